@@ -1,0 +1,423 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libimactl - create and check Linux IMA/EVM file integrity data.
+ *
+ * Conventions, valid for every function below unless its comment says
+ * otherwise:
+ *
+ *  - Functions return 0 on success or a negative errno value.
+ *    Verification outcomes have their own codes and are never confused with
+ *    operational errors:
+ *      -EBADMSG   the data does not verify (tampered content, bad signature,
+ *                 malformed xattr value)
+ *      -ENOKEY    signed by a key that is not in the given keyring
+ *      -ENODATA   the file carries no security.ima / security.evm value
+ *    Operational errors are the usual ones: -ENOMEM, -EIO, -EACCES,
+ *    -ELOOP (a symbolic link, never followed), -EISDIR, -EINVAL (bad
+ *    parameter), -EOPNOTSUPP (algorithm or key type not supported),
+ *    -EKEYREJECTED (wrong passphrase, key does not match certificate),
+ *    -ESTALE (file changed while it was being hashed).
+ *  - Outputs are returned through `*_ret` parameters.  Memory handed out
+ *    that way is owned by the caller and released with the matching
+ *    imactl_*_free() function (or imactl_free() for byte buffers).
+ *    On failure `*_ret` is left untouched.
+ *  - The library never prints.  Diagnostics go to the context's log
+ *    function (see imactl_set_log_fn()); OpenSSL's error queue is appended
+ *    to messages about crypto failures.
+ *  - A context may be shared between threads once configured, as long as
+ *    the log function is thread-safe.  Keys and keyrings are immutable after
+ *    loading and may be used from several threads at once.
+ */
+#ifndef IMACTL_H
+#define IMACTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Context and logging                                                      */
+/* ------------------------------------------------------------------------ */
+
+struct imactl_ctx;
+
+/* Log priorities; the same values as syslog(3)'s LOG_*. */
+#define IMACTL_LOG_ERR 3
+#define IMACTL_LOG_WARNING 4
+#define IMACTL_LOG_INFO 6
+#define IMACTL_LOG_DEBUG 7
+
+/**
+ * imactl_log_fn - receives one diagnostic message (no trailing newline).
+ * @data: the pointer given to imactl_set_log_fn()
+ * @priority: IMACTL_LOG_*
+ * @msg: the message; valid only during the call
+ */
+typedef void (*imactl_log_fn)(void *data, int priority, const char *msg);
+
+/**
+ * imactl_ctx_new() - create a library context.
+ * Defaults: no log function (messages are dropped), log priority
+ * IMACTL_LOG_WARNING, xattrs in the "security." namespace.
+ * Return: 0, -ENOMEM.
+ */
+int imactl_ctx_new(struct imactl_ctx **ctx_ret);
+
+/** imactl_ctx_free() - release a context; NULL is allowed. */
+void imactl_ctx_free(struct imactl_ctx *ctx);
+
+/** imactl_set_log_fn() - set the log function and its user pointer. */
+void imactl_set_log_fn(struct imactl_ctx *ctx, imactl_log_fn fn, void *data);
+
+/** imactl_set_log_priority() - drop messages less important than @priority. */
+void imactl_set_log_priority(struct imactl_ctx *ctx, int priority);
+
+/**
+ * imactl_set_xattr_user() - read and write "user.ima"/"user.evm" (and
+ * user.selinux, user.capability, ... for EVM) instead of the security.*
+ * names.  Lets tests run without CAP_SYS_ADMIN; the kernel never reads
+ * these.
+ */
+void imactl_set_xattr_user(struct imactl_ctx *ctx, bool user);
+
+/** imactl_free() - free a byte buffer returned by the library. */
+void imactl_free(void *ptr);
+
+/* ------------------------------------------------------------------------ */
+/* Hash algorithms and digests                                              */
+/* ------------------------------------------------------------------------ */
+
+/* The kernel's enum hash_algo values (include/uapi/linux/hash_info.h). */
+enum imactl_hash_algo {
+	IMACTL_HASH_MD5 = 1,
+	IMACTL_HASH_SHA1 = 2,
+	IMACTL_HASH_SHA256 = 4,
+	IMACTL_HASH_SHA384 = 5,
+	IMACTL_HASH_SHA512 = 6,
+	IMACTL_HASH_SHA224 = 7,
+	IMACTL_HASH_SM3 = 17,
+};
+
+#define IMACTL_MAX_DIGEST_SIZE 64
+
+struct imactl_digest {
+	int algo; /* enum imactl_hash_algo */
+	unsigned int len;
+	uint8_t bytes[IMACTL_MAX_DIGEST_SIZE];
+};
+
+/**
+ * imactl_hash_algo_by_name() - "sha256" -> IMACTL_HASH_SHA256.
+ * Return: the algorithm id (> 0), -EINVAL for an unknown name,
+ * -EOPNOTSUPP for a known one this OpenSSL cannot compute.
+ */
+int imactl_hash_algo_by_name(const char *name);
+
+/**
+ * imactl_hash_algo_name() - the kernel's name of algorithm id @algo
+ * ("sha256", "sm3", ...), or NULL for an id the kernel does not define.
+ */
+const char *imactl_hash_algo_name(int algo);
+
+/** imactl_hash_algo_size() - digest size in bytes, or -EINVAL. */
+int imactl_hash_algo_size(int algo);
+
+/**
+ * imactl_hash_fd() - digest of a file's content, read from @fd from its
+ * current offset to EOF in a streaming fashion (memory does not depend on
+ * the file size).
+ * Return: 0, -EINVAL (unsupported algorithm or not a hashable fd),
+ * -EIO/-errno from read(2).
+ */
+int imactl_hash_fd(struct imactl_ctx *ctx, int fd, int algo,
+		   struct imactl_digest *digest);
+
+/** imactl_hash_buf() - digest of a memory buffer. Return: 0, -EINVAL. */
+int imactl_hash_buf(struct imactl_ctx *ctx, const void *buf, size_t len,
+		    int algo, struct imactl_digest *digest);
+
+/* ------------------------------------------------------------------------ */
+/* Keys, certificates, keyrings                                             */
+/* ------------------------------------------------------------------------ */
+
+struct imactl_key;     /* a private signing key and its keyid */
+struct imactl_cert;    /* an X.509 certificate (public key + keyid) */
+struct imactl_keyring; /* a set of certificates, looked up by keyid */
+
+/**
+ * imactl_passphrase_fn - asked for a passphrase when a key is encrypted.
+ * Writes at most @size bytes (no NUL needed) to @buf.
+ * Return: the passphrase length, or a negative errno to give up.
+ * The library wipes @buf after use.
+ */
+typedef int (*imactl_passphrase_fn)(void *data, char *buf, size_t size);
+
+/**
+ * imactl_key_load() - load a private key: PEM or DER, PKCS#8 or the
+ * traditional RSA/EC forms, encrypted or not.  RSA 1024..16384 bits and
+ * EC P-256/P-384 are accepted.  The keyid defaults to the one computed from
+ * the public key (bytes 16..19 of SHA-1 over the subjectPublicKey).
+ * Return: 0, -ENOENT/-EACCES/-errno (file), -EKEYREJECTED (wrong or
+ * missing passphrase), -EBADMSG (not a key), -EOPNOTSUPP (key type or
+ * curve the kernel cannot verify), -ENOMEM.
+ */
+int imactl_key_load(struct imactl_ctx *ctx, const char *path,
+		    imactl_passphrase_fn pass_fn, void *pass_data,
+		    struct imactl_key **key_ret);
+
+/**
+ * imactl_key_set_cert() - take the keyid from @cert (its subjectKeyIdentifier
+ * when present) after checking that @cert holds the public half of @key.
+ * @cert is not retained.
+ * Return: 0, -EKEYREJECTED (the key does not match the certificate).
+ */
+int imactl_key_set_cert(struct imactl_key *key, const struct imactl_cert *cert);
+
+/** imactl_key_set_keyid() - use an explicit 32-bit keyid. */
+void imactl_key_set_keyid(struct imactl_key *key, uint32_t keyid);
+
+/** imactl_key_keyid() - the keyid signatures made with @key will carry. */
+uint32_t imactl_key_keyid(const struct imactl_key *key);
+
+/** imactl_key_free() - NULL is allowed. */
+void imactl_key_free(struct imactl_key *key);
+
+/**
+ * imactl_cert_load() - load an X.509 certificate, PEM or DER.
+ * Return: 0, -errno (file), -EBADMSG (not a certificate), -EOPNOTSUPP
+ * (public key type the kernel cannot use), -ENOMEM.
+ */
+int imactl_cert_load(struct imactl_ctx *ctx, const char *path,
+		     struct imactl_cert **cert_ret);
+
+/**
+ * imactl_cert_keyid() - the keyid the kernel indexes this certificate by:
+ * the last 4 bytes of its subjectKeyIdentifier, or, without one, bytes
+ * 16..19 of SHA-1 over the public key (what evmctl computes).
+ */
+uint32_t imactl_cert_keyid(const struct imactl_cert *cert);
+
+/** imactl_cert_free() - NULL is allowed. */
+void imactl_cert_free(struct imactl_cert *cert);
+
+/** imactl_keyring_new() - an empty keyring. Return: 0, -ENOMEM. */
+int imactl_keyring_new(struct imactl_ctx *ctx,
+		       struct imactl_keyring **keyring_ret);
+
+/**
+ * imactl_keyring_add() - add @cert; the keyring takes ownership of it, also
+ * on failure.  Return: 0, -ENOMEM.
+ */
+int imactl_keyring_add(struct imactl_keyring *keyring, struct imactl_cert *cert);
+
+/** imactl_keyring_add_file() - imactl_cert_load() + imactl_keyring_add(). */
+int imactl_keyring_add_file(struct imactl_keyring *keyring, const char *path);
+
+/** imactl_keyring_count() - number of certificates. */
+size_t imactl_keyring_count(const struct imactl_keyring *keyring);
+
+/** imactl_keyring_free() - frees the certificates too; NULL is allowed. */
+void imactl_keyring_free(struct imactl_keyring *keyring);
+
+/* ------------------------------------------------------------------------ */
+/* security.ima and security.evm values                                     */
+/* ------------------------------------------------------------------------ */
+
+/* First byte of an xattr value (the kernel's enum evm_ima_xattr_type). */
+enum imactl_xattr_type {
+	IMACTL_XATTR_IMA_DIGEST = 0x01,	    /* legacy: sha1 digest */
+	IMACTL_XATTR_EVM_HMAC = 0x02,	    /* EVM HMAC-SHA1 */
+	IMACTL_XATTR_DIGSIG = 0x03,	    /* IMA or EVM signature, v2 */
+	IMACTL_XATTR_IMA_DIGEST_NG = 0x04,  /* algo byte + digest */
+	IMACTL_XATTR_EVM_PORTABLE = 0x05,   /* EVM portable signature */
+	IMACTL_XATTR_IMA_VERITY_SIG = 0x06, /* sigv3 */
+};
+
+/* Largest value the library encodes: header + RSA-16384 signature. */
+#define IMACTL_MAX_XATTR_SIZE 2100
+
+/*
+ * A decoded value.  Pointers refer into the buffer that was decoded.
+ * For digests: algo, digest, digest_len.  For signatures: sig_version, algo,
+ * keyid, sig, sig_len.  For the EVM HMAC: digest (20 bytes).
+ */
+struct imactl_xattr_value {
+	enum imactl_xattr_type type;
+	int algo;
+	uint8_t sig_version;
+	uint32_t keyid;
+	const uint8_t *digest;
+	size_t digest_len;
+	const uint8_t *sig;
+	size_t sig_len;
+};
+
+/**
+ * imactl_xattr_decode() - strictly decode a security.ima or security.evm
+ * value: every length is checked against @len, the header's sig_size must
+ * account for exactly the remaining bytes, unknown types/versions/algorithms
+ * are refused.  Never reads beyond @len.
+ * Return: 0, -EBADMSG (malformed; @why, when not NULL, gets a static
+ * string naming the problem).
+ */
+int imactl_xattr_decode(const uint8_t *buf, size_t len,
+			struct imactl_xattr_value *value, const char **why);
+
+/**
+ * imactl_xattr_encode() - the inverse of imactl_xattr_decode(); fields not
+ * used by @value->type are ignored.
+ * Return: 0, -EINVAL (inconsistent value), -ENOMEM.
+ */
+int imactl_xattr_encode(const struct imactl_xattr_value *value,
+			uint8_t **buf_ret, size_t *len_ret);
+
+/* ------------------------------------------------------------------------ */
+/* Signing and verifying                                                    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * imactl_sign_digest() - sign @digest with @key and encode a complete xattr
+ * value of @type: IMACTL_XATTR_DIGSIG (IMA signature v2),
+ * IMACTL_XATTR_IMA_VERITY_SIG (sigv3: the signed digest is
+ * H(0x06 || algo || digest) with the same algorithm) or
+ * IMACTL_XATTR_EVM_PORTABLE (EVM portable signature over an EVM digest).
+ * RSA: PKCS#1 v1.5 over the DigestInfo; ECDSA: DER.
+ * Return: 0, -EINVAL, -EOPNOTSUPP, -EIO (the crypto library failed), -ENOMEM.
+ */
+int imactl_sign_digest(struct imactl_ctx *ctx, const struct imactl_key *key,
+		       enum imactl_xattr_type type,
+		       const struct imactl_digest *digest, uint8_t **value_ret,
+		       size_t *len_ret);
+
+/**
+ * imactl_verify_digest() - verify the signature value @buf (IMA sigv2,
+ * sigv3 or EVM portable/0x03 signature) over @digest, whose algorithm must
+ * be the one the signature header names.
+ * Return: 0, -EBADMSG (bad signature, malformed value, algorithm mismatch),
+ * -ENOKEY (no certificate with that keyid in @keyring; *keyid_ret, when not
+ * NULL, gets the keyid in every case the header could be read).
+ */
+int imactl_verify_digest(struct imactl_ctx *ctx,
+			 const struct imactl_keyring *keyring,
+			 const uint8_t *buf, size_t len,
+			 const struct imactl_digest *digest,
+			 uint32_t *keyid_ret);
+
+/* What to write when signing a file. */
+enum imactl_ima_mode {
+	IMACTL_IMA_NONE = 0, /* leave security.ima as it is */
+	IMACTL_IMA_SIG,	     /* signature, v2 (or v3 with IMACTL_SIGN_SIGV3) */
+	IMACTL_IMA_HASH,     /* digest only (0x01 for sha1, else 0x04) */
+};
+
+enum imactl_evm_mode {
+	IMACTL_EVM_NONE = 0,
+	IMACTL_EVM_PORTABLE, /* 0x05: survives copying into an image */
+};
+
+#define IMACTL_SIGN_SIGV3 (1u << 0)
+/* Include security.SMACK64EXEC/TRANSMUTE/MMAP (CONFIG_EVM_EXTRA_SMACK_XATTRS). */
+#define IMACTL_EVM_EXTRA_SMACK (1u << 1)
+
+struct imactl_sign_params {
+	int hash_algo;		   /* enum imactl_hash_algo */
+	enum imactl_ima_mode ima;
+	enum imactl_evm_mode evm;
+	unsigned int target_bits;  /* 64 or 32: word size of the target system */
+	unsigned int flags;	   /* IMACTL_SIGN_SIGV3, IMACTL_EVM_EXTRA_SMACK */
+};
+
+/* The values imactl_sign_fd() wrote; free with imactl_signed_values_free(). */
+struct imactl_signed_values {
+	uint8_t *ima; /* NULL when not written */
+	size_t ima_len;
+	uint8_t *evm; /* NULL when not written */
+	size_t evm_len;
+};
+
+/**
+ * imactl_evm_digest() - the digest an EVM portable signature covers for the
+ * file open at @fd: the values of the protected xattrs present (in the
+ * kernel's order), then the target's struct h_misc with ino = generation
+ * = 0, uid, gid and mode from fstat(2).  When @ima_value is not NULL it is
+ * used instead of the file's security.ima (the value about to be written).
+ * @target_bits: 64 or 32.  @flags: IMACTL_EVM_EXTRA_SMACK.
+ * Return: 0, -ENODATA (no security.ima: portable signatures require it),
+ * -EINVAL, -errno (xattr read).
+ */
+int imactl_evm_digest(struct imactl_ctx *ctx, int fd, int algo,
+		      unsigned int target_bits, unsigned int flags,
+		      const uint8_t *ima_value, size_t ima_len,
+		      struct imactl_digest *digest);
+
+/**
+ * imactl_sign_fd() - sign the regular file open at @fd (read-only is
+ * enough): hash its content from the descriptor, then set security.ima and
+ * security.evm with fsetxattr(2) on that same descriptor, so exactly the
+ * hashed bytes are signed.  The file's size, mtime and ctime are compared
+ * before and after hashing; a change gives -ESTALE and nothing is written.
+ * If writing security.evm fails after security.ima was replaced, the stale
+ * security.evm is removed so the file never carries a signature that no
+ * longer matches.  @key may be NULL when nothing needs a signature.
+ * @values_ret, when not NULL, receives what was written.
+ * Return: 0, -EINVAL, -ESTALE, -ENODATA (EVM without any security.ima),
+ * -errno from I/O, crypto errors as imactl_sign_digest().
+ */
+int imactl_sign_fd(struct imactl_ctx *ctx, int fd, const struct imactl_key *key,
+		   const struct imactl_sign_params *params,
+		   struct imactl_signed_values *values_ret);
+
+/** imactl_signed_values_free() - frees the buffers, not the struct. */
+void imactl_signed_values_free(struct imactl_signed_values *values);
+
+/* Outcome of imactl_verify_fd(): one status per xattr. */
+struct imactl_verify_result {
+	int ima_status; /* 0, -EBADMSG, -ENOKEY, -ENODATA, or -errno */
+	enum imactl_xattr_type ima_type; /* valid when the value decoded */
+	int ima_algo;
+	uint32_t ima_keyid;
+	const char *ima_reason; /* static text when ima_status != 0 */
+	int evm_status; /* as ima_status; -ENODATA when EVM was not asked */
+	enum imactl_xattr_type evm_type;
+	uint32_t evm_keyid;
+	const char *evm_reason;
+};
+
+#define IMACTL_VERIFY_EVM (1u << 0)	/* also check security.evm */
+#define IMACTL_VERIFY_REQUIRE_SIG (1u << 1) /* a digest-only security.ima is -EBADMSG */
+
+/**
+ * imactl_verify_fd() - check the IMA value of the file open at @fd against
+ * its content (a signature against @keyring, a digest against the content),
+ * and with IMACTL_VERIFY_EVM its EVM portable signature against the current
+ * xattrs and metadata.  @keyring may be NULL when only digests are checked.
+ * @target_bits: word size of the target for EVM (64 or 32).
+ * Return: 0 when everything asked for verifies; otherwise the first failing
+ * status (IMA before EVM); details in @result.
+ */
+int imactl_verify_fd(struct imactl_ctx *ctx, int fd,
+		     const struct imactl_keyring *keyring, unsigned int flags,
+		     unsigned int target_bits,
+		     struct imactl_verify_result *result);
+
+/**
+ * imactl_open_regular() - open @path below @dirfd (AT_FDCWD allowed) for
+ * reading without following a symbolic link in the last component, and only
+ * if it is a regular file (devices and fifos are not even opened).
+ * Return: the fd (>= 0), -ELOOP (symlink), -EISDIR, -EINVAL (other
+ * non-regular type), -errno.
+ */
+int imactl_open_regular(int dirfd, const char *path);
+
+/** imactl_keyid_from_hex() - parse "0x1234abcd"/"1234abcd". Return: 0, -EINVAL. */
+int imactl_keyid_from_hex(const char *str, uint32_t *keyid);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IMACTL_H */

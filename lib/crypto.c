@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The crypto backend: the one file that talks to OpenSSL (3.x).  Hashing,
+ * key and certificate loading, keyids, raw sign and verify.
+ */
+#include "lib_private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/decoder.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+struct imactl_key {
+	EVP_PKEY *pkey;
+	uint32_t keyid;
+};
+
+struct imactl_cert {
+	X509 *x509;
+	EVP_PKEY *pkey; /* owned by x509 */
+	uint32_t keyid;	       /* from the SKI, or pubkey_keyid */
+	uint32_t pubkey_keyid; /* SHA-1 of the public key, bytes 16..19 */
+};
+
+struct crypto_hash {
+	EVP_MD_CTX *mdctx;
+	int algo;
+};
+
+void crypto_clear_errors(void)
+{
+	ERR_clear_error();
+}
+
+void crypto_format_errors(char *buf, size_t size)
+{
+	unsigned long e;
+	size_t used = 0;
+
+	while ((e = ERR_get_error()) != 0) {
+		const char *r = ERR_reason_error_string(e);
+		char other[32];
+		int n;
+
+		if (!r) {
+			snprintf(other, sizeof(other), "error %lx", e);
+			r = other;
+		}
+		if (used + 4 >= size)
+			continue; /* keep draining the queue */
+		n = snprintf(buf + used, size - used, " (%s)", r);
+		if (n > 0 && (size_t)n < size - used)
+			used += n;
+	}
+}
+
+const char *crypto_md_name(int algo)
+{
+	switch (algo) {
+	case IMACTL_HASH_MD5:
+		return "MD5";
+	case IMACTL_HASH_SHA1:
+		return "SHA1";
+	case IMACTL_HASH_SHA224:
+		return "SHA224";
+	case IMACTL_HASH_SHA256:
+		return "SHA256";
+	case IMACTL_HASH_SHA384:
+		return "SHA384";
+	case IMACTL_HASH_SHA512:
+		return "SHA512";
+	case IMACTL_HASH_SM3:
+		return "SM3";
+	}
+	return NULL;
+}
+
+/* ---- hashing ----------------------------------------------------------- */
+
+int crypto_hash_new(const struct imactl_ctx *ctx, int algo,
+		    struct crypto_hash **h_ret)
+{
+	const char *name = crypto_md_name(algo);
+	struct crypto_hash *h;
+	const EVP_MD *md;
+
+	md = name ? EVP_get_digestbyname(name) : NULL;
+	if (!md) {
+		log_err(ctx, "hash algorithm %d is not supported", algo);
+		return -EINVAL;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->algo = algo;
+	h->mdctx = EVP_MD_CTX_new();
+	if (!h->mdctx || EVP_DigestInit_ex(h->mdctx, md, NULL) != 1) {
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "cannot start %s", name);
+		crypto_hash_free(h);
+		return -EINVAL;
+	}
+	*h_ret = h;
+	return 0;
+}
+
+int crypto_hash_update(struct crypto_hash *h, const void *buf, size_t len)
+{
+	return EVP_DigestUpdate(h->mdctx, buf, len) == 1 ? 0 : -EIO;
+}
+
+int crypto_hash_final(struct crypto_hash *h, struct imactl_digest *digest)
+{
+	unsigned int len = 0;
+
+	memset(digest, 0, sizeof(*digest));
+	if (EVP_DigestFinal_ex(h->mdctx, digest->bytes, &len) != 1)
+		return -EIO;
+	digest->algo = h->algo;
+	digest->len = len;
+	return 0;
+}
+
+void crypto_hash_free(struct crypto_hash *h)
+{
+	if (!h)
+		return;
+	EVP_MD_CTX_free(h->mdctx);
+	free(h);
+}
+
+/* ---- reading key and certificate files --------------------------------- */
+
+#define MAX_KEYFILE_SIZE (1024 * 1024)
+
+/* Reads a whole (small) file; the caller cleanses and frees it. */
+static int read_small_file(const struct imactl_ctx *ctx, const char *path,
+			   uint8_t **buf_ret, size_t *len_ret)
+{
+	struct stat st;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		log_err(ctx, "%s: %s", path, strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > MAX_KEYFILE_SIZE) {
+		log_err(ctx, "%s: not a regular file of at most 1 MiB", path);
+		ret = -EINVAL;
+		goto out;
+	}
+	buf = malloc(st.st_size + 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, st.st_size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			log_err(ctx, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	buf[len] = 0;
+	*buf_ret = buf;
+	*len_ret = len;
+	buf = NULL;
+	ret = 0;
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+static bool looks_like_pem(const uint8_t *buf, size_t len)
+{
+	static const char tag[] = "-----BEGIN ";
+
+	return len >= sizeof(tag) - 1 &&
+	       memmem(buf, len, tag, sizeof(tag) - 1) != NULL;
+}
+
+/* The key types the kernel's asymmetric key parser can verify with. */
+static int check_key_type(const struct imactl_ctx *ctx, const char *path,
+			  EVP_PKEY *pkey)
+{
+	char curve[64] = "";
+
+	switch (EVP_PKEY_get_base_id(pkey)) {
+	case EVP_PKEY_RSA:
+		if (EVP_PKEY_get_bits(pkey) < 1024 ||
+		    EVP_PKEY_get_bits(pkey) > 16384) {
+			log_err(ctx, "%s: RSA key of %d bits is not usable",
+				path, EVP_PKEY_get_bits(pkey));
+			return -EOPNOTSUPP;
+		}
+		return 0;
+	case EVP_PKEY_EC:
+		if (!EVP_PKEY_get_utf8_string_param(pkey,
+						    OSSL_PKEY_PARAM_GROUP_NAME,
+						    curve, sizeof(curve), NULL))
+			break;
+		if (!strcmp(curve, "prime256v1") || !strcmp(curve, "secp384r1"))
+			return 0;
+		log_err(ctx, "%s: EC curve %s is not supported by the kernel (use P-256 or P-384)",
+			path, curve);
+		return -EOPNOTSUPP;
+	default:
+		break;
+	}
+	log_err(ctx, "%s: key type %s is not supported (use RSA or EC P-256/P-384)",
+		path, OBJ_nid2sn(EVP_PKEY_get_base_id(pkey)));
+	return -EOPNOTSUPP;
+}
+
+/* bytes 16..19 of SHA-1 over the subjectPublicKey BIT STRING contents */
+static int pubkey_keyid(EVP_PKEY *pkey, uint32_t *keyid)
+{
+	X509_PUBKEY *pk = NULL;
+	const unsigned char *bits = NULL;
+	unsigned char sha1[SHA_DIGEST_LENGTH];
+	int len = 0, ret = -EINVAL;
+
+	if (X509_PUBKEY_set(&pk, pkey) == 1 &&
+	    X509_PUBKEY_get0_param(NULL, &bits, &len, NULL, pk) == 1 &&
+	    len > 0) {
+		SHA1(bits, len, sha1);
+		*keyid = get_be32(sha1 + 16);
+		ret = 0;
+	}
+	X509_PUBKEY_free(pk);
+	return ret;
+}
+
+/* ---- private keys ------------------------------------------------------ */
+
+struct pass_cb_data {
+	imactl_passphrase_fn fn;
+	void *data;
+	bool asked;
+	int error;
+};
+
+static int decoder_pass_cb(char *pass, size_t pass_size, size_t *pass_len,
+			   const OSSL_PARAM params[], void *arg)
+{
+	struct pass_cb_data *pd = arg;
+	int n;
+
+	(void)params;
+	/* Ask once: OpenSSL retries with every decoder it tries. */
+	if (pd->asked && pd->error)
+		return 0;
+	pd->asked = true;
+	if (!pd->fn) {
+		pd->error = -EKEYREJECTED;
+		return 0;
+	}
+	n = pd->fn(pd->data, pass, pass_size);
+	if (n < 0 || (size_t)n > pass_size) {
+		pd->error = n < 0 ? n : -EINVAL;
+		return 0;
+	}
+	*pass_len = n;
+	return 1;
+}
+
+IMACTL_EXPORT int imactl_key_load(struct imactl_ctx *ctx, const char *path,
+				  imactl_passphrase_fn pass_fn, void *pass_data,
+				  struct imactl_key **key_ret)
+{
+	struct pass_cb_data pd = { .fn = pass_fn, .data = pass_data };
+	OSSL_DECODER_CTX *dctx = NULL;
+	struct imactl_key *key = NULL;
+	EVP_PKEY *pkey = NULL;
+	uint8_t *buf = NULL;
+	const unsigned char *p;
+	size_t len = 0;
+	int ret;
+
+	ret = read_small_file(ctx, path, &buf, &len);
+	if (ret < 0)
+		return ret;
+	dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, NULL, NULL, NULL,
+					     EVP_PKEY_KEYPAIR, NULL, NULL);
+	if (!dctx) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	OSSL_DECODER_CTX_set_passphrase_cb(dctx, decoder_pass_cb, &pd);
+	p = buf;
+	if (OSSL_DECODER_from_data(dctx, &p, &len) != 1 || !pkey) {
+		if (pd.error && pd.error != -EKEYREJECTED) {
+			ret = pd.error;
+			log_err(ctx, "%s: no passphrase available: %s", path,
+				strerror(-ret));
+		} else if (pd.asked) {
+			ret = -EKEYREJECTED;
+			log_err(ctx, "%s: cannot decrypt the private key: %s",
+				path, pd.fn ? "wrong passphrase" :
+					      "it is encrypted and no passphrase was given");
+		} else {
+			ret = -EBADMSG;
+			log_err(ctx, "%s: not a private key (PEM or DER, PKCS#8 or traditional RSA/EC)",
+				path);
+		}
+		crypto_clear_errors();
+		goto out;
+	}
+	ret = check_key_type(ctx, path, pkey);
+	if (ret < 0)
+		goto out;
+	key = calloc(1, sizeof(*key));
+	if (!key) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (pubkey_keyid(pkey, &key->keyid) < 0) {
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "%s: cannot compute keyid", path);
+		ret = -EINVAL;
+		goto out;
+	}
+	key->pkey = pkey;
+	pkey = NULL;
+	*key_ret = key;
+	key = NULL;
+	ret = 0;
+out:
+	OSSL_DECODER_CTX_free(dctx);
+	EVP_PKEY_free(pkey);
+	free(key);
+	if (buf) {
+		OPENSSL_cleanse(buf, len);
+		free(buf);
+	}
+	return ret;
+}
+
+IMACTL_EXPORT int imactl_key_set_cert(struct imactl_key *key,
+				      const struct imactl_cert *cert)
+{
+	if (EVP_PKEY_eq(key->pkey, cert->pkey) != 1) {
+		crypto_clear_errors();
+		return -EKEYREJECTED;
+	}
+	key->keyid = cert->keyid;
+	return 0;
+}
+
+IMACTL_EXPORT void imactl_key_set_keyid(struct imactl_key *key, uint32_t keyid)
+{
+	key->keyid = keyid;
+}
+
+IMACTL_EXPORT uint32_t imactl_key_keyid(const struct imactl_key *key)
+{
+	return key->keyid;
+}
+
+IMACTL_EXPORT void imactl_key_free(struct imactl_key *key)
+{
+	if (!key)
+		return;
+	EVP_PKEY_free(key->pkey);
+	free(key);
+}
+
+/* ---- certificates ------------------------------------------------------ */
+
+IMACTL_EXPORT int imactl_cert_load(struct imactl_ctx *ctx, const char *path,
+				   struct imactl_cert **cert_ret)
+{
+	struct imactl_cert *cert = NULL;
+	const ASN1_OCTET_STRING *ski;
+	X509 *x509 = NULL;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = read_small_file(ctx, path, &buf, &len);
+	if (ret < 0)
+		return ret;
+	if (looks_like_pem(buf, len)) {
+		BIO *bio = BIO_new_mem_buf(buf, (int)len);
+
+		if (bio)
+			x509 = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	} else {
+		const unsigned char *p = buf;
+
+		x509 = d2i_X509(NULL, &p, (long)len);
+		if (x509 && p != buf + len) {
+			X509_free(x509);
+			x509 = NULL;
+		}
+	}
+	if (!x509) {
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR,
+				  "%s: not an X.509 certificate (PEM or DER)", path);
+		ret = -EBADMSG;
+		goto out;
+	}
+	cert = calloc(1, sizeof(*cert));
+	if (!cert) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	cert->pkey = X509_get0_pubkey(x509);
+	if (!cert->pkey) {
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR,
+				  "%s: cannot read the public key", path);
+		ret = -EBADMSG;
+		goto out;
+	}
+	ret = check_key_type(ctx, path, cert->pkey);
+	if (ret < 0)
+		goto out;
+	if (pubkey_keyid(cert->pkey, &cert->pubkey_keyid) < 0) {
+		ret = -EBADMSG;
+		goto out;
+	}
+	cert->keyid = cert->pubkey_keyid;
+	ski = X509_get0_subject_key_id(x509);
+	if (ski && ASN1_STRING_length(ski) >= 4)
+		cert->keyid = get_be32(ASN1_STRING_get0_data(ski) +
+				       ASN1_STRING_length(ski) - 4);
+	cert->x509 = x509;
+	x509 = NULL;
+	*cert_ret = cert;
+	cert = NULL;
+	ret = 0;
+out:
+	crypto_clear_errors();
+	X509_free(x509);
+	free(cert);
+	free(buf);
+	return ret;
+}
+
+IMACTL_EXPORT uint32_t imactl_cert_keyid(const struct imactl_cert *cert)
+{
+	return cert->keyid;
+}
+
+uint32_t crypto_cert_pubkey_keyid(const struct imactl_cert *cert)
+{
+	return cert->pubkey_keyid;
+}
+
+IMACTL_EXPORT void imactl_cert_free(struct imactl_cert *cert)
+{
+	if (!cert)
+		return;
+	X509_free(cert->x509);
+	free(cert);
+}
+
+/* ---- sign and verify --------------------------------------------------- */
+
+size_t crypto_key_sig_max(const struct imactl_key *key)
+{
+	return EVP_PKEY_get_size(key->pkey);
+}
+
+static EVP_PKEY_CTX *new_pkey_ctx(EVP_PKEY *pkey, int algo, bool sign)
+{
+	const char *name = crypto_md_name(algo);
+	const EVP_MD *md = name ? EVP_get_digestbyname(name) : NULL;
+	EVP_PKEY_CTX *pctx;
+
+	if (!md)
+		return NULL;
+	pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+	if (!pctx)
+		return NULL;
+	if ((sign ? EVP_PKEY_sign_init(pctx) : EVP_PKEY_verify_init(pctx)) != 1)
+		goto fail;
+	if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA &&
+	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1)
+		goto fail;
+	/* RSA: wraps the digest in a DigestInfo; EC: checks its length. */
+	if (EVP_PKEY_CTX_set_signature_md(pctx, md) != 1)
+		goto fail;
+	return pctx;
+fail:
+	EVP_PKEY_CTX_free(pctx);
+	return NULL;
+}
+
+int crypto_sign(const struct imactl_ctx *ctx, const struct imactl_key *key,
+		const struct imactl_digest *digest, uint8_t *sig,
+		size_t *sig_len)
+{
+	EVP_PKEY_CTX *pctx = new_pkey_ctx(key->pkey, digest->algo, true);
+	size_t len = crypto_key_sig_max(key);
+	int ret = 0;
+
+	if (!pctx) {
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR,
+				  "cannot sign %s digests with this key",
+				  imactl_hash_algo_name(digest->algo));
+		return -EOPNOTSUPP;
+	}
+	if (EVP_PKEY_sign(pctx, sig, &len, digest->bytes, digest->len) != 1) {
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "signing failed");
+		ret = -EIO;
+	} else {
+		*sig_len = len;
+	}
+	EVP_PKEY_CTX_free(pctx);
+	return ret;
+}
+
+int crypto_verify(const struct imactl_ctx *ctx, const struct imactl_cert *cert,
+		  const struct imactl_digest *digest, const uint8_t *sig,
+		  size_t sig_len)
+{
+	EVP_PKEY_CTX *pctx = new_pkey_ctx(cert->pkey, digest->algo, false);
+	int ret;
+
+	if (!pctx) {
+		imactl_log_crypto(ctx, IMACTL_LOG_DEBUG,
+				  "cannot verify %s signatures with this certificate",
+				  imactl_hash_algo_name(digest->algo));
+		return -EBADMSG;
+	}
+	ret = EVP_PKEY_verify(pctx, sig, sig_len, digest->bytes, digest->len);
+	EVP_PKEY_CTX_free(pctx);
+	crypto_clear_errors();
+	return ret == 1 ? 0 : -EBADMSG;
+}
+
+bool crypto_memeq(const void *a, const void *b, size_t len)
+{
+	return CRYPTO_memcmp(a, b, len) == 0;
+}

@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Signing and verifying files through their descriptors. */
+#include "lib_private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define XATTR_IMA "security.ima"
+#define XATTR_EVM "security.evm"
+
+/*
+ * The xattrs EVM protects, in the kernel's order (evm_config_default_xattrnames
+ * in security/integrity/evm/evm_main.c).  The SMACK extras count only with
+ * CONFIG_EVM_EXTRA_SMACK_XATTRS.
+ */
+static const struct {
+	const char *name;
+	bool extra_smack;
+} evm_xattrs[] = {
+	{ "security.selinux", false },
+	{ "security.SMACK64", false },
+	{ "security.SMACK64EXEC", true },
+	{ "security.SMACK64TRANSMUTE", true },
+	{ "security.SMACK64MMAP", true },
+	{ "security.apparmor", false },
+	{ "security.ima", false },
+	{ "security.capability", false },
+};
+
+/* Reads xattr @name of @fd; -ENODATA when absent (or unsupported). */
+static int read_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
+		      uint8_t **buf_ret, size_t *len_ret)
+{
+	char namebuf[64];
+	const char *xname = imactl_xattr_name(ctx, name, namebuf, sizeof(namebuf));
+	uint8_t *buf = NULL;
+	ssize_t n;
+
+	for (int tries = 0; tries < 4; tries++) {
+		n = fgetxattr(fd, xname, NULL, 0);
+		if (n < 0)
+			break;
+		free(buf);
+		buf = malloc(n ? n : 1);
+		if (!buf)
+			return -ENOMEM;
+		n = fgetxattr(fd, xname, buf, n);
+		if (n >= 0 || errno != ERANGE)
+			break; /* ERANGE: it grew in between; ask again */
+	}
+	if (n < 0) {
+		int err = errno;
+
+		free(buf);
+		if (err == ENODATA || err == ENOTSUP)
+			return -ENODATA;
+		log_err(ctx, "cannot read %s: %s", xname, strerror(err));
+		return -err;
+	}
+	*buf_ret = buf;
+	*len_ret = n;
+	return 0;
+}
+
+static int write_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
+		       const uint8_t *buf, size_t len)
+{
+	char namebuf[64];
+	const char *xname = imactl_xattr_name(ctx, name, namebuf, sizeof(namebuf));
+
+	if (fsetxattr(fd, xname, buf, len, 0) < 0) {
+		int err = errno;
+
+		log_err(ctx, "cannot write %s: %s", xname, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+static int remove_xattr(const struct imactl_ctx *ctx, int fd, const char *name)
+{
+	char namebuf[64];
+	const char *xname = imactl_xattr_name(ctx, name, namebuf, sizeof(namebuf));
+
+	if (fremovexattr(fd, xname) < 0 && errno != ENODATA) {
+		int err = errno;
+
+		log_err(ctx, "cannot remove %s: %s", xname, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+/*
+ * struct h_misc { unsigned long ino; u32 generation; uid_t uid; gid_t gid;
+ * umode_t mode; } of the target, zero-filled with its padding, in native
+ * byte order.  ino and generation stay 0 for portable signatures.
+ */
+static size_t evm_h_misc(const struct stat *st, unsigned int target_bits,
+			 uint8_t out[24])
+{
+	size_t off = target_bits == 32 ? 4 : 8; /* sizeof(unsigned long) */
+	uint32_t uid = st->st_uid, gid = st->st_gid;
+	uint16_t mode = st->st_mode;
+
+	memset(out, 0, 24);
+	off += 4; /* generation */
+	memcpy(out + off, &uid, 4);
+	memcpy(out + off + 4, &gid, 4);
+	memcpy(out + off + 8, &mode, 2);
+	/* struct size rounded up to the alignment of unsigned long */
+	return target_bits == 32 ? 20 : 24;
+}
+
+IMACTL_EXPORT int imactl_evm_digest(struct imactl_ctx *ctx, int fd, int algo,
+				    unsigned int target_bits, unsigned int flags,
+				    const uint8_t *ima_value, size_t ima_len,
+				    struct imactl_digest *digest)
+{
+	struct crypto_hash *h = NULL;
+	uint8_t misc[24];
+	bool have_ima = false;
+	struct stat st;
+	size_t misc_len;
+	int ret;
+
+	if (target_bits != 32 && target_bits != 64)
+		return -EINVAL;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	ret = crypto_hash_new(ctx, algo, &h);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < ARRAY_SIZE(evm_xattrs); i++) {
+		uint8_t *val = NULL;
+		size_t len = 0;
+		bool is_ima = !strcmp(evm_xattrs[i].name, XATTR_IMA);
+
+		if (evm_xattrs[i].extra_smack && !(flags & IMACTL_EVM_EXTRA_SMACK))
+			continue;
+		if (is_ima && ima_value) {
+			ret = crypto_hash_update(h, ima_value, ima_len);
+			have_ima = true;
+			if (ret < 0)
+				goto out;
+			continue;
+		}
+		ret = read_xattr(ctx, fd, evm_xattrs[i].name, &val, &len);
+		if (ret == -ENODATA)
+			continue;
+		if (ret < 0)
+			goto out;
+		have_ima |= is_ima;
+		ret = crypto_hash_update(h, val, len);
+		free(val);
+		if (ret < 0)
+			goto out;
+	}
+	if (!have_ima) {
+		ret = -ENODATA;
+		goto out;
+	}
+	misc_len = evm_h_misc(&st, target_bits, misc);
+	ret = crypto_hash_update(h, misc, misc_len);
+	if (ret == 0)
+		ret = crypto_hash_final(h, digest);
+out:
+	crypto_hash_free(h);
+	return ret;
+}
+
+static bool same_content_stamp(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Hashes the whole file and checks that it did not change meanwhile. */
+static int hash_whole_file(struct imactl_ctx *ctx, int fd, int algo,
+			   struct imactl_digest *digest)
+{
+	struct stat before, after;
+	int ret;
+
+	if (fstat(fd, &before) < 0)
+		return -errno;
+	if (!S_ISREG(before.st_mode))
+		return -EINVAL;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	ret = imactl_hash_fd(ctx, fd, algo, digest);
+	if (ret < 0)
+		return ret;
+	if (fstat(fd, &after) < 0)
+		return -errno;
+	if (!same_content_stamp(&before, &after)) {
+		log_err(ctx, "the file changed while it was being hashed");
+		return -ESTALE;
+	}
+	return 0;
+}
+
+static int ima_hash_value(const struct imactl_digest *d, uint8_t **value_ret,
+			  size_t *len_ret)
+{
+	/* evmctl (and the kernel's own ima_fix) write sha1 in the legacy form */
+	struct imactl_xattr_value v = {
+		.type = d->algo == IMACTL_HASH_SHA1 ? IMACTL_XATTR_IMA_DIGEST :
+						      IMACTL_XATTR_IMA_DIGEST_NG,
+		.algo = d->algo,
+		.digest = d->bytes,
+		.digest_len = d->len,
+	};
+
+	return imactl_xattr_encode(&v, value_ret, len_ret);
+}
+
+IMACTL_EXPORT int imactl_sign_fd(struct imactl_ctx *ctx, int fd,
+				 const struct imactl_key *key,
+				 const struct imactl_sign_params *p,
+				 struct imactl_signed_values *values_ret)
+{
+	struct imactl_signed_values out = { 0 };
+	struct imactl_digest digest, evm_digest;
+	uint8_t *old_ima = NULL, *old_evm = NULL;
+	size_t old_ima_len = 0, old_evm_len = 0;
+	bool ima_changed = false;
+	int ret;
+
+	if (!p || imactl_hash_algo_size(p->hash_algo) < 0 ||
+	    (p->target_bits != 32 && p->target_bits != 64))
+		return -EINVAL;
+	if (!key && (p->ima == IMACTL_IMA_SIG || p->evm != IMACTL_EVM_NONE))
+		return -EINVAL;
+
+	if (p->ima != IMACTL_IMA_NONE) {
+		ret = hash_whole_file(ctx, fd, p->hash_algo, &digest);
+		if (ret < 0)
+			goto out;
+		if (p->ima == IMACTL_IMA_SIG)
+			ret = imactl_sign_digest(ctx, key,
+						 p->flags & IMACTL_SIGN_SIGV3 ?
+							 IMACTL_XATTR_IMA_VERITY_SIG :
+							 IMACTL_XATTR_DIGSIG,
+						 &digest, &out.ima, &out.ima_len);
+		else
+			ret = ima_hash_value(&digest, &out.ima, &out.ima_len);
+		if (ret < 0)
+			goto out;
+	}
+
+	/* Sign EVM over the xattrs as they will be, before writing anything. */
+	if (p->evm == IMACTL_EVM_PORTABLE) {
+		ret = imactl_evm_digest(ctx, fd, p->hash_algo, p->target_bits,
+					p->flags, out.ima, out.ima_len,
+					&evm_digest);
+		if (ret == -ENODATA)
+			log_err(ctx, "EVM portable signatures need security.ima");
+		if (ret < 0)
+			goto out;
+		ret = imactl_sign_digest(ctx, key, IMACTL_XATTR_EVM_PORTABLE,
+					 &evm_digest, &out.evm, &out.evm_len);
+		if (ret < 0)
+			goto out;
+	}
+
+	if (out.ima) {
+		ret = read_xattr(ctx, fd, XATTR_IMA, &old_ima, &old_ima_len);
+		if (ret < 0 && ret != -ENODATA)
+			goto out;
+		ima_changed = ret == -ENODATA || old_ima_len != out.ima_len ||
+			      memcmp(old_ima, out.ima, out.ima_len) != 0;
+		if (ima_changed) {
+			ret = write_xattr(ctx, fd, XATTR_IMA, out.ima, out.ima_len);
+			if (ret < 0)
+				goto out;
+		}
+	}
+	if (out.evm) {
+		ret = write_xattr(ctx, fd, XATTR_EVM, out.evm, out.evm_len);
+		if (ret < 0) {
+			/* never leave an EVM value that no longer matches */
+			if (ima_changed)
+				remove_xattr(ctx, fd, XATTR_EVM);
+			goto out;
+		}
+	} else if (ima_changed &&
+		   read_xattr(ctx, fd, XATTR_EVM, &old_evm, &old_evm_len) == 0) {
+		log_warn(ctx, "removing security.evm: it covered the old security.ima");
+		ret = remove_xattr(ctx, fd, XATTR_EVM);
+		if (ret < 0)
+			goto out;
+	}
+	ret = 0;
+	if (values_ret) {
+		*values_ret = out;
+		memset(&out, 0, sizeof(out));
+	}
+out:
+	imactl_signed_values_free(&out);
+	free(old_ima);
+	free(old_evm);
+	return ret;
+}
+
+IMACTL_EXPORT void imactl_signed_values_free(struct imactl_signed_values *v)
+{
+	if (!v)
+		return;
+	free(v->ima);
+	free(v->evm);
+	v->ima = v->evm = NULL;
+	v->ima_len = v->evm_len = 0;
+}
+
+static int verify_ima(struct imactl_ctx *ctx, int fd,
+		      const struct imactl_keyring *kr, unsigned int flags,
+		      struct imactl_verify_result *r)
+{
+	struct imactl_xattr_value v;
+	struct imactl_digest digest;
+	uint8_t *val = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = read_xattr(ctx, fd, XATTR_IMA, &val, &len);
+	if (ret == -ENODATA)
+		r->ima_reason = "no security.ima";
+	if (ret < 0)
+		return ret;
+	ret = imactl_xattr_decode(val, len, &v, &r->ima_reason);
+	if (ret < 0)
+		goto out;
+	r->ima_type = v.type;
+	r->ima_algo = v.algo;
+	r->ima_keyid = v.keyid;
+	switch (v.type) {
+	case IMACTL_XATTR_IMA_DIGEST:
+	case IMACTL_XATTR_IMA_DIGEST_NG:
+		if (flags & IMACTL_VERIFY_REQUIRE_SIG) {
+			r->ima_reason = "only a hash, a signature is required";
+			ret = -EBADMSG;
+			goto out;
+		}
+		break;
+	case IMACTL_XATTR_DIGSIG:
+	case IMACTL_XATTR_IMA_VERITY_SIG:
+		break;
+	default:
+		r->ima_reason = "not an IMA value type";
+		ret = -EBADMSG;
+		goto out;
+	}
+	ret = hash_whole_file(ctx, fd, v.algo, &digest);
+	if (ret < 0) {
+		r->ima_reason = "cannot hash the file";
+		goto out;
+	}
+	if (v.type == IMACTL_XATTR_IMA_DIGEST || v.type == IMACTL_XATTR_IMA_DIGEST_NG) {
+		ret = crypto_memeq(digest.bytes, v.digest, digest.len) ? 0 : -EBADMSG;
+		if (ret < 0)
+			r->ima_reason = "content does not match the stored hash";
+		goto out;
+	}
+	ret = imactl_verify_digest(ctx, kr, val, len, &digest, NULL);
+	if (ret == -ENOKEY)
+		r->ima_reason = "no certificate for the signature's keyid";
+	else if (ret < 0)
+		r->ima_reason = "signature does not match the content";
+out:
+	free(val);
+	return ret;
+}
+
+static int verify_evm(struct imactl_ctx *ctx, int fd,
+		      const struct imactl_keyring *kr, unsigned int target_bits,
+		      struct imactl_verify_result *r)
+{
+	struct imactl_xattr_value v;
+	struct imactl_digest digest;
+	uint8_t *val = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = read_xattr(ctx, fd, XATTR_EVM, &val, &len);
+	if (ret == -ENODATA)
+		r->evm_reason = "no security.evm";
+	if (ret < 0)
+		return ret;
+	ret = imactl_xattr_decode(val, len, &v, &r->evm_reason);
+	if (ret < 0)
+		goto out;
+	r->evm_type = v.type;
+	r->evm_keyid = v.keyid;
+	if (v.type != IMACTL_XATTR_EVM_PORTABLE) {
+		r->evm_reason = v.type == IMACTL_XATTR_EVM_HMAC ?
+					"an HMAC: only the device's EVM key can check it" :
+				v.type == IMACTL_XATTR_DIGSIG ?
+					"a non-portable signature: bound to the inode, checked by the kernel only" :
+					"not an EVM value type";
+		ret = v.type == IMACTL_XATTR_EVM_HMAC || v.type == IMACTL_XATTR_DIGSIG ?
+			      -EOPNOTSUPP : -EBADMSG;
+		goto out;
+	}
+	ret = imactl_evm_digest(ctx, fd, v.algo, target_bits, 0, NULL, 0, &digest);
+	if (ret == -ENODATA) {
+		r->evm_reason = "no security.ima: a portable signature requires it";
+		ret = -EBADMSG;
+		goto out;
+	}
+	if (ret < 0) {
+		r->evm_reason = "cannot read the protected metadata";
+		goto out;
+	}
+	ret = imactl_verify_digest(ctx, kr, val, len, &digest, NULL);
+	if (ret == -ENOKEY)
+		r->evm_reason = "no certificate for the signature's keyid";
+	else if (ret < 0)
+		r->evm_reason = "signature does not match the xattrs and metadata";
+out:
+	free(val);
+	return ret;
+}
+
+IMACTL_EXPORT int imactl_verify_fd(struct imactl_ctx *ctx, int fd,
+				   const struct imactl_keyring *keyring,
+				   unsigned int flags, unsigned int target_bits,
+				   struct imactl_verify_result *result)
+{
+	struct imactl_verify_result r = { .evm_status = -ENODATA };
+
+	if (target_bits != 32 && target_bits != 64)
+		return -EINVAL;
+	r.ima_status = verify_ima(ctx, fd, keyring, flags, &r);
+	if (flags & IMACTL_VERIFY_EVM)
+		r.evm_status = verify_evm(ctx, fd, keyring, target_bits, &r);
+	else
+		r.evm_reason = "not checked";
+	if (result)
+		*result = r;
+	if (r.ima_status < 0)
+		return r.ima_status;
+	return (flags & IMACTL_VERIFY_EVM) ? r.evm_status : 0;
+}
+
+IMACTL_EXPORT int imactl_open_regular(int dirfd, const char *path)
+{
+	struct stat st, st2;
+	int fd, err;
+
+	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	fd = openat(dirfd, path,
+		    O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* It may have been swapped for something else in between. */
+	if (fstat(fd, &st2) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st2.st_mode) || st2.st_ino != st.st_ino ||
+	    st2.st_dev != st.st_dev) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Hash algorithm ids (the kernel's) and streamed file digests. */
+#include "lib_private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct {
+	int id;
+	const char *name; /* the kernel's hash_algo_name[] */
+	int size;
+} algos[] = {
+	{ IMACTL_HASH_MD5, "md5", 16 },
+	{ IMACTL_HASH_SHA1, "sha1", 20 },
+	{ IMACTL_HASH_SHA256, "sha256", 32 },
+	{ IMACTL_HASH_SHA384, "sha384", 48 },
+	{ IMACTL_HASH_SHA512, "sha512", 64 },
+	{ IMACTL_HASH_SHA224, "sha224", 28 },
+	{ IMACTL_HASH_SM3, "sm3", 32 },
+};
+
+IMACTL_EXPORT const char *imactl_hash_algo_name(int algo)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(algos); i++)
+		if (algos[i].id == algo)
+			return algos[i].name;
+	return NULL;
+}
+
+IMACTL_EXPORT int imactl_hash_algo_size(int algo)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(algos); i++)
+		if (algos[i].id == algo)
+			return algos[i].size;
+	return -EINVAL;
+}
+
+IMACTL_EXPORT int imactl_hash_algo_by_name(const char *name)
+{
+	struct crypto_hash *h = NULL;
+
+	if (!name)
+		return -EINVAL;
+	for (size_t i = 0; i < ARRAY_SIZE(algos); i++) {
+		if (strcmp(algos[i].name, name) != 0 &&
+		    !(algos[i].id == IMACTL_HASH_SM3 && !strcmp(name, "sm3-256")))
+			continue;
+		/* Known to the kernel; can this OpenSSL compute it? */
+		if (crypto_hash_new(NULL, algos[i].id, &h) < 0)
+			return -EOPNOTSUPP;
+		crypto_hash_free(h);
+		return algos[i].id;
+	}
+	return -EINVAL;
+}
+
+IMACTL_EXPORT int imactl_hash_buf(struct imactl_ctx *ctx, const void *buf,
+				  size_t len, int algo,
+				  struct imactl_digest *digest)
+{
+	struct crypto_hash *h = NULL;
+	int ret;
+
+	ret = crypto_hash_new(ctx, algo, &h);
+	if (ret < 0)
+		return ret;
+	ret = crypto_hash_update(h, buf, len);
+	if (ret == 0)
+		ret = crypto_hash_final(h, digest);
+	crypto_hash_free(h);
+	return ret;
+}
+
+/* Large enough to amortise syscalls, small enough to stay in L2. */
+#define HASH_CHUNK (256 * 1024)
+
+IMACTL_EXPORT int imactl_hash_fd(struct imactl_ctx *ctx, int fd, int algo,
+				 struct imactl_digest *digest)
+{
+	struct crypto_hash *h = NULL;
+	uint8_t *buf = NULL;
+	int ret;
+
+	ret = crypto_hash_new(ctx, algo, &h);
+	if (ret < 0)
+		return ret;
+	buf = malloc(HASH_CHUNK);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	for (;;) {
+		ssize_t n = read(fd, buf, HASH_CHUNK);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			log_err(ctx, "read failed: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		ret = crypto_hash_update(h, buf, n);
+		if (ret < 0)
+			goto out;
+	}
+	ret = crypto_hash_final(h, digest);
+out:
+	free(buf);
+	crypto_hash_free(h);
+	return ret;
+}

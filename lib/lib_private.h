@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal interfaces of libimactl; never installed. */
+#ifndef IMACTL_LIB_PRIVATE_H
+#define IMACTL_LIB_PRIVATE_H
+
+#include "imactl.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define IMACTL_EXPORT __attribute__((visibility("default")))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define PRINTF_FMT(a, b) __attribute__((format(printf, a, b)))
+
+struct imactl_ctx {
+	imactl_log_fn log_fn;
+	void *log_data;
+	int log_priority;
+	bool xattr_user;
+};
+
+/* Logging (ctx.c). */
+void imactl_log(const struct imactl_ctx *ctx, int prio, const char *fmt, ...)
+	PRINTF_FMT(3, 4);
+/* Like imactl_log() and appends (then clears) OpenSSL's error queue. */
+void imactl_log_crypto(const struct imactl_ctx *ctx, int prio, const char *fmt,
+		       ...) PRINTF_FMT(3, 4);
+
+#define log_err(ctx, ...) imactl_log(ctx, IMACTL_LOG_ERR, __VA_ARGS__)
+#define log_warn(ctx, ...) imactl_log(ctx, IMACTL_LOG_WARNING, __VA_ARGS__)
+#define log_info(ctx, ...) imactl_log(ctx, IMACTL_LOG_INFO, __VA_ARGS__)
+#define log_debug(ctx, ...) imactl_log(ctx, IMACTL_LOG_DEBUG, __VA_ARGS__)
+
+/* Maps "security.ima" to "user.ima" when the context asks for it. */
+const char *imactl_xattr_name(const struct imactl_ctx *ctx, const char *name,
+			      char *buf, size_t size);
+
+/* Big-endian helpers. */
+static inline uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+/*
+ * The crypto backend (crypto.c): the only file that includes OpenSSL.
+ * Keys and certs are opaque here; struct imactl_key/imactl_cert are defined
+ * in crypto.c.
+ */
+struct crypto_hash; /* an incremental hash */
+
+/* Appends " (reason)" for each queued OpenSSL error, then clears the queue. */
+void crypto_format_errors(char *buf, size_t size);
+void crypto_clear_errors(void);
+const char *crypto_md_name(int algo); /* OpenSSL name, NULL if unknown */
+int crypto_hash_new(const struct imactl_ctx *ctx, int algo,
+		    struct crypto_hash **h_ret);
+int crypto_hash_update(struct crypto_hash *h, const void *buf, size_t len);
+int crypto_hash_final(struct crypto_hash *h, struct imactl_digest *digest);
+void crypto_hash_free(struct crypto_hash *h);
+
+/* Raw signature over @digest; @sig must hold crypto_key_sig_max() bytes. */
+size_t crypto_key_sig_max(const struct imactl_key *key);
+int crypto_sign(const struct imactl_ctx *ctx, const struct imactl_key *key,
+		const struct imactl_digest *digest, uint8_t *sig,
+		size_t *sig_len);
+/* 0, -EBADMSG */
+int crypto_verify(const struct imactl_ctx *ctx, const struct imactl_cert *cert,
+		  const struct imactl_digest *digest, const uint8_t *sig,
+		  size_t sig_len);
+
+/* Constant-time comparison of digests. */
+bool crypto_memeq(const void *a, const void *b, size_t len);
+
+/* Keyring lookup (keyring.c). */
+const struct imactl_cert *imactl_keyring_find(const struct imactl_keyring *kr,
+					      uint32_t keyid);
+/* Second keyid of a cert (the one computed from the public key). */
+uint32_t crypto_cert_pubkey_keyid(const struct imactl_cert *cert);
+
+#endif /* IMACTL_LIB_PRIVATE_H */

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Shared helpers of the imactl commands: messages, exit codes, keys. */
+#include "prog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+static __thread const char *current_file;
+
+void prog_set_current_file(const char *path)
+{
+	current_file = path;
+}
+
+static void vmsg(const char *path, const char *fmt, va_list ap)
+{
+	char buf[2048];
+	int n = 0;
+
+	/* one write per message so lines from threads do not interleave */
+	n = snprintf(buf, sizeof(buf), "imactl: ");
+	if (path)
+		n += snprintf(buf + n, sizeof(buf) - n, "%s: ", path);
+	if (n < (int)sizeof(buf))
+		n += vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	if (n >= (int)sizeof(buf) - 1)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	fflush(stdout);
+	(void)!write(STDERR_FILENO, buf, n);
+}
+
+void prog_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void prog_file_err(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(path, fmt, ap);
+	va_end(ap);
+}
+
+int prog_usage(const struct imactl_command *cmd, FILE *f)
+{
+	fprintf(f, "Usage: imactl %s %s", cmd->name, cmd->usage);
+	return f == stdout ? EXIT_OK : EXIT_USAGE;
+}
+
+int prog_bad_option(const struct imactl_command *cmd)
+{
+	fprintf(stderr, "Try 'imactl %s --help'.\n", cmd->name);
+	return EXIT_USAGE;
+}
+
+bool prog_once(const struct imactl_command *cmd, unsigned long long *seen,
+	       int opt, const struct option *longopts)
+{
+	unsigned long long bit = 1ull << (opt & 63);
+	const char *name = "?";
+
+	for (const struct option *o = longopts; o->name; o++)
+		if (o->val == opt)
+			name = o->name;
+	if (*seen & bit) {
+		prog_err("%s: option --%s given more than once", cmd->name, name);
+		return false;
+	}
+	*seen |= bit;
+	return true;
+}
+
+static void log_to_stderr(void *data, int priority, const char *msg)
+{
+	static const char *const prefixes[8] = {
+		[IMACTL_LOG_ERR] = "", [IMACTL_LOG_WARNING] = "warning: ",
+		[IMACTL_LOG_INFO] = "", [IMACTL_LOG_DEBUG] = "debug: ",
+	};
+
+	(void)data;
+	prog_file_err(current_file, "%s%s",
+		      priority >= 0 && priority < 8 && prefixes[priority] ?
+			      prefixes[priority] : "",
+		      msg);
+}
+
+int prog_ctx_new(struct imactl_ctx **ctx_ret, int verbose, bool xattr_user)
+{
+	int ret = imactl_ctx_new(ctx_ret);
+
+	if (ret < 0) {
+		prog_err("%s", strerror(-ret));
+		return ret;
+	}
+	imactl_set_log_fn(*ctx_ret, log_to_stderr, NULL);
+	imactl_set_log_priority(*ctx_ret, verbose > 1 ? IMACTL_LOG_DEBUG :
+					  verbose ? IMACTL_LOG_INFO :
+						    IMACTL_LOG_WARNING);
+	imactl_set_xattr_user(*ctx_ret, xattr_user);
+	return 0;
+}
+
+int prog_exit_code(int err)
+{
+	switch (err) {
+	case 0:
+		return EXIT_OK;
+	case -EBADMSG:
+	case -ENOKEY:
+	case -ENODATA:
+		return EXIT_VERIFY;
+	default:
+		return EXIT_OPERATIONAL;
+	}
+}
+
+int prog_worse(int a, int b)
+{
+	static const int rank[] = { [0] = 0, [1] = 2, [2] = 1, [3] = 3 };
+
+	if (a < 0 || a > 3)
+		return a;
+	if (b < 0 || b > 3)
+		return b;
+	return rank[a] >= rank[b] ? a : b;
+}
+
+bool prog_parse_hash(const struct imactl_command *cmd, const char *name,
+		     int *algo)
+{
+	int ret = imactl_hash_algo_by_name(name);
+
+	if (ret < 0 || ret == IMACTL_HASH_MD5) {
+		prog_err("%s: hash algorithm '%s' is %s (sha1, sha224, sha256, sha384, sha512, sm3)",
+			 cmd->name, name,
+			 ret == -EOPNOTSUPP ? "not available in this OpenSSL" :
+					      "not supported");
+		return false;
+	}
+	*algo = ret;
+	return true;
+}
+
+bool prog_parse_target_bits(const struct imactl_command *cmd, const char *s,
+			    unsigned int *bits)
+{
+	if (!strcmp(s, "64") || !strcmp(s, "32")) {
+		*bits = atoi(s);
+		return true;
+	}
+	prog_err("%s: --target-bits takes 64 or 32, not '%s'", cmd->name, s);
+	return false;
+}
+
+/* ---- passphrases ------------------------------------------------------- */
+
+struct pass_source {
+	const char *file;
+	const char *key_path;
+};
+
+/* Copies the first line of @src (without its newline) to @buf. */
+static int copy_line(const char *src, size_t srclen, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	while (n < srclen && src[n] != '\n' && src[n] != '\r')
+		n++;
+	if (n > size)
+		return -E2BIG;
+	memcpy(buf, src, n);
+	return n;
+}
+
+static int pass_from_file(const char *path, char *buf, size_t size)
+{
+	char tmp[1024];
+	ssize_t n;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		prog_err("passphrase file %s: %s", path, strerror(errno));
+		return ret;
+	}
+	n = read(fd, tmp, sizeof(tmp));
+	ret = n < 0 ? -errno : copy_line(tmp, n, buf, size);
+	close(fd);
+	memset(tmp, 0, sizeof(tmp));
+	__asm__ __volatile__("" : : "r"(tmp) : "memory");
+	if (ret < 0)
+		prog_err("passphrase file %s: %s", path, strerror(-ret));
+	return ret;
+}
+
+static int pass_from_tty(const char *key_path, char *buf, size_t size)
+{
+	struct termios old, noecho;
+	char line[1024];
+	FILE *tty;
+	int ret;
+
+	tty = fopen("/dev/tty", "r+e");
+	if (!tty)
+		return -ENOKEY;
+	if (tcgetattr(fileno(tty), &old) < 0) {
+		fclose(tty);
+		return -ENOKEY;
+	}
+	noecho = old;
+	noecho.c_lflag &= ~ECHO;
+	fprintf(tty, "Passphrase for %s: ", key_path);
+	fflush(tty);
+	tcsetattr(fileno(tty), TCSAFLUSH, &noecho);
+	ret = fgets(line, sizeof(line), tty) ? copy_line(line, strlen(line), buf, size) :
+					       -ENOKEY;
+	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fputc('\n', tty);
+	fclose(tty);
+	memset(line, 0, sizeof(line));
+	__asm__ __volatile__("" : : "r"(line) : "memory");
+	return ret;
+}
+
+static int pass_cb(void *data, char *buf, size_t size)
+{
+	const struct pass_source *src = data;
+	const char *env;
+
+	if (src->file)
+		return pass_from_file(src->file, buf, size);
+	env = getenv("IMACTL_KEY_PASSWORD");
+	if (env)
+		return copy_line(env, strlen(env), buf, size);
+	return pass_from_tty(src->key_path, buf, size);
+}
+
+int prog_load_key(struct imactl_ctx *ctx, const char *key_path,
+		  const char *cert_path, const char *keyid_hex,
+		  const char *pass_file, struct imactl_key **key_ret)
+{
+	struct pass_source src = { .file = pass_file, .key_path = key_path };
+	struct imactl_cert *cert = NULL;
+	struct imactl_key *key = NULL;
+	uint32_t keyid;
+	int ret;
+
+	ret = imactl_key_load(ctx, key_path, pass_cb, &src, &key);
+	if (ret < 0)
+		return ret;
+	if (cert_path) {
+		ret = imactl_cert_load(ctx, cert_path, &cert);
+		if (ret < 0)
+			goto out;
+		ret = imactl_key_set_cert(key, cert);
+		if (ret < 0) {
+			prog_err("%s does not match the certificate %s: signatures could never verify",
+				 key_path, cert_path);
+			goto out;
+		}
+	}
+	if (keyid_hex) {
+		ret = imactl_keyid_from_hex(keyid_hex, &keyid);
+		if (ret < 0) {
+			prog_err("--keyid: '%s' is not a 32-bit hex value", keyid_hex);
+			goto out;
+		}
+		imactl_key_set_keyid(key, keyid);
+	}
+	*key_ret = key;
+	key = NULL;
+out:
+	imactl_cert_free(cert);
+	imactl_key_free(key);
+	return ret;
+}
+
+int prog_load_keyring(struct imactl_ctx *ctx, char *const paths[], int n,
+		      struct imactl_keyring **kr_ret)
+{
+	struct imactl_keyring *kr = NULL;
+	int ret;
+
+	ret = imactl_keyring_new(ctx, &kr);
+	if (ret < 0)
+		return ret;
+	for (int i = 0; i < n; i++) {
+		ret = imactl_keyring_add_file(kr, paths[i]);
+		if (ret < 0) {
+			imactl_keyring_free(kr);
+			return ret;
+		}
+	}
+	*kr_ret = kr;
+	return 0;
+}
+
+/* Messages for the errors imactl_open_regular() and imactl_sign_fd() return. */
+const char *prog_file_error(int err)
+{
+	switch (err) {
+	case -ELOOP:
+		return "is a symbolic link: refused (never followed)";
+	case -EISDIR:
+		return "is a directory";
+	case -EINVAL:
+		return "is not a regular file";
+	case -ESTALE:
+		return "changed while it was being read";
+	default:
+		return strerror(-err);
+	}
+}
+
+const char *prog_xattr_type_name(int type)
+{
+	switch (type) {
+	case IMACTL_XATTR_IMA_DIGEST:
+		return "hash (legacy sha1)";
+	case IMACTL_XATTR_EVM_HMAC:
+		return "EVM HMAC";
+	case IMACTL_XATTR_DIGSIG:
+		return "signature v2";
+	case IMACTL_XATTR_IMA_DIGEST_NG:
+		return "hash";
+	case IMACTL_XATTR_EVM_PORTABLE:
+		return "EVM portable signature";
+	case IMACTL_XATTR_IMA_VERITY_SIG:
+		return "signature v3";
+	}
+	return "unknown";
+}

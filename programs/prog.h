@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared helpers of the imactl commands. */
+#ifndef IMACTL_PROG_H
+#define IMACTL_PROG_H
+
+#include "imactl.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit codes (DESIGN.md). */
+#define EXIT_OK 0
+#define EXIT_VERIFY 1 /* something failed verification */
+#define EXIT_USAGE 2
+#define EXIT_OPERATIONAL 3
+
+struct imactl_command {
+	const char *name;
+	int (*func)(const struct imactl_command *cmd, int argc, char *argv[]);
+	const char *summary;
+	const char *usage; /* full --help text after "Usage: imactl NAME " */
+};
+
+/* One per cmd_*.c; imactl.c lists them. */
+extern const struct imactl_command cmd_sign;
+extern const struct imactl_command cmd_verify;
+extern const struct imactl_command cmd_hash;
+extern const struct imactl_command cmd_show;
+extern const struct imactl_command cmd_keyid;
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Messages: "imactl: ..." on stderr. */
+void prog_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "imactl: PATH: ..." */
+void prog_file_err(const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Prints the usage of @cmd to @f; returns EXIT_USAGE (or 0 for --help). */
+int prog_usage(const struct imactl_command *cmd, FILE *f);
+/* For getopt loops: '?' and repeated options are usage errors. */
+int prog_bad_option(const struct imactl_command *cmd);
+/* Marks option @opt as seen; false (and a message) if it was seen before. */
+bool prog_once(const struct imactl_command *cmd, unsigned long long *seen, int opt,
+	       const struct option *longopts);
+
+/*
+ * The file the current thread works on; library messages are prefixed with
+ * it.  NULL for none.
+ */
+void prog_set_current_file(const char *path);
+
+/* A context whose messages go to stderr; verbose adds info messages. */
+int prog_ctx_new(struct imactl_ctx **ctx_ret, int verbose, bool xattr_user);
+
+/* 0 -> 0; verification outcomes -> 1; everything else -> 3. */
+int prog_exit_code(int err);
+/* The worse of two exit codes (3 > 1 > 0). */
+int prog_worse(int a, int b);
+
+/* Hash algorithm by name, with a usage message. */
+bool prog_parse_hash(const struct imactl_command *cmd, const char *name, int *algo);
+bool prog_parse_target_bits(const struct imactl_command *cmd, const char *s,
+			    unsigned int *bits);
+
+/*
+ * Loads the signing key @key_path, with the passphrase from @pass_file, the
+ * IMACTL_KEY_PASSWORD environment variable, or a prompt on the terminal.
+ * Takes the keyid from @cert_path (after checking that it matches the key)
+ * or from @keyid_hex when given.  Prints its own messages.
+ */
+int prog_load_key(struct imactl_ctx *ctx, const char *key_path,
+		  const char *cert_path, const char *keyid_hex,
+		  const char *pass_file, struct imactl_key **key_ret);
+
+/* Loads every certificate of @paths into a new keyring; prints its messages. */
+int prog_load_keyring(struct imactl_ctx *ctx, char *const paths[], int n,
+		      struct imactl_keyring **kr_ret);
+
+/* Why a file could not be opened or processed (-ELOOP: a symlink, ...). */
+const char *prog_file_error(int err);
+
+/* "sha256", "signature v2", ... */
+const char *prog_xattr_type_name(int type);
+
+#endif
