@@ -19,7 +19,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	unsigned long long seen = 0;
 	int algo = IMACTL_HASH_SHA256, status = EXIT_OK, c;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = prog_getopt(cmd, argc, argv, "", longopts)) != -1) {
 		if (c != '?' && !prog_once(cmd, &seen, c, longopts))
 			return prog_bad_option(cmd);
 		switch (c) {

@@ -13,7 +13,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	struct imactl_ctx *ctx = NULL;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = prog_getopt(cmd, argc, argv, "", longopts)) != -1) {
 		if (c == 'h')
 			return prog_usage(cmd, stdout);
 		return prog_bad_option(cmd);

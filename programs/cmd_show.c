@@ -58,7 +58,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	const char *ima = "security.ima", *evm = "security.evm";
 	int status = EXIT_OK, c;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = prog_getopt(cmd, argc, argv, "", longopts)) != -1) {
 		if (c != '?' && !prog_once(cmd, &seen, c, longopts))
 			return prog_bad_option(cmd);
 		switch (c) {

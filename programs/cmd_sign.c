@@ -78,7 +78,9 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		.evm = IMACTL_EVM_NONE,
 		.target_bits = 64,
 	};
-	const char *key_path = NULL, *cert_path = NULL, *keyid = NULL;
+	const char *key_path = NULL, *cert_path = NULL;
+	uint32_t keyid = 0;
+	bool have_keyid = false;
 	const char *pass_file = NULL;
 	struct imactl_ctx *ctx = NULL;
 	struct imactl_key *key = NULL;
@@ -86,7 +88,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	bool xattr_user = false;
 	int verbose = 0, status = EXIT_OK, c, ret;
 
-	while ((c = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
+	while ((c = prog_getopt(cmd, argc, argv, "v", longopts)) != -1) {
 		if (c != '?' && c != 'v' && c != OPT_VERBOSE &&
 		    !prog_once(cmd, &seen, c, longopts))
 			return prog_bad_option(cmd);
@@ -98,7 +100,9 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 			cert_path = optarg;
 			break;
 		case OPT_KEYID:
-			keyid = optarg;
+			if (!prog_parse_keyid(cmd, optarg, &keyid))
+				return prog_bad_option(cmd);
+			have_keyid = true;
 			break;
 		case OPT_HASH:
 			if (!prog_parse_hash(cmd, optarg, &params.hash_algo))
@@ -153,7 +157,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		prog_err("sign: no FILE given");
 		return prog_bad_option(cmd);
 	}
-	if (cert_path && keyid) {
+	if (cert_path && have_keyid) {
 		prog_err("sign: --cert and --keyid exclude each other");
 		return prog_bad_option(cmd);
 	}
@@ -173,7 +177,8 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	if (prog_ctx_new(&ctx, verbose, xattr_user) < 0)
 		return EXIT_OPERATIONAL;
 	if (key_path) {
-		ret = prog_load_key(ctx, key_path, cert_path, keyid, pass_file, &key);
+		ret = prog_load_key(ctx, key_path, cert_path,
+				    have_keyid ? &keyid : NULL, pass_file, &key);
 		if (ret < 0) {
 			status = EXIT_OPERATIONAL;
 			goto out;

@@ -95,7 +95,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	certs = calloc(argc, sizeof(*certs));
 	if (!certs)
 		return EXIT_OPERATIONAL;
-	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+	while ((c = prog_getopt(cmd, argc, argv, "q", longopts)) != -1) {
 		if (c != '?' && c != 'q' && c != OPT_CERT &&
 		    !prog_once(cmd, &seen, c, longopts)) {
 			status = prog_bad_option(cmd);

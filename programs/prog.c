@@ -153,6 +153,44 @@ bool prog_parse_hash(const struct imactl_command *cmd, const char *name,
 	return true;
 }
 
+bool prog_parse_keyid(const struct imactl_command *cmd, const char *s,
+		      uint32_t *keyid)
+{
+	if (imactl_keyid_from_hex(s, keyid) == 0)
+		return true;
+	prog_err("%s: --keyid: '%s' is not a 32-bit hex value", cmd->name, s);
+	return false;
+}
+
+int prog_getopt(const struct imactl_command *cmd, int argc, char *argv[],
+		const char *shortopts, const struct option *longopts)
+{
+	int idx = -1, c;
+	const char *arg, *eq;
+	size_t len;
+
+	c = getopt_long(argc, argv, shortopts, longopts, &idx);
+	if (c == -1 || c == '?' || idx < 0)
+		return c;
+	/* the element just parsed; a separate argument comes after it */
+	arg = argv[optind - 1];
+	if (longopts[idx].has_arg == required_argument && optarg == arg && optind >= 2)
+		arg = argv[optind - 2];
+	if (strncmp(arg, "--", 2) != 0)
+		return c;
+	arg += 2;
+	eq = strchr(arg, '=');
+	len = eq ? (size_t)(eq - arg) : strlen(arg);
+	if (len != strlen(longopts[idx].name) ||
+	    strncmp(arg, longopts[idx].name, len) != 0) {
+		/* getopt_long takes prefixes; a typo must not become another option */
+		prog_err("%s: unrecognized option '--%.*s' (did you mean --%s?)",
+			 cmd->name, (int)len, arg, longopts[idx].name);
+		return '?';
+	}
+	return c;
+}
+
 bool prog_parse_target_bits(const struct imactl_command *cmd, const char *s,
 			    unsigned int *bits)
 {
@@ -249,13 +287,12 @@ static int pass_cb(void *data, char *buf, size_t size)
 }
 
 int prog_load_key(struct imactl_ctx *ctx, const char *key_path,
-		  const char *cert_path, const char *keyid_hex,
+		  const char *cert_path, const uint32_t *keyid,
 		  const char *pass_file, struct imactl_key **key_ret)
 {
 	struct pass_source src = { .file = pass_file, .key_path = key_path };
 	struct imactl_cert *cert = NULL;
 	struct imactl_key *key = NULL;
-	uint32_t keyid;
 	int ret;
 
 	ret = imactl_key_load(ctx, key_path, pass_cb, &src, &key);
@@ -272,14 +309,8 @@ int prog_load_key(struct imactl_ctx *ctx, const char *key_path,
 			goto out;
 		}
 	}
-	if (keyid_hex) {
-		ret = imactl_keyid_from_hex(keyid_hex, &keyid);
-		if (ret < 0) {
-			prog_err("--keyid: '%s' is not a 32-bit hex value", keyid_hex);
-			goto out;
-		}
-		imactl_key_set_keyid(key, keyid);
-	}
+	if (keyid)
+		imactl_key_set_keyid(key, *keyid);
 	*key_ret = key;
 	key = NULL;
 out:

@@ -61,6 +61,14 @@ int prog_worse(int a, int b);
 
 /* Hash algorithm by name, with a usage message. */
 bool prog_parse_hash(const struct imactl_command *cmd, const char *name, int *algo);
+bool prog_parse_keyid(const struct imactl_command *cmd, const char *s,
+		      uint32_t *keyid);
+/*
+ * getopt_long() that refuses abbreviated long options: "--pass" must not
+ * silently become "--pass-file".  Use it instead of getopt_long().
+ */
+int prog_getopt(const struct imactl_command *cmd, int argc, char *argv[],
+		const char *shortopts, const struct option *longopts);
 bool prog_parse_target_bits(const struct imactl_command *cmd, const char *s,
 			    unsigned int *bits);
 
@@ -68,10 +76,10 @@ bool prog_parse_target_bits(const struct imactl_command *cmd, const char *s,
  * Loads the signing key @key_path, with the passphrase from @pass_file, the
  * IMACTL_KEY_PASSWORD environment variable, or a prompt on the terminal.
  * Takes the keyid from @cert_path (after checking that it matches the key)
- * or from @keyid_hex when given.  Prints its own messages.
+ * or from @keyid when not NULL.  Prints its own messages.
  */
 int prog_load_key(struct imactl_ctx *ctx, const char *key_path,
-		  const char *cert_path, const char *keyid_hex,
+		  const char *cert_path, const uint32_t *keyid,
 		  const char *pass_file, struct imactl_key **key_ret);
 
 /* Loads every certificate of @paths into a new keyring; prints its messages. */
