@@ -7,6 +7,12 @@
 set -eu
 dir=$1
 [ -f "$dir/.complete" ] && exit 0
+# tests run in parallel: one makes the keys, the others wait for it
+mkdir -p "$(dirname "$dir")"
+exec 9>"$dir.lock"
+flock 9
+[ -f "$dir/.complete" ] && exit 0
+rm -rf "$dir"
 mkdir -p "$dir"
 cd "$dir"
 cat > ext.cnf <<'CNF'

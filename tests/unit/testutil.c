@@ -64,9 +64,15 @@ const char *test_tmpdir(void)
 	static char dir[4096];
 
 	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "%s/tests/tmp/unit-%d",
-			 getenv("BUILD_ROOT") ? getenv("BUILD_ROOT") : ".", (int)getpid());
-		mkdir(dir, 0700);
+		const char *root = getenv("BUILD_ROOT") ? getenv("BUILD_ROOT") : ".";
+
+		snprintf(dir, sizeof(dir), "%s/tests", root);
+		mkdir(dir, 0755);
+		snprintf(dir, sizeof(dir), "%s/tests/tmp", root);
+		mkdir(dir, 0755);
+		snprintf(dir, sizeof(dir), "%s/tests/tmp/unit-%d", root, (int)getpid());
+		if (mkdir(dir, 0700) < 0)
+			fail_msg("cannot make %s", dir);
 	}
 	return dir;
 }
