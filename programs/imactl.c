@@ -4,6 +4,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #ifndef IMACTL_VERSION
 #define IMACTL_VERSION "unknown"
@@ -33,7 +35,11 @@ static const struct imactl_command *find_command(const char *name)
 int main(int argc, char *argv[])
 {
 	const struct imactl_command *cmd;
+	const struct rlimit no_core = { 0, 0 };
 
+	/* private keys and passphrases live in this process: no core dumps */
+	setrlimit(RLIMIT_CORE, &no_core);
+	prctl(PR_SET_DUMPABLE, 0);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
