@@ -57,6 +57,12 @@ ok "sign --ima hash --hash sha1 writes the legacy 0x01 form" "$IMACTL" sign --xa
 is "legacy sha1 value" "$(xattr_hex user.ima b)" "01$(sha1sum b | cut -d' ' -f1)"
 ok "the legacy form verifies" "$IMACTL" verify --xattr-user b
 
+ok "an sm3 IMA hash" "$IMACTL" sign --xattr-user --ima hash --hash sm3 b
+is "sm3 is algorithm id 17 (0x11)" "$(xattr_hex user.ima b | cut -c1-4)" "0411"
+ok "an sm3 hash verifies" "$IMACTL" verify --xattr-user b
+fails 3 "RSA PKCS#1 has no DigestInfo for sm3: refused" "$IMACTL" sign --xattr-user --hash sm3 --key "$KEYS/rsa2048.key" b
+like "sm3 + RSA: clear message" "$T/err" "b: cannot sign sm3 digests with this key"
+ok "the refused signature left the sm3 hash in place" "$IMACTL" verify --xattr-user b
 ok "sign --sigv3" "$IMACTL" sign --xattr-user --sigv3 --key "$KEYS/ec256.key" a
 is "sigv3 is type 0x06 version 3" "$(xattr_hex user.ima a | cut -c1-6)" "060304"
 ok "sigv3 verifies" "$IMACTL" verify --xattr-user --cert "$KEYS/ec256.pem" a

@@ -145,6 +145,20 @@ if [ "$(id -u)" = 0 ]; then
 	else
 		skip "an immutable file" "chattr +i not supported here"
 	fi
+	# a full disk: the xattr write fails with ENOSPC, named; nothing half-written
+	img="$T/full.img"; mnt="$T/full"
+	mkdir -p "$mnt"
+	if truncate -s 2M "$img" && mke2fs -q -t ext4 -N 64 "$img" && mount -o loop "$img" "$mnt" 2>/dev/null; then
+		dd if=/dev/zero of="$mnt/fill" bs=4k 2>/dev/null || true
+		for i in 1 2 3; do echo "$i" > "$mnt/f$i" 2>/dev/null || true; done
+		fails 3 "signing on a full file system" "$IMACTL" sign --key "$KEYS/rsa4096.key" --evm portable "$mnt/f1" "$mnt/f2"
+		like "full disk: cause named" "$T/err" "f1: cannot write security.ima: No space left on device"
+		like "full disk: every file reported" "$T/err" "f2: not signed: No space left on device"
+		is "no security.evm left behind" "$(xattr_hex security.evm "$mnt/f1")" ""
+		umount "$mnt"
+	else
+		skip "a full disk" "cannot loop-mount an ext4 image here"
+	fi
 else
 	skip "unreadable file" "needs root to switch users"
 fi
