@@ -416,6 +416,276 @@ int imactl_open_regular(int dirfd, const char *path);
 /** imactl_keyid_from_hex() - parse "0x1234abcd"/"1234abcd". Return: 0, -EINVAL. */
 int imactl_keyid_from_hex(const char *str, uint32_t *keyid);
 
+/* ------------------------------------------------------------------------ */
+/* IMA policies                                                             */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A policy is parsed as the kernel's ima_parse_add_rule()/ima_parse_rule()/
+ * ima_validate_rule() parse it (security/integrity/ima/ima_policy.c), for the
+ * kernel version and configuration given in struct imactl_policy_options,
+ * and then linted.  Every finding is a diagnostic with a line, a column and a
+ * severity; a rule the kernel would refuse is an IMACTL_DIAG_ERROR.
+ */
+
+/* Kernel versions as (major << 16 | minor << 8). */
+#define IMACTL_KERNEL_VERSION(a, b) (((a) << 16) | ((b) << 8))
+/* The oldest kernel whose policy grammar is modelled (older: -EINVAL). */
+#define IMACTL_KERNEL_OLDEST IMACTL_KERNEL_VERSION(6, 1)
+
+enum imactl_diag_severity {
+	IMACTL_DIAG_ERROR = 1,	 /* the kernel refuses the policy */
+	IMACTL_DIAG_WARNING = 2, /* loads, but probably not what was meant */
+	IMACTL_DIAG_NOTE = 3,	 /* information attached to the finding before */
+};
+
+struct imactl_diag {
+	unsigned int line;   /* 1-based; 0 for the whole file */
+	unsigned int column; /* 1-based byte column; 0 for the whole line */
+	int severity;	     /* enum imactl_diag_severity */
+	const char *code;    /* stable short name, e.g. "unknown-keyword" */
+	char *message;	     /* owned by the policy/kconfig result */
+};
+
+enum imactl_policy_action {
+	IMACTL_ACT_NONE = 0,
+	IMACTL_ACT_MEASURE,
+	IMACTL_ACT_DONT_MEASURE,
+	IMACTL_ACT_APPRAISE,
+	IMACTL_ACT_DONT_APPRAISE,
+	IMACTL_ACT_AUDIT,
+	IMACTL_ACT_HASH,
+	IMACTL_ACT_DONT_HASH,
+};
+
+/* func= values (aliases: PATH_CHECK = FILE_CHECK, FILE_MMAP = MMAP_CHECK). */
+enum imactl_policy_func {
+	IMACTL_FUNC_NONE = 0,
+	IMACTL_FUNC_FILE_CHECK,
+	IMACTL_FUNC_MMAP_CHECK,
+	IMACTL_FUNC_MMAP_CHECK_REQPROT,
+	IMACTL_FUNC_BPRM_CHECK,
+	IMACTL_FUNC_CREDS_CHECK,
+	IMACTL_FUNC_MODULE_CHECK,
+	IMACTL_FUNC_FIRMWARE_CHECK,
+	IMACTL_FUNC_KEXEC_KERNEL_CHECK,
+	IMACTL_FUNC_KEXEC_INITRAMFS_CHECK,
+	IMACTL_FUNC_POLICY_CHECK,
+	IMACTL_FUNC_KEXEC_CMDLINE,
+	IMACTL_FUNC_KEY_CHECK,
+	IMACTL_FUNC_CRITICAL_DATA,
+	IMACTL_FUNC_SETXATTR_CHECK,
+};
+
+/* mask= bits (the kernel's MAY_* values). */
+#define IMACTL_MAY_EXEC 0x1
+#define IMACTL_MAY_WRITE 0x2
+#define IMACTL_MAY_READ 0x4
+#define IMACTL_MAY_APPEND 0x8
+
+/* Which conditions and options a rule has (struct imactl_policy_rule.cond). */
+#define IMACTL_COND_FUNC (1u << 0)
+#define IMACTL_COND_MASK (1u << 1)	/* mask=MAY_X: exact */
+#define IMACTL_COND_INMASK (1u << 2)	/* mask=^MAY_X: any of */
+#define IMACTL_COND_FSMAGIC (1u << 3)
+#define IMACTL_COND_FSNAME (1u << 4)
+#define IMACTL_COND_FSUUID (1u << 5)
+#define IMACTL_COND_UID (1u << 6)
+#define IMACTL_COND_EUID (1u << 7)
+#define IMACTL_COND_GID (1u << 8)
+#define IMACTL_COND_EGID (1u << 9)
+#define IMACTL_COND_FOWNER (1u << 10)
+#define IMACTL_COND_FGROUP (1u << 11)
+#define IMACTL_COND_LSM (1u << 12)	/* obj_* / subj_* labels */
+#define IMACTL_COND_KEYRINGS (1u << 13)
+#define IMACTL_COND_LABEL (1u << 14)
+/* options */
+#define IMACTL_OPT_PCR (1u << 16)
+#define IMACTL_OPT_TEMPLATE (1u << 17)
+#define IMACTL_OPT_DIGSIG (1u << 18)	   /* appraise_type=imasig/sigv3/... */
+#define IMACTL_OPT_MODSIG (1u << 19)	   /* appraise_type=imasig|modsig */
+#define IMACTL_OPT_VERITY (1u << 20)	   /* digest_type=verity */
+#define IMACTL_OPT_BLACKLIST (1u << 21)   /* appraise_flag=check_blacklist */
+#define IMACTL_OPT_ALGOS (1u << 22)	   /* appraise_algos= */
+#define IMACTL_OPT_DIRECTIO (1u << 23)	   /* permit_directio */
+
+/* Index of the LSM labels in struct imactl_policy_rule.lsm. */
+enum imactl_policy_lsm {
+	IMACTL_LSM_OBJ_USER,
+	IMACTL_LSM_OBJ_ROLE,
+	IMACTL_LSM_OBJ_TYPE,
+	IMACTL_LSM_SUBJ_USER,
+	IMACTL_LSM_SUBJ_ROLE,
+	IMACTL_LSM_SUBJ_TYPE,
+	IMACTL_LSM_COUNT,
+};
+
+/* One rule as the kernel would store it.  Strings are NUL-terminated copies. */
+struct imactl_policy_rule {
+	unsigned int line;
+	bool valid;	  /* false: the kernel refuses it (see the diagnostics) */
+	int action;	  /* enum imactl_policy_action */
+	int func;	  /* enum imactl_policy_func */
+	unsigned int cond; /* IMACTL_COND_* | IMACTL_OPT_* */
+	unsigned int mask; /* IMACTL_MAY_* */
+	unsigned long fsmagic;
+	uint8_t fsuuid[16];
+	char *fsname;
+	uint32_t uid, gid, fowner, fgroup; /* uid/euid share uid, gid/egid gid */
+	char uid_op, gid_op, fowner_op, fgroup_op; /* '=', '<' or '>' */
+	int pcr;
+	char *template_name;
+	char *keyrings; /* "a|b" as written */
+	char *label;
+	char *lsm[IMACTL_LSM_COUNT];
+	uint32_t algos; /* appraise_algos: bit (1 << enum imactl_hash_algo) */
+	unsigned int min_kernel; /* oldest kernel that accepts this rule */
+	char *text;	/* the line, without its newline */
+};
+
+struct imactl_policy {
+	struct imactl_policy_rule *rules; /* every rule line, valid or not */
+	size_t n_rules;
+	struct imactl_diag *diags; /* sorted by line */
+	size_t n_diags;
+	size_t n_errors, n_warnings;
+};
+
+struct imactl_kconfig; /* a parsed kernel .config */
+
+/* Flags of struct imactl_policy_options. */
+#define IMACTL_POLICY_NO_LINT (1u << 0) /* only what the kernel checks */
+/* The policy will be loaded by path (signed): it must end with a newline. */
+#define IMACTL_POLICY_BY_PATH (1u << 1)
+/* The file carries an IMA signature (lint: signed policies are required?) */
+#define IMACTL_POLICY_SIGNED (1u << 2)
+
+struct imactl_policy_options {
+	unsigned int kernel;   /* IMACTL_KERNEL_VERSION(); 0 = newest modelled */
+	const struct imactl_kconfig *kconfig; /* NULL: options unknown */
+	unsigned int flags;    /* IMACTL_POLICY_* */
+};
+
+/**
+ * imactl_policy_parse() - parse and check the policy text @buf (@len bytes,
+ * need not be NUL-terminated; NUL bytes, invalid UTF-8, CR, overlong lines
+ * are diagnosed, never trusted).  @opts may be NULL (newest kernel, unknown
+ * configuration, lint on).  Findings are in (*policy_ret)->diags; the
+ * function succeeds even when the policy has errors.
+ * Return: 0, -EINVAL (@opts->kernel older than IMACTL_KERNEL_OLDEST),
+ * -ENOMEM.  Free the result with imactl_policy_free().
+ */
+int imactl_policy_parse(struct imactl_ctx *ctx, const char *buf, size_t len,
+			const struct imactl_policy_options *opts,
+			struct imactl_policy **policy_ret);
+
+/** imactl_policy_free() - NULL is allowed. */
+void imactl_policy_free(struct imactl_policy *policy);
+
+/**
+ * imactl_policy_kernel_parse() - "6.1", "6.12.3" -> IMACTL_KERNEL_VERSION().
+ * Return: 0, -EINVAL (malformed or older than IMACTL_KERNEL_OLDEST).
+ */
+int imactl_policy_kernel_parse(const char *str, unsigned int *version);
+
+/** imactl_policy_func_name() - "BPRM_CHECK", ...; NULL for an unknown id. */
+const char *imactl_policy_func_name(int func);
+
+/** imactl_policy_action_name() - "appraise", ...; NULL for an unknown id. */
+const char *imactl_policy_action_name(int action);
+
+/* A file (or other object) as the appraisal decision sees it. */
+struct imactl_policy_subject {
+	int func;	    /* enum imactl_policy_func: the hook */
+	unsigned int mask;  /* IMACTL_MAY_*: the access */
+	unsigned long fsmagic;
+	const char *fsname; /* NULL: unknown (fsname= rules do not match) */
+	const uint8_t *fsuuid; /* 16 bytes, NULL: unknown */
+	uint32_t uid, euid, gid, egid; /* the process */
+	uint32_t fowner, fgroup;	/* the file */
+};
+
+/**
+ * imactl_policy_appraise_rule() - the rule that decides appraisal of
+ * @subject: the first valid appraise or dont_appraise rule that matches (the
+ * kernel's ima_match_policy() for IMA_APPRAISE).  Rules with LSM labels are
+ * skipped (their outcome depends on the running LSM); they are counted in
+ * *@skipped_lsm when not NULL.
+ * Return: the index into @policy->rules, or -ENOENT (no rule: not appraised).
+ */
+int imactl_policy_appraise_rule(const struct imactl_policy *policy,
+				const struct imactl_policy_subject *subject,
+				unsigned int *skipped_lsm);
+
+/**
+ * imactl_policy_write() - load policy text into the kernel: open
+ * @policy_path (securityfs ima/policy) once for writing and write @buf,
+ * continuing after short writes (the kernel takes one rule per write(2)).
+ * When the kernel refuses, *@offset_ret gets the byte offset of the refused
+ * line.  To load a signed policy by path, pass the absolute path as @buf.
+ * Return: 0, or the -errno of open(2)/write(2): -EINVAL (a rule was
+ * refused), -EACCES (a signed policy is required, or its signature failed),
+ * -ENOENT (no policy file: securityfs not mounted or a policy already loaded).
+ */
+int imactl_policy_write(struct imactl_ctx *ctx, const char *policy_path,
+			const char *buf, size_t len, size_t *offset_ret);
+
+/* ------------------------------------------------------------------------ */
+/* Kernel configuration                                                     */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * imactl_kconfig_parse() - parse a kernel .config (CONFIG_X=y|m|"str"|n and
+ * "# CONFIG_X is not set").  Malformed lines are ignored.
+ * Return: 0, -ENOMEM.  Free with imactl_kconfig_free().
+ */
+int imactl_kconfig_parse(struct imactl_ctx *ctx, const char *buf, size_t len,
+			 struct imactl_kconfig **kconfig_ret);
+
+/** imactl_kconfig_free() - NULL is allowed. */
+void imactl_kconfig_free(struct imactl_kconfig *kconfig);
+
+/**
+ * imactl_kconfig_get() - the value of option @name ("CONFIG_IMA" or "IMA"):
+ * "y", "m", a quoted string or number as written, or NULL when the option is
+ * not set.  The string belongs to @kconfig.
+ */
+const char *imactl_kconfig_get(const struct imactl_kconfig *kconfig,
+			       const char *name);
+
+/* Features for imactl_kconfig_check(). */
+#define IMACTL_KFEAT_IMA (1u << 0)	 /* measurement */
+#define IMACTL_KFEAT_APPRAISE (1u << 1) /* IMA appraisal with signatures */
+#define IMACTL_KFEAT_EVM (1u << 2)
+#define IMACTL_KFEAT_SIGNED_POLICY (1u << 3)
+#define IMACTL_KFEAT_MODSIG (1u << 4)	 /* signed kernel modules */
+#define IMACTL_KFEAT_TPM (1u << 5)
+#define IMACTL_KFEAT_ALL 0x3fu
+
+/**
+ * imactl_kconfig_feature_parse() - "ima,evm,appraise" -> IMACTL_KFEAT_*
+ * ("all" for every feature).  Return: 0, -EINVAL (*@bad gets the unknown name,
+ * pointing into @list).
+ */
+int imactl_kconfig_feature_parse(const char *list, unsigned int *features,
+				 const char **bad, size_t *bad_len);
+
+/**
+ * imactl_kconfig_check() - compare @kconfig with what @features need.  One
+ * diagnostic per missing or wrong option (severity error when the feature
+ * cannot work, warning when it works less well), its message naming the
+ * option, the value found and wanted, the feature and why.  The line of a
+ * diagnostic is 0.  Release with imactl_diags_free().
+ * Return: 0, -ENOMEM.
+ */
+int imactl_kconfig_check(struct imactl_ctx *ctx,
+			 const struct imactl_kconfig *kconfig,
+			 unsigned int features, struct imactl_diag **diags_ret,
+			 size_t *n_ret);
+
+/** imactl_diags_free() - frees @n diagnostics and the array. */
+void imactl_diags_free(struct imactl_diag *diags, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

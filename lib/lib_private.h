@@ -88,4 +88,7 @@ const struct imactl_cert *imactl_keyring_find(const struct imactl_keyring *kr,
 /* Second keyid of a cert (the one computed from the public key). */
 uint32_t crypto_cert_pubkey_keyid(const struct imactl_cert *cert);
 
+/* kconfig.c: -1 no .config given, 0 option not set, 1 set to y or m. */
+int kconfig_state(const struct imactl_kconfig *kc, const char *name);
+
 #endif /* IMACTL_LIB_PRIVATE_H */

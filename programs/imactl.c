@@ -13,6 +13,7 @@
 
 static const struct imactl_command *const commands[] = {
 	&cmd_sign, &cmd_verify, &cmd_hash, &cmd_show, &cmd_keyid,
+	&cmd_policy, &cmd_kconfig,
 };
 
 static void usage(FILE *f)

@@ -374,3 +374,68 @@ const char *prog_xattr_type_name(int type)
 	}
 	return "unknown";
 }
+
+int prog_read_file(const char *path, size_t limit, char **buf_ret,
+		   size_t *len_ret)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 4096) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				ret = -ENOMEM;
+				break;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		len += n;
+		if (len > limit) {
+			ret = -EFBIG;
+			break;
+		}
+	}
+	close(fd);
+	if (ret < 0) {
+		free(buf);
+		return ret;
+	}
+	*buf_ret = buf;
+	*len_ret = len;
+	return 0;
+}
+
+void prog_print_diag(const char *file, const struct imactl_diag *d)
+{
+	static const char *const sev[] = { "?", "error", "warning", "note" };
+	const char *s = d->severity >= 1 && d->severity <= 3 ? sev[d->severity] : "?";
+
+	fflush(stdout);
+	if (d->line && d->column)
+		fprintf(stderr, "%s:%u:%u: %s: %s [%s]\n", file, d->line,
+			d->column, s, d->message, d->code);
+	else if (d->line)
+		fprintf(stderr, "%s:%u: %s: %s [%s]\n", file, d->line, s,
+			d->message, d->code);
+	else
+		fprintf(stderr, "%s: %s: %s [%s]\n", file, s, d->message, d->code);
+}

@@ -28,6 +28,8 @@ extern const struct imactl_command cmd_verify;
 extern const struct imactl_command cmd_hash;
 extern const struct imactl_command cmd_show;
 extern const struct imactl_command cmd_keyid;
+extern const struct imactl_command cmd_policy;
+extern const struct imactl_command cmd_kconfig;
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -91,5 +93,12 @@ const char *prog_file_error(int err);
 
 /* "sha256", "signature v2", ... */
 const char *prog_xattr_type_name(int type);
+
+/* Reads a whole file (at most @limit bytes: -EFBIG beyond). Return: 0, -errno. */
+int prog_read_file(const char *path, size_t limit, char **buf_ret,
+		   size_t *len_ret);
+
+/* "FILE:LINE:COLUMN: error: message [code]" on stderr (compiler style). */
+void prog_print_diag(const char *file, const struct imactl_diag *d);
 
 #endif

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* imactl kconfig check: does a kernel .config have what IMA/EVM need? */
+#include "prog.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_FEATURES = 1,
+	OPT_QUIET,
+	OPT_HELP,
+};
+
+static const struct option longopts[] = {
+	{ "features", required_argument, NULL, OPT_FEATURES },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int run(const struct imactl_command *cmd, int argc, char *argv[])
+{
+	unsigned int features = IMACTL_KFEAT_IMA | IMACTL_KFEAT_APPRAISE |
+				IMACTL_KFEAT_EVM;
+	struct imactl_kconfig *kc = NULL;
+	struct imactl_diag *d = NULL;
+	struct imactl_ctx *ctx = NULL;
+	unsigned long long seen = 0;
+	size_t n = 0, len = 0, errors = 0;
+	const char *path, *bad;
+	size_t bad_len;
+	bool quiet = false;
+	char *buf = NULL;
+	int c, ret, status = EXIT_OK;
+
+	if (argc < 2 || strcmp(argv[1], "check")) {
+		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")))
+			return prog_usage(cmd, stdout);
+		prog_err("kconfig: the only sub-command is 'check'");
+		return prog_usage(cmd, stderr);
+	}
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+		if (c == 'q')
+			c = OPT_QUIET;
+		if (c == '?' || !prog_once(cmd, &seen, c, longopts))
+			return prog_bad_option(cmd);
+		switch (c) {
+		case OPT_FEATURES:
+			if (imactl_kconfig_feature_parse(optarg, &features, &bad,
+							 &bad_len) < 0) {
+				prog_err("kconfig: unknown feature '%.*s' (ima, appraise, evm, signed-policy, modsign, tpm, all)",
+					 (int)bad_len, bad);
+				return prog_bad_option(cmd);
+			}
+			break;
+		case OPT_QUIET:
+			quiet = true;
+			break;
+		case OPT_HELP:
+			return prog_usage(cmd, stdout);
+		}
+	}
+	if (optind != argc - 1) {
+		prog_err("kconfig check: exactly one .config");
+		return prog_bad_option(cmd);
+	}
+	path = argv[optind];
+	if (prog_ctx_new(&ctx, 0, false) < 0)
+		return EXIT_OPERATIONAL;
+	ret = prog_read_file(path, 64u << 20, &buf, &len);
+	if (ret < 0) {
+		prog_file_err(path, "cannot read: %s", strerror(-ret));
+		status = EXIT_OPERATIONAL;
+		goto out;
+	}
+	ret = imactl_kconfig_parse(ctx, buf, len, &kc);
+	if (ret == 0)
+		ret = imactl_kconfig_check(ctx, kc, features, &d, &n);
+	if (ret < 0) {
+		prog_file_err(path, "%s", strerror(-ret));
+		status = EXIT_OPERATIONAL;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		prog_print_diag(path, &d[i]);
+		errors += d[i].severity == IMACTL_DIAG_ERROR;
+	}
+	if (!quiet)
+		printf("%s: %zu missing or wrong option%s (%zu required)\n", path, n,
+		       n == 1 ? "" : "s", errors);
+	status = errors ? EXIT_VERIFY : EXIT_OK;
+out:
+	imactl_diags_free(d, n);
+	imactl_kconfig_free(kc);
+	imactl_ctx_free(ctx);
+	free(buf);
+	return status;
+}
+
+const struct imactl_command cmd_kconfig = {
+	.name = "kconfig",
+	.func = run,
+	.summary = "check a kernel .config for IMA/EVM",
+	.usage =
+	"check [--features LIST] .config\n"
+	"\n"
+	"Lists the options the chosen features need that the .config lacks or sets\n"
+	"wrongly, each with the feature that needs it and why.  Fragments that\n"
+	"provide them: kernel/ima.cfg, evm.cfg, modsign.cfg, tpm.cfg.\n"
+	"  --features LIST  comma-separated: ima, appraise, evm, signed-policy,\n"
+	"                   modsign, tpm, all (default: ima,appraise,evm)\n"
+	"  -q, --quiet      no summary line\n"
+	"\n"
+	"Exit: 0 nothing required is missing (warnings may be printed); 1 a required\n"
+	"option is missing or wrong; 2 usage; 3 the file cannot be read.\n",
+};
