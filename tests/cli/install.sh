@@ -28,8 +28,11 @@ int main(void)
 }
 C
 libdir=$(dirname "$lib")
+# the sanitizer build's library needs its runtime in the program too
+san=""
+ldd "$lib" | grep -q libasan && san="-fsanitize=address,undefined"
 ok "a program compiles against the installed header and library (pkg-config)" \
-	sh -c "PKG_CONFIG_SYSROOT_DIR='$dest' PKG_CONFIG_PATH='$(dirname "$pc")' cc -Werror -o '$T/use' '$T/use.c' \$(PKG_CONFIG_SYSROOT_DIR='$dest' PKG_CONFIG_PATH='$(dirname "$pc")' pkg-config --cflags --libs libimactl)"
+	sh -c "PKG_CONFIG_SYSROOT_DIR='$dest' PKG_CONFIG_PATH='$(dirname "$pc")' cc $san -Werror -o '$T/use' '$T/use.c' \$(PKG_CONFIG_SYSROOT_DIR='$dest' PKG_CONFIG_PATH='$(dirname "$pc")' pkg-config --cflags --libs libimactl)"
 ok "and runs" env LD_LIBRARY_PATH="$libdir" "$T/use"
 is "it calls into libimactl" "$(cat "$T/out")" "sha256"
 done_testing
