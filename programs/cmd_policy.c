@@ -97,7 +97,7 @@ static int parse_args(const struct imactl_command *cmd, int argc, char *argv[],
 	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+	while ((c = prog_getopt(cmd, argc, argv, "q", longopts)) != -1) {
 		if (c == 'q')
 			c = OPT_QUIET;
 		if (c == '?' || (c != OPT_HELP && !strchr(allowed, c)))
