@@ -892,7 +892,8 @@ static void parse_token(struct parser *p, struct rule_state *st,
 			if (!strcmp(templates[i], val))
 				break;
 		if (i == ARRAY_SIZE(templates) || r->template_name) {
-			rule_err(p, st, col + 9, r->template_name ? "repeated" : "bad-value",
+			rule_err(p, st, r->template_name ? col : col + 9,
+				 r->template_name ? "repeated" : "bad-value",
 				 r->template_name ? "template= given twice in one rule" :
 						    "unknown template '%s'", val);
 			break;

@@ -1,0 +1,110 @@
+#!/bin/sh
+# The shipped policies and kernel fragments; imactl kconfig check (also on
+# Debian's own kernel configuration); imactl policy coverage on a small root.
+. "$SRC_ROOT/tests/cli/lib.sh"
+ensure_keys
+cd "$T"
+DEB="$SRC_ROOT/tests/data/debian-6.1-amd64.config-excerpt"
+
+for p in simple appraise-all hashed systemd; do
+	ok "policies/$p passes check --strict" "$IMACTL" policy check --strict "$SRC_ROOT/policies/$p"
+	ok "policies/$p passes check --strict for Debian's 6.1" \
+		"$IMACTL" policy check --strict --kernel 6.1 --kconfig "$DEB" "$SRC_ROOT/policies/$p"
+done
+# the lints are live on the shipped policies: take one exclusion away
+grep -v 'fsmagic=0x9fa0' "$SRC_ROOT/policies/systemd" > no-proc
+fails 1 "without the proc exclusion --strict fails" "$IMACTL" policy check --strict no-proc
+like "and names proc" "$T/err" 'pseudo filesystems.*proc \(0x9fa0\)'
+grep -v 'imactl: allow' "$SRC_ROOT/policies/appraise-all" > no-allow
+fails 1 "appraise-all without its allow comment fails --strict" "$IMACTL" policy check --strict no-allow
+like "runtime-writes is named" "$T/err" '\[runtime-writes\]$'
+grep -v 'imactl: allow' "$SRC_ROOT/policies/hashed" > no-allow
+fails 1 "hashed without its allow comment fails --strict" "$IMACTL" policy check --strict no-allow
+like "the ima_appraise_tcb pattern is named" "$T/err" 'ima_appraise_tcb pattern'
+
+# kernel fragments
+cat "$SRC_ROOT"/kernel/ima.cfg "$SRC_ROOT"/kernel/evm.cfg "$SRC_ROOT"/kernel/modsign.cfg "$SRC_ROOT"/kernel/tpm.cfg > merged
+ok "the four fragments satisfy ima,appraise,evm,modsign,tpm" \
+	"$IMACTL" kconfig check --features ima,appraise,evm,modsign,tpm merged
+is "without a single finding" "$(cat "$T/out")" "merged: 0 missing or wrong options (0 required)"
+fails 1 "signed-policy needs one more option" "$IMACTL" kconfig check --features all merged
+like "IMA_APPRAISE_REQUIRE_POLICY_SIGS, its feature and why" "$T/err" \
+	'^merged: error: CONFIG_IMA_APPRAISE_REQUIRE_POLICY_SIGS is not set, want y \(signed-policy: makes the kernel refuse any policy that is not signed\)'
+{ cat merged; echo CONFIG_IMA_APPRAISE_REQUIRE_POLICY_SIGS=y; } > merged-sp
+ok "with it: all features" "$IMACTL" kconfig check --features all merged-sp
+grep -q '^CONFIG_IMA_APPRAISE=y$' "$SRC_ROOT/kernel/ima.cfg"
+is "ima.cfg has CONFIG_IMA_APPRAISE=y (meta-integrity's lacks it)" "$?" 0
+grep -v '^CONFIG_IMA_APPRAISE=y' merged > no-appraise
+fails 1 "without IMA_APPRAISE appraise is missing" "$IMACTL" kconfig check --features appraise no-appraise
+like "names it" "$T/err" 'CONFIG_IMA_APPRAISE is not set, want y \(appraise:'
+sed 's/^CONFIG_TCG_TPM=y/CONFIG_TCG_TPM=m/' merged > tpm-m
+fails 1 "a TPM driver as a module is wrong" "$IMACTL" kconfig check --features tpm tpm-m
+like "says =m, want y" "$T/err" 'CONFIG_TCG_TPM=m, want y \(tpm:'
+fails 2 "unknown feature" "$IMACTL" kconfig check --features ima,nope merged
+like "names it" "$T/err" "unknown feature 'nope'"
+fails 3 "missing .config" "$IMACTL" kconfig check nonexistent
+fails 2 "no .config" "$IMACTL" kconfig check
+fails 2 "unknown sub-command" "$IMACTL" kconfig frob x
+
+# Debian's own kernel configuration (excerpt in git, whole file when cached)
+ok "Debian 6.1: ima,appraise,evm,tpm are all there" "$IMACTL" kconfig check --features ima,appraise,evm,tpm "$DEB"
+fails 1 "Debian 6.1: modules may be unsigned" "$IMACTL" kconfig check --features modsign "$DEB"
+like "MODULE_SIG_FORCE" "$T/err" 'CONFIG_MODULE_SIG_FORCE is not set, want y \(modsign:'
+fails 1 "Debian 6.1: policies need not be signed" "$IMACTL" kconfig check --features signed-policy "$DEB"
+printf 'appraise func=BPRM_CHECK fsmagic=0xef53 appraise_algos=sm3\n' > sm3
+fails 1 "Debian 6.1 has no sm3 for appraise_algos" "$IMACTL" policy check --kconfig "$DEB" sm3
+like "names CRYPTO_SM3_GENERIC" "$T/err" 'CONFIG_CRYPTO_SM3_GENERIC'
+full=$(ls /var/cache/imactl/kernel-linux-image-6.1*/config 2>/dev/null | head -1)
+if [ -n "$full" ]; then
+	ok "the whole Debian config agrees with the excerpt" "$IMACTL" kconfig check --features ima,appraise,evm,tpm "$full"
+	fails 1 "whole Debian config: modsign" "$IMACTL" kconfig check --features modsign "$full"
+else
+	skip "the whole Debian config" "not cached in /var/cache/imactl"
+	skip "whole Debian config: modsign" "not cached in /var/cache/imactl"
+fi
+
+# coverage
+mkdir -p root/bin root/lib root/etc root/proc root/usr/lib/modules/6.1/kernel
+for f in good unsigned hashonly badsig otherkey; do printf '#!/bin/sh\necho %s\n' "$f" > root/bin/$f; chmod 755 root/bin/$f; done
+printf 'lib\n' > root/lib/libx.so.1; printf 'data\n' > root/etc/data; printf 'x\n' > root/proc/stat
+sign() { "$IMACTL" sign --xattr-user "$@" >/dev/null; }
+sign --key "$KEYS/rsa2048.key" --cert "$KEYS/rsa2048.pem" root/bin/good root/bin/badsig root/lib/libx.so.1
+sign --ima hash root/bin/hashonly root/etc/data
+sign --key "$KEYS/ec256.key" root/bin/otherkey
+printf 'tampered\n' >> root/bin/badsig
+printf 'appraise func=BPRM_CHECK appraise_type=imasig\nappraise func=MMAP_CHECK mask=MAY_EXEC appraise_type=imasig\n' > exec.pol
+fails 1 "coverage finds the files that would be refused" \
+	"$IMACTL" policy coverage --xattr-user --policy exec.pol --cert "$KEYS/rsa2048.pem" root
+like "unsigned" "$T/out" '^DENY /bin/unsigned: no security.ima \(unsigned\) \(line 1: appraise func=BPRM_CHECK appraise_type=imasig; BPRM_CHECK\)$'
+like "hash only under imasig" "$T/out" '^DENY /bin/hashonly: only a hash'
+like "bad signature" "$T/out" '^DENY /bin/badsig: '
+like "unknown key" "$T/out" '^DENY /bin/otherkey: signed by an unknown key \(keyid [0-9a-f]{8}\)'
+is "exactly those four" "$(grep -c '^DENY' "$T/out")" 4
+like "summary" "$T/out" '^7 files, 6 appraised, 4 would be denied$'
+like "pseudo filesystems are skipped" "$T/out" 'not checked'
+fails 1 "with the other certificate too, otherkey passes" \
+	"$IMACTL" policy coverage --xattr-user --policy exec.pol --cert "$KEYS/rsa2048.pem" --cert "$KEYS/ec256.pem" root -q
+is "three left" "$(grep -c '^DENY' "$T/out")" 3
+printf 'dont_appraise fsmagic=0x9fa0\nappraise fowner>60000\n' > none.pol
+ok "a policy that appraises nothing here denies nothing" "$IMACTL" policy coverage --xattr-user --policy none.pol root
+like "zero appraised" "$T/out" '^7 files, 0 appraised, 0 would be denied$'
+printf 'appraise func=FILE_CHECK fsuuid=01234567-89ab-cdef-0123-456789abcdef\n' > uuid.pol
+ok "fsuuid rules do not match without --fsuuid" "$IMACTL" policy coverage --xattr-user --policy uuid.pol root
+fails 1 "with --fsuuid they do" "$IMACTL" policy coverage --xattr-user --fsuuid 01234567-89ab-cdef-0123-456789abcdef --policy uuid.pol root
+printf 'appraise func=BPRM_CHECK appraise_algos=sha512\n' > algos.pol
+fails 1 "appraise_algos: a sha256 signature is refused" "$IMACTL" policy coverage --xattr-user --policy algos.pol --cert "$KEYS/rsa2048.pem" root
+like "names the algorithm" "$T/out" '^DENY /bin/good: hash algorithm sha256 is not in appraise_algos='
+printf 'appraise func=NOPE\n' > refused.pol
+fails 1 "no coverage for a policy the kernel refuses" "$IMACTL" policy coverage --policy refused.pol root
+like "says so" "$T/err" 'the kernel would refuse this policy'
+ok "policies/simple (measure only) denies nothing" "$IMACTL" policy coverage --policy "$SRC_ROOT/policies/simple" root
+if [ "$(id -u)" = 0 ]; then
+	fails 1 "policies/systemd on the root (files owned by root)" \
+		"$IMACTL" policy coverage --xattr-user --policy "$SRC_ROOT/policies/systemd" --cert "$KEYS/rsa2048.pem" root
+	like "4 denied, the library is signed" "$T/out" '^7 files, 6 appraised, 4 would be denied$'
+else
+	skip "policies/systemd on the root" "needs files owned by root"
+	skip "4 denied" "needs files owned by root"
+fi
+fails 2 "coverage without --policy" "$IMACTL" policy coverage root
+done_testing
