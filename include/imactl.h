@@ -686,6 +686,192 @@ int imactl_kconfig_check(struct imactl_ctx *ctx,
 /** imactl_diags_free() - frees @n diagnostics and the array. */
 void imactl_diags_free(struct imactl_diag *diags, size_t n);
 
+/* ------------------------------------------------------------------------ */
+/* Whole trees: sign-tree, verify-tree, manifests                           */
+/* ------------------------------------------------------------------------ */
+
+/* What a directory entry below the root is (struct imactl_tree_entry.kind). */
+enum imactl_tree_kind {
+	IMACTL_TREE_FILE = 0,	   /* a regular file that was processed */
+	IMACTL_TREE_SYMLINK,	   /* never followed, never signed */
+	IMACTL_TREE_DIR,
+	IMACTL_TREE_DEVICE,	   /* character or block device */
+	IMACTL_TREE_FIFO,
+	IMACTL_TREE_SOCKET,
+	IMACTL_TREE_HARDLINK,	   /* another name of a file already processed */
+	IMACTL_TREE_EXCLUDED,	   /* left out by --include/--exclude */
+	IMACTL_TREE_OTHER_FS,	   /* a mount point left out (one file system) */
+	IMACTL_TREE_KINDS	   /* number of kinds */
+};
+
+/* Descend into mount points of other file systems only without this. */
+#define IMACTL_TREE_ONE_FILE_SYSTEM (1u << 0)
+/* imactl_tree_sign(): leave files whose values already verify untouched. */
+#define IMACTL_TREE_SKIP_VALID (1u << 1)
+
+/*
+ * One entry, as reported to the callback.  Every entry below the root is
+ * reported exactly once (the root itself is not); an excluded directory is
+ * reported once and not descended.  Pointers are valid during the call only.
+ */
+struct imactl_tree_entry {
+	const char *path;	   /* relative to the root, starting with "/" */
+	enum imactl_tree_kind kind;
+	/*
+	 * 0, or why the entry failed: -errno for operational errors (an
+	 * unreadable file or directory, -ESTALE for a file that changed while
+	 * it was hashed); for imactl_tree_verify() the verification outcome as
+	 * imactl_verify_fd() returns it.  Only FILE and DIR entries fail.
+	 */
+	int status;
+	uint64_t size;		   /* st_size of files */
+	/* IMACTL_TREE_HARDLINK: the path under which the file was processed. */
+	const char *first_path;
+	/*
+	 * imactl_tree_sign(), a FILE with status 0: the values the file now
+	 * carries (written, or found valid with IMACTL_TREE_SKIP_VALID;
+	 * unchanged tells which).
+	 */
+	const struct imactl_signed_values *values;
+	bool unchanged;
+	/* imactl_tree_verify(), a FILE that could be opened: the details. */
+	const struct imactl_verify_result *verify;
+};
+
+/*
+ * imactl_tree_fn - called once per entry.  Calls never overlap (the library
+ * serialises them) but may come from any of its threads.
+ * Return: 0 to go on; anything else stops the walk (-ECANCELED).
+ */
+typedef int (*imactl_tree_fn)(void *data, const struct imactl_tree_entry *entry);
+
+struct imactl_tree_params {
+	/*
+	 * Glob patterns (fnmatch(3); '*' also matches '/').  A pattern with a
+	 * '/' is anchored at the root ("/usr/lib/lib*.so", a leading '/' is optional)
+	 * and also matches everything below what it matches ("/usr/bin"
+	 * selects /usr/bin/ls); one without '/' matches the name of an entry at
+	 * any depth ("*.pyc").  Regular files are selected when they match an
+	 * include (or there is none) and no exclude; an excluded directory is
+	 * not entered.
+	 */
+	const char *const *include;
+	size_t n_include;
+	const char *const *exclude;
+	size_t n_exclude;
+	unsigned int jobs;	   /* worker threads; 0 = online CPUs */
+	unsigned int flags;	   /* IMACTL_TREE_* */
+	/* imactl_tree_sign(): what to write, and the key (NULL for hashes). */
+	const struct imactl_sign_params *sign;
+	const struct imactl_key *key;
+	/*
+	 * Certificates: for imactl_tree_verify(), and for
+	 * IMACTL_TREE_SKIP_VALID (a file is left untouched when its
+	 * security.ima is of the requested kind and verifies, and, with EVM
+	 * asked for, its security.evm too).
+	 */
+	const struct imactl_keyring *keyring;
+	unsigned int verify_flags; /* imactl_tree_verify(): IMACTL_VERIFY_* */
+	unsigned int target_bits;  /* imactl_tree_verify(): 64 or 32 */
+	imactl_tree_fn fn;	   /* may be NULL */
+	void *fn_data;
+};
+
+/* Totals of a walk. */
+struct imactl_tree_stats {
+	uint64_t kinds[IMACTL_TREE_KINDS]; /* entries by kind (FILE: processed files) */
+	uint64_t ok;		   /* files signed (or verified) */
+	uint64_t unchanged;	   /* of those, left as they were (SKIP_VALID) */
+	uint64_t failed;	   /* files and directories with status != 0 */
+	uint64_t bytes;		   /* content bytes of the processed files */
+};
+
+/**
+ * imactl_tree_sign() - sign every selected regular file below @root with
+ * imactl_sign_fd() as @params->sign asks, on @params->jobs threads.  The
+ * walk uses directory descriptors and never follows a symbolic link (not
+ * even @root's own last component); each file is opened with
+ * imactl_open_regular() relative to its directory.  A file with several
+ * hard links is signed once.  A file that fails is reported with its status
+ * and the rest are still processed.
+ * @stats_ret: when not NULL, receives the totals (also on failure).
+ * Return: 0 when every selected file was signed; -EIO when the walk reached
+ * the end but some file or directory failed (each reported through
+ * @params->fn); -ECANCELED when @params->fn stopped it; -EINVAL (bad
+ * parameters), -ENOMEM, -errno (@root cannot be opened, thread creation).
+ */
+int imactl_tree_sign(struct imactl_ctx *ctx, const char *root,
+		     const struct imactl_tree_params *params,
+		     struct imactl_tree_stats *stats_ret);
+
+/**
+ * imactl_tree_verify() - imactl_verify_fd() for every selected regular file
+ * below @root, with @params->keyring, ->verify_flags and ->target_bits.
+ * Return: 0 when every file verified; -EBADMSG when some did not (each
+ * reported through @params->fn) and nothing failed operationally; -EIO when a
+ * file or directory could not be checked; otherwise as imactl_tree_sign().
+ */
+int imactl_tree_verify(struct imactl_ctx *ctx, const char *root,
+		       const struct imactl_tree_params *params,
+		       struct imactl_tree_stats *stats_ret);
+
+/**
+ * imactl_tree_target_bits() - the word size of the system in @root: the ELF
+ * class of its /sbin/init, else its C library (glibc, musl, uClibc in the
+ * usual and multiarch directories), else /bin/sh.  Symbolic links inside
+ * the tree are resolved relative to @root, never to the host's /.
+ * Return: 0 and *bits_ret = 32 or 64; -ENOENT (nothing found),
+ * -EOPNOTSUPP (the kernel lacks openat2(2)), -errno.
+ */
+int imactl_tree_target_bits(struct imactl_ctx *ctx, const char *root,
+			    unsigned int *bits_ret);
+
+/**
+ * imactl_tree_set_xattrs() - write @values (security.ima, then security.evm
+ * when present) onto @path below @root, as a manifest records them.  No
+ * component of @path may be a symbolic link and the file must be a regular
+ * file.
+ * Return: 0, -ENOENT (missing), -ELOOP (a symbolic link on the way),
+ * -EINVAL (not a regular file, or @path not absolute), -errno (fsetxattr).
+ */
+int imactl_tree_set_xattrs(struct imactl_ctx *ctx, const char *root,
+			   const char *path,
+			   const struct imactl_signed_values *values);
+
+/*
+ * Manifest lines: "PATH ima:0xHEX[ evm:0xHEX]".  PATH starts with '/' and is
+ * escaped so that every byte string survives: a backslash, bytes up to and
+ * including space, DEL, and bytes that are not part of valid UTF-8 are
+ * written as a backslash and three octal digits ("\040" for a space, "\012"
+ * for a newline, "\134" for a backslash); valid UTF-8 stays readable.
+ */
+
+/**
+ * imactl_manifest_escape() - @path escaped as in a manifest line, for
+ * messages and machine-readable output.  Free *escaped_ret with imactl_free().
+ * Return: 0, -EINVAL, -ENOMEM.
+ */
+int imactl_manifest_escape(const char *path, char **escaped_ret);
+
+/**
+ * imactl_manifest_format() - one line (with its trailing newline and a NUL)
+ * for @path and @values (values->ima is required).
+ * Return: 0, -EINVAL, -ENOMEM.  Free *line_ret with imactl_free().
+ */
+int imactl_manifest_format(const char *path,
+			   const struct imactl_signed_values *values,
+			   char **line_ret);
+
+/**
+ * imactl_manifest_parse() - the inverse: parse @line (a trailing newline is
+ * allowed).  *path_ret (NUL-terminated; an escaped NUL byte is refused) and
+ * @values are allocated; free them with imactl_free() and
+ * imactl_signed_values_free().
+ * Return: 0, -EBADMSG (malformed line), -ENOMEM.
+ */
+int imactl_manifest_parse(const char *line, char **path_ret,
+			  struct imactl_signed_values *values);
+
 #ifdef __cplusplus
 }
 #endif

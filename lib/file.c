@@ -33,7 +33,7 @@ static const struct {
 };
 
 /* Reads xattr @name of @fd; -ENODATA when absent (or unsupported). */
-static int read_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
+int read_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
 		      uint8_t **buf_ret, size_t *len_ret)
 {
 	char namebuf[64];
@@ -67,7 +67,7 @@ static int read_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
 	return 0;
 }
 
-static int write_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
+int write_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
 		       const uint8_t *buf, size_t len)
 {
 	char namebuf[64];
@@ -82,7 +82,7 @@ static int write_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
 	return 0;
 }
 
-static int remove_xattr(const struct imactl_ctx *ctx, int fd, const char *name)
+int remove_xattr(const struct imactl_ctx *ctx, int fd, const char *name)
 {
 	char namebuf[64];
 	const char *xname = imactl_xattr_name(ctx, name, namebuf, sizeof(namebuf));

@@ -37,6 +37,17 @@ void imactl_log_crypto(const struct imactl_ctx *ctx, int prio, const char *fmt,
 const char *imactl_xattr_name(const struct imactl_ctx *ctx, const char *name,
 			      char *buf, size_t size);
 
+/*
+ * xattr I/O on a descriptor (file.c); @name is the security.* name, mapped
+ * by imactl_xattr_name().  read_xattr(): -ENODATA when absent; the caller
+ * frees *buf_ret.  remove_xattr(): absent is fine.
+ */
+int read_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
+	       uint8_t **buf_ret, size_t *len_ret);
+int write_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
+		const uint8_t *buf, size_t len);
+int remove_xattr(const struct imactl_ctx *ctx, int fd, const char *name);
+
 /* Big-endian helpers. */
 static inline uint32_t get_be32(const uint8_t *p)
 {

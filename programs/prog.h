@@ -30,6 +30,9 @@ extern const struct imactl_command cmd_show;
 extern const struct imactl_command cmd_keyid;
 extern const struct imactl_command cmd_policy;
 extern const struct imactl_command cmd_kconfig;
+extern const struct imactl_command cmd_sign_tree;
+extern const struct imactl_command cmd_verify_tree;
+extern const struct imactl_command cmd_apply_manifest;
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,0 +1,837 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Whole trees: one walker thread reads directories through their
+ * descriptors (never following a symbolic link) and hands regular files to a
+ * pool of workers that sign or verify them with the per-file primitives.
+ */
+#include "lib_private.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <linux/openat2.h>
+#include <pthread.h>
+#include <search.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define MAX_JOBS 256
+#define MAX_QUEUE 256
+
+/* An open directory shared by the files queued from it. */
+struct dir_ref {
+	int fd;
+	atomic_int refs;
+};
+
+struct work {
+	struct dir_ref *dir;
+	char *name; /* below dir */
+	char *path; /* from the root, "/a/b" */
+};
+
+struct link_node {
+	dev_t dev;
+	ino_t ino;
+	char *path;
+};
+
+struct tree {
+	struct imactl_ctx *ctx;
+	const struct imactl_tree_params *p;
+	bool verify;
+	const char *root; /* for messages, without a trailing '/' */
+	char **include, **exclude; /* anchored patterns start with '/' */
+	dev_t root_dev;
+	void *links; /* tsearch() tree of struct link_node */
+
+	pthread_mutex_t lock; /* the queue */
+	pthread_cond_t not_empty, not_full;
+	struct work *queue;
+	size_t q_size, q_head, q_count;
+	bool walk_done;
+
+	pthread_mutex_t report_lock; /* stats and callback */
+	struct imactl_tree_stats stats;
+	uint64_t op_errors; /* failures other than verification outcomes */
+	atomic_bool cancelled;
+};
+
+static void dir_unref(struct dir_ref *d)
+{
+	if (d && atomic_fetch_sub(&d->refs, 1) == 1) {
+		close(d->fd);
+		free(d);
+	}
+}
+
+static bool is_verify_outcome(int status)
+{
+	return status == -EBADMSG || status == -ENOKEY || status == -ENODATA;
+}
+
+static void report(struct tree *t, struct imactl_tree_entry *e)
+{
+	struct imactl_tree_stats *s = &t->stats;
+
+	pthread_mutex_lock(&t->report_lock);
+	s->kinds[e->kind]++;
+	if (e->kind == IMACTL_TREE_FILE) {
+		s->bytes += e->size;
+		if (e->status == 0) {
+			s->ok++;
+			s->unchanged += e->unchanged;
+		}
+	}
+	if (e->status) {
+		s->failed++;
+		if (!t->verify || !is_verify_outcome(e->status))
+			t->op_errors++;
+	}
+	if (t->p->fn && !atomic_load(&t->cancelled) && t->p->fn(t->p->fn_data, e))
+		atomic_store(&t->cancelled, true);
+	pthread_mutex_unlock(&t->report_lock);
+}
+
+/* ---- selection ---------------------------------------------------------- */
+
+static void free_patterns(char **pats)
+{
+	for (size_t i = 0; pats && pats[i]; i++)
+		free(pats[i]);
+	free(pats);
+}
+
+/* Copies @in, anchoring patterns that contain '/' at the root. */
+static int compile_patterns(const char *const *in, size_t n, char ***out)
+{
+	char **pats = calloc(n + 1, sizeof(*pats));
+
+	if (!pats)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (!in[i] || !in[i][0]) {
+			free_patterns(pats);
+			return -EINVAL;
+		}
+		if (strchr(in[i], '/') && in[i][0] != '/') {
+			if (asprintf(&pats[i], "/%s", in[i]) < 0)
+				pats[i] = NULL;
+		} else {
+			pats[i] = strdup(in[i]);
+		}
+		if (!pats[i]) {
+			free_patterns(pats);
+			return -ENOMEM;
+		}
+	}
+	*out = pats;
+	return 0;
+}
+
+static bool matches(char **pats, const char *path, const char *name)
+{
+	for (size_t i = 0; pats[i]; i++) {
+		if (pats[i][0] == '/' ?
+			    fnmatch(pats[i], path, FNM_LEADING_DIR) == 0 :
+			    fnmatch(pats[i], name, 0) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* ---- workers ------------------------------------------------------------ */
+
+/* Every message of a worker names the file it works on. */
+struct worker_log {
+	const struct imactl_ctx *parent;
+	const struct tree *t;
+	const char *path;
+};
+
+static void worker_log_fn(void *data, int prio, const char *msg)
+{
+	const struct worker_log *wl = data;
+
+	imactl_log(wl->parent, prio, "%s%s: %s", wl->t->root, wl->path, msg);
+}
+
+/* With IMACTL_TREE_SKIP_VALID: does @fd already carry what would be written? */
+static bool already_valid(struct tree *t, struct imactl_ctx *ctx, int fd,
+			  struct imactl_signed_values *vals)
+{
+	const struct imactl_sign_params *sp = t->p->sign;
+	struct imactl_verify_result r;
+	unsigned int flags = 0;
+	bool kind_ok;
+
+	if (sp->ima == IMACTL_IMA_SIG)
+		flags |= IMACTL_VERIFY_REQUIRE_SIG;
+	if (sp->evm != IMACTL_EVM_NONE)
+		flags |= IMACTL_VERIFY_EVM;
+	if (imactl_verify_fd(ctx, fd, t->p->keyring, flags, sp->target_bits, &r) < 0)
+		return false;
+	switch (sp->ima) {
+	case IMACTL_IMA_SIG:
+		kind_ok = r.ima_type == (sp->flags & IMACTL_SIGN_SIGV3 ?
+						 IMACTL_XATTR_IMA_VERITY_SIG :
+						 IMACTL_XATTR_DIGSIG) &&
+			  r.ima_algo == sp->hash_algo;
+		break;
+	case IMACTL_IMA_HASH:
+		kind_ok = r.ima_type != IMACTL_XATTR_DIGSIG &&
+			  r.ima_type != IMACTL_XATTR_IMA_VERITY_SIG &&
+			  r.ima_algo == sp->hash_algo;
+		break;
+	default:
+		kind_ok = true;
+	}
+	if (!kind_ok)
+		return false;
+	/* what the file carries, for the caller's manifest */
+	if (read_xattr(ctx, fd, "security.ima", &vals->ima, &vals->ima_len) < 0)
+		return false;
+	if (sp->evm != IMACTL_EVM_NONE &&
+	    read_xattr(ctx, fd, "security.evm", &vals->evm, &vals->evm_len) < 0) {
+		imactl_signed_values_free(vals);
+		return false;
+	}
+	return true;
+}
+
+static void process(struct tree *t, struct imactl_ctx *ctx, struct work *w)
+{
+	struct imactl_tree_entry e = { .path = w->path, .kind = IMACTL_TREE_FILE };
+	struct imactl_signed_values vals = { 0 };
+	struct imactl_verify_result r;
+	struct stat st;
+	int fd;
+
+	fd = imactl_open_regular(w->dir->fd, w->name);
+	if (fd < 0) {
+		e.status = fd;
+		log_err(ctx, "cannot open: %s", strerror(-fd));
+		goto out;
+	}
+	if (fstat(fd, &st) == 0)
+		e.size = st.st_size;
+	if (t->verify) {
+		e.status = imactl_verify_fd(ctx, fd, t->p->keyring,
+					    t->p->verify_flags, t->p->target_bits, &r);
+		e.verify = &r;
+	} else if ((t->p->flags & IMACTL_TREE_SKIP_VALID) &&
+		   already_valid(t, ctx, fd, &vals)) {
+		e.unchanged = true;
+		e.values = &vals;
+	} else {
+		e.status = imactl_sign_fd(ctx, fd, t->p->key, t->p->sign, &vals);
+		if (e.status == 0)
+			e.values = &vals;
+	}
+	close(fd);
+out:
+	report(t, &e);
+	imactl_signed_values_free(&vals);
+}
+
+static bool queue_pop(struct tree *t, struct work *w)
+{
+	pthread_mutex_lock(&t->lock);
+	while (!t->q_count && !t->walk_done)
+		pthread_cond_wait(&t->not_empty, &t->lock);
+	if (!t->q_count) {
+		pthread_mutex_unlock(&t->lock);
+		return false;
+	}
+	*w = t->queue[t->q_head];
+	t->q_head = (t->q_head + 1) % t->q_size;
+	t->q_count--;
+	pthread_cond_signal(&t->not_full);
+	pthread_mutex_unlock(&t->lock);
+	return true;
+}
+
+static void queue_push(struct tree *t, const struct work *w)
+{
+	pthread_mutex_lock(&t->lock);
+	while (t->q_count == t->q_size)
+		pthread_cond_wait(&t->not_full, &t->lock);
+	t->queue[(t->q_head + t->q_count) % t->q_size] = *w;
+	t->q_count++;
+	pthread_cond_signal(&t->not_empty);
+	pthread_mutex_unlock(&t->lock);
+}
+
+static void *worker(void *arg)
+{
+	struct tree *t = arg;
+	struct worker_log wl = { .parent = t->ctx, .t = t };
+	struct imactl_ctx ctx = *t->ctx; /* same settings, own log prefix */
+	struct work w;
+
+	ctx.log_fn = worker_log_fn;
+	ctx.log_data = &wl;
+	while (queue_pop(t, &w)) {
+		wl.path = w.path;
+		if (!atomic_load(&t->cancelled))
+			process(t, &ctx, &w);
+		dir_unref(w.dir);
+		free(w.name);
+		free(w.path);
+	}
+	return NULL;
+}
+
+/* ---- the walk ----------------------------------------------------------- */
+
+static int cmp_link(const void *a, const void *b)
+{
+	const struct link_node *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return 0;
+}
+
+static void free_link(void *node)
+{
+	struct link_node *l = node;
+
+	free(l->path);
+	free(l);
+}
+
+/* The path a file was first seen under, or NULL (and it is remembered). */
+static int seen_link(struct tree *t, const struct stat *st, const char *path,
+		     const char **first_ret)
+{
+	struct link_node key = { .dev = st->st_dev, .ino = st->st_ino }, *n, **found;
+
+	found = tfind(&key, &t->links, cmp_link);
+	if (found) {
+		*first_ret = (*found)->path;
+		return 0;
+	}
+	*first_ret = NULL;
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	*n = key;
+	n->path = strdup(path);
+	if (!n->path || !tsearch(n, &t->links, cmp_link)) {
+		free_link(n);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in directory @fd, sorted (byte order) for a stable walk. */
+static int read_names(int fd, char ***names_ret, size_t *n_ret)
+{
+	char **names = NULL, **tmp;
+	size_t n = 0, alloc = 0;
+	struct dirent *de;
+	int dfd, ret = 0;
+	DIR *d;
+
+	dfd = dup(fd);
+	if (dfd < 0)
+		return -errno;
+	d = fdopendir(dfd);
+	if (!d) {
+		ret = -errno;
+		close(dfd);
+		return ret;
+	}
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			ret = -errno;
+			break;
+		}
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 32;
+			tmp = realloc(names, alloc * sizeof(*names));
+			if (!tmp) {
+				ret = -ENOMEM;
+				break;
+			}
+			names = tmp;
+		}
+		names[n] = strdup(de->d_name);
+		if (!names[n]) {
+			ret = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (ret < 0) {
+		while (n)
+			free(names[--n]);
+		free(names);
+		return ret;
+	}
+	qsort(names, n, sizeof(*names), cmp_names);
+	*names_ret = names;
+	*n_ret = n;
+	return 0;
+}
+
+static enum imactl_tree_kind kind_of(mode_t mode)
+{
+	if (S_ISLNK(mode))
+		return IMACTL_TREE_SYMLINK;
+	if (S_ISDIR(mode))
+		return IMACTL_TREE_DIR;
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return IMACTL_TREE_DEVICE;
+	if (S_ISFIFO(mode))
+		return IMACTL_TREE_FIFO;
+	if (S_ISSOCK(mode))
+		return IMACTL_TREE_SOCKET;
+	return IMACTL_TREE_FILE;
+}
+
+static int walk_dir(struct tree *t, struct dir_ref *dir, const char *prefix);
+
+/* One entry of a directory; returns < 0 only for errors that stop the walk. */
+static int walk_entry(struct tree *t, struct dir_ref *dir, const char *name,
+		      const char *path)
+{
+	struct imactl_tree_entry e = { .path = path };
+	struct dir_ref *sub;
+	struct work w;
+	struct stat st;
+	int ret, fd;
+
+	if (fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		e.status = -errno;
+		log_err(t->ctx, "%s%s: %s", t->root, path, strerror(errno));
+		report(t, &e);
+		return 0;
+	}
+	e.kind = kind_of(st.st_mode);
+	if (t->exclude && matches(t->exclude, path, name)) {
+		e.kind = IMACTL_TREE_EXCLUDED;
+	} else if (e.kind == IMACTL_TREE_DIR) {
+		if ((t->p->flags & IMACTL_TREE_ONE_FILE_SYSTEM) &&
+		    st.st_dev != t->root_dev) {
+			e.kind = IMACTL_TREE_OTHER_FS;
+			report(t, &e);
+			return 0;
+		}
+		fd = openat(dir->fd, name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			e.status = -errno;
+			log_err(t->ctx, "%s%s: cannot open the directory: %s",
+				t->root, path, strerror(errno));
+			report(t, &e);
+			return 0;
+		}
+		sub = calloc(1, sizeof(*sub));
+		if (!sub) {
+			close(fd);
+			return -ENOMEM;
+		}
+		sub->fd = fd;
+		atomic_init(&sub->refs, 1);
+		ret = walk_dir(t, sub, path);
+		dir_unref(sub);
+		if (ret == -ENOMEM || ret == -ECANCELED)
+			return ret;
+		e.status = ret;
+	} else if (e.kind == IMACTL_TREE_FILE) {
+		if (t->include && !matches(t->include, path, name)) {
+			e.kind = IMACTL_TREE_EXCLUDED;
+		} else {
+			if (st.st_nlink > 1) {
+				ret = seen_link(t, &st, path, &e.first_path);
+				if (ret < 0)
+					return ret;
+			}
+			if (!e.first_path) {
+				w.dir = dir;
+				w.name = strdup(name);
+				w.path = strdup(path);
+				if (!w.name || !w.path) {
+					free(w.name);
+					free(w.path);
+					return -ENOMEM;
+				}
+				atomic_fetch_add(&dir->refs, 1);
+				queue_push(t, &w);
+				return 0;
+			}
+			e.kind = IMACTL_TREE_HARDLINK;
+		}
+	}
+	report(t, &e);
+	return 0;
+}
+
+/* Returns 0, -errno when @dir cannot be read, -ENOMEM, -ECANCELED. */
+static int walk_dir(struct tree *t, struct dir_ref *dir, const char *prefix)
+{
+	char **names = NULL, *path = NULL;
+	size_t n = 0, plen = strlen(prefix);
+	int ret;
+
+	ret = read_names(dir->fd, &names, &n);
+	if (ret < 0) {
+		log_err(t->ctx, "%s%s/: cannot read the directory: %s", t->root,
+			prefix, strerror(-ret));
+		return ret;
+	}
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		if (atomic_load(&t->cancelled)) {
+			ret = -ECANCELED;
+			break;
+		}
+		path = malloc(plen + strlen(names[i]) + 2);
+		if (!path) {
+			ret = -ENOMEM;
+			break;
+		}
+		sprintf(path, "%s/%s", prefix, names[i]);
+		ret = walk_entry(t, dir, names[i], path);
+		free(path);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return ret;
+}
+
+static int tree_run(struct imactl_ctx *ctx, const char *root,
+		    const struct imactl_tree_params *p, bool verify,
+		    struct imactl_tree_stats *stats_ret)
+{
+	struct tree t = { .ctx = ctx, .p = p, .verify = verify };
+	pthread_t threads[MAX_JOBS];
+	unsigned int jobs = p ? p->jobs : 0, started = 0;
+	struct dir_ref *top = NULL;
+	char *root_copy = NULL;
+	struct stat st;
+	long cpus;
+	int ret, walk_ret;
+
+	if (!ctx || !root || !p || p->jobs > MAX_JOBS)
+		return -EINVAL;
+	if (verify && p->target_bits != 32 && p->target_bits != 64)
+		return -EINVAL;
+	if (!verify && !p->sign)
+		return -EINVAL;
+	if (!verify && (p->flags & IMACTL_TREE_SKIP_VALID) && !p->keyring &&
+	    p->sign->ima == IMACTL_IMA_SIG)
+		return -EINVAL;
+	if (!jobs) {
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		jobs = cpus < 1 ? 1 : cpus > MAX_JOBS ? MAX_JOBS : cpus;
+	}
+	atomic_init(&t.cancelled, false);
+	pthread_mutex_init(&t.lock, NULL);
+	pthread_mutex_init(&t.report_lock, NULL);
+	pthread_cond_init(&t.not_empty, NULL);
+	pthread_cond_init(&t.not_full, NULL);
+
+	root_copy = strdup(root);
+	if (!root_copy) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t l = strlen(root_copy); l > 0 && root_copy[l - 1] == '/'; l--)
+		root_copy[l - 1] = '\0';
+	t.root = root_copy;
+	if (p->n_include && (ret = compile_patterns(p->include, p->n_include, &t.include)) < 0)
+		goto out;
+	if (p->n_exclude && (ret = compile_patterns(p->exclude, p->n_exclude, &t.exclude)) < 0)
+		goto out;
+	t.q_size = jobs * 16 < MAX_QUEUE ? jobs * 16 : MAX_QUEUE;
+	t.queue = calloc(t.q_size, sizeof(*t.queue));
+	top = calloc(1, sizeof(*top));
+	if (!t.queue || !top) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	top->fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (top->fd < 0 || fstat(top->fd, &st) < 0) {
+		ret = -errno;
+		log_err(ctx, "%s: cannot open the tree: %s", root, strerror(errno));
+		goto out;
+	}
+	atomic_init(&top->refs, 1);
+	t.root_dev = st.st_dev;
+
+	for (started = 0; started < jobs; started++) {
+		ret = -pthread_create(&threads[started], NULL, worker, &t);
+		if (ret < 0) {
+			log_err(ctx, "cannot start a thread: %s", strerror(-ret));
+			break;
+		}
+	}
+	walk_ret = started ? walk_dir(&t, top, "") : ret;
+	pthread_mutex_lock(&t.lock);
+	t.walk_done = true;
+	pthread_cond_broadcast(&t.not_empty);
+	pthread_mutex_unlock(&t.lock);
+	for (unsigned int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+
+	if (walk_ret == -ENOMEM || walk_ret == -ECANCELED || !started)
+		ret = walk_ret;
+	else if (atomic_load(&t.cancelled))
+		ret = -ECANCELED;
+	else if (walk_ret < 0 || t.op_errors)
+		ret = -EIO;
+	else
+		ret = t.stats.failed ? -EBADMSG : 0;
+	if (walk_ret < 0 && walk_ret != -ENOMEM && walk_ret != -ECANCELED)
+		t.stats.failed++; /* the root directory itself */
+out:
+	if (top && top->fd < 0)
+		free(top);
+	else
+		dir_unref(top);
+	if (stats_ret)
+		*stats_ret = t.stats;
+	tdestroy(t.links, free_link);
+	free(t.queue);
+	free_patterns(t.include);
+	free_patterns(t.exclude);
+	free(root_copy);
+	pthread_cond_destroy(&t.not_full);
+	pthread_cond_destroy(&t.not_empty);
+	pthread_mutex_destroy(&t.report_lock);
+	pthread_mutex_destroy(&t.lock);
+	return ret;
+}
+
+IMACTL_EXPORT int imactl_tree_sign(struct imactl_ctx *ctx, const char *root,
+				   const struct imactl_tree_params *params,
+				   struct imactl_tree_stats *stats_ret)
+{
+	int ret = tree_run(ctx, root, params, false, stats_ret);
+
+	/* signing has no verification outcome: every failure is one */
+	return ret == -EBADMSG ? -EIO : ret;
+}
+
+IMACTL_EXPORT int imactl_tree_verify(struct imactl_ctx *ctx, const char *root,
+				     const struct imactl_tree_params *params,
+				     struct imactl_tree_stats *stats_ret)
+{
+	return tree_run(ctx, root, params, true, stats_ret);
+}
+
+/* ---- the target's word size ---------------------------------------------- */
+
+/* Opens @path inside the tree at @rootfd, its symlinks resolved inside it. */
+static int open_in_root(int rootfd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = flags | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/* 32 or 64 from the ELF header of @path, 0 when it is not ELF, or -errno. */
+static int elf_bits(int rootfd, const char *path)
+{
+	unsigned char hdr[5];
+	int fd = open_in_root(rootfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	n = pread(fd, hdr, sizeof(hdr), 0);
+	close(fd);
+	if (n != sizeof(hdr) || memcmp(hdr, "\177ELF", 4) != 0)
+		return 0;
+	return hdr[4] == 1 ? 32 : hdr[4] == 2 ? 64 : 0;
+}
+
+/* A C library in @dir or one directory below it (multiarch). */
+static int libc_bits(int rootfd, const char *dir, const char **found)
+{
+	static const char *const libs[] = { "libc.so.6", "libc.so.0", "libc.so" };
+	char path[512];
+	char **names = NULL;
+	size_t n = 0;
+	int bits = 0, fd;
+
+	for (size_t i = 0; i < ARRAY_SIZE(libs) && bits <= 0; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, libs[i]);
+		bits = elf_bits(rootfd, path);
+	}
+	if (bits > 0) {
+		*found = "libc";
+		return bits;
+	}
+	fd = open_in_root(rootfd, dir, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return 0;
+	if (read_names(fd, &names, &n) < 0)
+		n = 0;
+	close(fd);
+	for (size_t i = 0; i < n; i++) {
+		/* musl: ld-musl-ARCH.so.1 is its libc */
+		if (bits <= 0 && !strncmp(names[i], "ld-musl-", 8)) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			bits = elf_bits(rootfd, path);
+		}
+		for (size_t j = 0; j < ARRAY_SIZE(libs) && bits <= 0 &&
+				   strchr(names[i], '-'); j++) {
+			snprintf(path, sizeof(path), "%s/%s/%s", dir, names[i], libs[j]);
+			bits = elf_bits(rootfd, path);
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (bits > 0)
+		*found = "libc";
+	return bits;
+}
+
+IMACTL_EXPORT int imactl_tree_target_bits(struct imactl_ctx *ctx,
+					  const char *root,
+					  unsigned int *bits_ret)
+{
+	static const char *const inits[] = { "/sbin/init", "/usr/sbin/init",
+					     "/lib/systemd/systemd" };
+	static const char *const libdirs[] = { "/lib", "/usr/lib", "/lib64",
+					       "/usr/lib64" };
+	static const char *const shells[] = { "/bin/sh", "/bin/busybox" };
+	const char *found = NULL;
+	int rootfd, bits = 0;
+
+	if (!root || !bits_ret)
+		return -EINVAL;
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -errno;
+	for (size_t i = 0; i < ARRAY_SIZE(inits) && bits <= 0; i++) {
+		bits = elf_bits(rootfd, inits[i]);
+		if (bits == -ENOSYS) {
+			close(rootfd);
+			return -EOPNOTSUPP;
+		}
+		found = inits[i];
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(libdirs) && bits <= 0; i++)
+		bits = libc_bits(rootfd, libdirs[i], &found);
+	for (size_t i = 0; i < ARRAY_SIZE(shells) && bits <= 0; i++) {
+		bits = elf_bits(rootfd, shells[i]);
+		found = shells[i];
+	}
+	close(rootfd);
+	if (bits <= 0) {
+		log_info(ctx, "%s: no ELF init, C library or shell found", root);
+		return -ENOENT;
+	}
+	log_info(ctx, "%s: %d-bit target (from its %s)", root, bits, found);
+	*bits_ret = bits;
+	return 0;
+}
+
+/* ---- writing values back (apply-manifest) -------------------------------- */
+
+/* Opens the regular file @path below @rootfd, no symlink on the way. */
+static int open_beneath(int rootfd, const char *path)
+{
+	char *copy = strdup(path), *save = NULL, *comp, *next;
+	int dfd = rootfd, fd = -EINVAL;
+	struct stat st;
+
+	if (!copy)
+		return -ENOMEM;
+	comp = strtok_r(copy, "/", &save);
+	while (comp) {
+		next = strtok_r(NULL, "/", &save);
+		if (!strcmp(comp, ".") || !strcmp(comp, "..")) {
+			fd = -EINVAL;
+			break;
+		}
+		if (!next) {
+			fd = imactl_open_regular(dfd, comp);
+			break;
+		}
+		if (fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			fd = -errno;
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			fd = -ELOOP;
+			break;
+		}
+		fd = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			fd = -errno;
+			break;
+		}
+		if (dfd != rootfd)
+			close(dfd);
+		dfd = fd;
+		fd = -EINVAL;
+		comp = next;
+	}
+	if (dfd != rootfd)
+		close(dfd);
+	free(copy);
+	return fd;
+}
+
+IMACTL_EXPORT int imactl_tree_set_xattrs(struct imactl_ctx *ctx,
+					 const char *root, const char *path,
+					 const struct imactl_signed_values *v)
+{
+	uint8_t *old = NULL;
+	size_t old_len = 0;
+	bool changed;
+	int rootfd, fd, ret;
+
+	if (!root || !path || path[0] != '/' || !v || !v->ima)
+		return -EINVAL;
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -errno;
+	fd = open_beneath(rootfd, path);
+	close(rootfd);
+	if (fd < 0)
+		return fd;
+	ret = read_xattr(ctx, fd, "security.ima", &old, &old_len);
+	changed = ret < 0 || old_len != v->ima_len || memcmp(old, v->ima, old_len);
+	ret = write_xattr(ctx, fd, "security.ima", v->ima, v->ima_len);
+	if (ret == 0 && v->evm)
+		ret = write_xattr(ctx, fd, "security.evm", v->evm, v->evm_len);
+	else if (ret == 0 && changed)
+		ret = remove_xattr(ctx, fd, "security.evm"); /* it covered the old value */
+	free(old);
+	close(fd);
+	return ret;
+}

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* imactl sign-tree: sign every regular file of a root filesystem. */
+#include "tree_util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum {
+	OPT_KEY = 1,
+	OPT_CERT,
+	OPT_KEYID,
+	OPT_HASH,
+	OPT_IMA,
+	OPT_SIGV3,
+	OPT_EVM,
+	OPT_TARGET_BITS,
+	OPT_JOBS,
+	OPT_INCLUDE,
+	OPT_EXCLUDE,
+	OPT_ONE_FS,
+	OPT_SKIP_VALID,
+	OPT_MANIFEST,
+	OPT_PASS_FILE,
+	OPT_XATTR_USER,
+	OPT_VERBOSE,
+	OPT_HELP,
+};
+
+static const struct option longopts[] = {
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "cert", required_argument, NULL, OPT_CERT },
+	{ "keyid", required_argument, NULL, OPT_KEYID },
+	{ "hash", required_argument, NULL, OPT_HASH },
+	{ "ima", required_argument, NULL, OPT_IMA },
+	{ "sigv3", no_argument, NULL, OPT_SIGV3 },
+	{ "evm", required_argument, NULL, OPT_EVM },
+	{ "target-bits", required_argument, NULL, OPT_TARGET_BITS },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
+	{ "include", required_argument, NULL, OPT_INCLUDE },
+	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+	{ "one-file-system", no_argument, NULL, OPT_ONE_FS },
+	{ "skip-valid", no_argument, NULL, OPT_SKIP_VALID },
+	{ "manifest", required_argument, NULL, OPT_MANIFEST },
+	{ "pass-file", required_argument, NULL, OPT_PASS_FILE },
+	{ "xattr-user", no_argument, NULL, OPT_XATTR_USER },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* A manifest line, or a hard link whose line is its first name's. */
+struct line {
+	char *path;
+	char *text;  /* the whole line, or NULL for a hard link */
+	char *first; /* hard links: the name the file was signed under */
+};
+
+struct state {
+	const char *root;
+	bool verbose;
+	bool manifest;
+	struct line *lines;
+	size_t n_lines, alloc;
+	int err; /* -ENOMEM while collecting */
+	struct tree_progress progress;
+};
+
+static int add_line(struct state *st, const char *path, char *text,
+		    const char *first)
+{
+	struct line *l;
+
+	if (st->n_lines == st->alloc) {
+		size_t n = st->alloc ? st->alloc * 2 : 1024;
+
+		l = realloc(st->lines, n * sizeof(*l));
+		if (!l)
+			return -ENOMEM;
+		st->lines = l;
+		st->alloc = n;
+	}
+	l = &st->lines[st->n_lines];
+	l->text = text;
+	l->path = strdup(path);
+	l->first = first ? strdup(first) : NULL;
+	if (!l->path || (first && !l->first)) {
+		free(l->path);
+		free(l->first);
+		return -ENOMEM;
+	}
+	st->n_lines++;
+	return 0;
+}
+
+static int on_entry(void *data, const struct imactl_tree_entry *e)
+{
+	struct state *st = data;
+	char *shown = NULL, *text = NULL;
+	int ret = 0;
+
+	if (e->kind == IMACTL_TREE_FILE)
+		tree_progress_file(&st->progress, e->size);
+	if (e->status) {
+		shown = tree_display_path(st->root, e->path);
+		prog_file_err(shown ? shown : e->path, "not signed: %s",
+			      e->kind == IMACTL_TREE_DIR ?
+				      "cannot read this directory; nothing below it was signed" :
+				      prog_file_error(e->status));
+		free(shown);
+		return 0;
+	}
+	if (st->verbose && e->kind == IMACTL_TREE_FILE) {
+		shown = tree_display_path(st->root, e->path);
+		printf("%s: %s\n", shown ? shown : e->path,
+		       e->unchanged ? "already valid" : "signed");
+		free(shown);
+	}
+	if (!st->manifest || st->err)
+		return 0;
+	if (e->kind == IMACTL_TREE_FILE && e->values && e->values->ima) {
+		ret = imactl_manifest_format(e->path, e->values, &text);
+		if (ret == 0)
+			ret = add_line(st, e->path, text, NULL);
+		if (ret < 0)
+			free(text);
+	} else if (e->kind == IMACTL_TREE_HARDLINK) {
+		ret = add_line(st, e->path, NULL, e->first_path);
+	}
+	if (ret < 0)
+		st->err = ret;
+	return 0;
+}
+
+static int cmp_lines(const void *a, const void *b)
+{
+	return strcmp(((const struct line *)a)->path, ((const struct line *)b)->path);
+}
+
+/* Writes the manifest sorted by path; hard links get their file's values. */
+static int write_manifest(struct state *st, const char *file)
+{
+	char *tmp = NULL, *esc = NULL;
+	FILE *f = NULL;
+	int ret = 0;
+
+	qsort(st->lines, st->n_lines, sizeof(*st->lines), cmp_lines);
+	if (asprintf(&tmp, "%s.tmp", file) < 0)
+		return -ENOMEM;
+	f = fopen(tmp, "we");
+	if (!f) {
+		ret = -errno;
+		prog_file_err(file, "cannot write the manifest: %s", strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < st->n_lines; i++) {
+		struct line *l = &st->lines[i], key = { .path = l->first }, *first;
+
+		if (l->text) {
+			fputs(l->text, f);
+			continue;
+		}
+		first = bsearch(&key, st->lines, st->n_lines, sizeof(key), cmp_lines);
+		if (!first || !first->text)
+			continue; /* its file failed: no values to record */
+		if (imactl_manifest_escape(l->path, &esc) < 0) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		/* escaped paths hold no space: the values follow the first one */
+		fprintf(f, "%s%s", esc, strchr(first->text, ' '));
+		free(esc);
+		esc = NULL;
+	}
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
+		ret = -errno;
+		prog_file_err(file, "cannot write the manifest: %s", strerror(errno));
+		goto out;
+	}
+	if (rename(tmp, file) < 0) {
+		ret = -errno;
+		prog_file_err(file, "cannot write the manifest: %s", strerror(errno));
+	}
+out:
+	if (f)
+		fclose(f);
+	if (ret < 0)
+		unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
+static void free_lines(struct state *st)
+{
+	for (size_t i = 0; i < st->n_lines; i++) {
+		free(st->lines[i].path);
+		free(st->lines[i].text);
+		free(st->lines[i].first);
+	}
+	free(st->lines);
+}
+
+static int run(const struct imactl_command *cmd, int argc, char *argv[])
+{
+	struct imactl_sign_params sp = {
+		.hash_algo = IMACTL_HASH_SHA256,
+		.ima = IMACTL_IMA_SIG,
+		.evm = IMACTL_EVM_PORTABLE,
+	};
+	struct imactl_tree_params tp = { .sign = &sp };
+	const char *key_path = NULL, *cert_path = NULL, *keyid = NULL;
+	const char *pass_file = NULL, *manifest = NULL;
+	struct imactl_keyring *kr = NULL;
+	struct imactl_ctx *ctx = NULL;
+	struct imactl_key *key = NULL;
+	struct imactl_tree_stats stats;
+	struct tree_patterns pats;
+	struct state st = { 0 };
+	unsigned long long seen = 0;
+	bool xattr_user = false, bits_given = false;
+	int verbose = 0, status = EXIT_OK, c, ret;
+	double secs;
+
+	if (!tree_patterns_init(&pats, argc)) {
+		tree_patterns_free(&pats);
+		return EXIT_OPERATIONAL;
+	}
+	while ((c = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
+		if (c != '?' && c != 'v' && c != OPT_VERBOSE && c != OPT_INCLUDE &&
+		    c != OPT_EXCLUDE && !prog_once(cmd, &seen, c, longopts))
+			goto usage;
+		switch (c) {
+		case OPT_KEY:
+			key_path = optarg;
+			break;
+		case OPT_CERT:
+			cert_path = optarg;
+			break;
+		case OPT_KEYID:
+			keyid = optarg;
+			break;
+		case OPT_HASH:
+			if (!prog_parse_hash(cmd, optarg, &sp.hash_algo))
+				goto usage;
+			break;
+		case OPT_IMA:
+			if (!strcmp(optarg, "sig"))
+				sp.ima = IMACTL_IMA_SIG;
+			else if (!strcmp(optarg, "hash"))
+				sp.ima = IMACTL_IMA_HASH;
+			else {
+				prog_err("sign-tree: --ima takes sig or hash");
+				goto usage;
+			}
+			break;
+		case OPT_SIGV3:
+			sp.flags |= IMACTL_SIGN_SIGV3;
+			break;
+		case OPT_EVM:
+			if (!strcmp(optarg, "portable"))
+				sp.evm = IMACTL_EVM_PORTABLE;
+			else if (!strcmp(optarg, "none"))
+				sp.evm = IMACTL_EVM_NONE;
+			else {
+				prog_err("sign-tree: --evm takes portable or none");
+				goto usage;
+			}
+			break;
+		case OPT_TARGET_BITS:
+			bits_given = true;
+			if (strcmp(optarg, "auto") != 0 &&
+			    !prog_parse_target_bits(cmd, optarg, &sp.target_bits))
+				goto usage;
+			break;
+		case OPT_JOBS:
+			if (!tree_parse_jobs(cmd, optarg, &tp.jobs))
+				goto usage;
+			break;
+		case OPT_INCLUDE:
+			pats.include[pats.n_include++] = optarg;
+			break;
+		case OPT_EXCLUDE:
+			pats.exclude[pats.n_exclude++] = optarg;
+			break;
+		case OPT_ONE_FS:
+			tp.flags |= IMACTL_TREE_ONE_FILE_SYSTEM;
+			break;
+		case OPT_SKIP_VALID:
+			tp.flags |= IMACTL_TREE_SKIP_VALID;
+			break;
+		case OPT_MANIFEST:
+			manifest = optarg;
+			break;
+		case OPT_PASS_FILE:
+			pass_file = optarg;
+			break;
+		case OPT_XATTR_USER:
+			xattr_user = true;
+			break;
+		case 'v':
+		case OPT_VERBOSE:
+			verbose++;
+			break;
+		case OPT_HELP:
+			status = prog_usage(cmd, stdout);
+			goto out;
+		default:
+			goto usage;
+		}
+	}
+	if (optind + 1 != argc) {
+		prog_err(optind >= argc ? "sign-tree: no ROOT given" :
+					  "sign-tree: exactly one ROOT, please");
+		goto usage;
+	}
+	if (cert_path && keyid) {
+		prog_err("sign-tree: --cert and --keyid exclude each other");
+		goto usage;
+	}
+	if ((sp.flags & IMACTL_SIGN_SIGV3) && sp.ima != IMACTL_IMA_SIG) {
+		prog_err("sign-tree: --sigv3 needs --ima sig");
+		goto usage;
+	}
+	if (!key_path && (sp.ima == IMACTL_IMA_SIG || sp.evm != IMACTL_EVM_NONE)) {
+		prog_err("sign-tree: --key is required for signatures");
+		goto usage;
+	}
+	if ((tp.flags & IMACTL_TREE_SKIP_VALID) && !cert_path &&
+	    (sp.ima == IMACTL_IMA_SIG || sp.evm != IMACTL_EVM_NONE)) {
+		prog_err("sign-tree: --skip-valid checks signatures with --cert: give it");
+		goto usage;
+	}
+	st.root = argv[optind];
+	st.verbose = verbose;
+	st.manifest = manifest != NULL;
+	tp.include = pats.include;
+	tp.n_include = pats.n_include;
+	tp.exclude = pats.exclude;
+	tp.n_exclude = pats.n_exclude;
+	tp.fn = on_entry;
+	tp.fn_data = &st;
+
+	if (prog_ctx_new(&ctx, verbose, xattr_user) < 0 ||
+	    !tree_resolve_bits(ctx, st.root, bits_given, &sp.target_bits)) {
+		status = EXIT_OPERATIONAL;
+		goto out;
+	}
+	if (key_path &&
+	    prog_load_key(ctx, key_path, cert_path, keyid, pass_file, &key) < 0) {
+		status = EXIT_OPERATIONAL;
+		goto out;
+	}
+	if ((tp.flags & IMACTL_TREE_SKIP_VALID) && cert_path &&
+	    prog_load_keyring(ctx, (char *const *)&cert_path, 1, &kr) < 0) {
+		status = EXIT_OPERATIONAL;
+		goto out;
+	}
+	tp.key = key;
+	tp.keyring = kr;
+
+	tree_progress_start(&st.progress, "signed");
+	ret = imactl_tree_sign(ctx, st.root, &tp, &stats);
+	secs = tree_elapsed(&st.progress);
+	tree_progress_end(&st.progress);
+	if (ret < 0 && ret != -EIO) {
+		prog_file_err(st.root, "sign-tree stopped: %s", strerror(-ret));
+		status = EXIT_OPERATIONAL;
+	} else if (ret == -EIO) {
+		status = EXIT_OPERATIONAL;
+	}
+	if (manifest && (ret == 0 || ret == -EIO)) {
+		if (st.err) {
+			prog_err("sign-tree: manifest: %s", strerror(-st.err));
+			status = EXIT_OPERATIONAL;
+		} else if (write_manifest(&st, manifest) < 0) {
+			status = EXIT_OPERATIONAL;
+		}
+	}
+	printf("sign-tree: signed %llu, already valid %llu, failed %llu\n",
+	       (unsigned long long)(stats.ok - stats.unchanged),
+	       (unsigned long long)stats.unchanged,
+	       (unsigned long long)stats.failed);
+	tree_print_skipped(stdout, "sign-tree", &stats);
+	printf("sign-tree: %llu files, %.1f MB in %.2f s, %.0f files/s, %u-bit target\n",
+	       (unsigned long long)stats.kinds[IMACTL_TREE_FILE], stats.bytes / 1e6,
+	       secs, secs > 0 ? stats.kinds[IMACTL_TREE_FILE] / secs : 0.0,
+	       sp.target_bits);
+	goto out;
+usage:
+	status = prog_bad_option(cmd);
+out:
+	fflush(stdout);
+	free_lines(&st);
+	tree_patterns_free(&pats);
+	imactl_keyring_free(kr);
+	imactl_key_free(key);
+	imactl_ctx_free(ctx);
+	return status;
+}
+
+const struct imactl_command cmd_sign_tree = {
+	.name = "sign-tree",
+	.func = run,
+	.summary = "sign every regular file below a root filesystem, in parallel",
+	.usage =
+	"ROOT --key KEY [--cert CERT | --keyid HEX] [OPTIONS]\n"
+	"\n"
+	"Signs the regular files below ROOT: security.ima, then the EVM portable\n"
+	"signature over the final protected xattrs (security.selinux, SMACK64,\n"
+	"apparmor, ima, capability: whichever exist).  The key is loaded once and the\n"
+	"files are spread over --jobs threads.  Directories are read through their\n"
+	"descriptors and no symbolic link is ever followed (ROOT itself must not be\n"
+	"one).  Symbolic links, directories, devices, fifos and sockets are never\n"
+	"signed; a file with several hard links is signed once.  Each file is hashed\n"
+	"and its xattrs set through one descriptor; a file that changes while it is\n"
+	"hashed is reported, not signed.  A file that fails is named with the cause,\n"
+	"the others are still signed.\n"
+	"\n"
+	"  --key KEY             private key, PEM or DER (encrypted is fine)\n"
+	"  --cert CERT           keyid from this certificate; KEY must match it\n"
+	"  --keyid HEX           put this 32-bit keyid into the signatures\n"
+	"  --hash ALGO           sha1, sha224, sha256 (default), sha384, sha512, sm3\n"
+	"  --ima sig|hash        security.ima: signature (default) or hash\n"
+	"  --sigv3               IMA signature v3 (type 0x06)\n"
+	"  --evm portable|none   EVM portable signature (default: portable)\n"
+	"  --target-bits 64|32|auto\n"
+	"                        word size of the target, for EVM; auto reads the ELF\n"
+	"                        class of ROOT's /sbin/init or C library (links\n"
+	"                        resolved inside ROOT).  Default: auto, 64 when ROOT\n"
+	"                        holds neither (with a note)\n"
+	"  --jobs N              threads (default: the online CPUs)\n"
+	"  --include GLOB        sign only matching files (repeatable)\n"
+	"  --exclude GLOB        leave matching entries out; a directory is not\n"
+	"                        entered (repeatable).  A GLOB with '/' is anchored at\n"
+	"                        ROOT and covers what is below a match (/usr/bin,\n"
+	"                        /usr/lib/*.so*); one without '/' matches names at\n"
+	"                        any depth (*.pyc).  '*' also matches '/'\n"
+	"  --one-file-system     do not enter mount points of other file systems\n"
+	"  --skip-valid          leave files whose values already verify with --cert\n"
+	"                        untouched\n"
+	"  --manifest FILE       write one line per signed file, sorted by path:\n"
+	"                          /PATH ima:0xHEX [evm:0xHEX]\n"
+	"                        PATH is relative to ROOT; a backslash, space and\n"
+	"                        control bytes, DEL and bytes that are not valid UTF-8\n"
+	"                        are written as \\ and three octal digits (\\040 is a\n"
+	"                        space, \\012 a newline, \\134 a backslash).  Hard\n"
+	"                        links get a line each.  See apply-manifest\n"
+	"  --pass-file FILE      passphrase of KEY (else $IMACTL_KEY_PASSWORD, else the\n"
+	"                        terminal); never on the command line\n"
+	"  --xattr-user          use user.ima/user.evm (tests without privileges)\n"
+	"  -v, --verbose         name every file\n"
+	"\n"
+	"Progress goes to stderr when it is a terminal; a summary (signed, already\n"
+	"valid, failed; skipped by kind; files/s) always goes to stdout.\n"
+	"Exit: 0 all signed; 3 something could not be signed (each is named);\n"
+	"2 usage error.\n",
+};

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Shared by sign-tree and verify-tree: patterns, progress, summaries. */
+#include "tree_util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+bool tree_patterns_init(struct tree_patterns *pats, int argc)
+{
+	memset(pats, 0, sizeof(*pats));
+	pats->include = calloc(argc + 1, sizeof(*pats->include));
+	pats->exclude = calloc(argc + 1, sizeof(*pats->exclude));
+	return pats->include && pats->exclude;
+}
+
+void tree_patterns_free(struct tree_patterns *pats)
+{
+	free(pats->include);
+	free(pats->exclude);
+}
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) + (b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+void tree_progress_start(struct tree_progress *pr, const char *verb)
+{
+	memset(pr, 0, sizeof(*pr));
+	pr->enabled = isatty(STDERR_FILENO);
+	pr->verb = verb;
+	clock_gettime(CLOCK_MONOTONIC, &pr->start);
+	pr->last = pr->start;
+}
+
+double tree_elapsed(const struct tree_progress *pr)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return since(&pr->start, &now);
+}
+
+void tree_progress_file(struct tree_progress *pr, uint64_t bytes)
+{
+	struct timespec now;
+	double t;
+
+	pr->files++;
+	pr->bytes += bytes;
+	if (!pr->enabled)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (since(&pr->last, &now) < 0.2)
+		return;
+	pr->last = now;
+	t = since(&pr->start, &now);
+	fprintf(stderr, "\r%llu files %s, %.1f MB, %.0f files/s ",
+		(unsigned long long)pr->files, pr->verb, pr->bytes / 1e6,
+		t > 0 ? pr->files / t : 0.0);
+}
+
+void tree_progress_end(struct tree_progress *pr)
+{
+	if (pr->enabled)
+		fprintf(stderr, "\r\033[K");
+}
+
+char *tree_display_path(const char *root, const char *path)
+{
+	char *joined = NULL, *escaped = NULL;
+	size_t rl = strlen(root);
+
+	while (rl > 1 && root[rl - 1] == '/')
+		rl--;
+	if (rl == 1 && root[0] == '/')
+		rl = 0;
+	if (asprintf(&joined, "%.*s%s", (int)rl, root, path) < 0)
+		return NULL;
+	if (imactl_manifest_escape(joined, &escaped) < 0)
+		escaped = NULL;
+	free(joined);
+	return escaped;
+}
+
+bool tree_parse_jobs(const struct imactl_command *cmd, const char *s,
+		     unsigned int *jobs)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < 1 || v > 256) {
+		prog_err("%s: --jobs takes a number from 1 to 256, not '%s'",
+			 cmd->name, s);
+		return false;
+	}
+	*jobs = v;
+	return true;
+}
+
+bool tree_resolve_bits(struct imactl_ctx *ctx, const char *root, bool given,
+		       unsigned int *bits)
+{
+	int ret;
+
+	if (*bits)
+		return true;
+	ret = imactl_tree_target_bits(ctx, root, bits);
+	if (ret == 0)
+		return true;
+	if (given) {
+		prog_err("%s: --target-bits auto: %s", root,
+			 ret == -ENOENT ? "no ELF init, C library or shell found; give 64 or 32" :
+					  strerror(-ret));
+		return false;
+	}
+	prog_err("%s: note: cannot tell the target's word size (no ELF init or C library); EVM for a 64-bit target",
+		 root);
+	*bits = 64;
+	return true;
+}
+
+void tree_print_skipped(FILE *f, const char *cmd, const struct imactl_tree_stats *s)
+{
+	fprintf(f,
+		"%s: skipped: symlinks %llu, directories %llu, devices %llu, fifos %llu, sockets %llu, hard-links %llu, excluded %llu, other-fs %llu\n",
+		cmd, (unsigned long long)s->kinds[IMACTL_TREE_SYMLINK],
+		(unsigned long long)s->kinds[IMACTL_TREE_DIR],
+		(unsigned long long)s->kinds[IMACTL_TREE_DEVICE],
+		(unsigned long long)s->kinds[IMACTL_TREE_FIFO],
+		(unsigned long long)s->kinds[IMACTL_TREE_SOCKET],
+		(unsigned long long)s->kinds[IMACTL_TREE_HARDLINK],
+		(unsigned long long)s->kinds[IMACTL_TREE_EXCLUDED],
+		(unsigned long long)s->kinds[IMACTL_TREE_OTHER_FS]);
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared by sign-tree and verify-tree: patterns, progress, summaries. */
+#ifndef IMACTL_TREE_UTIL_H
+#define IMACTL_TREE_UTIL_H
+
+#include "prog.h"
+
+#include <stdint.h>
+#include <time.h>
+
+/* --include/--exclude lists (pointers into argv). */
+struct tree_patterns {
+	const char **include, **exclude;
+	size_t n_include, n_exclude;
+};
+
+/* Allocates room for @argc patterns of each kind; false on ENOMEM. */
+bool tree_patterns_init(struct tree_patterns *pats, int argc);
+void tree_patterns_free(struct tree_patterns *pats);
+
+/* Progress on stderr, only when it is a terminal. */
+struct tree_progress {
+	bool enabled;
+	const char *verb; /* "signed", "checked" */
+	struct timespec start, last;
+	uint64_t files, bytes;
+};
+
+void tree_progress_start(struct tree_progress *pr, const char *verb);
+/* Counts one file; redraws at most 5 times a second. */
+void tree_progress_file(struct tree_progress *pr, uint64_t bytes);
+/* Clears the progress line. */
+void tree_progress_end(struct tree_progress *pr);
+double tree_elapsed(const struct tree_progress *pr);
+
+/* "ROOT/path" escaped for messages; free() it.  NULL on ENOMEM. */
+char *tree_display_path(const char *root, const char *path);
+
+/* "--jobs N": 1..256. */
+bool tree_parse_jobs(const struct imactl_command *cmd, const char *s,
+		     unsigned int *jobs);
+/*
+ * --target-bits: 64, 32 or auto (@bits = 0).  Resolves auto for @root:
+ * an explicit auto must succeed; the default (@given false) falls back to
+ * 64 with a note.  Returns false (after a message) on failure.
+ */
+bool tree_resolve_bits(struct imactl_ctx *ctx, const char *root, bool given,
+		       unsigned int *bits);
+
+/* "skipped: symlinks N, directories N, ..." */
+void tree_print_skipped(FILE *f, const char *cmd, const struct imactl_tree_stats *s);
+
+#endif
