@@ -73,7 +73,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	int status, c;
 	FILE *f;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = prog_getopt(cmd, argc, argv, "", longopts)) != -1) {
 		if (c != '?' && !prog_once(cmd, &seen, c, longopts))
 			return prog_bad_option(cmd);
 		switch (c) {

@@ -209,7 +209,9 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		.evm = IMACTL_EVM_PORTABLE,
 	};
 	struct imactl_tree_params tp = { .sign = &sp };
-	const char *key_path = NULL, *cert_path = NULL, *keyid = NULL;
+	const char *key_path = NULL, *cert_path = NULL;
+	uint32_t keyid = 0;
+	bool have_keyid = false;
 	const char *pass_file = NULL, *manifest = NULL;
 	struct imactl_keyring *kr = NULL;
 	struct imactl_ctx *ctx = NULL;
@@ -226,7 +228,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		tree_patterns_free(&pats);
 		return EXIT_OPERATIONAL;
 	}
-	while ((c = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
+	while ((c = prog_getopt(cmd, argc, argv, "v", longopts)) != -1) {
 		if (c != '?' && c != 'v' && c != OPT_VERBOSE && c != OPT_INCLUDE &&
 		    c != OPT_EXCLUDE && !prog_once(cmd, &seen, c, longopts))
 			goto usage;
@@ -238,7 +240,9 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 			cert_path = optarg;
 			break;
 		case OPT_KEYID:
-			keyid = optarg;
+			if (!prog_parse_keyid(cmd, optarg, &keyid))
+				goto usage;
+			have_keyid = true;
 			break;
 		case OPT_HASH:
 			if (!prog_parse_hash(cmd, optarg, &sp.hash_algo))
@@ -314,7 +318,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 					  "sign-tree: exactly one ROOT, please");
 		goto usage;
 	}
-	if (cert_path && keyid) {
+	if (cert_path && have_keyid) {
 		prog_err("sign-tree: --cert and --keyid exclude each other");
 		goto usage;
 	}
@@ -347,7 +351,8 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		goto out;
 	}
 	if (key_path &&
-	    prog_load_key(ctx, key_path, cert_path, keyid, pass_file, &key) < 0) {
+	    prog_load_key(ctx, key_path, cert_path, have_keyid ? &keyid : NULL,
+			  pass_file, &key) < 0) {
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}

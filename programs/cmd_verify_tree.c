@@ -260,7 +260,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		tree_patterns_free(&pats);
 		return EXIT_OPERATIONAL;
 	}
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = prog_getopt(cmd, argc, argv, "", longopts)) != -1) {
 		if (c != '?' && c != OPT_CERT && c != OPT_INCLUDE &&
 		    c != OPT_EXCLUDE && !prog_once(cmd, &seen, c, longopts))
 			goto usage;
