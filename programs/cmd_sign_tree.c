@@ -145,7 +145,8 @@ static int write_manifest(struct state *st, const char *file)
 	FILE *f = NULL;
 	int ret = 0;
 
-	qsort(st->lines, st->n_lines, sizeof(*st->lines), cmp_lines);
+	if (st->n_lines)
+		qsort(st->lines, st->n_lines, sizeof(*st->lines), cmp_lines);
 	if (asprintf(&tmp, "%s.tmp", file) < 0)
 		return -ENOMEM;
 	f = fopen(tmp, "we");

@@ -343,7 +343,8 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
-	qsort(st.problems, st.n, sizeof(*st.problems), cmp_problems);
+	if (st.n)
+		qsort(st.problems, st.n, sizeof(*st.problems), cmp_problems);
 	if (json) {
 		print_json(&st, &stats, secs);
 	} else {

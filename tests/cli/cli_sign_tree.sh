@@ -159,7 +159,13 @@ else
 	skip "--one-file-system" "cannot mount a tmpfs here"
 fi
 
-# usage errors
+# usage errors and help
+for c in sign-tree verify-tree apply-manifest; do
+	ok "help $c" "$IMACTL" help "$c"
+	like "help $c has a usage line" "$T/out" "^Usage: imactl $c "
+done
+ok "sign-tree --help" "$IMACTL" sign-tree --help
+like "--help documents the manifest's path escaping" "$T/out" 'three octal digits'
 fails 2 "no ROOT" "$IMACTL" sign-tree --key "$K.key"
 fails 2 "two ROOTs" "$IMACTL" sign-tree a b --key "$K.key"
 fails 2 "--jobs 0" "$IMACTL" sign-tree a --key "$K.key" --jobs 0
