@@ -107,7 +107,7 @@ static const struct {
 	{ "FIRMWARE_CHECK", IMACTL_FUNC_FIRMWARE_CHECK, 0, false },
 	{ "FILE_MMAP", IMACTL_FUNC_MMAP_CHECK, 0, true },
 	{ "MMAP_CHECK", IMACTL_FUNC_MMAP_CHECK, 0, false },
-	{ "MMAP_CHECK_REQPROT", IMACTL_FUNC_MMAP_CHECK_REQPROT, KV(6, 4), false },
+	{ "MMAP_CHECK_REQPROT", IMACTL_FUNC_MMAP_CHECK_REQPROT, KV(6, 3), false },
 	{ "BPRM_CHECK", IMACTL_FUNC_BPRM_CHECK, 0, false },
 	{ "CREDS_CHECK", IMACTL_FUNC_CREDS_CHECK, 0, false },
 	{ "KEXEC_KERNEL_CHECK", IMACTL_FUNC_KEXEC_KERNEL_CHECK, 0, false },
@@ -1323,7 +1323,7 @@ static void rule_line(struct parser *p, const char *l, size_t len)
 	r->valid = !st.error;
 	r->min_kernel = IMACTL_KERNEL_OLDEST;
 	if (r->func == IMACTL_FUNC_MMAP_CHECK_REQPROT)
-		r->min_kernel = KV(6, 4);
+		r->min_kernel = KV(6, 3);
 }
 
 /* ---- whole-policy lint --------------------------------------------------------- */
