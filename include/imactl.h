@@ -685,6 +685,37 @@ int imactl_kconfig_check(struct imactl_ctx *ctx,
 
 /** imactl_diags_free() - frees @n diagnostics and the array. */
 void imactl_diags_free(struct imactl_diag *diags, size_t n);
+/* Kernel keyrings (Linux keyutils)                                         */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * imactl_kernel_keyring() - find (or create) the kernel keyring IMA or EVM
+ * takes its keys from, and return its serial in @serial_ret.
+ * @name: a decimal serial; ".ima", ".evm" or any name starting with "."
+ * (a kernel keyring, found in /proc/keys); "_ima", "_evm" or any other name
+ * (a keyring linked into the user keyring, created there when @create is
+ * set); "ima" or "evm": ".ima"/".evm" when the kernel has them
+ * (CONFIG_INTEGRITY_TRUSTED_KEYRING), else "_ima"/"_evm".
+ * Return: 0, -ENOENT (no such keyring), -ENOTDIR (the serial is a key, not
+ * a keyring), -EINVAL (empty name), -errno from
+ * the kernel (-EACCES, -EDQUOT, ...).
+ */
+int imactl_kernel_keyring(struct imactl_ctx *ctx, const char *name,
+			  bool create, int32_t *serial_ret);
+
+/**
+ * imactl_kernel_import_cert() - add @cert (sent to the kernel in DER) to
+ * the kernel keyring @keyring as an "asymmetric" key; the kernel names it
+ * from the certificate.  @serial_ret gets the new key's serial.
+ * Return: 0 or what the kernel said, e.g. -EBADMSG (it could not parse the
+ * certificate), -ENOPKG (it lacks the key or hash algorithm),
+ * -ENOKEY (the keyring only takes certificates signed by a trusted key and
+ * the signer is unknown), -EKEYREJECTED (the signature on the certificate
+ * is bad), -EACCES (no write permission on the keyring), -ENOMEM.
+ */
+int imactl_kernel_import_cert(struct imactl_ctx *ctx,
+			      const struct imactl_cert *cert, int32_t keyring,
+			      int32_t *serial_ret);
 
 /* ------------------------------------------------------------------------ */
 /* Whole trees: sign-tree, verify-tree, manifests                           */

@@ -474,6 +474,27 @@ uint32_t crypto_cert_pubkey_keyid(const struct imactl_cert *cert)
 	return cert->pubkey_keyid;
 }
 
+int crypto_cert_der(const struct imactl_cert *cert, uint8_t **der_ret,
+		    size_t *len_ret)
+{
+	unsigned char *der = NULL;
+	int len;
+
+	len = i2d_X509(cert->x509, &der);
+	if (len <= 0)
+		return -ENOMEM;
+	/* hand out malloc()ed memory so imactl_free() applies */
+	*der_ret = malloc(len);
+	if (!*der_ret) {
+		OPENSSL_free(der);
+		return -ENOMEM;
+	}
+	memcpy(*der_ret, der, len);
+	OPENSSL_free(der);
+	*len_ret = len;
+	return 0;
+}
+
 IMACTL_EXPORT void imactl_cert_free(struct imactl_cert *cert)
 {
 	if (!cert)

@@ -98,6 +98,9 @@ const struct imactl_cert *imactl_keyring_find(const struct imactl_keyring *kr,
 					      uint32_t keyid);
 /* Second keyid of a cert (the one computed from the public key). */
 uint32_t crypto_cert_pubkey_keyid(const struct imactl_cert *cert);
+/* The certificate in DER (malloc()ed). Return: 0, -ENOMEM. */
+int crypto_cert_der(const struct imactl_cert *cert, uint8_t **der_ret,
+		    size_t *len_ret);
 
 /* kconfig.c: -1 no .config given, 0 option not set, 1 set to y or m. */
 int kconfig_state(const struct imactl_kconfig *kc, const char *name);

@@ -15,6 +15,7 @@ static const struct imactl_command *const commands[] = {
 	&cmd_sign, &cmd_verify, &cmd_hash, &cmd_show, &cmd_keyid,
 	&cmd_policy, &cmd_kconfig,
 	&cmd_sign_tree, &cmd_verify_tree, &cmd_apply_manifest,
+	&cmd_import,
 };
 
 static void usage(FILE *f)

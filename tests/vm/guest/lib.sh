@@ -1,0 +1,127 @@
+# Guest-side test helpers (busybox sh), sourced by /init and by the init of a
+# signed root filesystem.  Every t_* prints exactly one result line:
+#   @@ok DESC
+#   @@not ok DESC # what was expected, what happened
+# t_finish prints "@@end N" (N = number of result lines), writes /out to the
+# output disk (a tar archive the host unpacks) and powers off.
+# The host (tests/vm/vm-lib.sh) turns these lines into TAP.
+_t_n=0
+_t_absent=""
+OUT_DEV=""
+ROOT_DEV=""
+
+# finds the virtio disks by the serial the host gave them
+vm_find_disks() {
+	for d in /sys/block/vd*; do
+		[ -e "$d/serial" ] || continue
+		case "$(cat "$d/serial")" in
+		vmout) OUT_DEV=/dev/${d##*/} ;;
+		vmroot) ROOT_DEV=/dev/${d##*/} ;;
+		esac
+	done
+	mkdir -p /out
+}
+
+t_result() { # status DESC [DETAIL]
+	_t_n=$((_t_n + 1))
+	if [ "$1" = 0 ]; then
+		echo "@@ok $2"
+	else
+		echo "@@not ok $2 # ${3:-}"
+	fi
+}
+
+t_is() { # DESC GOT WANT
+	if [ "$2" = "$3" ]; then t_result 0 "$1"; else t_result 1 "$1" "want '$3', got '$2'"; fi
+}
+
+t_ok() { # DESC CMD...: CMD exits 0
+	_d=$1; shift
+	_o=$("$@" 2>&1); _rc=$?
+	[ $_rc = 0 ] && t_result 0 "$_d" || t_result 1 "$_d" "exit $_rc from $*: $(echo "$_o" | tail -n 3 | tr '\n' ' ')"
+}
+
+t_fails() { # DESC CODE CMD...: CMD exits with CODE
+	_d=$1; _want=$2; shift 2
+	_o=$("$@" 2>&1); _rc=$?
+	[ $_rc = "$_want" ] && t_result 0 "$_d" || t_result 1 "$_d" "want exit $_want, got $_rc from $*: $(echo "$_o" | tail -n 3 | tr '\n' ' ')"
+	T_OUT=$_o
+}
+
+# audit_cause PATH [SECONDS]: the cause= of the latest integrity audit record
+# naming PATH (by its last component).  Audit lines reach the kernel log
+# asynchronously (kauditd), so wait for one up to SECONDS (default 20).
+audit_cause() {
+	_b=${1##*/}
+	_w=$(( ${2:-20} * 10 ))
+	_i=0
+	while :; do
+		_l=$(dmesg | grep ' cause=' | grep -E "name=\"([^\"]*/)?$_b\"" | tail -n 1)
+		[ -n "$_l" ] && break
+		[ $_i -ge $_w ] && break
+		_i=$((_i + 1))
+		sleep 0.1
+	done
+	echo "$_l" | sed -n 's/.* op=\([^ ]*\) cause=\([^ ]*\) .*/\1:\2/p'
+}
+
+# _t_access DESC KIND PATH allowed|denied OP:CAUSE|-
+_t_access() {
+	_d=$1; _k=$2; _p=$3; _want=$4; _cause=$5
+	_b=${_p##*/}
+	if [ "$_k" = exec ]; then
+		_o=$("$_p" 2>&1); _rc=$?
+		_good="ran $_b"
+	else
+		_o=$(cat "$_p" 2>&1); _rc=$?
+		_good="data $_b"
+	fi
+	_o=$(echo "$_o" | tr '\n' ' ' | sed 's/ $//')
+	if [ "$_want" = allowed ]; then
+		if [ $_rc = 0 ] && [ "$_o" = "$_good" ]; then _st=0; else _st=1; fi
+		_got="exit $_rc, output '$_o'"
+	else
+		case "$_o" in *"Permission denied"*) _st=0 ;; *) _st=1 ;; esac
+		[ $_rc != 0 ] || _st=1
+		_got="exit $_rc, output '$_o'"
+	fi
+	if [ "$_cause" = "-" ]; then
+		_t_absent="$_t_absent $_p"
+		t_result $_st "$_d: $_k $_want" "$_got"
+		return
+	fi
+	_c=$(audit_cause "$_p")
+	[ "$_c" = "$_cause" ] || _st=1
+	t_result $_st "$_d: $_k $_want, audit $_cause" "$_got; audit '${_c:-none}'"
+}
+
+# t_exec DESC PATH allowed|denied OP:CAUSE|-   (the program prints "ran NAME")
+t_exec() { _t_access "$1" exec "$2" "$3" "$4"; }
+# t_read DESC PATH allowed|denied OP:CAUSE|-   (the file holds "data NAME")
+t_read() { _t_access "$1" read "$2" "$3" "$4"; }
+
+# imports CERT into KEYRING with imactl; one result line
+t_import() { # CERT KEYRING
+	_o=$(imactl import "$1" "$2" 2>&1); _rc=$?
+	case "$_o" in
+	[0-9]*) [ $_rc = 0 ] && _st=0 || _st=1 ;;
+	*) _st=1 ;;
+	esac
+	t_result $_st "imactl import ${1##*/} $2 prints the key serial" "exit $_rc: $_o"
+}
+
+t_finish() {
+	if [ -n "$_t_absent" ]; then
+		sleep 1
+		for _p in $_t_absent; do
+			_c=$(audit_cause "$_p" 0)
+			t_is "no integrity audit record for $_p" "${_c:-none}" none
+		done
+	fi
+	echo "@@end $_t_n"
+	if [ -n "$OUT_DEV" ] && [ -n "$(ls /out)" ]; then
+		tar -cf "$OUT_DEV" -C /out . && sync
+	fi
+	poweroff -f
+	sleep 30
+}

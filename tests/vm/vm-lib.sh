@@ -1,0 +1,172 @@
+# Host side of the real-kernel tests: builds an initramfs and ext4 images and
+# boots them under QEMU (TCG) with an optional swtpm TPM 2.0.
+# Source after tests/cli/lib.sh (TAP helpers, $T scratch dir, $IMACTL).
+#
+# Parameters (environment), so other kernels can reuse the harness:
+#   KERNEL      kernel image to boot (default: Debian's linux-image-amd64,
+#               fetched and cached by tests/vm/fetch-kernel.sh)
+#   KMODULES    directory with the .ko files and an 'order' file listing the
+#               modules the initramfs loads; "" when everything is built in
+#               (default: the one next to Debian's kernel)
+#   VM_TIMEOUT  hang guard for one boot, seconds (default 600)
+#   VM_SCENARIOS  space-separated scenario names to run (default: all)
+#   VM_APPEND   extra kernel parameters for every boot
+# Console logs are kept in $T/NAME.console (the build tree).
+VM_SRC="$SRC_ROOT/tests/vm"
+VM_TIMEOUT=${VM_TIMEOUT:-600}
+_vm_pids=""
+
+# vm_setup: checks what the suite needs; skips the whole test when it is absent
+vm_setup() {
+	_why=""
+	[ "$(id -u)" = 0 ] || _why="needs root (security.* xattrs, mke2fs -d)"
+	for _p in qemu-system-x86_64 swtpm busybox mke2fs cpio; do
+		command -v $_p >/dev/null 2>&1 || _why="$_why $_p missing (scripts/install-deps vm)"
+	done
+	if [ -n "$_why" ]; then
+		echo "1..0 # SKIP $_why"
+		exit 0
+	fi
+	if [ -z "${KERNEL:-}" ]; then
+		_kd=$(sh "$VM_SRC/fetch-kernel.sh") || { echo "Bail out! cannot fetch the kernel"; exit 1; }
+		KERNEL=$_kd/vmlinuz
+		KMODULES=${KMODULES-$_kd/modules}
+	fi
+	KMODULES=${KMODULES:-}
+	trap vm_cleanup EXIT INT TERM
+	ensure_keys
+	KEY=$KEYS/rsa2048.key
+	CERT=$KEYS/rsa2048.pem
+}
+
+vm_cleanup() {
+	for _p in $_vm_pids; do kill "$_p" 2>/dev/null; done
+	_vm_pids=""
+}
+
+# wants SCENARIO: true if VM_SCENARIOS selects it
+vm_wants() {
+	[ -z "${VM_SCENARIOS:-}" ] && return 0
+	case " $VM_SCENARIOS " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# vm_add_imactl ROOT: copies imactl, libimactl and the shared libraries they
+# need (as ldd resolves them on this host) into the tree ROOT.
+vm_add_imactl() {
+	mkdir -p "$1/bin" "$1/lib/x86_64-linux-gnu" "$1/lib64"
+	cp "$IMACTL" "$1/bin/imactl"
+	ldd "$IMACTL" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }' | while read -r _l; do
+		case "$_l" in
+		*ld-linux*) cp -L "$_l" "$1/lib64/" ;;
+		*) cp -L "$_l" "$1/lib/x86_64-linux-gnu/" ;;
+		esac
+	done
+}
+
+# vm_add_busybox ROOT: the static busybox, its applets as symlinks
+vm_add_busybox() {
+	mkdir -p "$1/bin" "$1/sbin"
+	cp /bin/busybox "$1/bin/busybox"
+	for _a in $(busybox --list); do
+		[ -e "$1/bin/$_a" ] || ln -s busybox "$1/bin/$_a"
+	done
+}
+
+# vm_initramfs OUT [DIR...]: a cpio initramfs (newc, uncompressed) with
+# busybox, imactl, the modules, guest/init, guest/lib.sh, the scenarios in
+# $VM_SRC/scenarios and the contents of each DIR on top.
+vm_initramfs() {
+	_out=$1; shift
+	_st="$T/initramfs.d"
+	rm -rf "$_st"
+	mkdir -p "$_st/proc" "$_st/sys" "$_st/dev" "$_st/mnt" "$_st/tmp" "$_st/etc" "$_st/scenarios"
+	vm_add_busybox "$_st"
+	vm_add_imactl "$_st"
+	cp "$VM_SRC/guest/init" "$_st/init"
+	cp "$VM_SRC/guest/lib.sh" "$_st/lib.sh"
+	chmod 755 "$_st/init"
+	if [ -n "$KMODULES" ]; then
+		mkdir -p "$_st/modules"
+		cp "$KMODULES"/*.ko "$KMODULES/order" "$_st/modules/"
+	fi
+	for _d in "$@"; do cp -a "$_d/." "$_st/"; done
+	(cd "$_st" && find . | cpio -o -H newc --quiet) > "$_out"
+}
+
+# vm_ext4 OUT DIR UUID: an ext4 image holding DIR, xattrs included
+vm_ext4() {
+	_kb=$(du -sk "$2" | cut -f1)
+	rm -f "$1"; truncate -s $((_kb * 2 + 8192))k "$1"
+	mke2fs -q -t ext4 -U "$3" -E root_owner=0:0 -d "$2" "$1"
+}
+
+# vm_boot NAME INITRD ROOTIMG|- TPM(yes|no) [KERNEL PARAMETERS...]
+# Boots once; the console goes to $T/NAME.console, files the guest put in
+# /out to $T/NAME.out/.  Returns 0 when the guest reached "@@end",
+# 1 otherwise (hang after VM_TIMEOUT, panic, crash).
+vm_boot() {
+	_name=$1 _initrd=$2 _root=$3 _tpm=$4
+	shift 4
+	_con="$T/$_name.console"
+	_outimg="$T/$_name.outdisk"
+	rm -rf "$_con" "$T/$_name.out" "$T/$_name.tpm"
+	truncate -s 0 "$_outimg"
+	truncate -s 16M "$_outimg"
+	set -- -accel tcg -m 512 -smp 1 -nodefaults -display none -no-reboot \
+		-serial "file:$_con" -kernel "$KERNEL" -initrd "$_initrd" \
+		-append "console=ttyS0 panic=-1 loglevel=6 integrity_audit=1 scenario=$_name ${VM_APPEND:-} $*" \
+		-drive "file=$_outimg,if=none,id=out,format=raw" \
+		-device virtio-blk-pci,drive=out,serial=vmout
+	if [ "$_root" != - ]; then
+		set -- "$@" -drive "file=$_root,if=none,id=root,format=raw,snapshot=on" \
+			-device virtio-blk-pci,drive=root,serial=vmroot
+	fi
+	_tpid=""
+	if [ "$_tpm" = yes ]; then
+		mkdir -p "$T/$_name.tpm"
+		swtpm socket --tpm2 --tpmstate "dir=$T/$_name.tpm" \
+			--ctrl "type=unixio,path=$T/$_name.tpm/sock" --terminate \
+			--log "file=$T/$_name.tpm/log" &
+		_tpid=$!
+		_vm_pids="$_vm_pids $_tpid"
+		_i=0
+		while [ ! -S "$T/$_name.tpm/sock" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+		set -- "$@" -chardev "socket,id=chrtpm,path=$T/$_name.tpm/sock" \
+			-tpmdev emulator,id=tpm0,chardev=chrtpm -device tpm-tis,tpmdev=tpm0
+	fi
+	_rc=0
+	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 "$@" >"$T/$_name.qemu" 2>&1 || _rc=$?
+	if [ -n "$_tpid" ]; then
+		kill "$_tpid" 2>/dev/null
+		wait "$_tpid" 2>/dev/null
+	fi
+	mkdir -p "$T/$_name.out"
+	tar -xf "$_outimg" -C "$T/$_name.out" 2>/dev/null
+	rm -f "$_outimg"
+	if [ $_rc = 124 ] || [ $_rc = 137 ]; then
+		echo "# $_name: no poweroff within ${VM_TIMEOUT}s (hang guard); console: $_con"
+	elif [ $_rc != 0 ]; then
+		echo "# $_name: qemu exit $_rc: $(tail -n 3 "$T/$_name.qemu")"
+	fi
+	grep -q '^@@end ' "$_con"
+}
+
+# vm_results NAME: one TAP line per guest result line of the boot NAME, and
+# one for the boot itself having completed.
+vm_results() {
+	_con="$T/$1.console"
+	tr -d '\r' < "$_con" | grep -E '^@@(ok|not ok|error|end) ' > "$T/$1.results"
+	while IFS= read -r _l; do
+		case "$_l" in
+		"@@ok "*) _result 0 "$1: ${_l#@@ok }" ;;
+		"@@not ok "*)
+			_desc=${_l#@@not ok }
+			_result 1 "$1: ${_desc%% # *}" "expected/got: ${_desc#* # }" "console log: $_con" ;;
+		"@@error "*) _result 1 "$1: ${_l#@@error }" "console log: $_con" ;;
+		esac
+	done < "$T/$1.results"
+	_end=$(sed -n 's/^@@end //p' "$T/$1.results")
+	_result $([ -n "$_end" ] && echo 0 || echo 1) "$1: the guest ran its scenario to the end" \
+		"no '@@end' line: hang, panic or crash; console log: $_con" "$(tr -d '\r' < "$_con" | tail -n 15)"
+}
