@@ -170,3 +170,52 @@ vm_results() {
 	_result $([ -n "$_end" ] && echo 0 || echo 1) "$1: the guest ran its scenario to the end" \
 		"no '@@end' line: hang, panic or crash; console log: $_con" "$(tr -d '\r' < "$_con" | tail -n 15)"
 }
+
+# vm_prog DIR NAME: a program that prints "ran NAME"
+vm_prog() {
+	mkdir -p "$1"
+	printf '#!/bin/sh\necho ran %s\n' "$2" > "$1/$2"
+	chmod 755 "$1/$2"
+}
+
+# vm_data DIR NAME: a data file holding "data NAME"
+vm_data() {
+	mkdir -p "$1"
+	printf 'data %s' "$2" > "$1/$2"
+}
+
+# vm_sign FILE [imactl sign options]: signs with the test key ($KEY, $CERT)
+vm_sign() {
+	_f=$1; shift
+	"$IMACTL" sign --key "$KEY" --cert "$CERT" "$@" "$_f" || {
+		echo "Bail out! imactl sign $_f failed"; exit 1; }
+}
+
+# vm_appraise_tree DIR: the files the appraisal scenarios read, each
+# prepared the way its name says (programs in bin/, data files in data/)
+vm_appraise_tree() {
+	for _nm in signed nokey logsigned; do vm_prog "$1/bin" $_nm; vm_sign "$1/bin/$_nm"; done
+	vm_prog "$1/bin" tampered; vm_sign "$1/bin/tampered"
+	echo "echo tampered" >> "$1/bin/tampered"
+	vm_prog "$1/bin" unsigned
+	vm_prog "$1/bin" hashonly; vm_sign "$1/bin/hashonly" --ima hash
+	vm_prog "$1/bin" wrongkey
+	"$IMACTL" sign --key "$KEYS/other.key" --cert "$KEYS/other.pem" "$1/bin/wrongkey" ||
+		{ echo "Bail out! imactl sign (other key) failed"; exit 1; }
+	for _nm in logtampered logunsigned; do vm_prog "$1/bin" $_nm; done
+	vm_sign "$1/bin/logtampered"; echo "echo tampered" >> "$1/bin/logtampered"
+	vm_data "$1/data" signed.txt; vm_sign "$1/data/signed.txt"
+	vm_data "$1/data" tampered.txt; vm_sign "$1/data/tampered.txt"
+	printf 'x' >> "$1/data/tampered.txt"
+	vm_data "$1/data" unsigned.txt
+	vm_data "$1/data" hashonly.txt; vm_sign "$1/data/hashonly.txt" --ima hash
+	vm_data "$1/data" hashtampered.txt; vm_sign "$1/data/hashtampered.txt" --ima hash
+	printf 'x' >> "$1/data/hashtampered.txt"
+	# EVM: portable signatures; metadata changed after signing
+	for _nm in evmsigned chmodded chowned evmguest; do
+		vm_prog "$1/evm" $_nm; vm_sign "$1/evm/$_nm" --evm portable
+	done
+	chmod 700 "$1/evm/chmodded"
+	chown 1:1 "$1/evm/chowned"
+	vm_prog "$1/evm" imaonly; vm_sign "$1/evm/imaonly"
+}

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Real kernel, appraisal enforced: imasig policy on a signed ext4 image.
+# Boots: 'appraise' (enforce, key in _ima), 'log' (ima_appraise=log).
+. "$SRC_ROOT/tests/cli/lib.sh"
+. "$SRC_ROOT/tests/vm/vm-lib.sh"
+vm_setup
+
+uuid=5e1f0c2a-7b1d-4c6e-9d3a-1a2b3c4d5e6f
+vm_appraise_tree "$T/tree"
+vm_ext4 "$T/disk.img" "$T/tree" $uuid
+mkdir -p "$T/extra/etc/vm" "$T/extra/scenarios"
+cp "$VM_SRC/scenarios/appraise.sh" "$VM_SRC/scenarios/log.sh" "$T/extra/scenarios/"
+cp "$CERT" "$T/extra/etc/vm/ima.pem"
+cp "$KEYS/ec256.pem" "$T/extra/etc/vm/ec256.pem"
+cat > "$T/extra/etc/vm/policy" <<POL
+appraise func=BPRM_CHECK fsuuid=$uuid appraise_type=imasig
+appraise func=FILE_CHECK mask=MAY_READ fsuuid=$uuid appraise_type=imasig
+POL
+cat > "$T/extra/etc/vm/policy.bad" <<POL
+appraise func=BPRM_CHECK fsuuid=$uuid appraise_type=imasig
+appraise func=NO_SUCH_HOOK fsuuid=$uuid
+POL
+vm_initramfs "$T/initrd" "$T/extra"
+
+if vm_wants appraise; then
+	vm_boot appraise "$T/initrd" "$T/disk.img" no
+	vm_results appraise
+fi
+if vm_wants log; then
+	vm_boot log "$T/initrd" "$T/disk.img" no ima_appraise=log
+	vm_results log
+fi
+done_testing
