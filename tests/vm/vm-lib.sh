@@ -219,3 +219,86 @@ vm_appraise_tree() {
 	chown 1:1 "$1/evm/chowned"
 	vm_prog "$1/evm" imaonly; vm_sign "$1/evm/imaonly"
 }
+
+# vm_sign_tree ROOT: IMA signatures + EVM portable on every regular file,
+# with imactl sign-tree when this imactl has it, else file by file
+vm_sign_tree() {
+	if "$IMACTL" sign-tree --help >/dev/null 2>&1; then
+		"$IMACTL" sign-tree "$1" --key "$KEY" --cert "$CERT" --evm portable \
+			--target-bits 64 --jobs 2 >"$T/sign-tree.log" 2>&1 ||
+			{ cat "$T/sign-tree.log"; echo "Bail out! imactl sign-tree failed"; exit 1; }
+	else
+		find "$1" -type f -exec "$IMACTL" sign --key "$KEY" --cert "$CERT" \
+			--evm portable {} + || { echo "Bail out! imactl sign failed"; exit 1; }
+	fi
+}
+
+# vm_rootfs ROOT: a small root filesystem: busybox, imactl and its
+# libraries, guest/lib.sh, guest/rootfs-init as /sbin/init, /usr/bin/hello,
+# signed as a whole; then /usr/bin/tampered (signed, then changed) and
+# /usr/bin/unsigned added.
+vm_rootfs() {
+	rm -rf "$1"
+	mkdir -p "$1/proc" "$1/sys" "$1/dev" "$1/tmp" "$1/mnt" "$1/out" "$1/etc" "$1/sbin" "$1/usr/bin"
+	vm_add_busybox "$1"
+	vm_add_imactl "$1"
+	cp "$VM_SRC/guest/lib.sh" "$1/lib.sh"
+	cp "$VM_SRC/guest/rootfs-init" "$1/sbin/init"
+	chmod 755 "$1/sbin/init"
+	vm_prog "$1/usr/bin" hello
+	vm_prog "$1/usr/bin" tampered
+	vm_data "$1/etc" demo.conf
+	vm_sign_tree "$1"
+	echo "echo tampered" >> "$1/usr/bin/tampered"
+	vm_prog "$1/usr/bin" unsigned
+}
+
+# vm_rootfs_policy UUID: appraise (signatures) and measure everything run,
+# mapped for execution or read on the file system UUID
+vm_rootfs_policy() {
+	cat <<POL
+appraise func=BPRM_CHECK fsuuid=$1 appraise_type=imasig
+appraise func=MMAP_CHECK mask=MAY_EXEC fsuuid=$1 appraise_type=imasig
+appraise func=FILE_CHECK mask=MAY_READ fsuuid=$1 appraise_type=imasig
+measure func=BPRM_CHECK fsuuid=$1
+measure func=MMAP_CHECK mask=MAY_EXEC fsuuid=$1
+measure func=FILE_CHECK mask=MAY_READ fsuuid=$1
+POL
+}
+
+# vm_check_log NAME BADPATH: the measurement list and PCRs the boot NAME
+# saved verify with imactl log verify (sha1 and sha256 banks), fail with
+# --cert on exactly the entry of BADPATH (a tampered file that was measured,
+# then refused), and fail when one entry is altered.
+vm_check_log() {
+	_out=$T/$1.out
+	_log=$_out/binary_runtime_measurements
+	if ! "$IMACTL" log verify --help >/dev/null 2>&1; then
+		skip "$1: imactl log verify of the boot's measurement list" "no 'imactl log' in this build"
+		return
+	fi
+	if [ ! -s "$_log" ]; then
+		_result 1 "$1: the guest handed over its measurement list" "nothing in $_out"
+		return
+	fi
+	ok "$1: imactl log verify: the list replays to the TPM's PCR 10" \
+		"$IMACTL" log verify --tpm "$_out/tpm" --bank sha1,sha256 "$_log"
+	like "  ... the sha1 bank matches" "$T/out" 'PCR 10 sha1: [0-9a-f]{40} matches'
+	like "  ... the sha256 bank matches" "$T/out" 'PCR 10 sha256: [0-9a-f]{64} matches'
+	fails 1 "$1: with --cert, one signature in the list is bad" \
+		"$IMACTL" log verify --tpm "$_out/tpm" --cert "$CERT" "$_log"
+	cat "$T/out" "$T/err" > "$T/both"
+	like "  ... the refused tampered file's entry, by name" "$T/both" "$2"
+	like "  ... and only that one" "$T/both" ' 1 bad'
+	python3 - "$_log" "$T/altered" <<'PY'
+import sys
+# flip one bit of the first file digest after boot_aggregate
+data = bytearray(open(sys.argv[1], 'rb').read())
+i = data.find(b'sha256:\0', data.find(b'boot_aggregate') + 14)
+assert i > 0, 'no second entry'
+data[i + 8] ^= 0x01
+open(sys.argv[2], 'wb').write(data)
+PY
+	fails 1 "$1: an altered entry fails verification" \
+		"$IMACTL" log verify --tpm "$_out/tpm" --bank sha1,sha256 "$T/altered"
+}
