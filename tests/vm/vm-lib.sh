@@ -3,6 +3,7 @@
 # Source after tests/cli/lib.sh (TAP helpers, $T scratch dir, $IMACTL).
 #
 # Parameters (environment), so other kernels can reuse the harness:
+#   KEY, CERT   signing key and its certificate (default: the test keys)
 #   KERNEL      kernel image to boot (default: Debian's linux-image-amd64,
 #               fetched and cached by tests/vm/fetch-kernel.sh)
 #   KMODULES    directory with the .ko files and an 'order' file listing the
@@ -34,9 +35,10 @@ vm_setup() {
 	fi
 	KMODULES=${KMODULES:-}
 	trap vm_cleanup EXIT INT TERM
-	ensure_keys
-	KEY=$KEYS/rsa2048.key
-	CERT=$KEYS/rsa2048.pem
+	# the test keys, unless a key and certificate were given (make demo)
+	[ -n "${KEY:-}" ] && [ -n "${CERT:-}" ] || ensure_keys
+	KEY=${KEY:-$KEYS/rsa2048.key}
+	CERT=${CERT:-$KEYS/rsa2048.pem}
 }
 
 vm_cleanup() {
