@@ -58,7 +58,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	int32_t ring = 0, serial = 0;
 	int c, ret, verbose = 0;
 
-	while ((c = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
+	while ((c = prog_getopt(cmd, argc, argv, "v", longopts)) != -1) {
 		if (!prog_once(cmd, &seen, c, longopts))
 			return prog_bad_option(cmd);
 		switch (c) {

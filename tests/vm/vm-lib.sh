@@ -255,19 +255,6 @@ vm_rootfs() {
 	vm_prog "$1/usr/bin" unsigned
 }
 
-# vm_rootfs_policy UUID: appraise (signatures) and measure everything run,
-# mapped for execution or read on the file system UUID
-vm_rootfs_policy() {
-	cat <<POL
-appraise func=BPRM_CHECK fsuuid=$1 appraise_type=imasig
-appraise func=MMAP_CHECK mask=MAY_EXEC fsuuid=$1 appraise_type=imasig
-appraise func=FILE_CHECK mask=MAY_READ fsuuid=$1 appraise_type=imasig
-measure func=BPRM_CHECK fsuuid=$1
-measure func=MMAP_CHECK mask=MAY_EXEC fsuuid=$1
-measure func=FILE_CHECK mask=MAY_READ fsuuid=$1
-POL
-}
-
 # vm_check_log NAME BADPATH: the measurement list and PCRs the boot NAME
 # saved verify with imactl log verify (sha1 and sha256 banks), fail with
 # --cert on exactly the entry of BADPATH (a tampered file that was measured,

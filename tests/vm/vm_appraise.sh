@@ -25,6 +25,17 @@ vm_initramfs "$T/initrd" "$T/extra"
 if vm_wants appraise; then
 	vm_boot appraise "$T/initrd" "$T/disk.img" no
 	vm_results appraise
+	# the kernel refused rule 2 (its audit record names func=NO_SUCH_HOOK);
+	# imactl's check must name the same rule
+	if "$IMACTL" policy check --help >/dev/null 2>&1; then
+		fails 1 "imactl policy check refuses the policy the kernel refused" \
+			"$IMACTL" policy check --kernel 6.1 "$T/extra/etc/vm/policy.bad"
+		like "  ... naming the same rule (line 2, NO_SUCH_HOOK)" "$T/err" 'policy\.bad:2:[0-9]+: error: .*NO_SUCH_HOOK'
+		ok "imactl policy check takes the policy the kernel took" \
+			"$IMACTL" policy check --kernel 6.1 "$T/extra/etc/vm/policy"
+	else
+		skip "imactl policy check of the refused policy" "no 'imactl policy' in this build"
+	fi
 fi
 if vm_wants log; then
 	vm_boot log "$T/initrd" "$T/disk.img" no ima_appraise=log

@@ -12,7 +12,9 @@ vm_ext4 "$T/rootfs.img" "$T/rootfs" $uuid
 mkdir -p "$T/extra/etc/vm" "$T/extra/scenarios"
 cp "$VM_SRC/scenarios/rootfs.sh" "$T/extra/scenarios/"
 cp "$CERT" "$T/extra/etc/vm/ima.pem"
-vm_rootfs_policy $uuid > "$T/extra/etc/vm/policy"
+# the shipped policy for a signed system: executables and their mappings
+cp "$SRC_ROOT/policies/${VM_ROOTFS_POLICY:-systemd}" "$T/extra/etc/vm/policy"
+echo "${VM_ROOTFS_POLICY:-systemd}" > "$T/extra/etc/vm/policy.name"
 vm_initramfs "$T/initrd" "$T/extra"
 
 if vm_wants rootfs; then

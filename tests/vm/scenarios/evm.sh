@@ -1,7 +1,7 @@
 # evm: IMA signatures + EVM portable signatures, certificate in _ima and
 # _evm, EVM enforcing signatures (echo 2 > /sys/kernel/security/evm).
 mount -t ext4 "$ROOT_DEV" /mnt
-t_ok "the kernel takes the policy" sh -c "cat /etc/vm/policy > /sys/kernel/security/ima/policy"
+t_ok "imactl policy load" imactl policy load /etc/vm/policy
 t_import /etc/vm/ima.pem _ima
 t_import /etc/vm/ima.pem _evm
 t_ok "EVM takes signatures (echo 2 > /sys/kernel/security/evm)" sh -c "echo 2 > /sys/kernel/security/evm"

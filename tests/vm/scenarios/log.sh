@@ -1,6 +1,6 @@
 # log: ima_appraise=log: nothing is denied, every failure is audited.
 mount -t ext4 -o ro "$ROOT_DEV" /mnt
-t_ok "the kernel takes the policy" sh -c "cat /etc/vm/policy > /sys/kernel/security/ima/policy"
+t_ok "imactl policy load" imactl policy load /etc/vm/policy
 t_import /etc/vm/ima.pem _ima
 t_exec "signed" /mnt/bin/logsigned allowed -
 t_exec "tampered after signing" /mnt/bin/logtampered allowed appraise_data:invalid-signature
