@@ -9,12 +9,13 @@
 #   KMODULES    directory with the .ko files and an 'order' file listing the
 #               modules the initramfs loads; "" when everything is built in
 #               (default: the one next to Debian's kernel)
-#   VM_TIMEOUT  hang guard for one boot, seconds (default 600)
+#   VM_TIMEOUT  hang guard for one boot, seconds (default 300; a boot takes
+#               5-40 s depending on the load of the machine)
 #   VM_SCENARIOS  space-separated scenario names to run (default: all)
 #   VM_APPEND   extra kernel parameters for every boot
 # Console logs are kept in $T/NAME.console (the build tree).
 VM_SRC="$SRC_ROOT/tests/vm"
-VM_TIMEOUT=${VM_TIMEOUT:-600}
+VM_TIMEOUT=${VM_TIMEOUT:-300}
 _vm_pids=""
 
 # vm_setup: checks what the suite needs; skips the whole test when it is absent
@@ -290,4 +291,5 @@ open(sys.argv[2], 'wb').write(data)
 PY
 	fails 1 "$1: an altered entry fails verification" \
 		"$IMACTL" log verify --tpm "$_out/tpm" --bank sha1,sha256 "$T/altered"
+	like "  ... naming that entry (the second)" "$T/err" 'entry 2 \('
 }
