@@ -189,12 +189,10 @@ static int load_kconfig(struct imactl_ctx *ctx, struct args *a)
 /* Does @path carry an IMA signature (then it can be loaded by path)? */
 static bool has_ima_signature(const char *path, bool user)
 {
-	uint8_t v[8];
+	uint8_t v[IMACTL_MAX_XATTR_SIZE + 64];
 	ssize_t n = lgetxattr(path, user ? "user.ima" : "security.ima", v,
 			      sizeof(v));
 
-	if (n < 0 && errno == ERANGE)
-		n = sizeof(v);
 	return n > 0 && (v[0] == IMACTL_XATTR_DIGSIG ||
 			 v[0] == IMACTL_XATTR_IMA_VERITY_SIG);
 }
@@ -562,6 +560,56 @@ static int visit(const char *path, const struct stat *st, int type,
 	return FTW_CONTINUE;
 }
 
+/*
+ * Files systemd and the base system write at runtime, as root.  A signature
+ * from the image no longer matches once they change, and the kernel cannot
+ * re-sign them; a rule requiring a signature refuses the new ones.
+ */
+static const char *const runtime_files[] = {
+	"etc/machine-id",		"etc/adjtime",
+	"etc/hostname",			"etc/resolv.conf",
+	"var/lib/systemd/random-seed",	"var/lib/systemd/timesync/clock",
+	"var/lib/dbus/machine-id",	"var/log/wtmp",
+	"var/log/btmp",			"var/log/lastlog",
+};
+
+/* Reports the runtime-written files the policy appraises in a way that breaks. */
+static unsigned long check_runtime_files(struct coverage *c, const char *root)
+{
+	unsigned long n = 0;
+
+	for (size_t i = 0; i < ARRAY_LEN(runtime_files); i++) {
+		struct imactl_policy_subject s = {
+			.func = IMACTL_FUNC_FILE_CHECK, .mask = IMACTL_MAY_READ,
+			.fsmagic = c->a->fsmagic, .fsname = c->a->fsname,
+			.fsuuid = c->a->have_fsuuid ? c->a->fsuuid : NULL,
+		};
+		const struct imactl_policy_rule *r;
+		char *path = NULL;
+		bool signed_now;
+		int idx;
+
+		idx = imactl_policy_appraise_rule(c->pol, &s, NULL);
+		if (idx < 0 || c->pol->rules[idx].action != IMACTL_ACT_APPRAISE)
+			continue;
+		r = &c->pol->rules[idx];
+		if (asprintf(&path, "%s/%s", root, runtime_files[i]) < 0)
+			continue;
+		signed_now = has_ima_signature(path, c->a->xattr_user);
+		if ((r->cond & IMACTL_OPT_DIGSIG) || signed_now) {
+			printf("RUNTIME /%s: written at runtime by root; %s (line %u: %s)\n",
+			       runtime_files[i],
+			       (r->cond & IMACTL_OPT_DIGSIG) ?
+				       "a new version can never be signed and is refused" :
+				       "its signature from the image breaks when it changes",
+			       r->line, r->text);
+			n++;
+		}
+		free(path);
+	}
+	return n;
+}
+
 static int cmd_coverage(const struct imactl_command *cmd,
 			struct imactl_ctx *ctx, int argc, char *argv[],
 			struct args *a)
@@ -569,6 +617,7 @@ static int cmd_coverage(const struct imactl_command *cmd,
 	struct imactl_keyring *kr = NULL;
 	struct imactl_policy *pol = NULL;
 	struct coverage c = { .ctx = ctx, .a = a };
+	unsigned long runtime;
 	const char *root;
 	int status;
 
@@ -603,8 +652,14 @@ static int cmd_coverage(const struct imactl_command *cmd,
 		c.status = EXIT_OPERATIONAL;
 	}
 	cov = NULL;
+	runtime = check_runtime_files(&c, root);
+	if (runtime)
+		c.status = prog_worse(c.status, EXIT_VERIFY);
 	printf("%lu files, %lu appraised, %lu would be denied\n", c.files,
 	       c.appraised, c.denied);
+	if (runtime)
+		printf("%lu files written at runtime would be refused after they change\n",
+		       runtime);
 	if (c.lsm_skipped)
 		printf("note: %u decisions skipped rules with LSM labels (they depend on the running LSM)\n",
 		       c.lsm_skipped);

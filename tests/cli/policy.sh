@@ -89,4 +89,15 @@ like "and what the checker knows about it" "$T/err" '^lsm:4:1: warning: LSM labe
 : > sfs/ima/policy
 ok "--by-path writes the absolute path" "$IMACTL" policy load --by-path --securityfs sfs good
 is "the path arrives" "$(cat sfs/ima/policy)" "$T/good"
+ensure_keys
+cp good signed
+"$IMACTL" sign --xattr-user --key "$KEYS/rsa2048.key" signed >/dev/null
+: > sfs/ima/policy
+ok "a policy with an IMA signature is loaded by path" "$IMACTL" policy load --xattr-user --securityfs sfs signed
+is "its path arrives, not its rules" "$(cat sfs/ima/policy)" "$T/signed"
+like "says so" "$T/out" 'by path'
+"$IMACTL" sign --xattr-user --ima hash signed >/dev/null
+: > sfs/ima/policy
+ok "a hash is not a signature: rules are written" "$IMACTL" policy load --xattr-user --securityfs sfs signed
+is "the rules arrive" "$(cat sfs/ima/policy)" "$(cat good)"
 done_testing

@@ -106,5 +106,19 @@ else
 	skip "policies/systemd on the root" "needs files owned by root"
 	skip "4 denied" "needs files owned by root"
 fi
+# files the system writes at runtime
+mkdir -p root2/etc root2/var/lib/systemd
+printf 'abc\n' > root2/etc/machine-id; printf 'seed\n' > root2/var/lib/systemd/random-seed
+sign --key "$KEYS/rsa2048.key" root2/etc/machine-id
+sign --ima hash root2/var/lib/systemd/random-seed
+printf 'dont_appraise fsmagic=0x9fa0\nappraise fowner=0\n' > tcb.pol
+fails 1 "ima_appraise_tcb with a signed /etc/machine-id" "$IMACTL" policy coverage --xattr-user --policy tcb.pol --cert "$KEYS/rsa2048.pem" root2
+like "machine-id is named" "$T/out" '^RUNTIME /etc/machine-id: written at runtime by root; its signature from the image breaks when it changes \(line 2: appraise fowner=0\)$'
+is "a hashed runtime file is fine (the kernel updates hashes)" "$(grep -c '^RUNTIME' "$T/out")" 1
+printf 'appraise func=FILE_CHECK appraise_type=imasig\n' > sigread.pol
+fails 1 "imasig on FILE_CHECK: every runtime file" "$IMACTL" policy coverage --xattr-user --policy sigread.pol --cert "$KEYS/rsa2048.pem" root2
+like "random-seed can never be signed" "$T/out" '^RUNTIME /var/lib/systemd/random-seed: written at runtime by root; a new version can never be signed'
+ok "policies/systemd leaves runtime files alone" "$IMACTL" policy coverage --xattr-user --policy "$SRC_ROOT/policies/systemd" --cert "$KEYS/rsa2048.pem" root2
+is "no RUNTIME line" "$(grep -c '^RUNTIME' "$T/out")" 0
 fails 2 "coverage without --policy" "$IMACTL" policy coverage root
 done_testing
