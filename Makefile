@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 NINJA      ?= ninja
 
-.PHONY: all deps check check-fast demo bench clean
+.PHONY: all deps check check-fast demo bench kernel clean
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -28,6 +28,11 @@ demo:
 	scripts/install-deps demo
 	$(MAKE) all
 	scripts/demo $(BUILD)
+
+# Our own small kernel with the test CA compiled in (scripts/build-kernel;
+# cached in /var/cache/imactl/kernel). TRUST=secondary for the wider rule, CA=ca.pem for your own CA.
+kernel:
+	scripts/build-kernel --trust $(or $(TRUST),strict) $(if $(CA),--ca $(CA))
 
 bench:
 	scripts/install-deps bench

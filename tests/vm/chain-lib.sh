@@ -1,0 +1,65 @@
+# Host side of the chain-of-trust tests: kernels built by scripts/build-kernel
+# with a test CA compiled in, and the certificates the scenarios import.
+# Source after tests/cli/lib.sh and tests/vm/vm-lib.sh.
+
+# chain_kernel CA_DIR TRUST: builds (or takes from the cache) the kernel with
+# CA_DIR/ca.pem compiled in, trust rule TRUST (strict|secondary) and the test
+# options of tests/vm/kernel-ca.cfg; prints its bzImage path.
+chain_kernel() {
+	_o=$("$SRC_ROOT/scripts/build-kernel" --quiet --ca "$1/ca.pem" --trust "$2" \
+		--fragment "$SRC_ROOT/tests/vm/kernel-ca.cfg" 2>"$T/build-kernel-$2.err") || {
+		sed 's/^/# /' "$T/build-kernel-$2.err"
+		echo "Bail out! scripts/build-kernel --trust $2 failed"
+		exit 1
+	}
+	echo "$_o/bzImage"
+}
+
+# _chain_ext FILE: the extensions of an IMA signing certificate (what
+# `imactl keygen signer` puts in one): not a CA, digitalSignature, SKI/AKI
+_chain_ext() {
+	cat > "$1" <<'EOF'
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = critical, codeSigning
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+}
+
+# chain_cert OUT ISSUER_CERT ISSUER_KEY CN: a new RSA-2048 key OUT.key and its
+# certificate OUT.pem issued by ISSUER (any certificate: the leaf -> grandchild
+# chain needs an issuer that is not a CA, which keygen rightly refuses)
+chain_cert() {
+	_chain_ext "$T/chain.ext"
+	openssl req -new -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.csr" \
+		-subj "/O=imactl tests/CN=$4" >/dev/null 2>&1 &&
+	openssl x509 -req -in "$1.csr" -CA "$2" -CAkey "$3" -CAcreateserial \
+		-CAserial "$T/chain.srl" -days 3650 -sha256 -extfile "$T/chain.ext" \
+		-out "$1.pem" >/dev/null 2>&1 || { echo "Bail out! openssl: cannot make $4"; exit 1; }
+	rm -f "$1.csr"
+}
+
+# chain_signer OUT CA_DIR CN: an IMA signing key issued by the CA, made by
+# `imactl keygen signer` when imactl has it (OUT.key, OUT.pem)
+chain_signer() {
+	if "$IMACTL" keygen --help >/dev/null 2>&1; then
+		rm -rf "$1.d"
+		"$IMACTL" keygen signer --out "$1.d" --algo rsa-2048 --subject "O=imactl tests,CN=$3" \
+			--ca-cert "$2/ca.pem" --ca-key "$2/ca.key" >/dev/null ||
+			{ echo "Bail out! imactl keygen signer $3 failed"; exit 1; }
+		cp "$1.d/privkey_ima.pem" "$1.key"
+		openssl x509 -inform DER -in "$1.d/x509_ima.der" -out "$1.pem"
+	else
+		chain_cert "$1" "$2/ca.pem" "$2/ca.key" "$3"
+	fi
+}
+
+# chain_selfsigned OUT CN: a self-signed certificate (OUT.key, OUT.pem)
+chain_selfsigned() {
+	openssl req -new -x509 -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.pem" \
+		-subj "/O=imactl tests/CN=$2" -days 3650 -sha256 \
+		-addext "basicConstraints=critical,CA:FALSE" \
+		-addext "keyUsage=critical,digitalSignature" >/dev/null 2>&1 ||
+		{ echo "Bail out! openssl: cannot make $2"; exit 1; }
+}

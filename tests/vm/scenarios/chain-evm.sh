@@ -1,0 +1,16 @@
+# chain-evm: the CA-signed certificate in the trusted .evm keyring; EVM portable
+# signatures made by imactl are accepted, metadata changed after signing is not.
+P=/sys/kernel/security/ima/policy
+mount -t ext4 "$ROOT_DEV" /mnt
+t_import /etc/vm/signer.pem .ima
+t_fails "a certificate signed by another CA is refused by .evm" 3 imactl import /etc/vm/otherca.pem .evm
+t_import /etc/vm/signer.pem .evm
+t_ok "the signed policy loads" sh -c "echo /mnt/policy/evm > $P"
+t_ok "EVM takes signatures (echo 2 > /sys/kernel/security/evm)" sh -c "echo 2 > /sys/kernel/security/evm"
+t_exec "IMA + EVM portable signature" /mnt/evm/evmsigned allowed -
+t_exec "chmod after signing (on the host)" /mnt/evm/chmodded denied appraise_data:invalid-fail-immutable
+t_exec "chown after signing (on the host)" /mnt/evm/chowned denied appraise_data:invalid-fail-immutable
+t_exec "IMA signature without security.evm" /mnt/evm/imaonly denied appraise_data:missing-HMAC
+t_fails "EVM refuses chmod of a file with a portable signature" 1 chmod 700 /mnt/evm/evmguest
+t_like "  ... with Operation not permitted" "$T_OUT" "*Operation not permitted*"
+t_exec "  ... and the file, unchanged, still runs" /mnt/evm/evmguest allowed -
