@@ -278,6 +278,10 @@ static const struct kconfig_rule kconfig_rules[] = {
 	  "makes the kernel refuse any policy that is not signed" },
 	{ "IMA_WRITE_POLICY", "n", F_SPOL, WARN,
 	  "lets rules be appended after boot; with signed policies, prefer one signed load" },
+	{ "IMA_KEYRINGS_PERMIT_SIGNED_BY_BUILTIN_OR_SECONDARY", "n", F_APR | F_EVM | F_SPOL, WARN,
+	  ".ima/.evm then also take keys signed by any key in .secondary_trusted_keys, and "
+	  "Linux 6.1 does not check that it is a CA: root can add a CA-signed leaf there "
+	  "and have keys it signed trusted (kernel/ima-ca-strict.cfg keeps it off)" },
 	{ "EVM", "y", F_EVM, ERR, "EVM protects the security.* xattrs and inode metadata" },
 	{ "EVM_ATTR_FSUUID", "y", F_EVM, WARN,
 	  "EVM HMACs cover the filesystem UUID (portable signatures never do)" },

@@ -40,6 +40,15 @@ like "names it" "$T/err" 'CONFIG_IMA_APPRAISE is not set, want y \(appraise:'
 sed 's/^CONFIG_TCG_TPM=y/CONFIG_TCG_TPM=m/' merged > tpm-m
 fails 1 "a TPM driver as a module is wrong" "$IMACTL" kconfig check --features tpm tpm-m
 like "says =m, want y" "$T/err" 'CONFIG_TCG_TPM=m, want y \(tpm:'
+# the trust rule of kernel/ima-ca-secondary.cfg is wider than "keys our CA signed"
+cat merged "$SRC_ROOT/kernel/ima-ca-secondary.cfg" > secondary
+ok "the secondary-keyring trust rule is a warning, not an error" \
+	"$IMACTL" kconfig check --features ima,appraise,evm,tpm secondary
+like "the warning names the option and why" "$T/err" \
+	'^secondary: warning: CONFIG_IMA_KEYRINGS_PERMIT_SIGNED_BY_BUILTIN_OR_SECONDARY=y, want it not set \(appraise: .*does not check that it is a CA'
+cat merged "$SRC_ROOT/kernel/ima-ca-strict.cfg" > strict
+ok "the strict trust rule" "$IMACTL" kconfig check --features ima,appraise,evm,tpm strict
+is "passes without a finding" "$(cat "$T/out")" "strict: 0 missing or wrong options (0 required)"
 fails 2 "unknown feature" "$IMACTL" kconfig check --features ima,nope merged
 like "names it" "$T/err" "unknown feature 'nope'"
 fails 3 "missing .config" "$IMACTL" kconfig check nonexistent
