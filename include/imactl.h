@@ -716,6 +716,274 @@ int imactl_kernel_keyring(struct imactl_ctx *ctx, const char *name,
 int imactl_kernel_import_cert(struct imactl_ctx *ctx,
 			      const struct imactl_cert *cert, int32_t keyring,
 			      int32_t *serial_ret);
+/* Measurement lists (attestation)                                          */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The kernel's measurement list, /sys/kernel/security/ima/
+ * {binary,ascii}_runtime_measurements, read as a stream: memory does not
+ * grow with the list.  Every length is checked against what was read;
+ * one entry is at most IMACTL_MLOG_MAX_ENTRY bytes.
+ *
+ * Binary lists are written in the endianness of the machine that produced
+ * them (little-endian with the kernel's ima_canonical_fmt boot option).
+ * IMACTL_MLOG_AUTO_ENDIAN (the default) takes it from the first entry; the
+ * template hash covers the field lengths in that same byte order.  An ascii
+ * list carries no byte order: its field lengths are rebuilt little-endian
+ * unless IMACTL_MLOG_BIG_ENDIAN is given.
+ */
+enum imactl_mlog_format {
+	IMACTL_MLOG_FORMAT_AUTO = 0,
+	IMACTL_MLOG_FORMAT_BINARY,
+	IMACTL_MLOG_FORMAT_ASCII,
+};
+
+#define IMACTL_MLOG_LITTLE_ENDIAN (1u << 0)
+#define IMACTL_MLOG_BIG_ENDIAN (1u << 1)
+
+#define IMACTL_MLOG_MAX_ENTRY (1u << 20)
+#define IMACTL_MLOG_MAX_FIELDS 16
+#define IMACTL_MLOG_NUM_PCRS 24
+
+struct imactl_mlog; /* a measurement-list reader */
+
+/* One template field: its id ("d-ng", "sig", ...) and its binary data. */
+struct imactl_mlog_field {
+	const char *id;
+	const uint8_t *data;
+	uint32_t len;
+};
+
+/*
+ * One entry; every pointer refers into the reader and stays valid only until
+ * the next imactl_mlog_next() or imactl_mlog_free().
+ */
+struct imactl_mlog_entry {
+	uint64_t number;		/* 1 for the first entry */
+	uint64_t offset;		/* byte offset of the entry in the list */
+	uint32_t pcr;
+	uint8_t template_hash[20];	/* the SHA-1 template hash as logged */
+	bool violation;			/* logged template hash is all zero */
+	const char *template_name;
+	bool template_known;		/* the fields below were decoded */
+	const uint8_t *template_data;	/* what the template hashes cover */
+	size_t template_data_len;
+	const uint8_t *raw;		/* the entry as read (a line for ascii) */
+	size_t raw_len;
+	unsigned int nfields;
+	struct imactl_mlog_field fields[IMACTL_MLOG_MAX_FIELDS];
+	/* decoded from d / d-ng / d-ngv2; digest_algo 0 when unknown */
+	int digest_algo;
+	const uint8_t *digest;
+	unsigned int digest_len;
+	const char *digest_type;	/* "ima", "verity" (d-ngv2) or NULL */
+	const char *path;		/* n / n-ng, NUL-terminated, or NULL */
+	const uint8_t *sig;		/* sig: a security.ima (or EVM) value */
+	size_t sig_len;
+	const uint8_t *evmsig;		/* evmsig: a security.evm value */
+	size_t evmsig_len;
+	const uint8_t *modsig;		/* modsig: PKCS#7 appended signature */
+	size_t modsig_len;
+	const uint8_t *buf;		/* buf (ima-buf) */
+	size_t buf_len;
+};
+
+/**
+ * imactl_mlog_open_fd() - read a list from @fd (not closed by the library).
+ * @format: IMACTL_MLOG_FORMAT_*; AUTO looks at the first bytes.
+ * @flags: IMACTL_MLOG_LITTLE_ENDIAN / IMACTL_MLOG_BIG_ENDIAN (default: auto).
+ * Return: 0, -EINVAL, -ENOMEM.
+ */
+int imactl_mlog_open_fd(struct imactl_ctx *ctx, int fd, int format,
+			unsigned int flags, struct imactl_mlog **mlog_ret);
+
+/**
+ * imactl_mlog_open_mem() - read a list from memory; @buf must outlive the
+ * reader.  Return: as imactl_mlog_open_fd().
+ */
+int imactl_mlog_open_mem(struct imactl_ctx *ctx, const void *buf, size_t len,
+			 int format, unsigned int flags,
+			 struct imactl_mlog **mlog_ret);
+
+/**
+ * imactl_mlog_next() - read and decode the next entry.  At the end of the
+ * list *@entry_ret is set to NULL and 0 returned.
+ * Return: 0, -EBADMSG (malformed or truncated entry; @why, when not NULL,
+ * gets a static text; the reader cannot go on), -EIO/-errno (read).
+ */
+int imactl_mlog_next(struct imactl_mlog *mlog,
+		     const struct imactl_mlog_entry **entry_ret,
+		     const char **why);
+
+/** imactl_mlog_format() - the format being read (known after the first entry). */
+int imactl_mlog_format(const struct imactl_mlog *mlog);
+
+/** imactl_mlog_free() - NULL is allowed. */
+void imactl_mlog_free(struct imactl_mlog *mlog);
+
+/* PCR values of one bank, e.g. read from the TPM. */
+struct imactl_pcr_bank {
+	int algo;		/* enum imactl_hash_algo */
+	uint32_t known;		/* bit n set: pcr[n] is known */
+	uint8_t pcr[IMACTL_MLOG_NUM_PCRS][IMACTL_MAX_DIGEST_SIZE];
+};
+
+/**
+ * imactl_pcrs_read_sysfs() - read the TPM's PCRs of bank @algo from
+ * @dir/pcr-<alg>/<n> (@dir NULL: /sys/class/tpm/tpm0).
+ * Return: 0, -ENOENT (no such bank), -EBADMSG (a file is not a hex digest
+ * of the bank's size), -errno.
+ */
+int imactl_pcrs_read_sysfs(struct imactl_ctx *ctx, const char *dir, int algo,
+			   struct imactl_pcr_bank *bank);
+
+/**
+ * imactl_pcrs_read_file() - read evmctl's PCR file format, one
+ * "PCR-NN: HEX" line per PCR (spaces inside HEX are allowed, other lines
+ * are ignored), as the values of bank @algo.
+ * Return: 0, -EBADMSG (a PCR line is malformed or no PCR line), -errno.
+ */
+int imactl_pcrs_read_file(struct imactl_ctx *ctx, const char *path, int algo,
+			  struct imactl_pcr_bank *bank);
+
+/*
+ * Verifying a list: check every template hash, replay the PCRs per bank,
+ * check signatures, compare with known PCR values.
+ */
+struct imactl_mlog_verifier;
+
+#define IMACTL_MLOG_IGNORE_VIOLATIONS (1u << 0) /* a violation does not fail */
+
+struct imactl_mlog_verify_params {
+	const int *banks;	/* hash algorithms to replay (sha1, sha256, sha384, sha512) */
+	unsigned int nbanks;
+	const struct imactl_keyring *keyring; /* NULL: signatures not checked */
+	unsigned int flags;	/* IMACTL_MLOG_IGNORE_VIOLATIONS */
+};
+
+/* Signature status of an entry. */
+enum imactl_mlog_sig_status {
+	IMACTL_MLOG_SIG_NOT_CHECKED = 0, /* no keyring, or no signature field */
+	IMACTL_MLOG_SIG_GOOD,
+	IMACTL_MLOG_SIG_BAD,
+	IMACTL_MLOG_SIG_UNKNOWN_KEY,
+	IMACTL_MLOG_SIG_UNSIGNED,	/* a signature template, empty sig field */
+	IMACTL_MLOG_SIG_UNSUPPORTED,	/* e.g. modsig, EVM value in sig: not checked */
+};
+
+/* What imactl_mlog_verifier_add() found for one entry. */
+struct imactl_mlog_entry_result {
+	int status;		/* 0, or -EBADMSG: the entry fails */
+	const char *reason;	/* static text when status != 0 */
+	bool template_hash_ok;	/* false also when it could not be checked */
+	enum imactl_mlog_sig_status sig;
+	uint32_t keyid;		/* of the signature, when there is one */
+};
+
+/**
+ * imactl_mlog_verifier_new() - a verifier replaying @params->banks from
+ * all-zero PCRs.  Return: 0, -EINVAL (no bank, unsupported bank), -ENOMEM.
+ */
+int imactl_mlog_verifier_new(struct imactl_ctx *ctx,
+			     const struct imactl_mlog_verify_params *params,
+			     struct imactl_mlog_verifier **verifier_ret);
+
+/**
+ * imactl_mlog_verifier_set_pcrs() - the PCR values to compare with (e.g. the
+ * TPM's), one call per bank; the list may be ahead of them: a match after
+ * any prefix is found.  Return: 0, -EINVAL (bank not replayed).
+ */
+int imactl_mlog_verifier_set_pcrs(struct imactl_mlog_verifier *v,
+				  const struct imactl_pcr_bank *bank);
+
+/**
+ * imactl_mlog_verifier_add() - check one entry and extend the replayed
+ * PCRs.  A template hash that does not match, a violation (without
+ * IMACTL_MLOG_IGNORE_VIOLATIONS), a bad or unknown-key signature, or a
+ * template whose hash cannot be computed (unknown template in an ascii
+ * list) gives result->status -EBADMSG.
+ * Return: 0 (see @result for the outcome), -EINVAL, -ENOMEM, -EIO.
+ */
+int imactl_mlog_verifier_add(struct imactl_mlog_verifier *v,
+			     const struct imactl_mlog_entry *entry,
+			     struct imactl_mlog_entry_result *result);
+
+/* Per bank and PCR, after imactl_mlog_verifier_add() of the whole list. */
+struct imactl_mlog_pcr_result {
+	int algo;
+	unsigned int pcr;
+	uint8_t replayed[IMACTL_MAX_DIGEST_SIZE]; /* after the whole list */
+	bool compared;		/* a known value existed for this PCR */
+	bool matched;
+	bool padded;		/* matched with the sha1 hash zero-padded (old kernels) */
+	uint64_t matched_at;	/* entries replayed when the value matched */
+};
+
+struct imactl_mlog_summary {
+	uint64_t entries;
+	uint64_t violations;
+	uint64_t failed;	/* entries with status != 0 */
+	uint64_t sig_good, sig_bad, sig_unknown_key, sig_unsigned, sig_unsupported;
+	int boot_aggregate;	/* 0 ok, -EBADMSG mismatch, -ENODATA not checked */
+	uint64_t attested;	/* entries covered by the compared PCRs */
+	bool pcrs_ok;		/* every compared PCR matched (true if none) */
+	unsigned int npcrs;
+	struct imactl_mlog_pcr_result pcrs[4 * IMACTL_MLOG_NUM_PCRS];
+};
+
+/**
+ * imactl_mlog_verifier_summary() - counts, the replayed PCRs and their
+ * comparison with the known values, the boot_aggregate check (against
+ * PCRs 0-7 for sha1, 0-9 for other banks, when known).
+ * Return: 0 when the list verified (no failed entry, every compared PCR
+ * matched, boot_aggregate not mismatched), -EBADMSG otherwise.
+ */
+int imactl_mlog_verifier_summary(struct imactl_mlog_verifier *v,
+				 struct imactl_mlog_summary *summary);
+
+/**
+ * imactl_mlog_verifier_save() - serialise the verifier's position for
+ * incremental verification: the number of entries up to the last PCR match
+ * (or all, when no PCRs were compared), the replayed PCRs there and a
+ * SHA-256 over the list's bytes up to that point, as text.  Needs
+ * imactl_mlog_verifier_track_bytes().
+ * Return: 0, -EINVAL (bytes not tracked), -ENOMEM.
+ */
+int imactl_mlog_verifier_save(struct imactl_mlog_verifier *v, char **text_ret);
+
+/**
+ * imactl_mlog_verifier_track_bytes() - hash every entry's raw bytes (needed
+ * for imactl_mlog_verifier_save() and _resume()).  Call before the first
+ * entry.  Return: 0, -ENOMEM, -EINVAL.
+ */
+int imactl_mlog_verifier_track_bytes(struct imactl_mlog_verifier *v);
+
+/**
+ * imactl_mlog_verifier_resume() - continue from a saved position: entries up
+ * to the saved count must be passed to imactl_mlog_verifier_add() again;
+ * they are not checked, only hashed and compared with the saved hash, then
+ * replay continues from the saved PCRs.  Also needs _track_bytes().
+ * imactl_mlog_verifier_add() reports -EBADMSG with reason "the list was
+ * rewritten" when the bytes differ.
+ * Return: 0, -EBADMSG (malformed state, or its banks differ from the
+ * verifier's), -ENOMEM.
+ */
+int imactl_mlog_verifier_resume(struct imactl_mlog_verifier *v,
+				const char *text);
+
+/** imactl_mlog_verifier_resumed() - entries skipped thanks to the state. */
+uint64_t imactl_mlog_verifier_resumed(const struct imactl_mlog_verifier *v);
+
+/** imactl_mlog_verifier_free() - NULL is allowed. */
+void imactl_mlog_verifier_free(struct imactl_mlog_verifier *v);
+
+/**
+ * imactl_cert_pubkey_der() - the certificate's public key as a DER
+ * SubjectPublicKeyInfo (e.g. for Keylime's verification-keys).  Free
+ * *@der_ret with imactl_free().  Return: 0, -EINVAL, -ENOMEM.
+ */
+int imactl_cert_pubkey_der(const struct imactl_cert *cert, uint8_t **der_ret,
+			   size_t *len_ret);
 
 /* ------------------------------------------------------------------------ */
 /* Whole trees: sign-tree, verify-tree, manifests                           */

@@ -582,3 +582,148 @@ bool crypto_memeq(const void *a, const void *b, size_t len)
 {
 	return CRYPTO_memcmp(a, b, len) == 0;
 }
+
+/* ---- one-shot digests and cached verification (measurement lists) ------ */
+
+struct crypto_md {
+	EVP_MD *md;
+	EVP_MD_CTX *mctx;
+};
+
+int crypto_md_new(const struct imactl_ctx *ctx, int algo, struct crypto_md **m_ret)
+{
+	const char *name = crypto_md_name(algo);
+	struct crypto_md *m;
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	/* fetched once: no per-digest algorithm lookup */
+	m->md = name ? EVP_MD_fetch(NULL, name, NULL) : NULL;
+	m->mctx = EVP_MD_CTX_new();
+	if (!m->md || !m->mctx) {
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "hash algorithm %d is not available",
+				  algo);
+		crypto_md_free(m);
+		return -EOPNOTSUPP;
+	}
+	*m_ret = m;
+	return 0;
+}
+
+int crypto_md_digest2(struct crypto_md *m, const void *a, size_t alen,
+		      const void *b, size_t blen, uint8_t *out)
+{
+	if (EVP_DigestInit_ex2(m->mctx, m->md, NULL) != 1 ||
+	    EVP_DigestUpdate(m->mctx, a, alen) != 1 ||
+	    (blen && EVP_DigestUpdate(m->mctx, b, blen) != 1) ||
+	    EVP_DigestFinal_ex(m->mctx, out, NULL) != 1)
+		return -EIO;
+	return 0;
+}
+
+void crypto_md_free(struct crypto_md *m)
+{
+	if (!m)
+		return;
+	EVP_MD_CTX_free(m->mctx);
+	EVP_MD_free(m->md);
+	free(m);
+}
+
+int crypto_hash_dup(const struct crypto_hash *h, struct crypto_hash **h_ret)
+{
+	struct crypto_hash *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	d->algo = h->algo;
+	d->mdctx = EVP_MD_CTX_new();
+	if (!d->mdctx || EVP_MD_CTX_copy_ex(d->mdctx, h->mdctx) != 1) {
+		crypto_hash_free(d);
+		return -ENOMEM;
+	}
+	*h_ret = d;
+	return 0;
+}
+
+/* A verify context per (certificate, algorithm), set up once. */
+#define VERIFY_CACHE_SIZE 16
+
+struct crypto_verify_cache {
+	struct {
+		const struct imactl_cert *cert;
+		int algo;
+		EVP_PKEY_CTX *pctx;
+	} slot[VERIFY_CACHE_SIZE];
+	unsigned int n;
+};
+
+int crypto_verify_cache_new(struct crypto_verify_cache **c_ret)
+{
+	*c_ret = calloc(1, sizeof(**c_ret));
+	return *c_ret ? 0 : -ENOMEM;
+}
+
+void crypto_verify_cache_free(struct crypto_verify_cache *c)
+{
+	if (!c)
+		return;
+	for (unsigned int i = 0; i < c->n; i++)
+		EVP_PKEY_CTX_free(c->slot[i].pctx);
+	free(c);
+}
+
+int crypto_verify_cached(const struct imactl_ctx *ctx,
+			 struct crypto_verify_cache *c,
+			 const struct imactl_cert *cert,
+			 const struct imactl_digest *digest, const uint8_t *sig,
+			 size_t sig_len)
+{
+	EVP_PKEY_CTX *pctx = NULL;
+	int ret;
+
+	for (unsigned int i = 0; i < c->n; i++)
+		if (c->slot[i].cert == cert && c->slot[i].algo == digest->algo)
+			pctx = c->slot[i].pctx;
+	if (!pctx) {
+		if (c->n == VERIFY_CACHE_SIZE)
+			return crypto_verify(ctx, cert, digest, sig, sig_len);
+		pctx = new_pkey_ctx(cert->pkey, digest->algo, false);
+		if (!pctx) {
+			crypto_clear_errors();
+			return -EBADMSG;
+		}
+		c->slot[c->n].cert = cert;
+		c->slot[c->n].algo = digest->algo;
+		c->slot[c->n].pctx = pctx;
+		c->n++;
+	}
+	ret = EVP_PKEY_verify(pctx, sig, sig_len, digest->bytes, digest->len);
+	if (ret != 1)
+		crypto_clear_errors();
+	return ret == 1 ? 0 : -EBADMSG;
+}
+
+IMACTL_EXPORT int imactl_cert_pubkey_der(const struct imactl_cert *cert,
+					 uint8_t **der_ret, size_t *len_ret)
+{
+	unsigned char *der = NULL;
+	uint8_t *copy;
+	int len;
+
+	len = i2d_PUBKEY(cert->pkey, &der);
+	if (len <= 0) {
+		crypto_clear_errors();
+		return -EINVAL;
+	}
+	copy = malloc(len);
+	if (copy)
+		memcpy(copy, der, len);
+	OPENSSL_free(der);
+	if (!copy)
+		return -ENOMEM;
+	*der_ret = copy;
+	*len_ret = len;
+	return 0;
+}

@@ -105,4 +105,21 @@ int crypto_cert_der(const struct imactl_cert *cert, uint8_t **der_ret,
 /* kconfig.c: -1 no .config given, 0 option not set, 1 set to y or m. */
 int kconfig_state(const struct imactl_kconfig *kc, const char *name);
 
+/* Measurement lists (crypto.c): a prefetched algorithm for one-shot H(a||b). */
+struct crypto_md;
+int crypto_md_new(const struct imactl_ctx *ctx, int algo, struct crypto_md **m_ret);
+int crypto_md_digest2(struct crypto_md *m, const void *a, size_t alen,
+		      const void *b, size_t blen, uint8_t *out);
+void crypto_md_free(struct crypto_md *m);
+int crypto_hash_dup(const struct crypto_hash *h, struct crypto_hash **h_ret);
+/* crypto_verify() with the verify context kept per (cert, algorithm). */
+struct crypto_verify_cache;
+int crypto_verify_cache_new(struct crypto_verify_cache **c_ret);
+void crypto_verify_cache_free(struct crypto_verify_cache *c);
+int crypto_verify_cached(const struct imactl_ctx *ctx,
+			 struct crypto_verify_cache *c,
+			 const struct imactl_cert *cert,
+			 const struct imactl_digest *digest, const uint8_t *sig,
+			 size_t sig_len);
+
 #endif /* IMACTL_LIB_PRIVATE_H */

@@ -16,6 +16,7 @@ static const struct imactl_command *const commands[] = {
 	&cmd_policy, &cmd_kconfig,
 	&cmd_sign_tree, &cmd_verify_tree, &cmd_apply_manifest,
 	&cmd_import,
+	&cmd_log,
 };
 
 static void usage(FILE *f)

@@ -34,6 +34,7 @@ extern const struct imactl_command cmd_sign_tree;
 extern const struct imactl_command cmd_verify_tree;
 extern const struct imactl_command cmd_apply_manifest;
 extern const struct imactl_command cmd_import;
+extern const struct imactl_command cmd_log;
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

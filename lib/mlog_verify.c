@@ -1,0 +1,803 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Verifying a measurement list: template hashes, PCR replay per bank,
+ * signatures, comparison with the TPM's PCRs, boot_aggregate, and a saved
+ * position for incremental runs.
+ *
+ * Kernel facts (security/integrity/ima/ima_crypto.c, ima_queue.c):
+ *  - per bank, the template hash is H_bank(template data) and the PCR is
+ *    extended as PCR = H_bank(PCR || template hash);
+ *  - kernels before 5.8 extended every bank with the SHA-1 template hash
+ *    zero-padded to the bank's size ("padded" here);
+ *  - a violation is logged with an all-zero hash and extends 0xFF...;
+ *  - boot_aggregate = H(PCR0 || ... || PCR7) for SHA-1, and over PCR0..9
+ *    for other algorithms, from the bank of the digest's algorithm.
+ */
+#include "lib_private.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_BANKS 4
+#define NPCR IMACTL_MLOG_NUM_PCRS
+
+struct bank {
+	int algo;
+	unsigned int size;
+	struct crypto_md *md;
+	uint8_t pcr[NPCR][IMACTL_MAX_DIGEST_SIZE];
+	uint8_t pad[NPCR][IMACTL_MAX_DIGEST_SIZE]; /* legacy padded replay */
+	uint64_t matched_at[NPCR];
+	uint32_t matched; /* bit per PCR */
+	uint32_t matched_padded;
+	const struct imactl_pcr_bank *tpm; /* points into v->tpm[] or NULL */
+};
+
+struct snapshot {
+	uint64_t count;
+	uint64_t offset;
+	struct crypto_hash *bytes;
+	uint8_t pcr[MAX_BANKS][NPCR][IMACTL_MAX_DIGEST_SIZE];
+	uint8_t pad[MAX_BANKS][NPCR][IMACTL_MAX_DIGEST_SIZE];
+};
+
+struct imactl_mlog_verifier {
+	struct imactl_ctx *ctx;
+	const struct imactl_keyring *keyring;
+	unsigned int flags;
+	struct bank bank[MAX_BANKS];
+	unsigned int nbanks;
+	struct crypto_md *sha1; /* template hash check */
+	struct crypto_verify_cache *vcache;
+	struct imactl_pcr_bank tpm[MAX_BANKS];
+	unsigned int ntpm;
+	uint32_t used; /* PCRs the list extends */
+	struct imactl_mlog_summary sum;
+	bool have_boot_aggregate;
+	int ba_algo;
+	uint8_t ba_digest[IMACTL_MAX_DIGEST_SIZE];
+	unsigned int ba_len;
+	/* incremental */
+	struct crypto_hash *bytes;
+	uint64_t offset;
+	struct snapshot snap; /* at the last PCR match */
+	bool snap_valid;
+	uint64_t skip;			/* entries covered by the resumed state */
+	uint8_t skip_hash[32];
+	bool rewritten;
+	struct snapshot resume;		/* PCRs from the state */
+};
+
+static const int bank_algos[] = { IMACTL_HASH_SHA1, IMACTL_HASH_SHA256,
+				  IMACTL_HASH_SHA384, IMACTL_HASH_SHA512 };
+
+static bool is_bank_algo(int algo)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(bank_algos); i++)
+		if (bank_algos[i] == algo)
+			return true;
+	return false;
+}
+
+IMACTL_EXPORT int imactl_mlog_verifier_new(struct imactl_ctx *ctx,
+					   const struct imactl_mlog_verify_params *p,
+					   struct imactl_mlog_verifier **v_ret)
+{
+	struct imactl_mlog_verifier *v;
+	int ret;
+
+	if (!p || !p->banks || p->nbanks == 0 || p->nbanks > MAX_BANKS ||
+	    (p->flags & ~IMACTL_MLOG_IGNORE_VIOLATIONS))
+		return -EINVAL;
+	for (unsigned int i = 0; i < p->nbanks; i++) {
+		if (!is_bank_algo(p->banks[i]))
+			return -EINVAL;
+		for (unsigned int j = 0; j < i; j++)
+			if (p->banks[i] == p->banks[j])
+				return -EINVAL;
+	}
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->ctx = ctx;
+	v->keyring = p->keyring;
+	v->flags = p->flags;
+	v->sum.boot_aggregate = -ENODATA;
+	ret = crypto_md_new(ctx, IMACTL_HASH_SHA1, &v->sha1);
+	if (ret < 0)
+		goto fail;
+	ret = crypto_verify_cache_new(&v->vcache);
+	if (ret < 0)
+		goto fail;
+	for (unsigned int i = 0; i < p->nbanks; i++) {
+		struct bank *b = &v->bank[i];
+
+		b->algo = p->banks[i];
+		b->size = imactl_hash_algo_size(b->algo);
+		ret = crypto_md_new(ctx, b->algo, &b->md);
+		if (ret < 0)
+			goto fail;
+		v->nbanks++;
+	}
+	*v_ret = v;
+	return 0;
+fail:
+	imactl_mlog_verifier_free(v);
+	return ret;
+}
+
+IMACTL_EXPORT void imactl_mlog_verifier_free(struct imactl_mlog_verifier *v)
+{
+	if (!v)
+		return;
+	for (unsigned int i = 0; i < v->nbanks; i++)
+		crypto_md_free(v->bank[i].md);
+	crypto_md_free(v->sha1);
+	crypto_verify_cache_free(v->vcache);
+	crypto_hash_free(v->bytes);
+	crypto_hash_free(v->snap.bytes);
+	free(v);
+}
+
+static const struct imactl_pcr_bank *tpm_bank(const struct imactl_mlog_verifier *v,
+					      int algo)
+{
+	for (unsigned int i = 0; i < v->ntpm; i++)
+		if (v->tpm[i].algo == algo)
+			return &v->tpm[i];
+	return NULL;
+}
+
+static int take_snapshot(struct imactl_mlog_verifier *v, uint64_t count)
+{
+	struct crypto_hash *h = NULL;
+	int ret;
+
+	if (v->bytes) {
+		ret = crypto_hash_dup(v->bytes, &h);
+		if (ret < 0)
+			return ret;
+	}
+	crypto_hash_free(v->snap.bytes);
+	v->snap.bytes = h;
+	v->snap.count = count;
+	v->snap.offset = v->offset;
+	for (unsigned int i = 0; i < v->nbanks; i++) {
+		memcpy(v->snap.pcr[i], v->bank[i].pcr, sizeof(v->bank[i].pcr));
+		memcpy(v->snap.pad[i], v->bank[i].pad, sizeof(v->bank[i].pad));
+	}
+	v->snap_valid = true;
+	return 0;
+}
+
+/* Records where the replayed value of PCR @p first equals the known one. */
+static int check_match(struct imactl_mlog_verifier *v, unsigned int p,
+		       uint64_t count)
+{
+	bool any = false;
+
+	for (unsigned int i = 0; i < v->nbanks; i++) {
+		struct bank *b = &v->bank[i];
+
+		if (!b->tpm || !(b->tpm->known & (1u << p)) ||
+		    (b->matched & (1u << p)))
+			continue;
+		if (!memcmp(b->pcr[p], b->tpm->pcr[p], b->size)) {
+			b->matched |= 1u << p;
+		} else if (b->algo != IMACTL_HASH_SHA1 &&
+			   !memcmp(b->pad[p], b->tpm->pcr[p], b->size)) {
+			b->matched |= 1u << p;
+			b->matched_padded |= 1u << p;
+		} else {
+			continue;
+		}
+		b->matched_at[p] = count;
+		any = true;
+	}
+	if (any && (!v->snap_valid || count > v->snap.count))
+		return take_snapshot(v, count);
+	return 0;
+}
+
+IMACTL_EXPORT int imactl_mlog_verifier_set_pcrs(struct imactl_mlog_verifier *v,
+						const struct imactl_pcr_bank *pb)
+{
+	struct imactl_pcr_bank *t;
+
+	if (!pb || !is_bank_algo(pb->algo))
+		return -EINVAL;
+	t = (struct imactl_pcr_bank *)tpm_bank(v, pb->algo);
+	if (!t) {
+		if (v->ntpm == MAX_BANKS)
+			return -EINVAL;
+		t = &v->tpm[v->ntpm++];
+	}
+	*t = *pb;
+	for (unsigned int i = 0; i < v->nbanks; i++)
+		if (v->bank[i].algo == pb->algo)
+			v->bank[i].tpm = t;
+	return 0;
+}
+
+IMACTL_EXPORT int imactl_mlog_verifier_track_bytes(struct imactl_mlog_verifier *v)
+{
+	if (v->bytes || v->sum.entries)
+		return -EINVAL;
+	return crypto_hash_new(v->ctx, IMACTL_HASH_SHA256, &v->bytes);
+}
+
+static void extend_all(struct imactl_mlog_verifier *v, unsigned int p,
+		       const uint8_t *value_sha1, const uint8_t *data, size_t len,
+		       bool violation, int *err)
+{
+	uint8_t th[IMACTL_MAX_DIGEST_SIZE], ff[IMACTL_MAX_DIGEST_SIZE];
+
+	memset(ff, 0xff, sizeof(ff));
+	for (unsigned int i = 0; i < v->nbanks; i++) {
+		struct bank *b = &v->bank[i];
+		const uint8_t *val;
+
+		if (violation) {
+			val = ff;
+		} else if (b->algo == IMACTL_HASH_SHA1 || !data) {
+			memset(th, 0, sizeof(th));
+			memcpy(th, value_sha1, 20);
+			val = th;
+		} else {
+			if (crypto_md_digest2(b->md, data, len, NULL, 0, th) < 0)
+				*err = -EIO;
+			val = th;
+		}
+		if (crypto_md_digest2(b->md, b->pcr[p], b->size, val, b->size,
+				      b->pcr[p]) < 0)
+			*err = -EIO;
+		if (b->algo == IMACTL_HASH_SHA1)
+			continue;
+		if (!violation) {
+			memset(th, 0, sizeof(th));
+			memcpy(th, value_sha1, 20);
+			val = th;
+		}
+		if (crypto_md_digest2(b->md, b->pad[p], b->size, val, b->size,
+				      b->pad[p]) < 0)
+			*err = -EIO;
+	}
+}
+
+/* The signature header v2: type, version, algo, keyid (be32), size (be16). */
+static enum imactl_mlog_sig_status check_sig(struct imactl_mlog_verifier *v,
+					     const struct imactl_mlog_entry *e,
+					     uint32_t *keyid)
+{
+	struct imactl_digest d;
+	const struct imactl_cert *cert;
+	const uint8_t *s = e->sig;
+	int ret;
+
+	if (!s)
+		return e->modsig ? IMACTL_MLOG_SIG_UNSUPPORTED :
+				   IMACTL_MLOG_SIG_UNSIGNED;
+	if (e->sig_len >= 7)
+		*keyid = get_be32(s + 3);
+	if (s[0] == IMACTL_XATTR_EVM_PORTABLE)
+		return IMACTL_MLOG_SIG_UNSUPPORTED; /* over EVM data, not in the log */
+	if (!e->digest || imactl_hash_algo_size(e->digest_algo) != (int)e->digest_len)
+		return IMACTL_MLOG_SIG_BAD;
+	memset(&d, 0, sizeof(d));
+	d.algo = e->digest_algo;
+	d.len = e->digest_len;
+	memcpy(d.bytes, e->digest, e->digest_len);
+	if (s[0] == IMACTL_XATTR_DIGSIG && e->sig_len >= 9 && s[1] == 2 &&
+	    (size_t)(s[7] << 8 | s[8]) == e->sig_len - 9) {
+		/* the common case, with the verify context kept */
+		if (s[2] != e->digest_algo)
+			return IMACTL_MLOG_SIG_BAD;
+		cert = imactl_keyring_find(v->keyring, *keyid);
+		if (!cert)
+			return IMACTL_MLOG_SIG_UNKNOWN_KEY;
+		ret = crypto_verify_cached(v->ctx, v->vcache, cert, &d, s + 9,
+					   e->sig_len - 9);
+	} else {
+		ret = imactl_verify_digest(v->ctx, v->keyring, s, e->sig_len, &d,
+					   keyid);
+	}
+	if (ret == 0)
+		return IMACTL_MLOG_SIG_GOOD;
+	if (ret == -ENOKEY)
+		return IMACTL_MLOG_SIG_UNKNOWN_KEY;
+	return IMACTL_MLOG_SIG_BAD;
+}
+
+static bool has_sig_field(const struct imactl_mlog_entry *e)
+{
+	for (unsigned int i = 0; i < e->nfields; i++)
+		if (e->fields[i].id && (!strcmp(e->fields[i].id, "sig") ||
+					!strcmp(e->fields[i].id, "evmsig")))
+			return true;
+	return false;
+}
+
+static void fail_entry(struct imactl_mlog_entry_result *r, const char *why)
+{
+	if (r->status == 0) {
+		r->status = -EBADMSG;
+		r->reason = why;
+	}
+}
+
+/* Entries covered by a resumed state: only hashed, compared at the end. */
+static int skip_entry(struct imactl_mlog_verifier *v,
+		      const struct imactl_mlog_entry *e,
+		      struct imactl_mlog_entry_result *r)
+{
+	struct crypto_hash *h = NULL;
+	struct imactl_digest d;
+	int ret;
+
+	r->template_hash_ok = true;
+	if (e->number < v->skip)
+		return 0;
+	ret = crypto_hash_dup(v->bytes, &h);
+	if (ret < 0)
+		return ret;
+	ret = crypto_hash_final(h, &d);
+	crypto_hash_free(h);
+	if (ret < 0)
+		return ret;
+	if (d.len != 32 || memcmp(d.bytes, v->skip_hash, 32)) {
+		v->rewritten = true;
+		fail_entry(r, "the list was rewritten since the state was saved");
+		v->sum.failed++;
+		return 0;
+	}
+	/* continue from the saved PCRs */
+	for (unsigned int i = 0; i < v->nbanks; i++) {
+		memcpy(v->bank[i].pcr, v->resume.pcr[i], sizeof(v->bank[i].pcr));
+		memcpy(v->bank[i].pad, v->resume.pad[i], sizeof(v->bank[i].pad));
+	}
+	for (unsigned int p = 0; p < NPCR; p++)
+		if (v->used & (1u << p)) {
+			ret = check_match(v, p, e->number);
+			if (ret < 0)
+				return ret;
+		}
+	return 0;
+}
+
+IMACTL_EXPORT int imactl_mlog_verifier_add(struct imactl_mlog_verifier *v,
+					   const struct imactl_mlog_entry *e,
+					   struct imactl_mlog_entry_result *r)
+{
+	uint8_t th[20];
+	int err = 0, ret;
+
+	if (!e || !r || e->pcr >= NPCR)
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	if (v->sum.entries == 0 && !v->skip) {
+		/* a TPM value still all zero: the whole list is ahead of it */
+		for (unsigned int p = 0; p < NPCR; p++)
+			if ((ret = check_match(v, p, 0)) < 0)
+				return ret;
+	}
+	v->sum.entries++;
+	v->used |= 1u << e->pcr;
+	if (v->bytes) {
+		ret = crypto_hash_update(v->bytes, e->raw, e->raw_len);
+		if (ret < 0)
+			return ret;
+		v->offset += e->raw_len;
+	}
+	if (e->number <= v->skip && !v->rewritten)
+		return skip_entry(v, e, r);
+	if (v->rewritten) {
+		fail_entry(r, "the list was rewritten since the state was saved");
+		v->sum.failed++;
+		return 0;
+	}
+
+	if (e->violation) {
+		v->sum.violations++;
+		if (!(v->flags & IMACTL_MLOG_IGNORE_VIOLATIONS))
+			fail_entry(r, "measurement violation (the file was open for writing or changed while measured)");
+		extend_all(v, e->pcr, NULL, NULL, 0, true, &err);
+	} else if (!e->template_data) {
+		fail_entry(r, "unknown template in an ascii list: its hash cannot be checked (use the binary list)");
+		extend_all(v, e->pcr, e->template_hash, NULL, 0, false, &err);
+	} else {
+		if (crypto_md_digest2(v->sha1, e->template_data,
+				      e->template_data_len, NULL, 0, th) < 0)
+			return -EIO;
+		r->template_hash_ok = !memcmp(th, e->template_hash, 20);
+		if (!r->template_hash_ok)
+			fail_entry(r, "template hash does not match the template data");
+		extend_all(v, e->pcr, e->template_hash, e->template_data,
+			   e->template_data_len, false, &err);
+	}
+	if (err < 0)
+		return err;
+
+	if (e->path && !v->have_boot_aggregate && e->digest &&
+	    !strcmp(e->path, "boot_aggregate") && e->digest_len <= IMACTL_MAX_DIGEST_SIZE) {
+		v->have_boot_aggregate = true;
+		v->ba_algo = e->digest_algo;
+		v->ba_len = e->digest_len;
+		memcpy(v->ba_digest, e->digest, e->digest_len);
+	}
+
+	if (v->keyring && !e->violation && has_sig_field(e)) {
+		r->sig = check_sig(v, e, &r->keyid);
+		switch (r->sig) {
+		case IMACTL_MLOG_SIG_GOOD:
+			v->sum.sig_good++;
+			break;
+		case IMACTL_MLOG_SIG_BAD:
+			v->sum.sig_bad++;
+			fail_entry(r, "bad signature");
+			break;
+		case IMACTL_MLOG_SIG_UNKNOWN_KEY:
+			v->sum.sig_unknown_key++;
+			fail_entry(r, "signed by an unknown key");
+			break;
+		case IMACTL_MLOG_SIG_UNSIGNED:
+			v->sum.sig_unsigned++;
+			break;
+		case IMACTL_MLOG_SIG_UNSUPPORTED:
+			v->sum.sig_unsupported++;
+			break;
+		case IMACTL_MLOG_SIG_NOT_CHECKED:
+			break;
+		}
+	}
+	if (r->status)
+		v->sum.failed++;
+	return check_match(v, e->pcr, e->number);
+}
+
+static int check_boot_aggregate(struct imactl_mlog_verifier *v)
+{
+	const struct imactl_pcr_bank *t = tpm_bank(v, v->ba_algo);
+	unsigned int n = v->ba_algo == IMACTL_HASH_SHA1 ? 8 : 10;
+	struct crypto_md *md = NULL;
+	uint8_t buf[10 * IMACTL_MAX_DIGEST_SIZE], out[IMACTL_MAX_DIGEST_SIZE];
+	int size = imactl_hash_algo_size(v->ba_algo), ret;
+
+	if (!v->have_boot_aggregate || !t || size <= 0 ||
+	    (t->known & ((1u << n) - 1)) != (1u << n) - 1)
+		return -ENODATA;
+	for (unsigned int i = 0; i < n; i++)
+		memcpy(buf + i * size, t->pcr[i], size);
+	ret = crypto_md_new(v->ctx, v->ba_algo, &md);
+	if (ret < 0)
+		return ret;
+	ret = crypto_md_digest2(md, buf, n * size, NULL, 0, out);
+	crypto_md_free(md);
+	if (ret < 0)
+		return ret;
+	if ((unsigned int)size != v->ba_len || memcmp(out, v->ba_digest, size))
+		return -EBADMSG;
+	return 0;
+}
+
+IMACTL_EXPORT int imactl_mlog_verifier_summary(struct imactl_mlog_verifier *v,
+					       struct imactl_mlog_summary *s)
+{
+	bool compared = false;
+	int ret;
+
+	v->sum.npcrs = 0;
+	v->sum.pcrs_ok = true;
+	v->sum.attested = 0;
+	if (v->skip && v->sum.entries < v->skip && !v->rewritten) {
+		v->rewritten = true;
+		v->sum.failed++;
+	}
+	for (unsigned int i = 0; i < v->nbanks; i++) {
+		struct bank *b = &v->bank[i];
+
+		for (unsigned int p = 0; p < NPCR; p++) {
+			struct imactl_mlog_pcr_result *pr;
+
+			if (!(v->used & (1u << p)))
+				continue;
+			pr = &v->sum.pcrs[v->sum.npcrs++];
+			memset(pr, 0, sizeof(*pr));
+			pr->algo = b->algo;
+			pr->pcr = p;
+			pr->padded = b->matched_padded & (1u << p);
+			memcpy(pr->replayed, pr->padded ? b->pad[p] : b->pcr[p], b->size);
+			pr->compared = b->tpm && (b->tpm->known & (1u << p));
+			pr->matched = b->matched & (1u << p);
+			pr->matched_at = b->matched_at[p];
+			if (pr->compared) {
+				compared = true;
+				if (!pr->matched)
+					v->sum.pcrs_ok = false;
+				else if (pr->matched_at > v->sum.attested)
+					v->sum.attested = pr->matched_at;
+			}
+		}
+	}
+	if (!compared)
+		v->sum.attested = 0;
+	ret = check_boot_aggregate(v);
+	if (ret < 0 && ret != -EBADMSG && ret != -ENODATA)
+		return ret;
+	v->sum.boot_aggregate = ret;
+	*s = v->sum;
+	if (v->sum.failed || !v->sum.pcrs_ok || v->sum.boot_aggregate == -EBADMSG ||
+	    v->rewritten)
+		return -EBADMSG;
+	return 0;
+}
+
+IMACTL_EXPORT uint64_t imactl_mlog_verifier_resumed(const struct imactl_mlog_verifier *v)
+{
+	return v->skip;
+}
+
+/* ---- saved state ------------------------------------------------------- */
+
+#define STATE_MAGIC "imactl-mlog-state 1"
+
+static void hex_out(char *out, const uint8_t *p, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * len] = 0;
+}
+
+static bool hex_in(const char *s, uint8_t *out, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned int b;
+
+		if (sscanf(s + 2 * i, "%2x", &b) != 1)
+			return false;
+		out[i] = b;
+	}
+	return s[2 * len] == 0 || s[2 * len] == '\n' || s[2 * len] == ' ';
+}
+
+IMACTL_EXPORT int imactl_mlog_verifier_save(struct imactl_mlog_verifier *v,
+					    char **text_ret)
+{
+	struct crypto_hash *h = NULL;
+	struct imactl_digest d;
+	char *text, *p, hex1[2 * IMACTL_MAX_DIGEST_SIZE + 1], hex2[sizeof(hex1)];
+	const struct snapshot *s;
+	size_t size;
+	bool compared = false;
+	int ret;
+
+	if (!v->bytes)
+		return -EINVAL;
+	for (unsigned int i = 0; i < v->nbanks; i++)
+		if (v->bank[i].tpm && (v->bank[i].tpm->known & v->used))
+			compared = true;
+	if (compared && !v->snap_valid)
+		return -EBADMSG; /* nothing attested */
+	if (!compared) {
+		ret = take_snapshot(v, v->sum.entries);
+		if (ret < 0)
+			return ret;
+	}
+	s = &v->snap;
+	ret = crypto_hash_dup(s->bytes, &h);
+	if (ret < 0)
+		return ret;
+	ret = crypto_hash_final(h, &d);
+	crypto_hash_free(h);
+	if (ret < 0)
+		return ret;
+	size = 256 + (size_t)v->nbanks * NPCR * (40 + 4 * IMACTL_MAX_DIGEST_SIZE);
+	text = malloc(size);
+	if (!text)
+		return -ENOMEM;
+	p = text;
+	hex_out(hex1, d.bytes, 32);
+	p += sprintf(p, STATE_MAGIC "\nentries %llu\noffset %llu\nbytes-sha256 %s\nused %lu\n",
+		     (unsigned long long)s->count, (unsigned long long)s->offset,
+		     hex1, (unsigned long)v->used);
+	for (unsigned int i = 0; i < v->nbanks; i++)
+		for (unsigned int pc = 0; pc < NPCR; pc++) {
+			if (!(v->used & (1u << pc)))
+				continue;
+			hex_out(hex1, s->pcr[i][pc], v->bank[i].size);
+			hex_out(hex2, s->pad[i][pc], v->bank[i].size);
+			p += sprintf(p, "pcr %s %u %s %s\n",
+				     imactl_hash_algo_name(v->bank[i].algo), pc,
+				     hex1, hex2);
+		}
+	*text_ret = text;
+	return 0;
+}
+
+IMACTL_EXPORT int imactl_mlog_verifier_resume(struct imactl_mlog_verifier *v,
+					      const char *text)
+{
+	unsigned long long count = 0, offset = 0;
+	unsigned long used = 0;
+	uint32_t seen[MAX_BANKS] = { 0 };
+	char hex[2 * 32 + 1];
+	const char *line;
+
+	if (!v->bytes || v->sum.entries)
+		return -EINVAL;
+	if (strncmp(text, STATE_MAGIC "\n", sizeof(STATE_MAGIC)) != 0 ||
+	    sscanf(text + sizeof(STATE_MAGIC),
+		   "entries %llu\noffset %llu\nbytes-sha256 %64s\nused %lu\n",
+		   &count, &offset, hex, &used) != 4 ||
+	    strlen(hex) != 64 || !hex_in(hex, v->skip_hash, 32) ||
+	    used >= (1ul << NPCR))
+		goto bad;
+	memset(&v->resume, 0, sizeof(v->resume));
+	for (line = strstr(text, "\npcr "); line; line = strstr(line + 1, "\npcr ")) {
+		char name[16], h1[2 * IMACTL_MAX_DIGEST_SIZE + 1], h2[sizeof(h1)];
+		unsigned int pc, i;
+
+		if (sscanf(line, "\npcr %15s %u %128s %128s", name, &pc, h1, h2) != 4 ||
+		    pc >= NPCR || !(used & (1ul << pc)))
+			goto bad;
+		for (i = 0; i < v->nbanks; i++)
+			if (!strcmp(imactl_hash_algo_name(v->bank[i].algo), name))
+				break;
+		if (i == v->nbanks || strlen(h1) != 2 * v->bank[i].size ||
+		    strlen(h2) != 2 * v->bank[i].size ||
+		    !hex_in(h1, v->resume.pcr[i][pc], v->bank[i].size) ||
+		    !hex_in(h2, v->resume.pad[i][pc], v->bank[i].size))
+			goto bad;
+		seen[i] |= 1u << pc;
+	}
+	for (unsigned int i = 0; i < v->nbanks; i++)
+		if (seen[i] != used)
+			goto bad;
+	v->skip = count;
+	v->used = used;
+	return 0;
+bad:
+	log_err(v->ctx, "the saved state is malformed or its banks differ from the ones verified");
+	return -EBADMSG;
+}
+
+/* ---- reading PCR values ------------------------------------------------ */
+
+/* Parses hex digits (spaces allowed between them) into exactly @size bytes. */
+static bool parse_pcr_hex(const char *s, uint8_t *out, size_t size)
+{
+	size_t n = 0;
+	int hi = -1;
+
+	for (; *s && *s != '\n' && *s != '\r'; s++) {
+		int d;
+
+		if (*s == ' ' || *s == '\t')
+			continue;
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else
+			return false;
+		if (hi < 0) {
+			hi = d;
+			continue;
+		}
+		if (n == size)
+			return false;
+		out[n++] = hi << 4 | d;
+		hi = -1;
+	}
+	return n == size && hi < 0;
+}
+
+static int read_text(int dirfd, const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	close(fd);
+	buf[n] = 0;
+	return 0;
+}
+
+IMACTL_EXPORT int imactl_pcrs_read_sysfs(struct imactl_ctx *ctx, const char *dir,
+					 int algo, struct imactl_pcr_bank *bank)
+{
+	char path[4096], buf[512];
+	int size = imactl_hash_algo_size(algo), dfd, ret = 0;
+
+	if (!bank || !is_bank_algo(algo))
+		return -EINVAL;
+	memset(bank, 0, sizeof(*bank));
+	bank->algo = algo;
+	snprintf(path, sizeof(path), "%s/pcr-%s", dir ? dir : "/sys/class/tpm/tpm0",
+		 imactl_hash_algo_name(algo));
+	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	for (unsigned int i = 0; i < NPCR; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "%u", i);
+		ret = read_text(dfd, name, buf, sizeof(buf));
+		if (ret == -ENOENT) {
+			ret = 0;
+			continue;
+		}
+		if (ret < 0) {
+			log_err(ctx, "%s/%s: %s", path, name, strerror(-ret));
+			break;
+		}
+		if (!parse_pcr_hex(buf, bank->pcr[i], size)) {
+			log_err(ctx, "%s/%s: not a %s digest", path, name,
+				imactl_hash_algo_name(algo));
+			ret = -EBADMSG;
+			break;
+		}
+		bank->known |= 1u << i;
+	}
+	close(dfd);
+	if (ret == 0 && !bank->known)
+		ret = -ENOENT;
+	return ret;
+}
+
+IMACTL_EXPORT int imactl_pcrs_read_file(struct imactl_ctx *ctx, const char *path,
+					int algo, struct imactl_pcr_bank *bank)
+{
+	char line[1024];
+	int size = imactl_hash_algo_size(algo), ret = 0;
+	FILE *f;
+
+	if (!bank || !is_bank_algo(algo))
+		return -EINVAL;
+	memset(bank, 0, sizeof(*bank));
+	bank->algo = algo;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int n;
+		char *colon;
+
+		if (strncmp(line, "PCR-", 4) != 0)
+			continue;
+		colon = strchr(line, ':');
+		if (!colon || colon - line < 5 || colon - line > 6 ||
+		    sscanf(line + 4, "%u", &n) != 1 || n >= NPCR ||
+		    !parse_pcr_hex(colon + 1, bank->pcr[n], size)) {
+			log_err(ctx, "%s: malformed line for bank %s: %.40s", path,
+				imactl_hash_algo_name(algo), line);
+			ret = -EBADMSG;
+			break;
+		}
+		bank->known |= 1u << n;
+	}
+	fclose(f);
+	if (ret == 0 && !bank->known) {
+		log_err(ctx, "%s: no \"PCR-NN: HEX\" line", path);
+		ret = -EBADMSG;
+	}
+	return ret;
+}

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * mloggen: writes deterministic IMA measurement lists for tests and
+ * benchmarks, with real template hashes (computed here with OpenSSL
+ * directly, independently of libimactl's replay) and real signatures, and
+ * the PCR values a TPM would hold after them.
+ *
+ *   mloggen [--format binary|ascii] [--template T[,T...]] [--count N]
+ *           [--key KEY] [--other-key KEY] [--violation N] [--big-endian]
+ *           [--padded] [--pcr-at K] [--tpm-dir DIR] [--pcrs-file ALG,FILE]
+ *           [--procs N] OUT
+ *
+ * Templates: ima, ima-ng, ima-sig, ima-sigv2, ima-buf (several: cycled).
+ * Entry 1 is boot_aggregate (over PCRs 0-7 sha1 / 0-9 sha256 from the
+ * generated TPM banks).  --key signs every ima-sig/ima-sigv2 entry (one
+ * entry in 7 is left unsigned); --other-key signs entry 5 with another key.
+ * --pcr-at K: the TPM values reflect only the first K entries.
+ */
+#include "imactl.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#define NBANKS 4
+static const char *const bank_names[NBANKS] = { "sha1", "sha256", "sha384", "sha512" };
+static const int bank_sizes[NBANKS] = { 20, 32, 48, 64 };
+
+static uint8_t pcr[NBANKS][24][64];
+static uint8_t pcr_at[NBANKS][24][64]; /* values after --pcr-at entries */
+static bool big_endian, padded;
+
+static void md(const char *name, const void *a, size_t alen, const void *b,
+	       size_t blen, uint8_t *out)
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	EVP_DigestInit_ex(c, EVP_get_digestbyname(name), NULL);
+	EVP_DigestUpdate(c, a, alen);
+	if (blen)
+		EVP_DigestUpdate(c, b, blen);
+	EVP_DigestFinal_ex(c, out, NULL);
+	EVP_MD_CTX_free(c);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	if (big_endian) {
+		p[0] = v >> 24;
+		p[1] = v >> 16;
+		p[2] = v >> 8;
+		p[3] = v;
+	} else {
+		p[0] = v;
+		p[1] = v >> 8;
+		p[2] = v >> 16;
+		p[3] = v >> 24;
+	}
+}
+
+struct buf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static void add(struct buf *b, const void *p, size_t len)
+{
+	if (b->len + len > b->cap) {
+		b->cap = (b->len + len) * 2 + 256;
+		b->p = realloc(b->p, b->cap);
+		if (!b->p)
+			exit(3);
+	}
+	memcpy(b->p + b->len, p, len);
+	b->len += len;
+}
+
+static void add32(struct buf *b, uint32_t v)
+{
+	uint8_t t[4];
+
+	put32(t, v);
+	add(b, t, 4);
+}
+
+static void field(struct buf *b, const void *p, size_t len)
+{
+	add32(b, len);
+	add(b, p, len);
+}
+
+static void hexs(FILE *f, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		fprintf(f, "%02x", p[i]);
+}
+
+static void extend(unsigned int idx, const uint8_t *data, size_t len,
+		   const uint8_t *sha1_th, bool violation)
+{
+	for (int b = 0; b < NBANKS; b++) {
+		uint8_t th[64] = { 0 };
+
+		if (violation)
+			memset(th, 0xff, sizeof(th));
+		else if (b == 0 || padded)
+			memcpy(th, sha1_th, 20);
+		else
+			md(bank_names[b], data, len, NULL, 0, th);
+		md(bank_names[b], pcr[b][idx], bank_sizes[b], th, bank_sizes[b],
+		   pcr[b][idx]);
+	}
+}
+
+/* H(PCR0 || ... || PCRn-1) of bank @b */
+static void boot_aggregate(int b, int n, uint8_t *out)
+{
+	uint8_t cat[10 * 64];
+
+	for (int i = 0; i < n; i++)
+		memcpy(cat + i * bank_sizes[b], pcr[b][i], bank_sizes[b]);
+	md(bank_names[b], cat, n * bank_sizes[b], NULL, 0, out);
+}
+
+static void write_tpm_dir(const char *dir)
+{
+	char path[4096];
+
+	mkdir(dir, 0755);
+	for (int b = 0; b < NBANKS; b++) {
+		snprintf(path, sizeof(path), "%s/pcr-%s", dir, bank_names[b]);
+		mkdir(path, 0755);
+		for (int i = 0; i < 24; i++) {
+			FILE *f;
+
+			snprintf(path, sizeof(path), "%s/pcr-%s/%d", dir, bank_names[b], i);
+			f = fopen(path, "w");
+			if (!f)
+				exit(3);
+			for (int k = 0; k < bank_sizes[b]; k++)
+				fprintf(f, "%02X", pcr_at[b][i][k]);
+			fprintf(f, "\n");
+			fclose(f);
+		}
+	}
+}
+
+static void write_pcrs_file(const char *spec)
+{
+	const char *comma = strchr(spec, ',');
+	int b;
+	FILE *f;
+
+	for (b = 0; b < NBANKS; b++)
+		if (comma && (size_t)(comma - spec) == strlen(bank_names[b]) &&
+		    !strncmp(spec, bank_names[b], comma - spec))
+			break;
+	if (!comma || b == NBANKS) {
+		fprintf(stderr, "mloggen: --pcrs-file ALG,FILE\n");
+		exit(2);
+	}
+	f = fopen(comma + 1, "w");
+	if (!f)
+		exit(3);
+	for (int i = 0; i < 24; i++) {
+		fprintf(f, "PCR-%02d: ", i);
+		hexs(f, pcr_at[b][i], bank_sizes[b]);
+		fprintf(f, "\n");
+	}
+	fclose(f);
+}
+
+static int pass_cb(void *data, char *buf, size_t size)
+{
+	(void)data;
+	(void)buf;
+	(void)size;
+	return -ENOKEY;
+}
+
+/* Signs @n digests (sha256 of "content N") in @procs processes; sigs[i] */
+static void sign_all(struct imactl_ctx *ctx, struct imactl_key *key,
+		     unsigned int n, int procs, uint8_t (*sigs)[600],
+		     size_t *lens, const bool *want)
+{
+	char tmpl[] = "/tmp/mloggen-XXXXXX";
+	int fd = mkstemp(tmpl);
+	size_t rec = 600 + sizeof(size_t);
+
+	if (fd < 0 || ftruncate(fd, (off_t)n * rec) < 0)
+		exit(3);
+	unlink(tmpl);
+	for (int p = 0; p < procs; p++) {
+		pid_t pid = procs > 1 ? fork() : 0;
+
+		if (pid < 0)
+			exit(3);
+		if (pid > 0)
+			continue;
+		for (unsigned int i = p; i < n; i += procs) {
+			struct imactl_digest d = { .algo = IMACTL_HASH_SHA256, .len = 32 };
+			char content[64];
+			uint8_t *v = NULL, out[600 + sizeof(size_t)] = { 0 };
+			size_t len = 0;
+
+			if (!want[i])
+				continue;
+			snprintf(content, sizeof(content), "content %u", i);
+			md("sha256", content, strlen(content), NULL, 0, d.bytes);
+			if (imactl_sign_digest(ctx, key, IMACTL_XATTR_DIGSIG, &d, &v, &len) < 0 ||
+			    len > 600)
+				_exit(3);
+			memcpy(out, v, len);
+			memcpy(out + 600, &len, sizeof(len));
+			imactl_free(v);
+			if (pwrite(fd, out, rec, (off_t)i * rec) != (ssize_t)rec)
+				_exit(3);
+		}
+		if (procs > 1)
+			_exit(0);
+	}
+	for (int p = 0; procs > 1 && p < procs; p++) {
+		int st;
+
+		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+			exit(3);
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		uint8_t r[600 + sizeof(size_t)];
+
+		if (pread(fd, r, rec, (off_t)i * rec) != (ssize_t)rec)
+			exit(3);
+		memcpy(sigs[i], r, 600);
+		memcpy(&lens[i], r + 600, sizeof(size_t));
+	}
+	close(fd);
+}
+
+int main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "format", 1, NULL, 'f' },   { "template", 1, NULL, 't' },
+		{ "count", 1, NULL, 'n' },    { "key", 1, NULL, 'k' },
+		{ "other-key", 1, NULL, 'o' }, { "violation", 1, NULL, 'V' },
+		{ "big-endian", 0, NULL, 'B' }, { "padded", 0, NULL, 'P' },
+		{ "pcr-at", 1, NULL, 'a' },   { "tpm-dir", 1, NULL, 'T' },
+		{ "pcrs-file", 1, NULL, 'F' }, { "procs", 1, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *format = "binary", *templates = "ima-ng", *key_path = NULL,
+		   *other_path = NULL, *tpm_dir = NULL, *pcrs_files[8];
+	unsigned int count = 10, violation = 0, npcrs_files = 0, pcr_at_n = ~0u;
+	char *tlist[8];
+	unsigned int ntemplates = 0;
+	struct imactl_ctx *ctx = NULL;
+	struct imactl_key *key = NULL, *other = NULL;
+	uint8_t (*sigs)[600] = NULL;
+	size_t *siglens = NULL;
+	bool *want = NULL;
+	bool other_done = false;
+	int procs = 1, c;
+	FILE *out;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': format = optarg; break;
+		case 't': templates = optarg; break;
+		case 'n': count = strtoul(optarg, NULL, 10); break;
+		case 'k': key_path = optarg; break;
+		case 'o': other_path = optarg; break;
+		case 'V': violation = strtoul(optarg, NULL, 10); break;
+		case 'B': big_endian = true; break;
+		case 'P': padded = true; break;
+		case 'a': pcr_at_n = strtoul(optarg, NULL, 10); break;
+		case 'T': tpm_dir = optarg; break;
+		case 'F':
+			if (npcrs_files < 8)
+				pcrs_files[npcrs_files++] = optarg;
+			break;
+		case 'j': procs = atoi(optarg); break;
+		default: return 2;
+		}
+	}
+	if (optind != argc - 1 || count == 0)
+		return 2;
+	for (char *t = strtok(strdup(templates), ","); t && ntemplates < 8; t = strtok(NULL, ","))
+		tlist[ntemplates++] = t;
+	if (imactl_ctx_new(&ctx) < 0)
+		return 3;
+	if (key_path && imactl_key_load(ctx, key_path, pass_cb, NULL, &key) < 0)
+		return 3;
+	if (other_path && imactl_key_load(ctx, other_path, pass_cb, NULL, &other) < 0)
+		return 3;
+	out = fopen(argv[optind], "w");
+	if (!out)
+		return 3;
+
+	/* PCRs 0-9: fixed values per bank; boot_aggregate over them */
+	for (int b = 0; b < NBANKS; b++)
+		for (int i = 0; i < 10; i++) {
+			char s[16];
+
+			snprintf(s, sizeof(s), "pcr%d", i);
+			md(bank_names[b], s, strlen(s), NULL, 0, pcr[b][i]);
+		}
+
+	if (key) {
+		sigs = calloc(count, sizeof(*sigs));
+		siglens = calloc(count, sizeof(*siglens));
+		want = calloc(count, sizeof(*want));
+		if (!sigs || !siglens || !want)
+			return 3;
+		for (unsigned int i = 1; i < count; i++) {
+			const char *t = tlist[i % ntemplates];
+
+			want[i] = (!strcmp(t, "ima-sig") || !strcmp(t, "ima-sigv2")) &&
+				  i % 7 != 3 && i + 1 != violation;
+		}
+		sign_all(ctx, key, count, procs, sigs, siglens, want);
+	}
+
+	for (unsigned int i = 0; i < count; i++) {
+		const char *t = i == 0 ? (strcmp(tlist[0], "ima") ? "ima-ng" : "ima") :
+					  tlist[i % ntemplates];
+		bool is_ima = !strcmp(t, "ima"), viol = i + 1 == violation, other_sig = false;
+		struct buf data = { 0 };
+		uint8_t digest[64], th[20], tmp[128];
+		size_t dlen = 32;
+		char path[64], content[64];
+		const char *algo = "sha256";
+		uint8_t *sig = NULL;
+		size_t sig_len = 0;
+
+		if (i == 0) {
+			strcpy(path, "boot_aggregate");
+			if (is_ima) {
+				algo = "sha1";
+				dlen = 20;
+				boot_aggregate(0, 8, digest);
+			} else {
+				boot_aggregate(1, 10, digest);
+			}
+		} else {
+			snprintf(path, sizeof(path), "/usr/bin/file%06u", i);
+			snprintf(content, sizeof(content), "content %u", i);
+			if (is_ima) {
+				algo = "sha1";
+				dlen = 20;
+			}
+			md(algo, content, strlen(content), NULL, 0, digest);
+		}
+		if (viol) {
+			dlen = 20;
+			memset(digest, 0, sizeof(digest));
+		}
+		if (key && want[i]) {
+			sig = sigs[i];
+			sig_len = siglens[i];
+		}
+		if (other && i >= 4 && !other_done && !strncmp(t, "ima-sig", 7) && !viol) {
+			other_done = true;
+			other_sig = true;
+			struct imactl_digest d = { .algo = IMACTL_HASH_SHA256, .len = 32 };
+
+			memcpy(d.bytes, digest, 32);
+			if (imactl_sign_digest(ctx, other, IMACTL_XATTR_DIGSIG, &d, &sig, &sig_len) < 0)
+				return 3;
+		}
+		if (is_ima) {
+			/* hash input: digest, name NUL-padded to 256 */
+			uint8_t h[20 + 256] = { 0 };
+
+			memcpy(h, digest, 20);
+			memcpy(h + 20, path, strlen(path));
+			add(&data, h, sizeof(h));
+		} else {
+			size_t pl;
+
+			if (!strcmp(t, "ima-sigv2"))
+				pl = (size_t)sprintf((char *)tmp, "ima:%s:", algo) + 1;
+			else
+				pl = (size_t)sprintf((char *)tmp, "%s:", algo) + 1;
+			memcpy(tmp + pl, digest, dlen);
+			field(&data, tmp, pl + dlen);
+			field(&data, path, strlen(path) + 1);
+			if (!strcmp(t, "ima-sig") || !strcmp(t, "ima-sigv2"))
+				field(&data, sig, sig_len);
+			if (!strcmp(t, "ima-buf"))
+				field(&data, content, strlen(content));
+		}
+		if (viol)
+			memset(th, 0, 20);
+		else
+			md("sha1", data.p, data.len, NULL, 0, th);
+		extend(10, data.p, data.len, th, viol);
+
+		if (!strcmp(format, "binary")) {
+			uint8_t hdr[4];
+
+			put32(hdr, 10);
+			fwrite(hdr, 4, 1, out);
+			fwrite(th, 20, 1, out);
+			put32(hdr, strlen(t));
+			fwrite(hdr, 4, 1, out);
+			fwrite(t, strlen(t), 1, out);
+			if (is_ima) {
+				fwrite(digest, 20, 1, out);
+				put32(hdr, strlen(path));
+				fwrite(hdr, 4, 1, out);
+				fwrite(path, strlen(path), 1, out);
+			} else {
+				put32(hdr, data.len);
+				fwrite(hdr, 4, 1, out);
+				fwrite(data.p, data.len, 1, out);
+			}
+		} else {
+			fprintf(out, "10 ");
+			hexs(out, th, 20);
+			fprintf(out, " %s ", t);
+			if (is_ima) {
+				hexs(out, digest, 20);
+				fprintf(out, " %s\n", path);
+			} else {
+				fprintf(out, "%s%s:", !strcmp(t, "ima-sigv2") ? "ima:" : "", algo);
+				hexs(out, digest, dlen);
+				fprintf(out, " %s", path);
+				if (!strcmp(t, "ima-sig") || !strcmp(t, "ima-sigv2")) {
+					fprintf(out, " ");
+					hexs(out, sig, sig_len);
+				}
+				if (!strcmp(t, "ima-buf")) {
+					fprintf(out, " ");
+					hexs(out, (const uint8_t *)content, strlen(content));
+				}
+				fprintf(out, "\n");
+			}
+		}
+		if (i + 1 == pcr_at_n)
+			memcpy(pcr_at, pcr, sizeof(pcr));
+		if (other_sig)
+			imactl_free(sig);
+		free(data.p);
+	}
+	if (pcr_at_n == ~0u || pcr_at_n > count)
+		memcpy(pcr_at, pcr, sizeof(pcr));
+	if (fclose(out) != 0)
+		return 3;
+	if (tpm_dir)
+		write_tpm_dir(tpm_dir);
+	for (unsigned int i = 0; i < npcrs_files; i++)
+		write_pcrs_file(pcrs_files[i]);
+	free(sigs);
+	free(siglens);
+	free(want);
+	imactl_key_free(key);
+	imactl_key_free(other);
+	imactl_ctx_free(ctx);
+	return 0;
+}
