@@ -108,6 +108,7 @@ IMACTL_EXPORT int imactl_mlog_verifier_new(struct imactl_ctx *ctx,
 	v->keyring = p->keyring;
 	v->flags = p->flags;
 	v->sum.boot_aggregate = -ENODATA;
+	v->used = 1u << 10; /* IMA's PCR: compared even when the list is empty */
 	ret = crypto_md_new(ctx, IMACTL_HASH_SHA1, &v->sha1);
 	if (ret < 0)
 		goto fail;
