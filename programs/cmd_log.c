@@ -121,17 +121,34 @@ static bool parse_bank(const char *name, int *algo)
 
 /* ---- option parsing shared by the subcommands -------------------------- */
 
-static int parse_opts(const struct imactl_command *cmd, int argc, char *argv[],
+static int parse_opts(const struct imactl_command *cmd, int *argcp, char *argv[],
 		      struct opts *o, const char *allowed)
 {
 	unsigned long long seen = 0;
-	int c;
+	int c, argc = *argcp;
 
 	o->pcrs = calloc(argc, sizeof(char *));
 	o->certs = calloc(argc, sizeof(char *));
 	o->excludes = calloc(argc, sizeof(char *));
 	if (!o->pcrs || !o->certs || !o->excludes)
 		return EXIT_OPERATIONAL;
+	/* "--tpm DIR" (not only --tpm=DIR): a directory right after --tpm is
+	 * its argument, not the LOG; take it out before getopt permutes */
+	for (int i = 1; i < argc - 2; i++) {
+		struct stat st;
+
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--tpm") && stat(argv[i + 1], &st) == 0 &&
+		    S_ISDIR(st.st_mode)) {
+			o->tpm_dir = argv[i + 1];
+			memmove(&argv[i + 1], &argv[i + 2], (argc - i - 2) * sizeof(*argv));
+			argc--;
+			argv[argc] = NULL;
+			*argcp = argc;
+			break;
+		}
+	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
 		if (c == 'q')
@@ -172,14 +189,8 @@ static int parse_opts(const struct imactl_command *cmd, int argc, char *argv[],
 			break;
 		case OPT_TPM:
 			o->tpm = true;
-			o->tpm_dir = optarg;
-			/* "--tpm DIR": take a following directory as DIR */
-			if (!optarg && optind < argc - 1) {
-				struct stat st;
-
-				if (stat(argv[optind], &st) == 0 && S_ISDIR(st.st_mode))
-					o->tpm_dir = argv[optind++];
-			}
+			if (optarg)
+				o->tpm_dir = optarg;
 			break;
 		case OPT_BANK: {
 			char *copy = strdup(optarg), *tok, *save = NULL;
@@ -509,7 +520,7 @@ static int run_verify(const struct imactl_command *cmd, int argc, char *argv[])
 	const char *log, *why = NULL;
 	int status, ret, fd = -1;
 
-	status = parse_opts(cmd, argc, argv, &o, "bcdefghijmn");
+	status = parse_opts(cmd, &argc, argv, &o, "bcdefghijmn");
 	if (status)
 		goto out;
 	if (optind != argc - 1) {
@@ -769,7 +780,7 @@ static int run_show(const struct imactl_command *cmd, int argc, char *argv[])
 	bool first = true;
 	int status, ret, fd = -1;
 
-	status = parse_opts(cmd, argc, argv, &o, "bijn");
+	status = parse_opts(cmd, &argc, argv, &o, "bijn");
 	if (status)
 		goto out;
 	if (optind != argc - 1) {
@@ -1139,7 +1150,7 @@ static int run_keylime(const struct imactl_command *cmd, int argc, char *argv[])
 	time_t now = time(NULL);
 	int status, rootfd = -1;
 
-	status = parse_opts(cmd, argc, argv, &o, "fkln");
+	status = parse_opts(cmd, &argc, argv, &o, "fkln");
 	if (status)
 		goto out;
 	if (optind != argc - 1 || o.ncerts == 0) {

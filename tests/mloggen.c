@@ -72,6 +72,8 @@ struct buf {
 
 static void add(struct buf *b, const void *p, size_t len)
 {
+	if (!len)
+		return;
 	if (b->len + len > b->cap) {
 		b->cap = (b->len + len) * 2 + 256;
 		b->p = realloc(b->p, b->cap);
