@@ -150,7 +150,7 @@ static int parse_opts(const struct imactl_command *cmd, int *argcp, char *argv[]
 		}
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+	while ((c = prog_getopt(cmd, argc, argv, "q", longopts)) != -1) {
 		if (c == 'q')
 			c = OPT_QUIET;
 		if (c != '?' && !strchr(allowed, 'a' + c)) {
