@@ -254,11 +254,12 @@ int main(int argc, char *argv[])
 		{ "big-endian", 0, NULL, 'B' }, { "padded", 0, NULL, 'P' },
 		{ "pcr-at", 1, NULL, 'a' },   { "tpm-dir", 1, NULL, 'T' },
 		{ "pcrs-file", 1, NULL, 'F' }, { "procs", 1, NULL, 'j' },
+		{ "unsigned-every", 1, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "binary", *templates = "ima-ng", *key_path = NULL,
 		   *other_path = NULL, *tpm_dir = NULL, *pcrs_files[8];
-	unsigned int count = 10, violation = 0, npcrs_files = 0, pcr_at_n = ~0u;
+	unsigned int count = 10, violation = 0, unsigned_every = 7, npcrs_files = 0, pcr_at_n = ~0u;
 	char *tlist[8];
 	unsigned int ntemplates = 0;
 	struct imactl_ctx *ctx = NULL;
@@ -287,6 +288,7 @@ int main(int argc, char *argv[])
 				pcrs_files[npcrs_files++] = optarg;
 			break;
 		case 'j': procs = atoi(optarg); break;
+		case 'U': unsigned_every = strtoul(optarg, NULL, 10); break;
 		default: return 2;
 		}
 	}
@@ -323,7 +325,8 @@ int main(int argc, char *argv[])
 			const char *t = tlist[i % ntemplates];
 
 			want[i] = (!strcmp(t, "ima-sig") || !strcmp(t, "ima-sigv2")) &&
-				  i % 7 != 3 && i + 1 != violation;
+				  (!unsigned_every || i % unsigned_every != 3) &&
+				  i + 1 != violation;
 		}
 		sign_all(ctx, key, count, procs, sigs, siglens, want);
 	}

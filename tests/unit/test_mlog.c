@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The measurement-list reader and verifier: known answers from real kernels,
+ * exact error codes for bad parameters and malformed entries, PCR replay.
+ */
+#include "testutil.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Entries as real kernels logged them (published with Keylime's tests): the
+ * template hashes were computed by the kernel, so they check how the fields
+ * are rebuilt from ascii ("algo:\0"+digest, strings with their NUL, the "ima"
+ * template's 256-byte name, an empty signature field).
+ */
+static const char real_kernel[] =
+	"10 1e70a3e1af66f42826ad63b761b4cb9c4df195e1 ima-sig sha256:d33d5d13792292e202dbf69a6f1b07bc8a02f01424db8489ba7bb7d43c0290ef /usr/bin/dd 030204f3452d2301009dd340c852f37e35748363586939d4199b6684be27e7c1236ca1528f708372ed9cd52a0d991f66448790f5616ed5bd7f9bbd22193b1e3e54f6bf29a1497945a34d1b418b24f4cbeaef897bf3cebca27065ebb8761b46bc2662fe76f141245b9186a5ac8493c7f4976cf0d6dfc085c3e503e3f771bc3ccb121230db76fd8aba4f45f060ad64ab3afd99b4e52824b9eba12e93e46f9dcb2fa01d9cef89f298a0da02a82a4fb56924afd3e3c277a1302d99f770d488449df2d43eb5b174a0a528827e6877b965c2f0b7c89cf1aa26a7417a892df4c2294e2872d62748b72ea04ecb0689b5d792e615a9bf9d56f6e0f298560bf9441df0a22729c5f23389f028c25f\n"
+	"10 5d4d5141ccd5066d50dc3f21d79ba02fedc24256 ima-sig sha256:b8ae0b8dd04a5935cd8165aa2260cd11b658bd71629bdb52256a675a1f73907b /usr/bin/zmore 030204531f402500483046022100fe24678d21083ead47660e1a2d553a592d777c478d1b0466de6ed484b54956b3022100cad3adb37f277bbb03544d6107751b4cd4f2289d8353fa36257400a99334d5c3\n"
+	"10 5426cf3031a43f5bfca183d79950698a95a728f6 ima-sig sha256:f1125b940480d20ad841d26d5ea253edc0704b5ec1548c891edf212cb1a9365e /lib/modules/5.4.48-openpower1/kernel/drivers/usb/common/usb-common.ko \n"
+	"10 b7862dbbf1383ac6c7cca7f02d981a081aacb1f1 ima-buf sha1:6e0e6fc8a188ef4f059638949adca4d221946906 device_resume 6e616d653d544553543b757569643d43525950542d5645524954592d39656633326535623635623034343234613561386562343436636630653731332d544553543b63617061636974793d303b6d616a6f723d3235333b6d696e6f723d303b6d696e6f725f636f756e743d313b6e756d5f746172676574733d313b6163746976655f7461626c655f686173683d346565383065333365353635643336333430356634303238393436653837623365396563306335383661666639656630656436663561653762656237326431333b\n"
+	"10 d7026dc672344d3ee372217bdbc7395947788671 ima 6f66d1d8e2fffcc12dfcb78c04b81fe5b8bbae4e /usr/bin/kmod\n"
+	"10 7936eb315fb4e74b99e7d461bc5c96049e1ee092 ima-ng sha1:bc026ae66d81713e4e852465e980784dc96651f8 /usr/lib/systemd/systemd\n"
+	"10 3c93cea361cd6892bc8b9e3458e22ce60ef2e632 ima-ng sha1:ac7dd11bf0e3bec9a7eb2c01e495072962fb9dfa boot_aggregate\n";
+
+static const int banks[] = { IMACTL_HASH_SHA1, IMACTL_HASH_SHA256 };
+
+/* Reads @len bytes of @buf; returns the number of entries whose template hash
+ * checked, -errno of the reader, or -1000 - n when entry n failed. */
+static int verify_all(const char *buf, size_t len, int format, unsigned int flags,
+		      struct imactl_mlog_summary *sum)
+{
+	struct imactl_mlog_verify_params p = { .banks = banks, .nbanks = 2 };
+	struct imactl_mlog_verifier *v = NULL;
+	struct imactl_mlog *ml = NULL;
+	const struct imactl_mlog_entry *e;
+	const char *why = NULL;
+	int n = 0, ret;
+
+	assert_int_equal(imactl_mlog_open_mem(NULL, buf, len, format, flags, &ml), 0);
+	assert_int_equal(imactl_mlog_verifier_new(NULL, &p, &v), 0);
+	while ((ret = imactl_mlog_next(ml, &e, &why)) == 0 && e) {
+		struct imactl_mlog_entry_result r;
+
+		assert_int_equal(imactl_mlog_verifier_add(v, e, &r), 0);
+		if (r.status) {
+			ret = -1000 - (int)e->number;
+			break;
+		}
+		n++;
+	}
+	if (ret < 0 && ret > -1000)
+		assert_non_null(why);
+	if (sum)
+		imactl_mlog_verifier_summary(v, sum);
+	imactl_mlog_verifier_free(v);
+	imactl_mlog_free(ml);
+	return ret < 0 ? ret : n;
+}
+
+static void real_kernel_entries(void **state)
+{
+	struct imactl_mlog *ml = NULL;
+	const struct imactl_mlog_entry *e;
+	char *copy;
+
+	(void)state;
+	assert_int_equal(verify_all(real_kernel, strlen(real_kernel), 0, 0, NULL), 7);
+	/* decoded fields */
+	assert_int_equal(imactl_mlog_open_mem(NULL, real_kernel, strlen(real_kernel), 0, 0, &ml), 0);
+	assert_int_equal(imactl_mlog_next(ml, &e, NULL), 0);
+	assert_int_equal(imactl_mlog_format(ml), IMACTL_MLOG_FORMAT_ASCII);
+	assert_string_equal(e->template_name, "ima-sig");
+	assert_string_equal(e->path, "/usr/bin/dd");
+	assert_int_equal(e->digest_algo, IMACTL_HASH_SHA256);
+	assert_int_equal(e->digest_len, 32);
+	assert_int_equal(e->sig_len, 9 + 256);
+	assert_int_equal(e->sig[0], 0x03);
+	assert_int_equal(e->number, 1);
+	assert_int_equal(imactl_mlog_next(ml, &e, NULL), 0);
+	assert_int_equal(imactl_mlog_next(ml, &e, NULL), 0);
+	assert_null(e->sig); /* empty signature field */
+	assert_int_equal(imactl_mlog_next(ml, &e, NULL), 0);
+	assert_string_equal(e->path, "device_resume");
+	assert_int_equal(e->buf_len, 206);
+	assert_int_equal(imactl_mlog_next(ml, &e, NULL), 0);
+	assert_string_equal(e->template_name, "ima");
+	assert_int_equal(e->digest_algo, IMACTL_HASH_SHA1);
+	assert_string_equal(e->path, "/usr/bin/kmod");
+	assert_int_equal(e->template_data_len, 20 + 256);
+	imactl_mlog_free(ml);
+
+	/* one changed character of the path fails that entry's template hash */
+	copy = strdup(real_kernel);
+	*strstr(copy, "/usr/bin/kmod") = '_';
+	assert_int_equal(verify_all(copy, strlen(copy), 0, 0, NULL), -1005);
+	free(copy);
+}
+
+static void bad_parameters(void **state)
+{
+	struct imactl_mlog_verify_params p = { .banks = banks, .nbanks = 2 };
+	static const int md5[] = { IMACTL_HASH_MD5 }, twice[] = { 2, 2 };
+	struct imactl_mlog_verifier *v = NULL;
+	struct imactl_mlog *ml = NULL;
+	struct imactl_pcr_bank pb = { .algo = IMACTL_HASH_SHA224 };
+
+	(void)state;
+	assert_int_equal(imactl_mlog_open_mem(NULL, NULL, 1, 0, 0, &ml), -EINVAL);
+	assert_int_equal(imactl_mlog_open_mem(NULL, "x", 1, 7, 0, &ml), -EINVAL);
+	assert_int_equal(imactl_mlog_open_mem(NULL, "x", 1, 0,
+					      IMACTL_MLOG_BIG_ENDIAN | IMACTL_MLOG_LITTLE_ENDIAN, &ml),
+			 -EINVAL);
+	assert_int_equal(imactl_mlog_open_fd(NULL, -1, 0, 0, &ml), -EINVAL);
+	p.nbanks = 0;
+	assert_int_equal(imactl_mlog_verifier_new(NULL, &p, &v), -EINVAL);
+	p.banks = md5;
+	p.nbanks = 1;
+	assert_int_equal(imactl_mlog_verifier_new(NULL, &p, &v), -EINVAL);
+	p.banks = twice;
+	p.nbanks = 2;
+	assert_int_equal(imactl_mlog_verifier_new(NULL, &p, &v), -EINVAL);
+	p.banks = banks;
+	p.flags = 1u << 9;
+	assert_int_equal(imactl_mlog_verifier_new(NULL, &p, &v), -EINVAL);
+	p.flags = 0;
+	assert_int_equal(imactl_mlog_verifier_new(NULL, &p, &v), 0);
+	assert_int_equal(imactl_mlog_verifier_set_pcrs(v, &pb), -EINVAL);
+	assert_int_equal(imactl_mlog_verifier_save(v, &(char *){ NULL }), -EINVAL);
+	assert_int_equal(imactl_mlog_verifier_resume(v, "x"), -EINVAL);
+	assert_int_equal(imactl_mlog_verifier_track_bytes(v), 0);
+	assert_int_equal(imactl_mlog_verifier_resume(v, "imactl-mlog-state 1\nentries x\n"), -EBADMSG);
+	imactl_mlog_verifier_free(v);
+	imactl_mlog_free(NULL);
+	imactl_mlog_verifier_free(NULL);
+}
+
+/* binary entry: pcr, hash, name, data (little-endian) */
+static size_t entry(uint8_t *out, uint32_t pcr, const char *name, uint32_t name_len,
+		    const uint8_t *data, uint32_t data_len, uint32_t claimed_len)
+{
+	size_t n = 0;
+
+	memcpy(out, &pcr, 4);
+	memset(out + 4, 0x11, 20);
+	memcpy(out + 24, &name_len, 4);
+	n = 28;
+	memcpy(out + n, name, strlen(name));
+	n += strlen(name);
+	memcpy(out + n, &claimed_len, 4);
+	n += 4;
+	memcpy(out + n, data, data_len);
+	return n + data_len;
+}
+
+static void malformed(void **state)
+{
+	uint8_t buf[512], data[64];
+	struct imactl_mlog *ml = NULL;
+	const struct imactl_mlog_entry *e;
+	const char *why;
+	size_t n;
+	uint32_t l;
+
+	(void)state;
+	memset(data, 0, sizeof(data));
+	/* name_len huge, data_len beyond the buffer, field beyond the data, PCR 24 */
+	n = entry(buf, 10, "ima-ng", 0xffffffffu, data, 0, 0);
+	assert_int_equal(verify_all((char *)buf, n, IMACTL_MLOG_FORMAT_BINARY, 0, NULL), -EBADMSG);
+	n = entry(buf, 10, "ima-ng", 6, data, 10, 0x10000000u);
+	assert_int_equal(verify_all((char *)buf, n, IMACTL_MLOG_FORMAT_BINARY, 0, NULL), -EBADMSG);
+	l = 4000;
+	memcpy(data, &l, 4);
+	n = entry(buf, 10, "ima-ng", 6, data, 8, 8);
+	assert_int_equal(verify_all((char *)buf, n, IMACTL_MLOG_FORMAT_BINARY, 0, NULL), -EBADMSG);
+	n = entry(buf, 24, "ima-ng", 6, data, 0, 0);
+	assert_int_equal(verify_all((char *)buf, n, IMACTL_MLOG_FORMAT_BINARY, 0, NULL), -EBADMSG);
+	/* every truncation of a good entry is an error, never an entry */
+	memset(data, 0, sizeof(data));
+	n = entry(buf, 10, "ima-ng", 6, data, 16, 16);
+	for (size_t cut = 1; cut < n; cut++)
+		assert_int_equal(verify_all((char *)buf, cut, IMACTL_MLOG_FORMAT_BINARY, 0, NULL),
+				 -EBADMSG);
+	/* the reason names the problem */
+	n = entry(buf, 10, "ima-ng", 0, data, 0, 0);
+	assert_int_equal(imactl_mlog_open_mem(NULL, buf, n, IMACTL_MLOG_FORMAT_BINARY, 0, &ml), 0);
+	assert_int_equal(imactl_mlog_next(ml, &e, &why), -EBADMSG);
+	assert_null(e);
+	assert_string_equal(why, "template name length is 0 or over 255");
+	/* and the reader stays failed */
+	assert_int_equal(imactl_mlog_next(ml, &e, &why), -EBADMSG);
+	imactl_mlog_free(ml);
+	/* ascii: non-hex, missing newline, missing fields */
+	assert_int_equal(verify_all("10 zz ima-ng sha1:00 x\n", 23, 0, 0, NULL), -EBADMSG);
+	assert_int_equal(verify_all(real_kernel, strlen(real_kernel) - 1, 0, 0, NULL), -EBADMSG);
+	assert_int_equal(verify_all("10 7936eb315fb4e74b99e7d461bc5c96049e1ee092 ima-ng\n", 51, 0, 0, NULL),
+			 -EBADMSG);
+	/* empty list: no entry, no error */
+	assert_int_equal(verify_all("", 0, 0, 0, NULL), 0);
+}
+
+static void replay_and_violation(void **state)
+{
+	/* a violation: zero template hash, extends 0xff.. in every bank */
+	static const char viol[] =
+		"10 0000000000000000000000000000000000000000 ima-ng sha256:0000000000000000000000000000000000000000 /tmp/x\n";
+	struct imactl_mlog_summary sum;
+	struct imactl_digest d;
+	uint8_t in[20 + 20];
+
+	(void)state;
+	assert_int_equal(verify_all(viol, strlen(viol), 0, 0, &sum), -1001);
+	assert_int_equal(sum.violations, 1);
+	/* sha1 bank: PCR = SHA1(0^20 || ff^20) */
+	memset(in, 0, 20);
+	memset(in + 20, 0xff, 20);
+	assert_int_equal(imactl_hash_buf(NULL, in, 40, IMACTL_HASH_SHA1, &d), 0);
+	assert_int_equal(sum.npcrs, 2);
+	assert_int_equal(sum.pcrs[0].algo, IMACTL_HASH_SHA1);
+	assert_int_equal(sum.pcrs[0].pcr, 10);
+	assert_memory_equal(sum.pcrs[0].replayed, d.bytes, 20);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(real_kernel_entries),
+		cmocka_unit_test(bad_parameters),
+		cmocka_unit_test(malformed),
+		cmocka_unit_test(replay_and_violation),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
