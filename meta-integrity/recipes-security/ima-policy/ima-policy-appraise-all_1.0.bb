@@ -1,0 +1,3 @@
+SUMMARY = "IMA policy: appraise every file (IMA and EVM signatures), meta-integrity's appraise-all"
+IMA_POLICY_FILE = "appraise-all.policy"
+require ima-policy.inc
