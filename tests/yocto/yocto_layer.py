@@ -259,6 +259,19 @@ result(set(d.getVar('DEPENDS').split()) >= {'openssl', 'keyutils'}, 'imactl depe
 result('meson' in d.inherited, 'imactl builds with meson')
 
 # ---- 5. kernel: fragments vs imactl kconfig check -----------------------------
+ca = os.path.join(TMP, 'ca.pem')
+open(ca, 'w').write('x')
+d = store('DISTRO_FEATURES = "integrity ima"\nIMA_EVM_ROOT_CA = "%s"\n' % ca, ['recipes-kernel/linux/linux-yocto%.bbappend'])
+result('ima_evm_kernel_trusted_ca' in d.getVarFlag('do_kernel_configme', 'postfuncs').split(),
+       'kernel: the CA step runs after do_kernel_configme')
+result('%s:True' % ca in d.getVarFlag('do_kernel_configme', 'file-checksums').split(),
+       'kernel: the CA file is in do_kernel_configme[file-checksums] (a new CA rebuilds the kernel)')
+result(any(t.task == 'ima_evm_kconfig_check' and t.after == ['do_configure'] and t.before == ['do_compile']
+           for t in d.tasks), 'kernel: ima_evm_kconfig_check runs after do_configure, before do_compile')
+d = store('DISTRO_FEATURES = "integrity ima"\nIMA_EVM_ROOT_CA = ""\n', ['recipes-kernel/linux/linux-yocto%.bbappend'])
+result(not (d.getVarFlag('do_kernel_configme', 'postfuncs') or '').split(), 'kernel: IMA_EVM_ROOT_CA = "" compiles no CA in')
+d = store('DISTRO_FEATURES = "ima"\n', ['recipes-kernel/linux/linux-yocto%.bbappend'])
+result('linux-yocto-integrity.inc' not in ' '.join(d.files), 'kernel: the append does nothing without "integrity"')
 for conf, want in (('DISTRO_FEATURES = "integrity ima"\n', 'ima,appraise,evm'),
                    ('DISTRO_FEATURES = "integrity ima modsign"\nMACHINE_FEATURES = "tpm2"\n', 'ima,appraise,evm,modsign,tpm'),
                    ('DISTRO_FEATURES = "integrity"\n', '')):
