@@ -64,6 +64,20 @@ run python3 "$BBRUN" --layer "$LAYER" --eval classes/ima-evm-rootfs.bbclass \
 is "defaults: debug keys in the build directory, the seed's file names" "$(tr '\n' '|' < "$T/out")" \
 	"/build/ima-evm-debug-keys|/build/ima-evm-debug-keys/privkey_ima.pem|/build/ima-evm-debug-keys/x509_ima.der|/build/ima-evm-debug-keys/ima-local-ca.pem|. -type f|"
 
+# --- a policy with errors never reaches an image ----------------------------
+if have policy; then
+	mkdir -p "$T/badpol/rootfs"
+	printf 'measure func=BPRM_CHECK\nappraise func=NO_SUCH_HOOK\n' > "$T/bad.policy"
+	sign badpol --set IMA_EVM_POLICY="$T/bad.policy"
+	is "IMA_EVM_POLICY with an error fails the task" "$rc" 1
+	like "... naming the policy" "$T/badpol/task.log" "ERROR: IMA/EVM: the policy $T/bad.policy has errors"
+	like "... and the rule" "$T/badpol/task.log" "bad.policy:2:[0-9]+: error: unknown func"
+	run test -e "$T/badpol/rootfs/etc/ima/ima-policy"
+	is "... and is not installed" "$rc" 1
+else
+	skip "IMA_EVM_POLICY is checked" "imactl policy not on this branch yet (issue 5)"
+fi
+
 if ! have sign-tree || ! have verify-tree; then
 	skip "signing with the class" "imactl sign-tree/verify-tree not on this branch yet (issue 3)"
 	done_testing

@@ -5,7 +5,7 @@ integrity-initramfs (see the layer README) so that the policy is loaded \
 before init runs."
 LICENSE = "MIT"
 
-IMA_POLICY_PACKAGE ?= "ima-policy-recommended"
+IMA_POLICY_PACKAGE ?= "ima-policy-systemd"
 
 IMAGE_INSTALL = "packagegroup-core-boot imactl ima-evm-keys ${IMA_POLICY_PACKAGE} ${CORE_IMAGE_EXTRA_INSTALL}"
 # testimage logs in over ssh

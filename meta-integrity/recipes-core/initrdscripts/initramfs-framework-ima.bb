@@ -10,7 +10,7 @@ LICENSE = "MIT"
 LIC_FILES_CHKSUM = "file://${COMMON_LICENSE_DIR}/MIT;md5=0835ade698e0bcf8506ecda2f7b4f302"
 
 # The policy package the initramfs carries.
-IMA_POLICY ?= "ima-policy-recommended"
+IMA_POLICY ?= "ima-policy-systemd"
 # "true": run even with the no_ima boot parameter.
 IMA_FORCE ?= "false"
 # "1": enable EVM (X.509 mode) once the certificate is in the EVM keyring.

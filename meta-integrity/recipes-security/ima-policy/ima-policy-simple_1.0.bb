@@ -1,3 +1,3 @@
 SUMMARY = "IMA policy: measure only (no appraisal)"
-IMA_POLICY_FILE = "simple.policy"
+IMA_POLICY_FILE = "simple"
 require ima-policy.inc
