@@ -101,8 +101,8 @@ else
 	like "... with a fatal naming the policy" "$T/out" "fatal: Could not load the IMA policy $root/etc/ima/ima-policy"
 	skip "the policy reaches securityfs" "imactl policy load not on this branch yet (issue 5)"
 fi
-is "both certificates imported, into .ima and .evm" "$(cat "$T/import.log" 2>/dev/null | tr '\n' '|')" \
-	"import $root/etc/keys/x509_ima.der .ima|import $root/etc/keys/x509_evm.der .evm|"
+is "both certificates imported, into the ima and evm keyrings" "$(cat "$T/import.log" 2>/dev/null | tr '\n' '|')" \
+	"import $root/etc/keys/x509_ima.der ima|import $root/etc/keys/x509_evm.der evm|"
 is "EVM enabled in X.509 mode" "$(cat "$sfs/evm")" 2
 boot bootparam_no_evm=true
 is "no_evm leaves EVM off" "$(cat "$sfs/evm")" 0
@@ -110,8 +110,8 @@ rm "$root/etc/keys/x509_evm.der"
 rm "$root/etc/keys/x509_ima.der"
 cp "$KEYS/rsa2048.der" "$root/etc/keys/x509_ima.der"
 boot
-is "only an IMA certificate: one import, into .ima" "$(cat "$T/import.log" 2>/dev/null | tr '\n' '|')" \
-	"import $root/etc/keys/x509_ima.der .ima|"
+is "only an IMA certificate: one import, into the ima keyring" "$(cat "$T/import.log" 2>/dev/null | tr '\n' '|')" \
+	"import $root/etc/keys/x509_ima.der ima|"
 is "... and EVM stays off" "$(cat "$sfs/evm")" 0
 # --- the kernel configuration check after do_configure ------------------------
 mkdir -p "$T/kc/build"
