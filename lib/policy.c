@@ -656,6 +656,14 @@ static void parse_algos(struct parser *p, struct rule_state *st,
 				 (int)n, s, hash_algos[i].kconfig);
 			return;
 		}
+		/* crypto_has_alg() may load a module, if it can be found then */
+		if (p->opts->kconfig &&
+		    !strcmp(imactl_kconfig_get(p->opts->kconfig, hash_algos[i].kconfig) ?
+				    imactl_kconfig_get(p->opts->kconfig, hash_algos[i].kconfig) : "",
+			    "m"))
+			diag(p, p->lineno, tcol, WARN, "kconfig-module",
+			     "hash algorithm '%.*s' is a module (CONFIG_%s=m): the kernel refuses the rule unless it can load the module when the policy is loaded (not from an initramfs without it)",
+			     (int)n, s, hash_algos[i].kconfig);
 		bits |= 1u << i;
 		if (!s[n])
 			break;

@@ -22,6 +22,21 @@ grep -v 'imactl: allow' "$SRC_ROOT/policies/hashed" > no-allow
 fails 1 "hashed without its allow comment fails --strict" "$IMACTL" policy check --strict no-allow
 like "the ima_appraise_tcb pattern is named" "$T/err" 'ima_appraise_tcb pattern'
 
+# the rule table the VM test also gives the real kernel (tests/data/policy-grammar-cases)
+n=0; bad=""
+while read -r verdict rule; do
+	case $verdict in accept|refuse|warn) ;; *) continue ;; esac
+	printf '%s\n' "$rule" > case.pol
+	rc=0; "$IMACTL" policy check -q --kernel 6.1 --kconfig "$DEB" case.pol 2>case.err || rc=$?
+	n=$((n + 1))
+	if { [ $verdict = accept ] && [ $rc != 0 ]; } || { [ $verdict = refuse ] && [ $rc != 1 ]; } ||
+	   { [ $verdict = warn ] && { [ $rc != 0 ] || ! grep -q ': warning: ' case.err; }; }; then
+		bad="$bad [$verdict $rule: exit $rc]"
+	fi
+done < "$SRC_ROOT/tests/data/policy-grammar-cases"
+is "policy check agrees with Debian 6.1 on all $n table rules" "$bad" ""
+_result $([ $n -ge 60 ] && echo 0 || echo 1) "the table has $n rules"
+
 # kernel fragments
 cat "$SRC_ROOT"/kernel/ima.cfg "$SRC_ROOT"/kernel/evm.cfg "$SRC_ROOT"/kernel/modsign.cfg "$SRC_ROOT"/kernel/tpm.cfg > merged
 ok "the four fragments satisfy ima,appraise,evm,modsign,tpm" \

@@ -487,6 +487,8 @@ static const struct {
 	{ "measure\n", "unsigned-policy", 0, 0, "CONFIG_IMA=y\nCONFIG_IMA_APPRAISE_REQUIRE_POLICY_SIGS=y\n" },
 	{ "measure\n", NULL, 0, 0, "CONFIG_IMA=y\nCONFIG_IMA_APPRAISE_REQUIRE_POLICY_SIGS=y\n", IMACTL_POLICY_SIGNED },
 	{ "measure digest_type=verity\n", "kconfig", 1, 0, KC_BARE },
+	{ "appraise fsuuid=" UUID " appraise_algos=sha512\n", "kconfig-module", 1, 0,
+	  "CONFIG_IMA=y\nCONFIG_IMA_APPRAISE=y\nCONFIG_CRYPTO_SHA512=m\n" },
 };
 
 static void lint_rules(void **state)
