@@ -178,4 +178,11 @@ is "hash value" "$(xattr_hex security.ima sel/etc/passwd)" "0404$(sha256sum sel/
 mkdir quiet; echo q > quiet/q
 ok "a clean run" "$IMACTL" sign-tree quiet --key "$K.key" --target-bits 64
 is "no progress or noise on a non-terminal stderr" "$(cat "$T/err")" ""
+if command -v script >/dev/null; then
+	script -qec "'$IMACTL' sign-tree quiet --key '$K.key' --target-bits 64 2>&1 >/dev/null" /dev/null > tty.out
+	is "on a terminal, stderr carries the progress line (cleared at the end)" \
+		"$(od -An -c tty.out | tr -d ' \n' | grep -c '\\r033\[K')" 1
+else
+	skip "progress on a terminal" "no script(1)"
+fi
 done_testing
