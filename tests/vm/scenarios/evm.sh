@@ -2,8 +2,8 @@
 # _evm, EVM enforcing signatures (echo 2 > /sys/kernel/security/evm).
 mount -t ext4 "$ROOT_DEV" /mnt
 t_ok "imactl policy load" imactl policy load /etc/vm/policy
-t_import /etc/vm/ima.pem _ima
-t_import /etc/vm/ima.pem _evm
+t_import /etc/vm/ima.pem ima
+t_import /etc/vm/ima.pem evm
 t_ok "EVM takes signatures (echo 2 > /sys/kernel/security/evm)" sh -c "echo 2 > /sys/kernel/security/evm"
 t_is "EVM reports it is initialized with X.509 keys" "$(cat /sys/kernel/security/evm)" 2
 t_exec "IMA + EVM portable signature" /mnt/evm/evmsigned allowed -

@@ -1,7 +1,7 @@
 # log: ima_appraise=log: nothing is denied, every failure is audited.
 mount -t ext4 -o ro "$ROOT_DEV" /mnt
 t_ok "imactl policy load" imactl policy load /etc/vm/policy
-t_import /etc/vm/ima.pem _ima
+t_import /etc/vm/ima.pem ima
 t_exec "signed" /mnt/bin/logsigned allowed -
 t_exec "tampered after signing" /mnt/bin/logtampered allowed appraise_data:invalid-signature
 t_exec "unsigned" /mnt/bin/logunsigned allowed appraise_data:IMA-signature-required

@@ -4,7 +4,7 @@
 # PCRs go to the host, which verifies them with imactl log verify.
 mount -t ext4 -o ro "$ROOT_DEV" /mnt
 t_ok "the TPM's sha256 PCRs are readable" test -r /sys/class/tpm/tpm0/pcr-sha256/10
-t_import /etc/vm/ima.pem _ima
+t_import /etc/vm/ima.pem ima
 t_exec "signed" /mnt/bin/signed allowed -
 t_exec "hash only (appraise_tcb takes hashes)" /mnt/bin/hashonly allowed -
 t_exec "unsigned" /mnt/bin/unsigned denied appraise_data:missing-hash
