@@ -986,6 +986,133 @@ int imactl_cert_pubkey_der(const struct imactl_cert *cert, uint8_t **der_ret,
 			   size_t *len_ret);
 
 /* ------------------------------------------------------------------------ */
+/* Key generation and certificate checks                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Key types imactl generates (all of them the kernel verifies with). */
+enum imactl_key_algo {
+	IMACTL_KEY_RSA_2048 = 1,
+	IMACTL_KEY_RSA_3072,
+	IMACTL_KEY_RSA_4096,
+	IMACTL_KEY_EC_P256,
+	IMACTL_KEY_EC_P384,
+};
+
+/** imactl_key_algo_by_name() - "rsa-3072", "ec-p256", ... Return: id, -EINVAL. */
+int imactl_key_algo_by_name(const char *name);
+
+/** imactl_key_algo_name() - the inverse; NULL for an unknown id. */
+const char *imactl_key_algo_name(int algo);
+
+/*
+ * What imactl_keygen() makes, and the files it writes in its directory
+ * (the names meta-integrity uses):
+ *  CA:          ima-local-ca.priv (key), ima-local-ca.pem, ima-local-ca.x509
+ *               (DER); basicConstraints CA:TRUE, keyUsage keyCertSign +
+ *               cRLSign, SKI hash, AKI keyid:always,issuer.
+ *  SIGNER:      privkey_ima.pem (key), csr_ima.pem, x509_ima.der, issued by
+ *               params->ca_cert/ca_key; basicConstraints critical CA:FALSE,
+ *               keyUsage digitalSignature, extendedKeyUsage critical
+ *               codeSigning, SKI hash, AKI keyid.
+ *  SELF_SIGNED: privkey_ima.pem, x509_ima.der: the SIGNER extensions on a
+ *               self-signed certificate, for a key loaded into _ima directly.
+ *  DEBUG:       CA + SIGNER together, every subject labelled "debug - never
+ *               use in production"; params->subject must be NULL.
+ * Serial numbers are 16 random bytes; certificates are signed with SHA-256
+ * (SHA-384 for P-384 keys).
+ */
+enum imactl_keygen_kind {
+	IMACTL_KEYGEN_CA = 1,
+	IMACTL_KEYGEN_SIGNER,
+	IMACTL_KEYGEN_SELF_SIGNED,
+	IMACTL_KEYGEN_DEBUG,
+};
+
+#define IMACTL_KEYGEN_FORCE (1u << 0) /* replace existing files */
+
+struct imactl_keygen_params {
+	int key_algo;	     /* enum imactl_key_algo; 0: RSA-3072 (DEBUG: RSA-2048) */
+	const char *subject; /* "O=Example,CN=Name" (or "/O=.../CN=..."); NULL: a default */
+	unsigned int days;   /* validity; 0: 3650.  A SIGNER ends with its CA at the latest */
+	unsigned int flags;  /* IMACTL_KEYGEN_FORCE */
+	/* When set, the new private key is written encrypted (PKCS#8, AES-256). */
+	imactl_passphrase_fn pass_fn;
+	void *pass_data;
+	/* SIGNER only: the issuing CA (certificate and its private key). */
+	const struct imactl_cert *ca_cert;
+	const struct imactl_key *ca_key;
+	/*
+	 * SIGNER, SELF_SIGNED: certify this existing key (e.g. one that never
+	 * leaves a PKCS#11 token) instead of generating one; then no private
+	 * key file is written and pass_fn must be NULL.
+	 */
+	const struct imactl_key *key;
+};
+
+/**
+ * imactl_keygen_files() - the NULL-terminated list of file names
+ * imactl_keygen() writes for @kind (static storage), or NULL.
+ */
+const char *const *imactl_keygen_files(enum imactl_keygen_kind kind);
+
+/**
+ * imactl_keygen() - generate a key pair and its certificate(s) into the
+ * existing directory @dir.  All files are written to temporary files in
+ * @dir first (private keys with mode 0600, fsync'ed) and renamed into place
+ * only when every one of them is complete: on failure nothing is left.
+ * With params->key, privkey_ima.pem is neither written nor checked.
+ * Return: 0, -EEXIST (a file exists and IMACTL_KEYGEN_FORCE is not set),
+ * -EINVAL (bad subject, days, missing/extra CA, or a CA certificate without
+ * CA:TRUE), -EKEYREJECTED (ca_key does not match ca_cert), -ENOMEM, -EIO
+ * (crypto failure), -errno (file system).
+ */
+int imactl_keygen(struct imactl_ctx *ctx, enum imactl_keygen_kind kind,
+		  const char *dir, const struct imactl_keygen_params *params);
+
+/**
+ * imactl_cert_time_check() - is @cert valid at time @at (0: now)?
+ * Return: 0, -EKEYEXPIRED (after notAfter), -ERANGE (before notBefore).
+ */
+int imactl_cert_time_check(const struct imactl_cert *cert, int64_t at);
+
+/* One finding of imactl_cert_check(). */
+struct imactl_cert_finding {
+	int severity;	/* IMACTL_LOG_ERR, IMACTL_LOG_WARNING or IMACTL_LOG_INFO */
+	const char *subject; /* "cert" or "ca": which certificate it is about */
+	char *text;	/* the finding and its reason, one line */
+};
+
+struct imactl_cert_report {
+	size_t count;
+	struct imactl_cert_finding *findings;
+	unsigned int errors;   /* findings with IMACTL_LOG_ERR */
+	unsigned int warnings; /* findings with IMACTL_LOG_WARNING */
+	uint32_t keyid;	       /* the keyid signatures for the certificate carry */
+};
+
+/**
+ * imactl_cert_check() - is the certificate in @cert_path usable as an IMA
+ * signing key on a Linux kernel?  Checks the key type and size the kernel's
+ * asymmetric key parser accepts, the certificate's own signature algorithm,
+ * keyUsage digitalSignature, CA:FALSE, extendedKeyUsage, the
+ * subjectKeyIdentifier (and the keyid it yields; whether evmctl computes
+ * the same), the validity period at @at (0: now), and with @ca_path the
+ * chain: issuer, signature, authorityKeyIdentifier, and the CA's own
+ * extensions and validity.  Errors are things that make the certificate
+ * unusable (or refused by current kernels), warnings things that work but
+ * are risky.
+ * Return: 0 and the report in *@report_ret (also when it has errors);
+ * -errno (a file cannot be read), -EBADMSG (a file is not a certificate),
+ * -ENOMEM.
+ */
+int imactl_cert_check(struct imactl_ctx *ctx, const char *cert_path,
+		      const char *ca_path, int64_t at,
+		      struct imactl_cert_report **report_ret);
+
+/** imactl_cert_report_free() - NULL is allowed. */
+void imactl_cert_report_free(struct imactl_cert_report *report);
+
+/* ------------------------------------------------------------------------ */
 /* Whole trees: sign-tree, verify-tree, manifests                           */
 /* ------------------------------------------------------------------------ */
 

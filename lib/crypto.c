@@ -3,7 +3,7 @@
  * The crypto backend: the one file that talks to OpenSSL (3.x).  Hashing,
  * key and certificate loading, keyids, raw sign and verify.
  */
-#include "lib_private.h"
+#include "crypto_private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,18 +21,6 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-
-struct imactl_key {
-	EVP_PKEY *pkey;
-	uint32_t keyid;
-};
-
-struct imactl_cert {
-	X509 *x509;
-	EVP_PKEY *pkey; /* owned by x509 */
-	uint32_t keyid;	       /* from the SKI, or pubkey_keyid */
-	uint32_t pubkey_keyid; /* SHA-1 of the public key, bytes 16..19 */
-};
 
 struct crypto_hash {
 	EVP_MD_CTX *mdctx;
@@ -145,7 +133,7 @@ void crypto_hash_free(struct crypto_hash *h)
 #define MAX_KEYFILE_SIZE (1024 * 1024)
 
 /* Reads a whole (small) file; the caller cleanses and frees it. */
-static int read_small_file(const struct imactl_ctx *ctx, const char *path,
+int crypto_read_small_file(const struct imactl_ctx *ctx, const char *path,
 			   uint8_t **buf_ret, size_t *len_ret)
 {
 	struct stat st;
@@ -207,7 +195,7 @@ static bool looks_like_pem(const uint8_t *buf, size_t len)
 }
 
 /* The key types the kernel's asymmetric key parser can verify with. */
-static int check_key_type(const struct imactl_ctx *ctx, const char *path,
+int crypto_check_key_type(const struct imactl_ctx *ctx, const char *path,
 			  EVP_PKEY *pkey)
 {
 	char curve[64] = "";
@@ -240,7 +228,7 @@ static int check_key_type(const struct imactl_ctx *ctx, const char *path,
 }
 
 /* bytes 16..19 of SHA-1 over the subjectPublicKey BIT STRING contents */
-static int pubkey_keyid(EVP_PKEY *pkey, uint32_t *keyid)
+int crypto_pubkey_keyid(EVP_PKEY *pkey, uint32_t *keyid)
 {
 	X509_PUBKEY *pk = NULL;
 	const unsigned char *bits = NULL;
@@ -291,20 +279,328 @@ static int decoder_pass_cb(char *pass, size_t pass_size, size_t *pass_len,
 	return 1;
 }
 
+int crypto_key_wrap(const struct imactl_ctx *ctx, const char *what,
+		    EVP_PKEY *pkey, struct imactl_key **key_ret)
+{
+	struct imactl_key *key = NULL;
+	int ret;
+
+	ret = crypto_check_key_type(ctx, what, pkey);
+	if (ret < 0)
+		goto fail;
+	key = calloc(1, sizeof(*key));
+	if (!key) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	if (crypto_pubkey_keyid(pkey, &key->keyid) < 0) {
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "%s: cannot compute keyid", what);
+		ret = -EINVAL;
+		goto fail;
+	}
+	pthread_mutex_init(&key->lock, NULL);
+	key->pkey = pkey;
+	*key_ret = key;
+	return 0;
+fail:
+	EVP_PKEY_free(pkey);
+	free(key);
+	return ret;
+}
+
+/* ---- keys in a PKCS#11 token (the OpenSSL pkcs11 engine, libp11) ------- */
+
+/*
+ * Debian 12 ships the engine (libengine-pkcs11-openssl), no provider; the
+ * ENGINE API is deprecated in OpenSSL 3 but the only way to reach it.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#include <openssl/engine.h>
+#include <openssl/ui.h>
+
+#define PKCS11_URI_PREFIX "pkcs11:"
+#define MAX_PIN 256
+
+void crypto_engine_release(void *engine)
+{
+	if (engine) {
+		ENGINE_finish(engine);
+		ENGINE_free(engine);
+	}
+}
+
+/* RFC 7512 percent-decoding, in place. */
+static bool uri_unescape(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (*s == '%') {
+			unsigned int v;
+
+			if (!s[1] || !s[2] || sscanf(s + 1, "%2x", &v) != 1)
+				return false;
+			*out++ = (char)v;
+			s += 2;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = 0;
+	return true;
+}
+
+struct pkcs11_uri {
+	char *rest;	   /* the URI without the attributes below, for libp11 */
+	char *module;	   /* module-path */
+	char *pin_value;   /* pin-value (wiped) */
+	char *pin_source;  /* pin-source (a file) */
+};
+
+static void pkcs11_uri_free(struct pkcs11_uri *u)
+{
+	if (u->pin_value)
+		OPENSSL_cleanse(u->pin_value, strlen(u->pin_value));
+	if (u->rest)
+		OPENSSL_cleanse(u->rest, strlen(u->rest));
+	free(u->rest);
+	free(u->module);
+	free(u->pin_value);
+	free(u->pin_source);
+}
+
+/*
+ * Takes module-path, pin-value and pin-source out of @uri (path or query
+ * attributes); the rest (token, object, id, serial, ...) is libp11's.
+ */
+static int pkcs11_uri_parse(const struct imactl_ctx *ctx, const char *uri,
+			    struct pkcs11_uri *u)
+{
+	size_t len = strlen(uri);
+	char *copy = strdup(uri), *tok, *save = NULL, *rest;
+	char sep = ':';
+
+	rest = calloc(1, len + 1);
+	if (!copy || !rest) {
+		free(copy);
+		free(rest);
+		return -ENOMEM;
+	}
+	strcpy(rest, PKCS11_URI_PREFIX);
+	for (tok = strtok_r(copy + strlen(PKCS11_URI_PREFIX), ";?&", &save); tok;
+	     tok = strtok_r(NULL, ";?&", &save)) {
+		char **dst = NULL;
+
+		if (!strncmp(tok, "module-path=", 12))
+			dst = &u->module;
+		else if (!strncmp(tok, "pin-value=", 10))
+			dst = &u->pin_value;
+		else if (!strncmp(tok, "pin-source=", 11))
+			dst = &u->pin_source;
+		else if (!strncmp(tok, "module-name=", 12))
+			continue; /* p11-kit's; the module is chosen by path */
+		if (dst) {
+			free(*dst);
+			*dst = strdup(strchr(tok, '=') + 1);
+			if (!*dst || !uri_unescape(*dst)) {
+				OPENSSL_cleanse(copy, len);
+				free(copy);
+				log_err(ctx, "malformed PKCS#11 URI attribute");
+				return *dst ? -EINVAL : -ENOMEM;
+			}
+			continue;
+		}
+		if (sep != ':')
+			strncat(rest, ";", len - strlen(rest));
+		strncat(rest, tok, len - strlen(rest));
+		sep = ';';
+	}
+	OPENSSL_cleanse(copy, len);
+	free(copy);
+	u->rest = rest;
+	return 0;
+}
+
+/* The PIN from pin-value, pin-source (a file), or the passphrase callback. */
+static int pkcs11_pin(const struct imactl_ctx *ctx, const struct pkcs11_uri *u,
+		      imactl_passphrase_fn pass_fn, void *pass_data, char *pin,
+		      size_t size)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int n, ret;
+
+	if (u->pin_value) {
+		n = (int)strlen(u->pin_value);
+		if ((size_t)n >= size)
+			return -E2BIG;
+		memcpy(pin, u->pin_value, n + 1);
+		return n;
+	}
+	if (u->pin_source) {
+		const char *path = u->pin_source;
+
+		if (!strncmp(path, "file:", 5))
+			path += 5;
+		ret = crypto_read_small_file(ctx, path, &buf, &len);
+		if (ret < 0)
+			return ret;
+		n = 0;
+		while ((size_t)n < len && buf[n] != '\n' && buf[n] != '\r')
+			n++;
+		ret = (size_t)n < size ? n : -E2BIG;
+		if (ret >= 0) {
+			memcpy(pin, buf, n);
+			pin[n] = 0;
+		}
+		OPENSSL_cleanse(buf, len);
+		free(buf);
+		return ret;
+	}
+	if (!pass_fn)
+		return 0; /* no PIN: the token may not need one */
+	n = pass_fn(pass_data, pin, size - 1);
+	if (n < 0)
+		return n;
+	if ((size_t)n >= size)
+		return -E2BIG;
+	pin[n] = 0;
+	return n;
+}
+
+/* What went wrong, from libp11's error queue: a specific errno. */
+static int pkcs11_error(void)
+{
+	unsigned long e;
+	int ret = -ENOENT;
+
+	while ((e = ERR_peek_error()) != 0) {
+		const char *r = ERR_reason_error_string(e);
+
+		if (r && (strstr(r, "PIN") || strstr(r, "Pin")))
+			return -EKEYREJECTED;
+		if (r && (strstr(r, "No token") || strstr(r, "no token") ||
+			  strstr(r, "Token not present")))
+			ret = -ENODEV;
+		ERR_get_error();
+	}
+	return ret;
+}
+
+static ENGINE *pkcs11_engine(const struct imactl_ctx *ctx, const char *module,
+			     const char *pin)
+{
+	ENGINE *e = ENGINE_by_id("pkcs11");
+
+	if (!e) {
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR,
+				  "the OpenSSL pkcs11 engine is not available (install libengine-pkcs11-openssl)");
+		return NULL;
+	}
+	/* libp11 prints its own diagnostics unless told to be quiet */
+	ENGINE_ctrl_cmd_string(e, "QUIET", NULL, 1);
+	if (module && !ENGINE_ctrl_cmd_string(e, "MODULE_PATH", module, 0)) {
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "PKCS#11 module %s", module);
+		ENGINE_free(e);
+		return NULL;
+	}
+	if (!ENGINE_init(e)) {
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "cannot initialize the PKCS#11 module %s",
+				  module ? module : "(the engine's default)");
+		ENGINE_free(e);
+		return NULL;
+	}
+	if (pin && *pin && !ENGINE_ctrl_cmd_string(e, "PIN", pin, 0)) {
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "cannot pass the PIN to the engine");
+		crypto_engine_release(e);
+		return NULL;
+	}
+	crypto_clear_errors();
+	return e;
+}
+
+/* Refuses the engine's prompts: the PIN was given up front or not at all. */
+static int no_ui_read(UI *ui, UI_STRING *uis)
+{
+	(void)ui;
+	(void)uis;
+	return 0;
+}
+
+static int pkcs11_key_load(struct imactl_ctx *ctx, const char *uri,
+			   imactl_passphrase_fn pass_fn, void *pass_data,
+			   struct imactl_key **key_ret)
+{
+	struct pkcs11_uri u = { 0 };
+	UI_METHOD *ui = NULL;
+	ENGINE *e = NULL;
+	EVP_PKEY *pkey = NULL;
+	char pin[MAX_PIN];
+	const char *module;
+	int ret, n = 0;
+
+	ret = pkcs11_uri_parse(ctx, uri, &u);
+	if (ret < 0)
+		goto out;
+	module = u.module ? u.module : getenv("IMACTL_PKCS11_MODULE");
+	n = pkcs11_pin(ctx, &u, pass_fn, pass_data, pin, sizeof(pin));
+	if (n < 0) {
+		ret = n;
+		n = sizeof(pin) - 1;
+		log_err(ctx, "%s: no PIN: %s", u.rest, strerror(-ret));
+		goto out;
+	}
+	pin[n] = 0;
+	e = pkcs11_engine(ctx, module, pin);
+	if (!e) {
+		ret = -ENODEV;
+		goto out;
+	}
+	ui = UI_create_method("imactl no prompt");
+	if (ui)
+		UI_method_set_reader(ui, no_ui_read);
+	pkey = ENGINE_load_private_key(e, u.rest, ui, NULL);
+	if (!pkey) {
+		ret = pkcs11_error();
+		crypto_clear_errors();
+		log_err(ctx, "%s: %s", u.rest,
+			ret == -EKEYREJECTED ? "the token refused the PIN (wrong PIN, or none given)" :
+			ret == -ENODEV ? "no such token" :
+			"no such private key in the token (check token=, object= or id=, and the PIN)");
+		goto out;
+	}
+	ret = crypto_key_wrap(ctx, u.rest, pkey, key_ret);
+	if (ret < 0)
+		goto out;
+	(*key_ret)->hardware = true;
+	(*key_ret)->serialize = true;
+	(*key_ret)->engine = e;
+	e = NULL;
+out:
+	OPENSSL_cleanse(pin, sizeof(pin));
+	UI_destroy_method(ui);
+	crypto_engine_release(e);
+	pkcs11_uri_free(&u);
+	return ret;
+}
+#pragma GCC diagnostic pop
+
 IMACTL_EXPORT int imactl_key_load(struct imactl_ctx *ctx, const char *path,
 				  imactl_passphrase_fn pass_fn, void *pass_data,
 				  struct imactl_key **key_ret)
 {
 	struct pass_cb_data pd = { .fn = pass_fn, .data = pass_data };
 	OSSL_DECODER_CTX *dctx = NULL;
-	struct imactl_key *key = NULL;
 	EVP_PKEY *pkey = NULL;
 	uint8_t *buf = NULL;
 	const unsigned char *p;
 	size_t len = 0;
 	int ret;
 
-	ret = read_small_file(ctx, path, &buf, &len);
+	if (!strncmp(path, PKCS11_URI_PREFIX, strlen(PKCS11_URI_PREFIX)))
+		return pkcs11_key_load(ctx, path, pass_fn, pass_data, key_ret);
+	ret = crypto_read_small_file(ctx, path, &buf, &len);
 	if (ret < 0)
 		return ret;
 	dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, NULL, NULL, NULL,
@@ -333,28 +629,11 @@ IMACTL_EXPORT int imactl_key_load(struct imactl_ctx *ctx, const char *path,
 		crypto_clear_errors();
 		goto out;
 	}
-	ret = check_key_type(ctx, path, pkey);
-	if (ret < 0)
-		goto out;
-	key = calloc(1, sizeof(*key));
-	if (!key) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	if (pubkey_keyid(pkey, &key->keyid) < 0) {
-		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "%s: cannot compute keyid", path);
-		ret = -EINVAL;
-		goto out;
-	}
-	key->pkey = pkey;
+	ret = crypto_key_wrap(ctx, path, pkey, key_ret);
 	pkey = NULL;
-	*key_ret = key;
-	key = NULL;
-	ret = 0;
 out:
 	OSSL_DECODER_CTX_free(dctx);
 	EVP_PKEY_free(pkey);
-	free(key);
 	if (buf) {
 		OPENSSL_cleanse(buf, len);
 		free(buf);
@@ -388,24 +667,17 @@ IMACTL_EXPORT void imactl_key_free(struct imactl_key *key)
 	if (!key)
 		return;
 	EVP_PKEY_free(key->pkey);
+	crypto_engine_release(key->engine);
+	pthread_mutex_destroy(&key->lock);
 	free(key);
 }
 
 /* ---- certificates ------------------------------------------------------ */
 
-IMACTL_EXPORT int imactl_cert_load(struct imactl_ctx *ctx, const char *path,
-				   struct imactl_cert **cert_ret)
+X509 *crypto_parse_x509(const uint8_t *buf, size_t len)
 {
-	struct imactl_cert *cert = NULL;
-	const ASN1_OCTET_STRING *ski;
 	X509 *x509 = NULL;
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	int ret;
 
-	ret = read_small_file(ctx, path, &buf, &len);
-	if (ret < 0)
-		return ret;
 	if (looks_like_pem(buf, len)) {
 		BIO *bio = BIO_new_mem_buf(buf, (int)len);
 
@@ -421,6 +693,23 @@ IMACTL_EXPORT int imactl_cert_load(struct imactl_ctx *ctx, const char *path,
 			x509 = NULL;
 		}
 	}
+	return x509;
+}
+
+IMACTL_EXPORT int imactl_cert_load(struct imactl_ctx *ctx, const char *path,
+				   struct imactl_cert **cert_ret)
+{
+	struct imactl_cert *cert = NULL;
+	const ASN1_OCTET_STRING *ski;
+	X509 *x509 = NULL;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = crypto_read_small_file(ctx, path, &buf, &len);
+	if (ret < 0)
+		return ret;
+	x509 = crypto_parse_x509(buf, len);
 	if (!x509) {
 		imactl_log_crypto(ctx, IMACTL_LOG_ERR,
 				  "%s: not an X.509 certificate (PEM or DER)", path);
@@ -439,10 +728,10 @@ IMACTL_EXPORT int imactl_cert_load(struct imactl_ctx *ctx, const char *path,
 		ret = -EBADMSG;
 		goto out;
 	}
-	ret = check_key_type(ctx, path, cert->pkey);
+	ret = crypto_check_key_type(ctx, path, cert->pkey);
 	if (ret < 0)
 		goto out;
-	if (pubkey_keyid(cert->pkey, &cert->pubkey_keyid) < 0) {
+	if (crypto_pubkey_keyid(cert->pkey, &cert->pubkey_keyid) < 0) {
 		ret = -EBADMSG;
 		goto out;
 	}
@@ -549,12 +838,17 @@ int crypto_sign(const struct imactl_ctx *ctx, const struct imactl_key *key,
 				  imactl_hash_algo_name(digest->algo));
 		return -EOPNOTSUPP;
 	}
+	if (key->serialize)
+		pthread_mutex_lock((pthread_mutex_t *)&key->lock);
 	if (EVP_PKEY_sign(pctx, sig, &len, digest->bytes, digest->len) != 1) {
-		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "signing failed");
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "signing failed%s",
+				  key->hardware ? " in the PKCS#11 token" : "");
 		ret = -EIO;
 	} else {
 		*sig_len = len;
 	}
+	if (key->serialize)
+		pthread_mutex_unlock((pthread_mutex_t *)&key->lock);
 	EVP_PKEY_CTX_free(pctx);
 	return ret;
 }

@@ -122,4 +122,17 @@ int crypto_verify_cached(const struct imactl_ctx *ctx,
 			 const struct imactl_digest *digest, const uint8_t *sig,
 			 size_t sig_len);
 
+/* Writing a set of files all-or-nothing (outfile.c). */
+struct out_file {
+	const char *name; /* in the directory */
+	const uint8_t *data;
+	size_t len;
+	unsigned int mode; /* 0600 for private keys */
+};
+/* -EEXIST (logged) when one of @names (NULL-terminated) exists and !@force. */
+int out_files_check(const struct imactl_ctx *ctx, const char *dir,
+		    const char *const *names, bool force);
+int out_files_write(const struct imactl_ctx *ctx, const char *dir,
+		    const struct out_file *files, size_t n, bool force);
+
 #endif /* IMACTL_LIB_PRIVATE_H */

@@ -17,6 +17,7 @@ static const struct imactl_command *const commands[] = {
 	&cmd_sign_tree, &cmd_verify_tree, &cmd_apply_manifest,
 	&cmd_import,
 	&cmd_log,
+	&cmd_keygen, &cmd_cert,
 };
 
 static void usage(FILE *f)

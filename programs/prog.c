@@ -204,11 +204,6 @@ bool prog_parse_target_bits(const struct imactl_command *cmd, const char *s,
 
 /* ---- passphrases ------------------------------------------------------- */
 
-struct pass_source {
-	const char *file;
-	const char *key_path;
-};
-
 /* Copies the first line of @src (without its newline) to @buf. */
 static int copy_line(const char *src, size_t srclen, char *buf, size_t size)
 {
@@ -244,10 +239,10 @@ static int pass_from_file(const char *path, char *buf, size_t size)
 	return ret;
 }
 
-static int pass_from_tty(const char *key_path, char *buf, size_t size)
+static int pass_from_tty(const char *key_path, bool confirm, char *buf, size_t size)
 {
 	struct termios old, noecho;
-	char line[1024];
+	char line[1024], again[1024];
 	FILE *tty;
 	int ret;
 
@@ -260,42 +255,67 @@ static int pass_from_tty(const char *key_path, char *buf, size_t size)
 	}
 	noecho = old;
 	noecho.c_lflag &= ~ECHO;
-	fprintf(tty, "Passphrase for %s: ", key_path);
+	fprintf(tty, "%s for %s: ", confirm ? "New passphrase" : "Passphrase", key_path);
 	fflush(tty);
 	tcsetattr(fileno(tty), TCSAFLUSH, &noecho);
 	ret = fgets(line, sizeof(line), tty) ? copy_line(line, strlen(line), buf, size) :
 					       -ENOKEY;
+	if (ret >= 0 && confirm) {
+		fprintf(tty, "\nThe same again: ");
+		fflush(tty);
+		if (!fgets(again, sizeof(again), tty) || strcmp(line, again) != 0) {
+			fprintf(tty, "\nThe passphrases differ.");
+			ret = -EKEYREJECTED;
+		}
+	}
 	tcsetattr(fileno(tty), TCSAFLUSH, &old);
 	fputc('\n', tty);
 	fclose(tty);
 	memset(line, 0, sizeof(line));
-	__asm__ __volatile__("" : : "r"(line) : "memory");
+	memset(again, 0, sizeof(again));
+	__asm__ __volatile__("" : : "r"(line), "r"(again) : "memory");
 	return ret;
 }
 
-static int pass_cb(void *data, char *buf, size_t size)
+int prog_pass_cb(void *data, char *buf, size_t size)
 {
-	const struct pass_source *src = data;
+	const struct prog_pass_source *src = data;
 	const char *env;
+	int ret;
 
 	if (src->file)
 		return pass_from_file(src->file, buf, size);
 	env = getenv("IMACTL_KEY_PASSWORD");
 	if (env)
 		return copy_line(env, strlen(env), buf, size);
-	return pass_from_tty(src->key_path, buf, size);
+	ret = pass_from_tty(src->key_path, src->confirm, buf, size);
+	if (ret == -ENOKEY)
+		prog_err("%s: no passphrase or PIN: use --pass-file or IMACTL_KEY_PASSWORD (no terminal to ask on)",
+			 src->key_path);
+	return ret == -ENOKEY ? -EKEYREJECTED : ret;
+}
+
+/* A PIN in the URI would be on the command line, visible to every user. */
+static bool pin_in_argv(const char *key_path)
+{
+	if (strncmp(key_path, "pkcs11:", 7) != 0 || !strstr(key_path, "pin-value="))
+		return false;
+	prog_err("--key: pin-value= puts the PIN on the command line; use pin-source=FILE in the URI, --pass-file or IMACTL_KEY_PASSWORD");
+	return true;
 }
 
 int prog_load_key(struct imactl_ctx *ctx, const char *key_path,
 		  const char *cert_path, const uint32_t *keyid,
 		  const char *pass_file, struct imactl_key **key_ret)
 {
-	struct pass_source src = { .file = pass_file, .key_path = key_path };
+	struct prog_pass_source src = { .file = pass_file, .key_path = key_path };
 	struct imactl_cert *cert = NULL;
 	struct imactl_key *key = NULL;
 	int ret;
 
-	ret = imactl_key_load(ctx, key_path, pass_cb, &src, &key);
+	if (pin_in_argv(key_path))
+		return -EINVAL;
+	ret = imactl_key_load(ctx, key_path, prog_pass_cb, &src, &key);
 	if (ret < 0)
 		return ret;
 	if (cert_path) {
@@ -308,6 +328,11 @@ int prog_load_key(struct imactl_ctx *ctx, const char *key_path,
 				 key_path, cert_path);
 			goto out;
 		}
+		ret = imactl_cert_time_check(cert, 0);
+		if (ret < 0)
+			prog_err("warning: the certificate %s is %s (the kernel does not check validity dates; imactl cert check does)",
+				 cert_path, ret == -EKEYEXPIRED ? "expired" : "not valid yet");
+		ret = 0;
 	}
 	if (keyid)
 		imactl_key_set_keyid(key, *keyid);

@@ -35,6 +35,8 @@ extern const struct imactl_command cmd_verify_tree;
 extern const struct imactl_command cmd_apply_manifest;
 extern const struct imactl_command cmd_import;
 extern const struct imactl_command cmd_log;
+extern const struct imactl_command cmd_keygen;
+extern const struct imactl_command cmd_cert;
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -78,6 +80,18 @@ int prog_getopt(const struct imactl_command *cmd, int argc, char *argv[],
 		const char *shortopts, const struct option *longopts);
 bool prog_parse_target_bits(const struct imactl_command *cmd, const char *s,
 			    unsigned int *bits);
+
+/*
+ * Passphrases (and PKCS#11 PINs) for imactl_passphrase_fn: from @file, else
+ * IMACTL_KEY_PASSWORD, else a no-echo prompt on the terminal naming
+ * @key_path (asked twice when @confirm).
+ */
+struct prog_pass_source {
+	const char *file;
+	const char *key_path;
+	bool confirm;
+};
+int prog_pass_cb(void *data, char *buf, size_t size);
 
 /*
  * Loads the signing key @key_path, with the passphrase from @pass_file, the

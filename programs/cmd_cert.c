@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* imactl cert check: is a certificate usable for IMA on a Linux kernel? */
+#include "prog.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum {
+	OPT_CA = 1,
+	OPT_AT,
+	OPT_QUIET,
+	OPT_HELP,
+};
+
+static const struct option longopts[] = {
+	{ "ca", required_argument, NULL, OPT_CA },
+	{ "at", required_argument, NULL, OPT_AT },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* "YYYY-MM-DD" (midnight UTC) or "@SECONDS" since the epoch. */
+static bool parse_at(const char *s, int64_t *at)
+{
+	struct tm tm = { 0 };
+	const char *end;
+	char *e;
+
+	if (s[0] == '@') {
+		errno = 0;
+		*at = strtoll(s + 1, &e, 10);
+		return !errno && *e == 0 && s[1] && *at > 0;
+	}
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (!end || *end)
+		return false;
+	*at = (int64_t)timegm(&tm);
+	return *at > 0;
+}
+
+static const char *severity_name(int severity)
+{
+	switch (severity) {
+	case IMACTL_LOG_ERR:
+		return "error";
+	case IMACTL_LOG_WARNING:
+		return "warning";
+	default:
+		return "ok";
+	}
+}
+
+static int check(const char *cert, const char *ca, int64_t at, bool quiet)
+{
+	struct imactl_cert_report *r = NULL;
+	struct imactl_ctx *ctx = NULL;
+	int ret;
+
+	if (prog_ctx_new(&ctx, 0, false) < 0)
+		return EXIT_OPERATIONAL;
+	ret = imactl_cert_check(ctx, cert, ca, at, &r);
+	if (ret < 0) {
+		imactl_ctx_free(ctx);
+		return EXIT_OPERATIONAL;
+	}
+	for (size_t i = 0; i < r->count; i++) {
+		const struct imactl_cert_finding *f = &r->findings[i];
+
+		if (quiet && f->severity > IMACTL_LOG_WARNING)
+			continue;
+		printf("%s: %s: %s\n", strcmp(f->subject, "ca") ? cert : ca,
+		       severity_name(f->severity), f->text);
+	}
+	if (r->errors)
+		printf("%s: NOT usable for IMA: %u error%s, %u warning%s\n", cert, r->errors,
+		       r->errors == 1 ? "" : "s", r->warnings, r->warnings == 1 ? "" : "s");
+	else
+		printf("%s: usable for IMA, keyid %08x, %u warning%s\n", cert, r->keyid,
+		       r->warnings, r->warnings == 1 ? "" : "s");
+	ret = r->errors ? EXIT_VERIFY : EXIT_OK;
+	imactl_cert_report_free(r);
+	imactl_ctx_free(ctx);
+	return ret;
+}
+
+static int run(const struct imactl_command *cmd, int argc, char *argv[])
+{
+	const char *ca = NULL;
+	unsigned long long seen = 0;
+	bool quiet = false;
+	int64_t at = 0;
+	int c;
+
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		return prog_usage(cmd, stdout);
+	if (argc < 2 || strcmp(argv[1], "check") != 0) {
+		prog_err("cert: the only subcommand is 'check'");
+		return prog_bad_option(cmd);
+	}
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+		if (c == 'q')
+			c = OPT_QUIET;
+		if (c != '?' && !prog_once(cmd, &seen, c, longopts))
+			return prog_bad_option(cmd);
+		switch (c) {
+		case OPT_CA:
+			ca = optarg;
+			break;
+		case OPT_AT:
+			if (!parse_at(optarg, &at)) {
+				prog_err("cert check: --at takes YYYY-MM-DD or @SECONDS, not '%s'",
+					 optarg);
+				return prog_bad_option(cmd);
+			}
+			break;
+		case OPT_QUIET:
+			quiet = true;
+			break;
+		case OPT_HELP:
+			return prog_usage(cmd, stdout);
+		default:
+			return prog_bad_option(cmd);
+		}
+	}
+	if (argc - optind != 1) {
+		prog_err("cert check: exactly one CERT expected");
+		return prog_bad_option(cmd);
+	}
+	return check(argv[optind], ca, at, quiet);
+}
+
+const struct imactl_command cmd_cert = {
+	.name = "cert",
+	.func = run,
+	.summary = "check that a certificate is usable for IMA",
+	.usage =
+	"check CERT [--ca CA] [--at DATE] [--quiet]\n"
+	"\n"
+	"Is CERT (PEM or DER) usable as an IMA signing key on a Linux kernel?\n"
+	"Checks the key type and size the kernel's asymmetric key parser accepts,\n"
+	"the algorithm CERT is signed with, keyUsage digitalSignature, CA:FALSE,\n"
+	"extendedKeyUsage, the subjectKeyIdentifier (and the keyid it yields, and\n"
+	"whether evmctl computes the same), the validity period, and with --ca the\n"
+	"chain: issuer, signature, authorityKeyIdentifier, and the CA's own\n"
+	"extensions, key and validity.  Prints one line per finding:\n"
+	"  CERT: error|warning|ok: WHAT AND WHY\n"
+	"and a last line saying whether CERT is usable.\n"
+	"\n"
+	"  --ca CA        the CA certificate that issued CERT (PEM or DER)\n"
+	"  --at DATE      check validity at DATE (YYYY-MM-DD, or @SECONDS since the\n"
+	"                 epoch) instead of now\n"
+	"  -q, --quiet    print only errors, warnings and the last line\n"
+	"\n"
+	"Exit: 0 usable (perhaps with warnings); 1 errors found; 3 a file cannot be\n"
+	"read or is not a certificate; 2 usage error.\n",
+};
