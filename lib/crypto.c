@@ -696,12 +696,8 @@ X509 *crypto_parse_x509(const uint8_t *buf, size_t len)
 	return x509;
 }
 
-IMACTL_EXPORT int imactl_cert_load(struct imactl_ctx *ctx, const char *path,
-				   struct imactl_cert **cert_ret)
+int crypto_load_x509(const struct imactl_ctx *ctx, const char *path, X509 **x_ret)
 {
-	struct imactl_cert *cert = NULL;
-	const ASN1_OCTET_STRING *ski;
-	X509 *x509 = NULL;
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	int ret;
@@ -709,13 +705,27 @@ IMACTL_EXPORT int imactl_cert_load(struct imactl_ctx *ctx, const char *path,
 	ret = crypto_read_small_file(ctx, path, &buf, &len);
 	if (ret < 0)
 		return ret;
-	x509 = crypto_parse_x509(buf, len);
-	if (!x509) {
-		imactl_log_crypto(ctx, IMACTL_LOG_ERR,
-				  "%s: not an X.509 certificate (PEM or DER)", path);
-		ret = -EBADMSG;
-		goto out;
+	*x_ret = crypto_parse_x509(buf, len);
+	free(buf);
+	crypto_clear_errors();
+	if (!*x_ret) {
+		log_err(ctx, "%s: not an X.509 certificate (PEM or DER)", path);
+		return -EBADMSG;
 	}
+	return 0;
+}
+
+IMACTL_EXPORT int imactl_cert_load(struct imactl_ctx *ctx, const char *path,
+				   struct imactl_cert **cert_ret)
+{
+	struct imactl_cert *cert = NULL;
+	const ASN1_OCTET_STRING *ski;
+	X509 *x509 = NULL;
+	int ret;
+
+	ret = crypto_load_x509(ctx, path, &x509);
+	if (ret < 0)
+		return ret;
 	cert = calloc(1, sizeof(*cert));
 	if (!cert) {
 		ret = -ENOMEM;
@@ -749,7 +759,6 @@ out:
 	crypto_clear_errors();
 	X509_free(x509);
 	free(cert);
-	free(buf);
 	return ret;
 }
 

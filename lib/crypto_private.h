@@ -36,6 +36,8 @@ struct imactl_cert {
 /* Reads a whole key or certificate file (at most 1 MiB); caller cleanses. */
 int crypto_read_small_file(const struct imactl_ctx *ctx, const char *path,
 			   uint8_t **buf_ret, size_t *len_ret);
+/* Reads and parses a certificate file; logs and -EBADMSG if it is none. */
+int crypto_load_x509(const struct imactl_ctx *ctx, const char *path, X509 **x_ret);
 /* Parses a PEM or DER certificate; NULL (OpenSSL queue set) if it is none. */
 X509 *crypto_parse_x509(const uint8_t *buf, size_t len);
 /* 0 for key types the kernel verifies with; else logs and -EOPNOTSUPP. */

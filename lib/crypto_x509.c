@@ -738,6 +738,17 @@ static uint32_t ski_keyid(X509 *x, bool *present)
 	return *present ? get_be32(ASN1_STRING_get0_data(ski) + ASN1_STRING_length(ski) - 4) : 0;
 }
 
+/* Not X509_check_issued(x, x): that also wants keyCertSign. */
+static bool is_self_signed(X509 *x)
+{
+	EVP_PKEY *pkey = X509_get0_pubkey(x);
+	bool ret = pkey && !X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) &&
+		   X509_verify(x, pkey) == 1;
+
+	crypto_clear_errors();
+	return ret;
+}
+
 /* The end-entity certificate: usable as an IMA signing key? */
 static void check_signer(struct checker *c, X509 *x)
 {
@@ -786,7 +797,7 @@ static void check_ca(struct checker *c, X509 *ca)
 	ski_keyid(ca, &has_ski);
 	if (!has_ski)
 		add(c, WARN, "ca", "no subjectKeyIdentifier: the kernel can then find it only by issuer and serial number");
-	if (X509_check_issued(ca, ca) != X509_V_OK)
+	if (!is_self_signed(ca))
 		add(c, INFO, "ca", "not self-signed: its own issuer must be trusted by the kernel too");
 	check_key(c, "ca", ca);
 	check_sig_alg(c, "ca", ca);
@@ -832,25 +843,6 @@ out:
 	X509_STORE_free(store);
 }
 
-static int load_x509(const struct imactl_ctx *ctx, const char *path, X509 **x_ret)
-{
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	int ret;
-
-	ret = crypto_read_small_file(ctx, path, &buf, &len);
-	if (ret < 0)
-		return ret;
-	*x_ret = crypto_parse_x509(buf, len);
-	free(buf);
-	crypto_clear_errors();
-	if (!*x_ret) {
-		log_err(ctx, "%s: not an X.509 certificate (PEM or DER)", path);
-		return -EBADMSG;
-	}
-	return 0;
-}
-
 IMACTL_EXPORT int imactl_cert_check(struct imactl_ctx *ctx, const char *cert_path,
 				    const char *ca_path, int64_t at,
 				    struct imactl_cert_report **report_ret)
@@ -859,9 +851,9 @@ IMACTL_EXPORT int imactl_cert_check(struct imactl_ctx *ctx, const char *cert_pat
 	X509 *x = NULL, *ca = NULL;
 	int ret;
 
-	ret = load_x509(ctx, cert_path, &x);
+	ret = crypto_load_x509(ctx, cert_path, &x);
 	if (!ret && ca_path)
-		ret = load_x509(ctx, ca_path, &ca);
+		ret = crypto_load_x509(ctx, ca_path, &ca);
 	if (ret < 0)
 		goto out;
 	c.r = calloc(1, sizeof(*c.r));
@@ -876,7 +868,7 @@ IMACTL_EXPORT int imactl_cert_check(struct imactl_ctx *ctx, const char *cert_pat
 	if (ca) {
 		check_chain(&c, x, ca);
 		check_ca(&c, ca);
-	} else if (X509_check_issued(x, x) == X509_V_OK) {
+	} else if (is_self_signed(x)) {
 		add(&c, INFO, "cert", "self-signed: load it into the _ima keyring directly; a kernel whose .ima keyring is restricted needs a certificate issued by a CA it trusts");
 	} else {
 		add(&c, INFO, "cert", "issued by a CA: give the CA certificate to check the chain");

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 enum {
 	OPT_OUT = 1,
@@ -168,12 +169,51 @@ static bool check_opts(enum imactl_keygen_kind kind, const struct keygen_opts *o
 	return true;
 }
 
-static int make_out_dir(const char *dir)
+/*
+ * mkdir -p; the directories it made are listed in @made (deepest last) so
+ * that a failed keygen leaves nothing behind.
+ */
+#define MAX_MADE 16
+struct made_dirs {
+	char *path;
+	size_t n;
+	size_t ends[MAX_MADE];
+};
+
+static int make_out_dir(const char *dir, struct made_dirs *made)
 {
-	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
-		return 0;
-	prog_file_err(dir, "cannot create the directory: %s", strerror(errno));
-	return -errno;
+	made->path = strdup(dir);
+	if (!made->path)
+		return -ENOMEM;
+	for (char *p = made->path + 1;; p++) {
+		char c = *p;
+
+		if (c && c != '/')
+			continue;
+		*p = 0;
+		if (mkdir(made->path, 0755) == 0) {
+			if (made->n < MAX_MADE)
+				made->ends[made->n++] = p - made->path;
+		} else if (errno != EEXIST) {
+			int ret = -errno;
+
+			prog_file_err(made->path, "cannot create the directory: %s",
+				      strerror(errno));
+			*p = c;
+			return ret;
+		}
+		*p = c;
+		if (!c)
+			return 0;
+	}
+}
+
+static void remove_made_dirs(struct made_dirs *made)
+{
+	while (made->n) {
+		made->path[made->ends[--made->n]] = 0;
+		rmdir(made->path);
+	}
 }
 
 static int run_keygen(struct imactl_ctx *ctx, enum imactl_keygen_kind kind,
@@ -183,6 +223,7 @@ static int run_keygen(struct imactl_ctx *ctx, enum imactl_keygen_kind kind,
 					     .confirm = true };
 	struct imactl_cert *ca_cert = NULL;
 	struct imactl_key *ca_key = NULL, *key = NULL;
+	struct made_dirs made = { 0 };
 	const char *const *names;
 	int ret;
 
@@ -205,16 +246,19 @@ static int run_keygen(struct imactl_ctx *ctx, enum imactl_keygen_kind kind,
 		o->params.pass_fn = prog_pass_cb;
 		o->params.pass_data = &new_pass;
 	}
-	ret = make_out_dir(o->out);
+	ret = make_out_dir(o->out, &made);
 	if (ret < 0)
 		goto out;
 	ret = imactl_keygen(ctx, kind, o->out, &o->params);
 	if (ret < 0)
 		goto out;
+	made.n = 0;
 	names = imactl_keygen_files(kind);
 	for (size_t i = o->key ? 1 : 0; names[i]; i++)
 		printf("%s/%s\n", o->out, names[i]);
 out:
+	remove_made_dirs(&made);
+	free(made.path);
 	imactl_key_free(key);
 	imactl_key_free(ca_key);
 	imactl_cert_free(ca_cert);

@@ -10,7 +10,7 @@ n=$(wc -l < "$T/exported")
 _result $([ "$n" -ge 20 ] && echo 0 || echo 1) "the API is exported ($n symbols)"
 
 # functions declared in the header (name followed by '(' at a declaration)
-grep -oE '^[a-z0-9_ ]+\**(imactl_[a-z0-9_]+)\(' "$SRC_ROOT/include/imactl.h" |
+grep -oE '^[a-z][a-z0-9_ *]*(imactl_[a-z0-9_]+)\(' "$SRC_ROOT/include/imactl.h" |
 	grep -oE 'imactl_[a-z0-9_]+' | sort -u > "$T/declared"
 missing=$(comm -23 "$T/declared" "$T/exported" | tr '\n' ' ')
 is "every function in imactl.h is exported" "$missing" ""
