@@ -1,7 +1,7 @@
 #!/bin/sh
 # Makes the throwaway test keys in DIR (in the build tree, never in git):
 # for each of rsa2048 rsa4096 ec256 ec384: NAME.key (PKCS#8 PEM), NAME.pem and
-# NAME.der (self-signed certificate with SKI=hash, CA:FALSE, digitalSignature),
+# NAME.der (self-signed certificate made by imactl keygen self-signed),
 # plus other.* (a second RSA key) and enc.key (rsa2048 encrypted, passphrase in
 # enc.pass), trad.key (traditional RSA PEM), key.der (PKCS#8 DER).
 set -eu
@@ -15,31 +15,25 @@ flock 9
 rm -rf "$dir"
 mkdir -p "$dir"
 cd "$dir"
-cat > ext.cnf <<'CNF'
-[req]
-distinguished_name = dn
-prompt = no
-x509_extensions = v3
-[dn]
-O = imactl tests
-CN = imactl test key (throwaway)
-[v3]
-basicConstraints = critical,CA:FALSE
-keyUsage = digitalSignature
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-CNF
-mk() { # name, genpkey args
-	name=$1; shift
-	openssl genpkey "$@" -out "$name.key" 2>/dev/null
-	openssl req -x509 -new -key "$name.key" -out "$name.pem" -days 3650 -config ext.cnf -subj "/O=imactl tests/CN=$name" 2>/dev/null
-	openssl x509 -in "$name.pem" -outform DER -out "$name.der"
+# imactl keygen makes every key and certificate: self-signed, the extensions
+# of an IMA signing certificate (critical CA:FALSE, digitalSignature,
+# codeSigning, SKI=hash, AKI).  $IMACTL, else the imactl of this build tree.
+imactl=${IMACTL:-$(cd ../.. && pwd)/imactl}
+[ -x "$imactl" ] || { echo "make-test-keys: no imactl at $imactl (build first)" >&2; exit 1; }
+mk() { # name, algo
+	"$imactl" keygen self-signed --out "gen-$1" --algo "$2" --subject "O=imactl tests,CN=$1" >/dev/null
+	mv "gen-$1/privkey_ima.pem" "$1.key"
+	mv "gen-$1/x509_ima.der" "$1.der"
+	rmdir "gen-$1"
+	# the same certificate in PEM: a format conversion only
+	openssl x509 -inform DER -in "$1.der" -out "$1.pem"
 }
-mk rsa2048 -algorithm RSA -pkeyopt rsa_keygen_bits:2048
-mk rsa4096 -algorithm RSA -pkeyopt rsa_keygen_bits:4096
-mk ec256 -algorithm EC -pkeyopt ec_paramgen_curve:P-256
-mk ec384 -algorithm EC -pkeyopt ec_paramgen_curve:P-384
-mk other -algorithm RSA -pkeyopt rsa_keygen_bits:2048
+mk rsa2048 rsa-2048
+mk rsa4096 rsa-4096
+mk ec256 ec-p256
+mk ec384 ec-p384
+mk other rsa-2048
+# other encodings of the same keys, for the key parser's tests
 printf 'correct horse battery staple\n' > enc.pass
 openssl pkcs8 -topk8 -in rsa2048.key -out enc.key -v2 aes-256-cbc -passout file:enc.pass
 openssl rsa -in rsa2048.key -traditional -out trad.key 2>/dev/null
