@@ -186,6 +186,29 @@ uint32_t imactl_key_keyid(const struct imactl_key *key);
 /** imactl_key_free() - NULL is allowed. */
 void imactl_key_free(struct imactl_key *key);
 
+/*
+ * Keys in a PKCS#11 token: imactl_key_load() takes a "pkcs11:" URI
+ * (RFC 7512: token=, object=, id=, serial=, ...) and loads the key once
+ * through the OpenSSL pkcs11 engine (libp11).  The module is the URI's
+ * module-path= attribute, else $IMACTL_PKCS11_MODULE, else the engine's
+ * default (p11-kit's proxy).  The PIN comes from the URI's pin-value= or
+ * pin-source= (a file), else from @pass_fn.  Extra return codes: -ENODEV
+ * (no such token, or the engine or module cannot be loaded), -ENOENT (no
+ * such key in the token), -EKEYREJECTED (PIN refused).
+ */
+
+/** imactl_key_is_hardware() - true for a key held by a PKCS#11 token. */
+bool imactl_key_is_hardware(const struct imactl_key *key);
+
+/**
+ * imactl_key_set_serialized() - for a PKCS#11 key: whether signatures
+ * requested from several threads at once go to the token one at a time
+ * (a lock; the default, measured faster with SoftHSM2, see README.md) or
+ * concurrently, on sessions of their own (libp11's session pool).  Keys
+ * from files always sign concurrently; for them this does nothing.
+ */
+void imactl_key_set_serialized(struct imactl_key *key, bool serialized);
+
 /**
  * imactl_cert_load() - load an X.509 certificate, PEM or DER.
  * Return: 0, -errno (file), -EBADMSG (not a certificate), -EOPNOTSUPP

@@ -5,6 +5,7 @@
  */
 #include "crypto_private.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -356,6 +357,7 @@ struct pkcs11_uri {
 	char *module;	   /* module-path */
 	char *pin_value;   /* pin-value (wiped) */
 	char *pin_source;  /* pin-source (a file) */
+	char *token;	   /* token= (kept in rest too) */
 };
 
 static void pkcs11_uri_free(struct pkcs11_uri *u)
@@ -368,6 +370,7 @@ static void pkcs11_uri_free(struct pkcs11_uri *u)
 	free(u->module);
 	free(u->pin_value);
 	free(u->pin_source);
+	free(u->token);
 }
 
 /*
@@ -410,6 +413,13 @@ static int pkcs11_uri_parse(const struct imactl_ctx *ctx, const char *uri,
 				return *dst ? -EINVAL : -ENOMEM;
 			}
 			continue;
+		}
+		if (!strncmp(tok, "token=", 6) && !u->token) {
+			u->token = strdup(tok + 6);
+			if (u->token && !uri_unescape(u->token)) {
+				free(u->token);
+				u->token = NULL;
+			}
 		}
 		if (sep != ':')
 			strncat(rest, ";", len - strlen(rest));
@@ -485,6 +495,60 @@ static int pkcs11_error(void)
 			ret = -ENODEV;
 		ERR_get_error();
 	}
+	return ret;
+}
+
+/*
+ * libp11 reports a missing token and a missing object alike ("object not
+ * found").  To tell them apart, ask the module itself which tokens it has:
+ * the first few entries of CK_FUNCTION_LIST, whose layout the PKCS#11
+ * standard fixes.  Called after the engine let go of the module.
+ */
+struct p11_functions {
+	unsigned char version[2];
+	unsigned long (*initialize)(void *args);
+	unsigned long (*finalize)(void *reserved);
+	void *get_info, *get_function_list;
+	unsigned long (*get_slot_list)(unsigned char present, unsigned long *slots,
+				       unsigned long *count);
+	void *get_slot_info;
+	unsigned long (*get_token_info)(unsigned long slot, void *info);
+};
+
+#define CKR_CRYPTOKI_ALREADY_INITIALIZED 0x191UL
+
+/* 1: a token labelled @label is present, 0: none is, -1: cannot tell. */
+static int pkcs11_token_present(const char *module, const char *label)
+{
+	unsigned long (*get_list)(struct p11_functions **);
+	struct p11_functions *f = NULL;
+	unsigned long slots[64], count = 64, rv;
+	unsigned char info[1024]; /* CK_TOKEN_INFO starts with label[32] */
+	size_t len = strlen(label);
+	void *dl;
+	int ret = -1;
+
+	if (!module || len > 32 || !(dl = dlopen(module, RTLD_NOW | RTLD_LOCAL)))
+		return -1;
+	*(void **)&get_list = dlsym(dl, "C_GetFunctionList");
+	if (!get_list || get_list(&f) != 0 || !f)
+		goto out;
+	rv = f->initialize(NULL);
+	if (rv != 0 && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED)
+		goto out;
+	if (f->get_slot_list(1, slots, &count) == 0) {
+		ret = 0;
+		for (unsigned long i = 0; i < count && !ret; i++) {
+			if (f->get_token_info(slots[i], info) != 0)
+				continue;
+			ret = !memcmp(info, label, len) &&
+			      (len == 32 || strspn((char *)info + len, " ") >= 32 - len);
+		}
+	}
+	if (rv == 0)
+		f->finalize(NULL);
+out:
+	dlclose(dl);
 	return ret;
 }
 
@@ -564,6 +628,10 @@ static int pkcs11_key_load(struct imactl_ctx *ctx, const char *uri,
 	if (!pkey) {
 		ret = pkcs11_error();
 		crypto_clear_errors();
+		crypto_engine_release(e);
+		e = NULL;
+		if (ret == -ENOENT && u.token && pkcs11_token_present(module, u.token) == 0)
+			ret = -ENODEV;
 		log_err(ctx, "%s: %s", u.rest,
 			ret == -EKEYREJECTED ? "the token refused the PIN (wrong PIN, or none given)" :
 			ret == -ENODEV ? "no such token" :
@@ -650,6 +718,16 @@ IMACTL_EXPORT int imactl_key_set_cert(struct imactl_key *key,
 	}
 	key->keyid = cert->keyid;
 	return 0;
+}
+
+IMACTL_EXPORT bool imactl_key_is_hardware(const struct imactl_key *key)
+{
+	return key->hardware;
+}
+
+IMACTL_EXPORT void imactl_key_set_serialized(struct imactl_key *key, bool serialized)
+{
+	key->serialize = key->hardware && serialized;
 }
 
 IMACTL_EXPORT void imactl_key_set_keyid(struct imactl_key *key, uint32_t keyid)
