@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Shared between the two crypto backend files (crypto.c, crypto_x509.c):
- * the only headers and files in lib/ that see OpenSSL types.
+ * Shared between the two crypto backend files (crypto.c, crypto_x509.c),
+ * which include OpenSSL themselves: the OpenSSL types appear here only by
+ * their struct tags (EVP_PKEY is struct evp_pkey_st, X509 struct x509_st).
  */
 #ifndef IMACTL_CRYPTO_PRIVATE_H
 #define IMACTL_CRYPTO_PRIVATE_H
@@ -10,11 +11,11 @@
 
 #include <pthread.h>
 
-#include <openssl/evp.h>
-#include <openssl/x509.h>
+struct evp_pkey_st;
+struct x509_st;
 
 struct imactl_key {
-	EVP_PKEY *pkey;
+	struct evp_pkey_st *pkey;
 	uint32_t keyid;
 	/*
 	 * Keys held by a PKCS#11 token: signing is serialized with @lock when
@@ -27,8 +28,8 @@ struct imactl_key {
 };
 
 struct imactl_cert {
-	X509 *x509;
-	EVP_PKEY *pkey; /* owned by x509 */
+	struct x509_st *x509;
+	struct evp_pkey_st *pkey; /* owned by x509 */
 	uint32_t keyid;	       /* from the SKI, or pubkey_keyid */
 	uint32_t pubkey_keyid; /* SHA-1 of the public key, bytes 16..19 */
 };
@@ -37,17 +38,17 @@ struct imactl_cert {
 int crypto_read_small_file(const struct imactl_ctx *ctx, const char *path,
 			   uint8_t **buf_ret, size_t *len_ret);
 /* Reads and parses a certificate file; logs and -EBADMSG if it is none. */
-int crypto_load_x509(const struct imactl_ctx *ctx, const char *path, X509 **x_ret);
+int crypto_load_x509(const struct imactl_ctx *ctx, const char *path, struct x509_st **x_ret);
 /* Parses a PEM or DER certificate; NULL (OpenSSL queue set) if it is none. */
-X509 *crypto_parse_x509(const uint8_t *buf, size_t len);
+struct x509_st *crypto_parse_x509(const uint8_t *buf, size_t len);
 /* 0 for key types the kernel verifies with; else logs and -EOPNOTSUPP. */
 int crypto_check_key_type(const struct imactl_ctx *ctx, const char *path,
-			  EVP_PKEY *pkey);
+			  struct evp_pkey_st *pkey);
 /* keyid from the public key: bytes 16..19 of SHA-1 over subjectPublicKey. */
-int crypto_pubkey_keyid(EVP_PKEY *pkey, uint32_t *keyid);
+int crypto_pubkey_keyid(struct evp_pkey_st *pkey, uint32_t *keyid);
 /* Wraps @pkey (taking ownership) into a new imactl_key. */
 int crypto_key_wrap(const struct imactl_ctx *ctx, const char *what,
-		    EVP_PKEY *pkey, struct imactl_key **key_ret);
+		    struct evp_pkey_st *pkey, struct imactl_key **key_ret);
 
 /* Drops the engine reference a PKCS#11 key holds; NULL is allowed. */
 void crypto_engine_release(void *engine);

@@ -102,7 +102,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	}
 	argc--;
 	argv++;
-	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+	while ((c = prog_getopt(cmd, argc, argv, "q", longopts)) != -1) {
 		if (c == 'q')
 			c = OPT_QUIET;
 		if (c != '?' && !prog_once(cmd, &seen, c, longopts))

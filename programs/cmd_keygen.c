@@ -79,7 +79,7 @@ static int parse_opts(const struct imactl_command *cmd, int argc, char *argv[],
 	unsigned long long seen = 0;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
+	while ((c = prog_getopt(cmd, argc, argv, "v", longopts)) != -1) {
 		if (c != '?' && c != 'v' && c != OPT_VERBOSE &&
 		    !prog_once(cmd, &seen, c, longopts))
 			return EXIT_USAGE;
