@@ -409,6 +409,7 @@ static int pkcs11_uri_parse(const struct imactl_ctx *ctx, const char *uri,
 			if (!*dst || !uri_unescape(*dst)) {
 				OPENSSL_cleanse(copy, len);
 				free(copy);
+				free(rest);
 				log_err(ctx, "malformed PKCS#11 URI attribute");
 				return *dst ? -EINVAL : -ENOMEM;
 			}
