@@ -670,7 +670,8 @@ static void check_key(struct checker *c, const char *who, X509 *x)
 		EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, curve,
 					       sizeof(curve), NULL);
 		if (!strcmp(curve, "prime256v1") || !strcmp(curve, "secp384r1"))
-			add(c, INFO, who, "public key: EC %s (ECDSA signatures need Linux 5.13 or later)",
+			add(c, INFO, who,
+			    "public key: EC %s (the kernel needs CONFIG_CRYPTO_ECDSA, Linux 5.13 or later, for it; RSA works everywhere)",
 			    curve[5] == '3' ? "P-384" : "P-256");
 		else
 			add(c, ERR, who, "public key: EC curve %s: the kernel verifies only P-256 and P-384",

@@ -94,6 +94,16 @@ else
 	skip "evmctl verifies a keygen key's signature" "no security.* xattrs here (not root?)"
 fi
 
+# the running kernel's x509 parser takes the RSA certificates (a keyring of
+# this test's own session; the VM tests load them for appraisal)
+if command -v keyctl >/dev/null && keyctl session - true >/dev/null 2>&1; then
+	ok "the running kernel parses the debug CA and signer certificates" keyctl session - sh -c \
+		'r=$(keyctl newring _imactl_test @s) && keyctl padd asymmetric "" $r < dbg/ima-local-ca.x509 &&
+		 keyctl padd asymmetric "" $r < dbg/x509_ima.der && keyctl padd asymmetric "" $r < rsa-2048/signer/x509_ima.der'
+else
+	skip "the running kernel parses the certificates" "no keyctl or no session keyring here"
+fi
+
 ok "keygen self-signed" "$IMACTL" keygen self-signed --out self --algo ec-p256
 is "self-signed writes two files" "$(ls self)" "$(printf 'privkey_ima.pem\nx509_ima.der')"
 ok "openssl verify accepts the self-signed cert as its own anchor" \
