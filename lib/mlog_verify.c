@@ -270,6 +270,60 @@ static void extend_all(struct imactl_mlog_verifier *v, unsigned int p,
 	}
 }
 
+static const struct imactl_mlog_field *field_by_id(const struct imactl_mlog_entry *e,
+						   const char *id)
+{
+	for (unsigned int i = 0; i < e->nfields; i++)
+		if (e->fields[i].id && !strcmp(e->fields[i].id, id))
+			return &e->fields[i];
+	return NULL;
+}
+
+/*
+ * evm-sig: the EVM portable signature covers H(the protected xattr values,
+ * in the kernel's order, as xattrvalues holds them || struct h_misc with
+ * ino and generation zero, uid, gid, mode) - no fs UUID for portable ones
+ * (security/integrity/evm/evm_crypto.c).  struct h_misc of a 64-bit target:
+ * ino (8), generation (4), uid (4), gid (4), mode (2), padding (2); the
+ * integers in the list's byte order.
+ */
+static enum imactl_mlog_sig_status check_evmsig(struct imactl_mlog_verifier *v,
+						const struct imactl_mlog_entry *e,
+						uint32_t *keyid)
+{
+	const struct imactl_mlog_field *vals = field_by_id(e, "xattrvalues"),
+				       *uid = field_by_id(e, "iuid"),
+				       *gid = field_by_id(e, "igid"),
+				       *mode = field_by_id(e, "imode");
+	const uint8_t *s = e->evmsig;
+	struct crypto_md *md = NULL;
+	struct imactl_digest d;
+	uint8_t misc[24] = { 0 };
+	int ret;
+
+	if (e->evmsig_len >= 7)
+		*keyid = get_be32(s + 3);
+	if (s[0] != IMACTL_XATTR_EVM_PORTABLE || e->evmsig_len < 9 || !vals ||
+	    !uid || uid->len != 4 || !gid || gid->len != 4 || !mode || mode->len != 2)
+		return IMACTL_MLOG_SIG_UNSUPPORTED;
+	memcpy(misc + 12, uid->data, 4);
+	memcpy(misc + 16, gid->data, 4);
+	memcpy(misc + 20, mode->data, 2);
+	memset(&d, 0, sizeof(d));
+	d.algo = s[2];
+	if (imactl_hash_algo_size(d.algo) <= 0 || crypto_md_new(v->ctx, d.algo, &md) < 0)
+		return IMACTL_MLOG_SIG_BAD;
+	d.len = imactl_hash_algo_size(d.algo);
+	ret = crypto_md_digest2(md, vals->data, vals->len, misc, sizeof(misc), d.bytes);
+	crypto_md_free(md);
+	if (ret < 0)
+		return IMACTL_MLOG_SIG_BAD;
+	ret = imactl_verify_digest(v->ctx, v->keyring, s, e->evmsig_len, &d, keyid);
+	if (ret == 0)
+		return IMACTL_MLOG_SIG_GOOD;
+	return ret == -ENOKEY ? IMACTL_MLOG_SIG_UNKNOWN_KEY : IMACTL_MLOG_SIG_BAD;
+}
+
 /* The signature header v2: type, version, algo, keyid (be32), size (be16). */
 static enum imactl_mlog_sig_status check_sig(struct imactl_mlog_verifier *v,
 					     const struct imactl_mlog_entry *e,
@@ -280,6 +334,8 @@ static enum imactl_mlog_sig_status check_sig(struct imactl_mlog_verifier *v,
 	const uint8_t *s = e->sig;
 	int ret;
 
+	if (!s && e->evmsig)
+		return check_evmsig(v, e, keyid);
 	if (!s)
 		return e->modsig ? IMACTL_MLOG_SIG_UNSUPPORTED :
 				   IMACTL_MLOG_SIG_UNSIGNED;

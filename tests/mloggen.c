@@ -19,6 +19,7 @@
 #include "imactl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +130,62 @@ static void boot_aggregate(int b, int n, uint8_t *out)
 	for (int i = 0; i < n; i++)
 		memcpy(cat + i * bank_sizes[b], pcr[b][i], bank_sizes[b]);
 	md(bank_names[b], cat, n * bank_sizes[b], NULL, 0, out);
+}
+
+/*
+ * evm-sig fields of a real file: OUT.evmfile gets "content N", is signed
+ * by libimactl (user.ima signature + user.evm portable signature), and its
+ * xattrs and owner/mode become the template's fields.
+ */
+static void evm_fields(struct imactl_key *key, const char *out, unsigned int i,
+		       struct buf *data)
+{
+	struct imactl_sign_params sp = { .hash_algo = IMACTL_HASH_SHA256,
+					  .ima = IMACTL_IMA_SIG,
+					  .evm = IMACTL_EVM_PORTABLE,
+					  .target_bits = 64 };
+	struct imactl_signed_values sv = { 0 };
+	struct imactl_ctx *ctx = NULL;
+	char path[4096], content[64];
+	struct stat st;
+	uint8_t lens[4], u16[2];
+	uint32_t id;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s.evmfile", out);
+	snprintf(content, sizeof(content), "content %u", i);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, content, strlen(content)) != (ssize_t)strlen(content) ||
+	    imactl_ctx_new(&ctx) < 0)
+		exit(3);
+	imactl_set_xattr_user(ctx, true);
+	if (imactl_sign_fd(ctx, fd, key, &sp, &sv) < 0 || fstat(fd, &st) < 0) {
+		fprintf(stderr, "mloggen: cannot sign %s with user xattrs\n", path);
+		exit(3);
+	}
+	close(fd);
+	unlink(path);
+	field(data, sv.evm, sv.evm_len);
+	field(data, "security.ima", strlen("security.ima") + 1);
+	put32(lens, sv.ima_len);
+	field(data, lens, 4);
+	field(data, sv.ima, sv.ima_len);
+	id = st.st_uid;
+	put32(lens, id);
+	field(data, lens, 4);
+	id = st.st_gid;
+	put32(lens, id);
+	field(data, lens, 4);
+	if (big_endian) {
+		u16[0] = st.st_mode >> 8;
+		u16[1] = st.st_mode;
+	} else {
+		u16[0] = st.st_mode;
+		u16[1] = st.st_mode >> 8;
+	}
+	field(data, u16, 2);
+	imactl_signed_values_free(&sv);
+	imactl_ctx_free(ctx);
 }
 
 static void write_tpm_dir(const char *dir)
@@ -292,8 +349,9 @@ int main(int argc, char *argv[])
 		default: return 2;
 		}
 	}
-	if (optind != argc - 1 || count == 0)
-		return 2;
+	if (optind != argc - 1 || count == 0 ||
+	    (strstr(templates, "evm-sig") && (strcmp(format, "binary") || !key_path)))
+		return 2; /* evm-sig: binary lists with --key only */
 	for (char *t = strtok(strdup(templates), ","); t && ntemplates < 8; t = strtok(NULL, ","))
 		tlist[ntemplates++] = t;
 	if (imactl_ctx_new(&ctx) < 0)
@@ -399,6 +457,11 @@ int main(int argc, char *argv[])
 				field(&data, sig, sig_len);
 			if (!strcmp(t, "ima-buf"))
 				field(&data, content, strlen(content));
+			if (!strcmp(t, "evm-sig")) {
+				if (!key)
+					return 2;
+				evm_fields(key, argv[optind], i, &data);
+			}
 		}
 		if (viol)
 			memset(th, 0, 20);

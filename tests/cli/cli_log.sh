@@ -73,6 +73,28 @@ like "... and the first failure in the result" "$T/out" '^result: FAILED at entr
 ok "with both certificates it verifies" "$IMACTL" log verify --tpm tpm-other --cert "$KEYS/rsa2048.pem" --cert "$KEYS/other.pem" other.bin
 ok "without --cert signatures are not checked" "$IMACTL" log verify --tpm tpm-other other.bin
 
+# evm-sig: the EVM portable signature over the logged xattrs, uid, gid, mode
+$G --count 8 --template ima-ng,evm-sig --key "$KEYS/rsa2048.key" --tpm-dir tpm-evm evm.bin
+ok "evm-sig: EVM portable signatures verify from the list's fields" \
+	"$IMACTL" log verify --tpm tpm-evm --cert "$KEYS/rsa2048.pem" evm.bin
+like "... all four" "$T/out" '^signatures: 4 good, 0 bad'
+fails 1 "evm-sig: unknown key" "$IMACTL" log verify --tpm tpm-evm --cert "$KEYS/other.pem" evm.bin
+# change imode of entry 2 and recompute its template hash: only the EVM signature can tell
+py 'import struct, hashlib
+d = bytearray(open("evm.bin", "rb").read()); off = 0; n = 0
+while off < len(d):
+    n += 1
+    nl = struct.unpack_from("<I", d, off + 24)[0]
+    dl = struct.unpack_from("<I", d, off + 28 + nl)[0]
+    data = off + 32 + nl
+    if n == 2:
+        d[data + dl - 2] ^= 0x01  # low byte of imode
+        d[off + 4:off + 24] = hashlib.sha1(d[data:data + dl]).digest()
+    off = data + dl
+open("evm-mode.bin", "wb").write(d)'
+fails 1 "evm-sig: a changed mode fails the EVM signature" "$IMACTL" log verify --cert "$KEYS/rsa2048.pem" evm-mode.bin
+like "... at entry 2" "$T/err" 'entry 2 \(/usr/bin/file000001\): bad signature'
+
 # ---- damaged lists -------------------------------------------------------
 # flip one byte in the path of entry 7 (binary)
 py 'import sys
