@@ -383,9 +383,12 @@ int imactl_evm_digest(struct imactl_ctx *ctx, int fd, int algo,
  * security.evm with fsetxattr(2) on that same descriptor, so exactly the
  * hashed bytes are signed.  The file's size, mtime and ctime are compared
  * before and after hashing; a change gives -ESTALE and nothing is written.
- * If writing security.evm fails after security.ima was replaced, the stale
- * security.evm is removed so the file never carries a signature that no
- * longer matches.  @key may be NULL when nothing needs a signature.
+ * security.evm is signed after security.ima is written, over the metadata
+ * fstat(2) reports then.  If signing or writing it fails after security.ima
+ * was replaced, the old security.evm is removed so the file never carries a
+ * signature that no longer matches; re-signing only IMA likewise removes an
+ * EVM value that covered the old one.  @key may be NULL when nothing needs
+ * a signature.
  * @values_ret, when not NULL, receives what was written.
  * Return: 0, -EINVAL, -ESTALE, -ENODATA (EVM without any security.ima),
  * -errno from I/O, crypto errors as imactl_sign_digest().

@@ -257,21 +257,6 @@ IMACTL_EXPORT int imactl_sign_fd(struct imactl_ctx *ctx, int fd,
 			goto out;
 	}
 
-	/* Sign EVM over the xattrs as they will be, before writing anything. */
-	if (p->evm == IMACTL_EVM_PORTABLE) {
-		ret = imactl_evm_digest(ctx, fd, p->hash_algo, p->target_bits,
-					p->flags, out.ima, out.ima_len,
-					&evm_digest);
-		if (ret == -ENODATA)
-			log_err(ctx, "EVM portable signatures need security.ima");
-		if (ret < 0)
-			goto out;
-		ret = imactl_sign_digest(ctx, key, IMACTL_XATTR_EVM_PORTABLE,
-					 &evm_digest, &out.evm, &out.evm_len);
-		if (ret < 0)
-			goto out;
-	}
-
 	if (out.ima) {
 		ret = read_xattr(ctx, fd, XATTR_IMA, &old_ima, &old_ima_len);
 		if (ret < 0 && ret != -ENODATA)
@@ -284,8 +269,23 @@ IMACTL_EXPORT int imactl_sign_fd(struct imactl_ctx *ctx, int fd,
 				goto out;
 		}
 	}
-	if (out.evm) {
-		ret = write_xattr(ctx, fd, XATTR_EVM, out.evm, out.evm_len);
+	/*
+	 * EVM is signed after security.ima is in place, over the metadata as
+	 * fstat(2) reports it then: under fakeroot the reported owner can
+	 * change when a file gets its first xattr, and the image is made from
+	 * what is reported afterwards.
+	 */
+	if (p->evm == IMACTL_EVM_PORTABLE) {
+		ret = imactl_evm_digest(ctx, fd, p->hash_algo, p->target_bits,
+					p->flags, out.ima, out.ima_len,
+					&evm_digest);
+		if (ret == -ENODATA)
+			log_err(ctx, "EVM portable signatures need security.ima");
+		if (ret == 0)
+			ret = imactl_sign_digest(ctx, key, IMACTL_XATTR_EVM_PORTABLE,
+						 &evm_digest, &out.evm, &out.evm_len);
+		if (ret == 0)
+			ret = write_xattr(ctx, fd, XATTR_EVM, out.evm, out.evm_len);
 		if (ret < 0) {
 			/* never leave an EVM value that no longer matches */
 			if (ima_changed)
