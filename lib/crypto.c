@@ -631,7 +631,9 @@ static int pkcs11_key_load(struct imactl_ctx *ctx, const char *uri,
 		crypto_clear_errors();
 		crypto_engine_release(e);
 		e = NULL;
-		if (ret == -ENOENT && u.token && pkcs11_token_present(module, u.token) == 0)
+		/* without a module-path, libp11 uses p11-kit's proxy: ask it */
+		if (ret == -ENOENT && u.token &&
+		    pkcs11_token_present(module ? module : "p11-kit-proxy.so", u.token) == 0)
 			ret = -ENODEV;
 		log_err(ctx, "%s: %s", u.rest,
 			ret == -EKEYREJECTED ? "the token refused the PIN (wrong PIN, or none given)" :

@@ -131,6 +131,10 @@ fails 3 "a missing object" "$IMACTL" sign --xattr-user --key "pkcs11:token=imact
 like "... says so" "$T/err" 'object=nope: no such private key'
 fails 3 "a missing token" "$IMACTL" sign --xattr-user --key "pkcs11:token=nosuch;object=ima-rsa?$MOD" --pass-file pin f1
 like "... says so" "$T/err" 'token=nosuch;object=ima-rsa: no such token'
+fails 3 "a missing token, through p11-kit's proxy (no module-path)" "$IMACTL" sign --xattr-user --key "pkcs11:token=nosuch;object=ima-rsa" --pass-file pin f1
+like "... says so" "$T/err" 'token=nosuch;object=ima-rsa: no such token'
+fails 3 "a missing object, through p11-kit's proxy" "$IMACTL" sign --xattr-user --key "pkcs11:token=imactl-test;object=nope" --pass-file pin f1
+like "... says so" "$T/err" 'object=nope: no such private key'
 fails 3 "a missing module" "$IMACTL" sign --xattr-user --key "$RSA?module-path=$T/nonexistent.so" --pass-file pin f1
 like "... is named" "$T/err" 'nonexistent.so'
 fails 3 "pin-value in argv is refused" "$IMACTL" sign --xattr-user --key "$RSA;pin-value=1234?$MOD" f1
