@@ -60,7 +60,7 @@ ima_evm_sign_rootfs[vardepsexclude] += "IMA_EVM_EVMCTL_KEY_PASSWORD BB_NUMBER_TH
 def ima_evm_key_checksums(d):
     import os
     files = [d.getVar(v) for v in ('IMA_EVM_PRIVKEY', 'IMA_EVM_X509', 'IMA_EVM_POLICY')]
-    return ' '.join('%s:%s' % (f, os.path.exists(f)) for f in files if f)
+    return ' '.join('%s:%s' % (f, os.path.exists(f)) for f in files if f and not f.startswith('pkcs11:'))
 
 ima_evm_sign_rootfs () {
 	rootfs="${IMAGE_ROOTFS}"
@@ -70,6 +70,9 @@ ima_evm_sign_rootfs () {
 	fi
 	ima_evm_debug_keys
 	for f in "${IMA_EVM_PRIVKEY}" "${IMA_EVM_X509}"; do
+		case "$f" in
+		pkcs11:*) continue ;; # a key in a token, opened by imactl
+		esac
 		if [ ! -r "$f" ]; then
 			bbfatal "IMA/EVM: cannot read $f (set IMA_EVM_KEY_DIR, or IMA_EVM_PRIVKEY and IMA_EVM_X509)"
 		fi
@@ -180,12 +183,15 @@ $(tail -n 20 "${T}/ima-evm-sign.log")"
 	fi
 
 	# Check what was written, with the certificate the target will use.
-	evmopt=""
+	checks="--target-bits ${IMA_EVM_TARGET_BITS}"
 	if [ "${IMA_EVM_ROOTFS_EVM}" = "portable" ]; then
-		evmopt="--evm"
+		checks="$checks --evm"
+	fi
+	if [ "${IMA_EVM_ROOTFS_IMA}" = "sig" ]; then
+		checks="$checks --require-sig"
 	fi
 	rc=0
-	"$imactl" verify-tree "$rootfs" --cert "${IMA_EVM_X509}" $evmopt ${IMA_EVM_IMACTL_ARGS} $selection \
+	"$imactl" verify-tree "$rootfs" --cert "${IMA_EVM_X509}" $checks ${IMA_EVM_IMACTL_ARGS} $selection \
 		>"${T}/ima-evm-verify.log" 2>&1 || rc=$?
 	set +f
 	if [ $rc -ne 0 ]; then

@@ -171,6 +171,18 @@ is "IMA_EVM_ROOTFS_IMA = hash succeeds" "$rc" 0
 is "security.ima is a sha256 hash" "$(xattr_hex security.ima "$T/hash/rootfs/etc/fstab")" \
 	"0404$(sha256sum "$T/hash/rootfs/etc/fstab" | cut -d' ' -f1)"
 
+# --- a 32-bit target: the EVM signature covers its word size ---------------
+make_rootfs "$T/m32/rootfs"
+# an ELF32 header is all that tells: init and libc of a 32-bit target
+for f in sbin/init lib/libc.so.6; do
+	python3 -c 'import sys; sys.stdout.buffer.write(b"\x7fELF\x01\x01\x01" + bytes(45))' > "$T/m32/rootfs/$f"
+done
+sign m32
+is "a 32-bit root filesystem: the task succeeds (target bits auto)" "$rc" 0
+f="$T/m32/rootfs/etc/fstab"
+ok "evmctl verify --m32 accepts its EVM signatures" evmctl verify --m32 --key "$cert" "$f"
+fails 1 "and the 64-bit form does not match" evmctl verify --key "$cert" "$f"
+
 # --- the initramfs: signed like an image, its xattrs carried by the manifest --
 # integrity-initramfs.bb sets IMA_EVM_MANIFEST; cpio drops the xattrs; the
 # initramfs module puts them back, then loads the (signed) policy by path.
