@@ -31,8 +31,8 @@ demo:
 
 # Our own small kernel with the test CA compiled in (scripts/build-kernel;
 # cached in /var/cache/imactl/kernel). TRUST=secondary for the wider rule, CA=ca.pem for your own CA.
-kernel:
-	scripts/build-kernel --trust $(or $(TRUST),strict) $(if $(CA),--ca $(CA))
+kernel: all
+	IMACTL=$(BUILD)/imactl scripts/build-kernel --trust $(or $(TRUST),strict) $(if $(CA),--ca $(CA))
 
 bench:
 	scripts/install-deps bench

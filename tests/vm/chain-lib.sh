@@ -7,7 +7,8 @@
 # options of tests/vm/kernel-ca.cfg; prints its bzImage path.
 chain_kernel() {
 	_o=$("$SRC_ROOT/scripts/build-kernel" --quiet --ca "$1/ca.pem" --trust "$2" \
-		--fragment "$SRC_ROOT/tests/vm/kernel-ca.cfg" 2>"$T/build-kernel-$2.err") || {
+		--fragment "$SRC_ROOT/tests/vm/kernel-ca.cfg" \
+		--features ima,appraise,evm,tpm,signed-policy 2>"$T/build-kernel-$2.err") || {
 		sed 's/^/# /' "$T/build-kernel-$2.err"
 		echo "Bail out! scripts/build-kernel --trust $2 failed"
 		exit 1

@@ -20,10 +20,16 @@ ca_a=$("$SRC_ROOT/scripts/test-ca" chain-a) && ca_b=$("$SRC_ROOT/scripts/test-ca
 k_strict=$(chain_kernel "$ca_a" strict) || exit 1
 k_secondary=$(chain_kernel "$ca_a" secondary) || exit 1
 k_otherca=$(chain_kernel "$ca_b" strict) || exit 1
-ok "the strict kernel's config has no secondary-CA rule for .ima" \
-	grep -qx '# CONFIG_IMA_KEYRINGS_PERMIT_SIGNED_BY_BUILTIN_OR_SECONDARY is not set' "${k_strict%/*}/config"
-ok "the secondary kernel's config has it" \
-	grep -qx 'CONFIG_IMA_KEYRINGS_PERMIT_SIGNED_BY_BUILTIN_OR_SECONDARY=y' "${k_secondary%/*}/config"
+feat=ima,appraise,evm,tpm,signed-policy
+ok "strict kernel: imactl kconfig check --features $feat" \
+	"$IMACTL" kconfig check --features $feat "${k_strict%/*}/config"
+cp "$T/err" "$T/strict.kconfig"
+is "  ... no warning about the secondary-CA rule" \
+	"$(grep -c IMA_KEYRINGS_PERMIT_SIGNED_BY_BUILTIN_OR_SECONDARY "$T/strict.kconfig")" 0
+ok "secondary kernel: imactl kconfig check --features $feat" \
+	"$IMACTL" kconfig check --features $feat "${k_secondary%/*}/config"
+like "  ... warns about its trust rule" "$T/err" \
+	'warning: CONFIG_IMA_KEYRINGS_PERMIT_SIGNED_BY_BUILTIN_OR_SECONDARY=y, want it not set'
 
 # Certificates: the signer (CA A), a signer of CA B, a self-signed one, and the
 # leaf (CA A) -> grandchild (issued by the leaf, which is no CA) chain.
