@@ -2,8 +2,9 @@
 # .ima keyring of a kernel we built takes (tests/vm/vm_chain.sh).  Kernel
 # parameter chain=strict|secondary (CA A compiled in) or otherca (CA B).
 K=/etc/vm
-# /proc/keys names an X.509 key "O: CN: subjectKeyIdentifier"
-has_key() { grep -q "asymmetric: imactl tests: $1: " /proc/keys; }
+# /proc/keys names an X.509 key "CN: subjectKeyIdentifier: X509.rsa ..." (the
+# kernel drops O= when CN starts like it, as "imactl ..." does here)
+has_key() { grep -qF " $1: " /proc/keys; }
 t_ok "the kernel has a trusted .ima keyring" grep -q ' keyring *\.ima: ' /proc/keys
 t_ok "and a secondary trusted keyring" grep -q ' keyring *\.secondary_trusted_keys: ' /proc/keys
 case "${chain:-}" in
@@ -11,7 +12,7 @@ otherca)
 	t_ok "the compiled-in CA is CA B" has_key "imactl chain-b"
 	t_fails "CA B's kernel refuses the signer CA A issued" 3 imactl import $K/signer.pem .ima
 	t_like "  ... and imactl says why" "$T_OUT" "*signer.pem: the kernel refused the certificate for keyring .ima: *signer is not there*"
-	t_ok "  ... it is not in any keyring" sh -c "! grep -q 'imactl chain signer: ' /proc/keys"
+	t_ok "  ... it is not in any keyring" sh -c "! grep -qF ' imactl chain signer: ' /proc/keys"
 	t_import $K/otherca.pem .ima
 	t_ok "  ... the signer CA B issued is in .ima" has_key "imactl chain otherca signer"
 	;;
@@ -33,7 +34,7 @@ strict|secondary)
 		t_fails "strict: the grandchild signed by the leaf is still refused by .ima" 3 \
 			imactl import $K/grandchild.pem .ima
 		t_like "  ... and imactl says why" "$T_OUT" "*grandchild.pem: the kernel refused the certificate for keyring .ima: *"
-		t_ok "  ... it is not in any keyring" sh -c "! grep -q 'imactl chain grandchild: ' /proc/keys"
+		t_ok "  ... it is not in any keyring" sh -c "! grep -qF ' imactl chain grandchild: ' /proc/keys"
 	else
 		t_import $K/grandchild.pem .ima
 		t_ok "secondary: the grandchild signed by a mere leaf is in .ima (the wider rule)" \
