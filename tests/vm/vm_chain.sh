@@ -36,6 +36,13 @@ if vm_wants chain-otherca; then
 	k_otherca=$(chain_kernel "$ca_b" strict) || exit 1
 fi
 
+# Kconfig silently drops an option whose dependencies are off: build-kernel
+# must not (TCG_CRB needs ACPI, which this kernel does not have)
+echo 'CONFIG_TCG_CRB=y' > "$T/crb.cfg"
+fails 1 "build-kernel refuses a configuration that lost a requested option" \
+	"$SRC_ROOT/scripts/build-kernel" --config-only --ca "$ca_a/ca.pem" --fragment "$T/crb.cfg"
+like "  ... and names it" "$T/err" 'CONFIG_TCG_CRB: requested y, the kernel config has n'
+
 # Certificates: the signer (CA A), a signer of CA B, a self-signed one, and the
 # leaf (CA A) -> grandchild (issued by the leaf, which is no CA) chain.
 c="$T/certs"
