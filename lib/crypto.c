@@ -7,6 +7,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,61 @@ struct crypto_hash {
 	EVP_MD_CTX *mdctx;
 	int algo;
 };
+
+#define CACHE_ALGOS 32 /* IMACTL_HASH_* values are the kernel's, below this */
+
+struct crypto_cache {
+	_Atomic(EVP_MD *) md[CACHE_ALGOS];
+};
+
+int crypto_cache_new(struct crypto_cache **c_ret)
+{
+	struct crypto_cache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	for (int i = 0; i < CACHE_ALGOS; i++)
+		atomic_init(&c->md[i], NULL);
+	*c_ret = c;
+	return 0;
+}
+
+void crypto_cache_free(struct crypto_cache *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < CACHE_ALGOS; i++)
+		EVP_MD_free(atomic_load(&c->md[i]));
+	free(c);
+}
+
+/*
+ * The provider's implementation of @algo, fetched once per context: an
+ * EVP_get_digestbyname() digest makes every EVP_DigestInit_ex() fetch it
+ * again (a name lookup and a lock per file).  The caller does not free it.
+ */
+static const EVP_MD *cached_md(const struct imactl_ctx *ctx, int algo)
+{
+	const char *name = crypto_md_name(algo);
+	struct crypto_cache *c = ctx ? ctx->crypto : NULL;
+	EVP_MD *md, *none = NULL;
+
+	if (!name)
+		return NULL;
+	if (!c || algo < 0 || algo >= CACHE_ALGOS)
+		return EVP_get_digestbyname(name);
+	md = atomic_load(&c->md[algo]);
+	if (md)
+		return md;
+	md = EVP_MD_fetch(NULL, name, NULL);
+	if (!md)
+		return NULL;
+	if (!atomic_compare_exchange_strong(&c->md[algo], &none, md)) {
+		EVP_MD_free(md); /* another thread was first */
+		md = none;
+	}
+	return md;
+}
 
 void crypto_clear_errors(void)
 {
@@ -85,7 +141,7 @@ int crypto_hash_new(const struct imactl_ctx *ctx, int algo,
 	struct crypto_hash *h;
 	const EVP_MD *md;
 
-	md = name ? EVP_get_digestbyname(name) : NULL;
+	md = cached_md(ctx, algo);
 	if (!md) {
 		log_err(ctx, "hash algorithm %d is not supported", algo);
 		return -EINVAL;
@@ -300,6 +356,7 @@ int crypto_key_wrap(const struct imactl_ctx *ctx, const char *what,
 		goto fail;
 	}
 	pthread_mutex_init(&key->lock, NULL);
+	pthread_mutex_init(&key->pool_lock, NULL);
 	key->pkey = pkey;
 	*key_ret = key;
 	return 0;
@@ -747,8 +804,11 @@ IMACTL_EXPORT void imactl_key_free(struct imactl_key *key)
 {
 	if (!key)
 		return;
+	for (unsigned int i = 0; i < key->n_pool; i++)
+		EVP_PKEY_CTX_free(key->pool[i].pctx);
 	EVP_PKEY_free(key->pkey);
 	crypto_engine_release(key->engine);
+	pthread_mutex_destroy(&key->pool_lock);
 	pthread_mutex_destroy(&key->lock);
 	free(key);
 }
@@ -889,10 +949,10 @@ size_t crypto_key_sig_max(const struct imactl_key *key)
 	return EVP_PKEY_get_size(key->pkey);
 }
 
-static EVP_PKEY_CTX *new_pkey_ctx(EVP_PKEY *pkey, int algo, bool sign)
+static EVP_PKEY_CTX *new_pkey_ctx(const struct imactl_ctx *ctx, EVP_PKEY *pkey,
+				  int algo, bool sign)
 {
-	const char *name = crypto_md_name(algo);
-	const EVP_MD *md = name ? EVP_get_digestbyname(name) : NULL;
+	const EVP_MD *md = cached_md(ctx, algo);
 	EVP_PKEY_CTX *pctx;
 
 	if (!md)
@@ -914,11 +974,51 @@ fail:
 	return NULL;
 }
 
-int crypto_sign(const struct imactl_ctx *ctx, const struct imactl_key *key,
+/*
+ * A signing context for @algo from the key's pool, or a new one.  Contexts
+ * of software keys are reused (EVP_PKEY_sign() may be called again on an
+ * initialised context); each is used by one thread at a time.
+ */
+static EVP_PKEY_CTX *pctx_get(const struct imactl_ctx *ctx, struct imactl_key *key,
+			      int algo)
+{
+	EVP_PKEY_CTX *pctx = NULL;
+
+	if (!key->hardware) {
+		pthread_mutex_lock(&key->pool_lock);
+		for (unsigned int i = key->n_pool; i-- > 0;) {
+			if (key->pool[i].algo != algo)
+				continue;
+			pctx = key->pool[i].pctx;
+			key->pool[i] = key->pool[--key->n_pool];
+			break;
+		}
+		pthread_mutex_unlock(&key->pool_lock);
+	}
+	return pctx ? pctx : new_pkey_ctx(ctx, key->pkey, algo, true);
+}
+
+static void pctx_put(struct imactl_key *key, int algo, EVP_PKEY_CTX *pctx)
+{
+	if (!key->hardware) {
+		pthread_mutex_lock(&key->pool_lock);
+		if (key->n_pool < KEY_PCTX_POOL) {
+			key->pool[key->n_pool].algo = algo;
+			key->pool[key->n_pool++].pctx = pctx;
+			pctx = NULL;
+		}
+		pthread_mutex_unlock(&key->pool_lock);
+	}
+	EVP_PKEY_CTX_free(pctx);
+}
+
+int crypto_sign(const struct imactl_ctx *ctx, const struct imactl_key *ckey,
 		const struct imactl_digest *digest, uint8_t *sig,
 		size_t *sig_len)
 {
-	EVP_PKEY_CTX *pctx = new_pkey_ctx(key->pkey, digest->algo, true);
+	/* the pool and the token's lock change; the key's identity does not */
+	struct imactl_key *key = (struct imactl_key *)ckey;
+	EVP_PKEY_CTX *pctx = pctx_get(ctx, key, digest->algo);
 	size_t len = crypto_key_sig_max(key);
 	int ret = 0;
 
@@ -929,7 +1029,7 @@ int crypto_sign(const struct imactl_ctx *ctx, const struct imactl_key *key,
 		return -EOPNOTSUPP;
 	}
 	if (key->serialize)
-		pthread_mutex_lock((pthread_mutex_t *)&key->lock);
+		pthread_mutex_lock(&key->lock);
 	if (EVP_PKEY_sign(pctx, sig, &len, digest->bytes, digest->len) != 1) {
 		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "signing failed%s",
 				  key->hardware ? " in the PKCS#11 token" : "");
@@ -938,8 +1038,11 @@ int crypto_sign(const struct imactl_ctx *ctx, const struct imactl_key *key,
 		*sig_len = len;
 	}
 	if (key->serialize)
-		pthread_mutex_unlock((pthread_mutex_t *)&key->lock);
-	EVP_PKEY_CTX_free(pctx);
+		pthread_mutex_unlock(&key->lock);
+	if (ret < 0)
+		EVP_PKEY_CTX_free(pctx); /* not reused after a failure */
+	else
+		pctx_put(key, digest->algo, pctx);
 	return ret;
 }
 
@@ -947,7 +1050,7 @@ int crypto_verify(const struct imactl_ctx *ctx, const struct imactl_cert *cert,
 		  const struct imactl_digest *digest, const uint8_t *sig,
 		  size_t sig_len)
 {
-	EVP_PKEY_CTX *pctx = new_pkey_ctx(cert->pkey, digest->algo, false);
+	EVP_PKEY_CTX *pctx = new_pkey_ctx(ctx, cert->pkey, digest->algo, false);
 	int ret;
 
 	if (!pctx) {
@@ -1120,7 +1223,7 @@ int crypto_verify_cached(const struct imactl_ctx *ctx,
 	if (!pctx) {
 		if (c->n == VERIFY_CACHE_SIZE)
 			return crypto_verify(ctx, cert, digest, sig, sig_len);
-		pctx = new_pkey_ctx(cert->pkey, digest->algo, false);
+		pctx = new_pkey_ctx(ctx, cert->pkey, digest->algo, false);
 		if (!pctx) {
 			crypto_clear_errors();
 			return -EBADMSG;

@@ -12,7 +12,11 @@
 #include <pthread.h>
 
 struct evp_pkey_st;
+struct evp_pkey_ctx_st;
 struct x509_st;
+
+/* Signing contexts kept for reuse: set up once, not for every signature. */
+#define KEY_PCTX_POOL 16
 
 struct imactl_key {
 	struct evp_pkey_st *pkey;
@@ -25,6 +29,12 @@ struct imactl_key {
 	bool serialize;
 	pthread_mutex_t lock;
 	void *engine; /* ENGINE *, holds a functional reference */
+	pthread_mutex_t pool_lock;
+	unsigned int n_pool;
+	struct {
+		int algo;
+		struct evp_pkey_ctx_st *pctx;
+	} pool[KEY_PCTX_POOL];
 };
 
 struct imactl_cert {

@@ -14,12 +14,19 @@ IMACTL_EXPORT int imactl_ctx_new(struct imactl_ctx **ctx_ret)
 	if (!ctx)
 		return -ENOMEM;
 	ctx->log_priority = IMACTL_LOG_WARNING;
+	if (crypto_cache_new(&ctx->crypto) < 0) {
+		free(ctx);
+		return -ENOMEM;
+	}
 	*ctx_ret = ctx;
 	return 0;
 }
 
 IMACTL_EXPORT void imactl_ctx_free(struct imactl_ctx *ctx)
 {
+	if (!ctx)
+		return;
+	crypto_cache_free(ctx->crypto);
 	free(ctx);
 }
 

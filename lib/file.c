@@ -38,10 +38,18 @@ int read_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
 {
 	char namebuf[64];
 	const char *xname = imactl_xattr_name(ctx, name, namebuf, sizeof(namebuf));
+	uint8_t small[1024]; /* every IMA/EVM value fits: one call, not two */
 	uint8_t *buf = NULL;
 	ssize_t n;
 
-	for (int tries = 0; tries < 4; tries++) {
+	n = fgetxattr(fd, xname, small, sizeof(small));
+	if (n >= 0) {
+		buf = malloc(n ? n : 1);
+		if (!buf)
+			return -ENOMEM;
+		memcpy(buf, small, n);
+	}
+	for (int tries = 0; n < 0 && errno == ERANGE && tries < 4; tries++) {
 		n = fgetxattr(fd, xname, NULL, 0);
 		if (n < 0)
 			break;
@@ -50,8 +58,7 @@ int read_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
 		if (!buf)
 			return -ENOMEM;
 		n = fgetxattr(fd, xname, buf, n);
-		if (n >= 0 || errno != ERANGE)
-			break; /* ERANGE: it grew in between; ask again */
+		/* ERANGE: it grew in between; ask again */
 	}
 	if (n < 0) {
 		int err = errno;
@@ -65,6 +72,59 @@ int read_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
 	*buf_ret = buf;
 	*len_ret = n;
 	return 0;
+}
+
+#define EVM_IMA_BIT (1u << 6) /* evm_xattrs[6] is security.ima */
+#define EVM_PRESENT (1u << 31) /* security.evm itself */
+
+/*
+ * Which of the xattrs EVM protects (bit i: evm_xattrs[i]) @fd carries, and
+ * EVM_PRESENT for security.evm, from
+ * one flistxattr(2) instead of one failing fgetxattr(2) per absent name.
+ */
+static int present_xattrs(const struct imactl_ctx *ctx, int fd, unsigned int *mask)
+{
+	char small[2048], *list = small, evmbuf[64];
+	const char *evm_name = imactl_xattr_name(ctx, XATTR_EVM, evmbuf, sizeof(evmbuf));
+	ssize_t n = flistxattr(fd, small, sizeof(small));
+	int ret = 0;
+
+	for (int tries = 0; n < 0 && errno == ERANGE && tries < 4; tries++) {
+		if (list != small)
+			free(list);
+		list = NULL;
+		n = flistxattr(fd, NULL, 0);
+		if (n < 0)
+			break;
+		list = malloc(n ? n : 1);
+		if (!list)
+			return -ENOMEM;
+		n = flistxattr(fd, list, n);
+	}
+	*mask = 0;
+	if (n < 0) {
+		ret = errno == ENOTSUP ? 0 : -errno;
+		if (ret < 0)
+			log_err(ctx, "cannot list the xattrs: %s", strerror(-ret));
+		goto out;
+	}
+	for (size_t off = 0, len; off < (size_t)n; off += len + 1) {
+		len = strnlen(list + off, n - off);
+		for (size_t i = 0; i < ARRAY_SIZE(evm_xattrs); i++) {
+			char namebuf[64];
+			const char *x = imactl_xattr_name(ctx, evm_xattrs[i].name,
+							  namebuf, sizeof(namebuf));
+
+			if (strlen(x) == len && !memcmp(list + off, x, len))
+				*mask |= 1u << i;
+		}
+		if (len == strlen(evm_name) && !memcmp(list + off, evm_name, len))
+			*mask |= EVM_PRESENT;
+	}
+out:
+	if (list != small)
+		free(list);
+	return ret;
 }
 
 int write_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
@@ -117,61 +177,79 @@ static size_t evm_h_misc(const struct stat *st, unsigned int target_bits,
 	return target_bits == 32 ? 20 : 24;
 }
 
-IMACTL_EXPORT int imactl_evm_digest(struct imactl_ctx *ctx, int fd, int algo,
-				    unsigned int target_bits, unsigned int flags,
-				    const uint8_t *ima_value, size_t ima_len,
-				    struct imactl_digest *digest)
+
+/*
+ * The EVM digest over the xattrs in @present (from present_xattrs()) and the
+ * metadata in @st; @ima_value, when given, stands for security.ima.
+ */
+static int evm_digest(struct imactl_ctx *ctx, int fd, const struct stat *st,
+		      unsigned int present, int algo, unsigned int target_bits,
+		      unsigned int flags, const uint8_t *ima_value,
+		      size_t ima_len, struct imactl_digest *digest)
 {
 	struct crypto_hash *h = NULL;
 	uint8_t misc[24];
-	bool have_ima = false;
-	struct stat st;
 	size_t misc_len;
 	int ret;
 
-	if (target_bits != 32 && target_bits != 64)
-		return -EINVAL;
-	if (fstat(fd, &st) < 0)
-		return -errno;
+	if (!ima_value && !(present & EVM_IMA_BIT))
+		return -ENODATA;
 	ret = crypto_hash_new(ctx, algo, &h);
 	if (ret < 0)
 		return ret;
 	for (size_t i = 0; i < ARRAY_SIZE(evm_xattrs); i++) {
 		uint8_t *val = NULL;
 		size_t len = 0;
-		bool is_ima = !strcmp(evm_xattrs[i].name, XATTR_IMA);
 
 		if (evm_xattrs[i].extra_smack && !(flags & IMACTL_EVM_EXTRA_SMACK))
 			continue;
-		if (is_ima && ima_value) {
+		if ((1u << i) == EVM_IMA_BIT && ima_value) {
 			ret = crypto_hash_update(h, ima_value, ima_len);
-			have_ima = true;
 			if (ret < 0)
 				goto out;
 			continue;
 		}
+		if (!(present & (1u << i)))
+			continue;
 		ret = read_xattr(ctx, fd, evm_xattrs[i].name, &val, &len);
+		if (ret == -ENODATA && (1u << i) == EVM_IMA_BIT)
+			goto out; /* removed since it was listed */
 		if (ret == -ENODATA)
 			continue;
 		if (ret < 0)
 			goto out;
-		have_ima |= is_ima;
 		ret = crypto_hash_update(h, val, len);
 		free(val);
 		if (ret < 0)
 			goto out;
 	}
-	if (!have_ima) {
-		ret = -ENODATA;
-		goto out;
-	}
-	misc_len = evm_h_misc(&st, target_bits, misc);
+	misc_len = evm_h_misc(st, target_bits, misc);
 	ret = crypto_hash_update(h, misc, misc_len);
 	if (ret == 0)
 		ret = crypto_hash_final(h, digest);
 out:
 	crypto_hash_free(h);
 	return ret;
+}
+
+IMACTL_EXPORT int imactl_evm_digest(struct imactl_ctx *ctx, int fd, int algo,
+				    unsigned int target_bits, unsigned int flags,
+				    const uint8_t *ima_value, size_t ima_len,
+				    struct imactl_digest *digest)
+{
+	unsigned int present;
+	struct stat st;
+	int ret;
+
+	if (target_bits != 32 && target_bits != 64)
+		return -EINVAL;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	ret = present_xattrs(ctx, fd, &present);
+	if (ret < 0)
+		return ret;
+	return evm_digest(ctx, fd, &st, present, algo, target_bits, flags,
+			  ima_value, ima_len, digest);
 }
 
 static bool same_content_stamp(const struct stat *a, const struct stat *b)
@@ -183,28 +261,38 @@ static bool same_content_stamp(const struct stat *a, const struct stat *b)
 	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* Hashes the whole file and checks that it did not change meanwhile. */
+/*
+ * Hashes the whole file and checks that it did not change meanwhile.
+ * @before: its fstat(2) taken after it was opened, or NULL to take one.
+ * Reads st_size bytes from offset 0, as the kernel's ima_calc_file_hash()
+ * does; the second fstat(2) catches a file that grew, shrank or was
+ * rewritten meanwhile.  *@after_ret gets that second fstat(2).
+ */
 static int hash_whole_file(struct imactl_ctx *ctx, int fd, int algo,
+			   const struct stat *before, struct stat *after_ret,
 			   struct imactl_digest *digest)
 {
-	struct stat before, after;
+	struct stat st, after;
 	int ret;
 
-	if (fstat(fd, &before) < 0)
-		return -errno;
-	if (!S_ISREG(before.st_mode))
+	if (!before) {
+		if (fstat(fd, &st) < 0)
+			return -errno;
+		before = &st;
+	}
+	if (!S_ISREG(before->st_mode))
 		return -EINVAL;
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		return -errno;
-	ret = imactl_hash_fd(ctx, fd, algo, digest);
+	ret = hash_fd_size(ctx, fd, algo, before->st_size, digest);
 	if (ret < 0)
 		return ret;
 	if (fstat(fd, &after) < 0)
 		return -errno;
-	if (!same_content_stamp(&before, &after)) {
+	if (!same_content_stamp(before, &after)) {
 		log_err(ctx, "the file changed while it was being hashed");
 		return -ESTALE;
 	}
+	if (after_ret)
+		*after_ret = after;
 	return 0;
 }
 
@@ -223,16 +311,17 @@ static int ima_hash_value(const struct imactl_digest *d, uint8_t **value_ret,
 	return imactl_xattr_encode(&v, value_ret, len_ret);
 }
 
-IMACTL_EXPORT int imactl_sign_fd(struct imactl_ctx *ctx, int fd,
-				 const struct imactl_key *key,
-				 const struct imactl_sign_params *p,
-				 struct imactl_signed_values *values_ret)
+int sign_fd_stat(struct imactl_ctx *ctx, int fd, const struct stat *opened,
+		 const struct imactl_key *key, const struct imactl_sign_params *p,
+		 struct imactl_signed_values *values_ret)
 {
 	struct imactl_signed_values out = { 0 };
-	struct imactl_digest digest, evm_digest;
-	uint8_t *old_ima = NULL, *old_evm = NULL;
-	size_t old_ima_len = 0, old_evm_len = 0;
-	bool ima_changed = false;
+	struct imactl_digest digest, evm_digest_;
+	uint8_t *old_ima = NULL;
+	size_t old_ima_len = 0;
+	unsigned int present = 0;
+	bool ima_changed = false, have_st = false;
+	struct stat st;
 	int ret;
 
 	if (!p || imactl_hash_algo_size(p->hash_algo) < 0 ||
@@ -241,10 +330,15 @@ IMACTL_EXPORT int imactl_sign_fd(struct imactl_ctx *ctx, int fd,
 	if (!key && (p->ima == IMACTL_IMA_SIG || p->evm != IMACTL_EVM_NONE))
 		return -EINVAL;
 
+	/* one flistxattr(2): no probing of absent names below */
+	ret = present_xattrs(ctx, fd, &present);
+	if (ret < 0)
+		return ret;
 	if (p->ima != IMACTL_IMA_NONE) {
-		ret = hash_whole_file(ctx, fd, p->hash_algo, &digest);
+		ret = hash_whole_file(ctx, fd, p->hash_algo, opened, &st, &digest);
 		if (ret < 0)
 			goto out;
+		have_st = true;
 		if (p->ima == IMACTL_IMA_SIG)
 			ret = imactl_sign_digest(ctx, key,
 						 p->flags & IMACTL_SIGN_SIGV3 ?
@@ -258,7 +352,9 @@ IMACTL_EXPORT int imactl_sign_fd(struct imactl_ctx *ctx, int fd,
 	}
 
 	if (out.ima) {
-		ret = read_xattr(ctx, fd, XATTR_IMA, &old_ima, &old_ima_len);
+		ret = -ENODATA;
+		if (present & EVM_IMA_BIT)
+			ret = read_xattr(ctx, fd, XATTR_IMA, &old_ima, &old_ima_len);
 		if (ret < 0 && ret != -ENODATA)
 			goto out;
 		ima_changed = ret == -ENODATA || old_ima_len != out.ima_len ||
@@ -267,6 +363,8 @@ IMACTL_EXPORT int imactl_sign_fd(struct imactl_ctx *ctx, int fd,
 			ret = write_xattr(ctx, fd, XATTR_IMA, out.ima, out.ima_len);
 			if (ret < 0)
 				goto out;
+			present |= EVM_IMA_BIT;
+			have_st = false; /* see below */
 		}
 	}
 	/*
@@ -276,14 +374,16 @@ IMACTL_EXPORT int imactl_sign_fd(struct imactl_ctx *ctx, int fd,
 	 * what is reported afterwards.
 	 */
 	if (p->evm == IMACTL_EVM_PORTABLE) {
-		ret = imactl_evm_digest(ctx, fd, p->hash_algo, p->target_bits,
-					p->flags, out.ima, out.ima_len,
-					&evm_digest);
+		ret = have_st || fstat(fd, &st) == 0 ? 0 : -errno;
+		if (ret == 0)
+			ret = evm_digest(ctx, fd, &st, present, p->hash_algo,
+					 p->target_bits, p->flags, out.ima,
+					 out.ima_len, &evm_digest_);
 		if (ret == -ENODATA)
 			log_err(ctx, "EVM portable signatures need security.ima");
 		if (ret == 0)
 			ret = imactl_sign_digest(ctx, key, IMACTL_XATTR_EVM_PORTABLE,
-						 &evm_digest, &out.evm, &out.evm_len);
+						 &evm_digest_, &out.evm, &out.evm_len);
 		if (ret == 0)
 			ret = write_xattr(ctx, fd, XATTR_EVM, out.evm, out.evm_len);
 		if (ret < 0) {
@@ -292,8 +392,7 @@ IMACTL_EXPORT int imactl_sign_fd(struct imactl_ctx *ctx, int fd,
 				remove_xattr(ctx, fd, XATTR_EVM);
 			goto out;
 		}
-	} else if (ima_changed &&
-		   read_xattr(ctx, fd, XATTR_EVM, &old_evm, &old_evm_len) == 0) {
+	} else if (ima_changed && (present & EVM_PRESENT)) {
 		log_warn(ctx, "removing security.evm: it covered the old security.ima");
 		ret = remove_xattr(ctx, fd, XATTR_EVM);
 		if (ret < 0)
@@ -307,8 +406,15 @@ IMACTL_EXPORT int imactl_sign_fd(struct imactl_ctx *ctx, int fd,
 out:
 	imactl_signed_values_free(&out);
 	free(old_ima);
-	free(old_evm);
 	return ret;
+}
+
+IMACTL_EXPORT int imactl_sign_fd(struct imactl_ctx *ctx, int fd,
+				 const struct imactl_key *key,
+				 const struct imactl_sign_params *p,
+				 struct imactl_signed_values *values_ret)
+{
+	return sign_fd_stat(ctx, fd, NULL, key, p, values_ret);
 }
 
 IMACTL_EXPORT void imactl_signed_values_free(struct imactl_signed_values *v)
@@ -359,7 +465,7 @@ static int verify_ima(struct imactl_ctx *ctx, int fd,
 		ret = -EBADMSG;
 		goto out;
 	}
-	ret = hash_whole_file(ctx, fd, v.algo, &digest);
+	ret = hash_whole_file(ctx, fd, v.algo, NULL, NULL, &digest);
 	if (ret < 0) {
 		r->ima_reason = "cannot hash the file";
 		goto out;
@@ -451,33 +557,41 @@ IMACTL_EXPORT int imactl_verify_fd(struct imactl_ctx *ctx, int fd,
 	return (flags & IMACTL_VERIFY_EVM) ? r.evm_status : 0;
 }
 
-IMACTL_EXPORT int imactl_open_regular(int dirfd, const char *path)
+int open_regular_expect(int dirfd, const char *name, const struct stat *expect,
+			struct stat *st_ret)
 {
-	struct stat st, st2;
 	int fd, err;
 
-	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	if (S_ISLNK(st.st_mode))
+	if (S_ISLNK(expect->st_mode))
 		return -ELOOP;
-	if (S_ISDIR(st.st_mode))
+	if (S_ISDIR(expect->st_mode))
 		return -EISDIR;
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(expect->st_mode))
 		return -EINVAL;
-	fd = openat(dirfd, path,
+	/* O_NONBLOCK: a fifo swapped in meanwhile does not hang the open */
+	fd = openat(dirfd, name,
 		    O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	/* It may have been swapped for something else in between. */
-	if (fstat(fd, &st2) < 0) {
+	if (fstat(fd, st_ret) < 0) {
 		err = -errno;
 		close(fd);
 		return err;
 	}
-	if (!S_ISREG(st2.st_mode) || st2.st_ino != st.st_ino ||
-	    st2.st_dev != st.st_dev) {
+	if (!S_ISREG(st_ret->st_mode) || st_ret->st_ino != expect->st_ino ||
+	    st_ret->st_dev != expect->st_dev) {
 		close(fd);
 		return -ESTALE;
 	}
 	return fd;
+}
+
+IMACTL_EXPORT int imactl_open_regular(int dirfd, const char *path)
+{
+	struct stat st, st2;
+
+	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return open_regular_expect(dirfd, path, &st, &st2);
 }

@@ -77,24 +77,33 @@ IMACTL_EXPORT int imactl_hash_buf(struct imactl_ctx *ctx, const void *buf,
 /* Large enough to amortise syscalls, small enough to stay in L2. */
 #define HASH_CHUNK (256 * 1024)
 
-IMACTL_EXPORT int imactl_hash_fd(struct imactl_ctx *ctx, int fd, int algo,
-				 struct imactl_digest *digest)
+/*
+ * Hashes @fd: with @size < 0, read(2) from the current offset to the end;
+ * else pread(2) of the first @size bytes (fewer if it ends before).
+ */
+static int hash_stream(struct imactl_ctx *ctx, int fd, int algo, off_t size,
+		       struct imactl_digest *digest)
 {
 	struct crypto_hash *h = NULL;
+	size_t bufsize = size > 0 && size < HASH_CHUNK ? (size_t)size : HASH_CHUNK;
 	uint8_t *buf = NULL;
+	off_t off = 0;
 	int ret;
 
 	ret = crypto_hash_new(ctx, algo, &h);
 	if (ret < 0)
 		return ret;
-	buf = malloc(HASH_CHUNK);
+	buf = malloc(bufsize);
 	if (!buf) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	for (;;) {
-		ssize_t n = read(fd, buf, HASH_CHUNK);
+	if (size < 0 || size > 4 * HASH_CHUNK)
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	while (size < 0 || off < size) {
+		size_t want = size >= 0 && size - off < (off_t)bufsize ?
+				      (size_t)(size - off) : bufsize;
+		ssize_t n = size < 0 ? read(fd, buf, want) : pread(fd, buf, want, off);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -104,14 +113,27 @@ IMACTL_EXPORT int imactl_hash_fd(struct imactl_ctx *ctx, int fd, int algo,
 			goto out;
 		}
 		if (n == 0)
-			break;
+			break; /* the end (if it shrank, the caller's fstat(2) sees it) */
 		ret = crypto_hash_update(h, buf, n);
 		if (ret < 0)
 			goto out;
+		off += n;
 	}
 	ret = crypto_hash_final(h, digest);
 out:
 	free(buf);
 	crypto_hash_free(h);
 	return ret;
+}
+
+IMACTL_EXPORT int imactl_hash_fd(struct imactl_ctx *ctx, int fd, int algo,
+				 struct imactl_digest *digest)
+{
+	return hash_stream(ctx, fd, algo, -1, digest);
+}
+
+int hash_fd_size(struct imactl_ctx *ctx, int fd, int algo, off_t size,
+		 struct imactl_digest *digest)
+{
+	return hash_stream(ctx, fd, algo, size < 0 ? 0 : size, digest);
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define IMACTL_EXPORT __attribute__((visibility("default")))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -19,6 +20,9 @@ struct imactl_ctx {
 	void *log_data;
 	int log_priority;
 	bool xattr_user;
+	/* OpenSSL objects fetched once (crypto.c); shared by copies of the
+	 * context (tree workers), freed by imactl_ctx_free() */
+	struct crypto_cache *crypto;
 };
 
 /* Logging (ctx.c). */
@@ -48,6 +52,31 @@ int write_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
 		const uint8_t *buf, size_t len);
 int remove_xattr(const struct imactl_ctx *ctx, int fd, const char *name);
 
+/*
+ * Hashes the first @size bytes of @fd (from offset 0, as the kernel's
+ * ima_calc_file_hash() reads i_size bytes), with pread(2): the file offset
+ * is left alone (hash.c).
+ */
+int hash_fd_size(struct imactl_ctx *ctx, int fd, int algo, off_t size,
+		 struct imactl_digest *digest);
+
+/*
+ * imactl_sign_fd() with @opened, the fstat(2) of @fd taken right after it was
+ * opened (NULL: take one) (file.c).
+ */
+struct stat;
+int sign_fd_stat(struct imactl_ctx *ctx, int fd, const struct stat *opened,
+		 const struct imactl_key *key, const struct imactl_sign_params *p,
+		 struct imactl_signed_values *values_ret);
+
+/*
+ * Opens the regular file @name in @dirfd without following a symlink and
+ * checks it is the inode @expect describes (from the walker's fstatat(2));
+ * *@st_ret gets the fstat(2) of the opened descriptor (file.c).
+ */
+int open_regular_expect(int dirfd, const char *name, const struct stat *expect,
+			struct stat *st_ret);
+
 /* Big-endian helpers. */
 static inline uint32_t get_be32(const uint8_t *p)
 {
@@ -69,6 +98,10 @@ static inline void put_be32(uint8_t *p, uint32_t v)
  * in crypto.c.
  */
 struct crypto_hash; /* an incremental hash */
+
+/* A context's cache of fetched hash algorithms (thread-safe, lazy). */
+int crypto_cache_new(struct crypto_cache **c_ret);
+void crypto_cache_free(struct crypto_cache *c);
 
 /* Appends " (reason)" for each queued OpenSSL error, then clears the queue. */
 void crypto_format_errors(char *buf, size_t size);

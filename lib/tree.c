@@ -35,6 +35,8 @@ struct work {
 	char *name; /* below dir */
 	char *path; /* from the root, "/a/b" */
 	uint64_t size; /* as the walker saw it, for the totals */
+	dev_t dev;     /* the inode the walker saw: the worker opens only it */
+	ino_t ino;
 };
 
 struct link_node {
@@ -212,9 +214,11 @@ static void process(struct tree *t, struct imactl_ctx *ctx, struct work *w)
 				       .size = w->size };
 	struct imactl_signed_values vals = { 0 };
 	struct imactl_verify_result r;
+	struct stat seen = { .st_mode = S_IFREG, .st_dev = w->dev, .st_ino = w->ino };
+	struct stat st;
 	int fd;
 
-	fd = imactl_open_regular(w->dir->fd, w->name);
+	fd = open_regular_expect(w->dir->fd, w->name, &seen, &st);
 	if (fd < 0) {
 		e.status = fd;
 		log_err(ctx, "cannot open: %s", strerror(-fd));
@@ -229,7 +233,7 @@ static void process(struct tree *t, struct imactl_ctx *ctx, struct work *w)
 		e.unchanged = true;
 		e.values = &vals;
 	} else {
-		e.status = imactl_sign_fd(ctx, fd, t->p->key, t->p->sign, &vals);
+		e.status = sign_fd_stat(ctx, fd, &st, t->p->key, t->p->sign, &vals);
 		if (e.status == 0)
 			e.values = &vals;
 	}
@@ -474,6 +478,8 @@ static int walk_entry(struct tree *t, struct dir_ref *dir, const char *name,
 			if (!e.first_path) {
 				w.dir = dir;
 				w.size = st.st_size;
+				w.dev = st.st_dev;
+				w.ino = st.st_ino;
 				w.name = strdup(name);
 				w.path = strdup(path);
 				if (!w.name || !w.path) {
