@@ -255,9 +255,11 @@ static int pass_from_tty(const char *key_path, bool confirm, char *buf, size_t s
 	}
 	noecho = old;
 	noecho.c_lflag &= ~ECHO;
+	/* echo off (dropping type-ahead) before the prompt: what is typed
+	 * after it is kept and never shown */
+	tcsetattr(fileno(tty), TCSAFLUSH, &noecho);
 	fprintf(tty, "%s for %s: ", confirm ? "New passphrase" : "Passphrase", key_path);
 	fflush(tty);
-	tcsetattr(fileno(tty), TCSAFLUSH, &noecho);
 	ret = fgets(line, sizeof(line), tty) ? copy_line(line, strlen(line), buf, size) :
 					       -ENOKEY;
 	if (ret >= 0 && confirm) {
