@@ -13,6 +13,10 @@
 
 #define K61 IMACTL_KERNEL_VERSION(6, 1)
 #define K66 IMACTL_KERNEL_VERSION(6, 6)
+/* the version points, checked against upstream (doc/policy-keywords.md) */
+#define K62 IMACTL_KERNEL_VERSION(6, 2)
+#define K63 IMACTL_KERNEL_VERSION(6, 3)
+#define K65 IMACTL_KERNEL_VERSION(6, 5)
 #define UUID "01234567-89ab-cdef-0123-456789ABCDEF"
 /* a .config without the optional IMA parts */
 #define KC_BARE "CONFIG_IMA=y\nCONFIG_IMA_APPRAISE=y\nCONFIG_INTEGRITY_SIGNATURE=y\n" \
@@ -121,6 +125,8 @@ static const struct {
 	{ "appraise func=MODULE_CHECK appraise_type=imasig|modsig appraise_flag=check_blacklist", K61, KC_MODSIG },
 	{ "appraise func=BPRM_CHECK appraise_flag=whatever" }, /* ignored since 6.6 */
 	{ "measure appraise_flag=check_blacklist", K66 },
+	/* MMAP_CHECK_REQPROT came with 6.3 (integrity-v6.3 pull) */
+	{ "measure func=MMAP_CHECK_REQPROT", K63 },
 	{ "appraise func=BPRM_CHECK digest_type=verity appraise_type=sigv3" },
 	{ "appraise digest_type=verity digest_type=verity appraise_type=sigv3" },
 	{ "measure func=BPRM_CHECK digest_type=verity" },
@@ -191,6 +197,7 @@ static const struct {
 	{ "measure func=bprm_check", "bad-value", 14 },
 	{ "measure func=BPRM_CHECK func=FILE_CHECK", "repeated", 25 },
 	{ "measure func=MMAP_CHECK_REQPROT", "kernel-version", 14, K61 },
+	{ "measure func=MMAP_CHECK_REQPROT", "kernel-version", 14, K62 },
 	{ "measure mask=MAY_NOTHING", "bad-value", 14 },
 	{ "measure mask=^^MAY_EXEC", "bad-value", 14 },
 	{ "measure mask=MAY_READ mask=^MAY_EXEC", "repeated", 23 },
@@ -240,6 +247,8 @@ static const struct {
 	{ "appraise func=MODULE_CHECK appraise_type=imasig|modsig appraise_flag=whitelist", "bad-value", 70, K61 },
 	{ "appraise func=MODULE_CHECK appraise_flag=check_blacklist", "kconfig", 28, K61, KC_BARE },
 	{ "appraise func=BPRM_CHECK appraise_type=imasig appraise_flag=check_blacklist", "combination", 47, K61 },
+	/* appraise_flag is ignored only from 6.6 on (blacklist always checked) */
+	{ "appraise func=BPRM_CHECK appraise_type=imasig appraise_flag=check_blacklist", "combination", 47, K65 },
 	{ "appraise appraise_algos=sha256,md9", "bad-value", 32 },
 	{ "appraise appraise_algos=sha256,", "bad-value", 32 },
 	{ "appraise appraise_algos=tgr192", "bad-value", 25 },
@@ -434,6 +443,9 @@ static void rule_fields(void **state)
 	imactl_policy_free(pol);
 	/* since 6.6 every signature requirement also checks the blacklist */
 	pol = parse("appraise appraise_type=imasig\n", 30, K61, NULL, 0);
+	assert_false(pol->rules[0].cond & IMACTL_OPT_BLACKLIST);
+	imactl_policy_free(pol);
+	pol = parse("appraise appraise_type=imasig\n", 30, K65, NULL, 0);
 	assert_false(pol->rules[0].cond & IMACTL_OPT_BLACKLIST);
 	imactl_policy_free(pol);
 	pol = parse("appraise appraise_type=imasig\n", 30, K66, NULL, 0);
