@@ -18,17 +18,21 @@ like "and names proc" "$T/err" 'pseudo filesystems.*proc \(0x9fa0\)'
 grep -v 'imactl: allow' "$SRC_ROOT/policies/appraise-all" > no-allow
 fails 1 "appraise-all without its allow comment fails --strict" "$IMACTL" policy check --strict no-allow
 like "runtime-writes is named" "$T/err" '\[runtime-writes\]$'
-# appraise-all = the seed's rules plus four exclusions of ours; the seed's own
-# list (without them) fails --strict for exactly those four pseudo filesystems
+# appraise-all and hashed = the seed's rules plus exclusions of ours (marked
+# "not in the seed"); the seed's own lists fail --strict for exactly those
 grep -v 'not in the seed' "$SRC_ROOT/policies/appraise-all" |
-	grep -v -e 'fsmagic=0x43415d53' -e 'fsmagic=0xde5e81e4' -e 'fsmagic=0x27e0eb' -e 'fsmagic=0x63677270' > seed-all
-is "the seed's appraise-all has 11 rules" "$(grep -c '^[a-z]' seed-all)" 11
+	grep -v -e 'fsmagic=0x43415d53' -e 'fsmagic=0x27e0eb' -e 'fsmagic=0x63677270' > seed-all
+is "the seed's appraise-all has 12 rules" "$(grep -c '^[a-z]' seed-all)" 12
 fails 1 "the seed's appraise-all list fails --strict" "$IMACTL" policy check --strict seed-all
-like "for smackfs, efivarfs, cgroup and cgroup2 only" "$T/err" \
-	'pseudo filesystems.*: smackfs \(0x43415d53\), efivarfs \(0xde5e81e4\), cgroup \(0x27e0eb\), cgroup2 \(0x63677270\) \[pseudo-fs\]$'
+like "for smackfs, cgroup and cgroup2 only" "$T/err" \
+	'pseudo filesystems.*: smackfs \(0x43415d53\), cgroup \(0x27e0eb\), cgroup2 \(0x63677270\) \[pseudo-fs\]$'
+grep -v -e 'not in the seed' -e 'fsmagic=0x63677270' "$SRC_ROOT/policies/hashed" > seed-hashed
+is "the seed's hashed has 28 rules" "$(grep -c '^[a-z]' seed-hashed)" 28
+fails 1 "the seed's hashed list fails --strict" "$IMACTL" policy check --strict seed-hashed
+like "for cgroup2 only" "$T/err" 'pseudo filesystems.*: cgroup2 \(0x63677270\) \[pseudo-fs\]$'
 grep -v 'imactl: allow' "$SRC_ROOT/policies/hashed" > no-allow
 fails 1 "hashed without its allow comment fails --strict" "$IMACTL" policy check --strict no-allow
-like "the ima_appraise_tcb pattern is named" "$T/err" 'ima_appraise_tcb pattern'
+like "runtime-writes is named" "$T/err" '\[runtime-writes\]$'
 
 # the rule table the VM test also gives the real kernel (tests/data/policy-grammar-cases)
 n=0; bad=""

@@ -17,6 +17,12 @@ appraise-all|hashed)
 	t_exec "tampered after signing" /mnt/bin/tampered denied appraise_data:invalid-signature
 	t_read "hash-only data" /mnt/data/hashonly.txt allowed -
 	t_read "unsigned data" /mnt/data/unsigned.txt denied appraise_data:missing-hash
+	if [ "$POLICY" = hashed ]; then
+		# the seed's hashed policy also measures what it appraises
+		t_ok "the hash-only program is in the measurement list" grep -qE ' /mnt/bin/hashonly( |$)' /sys/kernel/security/ima/ascii_runtime_measurements
+	else
+		t_ok "appraise-all measures nothing" sh -c "! grep -qE ' /mnt/bin/hashonly( |\$)' /sys/kernel/security/ima/ascii_runtime_measurements"
+	fi
 	;;
 systemd)
 	t_exec "hash only (signatures required)" /mnt/bin/hashonly denied appraise_data:IMA-signature-required
