@@ -812,6 +812,10 @@ struct imactl_mlog_entry {
 	size_t modsig_len;
 	const uint8_t *buf;		/* buf (ima-buf) */
 	size_t buf_len;
+	/* d-modsig: the digest of the file without its appended signature */
+	int modsig_digest_algo;
+	const uint8_t *modsig_digest;
+	unsigned int modsig_digest_len;
 };
 
 /**
@@ -885,6 +889,12 @@ struct imactl_mlog_verify_params {
 	unsigned int nbanks;
 	const struct imactl_keyring *keyring; /* NULL: signatures not checked */
 	unsigned int flags;	/* IMACTL_MLOG_IGNORE_VIOLATIONS */
+	/*
+	 * evm-sig: word size of the system that wrote the list (its struct
+	 * h_misc is 24 bytes on 64-bit, 20 on 32-bit): 64, 32, or 0 for
+	 * either (the 64-bit layout is tried first).
+	 */
+	unsigned int target_bits;
 };
 
 /* Signature status of an entry. */
@@ -894,7 +904,7 @@ enum imactl_mlog_sig_status {
 	IMACTL_MLOG_SIG_BAD,
 	IMACTL_MLOG_SIG_UNKNOWN_KEY,
 	IMACTL_MLOG_SIG_UNSIGNED,	/* a signature template, empty sig field */
-	IMACTL_MLOG_SIG_UNSUPPORTED,	/* e.g. modsig, EVM value in sig: not checked */
+	IMACTL_MLOG_SIG_UNSUPPORTED,	/* e.g. an EVM value in sig: not checked */
 };
 
 /* What imactl_mlog_verifier_add() found for one entry. */

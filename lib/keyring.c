@@ -77,6 +77,12 @@ const struct imactl_cert *imactl_keyring_find(const struct imactl_keyring *kr,
 	return NULL;
 }
 
+const struct imactl_cert *imactl_keyring_at(const struct imactl_keyring *kr,
+					    size_t i)
+{
+	return i < kr->count ? kr->certs[i] : NULL;
+}
+
 IMACTL_EXPORT void imactl_keyring_free(struct imactl_keyring *kr)
 {
 	if (!kr)

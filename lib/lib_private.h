@@ -129,6 +129,20 @@ bool crypto_memeq(const void *a, const void *b, size_t len);
 /* Keyring lookup (keyring.c). */
 const struct imactl_cert *imactl_keyring_find(const struct imactl_keyring *kr,
 					      uint32_t keyid);
+/* The @i-th certificate, in the order added (0 <= @i < count). */
+const struct imactl_cert *imactl_keyring_at(const struct imactl_keyring *kr,
+					    size_t i);
+/*
+ * An appended signature (modsig): PKCS#7 @p7 checked as the kernel checks a
+ * module-style signature over @digest (crypto_pkcs7.c).  *@keyid: the
+ * signer's keyid (0 when it has none); *@why: a static text unless 0.
+ * Return: 0 good, -EBADMSG bad, -ENOKEY signer not in @kr, -EOPNOTSUPP
+ * algorithm not supported.
+ */
+int crypto_modsig_verify(const struct imactl_ctx *ctx,
+			 const struct imactl_keyring *kr, const uint8_t *p7,
+			 size_t len, const struct imactl_digest *digest,
+			 uint32_t *keyid, const char **why);
 /* Second keyid of a cert (the one computed from the public key). */
 uint32_t crypto_cert_pubkey_keyid(const struct imactl_cert *cert);
 /* The certificate in DER (malloc()ed). Return: 0, -ENOMEM. */

@@ -321,6 +321,27 @@ static int set_path(struct imactl_mlog *ml, const uint8_t *d, uint32_t len)
 	return 0;
 }
 
+/*
+ * d-modsig has d-ng's form but is the digest of the file without its
+ * appended signature; decoded apart so that it does not replace d-ng's.
+ */
+static int decode_modsig_digest(struct imactl_mlog_entry *e, const uint8_t *d,
+				uint32_t len, const char **why)
+{
+	struct imactl_mlog_entry tmp = { .violation = e->violation };
+	int ret;
+
+	if (len == 0)
+		return 0; /* empty without an appended signature */
+	ret = decode_digest_ng(&tmp, d, len, false, why);
+	if (ret < 0)
+		return ret;
+	e->modsig_digest_algo = tmp.digest_algo;
+	e->modsig_digest = tmp.digest;
+	e->modsig_digest_len = tmp.digest_len;
+	return 0;
+}
+
 /* Fills the decoded members of the entry from its fields. */
 static int decode_fields(struct imactl_mlog *ml, const char **why)
 {
@@ -345,9 +366,12 @@ static int decode_fields(struct imactl_mlog *ml, const char **why)
 			break;
 		case F_DIGEST_NG:
 		case F_DIGEST_NGV2:
-			if (!strcmp(f->id, "d-modsig") || len == 0)
-				break; /* empty without an appended signature */
-			ret = decode_digest_ng(e, d, len, f->kind == F_DIGEST_NGV2, why);
+			if (!strcmp(f->id, "d-modsig"))
+				ret = decode_modsig_digest(e, d, len, why);
+			else if (len == 0)
+				break;
+			else
+				ret = decode_digest_ng(e, d, len, f->kind == F_DIGEST_NGV2, why);
 			if (ret < 0)
 				return ret;
 			break;

@@ -50,6 +50,7 @@ struct imactl_mlog_verifier {
 	struct imactl_ctx *ctx;
 	const struct imactl_keyring *keyring;
 	unsigned int flags;
+	unsigned int target_bits; /* evm-sig: 64, 32, 0 either */
 	struct bank bank[MAX_BANKS];
 	unsigned int nbanks;
 	struct crypto_md *sha1; /* template hash check */
@@ -92,7 +93,8 @@ IMACTL_EXPORT int imactl_mlog_verifier_new(struct imactl_ctx *ctx,
 	int ret;
 
 	if (!p || !p->banks || p->nbanks == 0 || p->nbanks > MAX_BANKS ||
-	    (p->flags & ~IMACTL_MLOG_IGNORE_VIOLATIONS))
+	    (p->flags & ~IMACTL_MLOG_IGNORE_VIOLATIONS) ||
+	    (p->target_bits != 0 && p->target_bits != 32 && p->target_bits != 64))
 		return -EINVAL;
 	for (unsigned int i = 0; i < p->nbanks; i++) {
 		if (!is_bank_algo(p->banks[i]))
@@ -107,6 +109,7 @@ IMACTL_EXPORT int imactl_mlog_verifier_new(struct imactl_ctx *ctx,
 	v->ctx = ctx;
 	v->keyring = p->keyring;
 	v->flags = p->flags;
+	v->target_bits = p->target_bits;
 	v->sum.boot_aggregate = -ENODATA;
 	v->used = 1u << 10; /* IMA's PCR: compared even when the list is empty */
 	ret = crypto_md_new(ctx, IMACTL_HASH_SHA1, &v->sha1);
@@ -279,18 +282,48 @@ static const struct imactl_mlog_field *field_by_id(const struct imactl_mlog_entr
 	return NULL;
 }
 
+/* The outcome of a verification by the library's convention. */
+static enum imactl_mlog_sig_status sig_status(int ret)
+{
+	if (ret == 0)
+		return IMACTL_MLOG_SIG_GOOD;
+	if (ret == -ENOKEY)
+		return IMACTL_MLOG_SIG_UNKNOWN_KEY;
+	if (ret == -EOPNOTSUPP)
+		return IMACTL_MLOG_SIG_UNSUPPORTED;
+	return IMACTL_MLOG_SIG_BAD;
+}
+
+/*
+ * struct h_misc { unsigned long ino; u32 generation; uid_t uid; gid_t gid;
+ * unsigned short mode; } of the target, ino and generation zero for
+ * portable signatures: 24 bytes on a 64-bit target, 20 on a 32-bit one.
+ */
+static size_t evm_h_misc(unsigned int bits, const struct imactl_mlog_field *uid,
+			 const struct imactl_mlog_field *gid,
+			 const struct imactl_mlog_field *mode, uint8_t misc[24])
+{
+	size_t off = bits == 32 ? 8 : 12;
+
+	memset(misc, 0, 24);
+	memcpy(misc + off, uid->data, 4);
+	memcpy(misc + off + 4, gid->data, 4);
+	memcpy(misc + off + 8, mode->data, 2);
+	return off + 12;
+}
+
 /*
  * evm-sig: the EVM portable signature covers H(the protected xattr values,
- * in the kernel's order, as xattrvalues holds them || struct h_misc with
- * ino and generation zero, uid, gid, mode) - no fs UUID for portable ones
- * (security/integrity/evm/evm_crypto.c).  struct h_misc of a 64-bit target:
- * ino (8), generation (4), uid (4), gid (4), mode (2), padding (2); the
- * integers in the list's byte order.
+ * in the kernel's order, as xattrvalues holds them || struct h_misc) - no
+ * fs UUID for portable ones (security/integrity/evm/evm_crypto.c); the
+ * integers in the list's byte order.  The list does not say the word size
+ * of the system that wrote it: v->target_bits, or both layouts.
  */
 static enum imactl_mlog_sig_status check_evmsig(struct imactl_mlog_verifier *v,
 						const struct imactl_mlog_entry *e,
 						uint32_t *keyid)
 {
+	static const unsigned int layouts[] = { 64, 32 };
 	const struct imactl_mlog_field *vals = field_by_id(e, "xattrvalues"),
 				       *uid = field_by_id(e, "iuid"),
 				       *gid = field_by_id(e, "igid"),
@@ -298,47 +331,72 @@ static enum imactl_mlog_sig_status check_evmsig(struct imactl_mlog_verifier *v,
 	const uint8_t *s = e->evmsig;
 	struct crypto_md *md = NULL;
 	struct imactl_digest d;
-	uint8_t misc[24] = { 0 };
-	int ret;
+	uint8_t misc[24];
+	int ret = -EBADMSG;
 
 	if (e->evmsig_len >= 7)
 		*keyid = get_be32(s + 3);
 	if (s[0] != IMACTL_XATTR_EVM_PORTABLE || e->evmsig_len < 9 || !vals ||
 	    !uid || uid->len != 4 || !gid || gid->len != 4 || !mode || mode->len != 2)
 		return IMACTL_MLOG_SIG_UNSUPPORTED;
-	memcpy(misc + 12, uid->data, 4);
-	memcpy(misc + 16, gid->data, 4);
-	memcpy(misc + 20, mode->data, 2);
 	memset(&d, 0, sizeof(d));
 	d.algo = s[2];
 	if (imactl_hash_algo_size(d.algo) <= 0 || crypto_md_new(v->ctx, d.algo, &md) < 0)
 		return IMACTL_MLOG_SIG_BAD;
 	d.len = imactl_hash_algo_size(d.algo);
-	ret = crypto_md_digest2(md, vals->data, vals->len, misc, sizeof(misc), d.bytes);
+	for (size_t i = 0; i < ARRAY_SIZE(layouts); i++) {
+		size_t misc_len;
+
+		if (v->target_bits && v->target_bits != layouts[i])
+			continue;
+		misc_len = evm_h_misc(layouts[i], uid, gid, mode, misc);
+		if (crypto_md_digest2(md, vals->data, vals->len, misc, misc_len,
+				      d.bytes) < 0) {
+			ret = -EIO;
+			break;
+		}
+		ret = imactl_verify_digest(v->ctx, v->keyring, s, e->evmsig_len, &d,
+					   keyid);
+		if (ret == 0 || ret == -ENOKEY)
+			break;
+	}
 	crypto_md_free(md);
-	if (ret < 0)
+	return sig_status(ret == -EOPNOTSUPP ? -EBADMSG : ret);
+}
+
+/*
+ * ima-modsig: the appended signature (PKCS#7) over d-modsig, the digest of
+ * the file without it; see lib/crypto_pkcs7.c for what the kernel checks.
+ */
+static enum imactl_mlog_sig_status check_modsig(struct imactl_mlog_verifier *v,
+						const struct imactl_mlog_entry *e,
+						uint32_t *keyid, const char **why)
+{
+	struct imactl_digest d;
+
+	if (!e->modsig_digest ||
+	    imactl_hash_algo_size(e->modsig_digest_algo) != (int)e->modsig_digest_len) {
+		*why = "an appended signature without its d-modsig digest";
 		return IMACTL_MLOG_SIG_BAD;
-	ret = imactl_verify_digest(v->ctx, v->keyring, s, e->evmsig_len, &d, keyid);
-	if (ret == 0)
-		return IMACTL_MLOG_SIG_GOOD;
-	return ret == -ENOKEY ? IMACTL_MLOG_SIG_UNKNOWN_KEY : IMACTL_MLOG_SIG_BAD;
+	}
+	memset(&d, 0, sizeof(d));
+	d.algo = e->modsig_digest_algo;
+	d.len = e->modsig_digest_len;
+	memcpy(d.bytes, e->modsig_digest, d.len);
+	return sig_status(crypto_modsig_verify(v->ctx, v->keyring, e->modsig,
+					       e->modsig_len, &d, keyid, why));
 }
 
 /* The signature header v2: type, version, algo, keyid (be32), size (be16). */
-static enum imactl_mlog_sig_status check_sig(struct imactl_mlog_verifier *v,
-					     const struct imactl_mlog_entry *e,
-					     uint32_t *keyid)
+static enum imactl_mlog_sig_status check_xattr_sig(struct imactl_mlog_verifier *v,
+						   const struct imactl_mlog_entry *e,
+						   uint32_t *keyid)
 {
 	struct imactl_digest d;
 	const struct imactl_cert *cert;
 	const uint8_t *s = e->sig;
 	int ret;
 
-	if (!s && e->evmsig)
-		return check_evmsig(v, e, keyid);
-	if (!s)
-		return e->modsig ? IMACTL_MLOG_SIG_UNSUPPORTED :
-				   IMACTL_MLOG_SIG_UNSIGNED;
 	if (e->sig_len >= 7)
 		*keyid = get_be32(s + 3);
 	if (s[0] == IMACTL_XATTR_EVM_PORTABLE)
@@ -363,18 +421,61 @@ static enum imactl_mlog_sig_status check_sig(struct imactl_mlog_verifier *v,
 		ret = imactl_verify_digest(v->ctx, v->keyring, s, e->sig_len, &d,
 					   keyid);
 	}
-	if (ret == 0)
-		return IMACTL_MLOG_SIG_GOOD;
-	if (ret == -ENOKEY)
-		return IMACTL_MLOG_SIG_UNKNOWN_KEY;
-	return IMACTL_MLOG_SIG_BAD;
+	return sig_status(ret == -EOPNOTSUPP ? -EBADMSG : ret);
+}
+
+/* bad, then unknown key, then not checkable win over good; unsigned last */
+static int sig_rank(enum imactl_mlog_sig_status s)
+{
+	switch (s) {
+	case IMACTL_MLOG_SIG_BAD:
+		return 5;
+	case IMACTL_MLOG_SIG_UNKNOWN_KEY:
+		return 4;
+	case IMACTL_MLOG_SIG_UNSUPPORTED:
+		return 3;
+	case IMACTL_MLOG_SIG_GOOD:
+		return 2;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * Every signature of the entry: sig (a security.ima value), modsig (the
+ * appended one; ima-modsig has both fields, either may be empty), evmsig.
+ * The entry gets the worst outcome; *@why names a modsig failure.
+ */
+static enum imactl_mlog_sig_status check_sig(struct imactl_mlog_verifier *v,
+					     const struct imactl_mlog_entry *e,
+					     uint32_t *keyid, const char **why)
+{
+	enum imactl_mlog_sig_status st = IMACTL_MLOG_SIG_UNSIGNED, m;
+	uint32_t mkeyid = 0;
+
+	if (e->sig)
+		st = check_xattr_sig(v, e, keyid);
+	else if (e->evmsig)
+		st = check_evmsig(v, e, keyid);
+	if (e->modsig) {
+		const char *mwhy = NULL;
+
+		m = check_modsig(v, e, &mkeyid, &mwhy);
+		if (sig_rank(m) > sig_rank(st)) {
+			st = m;
+			*keyid = mkeyid;
+			*why = mwhy;
+		}
+	}
+	return st;
 }
 
 static bool has_sig_field(const struct imactl_mlog_entry *e)
 {
 	for (unsigned int i = 0; i < e->nfields; i++)
 		if (e->fields[i].id && (!strcmp(e->fields[i].id, "sig") ||
-					!strcmp(e->fields[i].id, "evmsig")))
+					!strcmp(e->fields[i].id, "evmsig") ||
+					!strcmp(e->fields[i].id, "modsig")))
 			return true;
 	return false;
 }
@@ -488,18 +589,20 @@ IMACTL_EXPORT int imactl_mlog_verifier_add(struct imactl_mlog_verifier *v,
 	}
 
 	if (v->keyring && !e->violation && has_sig_field(e)) {
-		r->sig = check_sig(v, e, &r->keyid);
+		const char *why = NULL;
+
+		r->sig = check_sig(v, e, &r->keyid, &why);
 		switch (r->sig) {
 		case IMACTL_MLOG_SIG_GOOD:
 			v->sum.sig_good++;
 			break;
 		case IMACTL_MLOG_SIG_BAD:
 			v->sum.sig_bad++;
-			fail_entry(r, "bad signature");
+			fail_entry(r, why ? why : "bad signature");
 			break;
 		case IMACTL_MLOG_SIG_UNKNOWN_KEY:
 			v->sum.sig_unknown_key++;
-			fail_entry(r, "signed by an unknown key");
+			fail_entry(r, why ? why : "signed by an unknown key");
 			break;
 		case IMACTL_MLOG_SIG_UNSIGNED:
 			v->sum.sig_unsigned++;

@@ -32,6 +32,7 @@ enum {
 	OPT_XATTR_USER,
 	OPT_QUIET,
 	OPT_HELP,
+	OPT_TARGET_BITS,
 };
 
 static const struct option longopts[] = {
@@ -48,6 +49,7 @@ static const struct option longopts[] = {
 	{ "xattr-user", no_argument, NULL, OPT_XATTR_USER },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "target-bits", required_argument, NULL, OPT_TARGET_BITS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -68,6 +70,7 @@ struct opts {
 	char **excludes;
 	int nexcludes;
 	unsigned int vflags;
+	unsigned int target_bits; /* 0: auto */
 	const char *state;
 	bool json, xattr_user, quiet;
 };
@@ -241,6 +244,11 @@ static int parse_opts(const struct imactl_command *cmd, int *argcp, char *argv[]
 			break;
 		case OPT_QUIET:
 			o->quiet = true;
+			break;
+		case OPT_TARGET_BITS:
+			if (strcmp(optarg, "auto") != 0 &&
+			    !prog_parse_target_bits(cmd, optarg, &o->target_bits))
+				return prog_bad_option(cmd);
 			break;
 		case OPT_HELP:
 			return prog_usage(cmd, stdout) == EXIT_OK ? -1 : EXIT_USAGE;
@@ -520,7 +528,7 @@ static int run_verify(const struct imactl_command *cmd, int argc, char *argv[])
 	const char *log, *why = NULL;
 	int status, ret, fd = -1;
 
-	status = parse_opts(cmd, &argc, argv, &o, "bcdefghijmn");
+	status = parse_opts(cmd, &argc, argv, &o, "bcdefghijmno");
 	if (status)
 		goto out;
 	if (optind != argc - 1) {
@@ -553,6 +561,7 @@ static int run_verify(const struct imactl_command *cmd, int argc, char *argv[])
 	params.nbanks = o.nbanks;
 	params.keyring = kr;
 	params.flags = o.vflags;
+	params.target_bits = o.target_bits;
 	ret = imactl_mlog_verifier_new(ctx, &params, &v);
 	if (ret < 0) {
 		prog_err("log verify: %s", strerror(-ret));
@@ -614,7 +623,8 @@ static int run_verify(const struct imactl_command *cmd, int argc, char *argv[])
 			fprintf(stderr, "imactl: %s: entry %llu (", log,
 				(unsigned long long)e->number);
 			text_print(stderr, e->path ? e->path : e->template_name);
-			if (r.sig == IMACTL_MLOG_SIG_BAD || r.sig == IMACTL_MLOG_SIG_UNKNOWN_KEY)
+			if ((r.sig == IMACTL_MLOG_SIG_BAD ||
+			     r.sig == IMACTL_MLOG_SIG_UNKNOWN_KEY) && r.keyid)
 				fprintf(stderr, "): %s (keyid %08x)\n", r.reason, r.keyid);
 			else
 				fprintf(stderr, "): %s\n", r.reason);
@@ -707,6 +717,8 @@ static void show_entry(const struct imactl_mlog_entry *e, bool json)
 			  e->sig[0] == IMACTL_XATTR_EVM_PORTABLE ||
 			  e->sig[0] == IMACTL_XATTR_IMA_VERITY_SIG);
 	const char *algo = e->digest_algo ? imactl_hash_algo_name(e->digest_algo) : "?";
+	const char *malgo = e->modsig_digest_algo ?
+			    imactl_hash_algo_name(e->modsig_digest_algo) : "?";
 
 	if (has_keyid)
 		keyid = (uint32_t)e->sig[3] << 24 | e->sig[4] << 16 | e->sig[5] << 8 | e->sig[6];
@@ -732,6 +744,11 @@ static void show_entry(const struct imactl_mlog_entry *e, bool json)
 			printf(",\"sig_type\":%u", e->sig[0]);
 			if (has_keyid)
 				printf(",\"keyid\":\"%08x\"", keyid);
+		}
+		if (e->modsig_digest) {
+			printf(",\"modsig_digest\":\"%s:", malgo);
+			hex_print(stdout, e->modsig_digest, e->modsig_digest_len);
+			printf("\"");
 		}
 		if (e->modsig)
 			printf(",\"modsig_len\":%zu", e->modsig_len);
@@ -759,8 +776,15 @@ static void show_entry(const struct imactl_mlog_entry *e, bool json)
 		if (has_keyid)
 			printf(" keyid %08x", keyid);
 	}
-	if (e->modsig)
-		printf(" modsig %zu bytes", e->modsig_len);
+	if (e->modsig) {
+		printf(" modsig ");
+		if (e->modsig_digest) {
+			printf("%s:", malgo);
+			hex_print(stdout, e->modsig_digest, e->modsig_digest_len);
+			printf(" ");
+		}
+		printf("%zu bytes", e->modsig_len);
+	}
 	if (e->evmsig)
 		printf(" evmsig %zu bytes", e->evmsig_len);
 	if (e->buf)
@@ -834,8 +858,10 @@ const struct imactl_command cmd_log_verify_sub = {
 	"Checks every template hash of the IMA measurement list LOG (binary or\n"
 	"ascii; \"-\" reads standard input), replays the PCRs per bank, compares them\n"
 	"with the TPM's, checks boot_aggregate against PCRs 0-7 (sha1) / 0-9, and\n"
-	"with --cert every ima-sig/ima-sigv2/ima-modsig file signature and evm-sig\n"
-	"EVM portable signature (not checkable: modsig's PKCS#7, an EVM value in sig).\n"
+	"with --cert every ima-sig/ima-sigv2/ima-modsig file signature, ima-modsig's\n"
+	"appended signature (PKCS#7 over d-modsig, signer by issuer and serial or\n"
+	"subject key id) and evm-sig EVM portable signature (not checkable: an EVM\n"
+	"value in sig).\n"
 	"\n"
 	"  --format auto|ascii|binary   (default: auto)\n"
 	"  --endian auto|little|big     byte order of the list's lengths (default:\n"
@@ -846,6 +872,8 @@ const struct imactl_command cmd_log_verify_sub = {
 	"  --bank sha1|sha256|sha384|sha512|all   banks to replay (comma list; default:\n"
 	"                        those with PCRs, else sha1,sha256)\n"
 	"  --cert CERT           check signatures against CERT; repeat for several\n"
+	"  --target-bits 64|32|auto   word size of the system that wrote the list, for\n"
+	"                        evm-sig's EVM input (default auto: either layout)\n"
 	"  --ignore-violations   a measurement violation does not fail\n"
 	"  --state FILE          incremental: resume from FILE, save the new position\n"
 	"                        there (atomically) when the list verifies\n"
