@@ -8,13 +8,15 @@
  *   mloggen [--format binary|ascii] [--template T[,T...]] [--count N]
  *           [--key KEY] [--other-key KEY] [--violation N] [--big-endian]
  *           [--padded] [--pcr-at K] [--tpm-dir DIR] [--pcrs-file ALG,FILE]
- *           [--procs N] OUT
+ *           [--procs N] [--target-bits 64|32] OUT
  *
  * Templates: ima, ima-ng, ima-sig, ima-sigv2, ima-buf (several: cycled).
  * Entry 1 is boot_aggregate (over PCRs 0-7 sha1 / 0-9 sha256 from the
  * generated TPM banks).  --key signs every ima-sig/ima-sigv2 entry (one
  * entry in 7 is left unsigned); --other-key signs entry 5 with another key.
  * --pcr-at K: the TPM values reflect only the first K entries.
+ * --target-bits: evm-sig entries signed for a 64-bit (default) or 32-bit
+ * system (struct h_misc of 24 or 20 bytes).
  */
 #include "imactl.h"
 
@@ -37,6 +39,7 @@ static const int bank_sizes[NBANKS] = { 20, 32, 48, 64 };
 static uint8_t pcr[NBANKS][24][64];
 static uint8_t pcr_at[NBANKS][24][64]; /* values after --pcr-at entries */
 static bool big_endian, padded;
+static unsigned int target_bits = 64; /* evm-sig: the signing system's word size */
 
 static void md(const char *name, const void *a, size_t alen, const void *b,
 	       size_t blen, uint8_t *out)
@@ -143,7 +146,7 @@ static void evm_fields(struct imactl_key *key, const char *out, unsigned int i,
 	struct imactl_sign_params sp = { .hash_algo = IMACTL_HASH_SHA256,
 					  .ima = IMACTL_IMA_SIG,
 					  .evm = IMACTL_EVM_PORTABLE,
-					  .target_bits = 64 };
+					  .target_bits = target_bits };
 	struct imactl_signed_values sv = { 0 };
 	struct imactl_ctx *ctx = NULL;
 	char path[4096], content[64];
@@ -312,6 +315,7 @@ int main(int argc, char *argv[])
 		{ "pcr-at", 1, NULL, 'a' },   { "tpm-dir", 1, NULL, 'T' },
 		{ "pcrs-file", 1, NULL, 'F' }, { "procs", 1, NULL, 'j' },
 		{ "unsigned-every", 1, NULL, 'U' },
+		{ "target-bits", 1, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "binary", *templates = "ima-ng", *key_path = NULL,
@@ -346,6 +350,7 @@ int main(int argc, char *argv[])
 			break;
 		case 'j': procs = atoi(optarg); break;
 		case 'U': unsigned_every = strtoul(optarg, NULL, 10); break;
+		case 'W': target_bits = strtoul(optarg, NULL, 10); break;
 		default: return 2;
 		}
 	}

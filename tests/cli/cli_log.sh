@@ -94,6 +94,18 @@ while off < len(d):
 open("evm-mode.bin", "wb").write(d)'
 fails 1 "evm-sig: a changed mode fails the EVM signature" "$IMACTL" log verify --cert "$KEYS/rsa2048.pem" evm-mode.bin
 like "... at entry 2" "$T/err" 'entry 2 \(/usr/bin/file000001\): bad signature'
+# a list from a 32-bit system: struct h_misc of 20 bytes in the EVM input
+$G --count 8 --template ima-ng,evm-sig --key "$KEYS/rsa2048.key" --target-bits 32 --tpm-dir tpm-evm32 evm32.bin
+ok "evm-sig from a 32-bit system verifies (--target-bits auto, the default)" \
+	"$IMACTL" log verify --tpm tpm-evm32 --cert "$KEYS/rsa2048.pem" evm32.bin
+like "... all four" "$T/out" '^signatures: 4 good, 0 bad'
+ok "... and with --target-bits 32" "$IMACTL" log verify --target-bits 32 --tpm tpm-evm32 --cert "$KEYS/rsa2048.pem" evm32.bin
+fails 1 "... but not as a 64-bit system's" "$IMACTL" log verify --target-bits 64 --tpm tpm-evm32 --cert "$KEYS/rsa2048.pem" evm32.bin
+like "... four bad" "$T/out" '^signatures: 0 good, 4 bad'
+fails 1 "a 64-bit system's list is not a 32-bit one's" "$IMACTL" log verify --target-bits 32 --tpm tpm-evm --cert "$KEYS/rsa2048.pem" evm.bin
+ok "--target-bits 64 on it" "$IMACTL" log verify --target-bits 64 --tpm tpm-evm --cert "$KEYS/rsa2048.pem" evm.bin
+fails 2 "--target-bits 16 is a usage error" "$IMACTL" log verify --target-bits 16 evm.bin
+fails 2 "--target-bits is not for log show" "$IMACTL" log show --target-bits 32 evm.bin
 
 # ---- damaged lists -------------------------------------------------------
 # flip one byte in the path of entry 7 (binary)

@@ -26,6 +26,10 @@ static void check_inside(const struct imactl_mlog_entry *e)
 		(void)*(volatile const uint8_t *)&e->digest[k];
 	for (size_t k = 0; e->sig && k < e->sig_len; k++)
 		(void)*(volatile const uint8_t *)&e->sig[k];
+	for (size_t k = 0; e->modsig && k < e->modsig_len; k++)
+		(void)*(volatile const uint8_t *)&e->modsig[k];
+	for (unsigned int k = 0; e->modsig_digest && k < e->modsig_digest_len; k++)
+		(void)*(volatile const uint8_t *)&e->modsig_digest[k];
 	if (e->path)
 		(void)strlen(e->path);
 }
@@ -34,6 +38,7 @@ static void run(const uint8_t *buf, size_t size, int format, unsigned int flags)
 {
 	static const int banks[] = { IMACTL_HASH_SHA1, IMACTL_HASH_SHA256 };
 	struct imactl_mlog_verify_params p = { .banks = banks, .nbanks = 2 };
+	struct imactl_keyring *kr = NULL;
 	struct imactl_mlog_verifier *v = NULL;
 	struct imactl_mlog_summary *sum;
 	struct imactl_mlog *ml = NULL;
@@ -44,6 +49,10 @@ static void run(const uint8_t *buf, size_t size, int format, unsigned int flags)
 
 	if (imactl_mlog_open_mem(NULL, buf, size, format, flags, &ml) < 0)
 		abort();
+	/* an empty keyring: every signature is parsed (then has no key) */
+	if (imactl_keyring_new(NULL, &kr) < 0)
+		abort();
+	p.keyring = kr;
 	if (imactl_mlog_verifier_new(NULL, &p, &v) < 0)
 		abort();
 	while ((ret = imactl_mlog_next(ml, &e, &why)) == 0 && e) {
@@ -62,6 +71,7 @@ static void run(const uint8_t *buf, size_t size, int format, unsigned int flags)
 		abort(); /* a failed entry must fail the list */
 	free(sum);
 	imactl_mlog_verifier_free(v);
+	imactl_keyring_free(kr);
 	imactl_mlog_free(ml);
 }
 

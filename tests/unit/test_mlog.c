@@ -27,6 +27,46 @@ static const char real_kernel[] =
 
 static const int banks[] = { IMACTL_HASH_SHA1, IMACTL_HASH_SHA256 };
 
+/* ima-modsig: d-modsig is decoded apart from d-ng; sig may be empty. */
+static void modsig_fields(void **state)
+{
+	char line[512], d1[65], d2[129];
+	struct imactl_mlog *ml = NULL;
+	const struct imactl_mlog_entry *e = NULL;
+	const char *why = NULL;
+
+	(void)state;
+	memset(d1, 'a', 64);
+	d1[64] = 0;
+	memset(d2, 'b', 128);
+	d2[128] = 0;
+	snprintf(line, sizeof(line),
+		 "10 %s ima-modsig sha256:%s /m.ko  sha512:%s 3082\n",
+		 "1111111111111111111111111111111111111111", d1, d2);
+	assert_int_equal(imactl_mlog_open_mem(NULL, line, strlen(line), 0, 0, &ml), 0);
+	assert_int_equal(imactl_mlog_next(ml, &e, &why), 0);
+	assert_non_null(e);
+	assert_int_equal(e->digest_algo, IMACTL_HASH_SHA256);
+	assert_int_equal(e->digest_len, 32);
+	assert_int_equal(e->digest[0], 0xaa);
+	assert_int_equal(e->modsig_digest_algo, IMACTL_HASH_SHA512);
+	assert_int_equal(e->modsig_digest_len, 64);
+	assert_int_equal(e->modsig_digest[63], 0xbb);
+	assert_null(e->sig);
+	assert_int_equal(e->modsig_len, 2);
+	assert_int_equal(e->modsig[0], 0x30);
+	imactl_mlog_free(ml);
+
+	/* a d-modsig whose length is not its algorithm's */
+	snprintf(line, sizeof(line),
+		 "10 %s ima-modsig sha256:%s /m.ko  sha256:abcd 3082\n",
+		 "1111111111111111111111111111111111111111", d1);
+	assert_int_equal(imactl_mlog_open_mem(NULL, line, strlen(line), 0, 0, &ml), 0);
+	assert_int_equal(imactl_mlog_next(ml, &e, &why), -EBADMSG);
+	assert_non_null(why);
+	imactl_mlog_free(ml);
+}
+
 /* Reads @len bytes of @buf; returns the number of entries whose template hash
  * checked, -errno of the reader, or -1000 - n when entry n failed. */
 static int verify_all(const char *buf, size_t len, int format, unsigned int flags,
@@ -126,6 +166,12 @@ static void bad_parameters(void **state)
 	p.flags = 1u << 9;
 	assert_int_equal(imactl_mlog_verifier_new(NULL, &p, &v), -EINVAL);
 	p.flags = 0;
+	p.target_bits = 16;
+	assert_int_equal(imactl_mlog_verifier_new(NULL, &p, &v), -EINVAL);
+	p.target_bits = 32;
+	assert_int_equal(imactl_mlog_verifier_new(NULL, &p, &v), 0);
+	imactl_mlog_verifier_free(v);
+	p.target_bits = 0;
 	assert_int_equal(imactl_mlog_verifier_new(NULL, &p, &v), 0);
 	assert_int_equal(imactl_mlog_verifier_set_pcrs(v, &pb), -EINVAL);
 	assert_int_equal(imactl_mlog_verifier_save(v, &(char *){ NULL }), -EINVAL);
@@ -228,6 +274,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(real_kernel_entries),
 		cmocka_unit_test(bad_parameters),
+		cmocka_unit_test(modsig_fields),
 		cmocka_unit_test(malformed),
 		cmocka_unit_test(replay_and_violation),
 	};
