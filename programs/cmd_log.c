@@ -270,6 +270,26 @@ static void free_opts(struct opts *o)
 	free(o->excludes);
 }
 
+/*
+ * The start of verify and show: options (@allowed), exactly one LOG, a
+ * context.  Return: 0, -1 (--help was printed), or an exit code.
+ */
+static int start_log_command(const struct imactl_command *cmd, int *argcp, char *argv[],
+			     struct opts *o, const char *allowed,
+			     struct imactl_ctx **ctx, const char **log)
+{
+	int status = parse_opts(cmd, argcp, argv, o, allowed);
+
+	if (status)
+		return status;
+	if (optind != *argcp - 1) {
+		prog_err("%s: exactly one LOG is needed (\"-\" for standard input)", cmd->name);
+		return prog_bad_option(cmd);
+	}
+	*log = argv[optind];
+	return prog_ctx_new(ctx, 0, false) < 0 ? EXIT_OPERATIONAL : 0;
+}
+
 /* Opens LOG ("-": standard input). */
 static int open_log(const char *path)
 {
@@ -412,10 +432,31 @@ static int write_state(const char *path, const char *text)
 	return ret;
 }
 
+/* The signature counts of a summary: text label, JSON key, value. */
+struct sig_count {
+	const char *label, *key;
+	uint64_t n;
+};
+
+static void sig_counts(const struct imactl_mlog_summary *s, struct sig_count c[5])
+{
+	const struct sig_count t[5] = {
+		{ "good", "good", s->sig_good },
+		{ "bad", "bad", s->sig_bad },
+		{ "unknown key", "unknown_key", s->sig_unknown_key },
+		{ "unsigned", "unsigned", s->sig_unsigned },
+		{ "not checkable", "not_checkable", s->sig_unsupported },
+	};
+
+	memcpy(c, t, sizeof(t));
+}
+
 static void print_text_report(const char *log, const struct imactl_mlog_summary *s,
 			      int format, bool have_pcrs, uint64_t resumed,
 			      const struct failure *first, int status)
 {
+	struct sig_count c[5];
+
 	printf("%s: %llu entries (%s)", log, (unsigned long long)s->entries,
 	       format == IMACTL_MLOG_FORMAT_ASCII ? "ascii" : "binary");
 	if (resumed)
@@ -445,12 +486,13 @@ static void print_text_report(const char *log, const struct imactl_mlog_summary 
 	       s->boot_aggregate == -EBADMSG ? "MISMATCH with the TPM's PCRs" :
 	       have_pcrs ? "not checked (no boot_aggregate entry or PCRs 0-7/0-9 of its bank)" :
 			   "not checked (no PCRs)");
-	if (s->sig_good + s->sig_bad + s->sig_unknown_key + s->sig_unsigned + s->sig_unsupported)
-		printf("signatures: %llu good, %llu bad, %llu unknown key, %llu unsigned, %llu not checkable\n",
-		       (unsigned long long)s->sig_good, (unsigned long long)s->sig_bad,
-		       (unsigned long long)s->sig_unknown_key,
-		       (unsigned long long)s->sig_unsigned,
-		       (unsigned long long)s->sig_unsupported);
+	sig_counts(s, c);
+	if (c[0].n + c[1].n + c[2].n + c[3].n + c[4].n) {
+		for (int i = 0; i < 5; i++)
+			printf("%s%llu %s", i ? ", " : "signatures: ", (unsigned long long)c[i].n,
+			       c[i].label);
+		printf("\n");
+	}
 	if (status == EXIT_OK) {
 		printf("result: OK%s\n", have_pcrs ? "" : " (no PCRs given: the list is only self-consistent)");
 	} else if (first->number) {
@@ -467,6 +509,8 @@ static void print_json_report(const char *log, const struct imactl_mlog_summary 
 			      int format, uint64_t resumed,
 			      const struct failure *first, int status)
 {
+	struct sig_count c[5];
+
 	printf("{\"log\":");
 	json_str(stdout, log);
 	printf(",\"format\":\"%s\",\"entries\":%llu,\"resumed\":%llu,\"violations\":%llu,"
@@ -475,12 +519,11 @@ static void print_json_report(const char *log, const struct imactl_mlog_summary 
 	       (unsigned long long)s->entries, (unsigned long long)resumed,
 	       (unsigned long long)s->violations, (unsigned long long)s->failed,
 	       (unsigned long long)s->attested);
-	printf("\"signatures\":{\"good\":%llu,\"bad\":%llu,\"unknown_key\":%llu,"
-	       "\"unsigned\":%llu,\"not_checkable\":%llu},",
-	       (unsigned long long)s->sig_good, (unsigned long long)s->sig_bad,
-	       (unsigned long long)s->sig_unknown_key,
-	       (unsigned long long)s->sig_unsigned,
-	       (unsigned long long)s->sig_unsupported);
+	sig_counts(s, c);
+	for (int i = 0; i < 5; i++)
+		printf("%s\"%s\":%llu", i ? "," : "\"signatures\":{", c[i].key,
+		       (unsigned long long)c[i].n);
+	printf("},");
 	printf("\"boot_aggregate\":\"%s\",\"pcrs\":[",
 	       s->boot_aggregate == 0 ? "ok" :
 	       s->boot_aggregate == -EBADMSG ? "mismatch" : "not checked");
@@ -528,19 +571,9 @@ static int run_verify(const struct imactl_command *cmd, int argc, char *argv[])
 	const char *log, *why = NULL;
 	int status, ret, fd = -1;
 
-	status = parse_opts(cmd, &argc, argv, &o, "bcdefghijmno");
+	status = start_log_command(cmd, &argc, argv, &o, "bcdefghijmno", &ctx, &log);
 	if (status)
 		goto out;
-	if (optind != argc - 1) {
-		prog_err("log verify: exactly one LOG is needed (\"-\" for standard input)");
-		status = prog_bad_option(cmd);
-		goto out;
-	}
-	log = argv[optind];
-	if (prog_ctx_new(&ctx, 0, false) < 0) {
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
 	if (o.ncerts && prog_load_keyring(ctx, o.certs, o.ncerts, &kr) < 0) {
 		status = EXIT_OPERATIONAL;
 		goto out;
@@ -804,19 +837,9 @@ static int run_show(const struct imactl_command *cmd, int argc, char *argv[])
 	bool first = true;
 	int status, ret, fd = -1;
 
-	status = parse_opts(cmd, &argc, argv, &o, "bijn");
+	status = start_log_command(cmd, &argc, argv, &o, "bijn", &ctx, &log);
 	if (status)
 		goto out;
-	if (optind != argc - 1) {
-		prog_err("log show: exactly one LOG is needed (\"-\" for standard input)");
-		status = prog_bad_option(cmd);
-		goto out;
-	}
-	log = argv[optind];
-	if (prog_ctx_new(&ctx, 0, false) < 0) {
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
 	fd = open_log(log);
 	if (fd < 0 || imactl_mlog_open_fd(ctx, fd, o.format, o.mlog_flags, &ml) < 0) {
 		status = EXIT_OPERATIONAL;
