@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* imactl sign-tree: sign every regular file of a root filesystem. */
+#include "prog_sign_opts.h"
 #include "tree_util.h"
 
 #include <errno.h>
@@ -8,47 +9,23 @@
 #include <unistd.h>
 
 enum {
-	OPT_KEY = 1,
-	OPT_CERT,
-	OPT_KEYID,
-	OPT_HASH,
-	OPT_IMA,
-	OPT_SIGV3,
-	OPT_EVM,
-	OPT_TARGET_BITS,
-	OPT_JOBS,
-	OPT_INCLUDE,
-	OPT_EXCLUDE,
-	OPT_ONE_FS,
-	OPT_SKIP_VALID,
+	OPT_SKIP_VALID = PROG_SO_END,
 	OPT_MANIFEST,
-	OPT_PASS_FILE,
-	OPT_XATTR_USER,
 	OPT_VERBOSE,
 	OPT_HELP,
 };
 
 static const struct option longopts[] = {
-	{ "key", required_argument, NULL, OPT_KEY },
-	{ "cert", required_argument, NULL, OPT_CERT },
-	{ "keyid", required_argument, NULL, OPT_KEYID },
-	{ "hash", required_argument, NULL, OPT_HASH },
-	{ "ima", required_argument, NULL, OPT_IMA },
-	{ "sigv3", no_argument, NULL, OPT_SIGV3 },
-	{ "evm", required_argument, NULL, OPT_EVM },
-	{ "target-bits", required_argument, NULL, OPT_TARGET_BITS },
-	{ "jobs", required_argument, NULL, OPT_JOBS },
-	{ "include", required_argument, NULL, OPT_INCLUDE },
-	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
-	{ "one-file-system", no_argument, NULL, OPT_ONE_FS },
+	PROG_SO_LONGOPTS_SIGN,
+	PROG_SO_LONGOPTS_TREE,
 	{ "skip-valid", no_argument, NULL, OPT_SKIP_VALID },
 	{ "manifest", required_argument, NULL, OPT_MANIFEST },
-	{ "pass-file", required_argument, NULL, OPT_PASS_FILE },
-	{ "xattr-user", no_argument, NULL, OPT_XATTR_USER },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
+
+static const int repeatable[] = { 'v', OPT_VERBOSE, 0 };
 
 /* A manifest line, or a hard link whose line is its first name's. */
 struct line {
@@ -204,104 +181,29 @@ static void free_lines(struct state *st)
 
 static int run(const struct imactl_command *cmd, int argc, char *argv[])
 {
-	struct imactl_sign_params sp = {
-		.hash_algo = IMACTL_HASH_SHA256,
-		.ima = IMACTL_IMA_SIG,
-		.evm = IMACTL_EVM_PORTABLE,
-	};
-	struct imactl_tree_params tp = { .sign = &sp };
-	const char *key_path = NULL, *cert_path = NULL;
-	uint32_t keyid = 0;
-	bool have_keyid = false;
-	const char *pass_file = NULL, *manifest = NULL;
+	struct prog_sign_opts o;
+	struct imactl_tree_params *tp = &o.tree;
+	const struct imactl_sign_params *sp = &o.sign;
+	const char *manifest = NULL;
 	struct imactl_keyring *kr = NULL;
 	struct imactl_ctx *ctx = NULL;
 	struct imactl_key *key = NULL;
 	struct imactl_tree_stats stats;
-	struct tree_patterns pats;
 	struct state st = { 0 };
-	unsigned long long seen = 0;
-	bool xattr_user = false, bits_given = false;
 	int verbose = 0, status = EXIT_OK, c, ret;
 	double secs;
 
-	if (!tree_patterns_init(&pats, argc)) {
-		tree_patterns_free(&pats);
+	if (!prog_sign_opts_init(&o, cmd, PROG_SO_BITS_AUTO, argc))
 		return EXIT_OPERATIONAL;
-	}
-	while ((c = prog_getopt(cmd, argc, argv, "v", longopts)) != -1) {
-		if (c != '?' && c != 'v' && c != OPT_VERBOSE && c != OPT_INCLUDE &&
-		    c != OPT_EXCLUDE && !prog_once(cmd, &seen, c, longopts))
-			goto usage;
+	o.sign.evm = IMACTL_EVM_PORTABLE;
+	while ((c = prog_sign_getopt(&o, argc, argv, "v", longopts,
+				     repeatable)) != -1) {
 		switch (c) {
-		case OPT_KEY:
-			key_path = optarg;
-			break;
-		case OPT_CERT:
-			cert_path = optarg;
-			break;
-		case OPT_KEYID:
-			if (!prog_parse_keyid(cmd, optarg, &keyid))
-				goto usage;
-			have_keyid = true;
-			break;
-		case OPT_HASH:
-			if (!prog_parse_hash(cmd, optarg, &sp.hash_algo))
-				goto usage;
-			break;
-		case OPT_IMA:
-			if (!strcmp(optarg, "sig"))
-				sp.ima = IMACTL_IMA_SIG;
-			else if (!strcmp(optarg, "hash"))
-				sp.ima = IMACTL_IMA_HASH;
-			else {
-				prog_err("sign-tree: --ima takes sig or hash");
-				goto usage;
-			}
-			break;
-		case OPT_SIGV3:
-			sp.flags |= IMACTL_SIGN_SIGV3;
-			break;
-		case OPT_EVM:
-			if (!strcmp(optarg, "portable"))
-				sp.evm = IMACTL_EVM_PORTABLE;
-			else if (!strcmp(optarg, "none"))
-				sp.evm = IMACTL_EVM_NONE;
-			else {
-				prog_err("sign-tree: --evm takes portable or none");
-				goto usage;
-			}
-			break;
-		case OPT_TARGET_BITS:
-			bits_given = true;
-			if (strcmp(optarg, "auto") != 0 &&
-			    !prog_parse_target_bits(cmd, optarg, &sp.target_bits))
-				goto usage;
-			break;
-		case OPT_JOBS:
-			if (!tree_parse_jobs(cmd, optarg, &tp.jobs))
-				goto usage;
-			break;
-		case OPT_INCLUDE:
-			pats.include[pats.n_include++] = optarg;
-			break;
-		case OPT_EXCLUDE:
-			pats.exclude[pats.n_exclude++] = optarg;
-			break;
-		case OPT_ONE_FS:
-			tp.flags |= IMACTL_TREE_ONE_FILE_SYSTEM;
-			break;
 		case OPT_SKIP_VALID:
-			tp.flags |= IMACTL_TREE_SKIP_VALID;
+			tp->flags |= IMACTL_TREE_SKIP_VALID;
 			break;
 		case OPT_MANIFEST:
 			manifest = optarg;
-			break;
-		case OPT_PASS_FILE:
-			pass_file = optarg;
-			break;
-		case OPT_XATTR_USER:
-			xattr_user = true;
 			break;
 		case 'v':
 		case OPT_VERBOSE:
@@ -319,54 +221,40 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 					  "sign-tree: exactly one ROOT, please");
 		goto usage;
 	}
-	if (cert_path && have_keyid) {
-		prog_err("sign-tree: --cert and --keyid exclude each other");
+	if (!prog_sign_opts_check(&o))
 		goto usage;
-	}
-	if ((sp.flags & IMACTL_SIGN_SIGV3) && sp.ima != IMACTL_IMA_SIG) {
-		prog_err("sign-tree: --sigv3 needs --ima sig");
-		goto usage;
-	}
-	if (!key_path && (sp.ima == IMACTL_IMA_SIG || sp.evm != IMACTL_EVM_NONE)) {
-		prog_err("sign-tree: --key is required for signatures");
-		goto usage;
-	}
-	if ((tp.flags & IMACTL_TREE_SKIP_VALID) && !cert_path &&
-	    (sp.ima == IMACTL_IMA_SIG || sp.evm != IMACTL_EVM_NONE)) {
+	if ((tp->flags & IMACTL_TREE_SKIP_VALID) && !o.n_certs &&
+	    (sp->ima == IMACTL_IMA_SIG || sp->evm != IMACTL_EVM_NONE)) {
 		prog_err("sign-tree: --skip-valid checks signatures with --cert: give it");
 		goto usage;
 	}
 	st.root = argv[optind];
 	st.verbose = verbose;
 	st.manifest = manifest != NULL;
-	tp.include = pats.include;
-	tp.n_include = pats.n_include;
-	tp.exclude = pats.exclude;
-	tp.n_exclude = pats.n_exclude;
-	tp.fn = on_entry;
-	tp.fn_data = &st;
+	tp->sign = sp;
+	tp->fn = on_entry;
+	tp->fn_data = &st;
 
-	if (prog_ctx_new(&ctx, verbose, xattr_user) < 0 ||
-	    !tree_resolve_bits(ctx, st.root, bits_given, &sp.target_bits)) {
+	if (prog_ctx_new(&ctx, verbose, o.xattr_user) < 0 ||
+	    !tree_resolve_bits(ctx, st.root, o.bits_given,
+			       &o.sign.target_bits)) {
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
-	if (key_path &&
-	    prog_load_key(ctx, key_path, cert_path, have_keyid ? &keyid : NULL,
-			  pass_file, &key) < 0) {
+	if (prog_sign_opts_load_key(ctx, &o, &key) < 0) {
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
-	if ((tp.flags & IMACTL_TREE_SKIP_VALID) && cert_path &&
-	    prog_load_keyring(ctx, (char *const *)&cert_path, 1, &kr) < 0) {
+	if ((tp->flags & IMACTL_TREE_SKIP_VALID) && o.n_certs &&
+	    prog_load_keyring(ctx, o.certs, o.n_certs, &kr) < 0) {
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
-	tp.key = key;
-	tp.keyring = kr;
+	tp->key = key;
+	tp->keyring = kr;
 
 	tree_progress_start(&st.progress, "signed");
-	ret = imactl_tree_sign(ctx, st.root, &tp, &stats);
+	ret = imactl_tree_sign(ctx, st.root, tp, &stats);
 	secs = tree_elapsed(&st.progress);
 	tree_progress_end(&st.progress);
 	if (ret < 0 && ret != -EIO) {
@@ -391,14 +279,14 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	printf("sign-tree: %llu files, %.1f MB in %.2f s, %.0f files/s, %u-bit target\n",
 	       (unsigned long long)stats.kinds[IMACTL_TREE_FILE], stats.bytes / 1e6,
 	       secs, secs > 0 ? stats.kinds[IMACTL_TREE_FILE] / secs : 0.0,
-	       sp.target_bits);
+	       sp->target_bits);
 	goto out;
 usage:
 	status = prog_bad_option(cmd);
 out:
 	fflush(stdout);
 	free_lines(&st);
-	tree_patterns_free(&pats);
+	prog_sign_opts_free(&o);
 	imactl_keyring_free(kr);
 	imactl_key_free(key);
 	imactl_ctx_free(ctx);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* imactl verify: check IMA signatures/hashes (and EVM) of files. */
-#include "prog.h"
+#include "prog_sign_opts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,25 +9,18 @@
 #include <unistd.h>
 
 enum {
-	OPT_CERT = 1,
-	OPT_EVM,
-	OPT_REQUIRE_SIG,
-	OPT_TARGET_BITS,
-	OPT_XATTR_USER,
-	OPT_QUIET,
+	OPT_QUIET = PROG_SO_END,
 	OPT_HELP,
 };
 
 static const struct option longopts[] = {
-	{ "cert", required_argument, NULL, OPT_CERT },
-	{ "evm", no_argument, NULL, OPT_EVM },
-	{ "require-sig", no_argument, NULL, OPT_REQUIRE_SIG },
-	{ "target-bits", required_argument, NULL, OPT_TARGET_BITS },
-	{ "xattr-user", no_argument, NULL, OPT_XATTR_USER },
+	PROG_SO_LONGOPTS_VERIFY,
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
+
+static const int repeatable[] = { 'q', 0 };
 
 static void report(const char *path, const char *what, int status,
 		   const char *reason, uint32_t keyid, bool has_keyid)
@@ -84,42 +77,17 @@ out:
 
 static int run(const struct imactl_command *cmd, int argc, char *argv[])
 {
+	struct prog_sign_opts o;
 	struct imactl_keyring *kr = NULL;
 	struct imactl_ctx *ctx = NULL;
-	unsigned long long seen = 0;
-	unsigned int flags = 0, bits = 64;
-	bool xattr_user = false, quiet = false;
-	char **certs = NULL;
-	int ncerts = 0, status = EXIT_OK, c, ret;
+	bool quiet = false;
+	int status = EXIT_OK, c, ret;
 
-	certs = calloc(argc, sizeof(*certs));
-	if (!certs)
+	if (!prog_sign_opts_init(&o, cmd, PROG_SO_VERIFY, argc))
 		return EXIT_OPERATIONAL;
-	while ((c = prog_getopt(cmd, argc, argv, "q", longopts)) != -1) {
-		if (c != '?' && c != 'q' && c != OPT_CERT &&
-		    !prog_once(cmd, &seen, c, longopts)) {
-			status = prog_bad_option(cmd);
-			goto out;
-		}
+	while ((c = prog_sign_getopt(&o, argc, argv, "q", longopts,
+				     repeatable)) != -1) {
 		switch (c) {
-		case OPT_CERT:
-			certs[ncerts++] = optarg;
-			break;
-		case OPT_EVM:
-			flags |= IMACTL_VERIFY_EVM;
-			break;
-		case OPT_REQUIRE_SIG:
-			flags |= IMACTL_VERIFY_REQUIRE_SIG;
-			break;
-		case OPT_TARGET_BITS:
-			if (!prog_parse_target_bits(cmd, optarg, &bits)) {
-				status = prog_bad_option(cmd);
-				goto out;
-			}
-			break;
-		case OPT_XATTR_USER:
-			xattr_user = true;
-			break;
 		case 'q':
 		case OPT_QUIET:
 			quiet = true;
@@ -128,32 +96,34 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 			status = prog_usage(cmd, stdout);
 			goto out;
 		default:
-			status = prog_bad_option(cmd);
-			goto out;
+			goto usage;
 		}
 	}
 	if (optind >= argc) {
 		prog_err("verify: no FILE given");
-		status = prog_bad_option(cmd);
-		goto out;
+		goto usage;
 	}
-	if (prog_ctx_new(&ctx, 0, xattr_user) < 0) {
+	if (prog_ctx_new(&ctx, 0, o.xattr_user) < 0) {
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
-	ret = prog_load_keyring(ctx, certs, ncerts, &kr);
+	ret = prog_load_keyring(ctx, o.certs, o.n_certs, &kr);
 	if (ret < 0) {
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
 	for (int i = optind; i < argc; i++) {
-		ret = verify_one(ctx, argv[i], kr, flags, bits, quiet);
+		ret = verify_one(ctx, argv[i], kr, o.verify_flags,
+				 o.target_bits, quiet);
 		status = prog_worse(status, ret);
 	}
+	goto out;
+usage:
+	status = prog_bad_option(cmd);
 out:
 	imactl_keyring_free(kr);
 	imactl_ctx_free(ctx);
-	free(certs);
+	prog_sign_opts_free(&o);
 	return status;
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* imactl verify-tree: audit the IMA/EVM values of a whole tree. */
+#include "prog_sign_opts.h"
 #include "tree_util.h"
 
 #include <errno.h>
@@ -7,30 +8,14 @@
 #include <string.h>
 
 enum {
-	OPT_CERT = 1,
-	OPT_EVM,
-	OPT_REQUIRE_SIG,
-	OPT_TARGET_BITS,
-	OPT_JOBS,
-	OPT_INCLUDE,
-	OPT_EXCLUDE,
-	OPT_ONE_FS,
-	OPT_JSON,
-	OPT_XATTR_USER,
+	OPT_JSON = PROG_SO_END,
 	OPT_HELP,
 };
 
 static const struct option longopts[] = {
-	{ "cert", required_argument, NULL, OPT_CERT },
-	{ "evm", no_argument, NULL, OPT_EVM },
-	{ "require-sig", no_argument, NULL, OPT_REQUIRE_SIG },
-	{ "target-bits", required_argument, NULL, OPT_TARGET_BITS },
-	{ "jobs", required_argument, NULL, OPT_JOBS },
-	{ "include", required_argument, NULL, OPT_INCLUDE },
-	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
-	{ "one-file-system", no_argument, NULL, OPT_ONE_FS },
+	PROG_SO_LONGOPTS_VERIFY,
+	PROG_SO_LONGOPTS_TREE,
 	{ "json", no_argument, NULL, OPT_JSON },
-	{ "xattr-user", no_argument, NULL, OPT_XATTR_USER },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -242,63 +227,24 @@ static void print_json(const struct state *st, const struct imactl_tree_stats *s
 
 static int run(const struct imactl_command *cmd, int argc, char *argv[])
 {
-	struct imactl_tree_params tp = { 0 };
+	struct prog_sign_opts o;
+	struct imactl_tree_params *tp = &o.tree;
 	struct imactl_keyring *kr = NULL;
 	struct imactl_ctx *ctx = NULL;
 	struct imactl_tree_stats stats;
-	struct tree_patterns pats;
 	struct state st = { 0 };
-	unsigned long long seen = 0;
-	bool xattr_user = false, json = false, bits_given = false;
-	char **certs = NULL;
-	int ncerts = 0, status = EXIT_OK, c, ret;
+	bool json = false;
+	int status = EXIT_OK, c, ret;
 	double secs;
 
-	certs = calloc(argc, sizeof(*certs));
-	if (!certs || !tree_patterns_init(&pats, argc)) {
-		free(certs);
-		tree_patterns_free(&pats);
+	if (!prog_sign_opts_init(&o, cmd, PROG_SO_VERIFY | PROG_SO_BITS_AUTO,
+				 argc))
 		return EXIT_OPERATIONAL;
-	}
-	while ((c = prog_getopt(cmd, argc, argv, "", longopts)) != -1) {
-		if (c != '?' && c != OPT_CERT && c != OPT_INCLUDE &&
-		    c != OPT_EXCLUDE && !prog_once(cmd, &seen, c, longopts))
-			goto usage;
+	while ((c = prog_sign_getopt(&o, argc, argv, "", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
-		case OPT_CERT:
-			certs[ncerts++] = optarg;
-			break;
-		case OPT_EVM:
-			tp.verify_flags |= IMACTL_VERIFY_EVM;
-			st.evm = true;
-			break;
-		case OPT_REQUIRE_SIG:
-			st.require_sig = true;
-			break;
-		case OPT_TARGET_BITS:
-			bits_given = true;
-			if (strcmp(optarg, "auto") != 0 &&
-			    !prog_parse_target_bits(cmd, optarg, &tp.target_bits))
-				goto usage;
-			break;
-		case OPT_JOBS:
-			if (!tree_parse_jobs(cmd, optarg, &tp.jobs))
-				goto usage;
-			break;
-		case OPT_INCLUDE:
-			pats.include[pats.n_include++] = optarg;
-			break;
-		case OPT_EXCLUDE:
-			pats.exclude[pats.n_exclude++] = optarg;
-			break;
-		case OPT_ONE_FS:
-			tp.flags |= IMACTL_TREE_ONE_FILE_SYSTEM;
-			break;
 		case OPT_JSON:
 			json = true;
-			break;
-		case OPT_XATTR_USER:
-			xattr_user = true;
 			break;
 		case OPT_HELP:
 			status = prog_usage(cmd, stdout);
@@ -313,24 +259,25 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		goto usage;
 	}
 	st.root = argv[optind];
-	tp.include = pats.include;
-	tp.n_include = pats.n_include;
-	tp.exclude = pats.exclude;
-	tp.n_exclude = pats.n_exclude;
-	tp.fn = on_entry;
-	tp.fn_data = &st;
-	if (prog_ctx_new(&ctx, 0, xattr_user) < 0 ||
-	    !tree_resolve_bits(ctx, st.root, bits_given, &tp.target_bits) ||
-	    prog_load_keyring(ctx, certs, ncerts, &kr) < 0) {
+	st.evm = o.verify_flags & IMACTL_VERIFY_EVM;
+	/* a hash-only file verifies; --require-sig makes it a problem here */
+	st.require_sig = o.verify_flags & IMACTL_VERIFY_REQUIRE_SIG;
+	tp->verify_flags = o.verify_flags & IMACTL_VERIFY_EVM;
+	tp->target_bits = o.target_bits;
+	tp->fn = on_entry;
+	tp->fn_data = &st;
+	if (prog_ctx_new(&ctx, 0, o.xattr_user) < 0 ||
+	    !tree_resolve_bits(ctx, st.root, o.bits_given, &tp->target_bits) ||
+	    prog_load_keyring(ctx, o.certs, o.n_certs, &kr) < 0) {
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
 	/* library messages would repeat the per-file details printed below */
 	imactl_set_log_priority(ctx, IMACTL_LOG_ERR - 1);
-	tp.keyring = kr;
+	tp->keyring = kr;
 
 	tree_progress_start(&st.progress, "checked");
-	ret = imactl_tree_verify(ctx, st.root, &tp, &stats);
+	ret = imactl_tree_verify(ctx, st.root, tp, &stats);
 	secs = tree_elapsed(&st.progress);
 	tree_progress_end(&st.progress);
 	if (ret < 0 && ret != -EIO && ret != -EBADMSG) {
@@ -372,8 +319,7 @@ out:
 		free(st.problems[i].what);
 	}
 	free(st.problems);
-	free(certs);
-	tree_patterns_free(&pats);
+	prog_sign_opts_free(&o);
 	imactl_keyring_free(kr);
 	imactl_ctx_free(ctx);
 	return status;

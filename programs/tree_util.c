@@ -1,25 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Shared by sign-tree and verify-tree: patterns, progress, summaries. */
+/* Shared by sign-tree and verify-tree: progress, summaries. */
 #include "tree_util.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-bool tree_patterns_init(struct tree_patterns *pats, int argc)
-{
-	memset(pats, 0, sizeof(*pats));
-	pats->include = calloc(argc + 1, sizeof(*pats->include));
-	pats->exclude = calloc(argc + 1, sizeof(*pats->exclude));
-	return pats->include && pats->exclude;
-}
-
-void tree_patterns_free(struct tree_patterns *pats)
-{
-	free(pats->include);
-	free(pats->exclude);
-}
 
 static double since(const struct timespec *a, const struct timespec *b)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Shared by sign-tree and verify-tree: patterns, progress, summaries. */
+/* Shared by sign-tree and verify-tree: progress, summaries. */
 #ifndef IMACTL_TREE_UTIL_H
 #define IMACTL_TREE_UTIL_H
 
@@ -7,16 +7,6 @@
 
 #include <stdint.h>
 #include <time.h>
-
-/* --include/--exclude lists (pointers into argv). */
-struct tree_patterns {
-	const char **include, **exclude;
-	size_t n_include, n_exclude;
-};
-
-/* Allocates room for @argc patterns of each kind; false on ENOMEM. */
-bool tree_patterns_init(struct tree_patterns *pats, int argc);
-void tree_patterns_free(struct tree_patterns *pats);
 
 /* Progress on stderr, only when it is a terminal. */
 struct tree_progress {

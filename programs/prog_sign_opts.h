@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The options that sign, sign-tree, verify and verify-tree share: --key,
+ * --cert, --keyid, --pass-file, --hash, --ima, --sigv3, --evm,
+ * --require-sig, --target-bits, --jobs, --include, --exclude,
+ * --one-file-system, --xattr-user.
+ *
+ * Each command builds its longopts from the PROG_SO_LONGOPTS_* groups and its
+ * own options (numbered from PROG_SO_END), keeps its own --help text, and
+ * reads its options with prog_sign_getopt(), which takes the shared ones.
+ */
+#ifndef IMACTL_PROG_SIGN_OPTS_H
+#define IMACTL_PROG_SIGN_OPTS_H
+
+#include "prog.h"
+
+#include <stdint.h>
+
+enum {
+	PROG_SO_KEY = 1,
+	PROG_SO_CERT,
+	PROG_SO_KEYID,
+	PROG_SO_PASS_FILE,
+	PROG_SO_HASH,
+	PROG_SO_IMA,
+	PROG_SO_SIGV3,
+	PROG_SO_EVM,
+	PROG_SO_REQUIRE_SIG,
+	PROG_SO_TARGET_BITS,
+	PROG_SO_JOBS,
+	PROG_SO_INCLUDE,
+	PROG_SO_EXCLUDE,
+	PROG_SO_ONE_FS,
+	PROG_SO_XATTR_USER,
+	PROG_SO_END, /* the commands' own options follow */
+};
+
+/* sign and sign-tree */
+#define PROG_SO_LONGOPTS_SIGN                                                  \
+	{ "key", required_argument, NULL, PROG_SO_KEY },                       \
+	{ "cert", required_argument, NULL, PROG_SO_CERT },                     \
+	{ "keyid", required_argument, NULL, PROG_SO_KEYID },                   \
+	{ "hash", required_argument, NULL, PROG_SO_HASH },                     \
+	{ "ima", required_argument, NULL, PROG_SO_IMA },                       \
+	{ "sigv3", no_argument, NULL, PROG_SO_SIGV3 },                         \
+	{ "evm", required_argument, NULL, PROG_SO_EVM },                       \
+	{ "target-bits", required_argument, NULL, PROG_SO_TARGET_BITS },       \
+	{ "pass-file", required_argument, NULL, PROG_SO_PASS_FILE },           \
+	{ "xattr-user", no_argument, NULL, PROG_SO_XATTR_USER }
+
+/* verify and verify-tree */
+#define PROG_SO_LONGOPTS_VERIFY                                                \
+	{ "cert", required_argument, NULL, PROG_SO_CERT },                     \
+	{ "evm", no_argument, NULL, PROG_SO_EVM },                             \
+	{ "require-sig", no_argument, NULL, PROG_SO_REQUIRE_SIG },             \
+	{ "target-bits", required_argument, NULL, PROG_SO_TARGET_BITS },       \
+	{ "xattr-user", no_argument, NULL, PROG_SO_XATTR_USER }
+
+/* sign-tree and verify-tree */
+#define PROG_SO_LONGOPTS_TREE                                                  \
+	{ "jobs", required_argument, NULL, PROG_SO_JOBS },                     \
+	{ "include", required_argument, NULL, PROG_SO_INCLUDE },               \
+	{ "exclude", required_argument, NULL, PROG_SO_EXCLUDE },               \
+	{ "one-file-system", no_argument, NULL, PROG_SO_ONE_FS }
+
+/* How the options of a command differ (prog_sign_opts_init() @mode). */
+#define PROG_SO_VERIFY 0x1    /* --cert repeatable, --evm a flag */
+#define PROG_SO_IMA_NONE 0x2  /* --ima also takes none */
+#define PROG_SO_BITS_AUTO 0x4 /* --target-bits also takes auto (the default) */
+
+struct prog_sign_opts {
+	const struct imactl_command *cmd;
+	unsigned int mode; /* PROG_SO_VERIFY, ... */
+	/* signing: sha256, ima sig, evm none unless the command changes them */
+	struct imactl_sign_params sign;
+	const char *key_path, *pass_file;
+	uint32_t keyid;
+	bool have_keyid;
+	/* --cert: every one given (at most one when signing) */
+	char **certs;
+	int n_certs;
+	unsigned int verify_flags; /* --evm, --require-sig when verifying */
+	unsigned int target_bits;  /* 0: auto */
+	bool bits_given;
+	/* trees: include, exclude, jobs, flags (the command sets the rest) */
+	struct imactl_tree_params tree;
+	const char **include, **exclude;
+	bool xattr_user;
+	unsigned long long seen; /* for prog_once() */
+};
+
+/*
+ * Sets the defaults and makes room for @argc values; false on ENOMEM.
+ * prog_sign_opts_free() it after parsing (also after a usage error).
+ */
+bool prog_sign_opts_init(struct prog_sign_opts *o,
+			 const struct imactl_command *cmd, unsigned int mode,
+			 int argc);
+void prog_sign_opts_free(struct prog_sign_opts *o);
+
+/*
+ * prog_getopt() that takes the shared options itself and returns the
+ * command's own ones, -1 at the end, or '?' (after a message) for a usage
+ * error: an unknown option, a bad value, or a repeated option other than
+ * --include, --exclude, --cert (when verifying) and those in @repeatable
+ * (0-terminated; NULL for none).
+ */
+int prog_sign_getopt(struct prog_sign_opts *o, int argc, char *argv[],
+		     const char *shortopts, const struct option *longopts,
+		     const int *repeatable);
+
+/*
+ * After the options, for signing commands: the checks between them (usage
+ * errors, false after a message); copies target_bits into sign.
+ */
+bool prog_sign_opts_check(struct prog_sign_opts *o);
+
+/* The signing key of --key (NULL without it), as prog_load_key(). */
+int prog_sign_opts_load_key(struct imactl_ctx *ctx,
+			    const struct prog_sign_opts *o,
+			    struct imactl_key **key_ret);
+
+#endif
