@@ -113,18 +113,16 @@ IMACTL_EXPORT int imactl_kconfig_parse(struct imactl_ctx *ctx, const char *buf,
 	if (!kc)
 		return -ENOMEM;
 	while (pos < len) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		size_t next = nl ? (size_t)(nl - buf) + 1 : len;
-		size_t l = (nl ? (size_t)(nl - buf) : len) - pos;
+		const char *l;
+		size_t n = next_line(buf, len, &pos, &l);
 
-		if (l && buf[pos + l - 1] == '\r')
-			l--;
-		ret = kc_line(kc, buf + pos, l);
+		if (n && l[n - 1] == '\r')
+			n--;
+		ret = kc_line(kc, l, n);
 		if (ret < 0) {
 			imactl_kconfig_free(kc);
 			return ret;
 		}
-		pos = next;
 	}
 	*kconfig_ret = kc;
 	return 0;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #define IMACTL_EXPORT __attribute__((visibility("default")))
@@ -76,6 +77,52 @@ int sign_fd_stat(struct imactl_ctx *ctx, int fd, const struct stat *opened,
  */
 int open_regular_expect(int dirfd, const char *name, const struct stat *expect,
 			struct stat *st_ret);
+
+/* The value of hex digit @c, -1 when it is none. */
+static inline int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* @len hex digits at @s -> @len / 2 bytes at @out; false when not hex. */
+static inline bool hex_decode(const void *s, size_t len, uint8_t *out)
+{
+	const unsigned char *p = s;
+
+	if (len % 2)
+		return false;
+	for (size_t i = 0; i < len / 2; i++) {
+		int hi = hex_digit(p[2 * i]), lo = hex_digit(p[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i] = hi << 4 | lo;
+	}
+	return true;
+}
+
+/*
+ * Text buffers: the line of @buf (@len bytes) at *@pos, without its '\n'
+ * (the last one may have none); moves *@pos to the next.  Call while
+ * *@pos < @len.  Returns the line's length, its start in *@line_ret.
+ */
+static inline size_t next_line(const char *buf, size_t len, size_t *pos,
+			       const char **line_ret)
+{
+	const char *l = buf + *pos;
+	const char *nl = memchr(l, '\n', len - *pos);
+	size_t n = nl ? (size_t)(nl - l) : len - *pos;
+
+	*pos += n + (nl ? 1 : 0);
+	*line_ret = l;
+	return n;
+}
 
 /* Big-endian helpers. */
 static inline uint32_t get_be32(const uint8_t *p)

@@ -109,17 +109,6 @@ IMACTL_EXPORT int imactl_manifest_format(const char *path,
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parses " TAG:0xHEX" at *@s; advances *@s. */
 static int parse_hex(const char **s, const char *tag, uint8_t **buf_ret,
 		     size_t *len_ret)
@@ -132,15 +121,14 @@ static int parse_hex(const char **s, const char *tag, uint8_t **buf_ret,
 	    strncmp(p + 1 + taglen, ":0x", 3) != 0)
 		return -EBADMSG;
 	p += 1 + taglen + 3;
-	while (hexval(p[n]) >= 0)
+	while (hex_digit(p[n]) >= 0)
 		n++;
 	if (n == 0 || n % 2 || n / 2 > IMACTL_MAX_XATTR_SIZE)
 		return -EBADMSG;
 	buf = malloc(n / 2);
 	if (!buf)
 		return -ENOMEM;
-	for (size_t i = 0; i < n / 2; i++)
-		buf[i] = hexval(p[2 * i]) << 4 | hexval(p[2 * i + 1]);
+	hex_decode(p, n, buf); /* n even, all hex digits: cannot fail */
 	*s = p + n;
 	*buf_ret = buf;
 	*len_ret = n / 2;

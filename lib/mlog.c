@@ -562,30 +562,10 @@ static int next_binary(struct imactl_mlog *ml, const char **why)
 
 /* ---- ascii ------------------------------------------------------------- */
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* hex -> bytes at @out; -1 when not hex */
 static long unhex(const uint8_t *s, size_t len, uint8_t *out)
 {
-	if (len % 2)
-		return -1;
-	for (size_t i = 0; i < len / 2; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = hi << 4 | lo;
-	}
-	return len / 2;
+	return hex_decode(s, len, out) ? (long)(len / 2) : -1;
 }
 
 struct token {

@@ -352,17 +352,6 @@ static void set_cond(struct rule_state *st, unsigned int bit, unsigned int col)
 
 /* ---- value parsers (the kernel's kstrto*, uuid_parse) -------------------- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* kstrtoull(): optional '+', "0x" prefix for base 16, no sign, no spaces. */
 static bool parse_ull(const char *s, unsigned int base, unsigned long long *v)
 {
@@ -375,7 +364,7 @@ static bool parse_ull(const char *s, unsigned int base, unsigned long long *v)
 	if (!*s)
 		return false;
 	for (; *s; s++) {
-		int d = hexval(*s);
+		int d = hex_digit(*s);
 
 		if (d < 0 || d >= (int)base)
 			return false;
@@ -396,7 +385,7 @@ static bool parse_uuid(const char *s, uint8_t out[16])
 	    s[23] != '-')
 		return false;
 	for (int i = 0; i < 16; i++) {
-		int hi = hexval(s[pos[i]]), lo = hexval(s[pos[i] + 1]);
+		int hi = hex_digit(s[pos[i]]), lo = hex_digit(s[pos[i] + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;
@@ -1612,13 +1601,11 @@ IMACTL_EXPORT int imactl_policy_parse(struct imactl_ctx *ctx, const char *buf,
 	if (!p.pol)
 		return -ENOMEM;
 	while (pos < len && !p.err) {
-		const char *l = buf + pos;
-		const char *nl = memchr(l, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - l) : len - pos;
+		const char *l;
+		size_t n = next_line(buf, len, &pos, &l);
 		size_t skip = 0;
 
 		p.lineno++;
-		pos += n + (nl ? 1 : 0);
 		/* leading blanks, then '#' or nothing: not a rule */
 		while (skip < n && (l[skip] == ' ' || l[skip] == '\t'))
 			skip++;
