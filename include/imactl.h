@@ -305,11 +305,13 @@ int imactl_xattr_encode(const struct imactl_xattr_value *value,
 /**
  * imactl_sign_digest() - sign @digest with @key and encode a complete xattr
  * value of @type: IMACTL_XATTR_DIGSIG (IMA signature v2),
- * IMACTL_XATTR_IMA_VERITY_SIG (sigv3: the signed digest is
- * H(0x06 || algo || digest) with the same algorithm) or
+ * IMACTL_XATTR_IMA_VERITY_SIG (sigv3: @digest is the file's fs-verity
+ * digest, see imactl_verity_digest_fd(), sha256 or sha512; the signed digest
+ * is H(0x06 || algo || digest) with the same algorithm) or
  * IMACTL_XATTR_EVM_PORTABLE (EVM portable signature over an EVM digest).
  * RSA: PKCS#1 v1.5 over the DigestInfo; ECDSA: DER.
- * Return: 0, -EINVAL, -EOPNOTSUPP, -EIO (the crypto library failed), -ENOMEM.
+ * Return: 0, -EINVAL, -EOPNOTSUPP (also: sigv3 with another algorithm than
+ * sha256/sha512), -EIO (the crypto library failed), -ENOMEM.
  */
 int imactl_sign_digest(struct imactl_ctx *ctx, const struct imactl_key *key,
 		       enum imactl_xattr_type type,
@@ -342,6 +344,12 @@ enum imactl_evm_mode {
 	IMACTL_EVM_PORTABLE, /* 0x05: survives copying into an image */
 };
 
+/*
+ * sigv3 (0x06) instead of v2: signs the file's fs-verity digest (hash_algo
+ * sha256 or sha512), for digest_type=verity appraise_type=sigv3.  The kernel
+ * accepts it only once fs-verity is enabled on the file (FS_IOC_ENABLE_VERITY,
+ * `fsverity enable`, with the default 4096-byte blocks and no salt).
+ */
 #define IMACTL_SIGN_SIGV3 (1u << 0)
 /* Include security.SMACK64EXEC/TRANSMUTE/MMAP (CONFIG_EVM_EXTRA_SMACK_XATTRS). */
 #define IMACTL_EVM_EXTRA_SMACK (1u << 1)
@@ -418,7 +426,8 @@ struct imactl_verify_result {
 
 /**
  * imactl_verify_fd() - check the IMA value of the file open at @fd against
- * its content (a signature against @keyring, a digest against the content),
+ * its content (a signature against @keyring, a digest against the content;
+ * a sigv3 value against the fs-verity digest it must cover, recomputed),
  * and with IMACTL_VERIFY_EVM its EVM portable signature against the current
  * xattrs and metadata.  @keyring may be NULL when only digests are checked.
  * @target_bits: word size of the target for EVM (64 or 32).
@@ -1333,6 +1342,26 @@ int imactl_manifest_format(const char *path,
  */
 int imactl_manifest_parse(const char *line, char **path_ret,
 			  struct imactl_signed_values *values);
+
+/* ------------------------------------------------------------------------ */
+/* fs-verity digests (what sigv3 signs)                                     */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * imactl_verity_digest_fd() - the fs-verity file digest of the regular file
+ * open at @fd: the hash of its fsverity_descriptor (libfsverity), which is
+ * what the kernel's fsverity_get_digest() reports, and IMA appraises with
+ * digest_type=verity, once fs-verity is enabled on the file with the
+ * defaults (4096-byte Merkle tree blocks, no salt).  Reads st_size bytes from
+ * offset 0 with pread(2) (the file offset is left alone) and compares size,
+ * mtime and ctime before and after.
+ * @algo: IMACTL_HASH_SHA256 or IMACTL_HASH_SHA512 (what fs-verity has).
+ * Return: 0, -EOPNOTSUPP (another algorithm; logged), -EINVAL (not a regular
+ * file, NULL @digest), -ESTALE (the file changed meanwhile), -ENOMEM,
+ * -errno from fstat(2)/pread(2).
+ */
+int imactl_verity_digest_fd(struct imactl_ctx *ctx, int fd, int algo,
+			    struct imactl_digest *digest);
 
 #ifdef __cplusplus
 }

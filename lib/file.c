@@ -267,8 +267,9 @@ static bool same_content_stamp(const struct stat *a, const struct stat *b)
  * Reads st_size bytes from offset 0, as the kernel's ima_calc_file_hash()
  * does; the second fstat(2) catches a file that grew, shrank or was
  * rewritten meanwhile.  *@after_ret gets that second fstat(2).
+ * @verity: the fs-verity digest instead of a hash of the content.
  */
-static int hash_whole_file(struct imactl_ctx *ctx, int fd, int algo,
+static int hash_whole_file(struct imactl_ctx *ctx, int fd, int algo, bool verity,
 			   const struct stat *before, struct stat *after_ret,
 			   struct imactl_digest *digest)
 {
@@ -282,7 +283,8 @@ static int hash_whole_file(struct imactl_ctx *ctx, int fd, int algo,
 	}
 	if (!S_ISREG(before->st_mode))
 		return -EINVAL;
-	ret = hash_fd_size(ctx, fd, algo, before->st_size, digest);
+	ret = verity ? verity_digest_size(ctx, fd, algo, before->st_size, digest) :
+		       hash_fd_size(ctx, fd, algo, before->st_size, digest);
 	if (ret < 0)
 		return ret;
 	if (fstat(fd, &after) < 0)
@@ -335,7 +337,10 @@ int sign_fd_stat(struct imactl_ctx *ctx, int fd, const struct stat *opened,
 	if (ret < 0)
 		return ret;
 	if (p->ima != IMACTL_IMA_NONE) {
-		ret = hash_whole_file(ctx, fd, p->hash_algo, opened, &st, &digest);
+		/* sigv3 signs the fs-verity digest: what the kernel appraises */
+		ret = hash_whole_file(ctx, fd, p->hash_algo,
+				      p->ima == IMACTL_IMA_SIG && (p->flags & IMACTL_SIGN_SIGV3),
+				      opened, &st, &digest);
 		if (ret < 0)
 			goto out;
 		have_st = true;
@@ -417,6 +422,19 @@ IMACTL_EXPORT int imactl_sign_fd(struct imactl_ctx *ctx, int fd,
 	return sign_fd_stat(ctx, fd, NULL, key, p, values_ret);
 }
 
+IMACTL_EXPORT int imactl_verity_digest_fd(struct imactl_ctx *ctx, int fd, int algo,
+					  struct imactl_digest *digest)
+{
+	int ret;
+
+	if (!digest)
+		return -EINVAL;
+	ret = verity_algo_check(ctx, algo);
+	if (ret < 0)
+		return ret;
+	return hash_whole_file(ctx, fd, algo, true, NULL, NULL, digest);
+}
+
 IMACTL_EXPORT void imactl_signed_values_free(struct imactl_signed_values *v)
 {
 	if (!v)
@@ -458,14 +476,21 @@ static int verify_ima(struct imactl_ctx *ctx, int fd,
 		}
 		break;
 	case IMACTL_XATTR_DIGSIG:
+		break;
 	case IMACTL_XATTR_IMA_VERITY_SIG:
+		if (v.algo != IMACTL_HASH_SHA256 && v.algo != IMACTL_HASH_SHA512) {
+			r->ima_reason = "sigv3 over an algorithm fs-verity does not have (sha256, sha512)";
+			ret = -EBADMSG;
+			goto out;
+		}
 		break;
 	default:
 		r->ima_reason = "not an IMA value type";
 		ret = -EBADMSG;
 		goto out;
 	}
-	ret = hash_whole_file(ctx, fd, v.algo, NULL, NULL, &digest);
+	ret = hash_whole_file(ctx, fd, v.algo, v.type == IMACTL_XATTR_IMA_VERITY_SIG,
+			      NULL, NULL, &digest);
 	if (ret < 0) {
 		r->ima_reason = "cannot hash the file";
 		goto out;
@@ -480,7 +505,9 @@ static int verify_ima(struct imactl_ctx *ctx, int fd,
 	if (ret == -ENOKEY)
 		r->ima_reason = "no certificate for the signature's keyid";
 	else if (ret < 0)
-		r->ima_reason = "signature does not match the content";
+		r->ima_reason = v.type == IMACTL_XATTR_IMA_VERITY_SIG ?
+					"signature does not match the content's fs-verity digest" :
+					"signature does not match the content";
 out:
 	free(val);
 	return ret;

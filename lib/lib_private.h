@@ -62,6 +62,16 @@ int hash_fd_size(struct imactl_ctx *ctx, int fd, int algo, off_t size,
 		 struct imactl_digest *digest);
 
 /*
+ * fs-verity file digest of the first @size bytes of @fd (pread(2) from
+ * offset 0), with the kernel's defaults: 4096-byte blocks, no salt
+ * (verity.c).  verity_algo_check(): 0 for sha256/sha512, else logs why and
+ * gives -EOPNOTSUPP.
+ */
+int verity_digest_size(struct imactl_ctx *ctx, int fd, int algo, off_t size,
+		       struct imactl_digest *digest);
+int verity_algo_check(const struct imactl_ctx *ctx, int algo);
+
+/*
  * imactl_sign_fd() with @opened, the fstat(2) of @fd taken right after it was
  * opened (NULL: take one) (file.c).
  */

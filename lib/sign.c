@@ -8,7 +8,8 @@
 
 /*
  * sigv3 signs H(struct ima_file_id prefix): the xattr type, the algorithm
- * and the digest (security/integrity/ima/ima_appraise.c calc_file_id_hash).
+ * and the digest (security/integrity/ima/ima_appraise.c calc_file_id_hash),
+ * where the digest is the file's fs-verity digest (verity.c).
  */
 static int file_id_digest(struct imactl_ctx *ctx, const struct imactl_digest *in,
 			  struct imactl_digest *out)
@@ -42,7 +43,9 @@ IMACTL_EXPORT int imactl_sign_digest(struct imactl_ctx *ctx,
 		signed_digest = *digest;
 		break;
 	case IMACTL_XATTR_IMA_VERITY_SIG:
-		ret = file_id_digest(ctx, digest, &signed_digest);
+		ret = verity_algo_check(ctx, digest->algo);
+		if (ret == 0)
+			ret = file_id_digest(ctx, digest, &signed_digest);
 		if (ret < 0)
 			return ret;
 		break;

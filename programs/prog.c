@@ -153,6 +153,11 @@ bool prog_parse_hash(const struct imactl_command *cmd, const char *name,
 	return true;
 }
 
+bool prog_verity_algo(int algo)
+{
+	return algo == IMACTL_HASH_SHA256 || algo == IMACTL_HASH_SHA512;
+}
+
 bool prog_parse_keyid(const struct imactl_command *cmd, const char *s,
 		      uint32_t *keyid)
 {
@@ -397,7 +402,7 @@ const char *prog_xattr_type_name(int type)
 	case IMACTL_XATTR_EVM_PORTABLE:
 		return "EVM portable signature";
 	case IMACTL_XATTR_IMA_VERITY_SIG:
-		return "signature v3";
+		return "signature v3 (fs-verity)";
 	}
 	return "unknown";
 }

@@ -70,6 +70,8 @@ int prog_worse(int a, int b);
 
 /* Hash algorithm by name, with a usage message. */
 bool prog_parse_hash(const struct imactl_command *cmd, const char *name, int *algo);
+/* fs-verity (sigv3, hash --verity) has sha256 and sha512 only. */
+bool prog_verity_algo(int algo);
 bool prog_parse_keyid(const struct imactl_command *cmd, const char *s,
 		      uint32_t *keyid);
 /*

@@ -175,6 +175,11 @@ bool prog_sign_opts_check(struct prog_sign_opts *o)
 		prog_err("%s: --sigv3 needs --ima sig", name);
 		return false;
 	}
+	if ((sp->flags & IMACTL_SIGN_SIGV3) && !prog_verity_algo(sp->hash_algo)) {
+		prog_err("%s: --sigv3 signs the fs-verity digest: --hash sha256 or sha512",
+			 name);
+		return false;
+	}
 	if (sp->ima == IMACTL_IMA_NONE && sp->evm == IMACTL_EVM_NONE) {
 		prog_err("%s: --ima none and --evm none: nothing to do", name);
 		return false;

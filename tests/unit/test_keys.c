@@ -172,6 +172,13 @@ static void sign_verify_digests(void **state)
 				uint32_t keyid = 0;
 
 				assert_int_equal(imactl_hash_buf(ctx, "data", 4, algos[a], &d), 0);
+				if (types[t] == IMACTL_XATTR_IMA_VERITY_SIG &&
+				    algos[a] == IMACTL_HASH_SHA1) {
+					/* sigv3 signs fs-verity digests: sha256 or sha512 */
+					assert_int_equal(imactl_sign_digest(ctx, key, types[t], &d,
+									    &v, &len), -EOPNOTSUPP);
+					continue;
+				}
 				assert_int_equal(imactl_sign_digest(ctx, key, types[t], &d, &v, &len), 0);
 				assert_int_equal(v[0], types[t]);
 				assert_int_equal(v[2], algos[a]);

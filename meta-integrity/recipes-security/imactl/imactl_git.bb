@@ -17,7 +17,7 @@ PV = "0.1.0+git"
 UNPACKDIR ??= "${WORKDIR}"
 S = "${UNPACKDIR}/imactl-git"
 
-DEPENDS = "openssl keyutils"
+DEPENDS = "openssl keyutils fsverity-utils"
 
 inherit meson pkgconfig
 
