@@ -56,10 +56,14 @@ vm_wants() {
 
 # vm_add_imactl ROOT: copies imactl, libimactl and the shared libraries they
 # need (as ldd resolves them on this host) into the tree ROOT.
-vm_add_imactl() {
+vm_add_imactl() { vm_add_program "$1" "$IMACTL"; }
+
+# vm_add_program ROOT PROGRAM: PROGRAM into ROOT/bin, with the shared
+# libraries it needs (as ldd resolves them on this host)
+vm_add_program() {
 	mkdir -p "$1/bin" "$1/lib/x86_64-linux-gnu" "$1/lib64"
-	cp "$IMACTL" "$1/bin/imactl"
-	ldd "$IMACTL" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }' | while read -r _l; do
+	cp "$2" "$1/bin/"
+	ldd "$2" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }' | while read -r _l; do
 		case "$_l" in
 		*ld-linux*) cp -L "$_l" "$1/lib64/" ;;
 		*) cp -L "$_l" "$1/lib/x86_64-linux-gnu/" ;;
