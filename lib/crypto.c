@@ -702,7 +702,7 @@ static int pkcs11_key_load(struct imactl_ctx *ctx, const char *uri,
 	if (ret < 0)
 		goto out;
 	(*key_ret)->hardware = true;
-	(*key_ret)->serialize = true;
+	(*key_ret)->serialize = false; /* concurrent sessions: see imactl_key_set_serialized() */
 	(*key_ret)->engine = e;
 	e = NULL;
 out:

@@ -83,7 +83,7 @@ else
 fi
 ok "all 20 verify" "$IMACTL" verify --xattr-user --cert rsa/x509_ima.der m*
 
-# sign-tree: its threads share the one token key (signing is serialized)
+# sign-tree: its threads share the one token key (concurrent sessions)
 mkdir tree
 for i in $(seq 1 40); do printf 'tree %s\n' "$i" > "tree/t$i"; done
 if "$IMACTL" help sign-tree >/dev/null 2>&1; then
