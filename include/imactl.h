@@ -1088,9 +1088,9 @@ struct imactl_keygen_params {
 	const struct imactl_cert *ca_cert;
 	const struct imactl_key *ca_key;
 	/*
-	 * SIGNER, SELF_SIGNED: certify this existing key (e.g. one that never
-	 * leaves a PKCS#11 token) instead of generating one; then no private
-	 * key file is written and pass_fn must be NULL.
+	 * CA, SIGNER, SELF_SIGNED: certify this existing key (e.g. one that
+	 * never leaves a PKCS#11 token) instead of generating one; then no
+	 * private key file is written and pass_fn must be NULL.
 	 */
 	const struct imactl_key *key;
 };

@@ -443,6 +443,18 @@ static int get_passphrase(struct keygen_state *st,
 	return 0;
 }
 
+/* @existing (a reference taken), e.g. a key in a PKCS#11 token, or a new key. */
+static int use_or_gen_key(const struct imactl_ctx *ctx, const struct imactl_key *existing,
+			  int algo, EVP_PKEY **key_ret)
+{
+	if (!existing)
+		return gen_key(ctx, algo, key_ret);
+	if (!EVP_PKEY_up_ref(existing->pkey))
+		return -ENOMEM;
+	*key_ret = existing->pkey;
+	return 0;
+}
+
 static int make_ca(struct keygen_state *st, const struct imactl_keygen_params *p,
 		   int algo, const char *def_subject)
 {
@@ -451,11 +463,11 @@ static int make_ca(struct keygen_state *st, const struct imactl_keygen_params *p
 
 	ret = name_or_default(st->ctx, p->subject, def_subject, &st->ca_name);
 	if (!ret)
-		ret = gen_key(st->ctx, algo, &st->ca_key);
+		ret = use_or_gen_key(st->ctx, p->key, algo, &st->ca_key);
 	if (!ret)
 		ret = make_cert(st->ctx, ca_exts, st->ca_key, st->ca_name, NULL, NULL,
 				p->days, &st->ca);
-	if (!ret)
+	if (!ret && !p->key)
 		ret = add_file(st, ca_files[0], 0600,
 			       key_pem(st->ctx, st->ca_key, pass, st->pass_len,
 				       &st->bufs[st->n]));
@@ -474,14 +486,8 @@ static int make_signer(struct keygen_state *st, const struct imactl_keygen_param
 	int ret;
 
 	ret = parse_subject(st->ctx, subject, &st->name);
-	if (!ret && p->key) {
-		if (EVP_PKEY_up_ref(p->key->pkey))
-			st->key = p->key->pkey;
-		else
-			ret = -ENOMEM;
-	} else if (!ret) {
-		ret = gen_key(st->ctx, algo, &st->key);
-	}
+	if (!ret)
+		ret = use_or_gen_key(st->ctx, p->key, algo, &st->key);
 	if (!ret)
 		ret = make_cert(st->ctx, signer_exts, st->key, st->name, issuer,
 				issuer_key, p->days, &st->cert);
@@ -528,9 +534,8 @@ IMACTL_EXPORT int imactl_keygen(struct imactl_ctx *ctx, enum imactl_keygen_kind 
 		log_err(ctx, "a CA certificate or subject was given where none is used");
 		return -EINVAL;
 	}
-	if (p.key && ((kind != IMACTL_KEYGEN_SIGNER && kind != IMACTL_KEYGEN_SELF_SIGNED) ||
-		      p.pass_fn)) {
-		log_err(ctx, "an existing key is certified only as a signer or self-signed, and not re-encrypted");
+	if (p.key && (kind == IMACTL_KEYGEN_DEBUG || p.pass_fn)) {
+		log_err(ctx, "an existing key is certified as a CA, a signer or self-signed (not debug), and not re-encrypted");
 		return -EINVAL;
 	}
 	/* before the (slow) key generation; an existing key writes no key file */

@@ -150,8 +150,8 @@ static bool check_opts(enum imactl_keygen_kind kind, const struct keygen_opts *o
 		prog_err("keygen: --ca-cert and --ca-key (and --ca-pass-file) go with 'signer', and it needs both");
 		return false;
 	}
-	if (o->key && kind != IMACTL_KEYGEN_SIGNER && kind != IMACTL_KEYGEN_SELF_SIGNED) {
-		prog_err("keygen: --key (an existing key to certify) goes with 'signer' or 'self-signed'");
+	if (o->key && kind == IMACTL_KEYGEN_DEBUG) {
+		prog_err("keygen: --key (an existing key to certify) goes with 'ca', 'signer' or 'self-signed'");
 		return false;
 	}
 	if (o->key && (o->encrypt || o->params.key_algo)) {
@@ -327,10 +327,10 @@ const struct imactl_command cmd_keygen = {
 	"  --ca-cert CERT       signer: the CA certificate (PEM or DER)\n"
 	"  --ca-key KEY         signer: the CA private key (file or pkcs11: URI)\n"
 	"  --ca-pass-file FILE  its passphrase (else $IMACTL_KEY_PASSWORD, else a prompt)\n"
-	"  --key KEY            signer, self-signed: certify this existing key (a file\n"
-	"                       or \"pkcs11:token=...;object=...\") instead of making one;\n"
-	"                       no private key is written; --pass-file is then its\n"
-	"                       passphrase or PIN\n"
+	"  --key KEY            ca, signer, self-signed: certify this existing key (a\n"
+	"                       file or \"pkcs11:token=...;object=...\") instead of\n"
+	"                       making one; no private key is written; --pass-file is\n"
+	"                       then its passphrase or PIN\n"
 	"  --force              replace existing files (never done otherwise)\n"
 	"  -v, --verbose        more messages\n"
 	"\n"

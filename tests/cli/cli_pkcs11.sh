@@ -51,6 +51,25 @@ ok "keygen self-signed --key URI (module from IMACTL_PKCS11_MODULE)" env IMACTL_
 	"$IMACTL" keygen self-signed --key "$EC" --pass-file pin --out ec
 ok "the self-signed certificate verifies with its own key" sh -c \
 	"openssl x509 -in ec/x509_ima.der -out ec.pem && openssl verify -CAfile ec.pem ec.pem"
+# a CA whose key never leaves the token: keygen ca --key URI, then signers
+# issued with --ca-key URI; the chain verifies with openssl and imactl
+ok "an RSA-2048 CA key generated inside the token" p11 --keypairgen --key-type rsa:2048 --id 03 --label ima-ca --sensitive
+CA="pkcs11:token=imactl-test;object=ima-ca?$MOD"
+ok "keygen ca --key URI certifies the token key as a CA" "$IMACTL" keygen ca --key "$CA" \
+	--pass-file pin --out tokca --subject "CN=token CA"
+is "... no private key file is written" "$(ls tokca)" "$(printf 'ima-local-ca.pem\nima-local-ca.x509')"
+ok "... the CA certificate is self-signed by the token key" openssl verify -CAfile tokca/ima-local-ca.pem tokca/ima-local-ca.pem
+like "... with CA:TRUE" "$T/out" "OK"
+ok "keygen signer --ca-key URI: the token CA issues a signer" env IMACTL_KEY_PASSWORD=1234 "$IMACTL" keygen signer \
+	--ca-cert tokca/ima-local-ca.pem --ca-key "$CA" --out tokca-signer --algo ec-p256
+ok "... openssl verify accepts the chain" openssl verify -CAfile tokca/ima-local-ca.pem tokca-signer/x509_ima.der
+ok "... cert check --ca" "$IMACTL" cert check --ca tokca/ima-local-ca.pem tokca-signer/x509_ima.der
+openssl x509 -in tokca/ima-local-ca.pem -noout -text > tokca.txt
+like "... the CA has basicConstraints CA:TRUE" tokca.txt "CA:TRUE"
+like "... and keyCertSign" tokca.txt "Certificate Sign"
+fails 2 "keygen debug --key is refused (debug makes its own keys)" "$IMACTL" keygen debug --key "$CA" --pass-file pin --out nodebug
+like "... saying where --key goes" "$T/err" "goes with 'ca', 'signer' or 'self-signed'"
+
 kid_rsa=$("$IMACTL" keyid rsa/x509_ima.der)
 kid_ec=$("$IMACTL" keyid ec/x509_ima.der)
 ski=$(openssl x509 -in rsa/x509_ima.der -noout -ext subjectKeyIdentifier | tail -1 | tr -d ' :\n' | tr 'A-F' 'a-f')

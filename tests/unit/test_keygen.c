@@ -156,6 +156,7 @@ static void existing_key_self_signed(void **state)
 	struct imactl_cert *crt = NULL;
 	struct imactl_keygen_params p = { 0 };
 	char *dir = strdup(new_dir("existing"));
+	char *ca_dir = strdup(new_dir("existing-ca"));
 
 	(void)state;
 	assert_int_equal(imactl_key_load(ctx, test_key_path("ec384.key"), NULL, NULL, &key), 0);
@@ -165,15 +166,25 @@ static void existing_key_self_signed(void **state)
 	p.pass_fn = pass_fn; /* an existing key is not re-encrypted */
 	assert_int_equal(imactl_keygen(ctx, IMACTL_KEYGEN_SELF_SIGNED, dir, &p), -EINVAL);
 	p.pass_fn = NULL;
-	assert_int_equal(imactl_keygen(ctx, IMACTL_KEYGEN_CA, dir, &p), -EINVAL);
+	/* debug makes both of its keys itself */
+	assert_int_equal(imactl_keygen(ctx, IMACTL_KEYGEN_DEBUG, dir, &p), -EINVAL);
+	assert_int_equal(count_entries(dir), 0);
 	assert_int_equal(imactl_keygen(ctx, IMACTL_KEYGEN_SELF_SIGNED, dir, &p), 0);
 	assert_int_equal(count_entries(dir), 1); /* x509_ima.der only */
+	/* a CA over the existing key (e.g. in a token): certificates only */
+	assert_int_equal(imactl_keygen(ctx, IMACTL_KEYGEN_CA, ca_dir, &p), 0);
+	assert_int_equal(count_entries(ca_dir), 2); /* ima-local-ca.pem, .x509 */
+	assert_int_equal(imactl_cert_load(ctx, path_in(ca_dir, "ima-local-ca.pem"), &crt), 0);
+	assert_int_equal(imactl_key_set_cert(key, crt), 0); /* the CA is that key's */
+	imactl_cert_free(crt);
+	crt = NULL;
 	assert_int_equal(imactl_cert_load(ctx, path_in(dir, "x509_ima.der"), &crt), 0);
 	assert_int_equal(imactl_key_set_cert(key, crt), 0);
 	imactl_cert_free(crt);
 	imactl_key_free(key);
 	imactl_ctx_free(ctx);
 	free(dir);
+	free(ca_dir);
 }
 
 static void pkcs11_uri_errors(void **state)
