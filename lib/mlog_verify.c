@@ -838,17 +838,11 @@ static bool parse_pcr_hex(const char *s, uint8_t *out, size_t size)
 	int hi = -1;
 
 	for (; *s && *s != '\n' && *s != '\r'; s++) {
-		int d;
+		int d = hex_digit((unsigned char)*s);
 
 		if (*s == ' ' || *s == '\t')
 			continue;
-		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			d = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F')
-			d = *s - 'A' + 10;
-		else
+		if (d < 0)
 			return false;
 		if (hi < 0) {
 			hi = d;

@@ -35,6 +35,11 @@ fails 1 "--format binary on an ascii list fails" "$IMACTL" log verify --format b
 ok "from standard input" sh -c "\"$IMACTL\" log verify --tpm tpm-ng - < ng.bin"
 ok "--pcrs in evmctl's format (sha1 bank)" "$IMACTL" log verify --pcrs ng.sha1 ng.bin
 ok "--pcrs sha256,FILE" "$IMACTL" log verify --pcrs sha256,ng.sha256 --bank sha256 ng.bin
+sed 's/^\(PCR-10: ..\)./\1z/' ng.sha1 > badhex.sha1
+fails 3 "--pcrs: a PCR value with a non-hex digit is refused" "$IMACTL" log verify --pcrs badhex.sha1 ng.bin
+like "... naming the file and the line" "$T/err" "badhex.sha1: malformed line for bank sha1: PCR-10: 8b"
+sed 's/^\(PCR-10: ..\)\(.\)/\1 \2/' ng.sha1 > spaced.sha1
+ok "--pcrs: spaces between the hex digits are allowed" "$IMACTL" log verify --pcrs spaced.sha1 ng.bin
 ok "--bank all without PCRs" "$IMACTL" log verify --bank all ng.bin
 like "without PCRs it says so" "$T/out" 'no PCRs given'
 ok "--tpm DIR with '=' form" "$IMACTL" log verify --tpm=tpm-ng ng.bin
