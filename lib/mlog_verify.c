@@ -157,6 +157,18 @@ static const struct imactl_pcr_bank *tpm_bank(const struct imactl_mlog_verifier 
 	return NULL;
 }
 
+/* The digest of what @h has taken so far; @h goes on. */
+static int hash_so_far(const struct crypto_hash *h, struct imactl_digest *d)
+{
+	struct crypto_hash *copy = NULL;
+	int ret = crypto_hash_dup(h, &copy);
+
+	if (ret == 0)
+		ret = crypto_hash_final(copy, d);
+	crypto_hash_free(copy);
+	return ret;
+}
+
 static int take_snapshot(struct imactl_mlog_verifier *v, uint64_t count)
 {
 	struct crypto_hash *h = NULL;
@@ -493,18 +505,13 @@ static int skip_entry(struct imactl_mlog_verifier *v,
 		      const struct imactl_mlog_entry *e,
 		      struct imactl_mlog_entry_result *r)
 {
-	struct crypto_hash *h = NULL;
 	struct imactl_digest d;
 	int ret;
 
 	r->template_hash_ok = true;
 	if (e->number < v->skip)
 		return 0;
-	ret = crypto_hash_dup(v->bytes, &h);
-	if (ret < 0)
-		return ret;
-	ret = crypto_hash_final(h, &d);
-	crypto_hash_free(h);
+	ret = hash_so_far(v->bytes, &d);
 	if (ret < 0)
 		return ret;
 	if (d.len != 32 || memcmp(d.bytes, v->skip_hash, 32)) {
@@ -731,7 +738,6 @@ static bool hex_in(const char *s, uint8_t *out, size_t len)
 IMACTL_EXPORT int imactl_mlog_verifier_save(struct imactl_mlog_verifier *v,
 					    char **text_ret)
 {
-	struct crypto_hash *h = NULL;
 	struct imactl_digest d;
 	char *text, *p, hex1[2 * IMACTL_MAX_DIGEST_SIZE + 1], hex2[sizeof(hex1)];
 	const struct snapshot *s;
@@ -752,11 +758,7 @@ IMACTL_EXPORT int imactl_mlog_verifier_save(struct imactl_mlog_verifier *v,
 			return ret;
 	}
 	s = &v->snap;
-	ret = crypto_hash_dup(s->bytes, &h);
-	if (ret < 0)
-		return ret;
-	ret = crypto_hash_final(h, &d);
-	crypto_hash_free(h);
+	ret = hash_so_far(s->bytes, &d);
 	if (ret < 0)
 		return ret;
 	size = 256 + (size_t)v->nbanks * NPCR * (40 + 4 * IMACTL_MAX_DIGEST_SIZE);
