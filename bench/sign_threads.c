@@ -46,8 +46,8 @@ static void *worker(void *arg)
 		snprintf(msg, sizeof(msg), "%p %ld", (void *)j, i);
 		j->error = imactl_hash_buf(j->ctx, msg, strlen(msg), IMACTL_HASH_SHA256, &d);
 		if (!j->error)
-			j->error = imactl_sign_digest(j->ctx, j->key, IMACTL_XATTR_DIGSIG, &d,
-						      &val, &len);
+			j->error = imactl_sign_digest(j->ctx, j->key, IMACTL_XATTR_DIGSIG, &d, &val,
+						      &len);
 		imactl_free(val);
 	}
 	return NULL;
@@ -77,7 +77,8 @@ int main(int argc, char *argv[])
 		imactl_key_set_serialized(key, strcmp(argv[4], "concurrent") != 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 0; i < threads; i++) {
-		jobs[i] = (struct job){ .ctx = ctx, .key = key,
+		jobs[i] = (struct job){ .ctx = ctx,
+					.key = key,
 					.count = count / threads + (i < count % threads) };
 		pthread_create(&tid[i], NULL, worker, &jobs[i]);
 	}

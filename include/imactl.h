@@ -46,10 +46,10 @@ extern "C" {
 struct imactl_ctx;
 
 /* Log priorities; the same values as syslog(3)'s LOG_*. */
-#define IMACTL_LOG_ERR 3
+#define IMACTL_LOG_ERR	   3
 #define IMACTL_LOG_WARNING 4
-#define IMACTL_LOG_INFO 6
-#define IMACTL_LOG_DEBUG 7
+#define IMACTL_LOG_INFO	   6
+#define IMACTL_LOG_DEBUG   7
 
 /**
  * imactl_log_fn - receives one diagnostic message (no trailing newline).
@@ -133,12 +133,11 @@ int imactl_hash_algo_size(int algo);
  * Return: 0, -EINVAL (unsupported algorithm or not a hashable fd),
  * -EIO/-errno from read(2).
  */
-int imactl_hash_fd(struct imactl_ctx *ctx, int fd, int algo,
-		   struct imactl_digest *digest);
+int imactl_hash_fd(struct imactl_ctx *ctx, int fd, int algo, struct imactl_digest *digest);
 
 /** imactl_hash_buf() - digest of a memory buffer. Return: 0, -EINVAL. */
-int imactl_hash_buf(struct imactl_ctx *ctx, const void *buf, size_t len,
-		    int algo, struct imactl_digest *digest);
+int imactl_hash_buf(struct imactl_ctx *ctx, const void *buf, size_t len, int algo,
+		    struct imactl_digest *digest);
 
 /* ------------------------------------------------------------------------ */
 /* Keys, certificates, keyrings                                             */
@@ -165,9 +164,8 @@ typedef int (*imactl_passphrase_fn)(void *data, char *buf, size_t size);
  * missing passphrase), -EBADMSG (not a key), -EOPNOTSUPP (key type or
  * curve the kernel cannot verify), -ENOMEM.
  */
-int imactl_key_load(struct imactl_ctx *ctx, const char *path,
-		    imactl_passphrase_fn pass_fn, void *pass_data,
-		    struct imactl_key **key_ret);
+int imactl_key_load(struct imactl_ctx *ctx, const char *path, imactl_passphrase_fn pass_fn,
+		    void *pass_data, struct imactl_key **key_ret);
 
 /**
  * imactl_key_set_cert() - take the keyid from @cert (its subjectKeyIdentifier
@@ -215,8 +213,7 @@ void imactl_key_set_serialized(struct imactl_key *key, bool serialized);
  * Return: 0, -errno (file), -EBADMSG (not a certificate), -EOPNOTSUPP
  * (public key type the kernel cannot use), -ENOMEM.
  */
-int imactl_cert_load(struct imactl_ctx *ctx, const char *path,
-		     struct imactl_cert **cert_ret);
+int imactl_cert_load(struct imactl_ctx *ctx, const char *path, struct imactl_cert **cert_ret);
 
 /**
  * imactl_cert_keyid() - the keyid the kernel indexes this certificate by:
@@ -229,8 +226,7 @@ uint32_t imactl_cert_keyid(const struct imactl_cert *cert);
 void imactl_cert_free(struct imactl_cert *cert);
 
 /** imactl_keyring_new() - an empty keyring. Return: 0, -ENOMEM. */
-int imactl_keyring_new(struct imactl_ctx *ctx,
-		       struct imactl_keyring **keyring_ret);
+int imactl_keyring_new(struct imactl_ctx *ctx, struct imactl_keyring **keyring_ret);
 
 /**
  * imactl_keyring_add() - add @cert; the keyring takes ownership of it, also
@@ -288,16 +284,15 @@ struct imactl_xattr_value {
  * Return: 0, -EBADMSG (malformed; @why, when not NULL, gets a static
  * string naming the problem).
  */
-int imactl_xattr_decode(const uint8_t *buf, size_t len,
-			struct imactl_xattr_value *value, const char **why);
+int imactl_xattr_decode(const uint8_t *buf, size_t len, struct imactl_xattr_value *value,
+			const char **why);
 
 /**
  * imactl_xattr_encode() - the inverse of imactl_xattr_decode(); fields not
  * used by @value->type are ignored.
  * Return: 0, -EINVAL (inconsistent value), -ENOMEM.
  */
-int imactl_xattr_encode(const struct imactl_xattr_value *value,
-			uint8_t **buf_ret, size_t *len_ret);
+int imactl_xattr_encode(const struct imactl_xattr_value *value, uint8_t **buf_ret, size_t *len_ret);
 
 /* ------------------------------------------------------------------------ */
 /* Signing and verifying                                                    */
@@ -315,9 +310,8 @@ int imactl_xattr_encode(const struct imactl_xattr_value *value,
  * sha256/sha512), -EIO (the crypto library failed), -ENOMEM.
  */
 int imactl_sign_digest(struct imactl_ctx *ctx, const struct imactl_key *key,
-		       enum imactl_xattr_type type,
-		       const struct imactl_digest *digest, uint8_t **value_ret,
-		       size_t *len_ret);
+		       enum imactl_xattr_type type, const struct imactl_digest *digest,
+		       uint8_t **value_ret, size_t *len_ret);
 
 /**
  * imactl_verify_digest() - verify the signature value @buf (IMA sigv2,
@@ -327,10 +321,8 @@ int imactl_sign_digest(struct imactl_ctx *ctx, const struct imactl_key *key,
  * -ENOKEY (no certificate with that keyid in @keyring; *keyid_ret, when not
  * NULL, gets the keyid in every case the header could be read).
  */
-int imactl_verify_digest(struct imactl_ctx *ctx,
-			 const struct imactl_keyring *keyring,
-			 const uint8_t *buf, size_t len,
-			 const struct imactl_digest *digest,
+int imactl_verify_digest(struct imactl_ctx *ctx, const struct imactl_keyring *keyring,
+			 const uint8_t *buf, size_t len, const struct imactl_digest *digest,
 			 uint32_t *keyid_ret);
 
 /* What to write when signing a file. */
@@ -356,11 +348,11 @@ enum imactl_evm_mode {
 #define IMACTL_EVM_EXTRA_SMACK (1u << 1)
 
 struct imactl_sign_params {
-	int hash_algo;		   /* enum imactl_hash_algo */
+	int hash_algo; /* enum imactl_hash_algo */
 	enum imactl_ima_mode ima;
 	enum imactl_evm_mode evm;
-	unsigned int target_bits;  /* 64 or 32: word size of the target system */
-	unsigned int flags;	   /* IMACTL_SIGN_SIGV3, IMACTL_EVM_EXTRA_SMACK */
+	unsigned int target_bits; /* 64 or 32: word size of the target system */
+	unsigned int flags;	  /* IMACTL_SIGN_SIGV3, IMACTL_EVM_EXTRA_SMACK */
 };
 
 /* The values imactl_sign_fd() wrote; free with imactl_signed_values_free(). */
@@ -381,9 +373,8 @@ struct imactl_signed_values {
  * Return: 0, -ENODATA (no security.ima: portable signatures require it),
  * -EINVAL, -errno (xattr read).
  */
-int imactl_evm_digest(struct imactl_ctx *ctx, int fd, int algo,
-		      unsigned int target_bits, unsigned int flags,
-		      const uint8_t *ima_value, size_t ima_len,
+int imactl_evm_digest(struct imactl_ctx *ctx, int fd, int algo, unsigned int target_bits,
+		      unsigned int flags, const uint8_t *ima_value, size_t ima_len,
 		      struct imactl_digest *digest);
 
 /**
@@ -411,18 +402,18 @@ void imactl_signed_values_free(struct imactl_signed_values *values);
 
 /* Outcome of imactl_verify_fd(): one status per xattr. */
 struct imactl_verify_result {
-	int ima_status; /* 0, -EBADMSG, -ENOKEY, -ENODATA, or -errno */
+	int ima_status;			 /* 0, -EBADMSG, -ENOKEY, -ENODATA, or -errno */
 	enum imactl_xattr_type ima_type; /* valid when the value decoded */
 	int ima_algo;
 	uint32_t ima_keyid;
 	const char *ima_reason; /* static text when ima_status != 0 */
-	int evm_status; /* as ima_status; -ENODATA when EVM was not asked */
+	int evm_status;		/* as ima_status; -ENODATA when EVM was not asked */
 	enum imactl_xattr_type evm_type;
 	uint32_t evm_keyid;
 	const char *evm_reason;
 };
 
-#define IMACTL_VERIFY_EVM (1u << 0)	/* also check security.evm */
+#define IMACTL_VERIFY_EVM	  (1u << 0) /* also check security.evm */
 #define IMACTL_VERIFY_REQUIRE_SIG (1u << 1) /* a digest-only security.ima is -EBADMSG */
 
 /**
@@ -435,9 +426,8 @@ struct imactl_verify_result {
  * Return: 0 when everything asked for verifies; otherwise the first failing
  * status (IMA before EVM); details in @result.
  */
-int imactl_verify_fd(struct imactl_ctx *ctx, int fd,
-		     const struct imactl_keyring *keyring, unsigned int flags,
-		     unsigned int target_bits,
+int imactl_verify_fd(struct imactl_ctx *ctx, int fd, const struct imactl_keyring *keyring,
+		     unsigned int flags, unsigned int target_bits,
 		     struct imactl_verify_result *result);
 
 /**
@@ -514,36 +504,36 @@ enum imactl_policy_func {
 };
 
 /* mask= bits (the kernel's MAY_* values). */
-#define IMACTL_MAY_EXEC 0x1
-#define IMACTL_MAY_WRITE 0x2
-#define IMACTL_MAY_READ 0x4
+#define IMACTL_MAY_EXEC	  0x1
+#define IMACTL_MAY_WRITE  0x2
+#define IMACTL_MAY_READ	  0x4
 #define IMACTL_MAY_APPEND 0x8
 
 /* Which conditions and options a rule has (struct imactl_policy_rule.cond). */
-#define IMACTL_COND_FUNC (1u << 0)
-#define IMACTL_COND_MASK (1u << 1)	/* mask=MAY_X: exact */
-#define IMACTL_COND_INMASK (1u << 2)	/* mask=^MAY_X: any of */
-#define IMACTL_COND_FSMAGIC (1u << 3)
-#define IMACTL_COND_FSNAME (1u << 4)
-#define IMACTL_COND_FSUUID (1u << 5)
-#define IMACTL_COND_UID (1u << 6)
-#define IMACTL_COND_EUID (1u << 7)
-#define IMACTL_COND_GID (1u << 8)
-#define IMACTL_COND_EGID (1u << 9)
-#define IMACTL_COND_FOWNER (1u << 10)
-#define IMACTL_COND_FGROUP (1u << 11)
-#define IMACTL_COND_LSM (1u << 12)	/* obj_* / subj_* labels */
+#define IMACTL_COND_FUNC     (1u << 0)
+#define IMACTL_COND_MASK     (1u << 1) /* mask=MAY_X: exact */
+#define IMACTL_COND_INMASK   (1u << 2) /* mask=^MAY_X: any of */
+#define IMACTL_COND_FSMAGIC  (1u << 3)
+#define IMACTL_COND_FSNAME   (1u << 4)
+#define IMACTL_COND_FSUUID   (1u << 5)
+#define IMACTL_COND_UID	     (1u << 6)
+#define IMACTL_COND_EUID     (1u << 7)
+#define IMACTL_COND_GID	     (1u << 8)
+#define IMACTL_COND_EGID     (1u << 9)
+#define IMACTL_COND_FOWNER   (1u << 10)
+#define IMACTL_COND_FGROUP   (1u << 11)
+#define IMACTL_COND_LSM	     (1u << 12) /* obj_* / subj_* labels */
 #define IMACTL_COND_KEYRINGS (1u << 13)
-#define IMACTL_COND_LABEL (1u << 14)
+#define IMACTL_COND_LABEL    (1u << 14)
 /* options */
-#define IMACTL_OPT_PCR (1u << 16)
-#define IMACTL_OPT_TEMPLATE (1u << 17)
-#define IMACTL_OPT_DIGSIG (1u << 18)	   /* appraise_type=imasig/sigv3/... */
-#define IMACTL_OPT_MODSIG (1u << 19)	   /* appraise_type=imasig|modsig */
-#define IMACTL_OPT_VERITY (1u << 20)	   /* digest_type=verity */
-#define IMACTL_OPT_BLACKLIST (1u << 21)   /* appraise_flag=check_blacklist */
-#define IMACTL_OPT_ALGOS (1u << 22)	   /* appraise_algos= */
-#define IMACTL_OPT_DIRECTIO (1u << 23)	   /* permit_directio */
+#define IMACTL_OPT_PCR	     (1u << 16)
+#define IMACTL_OPT_TEMPLATE  (1u << 17)
+#define IMACTL_OPT_DIGSIG    (1u << 18) /* appraise_type=imasig/sigv3/... */
+#define IMACTL_OPT_MODSIG    (1u << 19) /* appraise_type=imasig|modsig */
+#define IMACTL_OPT_VERITY    (1u << 20) /* digest_type=verity */
+#define IMACTL_OPT_BLACKLIST (1u << 21) /* appraise_flag=check_blacklist */
+#define IMACTL_OPT_ALGOS     (1u << 22) /* appraise_algos= */
+#define IMACTL_OPT_DIRECTIO  (1u << 23) /* permit_directio */
 
 /* Index of the LSM labels in struct imactl_policy_rule.lsm. */
 enum imactl_policy_lsm {
@@ -559,24 +549,24 @@ enum imactl_policy_lsm {
 /* One rule as the kernel would store it.  Strings are NUL-terminated copies. */
 struct imactl_policy_rule {
 	unsigned int line;
-	bool valid;	  /* false: the kernel refuses it (see the diagnostics) */
-	int action;	  /* enum imactl_policy_action */
-	int func;	  /* enum imactl_policy_func */
+	bool valid;	   /* false: the kernel refuses it (see the diagnostics) */
+	int action;	   /* enum imactl_policy_action */
+	int func;	   /* enum imactl_policy_func */
 	unsigned int cond; /* IMACTL_COND_* | IMACTL_OPT_* */
 	unsigned int mask; /* IMACTL_MAY_* */
 	unsigned long fsmagic;
 	uint8_t fsuuid[16];
 	char *fsname;
-	uint32_t uid, gid, fowner, fgroup; /* uid/euid share uid, gid/egid gid */
+	uint32_t uid, gid, fowner, fgroup;	   /* uid/euid share uid, gid/egid gid */
 	char uid_op, gid_op, fowner_op, fgroup_op; /* '=', '<' or '>' */
 	int pcr;
 	char *template_name;
 	char *keyrings; /* "a|b" as written */
 	char *label;
 	char *lsm[IMACTL_LSM_COUNT];
-	uint32_t algos; /* appraise_algos: bit (1 << enum imactl_hash_algo) */
+	uint32_t algos;		 /* appraise_algos: bit (1 << enum imactl_hash_algo) */
 	unsigned int min_kernel; /* oldest kernel that accepts this rule */
-	char *text;	/* the line, without its newline */
+	char *text;		 /* the line, without its newline */
 };
 
 struct imactl_policy {
@@ -597,9 +587,9 @@ struct imactl_kconfig; /* a parsed kernel .config */
 #define IMACTL_POLICY_SIGNED (1u << 2)
 
 struct imactl_policy_options {
-	unsigned int kernel;   /* IMACTL_KERNEL_VERSION(); 0 = newest modelled */
+	unsigned int kernel;		      /* IMACTL_KERNEL_VERSION(); 0 = newest modelled */
 	const struct imactl_kconfig *kconfig; /* NULL: options unknown */
-	unsigned int flags;    /* IMACTL_POLICY_* */
+	unsigned int flags;		      /* IMACTL_POLICY_* */
 };
 
 /**
@@ -632,13 +622,13 @@ const char *imactl_policy_action_name(int action);
 
 /* A file (or other object) as the appraisal decision sees it. */
 struct imactl_policy_subject {
-	int func;	    /* enum imactl_policy_func: the hook */
-	unsigned int mask;  /* IMACTL_MAY_*: the access */
+	int func;	   /* enum imactl_policy_func: the hook */
+	unsigned int mask; /* IMACTL_MAY_*: the access */
 	unsigned long fsmagic;
-	const char *fsname; /* NULL: unknown (fsname= rules do not match) */
-	const uint8_t *fsuuid; /* 16 bytes, NULL: unknown */
+	const char *fsname;	       /* NULL: unknown (fsname= rules do not match) */
+	const uint8_t *fsuuid;	       /* 16 bytes, NULL: unknown */
 	uint32_t uid, euid, gid, egid; /* the process */
-	uint32_t fowner, fgroup;	/* the file */
+	uint32_t fowner, fgroup;       /* the file */
 };
 
 /**
@@ -663,8 +653,8 @@ int imactl_policy_appraise_rule(const struct imactl_policy *policy,
  * refused), -EACCES (a signed policy is required, or its signature failed),
  * -ENOENT (no policy file: securityfs not mounted or a policy already loaded).
  */
-int imactl_policy_write(struct imactl_ctx *ctx, const char *policy_path,
-			const char *buf, size_t len, size_t *offset_ret);
+int imactl_policy_write(struct imactl_ctx *ctx, const char *policy_path, const char *buf,
+			size_t len, size_t *offset_ret);
 
 /* ------------------------------------------------------------------------ */
 /* Kernel configuration                                                     */
@@ -686,25 +676,24 @@ void imactl_kconfig_free(struct imactl_kconfig *kconfig);
  * "y", "m", a quoted string or number as written, or NULL when the option is
  * not set.  The string belongs to @kconfig.
  */
-const char *imactl_kconfig_get(const struct imactl_kconfig *kconfig,
-			       const char *name);
+const char *imactl_kconfig_get(const struct imactl_kconfig *kconfig, const char *name);
 
 /* Features for imactl_kconfig_check(). */
-#define IMACTL_KFEAT_IMA (1u << 0)	 /* measurement */
-#define IMACTL_KFEAT_APPRAISE (1u << 1) /* IMA appraisal with signatures */
-#define IMACTL_KFEAT_EVM (1u << 2)
+#define IMACTL_KFEAT_IMA	   (1u << 0) /* measurement */
+#define IMACTL_KFEAT_APPRAISE	   (1u << 1) /* IMA appraisal with signatures */
+#define IMACTL_KFEAT_EVM	   (1u << 2)
 #define IMACTL_KFEAT_SIGNED_POLICY (1u << 3)
-#define IMACTL_KFEAT_MODSIG (1u << 4)	 /* signed kernel modules */
-#define IMACTL_KFEAT_TPM (1u << 5)
-#define IMACTL_KFEAT_ALL 0x3fu
+#define IMACTL_KFEAT_MODSIG	   (1u << 4) /* signed kernel modules */
+#define IMACTL_KFEAT_TPM	   (1u << 5)
+#define IMACTL_KFEAT_ALL	   0x3fu
 
 /**
  * imactl_kconfig_feature_parse() - "ima,evm,appraise" -> IMACTL_KFEAT_*
  * ("all" for every feature).  Return: 0, -EINVAL (*@bad gets the unknown name,
  * pointing into @list).
  */
-int imactl_kconfig_feature_parse(const char *list, unsigned int *features,
-				 const char **bad, size_t *bad_len);
+int imactl_kconfig_feature_parse(const char *list, unsigned int *features, const char **bad,
+				 size_t *bad_len);
 
 /**
  * imactl_kconfig_check() - compare @kconfig with what @features need.  One
@@ -714,10 +703,8 @@ int imactl_kconfig_feature_parse(const char *list, unsigned int *features,
  * diagnostic is 0.  Release with imactl_diags_free().
  * Return: 0, -ENOMEM.
  */
-int imactl_kconfig_check(struct imactl_ctx *ctx,
-			 const struct imactl_kconfig *kconfig,
-			 unsigned int features, struct imactl_diag **diags_ret,
-			 size_t *n_ret);
+int imactl_kconfig_check(struct imactl_ctx *ctx, const struct imactl_kconfig *kconfig,
+			 unsigned int features, struct imactl_diag **diags_ret, size_t *n_ret);
 
 /** imactl_diags_free() - frees @n diagnostics and the array. */
 void imactl_diags_free(struct imactl_diag *diags, size_t n);
@@ -736,8 +723,8 @@ void imactl_diags_free(struct imactl_diag *diags, size_t n);
  * a keyring), -EINVAL (empty name), -errno from
  * the kernel (-EACCES, -EDQUOT, ...).
  */
-int imactl_kernel_keyring(struct imactl_ctx *ctx, const char *name,
-			  bool create, int32_t *serial_ret);
+int imactl_kernel_keyring(struct imactl_ctx *ctx, const char *name, bool create,
+			  int32_t *serial_ret);
 
 /**
  * imactl_kernel_import_cert() - add @cert (sent to the kernel in DER) to
@@ -749,9 +736,8 @@ int imactl_kernel_keyring(struct imactl_ctx *ctx, const char *name,
  * the signer is unknown), -EKEYREJECTED (the signature on the certificate
  * is bad), -EACCES (no write permission on the keyring), -ENOMEM.
  */
-int imactl_kernel_import_cert(struct imactl_ctx *ctx,
-			      const struct imactl_cert *cert, int32_t keyring,
-			      int32_t *serial_ret);
+int imactl_kernel_import_cert(struct imactl_ctx *ctx, const struct imactl_cert *cert,
+			      int32_t keyring, int32_t *serial_ret);
 /* Measurement lists (attestation)                                          */
 /* ------------------------------------------------------------------------ */
 
@@ -775,11 +761,11 @@ enum imactl_mlog_format {
 };
 
 #define IMACTL_MLOG_LITTLE_ENDIAN (1u << 0)
-#define IMACTL_MLOG_BIG_ENDIAN (1u << 1)
+#define IMACTL_MLOG_BIG_ENDIAN	  (1u << 1)
 
-#define IMACTL_MLOG_MAX_ENTRY (1u << 20)
+#define IMACTL_MLOG_MAX_ENTRY  (1u << 20)
 #define IMACTL_MLOG_MAX_FIELDS 16
-#define IMACTL_MLOG_NUM_PCRS 24
+#define IMACTL_MLOG_NUM_PCRS   24
 
 struct imactl_mlog; /* a measurement-list reader */
 
@@ -795,16 +781,16 @@ struct imactl_mlog_field {
  * the next imactl_mlog_next() or imactl_mlog_free().
  */
 struct imactl_mlog_entry {
-	uint64_t number;		/* 1 for the first entry */
-	uint64_t offset;		/* byte offset of the entry in the list */
+	uint64_t number; /* 1 for the first entry */
+	uint64_t offset; /* byte offset of the entry in the list */
 	uint32_t pcr;
-	uint8_t template_hash[20];	/* the SHA-1 template hash as logged */
-	bool violation;			/* logged template hash is all zero */
+	uint8_t template_hash[20]; /* the SHA-1 template hash as logged */
+	bool violation;		   /* logged template hash is all zero */
 	const char *template_name;
-	bool template_known;		/* the fields below were decoded */
-	const uint8_t *template_data;	/* what the template hashes cover */
+	bool template_known;	      /* the fields below were decoded */
+	const uint8_t *template_data; /* what the template hashes cover */
 	size_t template_data_len;
-	const uint8_t *raw;		/* the entry as read (a line for ascii) */
+	const uint8_t *raw; /* the entry as read (a line for ascii) */
 	size_t raw_len;
 	unsigned int nfields;
 	struct imactl_mlog_field fields[IMACTL_MLOG_MAX_FIELDS];
@@ -812,15 +798,15 @@ struct imactl_mlog_entry {
 	int digest_algo;
 	const uint8_t *digest;
 	unsigned int digest_len;
-	const char *digest_type;	/* "ima", "verity" (d-ngv2) or NULL */
-	const char *path;		/* n / n-ng, NUL-terminated, or NULL */
-	const uint8_t *sig;		/* sig: a security.ima (or EVM) value */
+	const char *digest_type; /* "ima", "verity" (d-ngv2) or NULL */
+	const char *path;	 /* n / n-ng, NUL-terminated, or NULL */
+	const uint8_t *sig;	 /* sig: a security.ima (or EVM) value */
 	size_t sig_len;
-	const uint8_t *evmsig;		/* evmsig: a security.evm value */
+	const uint8_t *evmsig; /* evmsig: a security.evm value */
 	size_t evmsig_len;
-	const uint8_t *modsig;		/* modsig: PKCS#7 appended signature */
+	const uint8_t *modsig; /* modsig: PKCS#7 appended signature */
 	size_t modsig_len;
-	const uint8_t *buf;		/* buf (ima-buf) */
+	const uint8_t *buf; /* buf (ima-buf) */
 	size_t buf_len;
 	/* d-modsig: the digest of the file without its appended signature */
 	int modsig_digest_algo;
@@ -834,16 +820,15 @@ struct imactl_mlog_entry {
  * @flags: IMACTL_MLOG_LITTLE_ENDIAN / IMACTL_MLOG_BIG_ENDIAN (default: auto).
  * Return: 0, -EINVAL, -ENOMEM.
  */
-int imactl_mlog_open_fd(struct imactl_ctx *ctx, int fd, int format,
-			unsigned int flags, struct imactl_mlog **mlog_ret);
+int imactl_mlog_open_fd(struct imactl_ctx *ctx, int fd, int format, unsigned int flags,
+			struct imactl_mlog **mlog_ret);
 
 /**
  * imactl_mlog_open_mem() - read a list from memory; @buf must outlive the
  * reader.  Return: as imactl_mlog_open_fd().
  */
-int imactl_mlog_open_mem(struct imactl_ctx *ctx, const void *buf, size_t len,
-			 int format, unsigned int flags,
-			 struct imactl_mlog **mlog_ret);
+int imactl_mlog_open_mem(struct imactl_ctx *ctx, const void *buf, size_t len, int format,
+			 unsigned int flags, struct imactl_mlog **mlog_ret);
 
 /**
  * imactl_mlog_next() - read and decode the next entry.  At the end of the
@@ -851,8 +836,7 @@ int imactl_mlog_open_mem(struct imactl_ctx *ctx, const void *buf, size_t len,
  * Return: 0, -EBADMSG (malformed or truncated entry; @why, when not NULL,
  * gets a static text; the reader cannot go on), -EIO/-errno (read).
  */
-int imactl_mlog_next(struct imactl_mlog *mlog,
-		     const struct imactl_mlog_entry **entry_ret,
+int imactl_mlog_next(struct imactl_mlog *mlog, const struct imactl_mlog_entry **entry_ret,
 		     const char **why);
 
 /** imactl_mlog_format() - the format being read (known after the first entry). */
@@ -863,8 +847,8 @@ void imactl_mlog_free(struct imactl_mlog *mlog);
 
 /* PCR values of one bank, e.g. read from the TPM. */
 struct imactl_pcr_bank {
-	int algo;		/* enum imactl_hash_algo */
-	uint32_t known;		/* bit n set: pcr[n] is known */
+	int algo;	/* enum imactl_hash_algo */
+	uint32_t known; /* bit n set: pcr[n] is known */
 	uint8_t pcr[IMACTL_MLOG_NUM_PCRS][IMACTL_MAX_DIGEST_SIZE];
 };
 
@@ -895,10 +879,10 @@ struct imactl_mlog_verifier;
 #define IMACTL_MLOG_IGNORE_VIOLATIONS (1u << 0) /* a violation does not fail */
 
 struct imactl_mlog_verify_params {
-	const int *banks;	/* hash algorithms to replay (sha1, sha256, sha384, sha512) */
+	const int *banks; /* hash algorithms to replay (sha1, sha256, sha384, sha512) */
 	unsigned int nbanks;
 	const struct imactl_keyring *keyring; /* NULL: signatures not checked */
-	unsigned int flags;	/* IMACTL_MLOG_IGNORE_VIOLATIONS */
+	unsigned int flags;		      /* IMACTL_MLOG_IGNORE_VIOLATIONS */
 	/*
 	 * evm-sig: word size of the system that wrote the list (its struct
 	 * h_misc is 24 bytes on 64-bit, 20 on 32-bit): 64, 32, or 0 for
@@ -913,25 +897,24 @@ enum imactl_mlog_sig_status {
 	IMACTL_MLOG_SIG_GOOD,
 	IMACTL_MLOG_SIG_BAD,
 	IMACTL_MLOG_SIG_UNKNOWN_KEY,
-	IMACTL_MLOG_SIG_UNSIGNED,	/* a signature template, empty sig field */
-	IMACTL_MLOG_SIG_UNSUPPORTED,	/* e.g. an EVM value in sig: not checked */
+	IMACTL_MLOG_SIG_UNSIGNED,    /* a signature template, empty sig field */
+	IMACTL_MLOG_SIG_UNSUPPORTED, /* e.g. an EVM value in sig: not checked */
 };
 
 /* What imactl_mlog_verifier_add() found for one entry. */
 struct imactl_mlog_entry_result {
-	int status;		/* 0, or -EBADMSG: the entry fails */
-	const char *reason;	/* static text when status != 0 */
-	bool template_hash_ok;	/* false also when it could not be checked */
+	int status;	       /* 0, or -EBADMSG: the entry fails */
+	const char *reason;    /* static text when status != 0 */
+	bool template_hash_ok; /* false also when it could not be checked */
 	enum imactl_mlog_sig_status sig;
-	uint32_t keyid;		/* of the signature, when there is one */
+	uint32_t keyid; /* of the signature, when there is one */
 };
 
 /**
  * imactl_mlog_verifier_new() - a verifier replaying @params->banks from
  * all-zero PCRs.  Return: 0, -EINVAL (no bank, unsupported bank), -ENOMEM.
  */
-int imactl_mlog_verifier_new(struct imactl_ctx *ctx,
-			     const struct imactl_mlog_verify_params *params,
+int imactl_mlog_verifier_new(struct imactl_ctx *ctx, const struct imactl_mlog_verify_params *params,
 			     struct imactl_mlog_verifier **verifier_ret);
 
 /**
@@ -950,8 +933,7 @@ int imactl_mlog_verifier_set_pcrs(struct imactl_mlog_verifier *v,
  * list) gives result->status -EBADMSG.
  * Return: 0 (see @result for the outcome), -EINVAL, -ENOMEM, -EIO.
  */
-int imactl_mlog_verifier_add(struct imactl_mlog_verifier *v,
-			     const struct imactl_mlog_entry *entry,
+int imactl_mlog_verifier_add(struct imactl_mlog_verifier *v, const struct imactl_mlog_entry *entry,
 			     struct imactl_mlog_entry_result *result);
 
 /* Per bank and PCR, after imactl_mlog_verifier_add() of the whole list. */
@@ -959,20 +941,20 @@ struct imactl_mlog_pcr_result {
 	int algo;
 	unsigned int pcr;
 	uint8_t replayed[IMACTL_MAX_DIGEST_SIZE]; /* after the whole list */
-	bool compared;		/* a known value existed for this PCR */
+	bool compared;				  /* a known value existed for this PCR */
 	bool matched;
-	bool padded;		/* matched with the sha1 hash zero-padded (old kernels) */
-	uint64_t matched_at;	/* entries replayed when the value matched */
+	bool padded;	     /* matched with the sha1 hash zero-padded (old kernels) */
+	uint64_t matched_at; /* entries replayed when the value matched */
 };
 
 struct imactl_mlog_summary {
 	uint64_t entries;
 	uint64_t violations;
-	uint64_t failed;	/* entries with status != 0 */
+	uint64_t failed; /* entries with status != 0 */
 	uint64_t sig_good, sig_bad, sig_unknown_key, sig_unsigned, sig_unsupported;
-	int boot_aggregate;	/* 0 ok, -EBADMSG mismatch, -ENODATA not checked */
-	uint64_t attested;	/* entries covered by the compared PCRs */
-	bool pcrs_ok;		/* every compared PCR matched (true if none) */
+	int boot_aggregate; /* 0 ok, -EBADMSG mismatch, -ENODATA not checked */
+	uint64_t attested;  /* entries covered by the compared PCRs */
+	bool pcrs_ok;	    /* every compared PCR matched (true if none) */
 	unsigned int npcrs;
 	struct imactl_mlog_pcr_result pcrs[4 * IMACTL_MLOG_NUM_PCRS];
 };
@@ -1014,8 +996,7 @@ int imactl_mlog_verifier_track_bytes(struct imactl_mlog_verifier *v);
  * Return: 0, -EBADMSG (malformed state, or its banks differ from the
  * verifier's), -ENOMEM.
  */
-int imactl_mlog_verifier_resume(struct imactl_mlog_verifier *v,
-				const char *text);
+int imactl_mlog_verifier_resume(struct imactl_mlog_verifier *v, const char *text);
 
 /** imactl_mlog_verifier_resumed() - entries skipped thanks to the state. */
 uint64_t imactl_mlog_verifier_resumed(const struct imactl_mlog_verifier *v);
@@ -1028,8 +1009,7 @@ void imactl_mlog_verifier_free(struct imactl_mlog_verifier *v);
  * SubjectPublicKeyInfo (e.g. for Keylime's verification-keys).  Free
  * *@der_ret with imactl_free().  Return: 0, -EINVAL, -ENOMEM.
  */
-int imactl_cert_pubkey_der(const struct imactl_cert *cert, uint8_t **der_ret,
-			   size_t *len_ret);
+int imactl_cert_pubkey_der(const struct imactl_cert *cert, uint8_t **der_ret, size_t *len_ret);
 
 /* ------------------------------------------------------------------------ */
 /* Key generation and certificate checks                                    */
@@ -1112,8 +1092,8 @@ const char *const *imactl_keygen_files(enum imactl_keygen_kind kind);
  * CA:TRUE), -EKEYREJECTED (ca_key does not match ca_cert), -ENOMEM, -EIO
  * (crypto failure), -errno (file system).
  */
-int imactl_keygen(struct imactl_ctx *ctx, enum imactl_keygen_kind kind,
-		  const char *dir, const struct imactl_keygen_params *params);
+int imactl_keygen(struct imactl_ctx *ctx, enum imactl_keygen_kind kind, const char *dir,
+		  const struct imactl_keygen_params *params);
 
 /**
  * imactl_cert_time_check() - is @cert valid at time @at (0: now)?
@@ -1123,9 +1103,9 @@ int imactl_cert_time_check(const struct imactl_cert *cert, int64_t at);
 
 /* One finding of imactl_cert_check(). */
 struct imactl_cert_finding {
-	int severity;	/* IMACTL_LOG_ERR, IMACTL_LOG_WARNING or IMACTL_LOG_INFO */
+	int severity;	     /* IMACTL_LOG_ERR, IMACTL_LOG_WARNING or IMACTL_LOG_INFO */
 	const char *subject; /* "cert" or "ca": which certificate it is about */
-	char *text;	/* the finding and its reason, one line */
+	char *text;	     /* the finding and its reason, one line */
 };
 
 struct imactl_cert_report {
@@ -1151,9 +1131,8 @@ struct imactl_cert_report {
  * -errno (a file cannot be read), -EBADMSG (a file is not a certificate),
  * -ENOMEM.
  */
-int imactl_cert_check(struct imactl_ctx *ctx, const char *cert_path,
-		      const char *ca_path, int64_t at,
-		      struct imactl_cert_report **report_ret);
+int imactl_cert_check(struct imactl_ctx *ctx, const char *cert_path, const char *ca_path,
+		      int64_t at, struct imactl_cert_report **report_ret);
 
 /** imactl_cert_report_free() - NULL is allowed. */
 void imactl_cert_report_free(struct imactl_cert_report *report);
@@ -1164,16 +1143,16 @@ void imactl_cert_report_free(struct imactl_cert_report *report);
 
 /* What a directory entry below the root is (struct imactl_tree_entry.kind). */
 enum imactl_tree_kind {
-	IMACTL_TREE_FILE = 0,	   /* a regular file that was processed */
-	IMACTL_TREE_SYMLINK,	   /* never followed, never signed */
+	IMACTL_TREE_FILE = 0, /* a regular file that was processed */
+	IMACTL_TREE_SYMLINK,  /* never followed, never signed */
 	IMACTL_TREE_DIR,
-	IMACTL_TREE_DEVICE,	   /* character or block device */
+	IMACTL_TREE_DEVICE, /* character or block device */
 	IMACTL_TREE_FIFO,
 	IMACTL_TREE_SOCKET,
-	IMACTL_TREE_HARDLINK,	   /* another name of a file already processed */
-	IMACTL_TREE_EXCLUDED,	   /* left out by --include/--exclude */
-	IMACTL_TREE_OTHER_FS,	   /* a mount point left out (one file system) */
-	IMACTL_TREE_KINDS	   /* number of kinds */
+	IMACTL_TREE_HARDLINK, /* another name of a file already processed */
+	IMACTL_TREE_EXCLUDED, /* left out by --include/--exclude */
+	IMACTL_TREE_OTHER_FS, /* a mount point left out (one file system) */
+	IMACTL_TREE_KINDS     /* number of kinds */
 };
 
 /* Descend into mount points of other file systems only without this. */
@@ -1187,7 +1166,7 @@ enum imactl_tree_kind {
  * reported once and not descended.  Pointers are valid during the call only.
  */
 struct imactl_tree_entry {
-	const char *path;	   /* relative to the root, starting with "/" */
+	const char *path; /* relative to the root, starting with "/" */
 	enum imactl_tree_kind kind;
 	/*
 	 * 0, or why the entry failed: -errno for operational errors (an
@@ -1196,7 +1175,7 @@ struct imactl_tree_entry {
 	 * imactl_verify_fd() returns it.  Only FILE and DIR entries fail.
 	 */
 	int status;
-	uint64_t size;		   /* st_size of files */
+	uint64_t size; /* st_size of files */
 	/* IMACTL_TREE_HARDLINK: the path under which the file was processed. */
 	const char *first_path;
 	/*
@@ -1231,8 +1210,8 @@ struct imactl_tree_params {
 	size_t n_include;
 	const char *const *exclude;
 	size_t n_exclude;
-	unsigned int jobs;	   /* worker threads; 0 = online CPUs */
-	unsigned int flags;	   /* IMACTL_TREE_* */
+	unsigned int jobs;  /* worker threads; 0 = online CPUs */
+	unsigned int flags; /* IMACTL_TREE_* */
 	/* imactl_tree_sign(): what to write, and the key (NULL for hashes). */
 	const struct imactl_sign_params *sign;
 	const struct imactl_key *key;
@@ -1252,10 +1231,10 @@ struct imactl_tree_params {
 /* Totals of a walk. */
 struct imactl_tree_stats {
 	uint64_t kinds[IMACTL_TREE_KINDS]; /* entries by kind (FILE: processed files) */
-	uint64_t ok;		   /* files signed (or verified) */
-	uint64_t unchanged;	   /* of those, left as they were (SKIP_VALID) */
-	uint64_t failed;	   /* files and directories with status != 0 */
-	uint64_t bytes;		   /* content bytes of the processed files */
+	uint64_t ok;			   /* files signed (or verified) */
+	uint64_t unchanged;		   /* of those, left as they were (SKIP_VALID) */
+	uint64_t failed;		   /* files and directories with status != 0 */
+	uint64_t bytes;			   /* content bytes of the processed files */
 };
 
 /**
@@ -1273,8 +1252,7 @@ struct imactl_tree_stats {
  * parameters), -ENOMEM, -errno (@root cannot be opened, thread creation).
  */
 int imactl_tree_sign(struct imactl_ctx *ctx, const char *root,
-		     const struct imactl_tree_params *params,
-		     struct imactl_tree_stats *stats_ret);
+		     const struct imactl_tree_params *params, struct imactl_tree_stats *stats_ret);
 
 /**
  * imactl_tree_verify() - imactl_verify_fd() for every selected regular file
@@ -1295,8 +1273,7 @@ int imactl_tree_verify(struct imactl_ctx *ctx, const char *root,
  * Return: 0 and *bits_ret = 32 or 64; -ENOENT (nothing found),
  * -EOPNOTSUPP (the kernel lacks openat2(2)), -errno.
  */
-int imactl_tree_target_bits(struct imactl_ctx *ctx, const char *root,
-			    unsigned int *bits_ret);
+int imactl_tree_target_bits(struct imactl_ctx *ctx, const char *root, unsigned int *bits_ret);
 
 /**
  * imactl_tree_set_xattrs() - write @values (security.ima, then security.evm
@@ -1306,8 +1283,7 @@ int imactl_tree_target_bits(struct imactl_ctx *ctx, const char *root,
  * Return: 0, -ENOENT (missing), -ELOOP (a symbolic link on the way),
  * -EINVAL (not a regular file, or @path not absolute), -errno (fsetxattr).
  */
-int imactl_tree_set_xattrs(struct imactl_ctx *ctx, const char *root,
-			   const char *path,
+int imactl_tree_set_xattrs(struct imactl_ctx *ctx, const char *root, const char *path,
 			   const struct imactl_signed_values *values);
 
 /*
@@ -1330,8 +1306,7 @@ int imactl_manifest_escape(const char *path, char **escaped_ret);
  * for @path and @values (values->ima is required).
  * Return: 0, -EINVAL, -ENOMEM.  Free *line_ret with imactl_free().
  */
-int imactl_manifest_format(const char *path,
-			   const struct imactl_signed_values *values,
+int imactl_manifest_format(const char *path, const struct imactl_signed_values *values,
 			   char **line_ret);
 
 /**
@@ -1341,8 +1316,7 @@ int imactl_manifest_format(const char *path,
  * imactl_signed_values_free().
  * Return: 0, -EBADMSG (malformed line), -ENOMEM.
  */
-int imactl_manifest_parse(const char *line, char **path_ret,
-			  struct imactl_signed_values *values);
+int imactl_manifest_parse(const char *line, char **path_ret, struct imactl_signed_values *values);
 
 /* ------------------------------------------------------------------------ */
 /* fs-verity digests (what sigv3 signs)                                     */
@@ -1361,8 +1335,7 @@ int imactl_manifest_parse(const char *line, char **path_ret,
  * file, NULL @digest), -ESTALE (the file changed meanwhile), -ENOMEM,
  * -errno from fstat(2)/pread(2).
  */
-int imactl_verity_digest_fd(struct imactl_ctx *ctx, int fd, int algo,
-			    struct imactl_digest *digest);
+int imactl_verity_digest_fd(struct imactl_ctx *ctx, int fd, int algo, struct imactl_digest *digest);
 
 #ifdef __cplusplus
 }

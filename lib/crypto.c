@@ -134,8 +134,7 @@ const char *crypto_md_name(int algo)
 
 /* ---- hashing ----------------------------------------------------------- */
 
-int crypto_hash_new(const struct imactl_ctx *ctx, int algo,
-		    struct crypto_hash **h_ret)
+int crypto_hash_new(const struct imactl_ctx *ctx, int algo, struct crypto_hash **h_ret)
 {
 	const char *name = crypto_md_name(algo);
 	struct crypto_hash *h;
@@ -190,8 +189,8 @@ void crypto_hash_free(struct crypto_hash *h)
 #define MAX_KEYFILE_SIZE (1024 * 1024)
 
 /* Reads a whole (small) file; the caller cleanses and frees it. */
-int crypto_read_small_file(const struct imactl_ctx *ctx, const char *path,
-			   uint8_t **buf_ret, size_t *len_ret)
+int crypto_read_small_file(const struct imactl_ctx *ctx, const char *path, uint8_t **buf_ret,
+			   size_t *len_ret)
 {
 	struct stat st;
 	uint8_t *buf = NULL;
@@ -247,29 +246,25 @@ static bool looks_like_pem(const uint8_t *buf, size_t len)
 {
 	static const char tag[] = "-----BEGIN ";
 
-	return len >= sizeof(tag) - 1 &&
-	       memmem(buf, len, tag, sizeof(tag) - 1) != NULL;
+	return len >= sizeof(tag) - 1 && memmem(buf, len, tag, sizeof(tag) - 1) != NULL;
 }
 
 /* The key types the kernel's asymmetric key parser can verify with. */
-int crypto_check_key_type(const struct imactl_ctx *ctx, const char *path,
-			  EVP_PKEY *pkey)
+int crypto_check_key_type(const struct imactl_ctx *ctx, const char *path, EVP_PKEY *pkey)
 {
 	char curve[64] = "";
 
 	switch (EVP_PKEY_get_base_id(pkey)) {
 	case EVP_PKEY_RSA:
-		if (EVP_PKEY_get_bits(pkey) < 1024 ||
-		    EVP_PKEY_get_bits(pkey) > 16384) {
-			log_err(ctx, "%s: RSA key of %d bits is not usable",
-				path, EVP_PKEY_get_bits(pkey));
+		if (EVP_PKEY_get_bits(pkey) < 1024 || EVP_PKEY_get_bits(pkey) > 16384) {
+			log_err(ctx, "%s: RSA key of %d bits is not usable", path,
+				EVP_PKEY_get_bits(pkey));
 			return -EOPNOTSUPP;
 		}
 		return 0;
 	case EVP_PKEY_EC:
-		if (!EVP_PKEY_get_utf8_string_param(pkey,
-						    OSSL_PKEY_PARAM_GROUP_NAME,
-						    curve, sizeof(curve), NULL))
+		if (!EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, curve,
+						    sizeof(curve), NULL))
 			break;
 		if (!strcmp(curve, "prime256v1") || !strcmp(curve, "secp384r1"))
 			return 0;
@@ -279,8 +274,8 @@ int crypto_check_key_type(const struct imactl_ctx *ctx, const char *path,
 	default:
 		break;
 	}
-	log_err(ctx, "%s: key type %s is not supported (use RSA or EC P-256/P-384)",
-		path, OBJ_nid2sn(EVP_PKEY_get_base_id(pkey)));
+	log_err(ctx, "%s: key type %s is not supported (use RSA or EC P-256/P-384)", path,
+		OBJ_nid2sn(EVP_PKEY_get_base_id(pkey)));
 	return -EOPNOTSUPP;
 }
 
@@ -293,8 +288,7 @@ int crypto_pubkey_keyid(EVP_PKEY *pkey, uint32_t *keyid)
 	int len = 0, ret = -EINVAL;
 
 	if (X509_PUBKEY_set(&pk, pkey) == 1 &&
-	    X509_PUBKEY_get0_param(NULL, &bits, &len, NULL, pk) == 1 &&
-	    len > 0) {
+	    X509_PUBKEY_get0_param(NULL, &bits, &len, NULL, pk) == 1 && len > 0) {
 		SHA1(bits, len, sha1);
 		*keyid = get_be32(sha1 + 16);
 		ret = 0;
@@ -336,8 +330,8 @@ static int decoder_pass_cb(char *pass, size_t pass_size, size_t *pass_len,
 	return 1;
 }
 
-int crypto_key_wrap(const struct imactl_ctx *ctx, const char *what,
-		    EVP_PKEY *pkey, struct imactl_key **key_ret)
+int crypto_key_wrap(const struct imactl_ctx *ctx, const char *what, EVP_PKEY *pkey,
+		    struct imactl_key **key_ret)
 {
 	struct imactl_key *key = NULL;
 	int ret;
@@ -378,7 +372,7 @@ fail:
 #include <openssl/ui.h>
 
 #define PKCS11_URI_PREFIX "pkcs11:"
-#define MAX_PIN 256
+#define MAX_PIN		  256
 
 void crypto_engine_release(void *engine)
 {
@@ -410,11 +404,11 @@ static bool uri_unescape(char *s)
 }
 
 struct pkcs11_uri {
-	char *rest;	   /* the URI without the attributes below, for libp11 */
-	char *module;	   /* module-path */
-	char *pin_value;   /* pin-value (wiped) */
-	char *pin_source;  /* pin-source (a file) */
-	char *token;	   /* token= (kept in rest too) */
+	char *rest;	  /* the URI without the attributes below, for libp11 */
+	char *module;	  /* module-path */
+	char *pin_value;  /* pin-value (wiped) */
+	char *pin_source; /* pin-source (a file) */
+	char *token;	  /* token= (kept in rest too) */
 };
 
 static void pkcs11_uri_free(struct pkcs11_uri *u)
@@ -434,8 +428,7 @@ static void pkcs11_uri_free(struct pkcs11_uri *u)
  * Takes module-path, pin-value and pin-source out of @uri (path or query
  * attributes); the rest (token, object, id, serial, ...) is libp11's.
  */
-static int pkcs11_uri_parse(const struct imactl_ctx *ctx, const char *uri,
-			    struct pkcs11_uri *u)
+static int pkcs11_uri_parse(const struct imactl_ctx *ctx, const char *uri, struct pkcs11_uri *u)
 {
 	size_t len = strlen(uri);
 	char *copy = strdup(uri), *tok, *save = NULL, *rest;
@@ -492,8 +485,7 @@ static int pkcs11_uri_parse(const struct imactl_ctx *ctx, const char *uri,
 
 /* The PIN from pin-value, pin-source (a file), or the passphrase callback. */
 static int pkcs11_pin(const struct imactl_ctx *ctx, const struct pkcs11_uri *u,
-		      imactl_passphrase_fn pass_fn, void *pass_data, char *pin,
-		      size_t size)
+		      imactl_passphrase_fn pass_fn, void *pass_data, char *pin, size_t size)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
@@ -610,14 +602,14 @@ out:
 	return ret;
 }
 
-static ENGINE *pkcs11_engine(const struct imactl_ctx *ctx, const char *module,
-			     const char *pin)
+static ENGINE *pkcs11_engine(const struct imactl_ctx *ctx, const char *module, const char *pin)
 {
 	ENGINE *e = ENGINE_by_id("pkcs11");
 
 	if (!e) {
 		imactl_log_crypto(ctx, IMACTL_LOG_ERR,
-				  "the OpenSSL pkcs11 engine is not available (install libengine-pkcs11-openssl)");
+				  "the OpenSSL pkcs11 engine is not available (install "
+				  "libengine-pkcs11-openssl)");
 		return NULL;
 	}
 	/* libp11 prints its own diagnostics unless told to be quiet */
@@ -650,9 +642,8 @@ static int no_ui_read(UI *ui, UI_STRING *uis)
 	return 0;
 }
 
-static int pkcs11_key_load(struct imactl_ctx *ctx, const char *uri,
-			   imactl_passphrase_fn pass_fn, void *pass_data,
-			   struct imactl_key **key_ret)
+static int pkcs11_key_load(struct imactl_ctx *ctx, const char *uri, imactl_passphrase_fn pass_fn,
+			   void *pass_data, struct imactl_key **key_ret)
 {
 	struct pkcs11_uri u = { 0 };
 	UI_METHOD *ui = NULL;
@@ -693,9 +684,11 @@ static int pkcs11_key_load(struct imactl_ctx *ctx, const char *uri,
 		    pkcs11_token_present(module ? module : "p11-kit-proxy.so", u.token) == 0)
 			ret = -ENODEV;
 		log_err(ctx, "%s: %s", u.rest,
-			ret == -EKEYREJECTED ? "the token refused the PIN (wrong PIN, or none given)" :
-			ret == -ENODEV ? "no such token" :
-			"no such private key in the token (check token=, object= or id=, and the PIN)");
+			ret == -EKEYREJECTED
+				? "the token refused the PIN (wrong PIN, or none given)"
+			: ret == -ENODEV ? "no such token"
+					 : "no such private key in the token (check token=, "
+					   "object= or id=, and the PIN)");
 		goto out;
 	}
 	ret = crypto_key_wrap(ctx, u.rest, pkey, key_ret);
@@ -731,8 +724,7 @@ IMACTL_EXPORT int imactl_key_load(struct imactl_ctx *ctx, const char *path,
 	ret = crypto_read_small_file(ctx, path, &buf, &len);
 	if (ret < 0)
 		return ret;
-	dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, NULL, NULL, NULL,
-					     EVP_PKEY_KEYPAIR, NULL, NULL);
+	dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, NULL, NULL, NULL, EVP_PKEY_KEYPAIR, NULL, NULL);
 	if (!dctx) {
 		ret = -ENOMEM;
 		goto out;
@@ -742,16 +734,16 @@ IMACTL_EXPORT int imactl_key_load(struct imactl_ctx *ctx, const char *path,
 	if (OSSL_DECODER_from_data(dctx, &p, &len) != 1 || !pkey) {
 		if (pd.error && pd.error != -EKEYREJECTED) {
 			ret = pd.error;
-			log_err(ctx, "%s: no passphrase available: %s", path,
-				strerror(-ret));
+			log_err(ctx, "%s: no passphrase available: %s", path, strerror(-ret));
 		} else if (pd.asked) {
 			ret = -EKEYREJECTED;
-			log_err(ctx, "%s: cannot decrypt the private key: %s",
-				path, pd.fn ? "wrong passphrase" :
-					      "it is encrypted and no passphrase was given");
+			log_err(ctx, "%s: cannot decrypt the private key: %s", path,
+				pd.fn ? "wrong passphrase"
+				      : "it is encrypted and no passphrase was given");
 		} else {
 			ret = -EBADMSG;
-			log_err(ctx, "%s: not a private key (PEM or DER, PKCS#8 or traditional RSA/EC)",
+			log_err(ctx,
+				"%s: not a private key (PEM or DER, PKCS#8 or traditional RSA/EC)",
 				path);
 		}
 		crypto_clear_errors();
@@ -769,8 +761,7 @@ out:
 	return ret;
 }
 
-IMACTL_EXPORT int imactl_key_set_cert(struct imactl_key *key,
-				      const struct imactl_cert *cert)
+IMACTL_EXPORT int imactl_key_set_cert(struct imactl_key *key, const struct imactl_cert *cert)
 {
 	if (EVP_PKEY_eq(key->pkey, cert->pkey) != 1) {
 		crypto_clear_errors();
@@ -874,8 +865,7 @@ IMACTL_EXPORT int imactl_cert_load(struct imactl_ctx *ctx, const char *path,
 	}
 	cert->pkey = X509_get0_pubkey(x509);
 	if (!cert->pkey) {
-		imactl_log_crypto(ctx, IMACTL_LOG_ERR,
-				  "%s: cannot read the public key", path);
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "%s: cannot read the public key", path);
 		ret = -EBADMSG;
 		goto out;
 	}
@@ -889,8 +879,7 @@ IMACTL_EXPORT int imactl_cert_load(struct imactl_ctx *ctx, const char *path,
 	cert->keyid = cert->pubkey_keyid;
 	ski = X509_get0_subject_key_id(x509);
 	if (ski && ASN1_STRING_length(ski) >= 4)
-		cert->keyid = get_be32(ASN1_STRING_get0_data(ski) +
-				       ASN1_STRING_length(ski) - 4);
+		cert->keyid = get_be32(ASN1_STRING_get0_data(ski) + ASN1_STRING_length(ski) - 4);
 	cert->x509 = x509;
 	x509 = NULL;
 	*cert_ret = cert;
@@ -913,8 +902,7 @@ uint32_t crypto_cert_pubkey_keyid(const struct imactl_cert *cert)
 	return cert->pubkey_keyid;
 }
 
-int crypto_cert_der(const struct imactl_cert *cert, uint8_t **der_ret,
-		    size_t *len_ret)
+int crypto_cert_der(const struct imactl_cert *cert, uint8_t **der_ret, size_t *len_ret)
 {
 	unsigned char *der = NULL;
 	int len;
@@ -949,8 +937,7 @@ size_t crypto_key_sig_max(const struct imactl_key *key)
 	return EVP_PKEY_get_size(key->pkey);
 }
 
-static EVP_PKEY_CTX *new_pkey_ctx(const struct imactl_ctx *ctx, EVP_PKEY *pkey,
-				  int algo, bool sign)
+static EVP_PKEY_CTX *new_pkey_ctx(const struct imactl_ctx *ctx, EVP_PKEY *pkey, int algo, bool sign)
 {
 	const EVP_MD *md = cached_md(ctx, algo);
 	EVP_PKEY_CTX *pctx;
@@ -979,8 +966,7 @@ fail:
  * of software keys are reused (EVP_PKEY_sign() may be called again on an
  * initialised context); each is used by one thread at a time.
  */
-static EVP_PKEY_CTX *pctx_get(const struct imactl_ctx *ctx, struct imactl_key *key,
-			      int algo)
+static EVP_PKEY_CTX *pctx_get(const struct imactl_ctx *ctx, struct imactl_key *key, int algo)
 {
 	EVP_PKEY_CTX *pctx = NULL;
 
@@ -1013,8 +999,7 @@ static void pctx_put(struct imactl_key *key, int algo, EVP_PKEY_CTX *pctx)
 }
 
 int crypto_sign(const struct imactl_ctx *ctx, const struct imactl_key *ckey,
-		const struct imactl_digest *digest, uint8_t *sig,
-		size_t *sig_len)
+		const struct imactl_digest *digest, uint8_t *sig, size_t *sig_len)
 {
 	/* the pool and the token's lock change; the key's identity does not */
 	struct imactl_key *key = (struct imactl_key *)ckey;
@@ -1023,8 +1008,7 @@ int crypto_sign(const struct imactl_ctx *ctx, const struct imactl_key *ckey,
 	int ret = 0;
 
 	if (!pctx) {
-		imactl_log_crypto(ctx, IMACTL_LOG_ERR,
-				  "cannot sign %s digests with this key",
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "cannot sign %s digests with this key",
 				  imactl_hash_algo_name(digest->algo));
 		return -EOPNOTSUPP;
 	}
@@ -1047,8 +1031,7 @@ int crypto_sign(const struct imactl_ctx *ctx, const struct imactl_key *ckey,
 }
 
 int crypto_verify(const struct imactl_ctx *ctx, const struct imactl_cert *cert,
-		  const struct imactl_digest *digest, const uint8_t *sig,
-		  size_t sig_len)
+		  const struct imactl_digest *digest, const uint8_t *sig, size_t sig_len)
 {
 	EVP_PKEY_CTX *pctx = new_pkey_ctx(ctx, cert->pkey, digest->algo, false);
 	int ret;
@@ -1099,8 +1082,7 @@ int crypto_md_new(const struct imactl_ctx *ctx, int algo, struct crypto_md **m_r
 	m->md = name ? EVP_MD_fetch(NULL, name, NULL) : NULL;
 	m->mctx = EVP_MD_CTX_new();
 	if (!m->md || !m->mctx) {
-		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "hash algorithm %d is not available",
-				  algo);
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "hash algorithm %d is not available", algo);
 		crypto_md_free(m);
 		return -EOPNOTSUPP;
 	}
@@ -1108,8 +1090,8 @@ int crypto_md_new(const struct imactl_ctx *ctx, int algo, struct crypto_md **m_r
 	return 0;
 }
 
-int crypto_md_digest2(struct crypto_md *m, const void *a, size_t alen,
-		      const void *b, size_t blen, uint8_t *out)
+int crypto_md_digest2(struct crypto_md *m, const void *a, size_t alen, const void *b, size_t blen,
+		      uint8_t *out)
 {
 	union {
 		SHA_CTX sha1;
@@ -1208,11 +1190,9 @@ void crypto_verify_cache_free(struct crypto_verify_cache *c)
 	free(c);
 }
 
-int crypto_verify_cached(const struct imactl_ctx *ctx,
-			 struct crypto_verify_cache *c,
-			 const struct imactl_cert *cert,
-			 const struct imactl_digest *digest, const uint8_t *sig,
-			 size_t sig_len)
+int crypto_verify_cached(const struct imactl_ctx *ctx, struct crypto_verify_cache *c,
+			 const struct imactl_cert *cert, const struct imactl_digest *digest,
+			 const uint8_t *sig, size_t sig_len)
 {
 	EVP_PKEY_CTX *pctx = NULL;
 	int ret;
@@ -1239,8 +1219,8 @@ int crypto_verify_cached(const struct imactl_ctx *ctx,
 	return ret == 1 ? 0 : -EBADMSG;
 }
 
-IMACTL_EXPORT int imactl_cert_pubkey_der(const struct imactl_cert *cert,
-					 uint8_t **der_ret, size_t *len_ret)
+IMACTL_EXPORT int imactl_cert_pubkey_der(const struct imactl_cert *cert, uint8_t **der_ret,
+					 size_t *len_ret)
 {
 	unsigned char *der = NULL;
 	uint8_t *copy;

@@ -30,9 +30,8 @@
 
 static int algo_from_nid(int nid)
 {
-	static const int algos[] = { IMACTL_HASH_MD5,	 IMACTL_HASH_SHA1,
-				     IMACTL_HASH_SHA224, IMACTL_HASH_SHA256,
-				     IMACTL_HASH_SHA384, IMACTL_HASH_SHA512,
+	static const int algos[] = { IMACTL_HASH_MD5,	 IMACTL_HASH_SHA1,   IMACTL_HASH_SHA224,
+				     IMACTL_HASH_SHA256, IMACTL_HASH_SHA384, IMACTL_HASH_SHA512,
 				     IMACTL_HASH_SM3 };
 
 	for (size_t i = 0; i < ARRAY_SIZE(algos); i++)
@@ -66,22 +65,20 @@ static uint32_t signer_keyid(CMS_SignerInfo *si)
 	const unsigned char *p;
 	int n;
 
-	if (CMS_SignerInfo_get0_signer_id(si, &skid, &issuer, &serial) != 1 ||
-	    !skid)
+	if (CMS_SignerInfo_get0_signer_id(si, &skid, &issuer, &serial) != 1 || !skid)
 		return 0;
 	n = ASN1_STRING_length(skid);
 	p = ASN1_STRING_get0_data(skid);
 	return n >= 4 ? get_be32(p + n - 4) : 0;
 }
 
-int crypto_modsig_verify(const struct imactl_ctx *ctx,
-			 const struct imactl_keyring *kr, const uint8_t *p7,
-			 size_t len, const struct imactl_digest *digest,
+int crypto_modsig_verify(const struct imactl_ctx *ctx, const struct imactl_keyring *kr,
+			 const uint8_t *p7, size_t len, const struct imactl_digest *digest,
 			 uint32_t *keyid, const char **why)
 {
 	const unsigned char *p = p7;
 	CMS_ContentInfo *cms = NULL;
-	STACK_OF(CMS_SignerInfo) *sis;
+	STACK_OF(CMS_SignerInfo) * sis;
 	CMS_SignerInfo *si;
 	X509_ALGOR *dig_alg = NULL, *sig_alg = NULL;
 	ASN1_OCTET_STRING *sig;
@@ -112,7 +109,8 @@ int crypto_modsig_verify(const struct imactl_ctx *ctx,
 	}
 	si = sk_CMS_SignerInfo_value(sis, 0);
 	if (CMS_signed_get_attr_count(si) > 0) {
-		*why = "the appended signature has authenticated attributes (the kernel rejects them)";
+		*why = "the appended signature has authenticated attributes (the kernel rejects "
+		       "them)";
 		goto out;
 	}
 	CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig_alg, &sig_alg);
@@ -135,8 +133,9 @@ int crypto_modsig_verify(const struct imactl_ctx *ctx,
 	}
 	if (!cert) {
 		*keyid = signer_keyid(si);
-		*why = *keyid ? "signed by an unknown key" :
-				"signed by an unknown key (its issuer and serial number are not a given certificate's)";
+		*why = *keyid ? "signed by an unknown key"
+			      : "signed by an unknown key (its issuer and serial number are not a "
+				"given certificate's)";
 		ret = -ENOKEY;
 		goto out;
 	}
@@ -146,8 +145,7 @@ int crypto_modsig_verify(const struct imactl_ctx *ctx,
 		goto out;
 	}
 	sig = CMS_SignerInfo_get0_signature(si);
-	ret = crypto_verify(ctx, cert, digest, ASN1_STRING_get0_data(sig),
-			    ASN1_STRING_length(sig));
+	ret = crypto_verify(ctx, cert, digest, ASN1_STRING_get0_data(sig), ASN1_STRING_length(sig));
 	if (ret < 0)
 		*why = "bad appended signature";
 out:

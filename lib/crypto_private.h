@@ -40,25 +40,24 @@ struct imactl_key {
 struct imactl_cert {
 	struct x509_st *x509;
 	struct evp_pkey_st *pkey; /* owned by x509 */
-	uint32_t keyid;	       /* from the SKI, or pubkey_keyid */
-	uint32_t pubkey_keyid; /* SHA-1 of the public key, bytes 16..19 */
+	uint32_t keyid;		  /* from the SKI, or pubkey_keyid */
+	uint32_t pubkey_keyid;	  /* SHA-1 of the public key, bytes 16..19 */
 };
 
 /* Reads a whole key or certificate file (at most 1 MiB); caller cleanses. */
-int crypto_read_small_file(const struct imactl_ctx *ctx, const char *path,
-			   uint8_t **buf_ret, size_t *len_ret);
+int crypto_read_small_file(const struct imactl_ctx *ctx, const char *path, uint8_t **buf_ret,
+			   size_t *len_ret);
 /* Reads and parses a certificate file; logs and -EBADMSG if it is none. */
 int crypto_load_x509(const struct imactl_ctx *ctx, const char *path, struct x509_st **x_ret);
 /* Parses a PEM or DER certificate; NULL (OpenSSL queue set) if it is none. */
 struct x509_st *crypto_parse_x509(const uint8_t *buf, size_t len);
 /* 0 for key types the kernel verifies with; else logs and -EOPNOTSUPP. */
-int crypto_check_key_type(const struct imactl_ctx *ctx, const char *path,
-			  struct evp_pkey_st *pkey);
+int crypto_check_key_type(const struct imactl_ctx *ctx, const char *path, struct evp_pkey_st *pkey);
 /* keyid from the public key: bytes 16..19 of SHA-1 over subjectPublicKey. */
 int crypto_pubkey_keyid(struct evp_pkey_st *pkey, uint32_t *keyid);
 /* Wraps @pkey (taking ownership) into a new imactl_key. */
-int crypto_key_wrap(const struct imactl_ctx *ctx, const char *what,
-		    struct evp_pkey_st *pkey, struct imactl_key **key_ret);
+int crypto_key_wrap(const struct imactl_ctx *ctx, const char *what, struct evp_pkey_st *pkey,
+		    struct imactl_key **key_ret);
 
 /* Drops the engine reference a PKCS#11 key holds; NULL is allowed. */
 void crypto_engine_release(void *engine);

@@ -20,10 +20,10 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
-#define DEFAULT_DAYS 3650
-#define MAX_DAYS 36500
+#define DEFAULT_DAYS   3650
+#define MAX_DAYS       36500
 #define MAX_PASSPHRASE 1024
-#define DEBUG_LABEL "debug - never use in production"
+#define DEBUG_LABEL    "debug - never use in production"
 
 /* ---- key algorithms ----------------------------------------------------- */
 
@@ -60,8 +60,7 @@ static int gen_key(const struct imactl_ctx *ctx, int algo, EVP_PKEY **pkey_ret)
 	EVP_PKEY *pkey;
 
 	if (key_algos[algo].rsa)
-		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA",
-					 (size_t)key_algos[algo].bits);
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)key_algos[algo].bits);
 	else
 		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", key_algos[algo].curve);
 	if (!pkey) {
@@ -77,9 +76,9 @@ static int gen_key(const struct imactl_ctx *ctx, int algo, EVP_PKEY **pkey_ret)
 static const EVP_MD *cert_md(EVP_PKEY *signing_key)
 {
 	return EVP_PKEY_get_bits(signing_key) == 384 &&
-			       EVP_PKEY_get_base_id(signing_key) == EVP_PKEY_EC ?
-		       EVP_sha384() :
-		       EVP_sha256();
+			       EVP_PKEY_get_base_id(signing_key) == EVP_PKEY_EC
+		       ? EVP_sha384()
+		       : EVP_sha256();
 }
 
 /* ---- subjects ------------------------------------------------------------ */
@@ -88,8 +87,7 @@ static const EVP_MD *cert_md(EVP_PKEY *signing_key)
  * "O=Example,CN=Name" or "/O=Example/CN=Name"; a backslash escapes the
  * separator.  Spaces around the separator are dropped.
  */
-static int parse_subject(const struct imactl_ctx *ctx, const char *subject,
-			 X509_NAME **name_ret)
+static int parse_subject(const struct imactl_ctx *ctx, const char *subject, X509_NAME **name_ret)
 {
 	char sep = subject[0] == '/' ? '/' : ',';
 	const char *p = subject[0] == '/' ? subject + 1 : subject;
@@ -131,7 +129,9 @@ static int parse_subject(const struct imactl_ctx *ctx, const char *subject,
 		    !X509_NAME_add_entry_by_txt(name, buf, MBSTRING_UTF8,
 						(const unsigned char *)value, -1, -1, 0)) {
 			crypto_clear_errors();
-			log_err(ctx, "subject '%s': unknown attribute '%s' (use C, ST, L, O, OU, CN, ...)",
+			log_err(ctx,
+				"subject '%s': unknown attribute '%s' (use C, ST, L, O, OU, CN, "
+				"...)",
 				subject, buf);
 			goto out;
 		}
@@ -165,12 +165,9 @@ static const struct ext_spec ca_exts[] = {
 };
 
 static const struct ext_spec signer_exts[] = {
-	{ NID_basic_constraints, "critical,CA:FALSE" },
-	{ NID_key_usage, "digitalSignature" },
-	{ NID_ext_key_usage, "critical,codeSigning" },
-	{ NID_subject_key_identifier, "hash" },
-	{ NID_authority_key_identifier, "keyid" },
-	{ 0, NULL },
+	{ NID_basic_constraints, "critical,CA:FALSE" }, { NID_key_usage, "digitalSignature" },
+	{ NID_ext_key_usage, "critical,codeSigning" },	{ NID_subject_key_identifier, "hash" },
+	{ NID_authority_key_identifier, "keyid" },	{ 0, NULL },
 };
 
 /* 16 random bytes, positive and with a non-zero first byte. */
@@ -193,9 +190,9 @@ static int set_random_serial(X509 *x)
  * A certificate for @pkey named @subject, issued by @issuer/@issuer_key
  * (both NULL: self-signed with @pkey).
  */
-static int make_cert(const struct imactl_ctx *ctx, const struct ext_spec *exts,
-		     EVP_PKEY *pkey, const X509_NAME *subject, X509 *issuer,
-		     EVP_PKEY *issuer_key, unsigned int days, X509 **x_ret)
+static int make_cert(const struct imactl_ctx *ctx, const struct ext_spec *exts, EVP_PKEY *pkey,
+		     const X509_NAME *subject, X509 *issuer, EVP_PKEY *issuer_key,
+		     unsigned int days, X509 **x_ret)
 {
 	X509V3_CTX v3;
 	X509 *x = X509_new();
@@ -210,14 +207,15 @@ static int make_cert(const struct imactl_ctx *ctx, const struct ext_spec *exts,
 	    !X509_time_adj_ex(X509_getm_notAfter(x), (int)days, 0, NULL) ||
 	    !X509_set_pubkey(x, pkey))
 		goto fail;
-	if (issuer && ASN1_TIME_compare(X509_get0_notAfter(x),
-					X509_get0_notAfter(issuer)) > 0) {
+	if (issuer && ASN1_TIME_compare(X509_get0_notAfter(x), X509_get0_notAfter(issuer)) > 0) {
 		int pday = 0, psec = 0;
 
 		/* a CA made a moment earlier with the same --days is no news */
 		if (ASN1_TIME_diff(&pday, &psec, X509_get0_notAfter(issuer),
-				   X509_get0_notAfter(x)) && pday > 0)
-			log_warn(ctx, "the certificate ends when its CA does, in fewer than %u days",
+				   X509_get0_notAfter(x)) &&
+		    pday > 0)
+			log_warn(ctx,
+				 "the certificate ends when its CA does, in fewer than %u days",
 				 days);
 		if (!X509_set1_notAfter(x, X509_get0_notAfter(issuer)))
 			goto fail;
@@ -245,8 +243,8 @@ fail:
 	return ret;
 }
 
-static int make_csr(const struct imactl_ctx *ctx, EVP_PKEY *pkey,
-		    const X509_NAME *subject, X509_REQ **req_ret)
+static int make_csr(const struct imactl_ctx *ctx, EVP_PKEY *pkey, const X509_NAME *subject,
+		    X509_REQ **req_ret)
 {
 	X509_REQ *req = X509_REQ_new();
 
@@ -300,17 +298,16 @@ static int bio_take(BIO *bio, bool ok, bool secret, struct out_buf *out)
 	return 0;
 }
 
-static int key_pem(const struct imactl_ctx *ctx, EVP_PKEY *pkey,
-		   const char *pass, int pass_len, struct out_buf *out)
+static int key_pem(const struct imactl_ctx *ctx, EVP_PKEY *pkey, const char *pass, int pass_len,
+		   struct out_buf *out)
 {
 	BIO *bio = BIO_new(BIO_s_secmem());
 	int ok;
 
 	if (!bio)
 		return -ENOMEM;
-	ok = PEM_write_bio_PKCS8PrivateKey(bio, pkey,
-					   pass ? EVP_aes_256_cbc() : NULL,
-					   pass, pass ? pass_len : 0, NULL, NULL);
+	ok = PEM_write_bio_PKCS8PrivateKey(bio, pkey, pass ? EVP_aes_256_cbc() : NULL, pass,
+					   pass ? pass_len : 0, NULL, NULL);
 	if (!ok)
 		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "cannot encode the private key");
 	return bio_take(bio, ok, true, out);
@@ -334,21 +331,23 @@ static int csr_pem(X509_REQ *req, struct out_buf *out)
 {
 	BIO *bio = BIO_new(BIO_s_mem());
 
-	return bio ? bio_take(bio, PEM_write_bio_X509_REQ(bio, req), false, out) :
-		     -ENOMEM;
+	return bio ? bio_take(bio, PEM_write_bio_X509_REQ(bio, req), false, out) : -ENOMEM;
 }
 
 /* ---- keygen ------------------------------------------------------------------ */
 
 static const char *const ca_files[] = { "ima-local-ca.priv", "ima-local-ca.pem",
 					"ima-local-ca.x509", NULL };
-static const char *const signer_files[] = { "privkey_ima.pem", "csr_ima.pem",
-					    "x509_ima.der", NULL };
-static const char *const self_signed_files[] = { "privkey_ima.pem", "x509_ima.der",
-						 NULL };
-static const char *const debug_files[] = { "ima-local-ca.priv", "ima-local-ca.pem",
-					   "ima-local-ca.x509", "privkey_ima.pem",
-					   "csr_ima.pem", "x509_ima.der", NULL };
+static const char *const signer_files[] = { "privkey_ima.pem", "csr_ima.pem", "x509_ima.der",
+					    NULL };
+static const char *const self_signed_files[] = { "privkey_ima.pem", "x509_ima.der", NULL };
+static const char *const debug_files[] = { "ima-local-ca.priv",
+					   "ima-local-ca.pem",
+					   "ima-local-ca.x509",
+					   "privkey_ima.pem",
+					   "csr_ima.pem",
+					   "x509_ima.der",
+					   NULL };
 
 IMACTL_EXPORT const char *const *imactl_keygen_files(enum imactl_keygen_kind kind)
 {
@@ -379,28 +378,29 @@ struct keygen_state {
 	size_t n;
 };
 
-static int add_file(struct keygen_state *st, const char *name, unsigned int mode,
-		    int ret)
+static int add_file(struct keygen_state *st, const char *name, unsigned int mode, int ret)
 {
 	struct out_buf *b = &st->bufs[st->n];
 
 	if (ret < 0)
 		return ret;
 	st->files[st->n++] = (struct out_file){
-		.name = name, .data = b->data, .len = b->len, .mode = mode,
+		.name = name,
+		.data = b->data,
+		.len = b->len,
+		.mode = mode,
 	};
 	return 0;
 }
 
-static int name_or_default(const struct imactl_ctx *ctx, const char *subject,
-			   const char *def, X509_NAME **name_ret)
+static int name_or_default(const struct imactl_ctx *ctx, const char *subject, const char *def,
+			   X509_NAME **name_ret)
 {
 	return parse_subject(ctx, subject ? subject : def, name_ret);
 }
 
 /* Checks the issuing CA given by the caller: a CA whose key we hold. */
-static int check_issuer(const struct imactl_ctx *ctx,
-			const struct imactl_keygen_params *p)
+static int check_issuer(const struct imactl_ctx *ctx, const struct imactl_keygen_params *p)
 {
 	uint32_t flags;
 
@@ -423,8 +423,7 @@ static int check_issuer(const struct imactl_ctx *ctx,
 	return 0;
 }
 
-static int get_passphrase(struct keygen_state *st,
-			  const struct imactl_keygen_params *p)
+static int get_passphrase(struct keygen_state *st, const struct imactl_keygen_params *p)
 {
 	int n;
 
@@ -436,7 +435,8 @@ static int get_passphrase(struct keygen_state *st,
 		return n;
 	if (n == 0 || (size_t)n > sizeof(st->pass)) {
 		log_err(st->ctx, "the passphrase is %s",
-			n ? "too long" : "empty: refusing to write an unprotected key as if encrypted");
+			n ? "too long"
+			  : "empty: refusing to write an unprotected key as if encrypted");
 		return -EINVAL;
 	}
 	st->pass_len = n;
@@ -444,8 +444,8 @@ static int get_passphrase(struct keygen_state *st,
 }
 
 /* @existing (a reference taken), e.g. a key in a PKCS#11 token, or a new key. */
-static int use_or_gen_key(const struct imactl_ctx *ctx, const struct imactl_key *existing,
-			  int algo, EVP_PKEY **key_ret)
+static int use_or_gen_key(const struct imactl_ctx *ctx, const struct imactl_key *existing, int algo,
+			  EVP_PKEY **key_ret)
 {
 	if (!existing)
 		return gen_key(ctx, algo, key_ret);
@@ -455,8 +455,8 @@ static int use_or_gen_key(const struct imactl_ctx *ctx, const struct imactl_key 
 	return 0;
 }
 
-static int make_ca(struct keygen_state *st, const struct imactl_keygen_params *p,
-		   int algo, const char *def_subject)
+static int make_ca(struct keygen_state *st, const struct imactl_keygen_params *p, int algo,
+		   const char *def_subject)
 {
 	const char *pass = st->pass_len >= 0 ? st->pass : NULL;
 	int ret;
@@ -465,12 +465,11 @@ static int make_ca(struct keygen_state *st, const struct imactl_keygen_params *p
 	if (!ret)
 		ret = use_or_gen_key(st->ctx, p->key, algo, &st->ca_key);
 	if (!ret)
-		ret = make_cert(st->ctx, ca_exts, st->ca_key, st->ca_name, NULL, NULL,
-				p->days, &st->ca);
+		ret = make_cert(st->ctx, ca_exts, st->ca_key, st->ca_name, NULL, NULL, p->days,
+				&st->ca);
 	if (!ret && !p->key)
 		ret = add_file(st, ca_files[0], 0600,
-			       key_pem(st->ctx, st->ca_key, pass, st->pass_len,
-				       &st->bufs[st->n]));
+			       key_pem(st->ctx, st->ca_key, pass, st->pass_len, &st->bufs[st->n]));
 	if (!ret)
 		ret = add_file(st, ca_files[1], 0644, cert_pem(st->ca, &st->bufs[st->n]));
 	if (!ret)
@@ -479,8 +478,8 @@ static int make_ca(struct keygen_state *st, const struct imactl_keygen_params *p
 }
 
 /* SIGNER (issuer given) or SELF_SIGNED (issuer NULL). */
-static int make_signer(struct keygen_state *st, const struct imactl_keygen_params *p,
-		       int algo, const char *subject, X509 *issuer, EVP_PKEY *issuer_key)
+static int make_signer(struct keygen_state *st, const struct imactl_keygen_params *p, int algo,
+		       const char *subject, X509 *issuer, EVP_PKEY *issuer_key)
 {
 	const char *pass = st->pass_len >= 0 ? st->pass : NULL;
 	int ret;
@@ -489,12 +488,11 @@ static int make_signer(struct keygen_state *st, const struct imactl_keygen_param
 	if (!ret)
 		ret = use_or_gen_key(st->ctx, p->key, algo, &st->key);
 	if (!ret)
-		ret = make_cert(st->ctx, signer_exts, st->key, st->name, issuer,
-				issuer_key, p->days, &st->cert);
+		ret = make_cert(st->ctx, signer_exts, st->key, st->name, issuer, issuer_key,
+				p->days, &st->cert);
 	if (!ret && !p->key)
 		ret = add_file(st, signer_files[0], 0600,
-			       key_pem(st->ctx, st->key, pass, st->pass_len,
-				       &st->bufs[st->n]));
+			       key_pem(st->ctx, st->key, pass, st->pass_len, &st->bufs[st->n]));
 	if (!ret && issuer) {
 		ret = make_csr(st->ctx, st->key, st->name, &st->csr);
 		if (!ret)
@@ -507,8 +505,7 @@ static int make_signer(struct keygen_state *st, const struct imactl_keygen_param
 }
 
 IMACTL_EXPORT int imactl_keygen(struct imactl_ctx *ctx, enum imactl_keygen_kind kind,
-				const char *dir,
-				const struct imactl_keygen_params *params)
+				const char *dir, const struct imactl_keygen_params *params)
 {
 	struct imactl_keygen_params p = *params;
 	struct keygen_state *st = NULL;
@@ -520,8 +517,9 @@ IMACTL_EXPORT int imactl_keygen(struct imactl_ctx *ctx, enum imactl_keygen_kind 
 	if (!algo)
 		algo = kind == IMACTL_KEYGEN_DEBUG ? IMACTL_KEY_RSA_2048 : IMACTL_KEY_RSA_3072;
 	if (!imactl_key_algo_name(algo) || p.days > MAX_DAYS) {
-		log_err(ctx, "%s", p.days > MAX_DAYS ? "validity of more than 36500 days" :
-						       "unknown key algorithm");
+		log_err(ctx, "%s",
+			p.days > MAX_DAYS ? "validity of more than 36500 days"
+					  : "unknown key algorithm");
 		return -EINVAL;
 	}
 	if (!p.days)
@@ -535,12 +533,12 @@ IMACTL_EXPORT int imactl_keygen(struct imactl_ctx *ctx, enum imactl_keygen_kind 
 		return -EINVAL;
 	}
 	if (p.key && (kind == IMACTL_KEYGEN_DEBUG || p.pass_fn)) {
-		log_err(ctx, "an existing key is certified as a CA, a signer or self-signed (not debug), and not re-encrypted");
+		log_err(ctx, "an existing key is certified as a CA, a signer or self-signed (not "
+			     "debug), and not re-encrypted");
 		return -EINVAL;
 	}
 	/* before the (slow) key generation; an existing key writes no key file */
-	ret = out_files_check(ctx, dir, names + (p.key ? 1 : 0),
-			      p.flags & IMACTL_KEYGEN_FORCE);
+	ret = out_files_check(ctx, dir, names + (p.key ? 1 : 0), p.flags & IMACTL_KEYGEN_FORCE);
 	if (ret < 0)
 		return ret;
 	st = OPENSSL_secure_zalloc(sizeof(*st));
@@ -560,21 +558,20 @@ IMACTL_EXPORT int imactl_keygen(struct imactl_ctx *ctx, enum imactl_keygen_kind 
 		break;
 	case IMACTL_KEYGEN_SELF_SIGNED:
 		ret = make_signer(st, &p, algo,
-				  p.subject ? p.subject :
-					      "CN=imactl IMA signing key (self-signed)",
+				  p.subject ? p.subject : "CN=imactl IMA signing key (self-signed)",
 				  NULL, NULL);
 		break;
 	case IMACTL_KEYGEN_DEBUG:
 		ret = make_ca(st, &p, algo, "O=imactl debug keys,CN=imactl CA - " DEBUG_LABEL);
 		if (!ret)
-			ret = make_signer(st, &p, algo,
-					  "O=imactl debug keys,CN=imactl signing key - " DEBUG_LABEL,
-					  st->ca, st->ca_key);
+			ret = make_signer(
+				st, &p, algo,
+				"O=imactl debug keys,CN=imactl signing key - " DEBUG_LABEL, st->ca,
+				st->ca_key);
 		break;
 	}
 	if (!ret)
-		ret = out_files_write(ctx, dir, st->files, st->n,
-				      p.flags & IMACTL_KEYGEN_FORCE);
+		ret = out_files_write(ctx, dir, st->files, st->n, p.flags & IMACTL_KEYGEN_FORCE);
 out:
 	crypto_clear_errors();
 	EVP_PKEY_free(st->ca_key);
@@ -610,8 +607,8 @@ struct checker {
 	time_t at;
 };
 
-static void PRINTF_FMT(4, 5) add(struct checker *c, int severity,
-				 const char *subject, const char *fmt, ...)
+static void PRINTF_FMT(4, 5)
+	add(struct checker *c, int severity, const char *subject, const char *fmt, ...)
 {
 	struct imactl_cert_finding *f;
 	va_list ap;
@@ -630,7 +627,9 @@ static void PRINTF_FMT(4, 5) add(struct checker *c, int severity,
 	}
 	c->r->findings = f;
 	f[c->r->count++] = (struct imactl_cert_finding){
-		.severity = severity, .subject = subject, .text = text,
+		.severity = severity,
+		.subject = subject,
+		.text = text,
 	};
 	if (severity == IMACTL_LOG_ERR)
 		c->r->errors++;
@@ -638,7 +637,7 @@ static void PRINTF_FMT(4, 5) add(struct checker *c, int severity,
 		c->r->warnings++;
 }
 
-#define ERR IMACTL_LOG_ERR
+#define ERR  IMACTL_LOG_ERR
 #define WARN IMACTL_LOG_WARNING
 #define INFO IMACTL_LOG_INFO
 
@@ -658,16 +657,19 @@ static void check_key(struct checker *c, const char *who, X509 *x)
 
 	crypto_clear_errors();
 	if (!pkey) {
-		add(c, ERR, who, "public key: an algorithm this OpenSSL (and the kernel) cannot read");
+		add(c, ERR, who,
+		    "public key: an algorithm this OpenSSL (and the kernel) cannot read");
 		return;
 	}
 	bits = EVP_PKEY_get_bits(pkey);
 	switch (EVP_PKEY_get_base_id(pkey)) {
 	case EVP_PKEY_RSA:
 		if (bits < 1024 || bits > 16384)
-			add(c, ERR, who, "public key: RSA-%d: the kernel accepts 1024 to 16384 bits", bits);
+			add(c, ERR, who,
+			    "public key: RSA-%d: the kernel accepts 1024 to 16384 bits", bits);
 		else if (bits < 2048)
-			add(c, WARN, who, "public key: RSA-%d is weak: use 2048 bits or more", bits);
+			add(c, WARN, who, "public key: RSA-%d is weak: use 2048 bits or more",
+			    bits);
 		else
 			add(c, INFO, who, "public key: RSA-%d", bits);
 		return;
@@ -676,17 +678,23 @@ static void check_key(struct checker *c, const char *who, X509 *x)
 					       sizeof(curve), NULL);
 		if (!strcmp(curve, "prime256v1") || !strcmp(curve, "secp384r1"))
 			add(c, INFO, who,
-			    "public key: EC %s (the kernel needs CONFIG_CRYPTO_ECDSA, Linux 5.13 or later, for it; RSA works everywhere)",
+			    "public key: EC %s (the kernel needs CONFIG_CRYPTO_ECDSA, Linux 5.13 "
+			    "or later, for it; RSA works everywhere)",
 			    curve[5] == '3' ? "P-384" : "P-256");
 		else
-			add(c, ERR, who, "public key: EC curve %s: the kernel verifies only P-256 and P-384",
+			add(c, ERR, who,
+			    "public key: EC curve %s: the kernel verifies only P-256 and P-384",
 			    curve[0] ? curve : "(explicit parameters)");
 		return;
 	case EVP_PKEY_RSA_PSS:
-		add(c, ERR, who, "public key: RSA-PSS keys are not accepted by the kernel's x509 parser for IMA");
+		add(c, ERR, who,
+		    "public key: RSA-PSS keys are not accepted by the kernel's x509 parser for "
+		    "IMA");
 		return;
 	default:
-		add(c, ERR, who, "public key: %s: the kernel verifies IMA signatures with RSA or EC P-256/P-384 only",
+		add(c, ERR, who,
+		    "public key: %s: the kernel verifies IMA signatures with RSA or EC P-256/P-384 "
+		    "only",
 		    OBJ_nid2sn(EVP_PKEY_get_base_id(pkey)));
 	}
 }
@@ -697,7 +705,8 @@ static void check_sig_alg(struct checker *c, const char *who, X509 *x)
 	int md = NID_undef, pk = NID_undef, nid = X509_get_signature_nid(x);
 
 	if (!OBJ_find_sigid_algs(nid, &md, &pk)) {
-		add(c, ERR, who, "signed with %s: not an algorithm the kernel verifies", OBJ_nid2sn(nid));
+		add(c, ERR, who, "signed with %s: not an algorithm the kernel verifies",
+		    OBJ_nid2sn(nid));
 		return;
 	}
 	switch (md) {
@@ -710,12 +719,14 @@ static void check_sig_alg(struct checker *c, const char *who, X509 *x)
 		add(c, WARN, who, "signed with SHA-1: weak, and newer kernels may refuse it");
 		return;
 	default:
-		add(c, ERR, who, "signed with %s: not a digest the kernel verifies certificates with",
+		add(c, ERR, who,
+		    "signed with %s: not a digest the kernel verifies certificates with",
 		    OBJ_nid2sn(md));
 		return;
 	}
 	if (pk != NID_rsaEncryption && pk != NID_X9_62_id_ecPublicKey)
-		add(c, ERR, who, "signed with %s: not an algorithm the kernel verifies", OBJ_nid2sn(nid));
+		add(c, ERR, who, "signed with %s: not an algorithm the kernel verifies",
+		    OBJ_nid2sn(nid));
 }
 
 static void check_validity(struct checker *c, const char *who, X509 *x)
@@ -768,18 +779,25 @@ static void check_signer(struct checker *c, X509 *x)
 	if (!(flags & EXFLAG_BCONS))
 		add(c, WARN, "cert", "no basicConstraints: add critical CA:FALSE");
 	else if (flags & EXFLAG_CA)
-		add(c, ERR, "cert", "basicConstraints CA:TRUE: a signing key must be an end-entity certificate (CA:FALSE)");
+		add(c, ERR, "cert",
+		    "basicConstraints CA:TRUE: a signing key must be an end-entity certificate "
+		    "(CA:FALSE)");
 	if (!(flags & EXFLAG_KUSAGE))
-		add(c, WARN, "cert", "no keyUsage: add digitalSignature (kernels that restrict the IMA keyring require it)");
+		add(c, WARN, "cert",
+		    "no keyUsage: add digitalSignature (kernels that restrict the IMA keyring "
+		    "require it)");
 	else if (!(X509_get_key_usage(x) & KU_DIGITAL_SIGNATURE))
-		add(c, ERR, "cert", "keyUsage lacks digitalSignature: the key may not verify file signatures");
+		add(c, ERR, "cert",
+		    "keyUsage lacks digitalSignature: the key may not verify file signatures");
 	if ((flags & EXFLAG_XKUSAGE) && !(X509_get_extended_key_usage(x) & XKU_CODE_SIGN))
 		add(c, WARN, "cert", "extendedKeyUsage without codeSigning");
 	if (pkey && crypto_pubkey_keyid(pkey, &pk_keyid) < 0)
 		pk_keyid = 0;
 	keyid = ski_keyid(x, &has_ski);
 	if (!has_ski) {
-		add(c, ERR, "cert", "no subjectKeyIdentifier: the kernel cannot find the key by the keyid in a signature (keyid computed from the key: %08x)",
+		add(c, ERR, "cert",
+		    "no subjectKeyIdentifier: the kernel cannot find the key by the keyid in a "
+		    "signature (keyid computed from the key: %08x)",
 		    pk_keyid);
 		c->r->keyid = pk_keyid;
 		return;
@@ -787,7 +805,10 @@ static void check_signer(struct checker *c, X509 *x)
 	c->r->keyid = keyid;
 	add(c, INFO, "cert", "keyid %08x (the last 4 bytes of the subjectKeyIdentifier)", keyid);
 	if (pkey && keyid != pk_keyid)
-		add(c, WARN, "cert", "the subjectKeyIdentifier is not the SHA-1 of the public key: evmctl computes keyid %08x from the key, the kernel looks for %08x (sign with imactl --cert, or evmctl --keyid %08x)",
+		add(c, WARN, "cert",
+		    "the subjectKeyIdentifier is not the SHA-1 of the public key: evmctl computes "
+		    "keyid %08x from the key, the kernel looks for %08x (sign with imactl --cert, "
+		    "or evmctl --keyid %08x)",
 		    pk_keyid, keyid, keyid);
 }
 
@@ -802,9 +823,12 @@ static void check_ca(struct checker *c, X509 *ca)
 		add(c, ERR, "ca", "keyUsage lacks keyCertSign: it may not sign certificates");
 	ski_keyid(ca, &has_ski);
 	if (!has_ski)
-		add(c, WARN, "ca", "no subjectKeyIdentifier: the kernel can then find it only by issuer and serial number");
+		add(c, WARN, "ca",
+		    "no subjectKeyIdentifier: the kernel can then find it only by issuer and "
+		    "serial number");
 	if (!is_self_signed(ca))
-		add(c, INFO, "ca", "not self-signed: its own issuer must be trusted by the kernel too");
+		add(c, INFO, "ca",
+		    "not self-signed: its own issuer must be trusted by the kernel too");
 	check_key(c, "ca", ca);
 	check_sig_alg(c, "ca", ca);
 	check_validity(c, "ca", ca);
@@ -819,13 +843,18 @@ static void check_chain(struct checker *c, X509 *x, X509 *ca)
 	int rc;
 
 	if (X509_NAME_cmp(X509_get_issuer_name(x), X509_get_subject_name(ca)) != 0) {
-		add(c, ERR, "cert", "not issued by this CA: its issuer name is not the CA's subject");
+		add(c, ERR, "cert",
+		    "not issued by this CA: its issuer name is not the CA's subject");
 		return;
 	}
 	if (!aki && !X509_get0_authority_issuer(x))
-		add(c, ERR, "cert", "no authorityKeyIdentifier: the kernel cannot find the issuing CA in its keyring");
+		add(c, ERR, "cert",
+		    "no authorityKeyIdentifier: the kernel cannot find the issuing CA in its "
+		    "keyring");
 	else if (aki && ca_ski && ASN1_OCTET_STRING_cmp(aki, ca_ski) != 0)
-		add(c, ERR, "cert", "its authorityKeyIdentifier is not the CA's subjectKeyIdentifier: the kernel cannot find the CA");
+		add(c, ERR, "cert",
+		    "its authorityKeyIdentifier is not the CA's subjectKeyIdentifier: the kernel "
+		    "cannot find the CA");
 	if (ASN1_TIME_compare(X509_get0_notAfter(x), X509_get0_notAfter(ca)) > 0)
 		add(c, WARN, "cert", "valid longer than its CA");
 	store = X509_STORE_new();
@@ -875,7 +904,9 @@ IMACTL_EXPORT int imactl_cert_check(struct imactl_ctx *ctx, const char *cert_pat
 		check_chain(&c, x, ca);
 		check_ca(&c, ca);
 	} else if (is_self_signed(x)) {
-		add(&c, INFO, "cert", "self-signed: load it into the _ima keyring directly; a kernel whose .ima keyring is restricted needs a certificate issued by a CA it trusts");
+		add(&c, INFO, "cert",
+		    "self-signed: load it into the _ima keyring directly; a kernel whose .ima "
+		    "keyring is restricted needs a certificate issued by a CA it trusts");
 	} else {
 		add(&c, INFO, "cert", "issued by a CA: give the CA certificate to check the chain");
 	}

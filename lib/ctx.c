@@ -30,8 +30,7 @@ IMACTL_EXPORT void imactl_ctx_free(struct imactl_ctx *ctx)
 	free(ctx);
 }
 
-IMACTL_EXPORT void imactl_set_log_fn(struct imactl_ctx *ctx, imactl_log_fn fn,
-				     void *data)
+IMACTL_EXPORT void imactl_set_log_fn(struct imactl_ctx *ctx, imactl_log_fn fn, void *data)
 {
 	ctx->log_fn = fn;
 	ctx->log_data = data;
@@ -52,8 +51,7 @@ IMACTL_EXPORT void imactl_free(void *ptr)
 	free(ptr);
 }
 
-static void log_va(const struct imactl_ctx *ctx, int prio, bool crypto,
-		   const char *fmt, va_list ap)
+static void log_va(const struct imactl_ctx *ctx, int prio, bool crypto, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	int n;
@@ -83,8 +81,7 @@ void imactl_log(const struct imactl_ctx *ctx, int prio, const char *fmt, ...)
 	va_end(ap);
 }
 
-void imactl_log_crypto(const struct imactl_ctx *ctx, int prio, const char *fmt,
-		       ...)
+void imactl_log_crypto(const struct imactl_ctx *ctx, int prio, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -93,8 +90,8 @@ void imactl_log_crypto(const struct imactl_ctx *ctx, int prio, const char *fmt,
 	va_end(ap);
 }
 
-const char *imactl_xattr_name(const struct imactl_ctx *ctx, const char *name,
-			      char *buf, size_t size)
+const char *imactl_xattr_name(const struct imactl_ctx *ctx, const char *name, char *buf,
+			      size_t size)
 {
 	static const char sec[] = "security.";
 

@@ -22,19 +22,15 @@ static const struct {
 	const char *name;
 	bool extra_smack;
 } evm_xattrs[] = {
-	{ "security.selinux", false },
-	{ "security.SMACK64", false },
-	{ "security.SMACK64EXEC", true },
-	{ "security.SMACK64TRANSMUTE", true },
-	{ "security.SMACK64MMAP", true },
-	{ "security.apparmor", false },
-	{ "security.ima", false },
-	{ "security.capability", false },
+	{ "security.selinux", false },	  { "security.SMACK64", false },
+	{ "security.SMACK64EXEC", true }, { "security.SMACK64TRANSMUTE", true },
+	{ "security.SMACK64MMAP", true }, { "security.apparmor", false },
+	{ "security.ima", false },	  { "security.capability", false },
 };
 
 /* Reads xattr @name of @fd; -ENODATA when absent (or unsupported). */
-int read_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
-		      uint8_t **buf_ret, size_t *len_ret)
+int read_xattr(const struct imactl_ctx *ctx, int fd, const char *name, uint8_t **buf_ret,
+	       size_t *len_ret)
 {
 	char namebuf[64];
 	const char *xname = imactl_xattr_name(ctx, name, namebuf, sizeof(namebuf));
@@ -74,7 +70,7 @@ int read_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
 	return 0;
 }
 
-#define EVM_IMA_BIT (1u << 6) /* evm_xattrs[6] is security.ima */
+#define EVM_IMA_BIT (1u << 6)  /* evm_xattrs[6] is security.ima */
 #define EVM_PRESENT (1u << 31) /* security.evm itself */
 
 /*
@@ -112,8 +108,8 @@ static int present_xattrs(const struct imactl_ctx *ctx, int fd, unsigned int *ma
 		len = strnlen(list + off, n - off);
 		for (size_t i = 0; i < ARRAY_SIZE(evm_xattrs); i++) {
 			char namebuf[64];
-			const char *x = imactl_xattr_name(ctx, evm_xattrs[i].name,
-							  namebuf, sizeof(namebuf));
+			const char *x = imactl_xattr_name(ctx, evm_xattrs[i].name, namebuf,
+							  sizeof(namebuf));
 
 			if (strlen(x) == len && !memcmp(list + off, x, len))
 				*mask |= 1u << i;
@@ -127,8 +123,8 @@ out:
 	return ret;
 }
 
-int write_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
-		       const uint8_t *buf, size_t len)
+int write_xattr(const struct imactl_ctx *ctx, int fd, const char *name, const uint8_t *buf,
+		size_t len)
 {
 	char namebuf[64];
 	const char *xname = imactl_xattr_name(ctx, name, namebuf, sizeof(namebuf));
@@ -161,8 +157,7 @@ int remove_xattr(const struct imactl_ctx *ctx, int fd, const char *name)
  * umode_t mode; } of the target, zero-filled with its padding, in native
  * byte order.  ino and generation stay 0 for portable signatures.
  */
-static size_t evm_h_misc(const struct stat *st, unsigned int target_bits,
-			 uint8_t out[24])
+static size_t evm_h_misc(const struct stat *st, unsigned int target_bits, uint8_t out[24])
 {
 	size_t off = target_bits == 32 ? 4 : 8; /* sizeof(unsigned long) */
 	uint32_t uid = st->st_uid, gid = st->st_gid;
@@ -177,15 +172,13 @@ static size_t evm_h_misc(const struct stat *st, unsigned int target_bits,
 	return target_bits == 32 ? 20 : 24;
 }
 
-
 /*
  * The EVM digest over the xattrs in @present (from present_xattrs()) and the
  * metadata in @st; @ima_value, when given, stands for security.ima.
  */
-static int evm_digest(struct imactl_ctx *ctx, int fd, const struct stat *st,
-		      unsigned int present, int algo, unsigned int target_bits,
-		      unsigned int flags, const uint8_t *ima_value,
-		      size_t ima_len, struct imactl_digest *digest)
+static int evm_digest(struct imactl_ctx *ctx, int fd, const struct stat *st, unsigned int present,
+		      int algo, unsigned int target_bits, unsigned int flags,
+		      const uint8_t *ima_value, size_t ima_len, struct imactl_digest *digest)
 {
 	struct crypto_hash *h = NULL;
 	uint8_t misc[24];
@@ -248,16 +241,14 @@ IMACTL_EXPORT int imactl_evm_digest(struct imactl_ctx *ctx, int fd, int algo,
 	ret = present_xattrs(ctx, fd, &present);
 	if (ret < 0)
 		return ret;
-	return evm_digest(ctx, fd, &st, present, algo, target_bits, flags,
-			  ima_value, ima_len, digest);
+	return evm_digest(ctx, fd, &st, present, algo, target_bits, flags, ima_value, ima_len,
+			  digest);
 }
 
 static bool same_content_stamp(const struct stat *a, const struct stat *b)
 {
-	return a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec && a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
 	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
@@ -283,8 +274,8 @@ static int hash_whole_file(struct imactl_ctx *ctx, int fd, int algo, bool verity
 	}
 	if (!S_ISREG(before->st_mode))
 		return -EINVAL;
-	ret = verity ? verity_digest_size(ctx, fd, algo, before->st_size, digest) :
-		       hash_fd_size(ctx, fd, algo, before->st_size, digest);
+	ret = verity ? verity_digest_size(ctx, fd, algo, before->st_size, digest)
+		     : hash_fd_size(ctx, fd, algo, before->st_size, digest);
 	if (ret < 0)
 		return ret;
 	if (fstat(fd, &after) < 0)
@@ -298,13 +289,12 @@ static int hash_whole_file(struct imactl_ctx *ctx, int fd, int algo, bool verity
 	return 0;
 }
 
-static int ima_hash_value(const struct imactl_digest *d, uint8_t **value_ret,
-			  size_t *len_ret)
+static int ima_hash_value(const struct imactl_digest *d, uint8_t **value_ret, size_t *len_ret)
 {
 	/* evmctl (and the kernel's own ima_fix) write sha1 in the legacy form */
 	struct imactl_xattr_value v = {
-		.type = d->algo == IMACTL_HASH_SHA1 ? IMACTL_XATTR_IMA_DIGEST :
-						      IMACTL_XATTR_IMA_DIGEST_NG,
+		.type = d->algo == IMACTL_HASH_SHA1 ? IMACTL_XATTR_IMA_DIGEST
+						    : IMACTL_XATTR_IMA_DIGEST_NG,
 		.algo = d->algo,
 		.digest = d->bytes,
 		.digest_len = d->len,
@@ -346,9 +336,9 @@ int sign_fd_stat(struct imactl_ctx *ctx, int fd, const struct stat *opened,
 		have_st = true;
 		if (p->ima == IMACTL_IMA_SIG)
 			ret = imactl_sign_digest(ctx, key,
-						 p->flags & IMACTL_SIGN_SIGV3 ?
-							 IMACTL_XATTR_IMA_VERITY_SIG :
-							 IMACTL_XATTR_DIGSIG,
+						 p->flags & IMACTL_SIGN_SIGV3
+							 ? IMACTL_XATTR_IMA_VERITY_SIG
+							 : IMACTL_XATTR_DIGSIG,
 						 &digest, &out.ima, &out.ima_len);
 		else
 			ret = ima_hash_value(&digest, &out.ima, &out.ima_len);
@@ -381,14 +371,13 @@ int sign_fd_stat(struct imactl_ctx *ctx, int fd, const struct stat *opened,
 	if (p->evm == IMACTL_EVM_PORTABLE) {
 		ret = have_st || fstat(fd, &st) == 0 ? 0 : -errno;
 		if (ret == 0)
-			ret = evm_digest(ctx, fd, &st, present, p->hash_algo,
-					 p->target_bits, p->flags, out.ima,
-					 out.ima_len, &evm_digest_);
+			ret = evm_digest(ctx, fd, &st, present, p->hash_algo, p->target_bits,
+					 p->flags, out.ima, out.ima_len, &evm_digest_);
 		if (ret == -ENODATA)
 			log_err(ctx, "EVM portable signatures need security.ima");
 		if (ret == 0)
-			ret = imactl_sign_digest(ctx, key, IMACTL_XATTR_EVM_PORTABLE,
-						 &evm_digest_, &out.evm, &out.evm_len);
+			ret = imactl_sign_digest(ctx, key, IMACTL_XATTR_EVM_PORTABLE, &evm_digest_,
+						 &out.evm, &out.evm_len);
 		if (ret == 0)
 			ret = write_xattr(ctx, fd, XATTR_EVM, out.evm, out.evm_len);
 		if (ret < 0) {
@@ -414,8 +403,7 @@ out:
 	return ret;
 }
 
-IMACTL_EXPORT int imactl_sign_fd(struct imactl_ctx *ctx, int fd,
-				 const struct imactl_key *key,
+IMACTL_EXPORT int imactl_sign_fd(struct imactl_ctx *ctx, int fd, const struct imactl_key *key,
 				 const struct imactl_sign_params *p,
 				 struct imactl_signed_values *values_ret)
 {
@@ -445,9 +433,8 @@ IMACTL_EXPORT void imactl_signed_values_free(struct imactl_signed_values *v)
 	v->ima_len = v->evm_len = 0;
 }
 
-static int verify_ima(struct imactl_ctx *ctx, int fd,
-		      const struct imactl_keyring *kr, unsigned int flags,
-		      struct imactl_verify_result *r)
+static int verify_ima(struct imactl_ctx *ctx, int fd, const struct imactl_keyring *kr,
+		      unsigned int flags, struct imactl_verify_result *r)
 {
 	struct imactl_xattr_value v;
 	struct imactl_digest digest;
@@ -479,7 +466,8 @@ static int verify_ima(struct imactl_ctx *ctx, int fd,
 		break;
 	case IMACTL_XATTR_IMA_VERITY_SIG:
 		if (v.algo != IMACTL_HASH_SHA256 && v.algo != IMACTL_HASH_SHA512) {
-			r->ima_reason = "sigv3 over an algorithm fs-verity does not have (sha256, sha512)";
+			r->ima_reason =
+				"sigv3 over an algorithm fs-verity does not have (sha256, sha512)";
 			ret = -EBADMSG;
 			goto out;
 		}
@@ -489,8 +477,8 @@ static int verify_ima(struct imactl_ctx *ctx, int fd,
 		ret = -EBADMSG;
 		goto out;
 	}
-	ret = hash_whole_file(ctx, fd, v.algo, v.type == IMACTL_XATTR_IMA_VERITY_SIG,
-			      NULL, NULL, &digest);
+	ret = hash_whole_file(ctx, fd, v.algo, v.type == IMACTL_XATTR_IMA_VERITY_SIG, NULL, NULL,
+			      &digest);
 	if (ret < 0) {
 		r->ima_reason = "cannot hash the file";
 		goto out;
@@ -505,17 +493,16 @@ static int verify_ima(struct imactl_ctx *ctx, int fd,
 	if (ret == -ENOKEY)
 		r->ima_reason = "no certificate for the signature's keyid";
 	else if (ret < 0)
-		r->ima_reason = v.type == IMACTL_XATTR_IMA_VERITY_SIG ?
-					"signature does not match the content's fs-verity digest" :
-					"signature does not match the content";
+		r->ima_reason = v.type == IMACTL_XATTR_IMA_VERITY_SIG
+					? "signature does not match the content's fs-verity digest"
+					: "signature does not match the content";
 out:
 	free(val);
 	return ret;
 }
 
-static int verify_evm(struct imactl_ctx *ctx, int fd,
-		      const struct imactl_keyring *kr, unsigned int target_bits,
-		      struct imactl_verify_result *r)
+static int verify_evm(struct imactl_ctx *ctx, int fd, const struct imactl_keyring *kr,
+		      unsigned int target_bits, struct imactl_verify_result *r)
 {
 	struct imactl_xattr_value v;
 	struct imactl_digest digest;
@@ -534,13 +521,14 @@ static int verify_evm(struct imactl_ctx *ctx, int fd,
 	r->evm_type = v.type;
 	r->evm_keyid = v.keyid;
 	if (v.type != IMACTL_XATTR_EVM_PORTABLE) {
-		r->evm_reason = v.type == IMACTL_XATTR_EVM_HMAC ?
-					"an HMAC: only the device's EVM key can check it" :
-				v.type == IMACTL_XATTR_DIGSIG ?
-					"a non-portable signature: bound to the inode, checked by the kernel only" :
-					"not an EVM value type";
-		ret = v.type == IMACTL_XATTR_EVM_HMAC || v.type == IMACTL_XATTR_DIGSIG ?
-			      -EOPNOTSUPP : -EBADMSG;
+		r->evm_reason = v.type == IMACTL_XATTR_EVM_HMAC
+					? "an HMAC: only the device's EVM key can check it"
+				: v.type == IMACTL_XATTR_DIGSIG
+					? "a non-portable signature: bound to the inode, checked "
+					  "by the kernel only"
+					: "not an EVM value type";
+		ret = v.type == IMACTL_XATTR_EVM_HMAC || v.type == IMACTL_XATTR_DIGSIG ? -EOPNOTSUPP
+										       : -EBADMSG;
 		goto out;
 	}
 	ret = imactl_evm_digest(ctx, fd, v.algo, target_bits, 0, NULL, 0, &digest);
@@ -564,9 +552,8 @@ out:
 }
 
 IMACTL_EXPORT int imactl_verify_fd(struct imactl_ctx *ctx, int fd,
-				   const struct imactl_keyring *keyring,
-				   unsigned int flags, unsigned int target_bits,
-				   struct imactl_verify_result *result)
+				   const struct imactl_keyring *keyring, unsigned int flags,
+				   unsigned int target_bits, struct imactl_verify_result *result)
 {
 	struct imactl_verify_result r = { .evm_status = -ENODATA };
 
@@ -584,8 +571,7 @@ IMACTL_EXPORT int imactl_verify_fd(struct imactl_ctx *ctx, int fd,
 	return (flags & IMACTL_VERIFY_EVM) ? r.evm_status : 0;
 }
 
-int open_regular_expect(int dirfd, const char *name, const struct stat *expect,
-			struct stat *st_ret)
+int open_regular_expect(int dirfd, const char *name, const struct stat *expect, struct stat *st_ret)
 {
 	int fd, err;
 
@@ -596,8 +582,7 @@ int open_regular_expect(int dirfd, const char *name, const struct stat *expect,
 	if (!S_ISREG(expect->st_mode))
 		return -EINVAL;
 	/* O_NONBLOCK: a fifo swapped in meanwhile does not hang the open */
-	fd = openat(dirfd, name,
-		    O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	/* It may have been swapped for something else in between. */

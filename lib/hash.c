@@ -13,12 +13,9 @@ static const struct {
 	const char *name; /* the kernel's hash_algo_name[] */
 	int size;
 } algos[] = {
-	{ IMACTL_HASH_MD5, "md5", 16 },
-	{ IMACTL_HASH_SHA1, "sha1", 20 },
-	{ IMACTL_HASH_SHA256, "sha256", 32 },
-	{ IMACTL_HASH_SHA384, "sha384", 48 },
-	{ IMACTL_HASH_SHA512, "sha512", 64 },
-	{ IMACTL_HASH_SHA224, "sha224", 28 },
+	{ IMACTL_HASH_MD5, "md5", 16 },	      { IMACTL_HASH_SHA1, "sha1", 20 },
+	{ IMACTL_HASH_SHA256, "sha256", 32 }, { IMACTL_HASH_SHA384, "sha384", 48 },
+	{ IMACTL_HASH_SHA512, "sha512", 64 }, { IMACTL_HASH_SHA224, "sha224", 28 },
 	{ IMACTL_HASH_SM3, "sm3", 32 },
 };
 
@@ -57,8 +54,7 @@ IMACTL_EXPORT int imactl_hash_algo_by_name(const char *name)
 	return -EINVAL;
 }
 
-IMACTL_EXPORT int imactl_hash_buf(struct imactl_ctx *ctx, const void *buf,
-				  size_t len, int algo,
+IMACTL_EXPORT int imactl_hash_buf(struct imactl_ctx *ctx, const void *buf, size_t len, int algo,
 				  struct imactl_digest *digest)
 {
 	struct crypto_hash *h = NULL;
@@ -101,8 +97,8 @@ static int hash_stream(struct imactl_ctx *ctx, int fd, int algo, off_t size,
 	if (size < 0 || size > 4 * HASH_CHUNK)
 		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	while (size < 0 || off < size) {
-		size_t want = size >= 0 && size - off < (off_t)bufsize ?
-				      (size_t)(size - off) : bufsize;
+		size_t want =
+			size >= 0 && size - off < (off_t)bufsize ? (size_t)(size - off) : bufsize;
 		ssize_t n = size < 0 ? read(fd, buf, want) : pread(fd, buf, want, off);
 
 		if (n < 0) {
@@ -132,8 +128,7 @@ IMACTL_EXPORT int imactl_hash_fd(struct imactl_ctx *ctx, int fd, int algo,
 	return hash_stream(ctx, fd, algo, -1, digest);
 }
 
-int hash_fd_size(struct imactl_ctx *ctx, int fd, int algo, off_t size,
-		 struct imactl_digest *digest)
+int hash_fd_size(struct imactl_ctx *ctx, int fd, int algo, off_t size, struct imactl_digest *digest)
 {
 	return hash_stream(ctx, fd, algo, size < 0 ? 0 : size, digest);
 }

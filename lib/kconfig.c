@@ -38,8 +38,8 @@ IMACTL_EXPORT void imactl_kconfig_free(struct imactl_kconfig *kc)
 	free(kc);
 }
 
-static int kc_add(struct imactl_kconfig *kc, const char *name, size_t nlen,
-		  const char *val, size_t vlen)
+static int kc_add(struct imactl_kconfig *kc, const char *name, size_t nlen, const char *val,
+		  size_t vlen)
 {
 	struct kconfig_opt *o;
 
@@ -66,8 +66,8 @@ static int kc_add(struct imactl_kconfig *kc, const char *name, size_t nlen,
 
 static bool is_name_char(char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       (c >= '0' && c <= '9') || c == '_';
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '_';
 }
 
 /* One line; later assignments of the same option win (as in Kconfig). */
@@ -77,14 +77,12 @@ static int kc_line(struct imactl_kconfig *kc, const char *l, size_t len)
 	static const char unset_sfx[] = " is not set";
 	size_t n = 0;
 
-	if (len > sizeof(unset_pfx) - 1 &&
-	    !memcmp(l, unset_pfx, sizeof(unset_pfx) - 1)) {
+	if (len > sizeof(unset_pfx) - 1 && !memcmp(l, unset_pfx, sizeof(unset_pfx) - 1)) {
 		l += sizeof(unset_pfx) - 1;
 		len -= sizeof(unset_pfx) - 1;
 		while (n < len && is_name_char(l[n]))
 			n++;
-		if (!n || len - n != sizeof(unset_sfx) - 1 ||
-		    memcmp(l + n, unset_sfx, len - n))
+		if (!n || len - n != sizeof(unset_sfx) - 1 || memcmp(l + n, unset_sfx, len - n))
 			return 0;
 		return kc_add(kc, l, n, NULL, 0);
 	}
@@ -101,8 +99,7 @@ static int kc_line(struct imactl_kconfig *kc, const char *l, size_t len)
 	return kc_add(kc, l, n, l + n + 1, len - n - 1);
 }
 
-IMACTL_EXPORT int imactl_kconfig_parse(struct imactl_ctx *ctx, const char *buf,
-				       size_t len,
+IMACTL_EXPORT int imactl_kconfig_parse(struct imactl_ctx *ctx, const char *buf, size_t len,
 				       struct imactl_kconfig **kconfig_ret)
 {
 	struct imactl_kconfig *kc = calloc(1, sizeof(*kc));
@@ -128,8 +125,7 @@ IMACTL_EXPORT int imactl_kconfig_parse(struct imactl_ctx *ctx, const char *buf,
 	return 0;
 }
 
-static const struct kconfig_opt *kc_find(const struct imactl_kconfig *kc,
-					 const char *name)
+static const struct kconfig_opt *kc_find(const struct imactl_kconfig *kc, const char *name)
 {
 	if (!strncmp(name, "CONFIG_", 7))
 		name += 7;
@@ -140,8 +136,7 @@ static const struct kconfig_opt *kc_find(const struct imactl_kconfig *kc,
 	return NULL;
 }
 
-IMACTL_EXPORT const char *imactl_kconfig_get(const struct imactl_kconfig *kc,
-					     const char *name)
+IMACTL_EXPORT const char *imactl_kconfig_get(const struct imactl_kconfig *kc, const char *name)
 {
 	const struct kconfig_opt *o = kc ? kc_find(kc, name) : NULL;
 
@@ -164,12 +159,9 @@ static const struct {
 	const char *name;
 	unsigned int bit;
 } kfeature_names[] = {
-	{ "ima", IMACTL_KFEAT_IMA },
-	{ "appraise", IMACTL_KFEAT_APPRAISE },
-	{ "evm", IMACTL_KFEAT_EVM },
-	{ "signed-policy", IMACTL_KFEAT_SIGNED_POLICY },
-	{ "modsign", IMACTL_KFEAT_MODSIG },
-	{ "tpm", IMACTL_KFEAT_TPM },
+	{ "ima", IMACTL_KFEAT_IMA },	    { "appraise", IMACTL_KFEAT_APPRAISE },
+	{ "evm", IMACTL_KFEAT_EVM },	    { "signed-policy", IMACTL_KFEAT_SIGNED_POLICY },
+	{ "modsign", IMACTL_KFEAT_MODSIG }, { "tpm", IMACTL_KFEAT_TPM },
 	{ "all", IMACTL_KFEAT_ALL },
 };
 
@@ -181,8 +173,7 @@ static const char *kfeature_name(unsigned int bits)
 	return "?";
 }
 
-IMACTL_EXPORT int imactl_kconfig_feature_parse(const char *list,
-					       unsigned int *features,
+IMACTL_EXPORT int imactl_kconfig_feature_parse(const char *list, unsigned int *features,
 					       const char **bad, size_t *bad_len)
 {
 	unsigned int f = 0;
@@ -231,14 +222,14 @@ struct kconfig_rule {
 	const char *why;
 };
 
-#define F_IMA IMACTL_KFEAT_IMA
-#define F_APR IMACTL_KFEAT_APPRAISE
-#define F_EVM IMACTL_KFEAT_EVM
+#define F_IMA  IMACTL_KFEAT_IMA
+#define F_APR  IMACTL_KFEAT_APPRAISE
+#define F_EVM  IMACTL_KFEAT_EVM
 #define F_SPOL IMACTL_KFEAT_SIGNED_POLICY
-#define F_MOD IMACTL_KFEAT_MODSIG
-#define F_TPM IMACTL_KFEAT_TPM
-#define ERR IMACTL_DIAG_ERROR
-#define WARN IMACTL_DIAG_WARNING
+#define F_MOD  IMACTL_KFEAT_MODSIG
+#define F_TPM  IMACTL_KFEAT_TPM
+#define ERR    IMACTL_DIAG_ERROR
+#define WARN   IMACTL_DIAG_WARNING
 
 static const struct kconfig_rule kconfig_rules[] = {
 	{ "SECURITY", "y", F_IMA | F_APR | F_EVM | F_SPOL, ERR,
@@ -247,8 +238,7 @@ static const struct kconfig_rule kconfig_rules[] = {
 	  "the policy and measurement list live in securityfs (/sys/kernel/security/ima)" },
 	{ "INTEGRITY", "y", F_IMA | F_APR | F_EVM | F_SPOL, ERR,
 	  "the integrity subsystem hosts IMA and EVM" },
-	{ "IMA", "y", F_IMA | F_APR | F_SPOL, ERR,
-	  "measurement and appraisal are IMA" },
+	{ "IMA", "y", F_IMA | F_APR | F_SPOL, ERR, "measurement and appraisal are IMA" },
 	{ "IMA_MEASURE_PCR_IDX", "10", F_IMA, WARN,
 	  "attestation tools (and imactl's PCR replay) expect the measurement list in PCR 10" },
 	{ "IMA_APPRAISE", "y", F_APR | F_SPOL | F_EVM, ERR,
@@ -267,7 +257,8 @@ static const struct kconfig_rule kconfig_rules[] = {
 	  "certificates are loaded into the IMA/EVM keyrings as X.509" },
 	{ "KEYS", "y", F_APR | F_EVM | F_SPOL, ERR, "keyrings hold the verification keys" },
 	{ "CRYPTO_SHA256", "y", F_IMA | F_APR, ERR,
-	  "sha256 file hashes (the default of imactl sign); built in, modules are not loadable that early" },
+	  "sha256 file hashes (the default of imactl sign); built in, modules are not loadable "
+	  "that early" },
 	{ "SIGNATURE", "y", F_APR | F_MOD, WARN, "in-kernel signature checker (lib/digsig)" },
 	{ "INTEGRITY_AUDIT", "y", F_APR, WARN,
 	  "audit records name the file and cause of every appraisal denial" },
@@ -294,8 +285,8 @@ static const struct kconfig_rule kconfig_rules[] = {
 	{ "TCG_CRB", "y", F_TPM, WARN, "the CRB interface (firmware TPMs, QEMU tpm-crb)" },
 };
 
-static int add_diag(struct imactl_diag **d, size_t *n, size_t *cap,
-		    int severity, const char *code, char *msg)
+static int add_diag(struct imactl_diag **d, size_t *n, size_t *cap, int severity, const char *code,
+		    char *msg)
 {
 	if (!msg)
 		return -ENOMEM;
@@ -310,8 +301,7 @@ static int add_diag(struct imactl_diag **d, size_t *n, size_t *cap,
 		*d = nd;
 		*cap = c;
 	}
-	(*d)[(*n)++] = (struct imactl_diag){ .severity = severity,
-					     .code = code, .message = msg };
+	(*d)[(*n)++] = (struct imactl_diag){ .severity = severity, .code = code, .message = msg };
 	return 0;
 }
 
@@ -328,10 +318,8 @@ static char *fmt_msg(const char *fmt, ...)
 	return s;
 }
 
-IMACTL_EXPORT int imactl_kconfig_check(struct imactl_ctx *ctx,
-				       const struct imactl_kconfig *kc,
-				       unsigned int features,
-				       struct imactl_diag **diags_ret,
+IMACTL_EXPORT int imactl_kconfig_check(struct imactl_ctx *ctx, const struct imactl_kconfig *kc,
+				       unsigned int features, struct imactl_diag **diags_ret,
 				       size_t *n_ret)
 {
 	struct imactl_diag *d = NULL;
@@ -359,17 +347,16 @@ IMACTL_EXPORT int imactl_kconfig_check(struct imactl_ctx *ctx,
 			continue;
 		if (!strcmp(r->want, "n"))
 			ret = add_diag(&d, &n, &cap, r->severity, "kconfig",
-				       fmt_msg("CONFIG_%s=%s, want it not set (%s: %s)",
-					       r->option, have, feat, r->why));
+				       fmt_msg("CONFIG_%s=%s, want it not set (%s: %s)", r->option,
+					       have, feat, r->why));
 		else if (!have)
 			ret = add_diag(&d, &n, &cap, r->severity, "kconfig",
-				       fmt_msg("CONFIG_%s is not set, want %s (%s: %s)",
-					       r->option, r->want, feat, r->why));
+				       fmt_msg("CONFIG_%s is not set, want %s (%s: %s)", r->option,
+					       r->want, feat, r->why));
 		else
 			ret = add_diag(&d, &n, &cap, r->severity, "kconfig",
-				       fmt_msg("CONFIG_%s=%s, want %s (%s: %s)",
-					       r->option, have, r->want, feat,
-					       r->why));
+				       fmt_msg("CONFIG_%s=%s, want %s (%s: %s)", r->option, have,
+					       r->want, feat, r->why));
 	}
 	if (ret < 0) {
 		imactl_diags_free(d, n);

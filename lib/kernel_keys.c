@@ -18,8 +18,7 @@
 #include <keyutils.h>
 
 /* A keyring with this exact description in /proc/keys (what root can view). */
-static int find_proc_keyring(const struct imactl_ctx *ctx, const char *name,
-			     int32_t *serial_ret)
+static int find_proc_keyring(const struct imactl_ctx *ctx, const char *name, int32_t *serial_ret)
 {
 	char line[512], type[64], desc[256];
 	unsigned int serial;
@@ -34,8 +33,8 @@ static int find_proc_keyring(const struct imactl_ctx *ctx, const char *name,
 	}
 	/* "0a1b2c3d I--Q---  1 perm 1f0b0000  0  0 keyring   .ima: 1" */
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%x %*s %*s %*s %*s %*s %*s %63s %255[^:]",
-			   &serial, type, desc) != 3)
+		if (sscanf(line, "%x %*s %*s %*s %*s %*s %*s %63s %255[^:]", &serial, type, desc) !=
+		    3)
 			continue;
 		if (!strcmp(type, "keyring") && !strcmp(desc, name)) {
 			*serial_ret = (int32_t)serial;
@@ -48,15 +47,14 @@ static int find_proc_keyring(const struct imactl_ctx *ctx, const char *name,
 }
 
 /* @id names an existing keyring this process may see. */
-static int check_keyring(const struct imactl_ctx *ctx, int32_t id,
-			 int32_t *serial_ret)
+static int check_keyring(const struct imactl_ctx *ctx, int32_t id, int32_t *serial_ret)
 {
 	char *desc = NULL;
 	int ret = 0;
 
 	if (keyctl_describe_alloc(id, &desc) < 0) {
-		ret = errno == ENOKEY || errno == EKEYREVOKED ||
-		      errno == EKEYEXPIRED ? -ENOENT : -errno;
+		ret = errno == ENOKEY || errno == EKEYREVOKED || errno == EKEYEXPIRED ? -ENOENT
+										      : -errno;
 		log_debug(ctx, "keyctl describe %d: %s", id, strerror(errno));
 		return ret;
 	}
@@ -71,8 +69,8 @@ static int check_keyring(const struct imactl_ctx *ctx, int32_t id,
 	return ret;
 }
 
-static int user_keyring(const struct imactl_ctx *ctx, const char *name,
-			bool create, int32_t *serial_ret)
+static int user_keyring(const struct imactl_ctx *ctx, const char *name, bool create,
+			int32_t *serial_ret)
 {
 	long id;
 
@@ -82,16 +80,15 @@ static int user_keyring(const struct imactl_ctx *ctx, const char *name,
 		return 0;
 	}
 	if (errno != ENOKEY && errno != ENOENT) {
-		log_err(ctx, "searching the user keyring for %s: %s", name,
-			strerror(errno));
+		log_err(ctx, "searching the user keyring for %s: %s", name, strerror(errno));
 		return -errno;
 	}
 	if (!create)
 		return -ENOENT;
 	id = add_key("keyring", name, NULL, 0, KEY_SPEC_USER_KEYRING);
 	if (id < 0) {
-		log_err(ctx, "cannot create keyring %s in the user keyring: %s",
-			name, strerror(errno));
+		log_err(ctx, "cannot create keyring %s in the user keyring: %s", name,
+			strerror(errno));
 		return -errno;
 	}
 	log_info(ctx, "created keyring %s (%ld) in the user keyring", name, id);
@@ -99,8 +96,7 @@ static int user_keyring(const struct imactl_ctx *ctx, const char *name,
 	return 0;
 }
 
-IMACTL_EXPORT int imactl_kernel_keyring(struct imactl_ctx *ctx,
-					const char *name, bool create,
+IMACTL_EXPORT int imactl_kernel_keyring(struct imactl_ctx *ctx, const char *name, bool create,
 					int32_t *serial_ret)
 {
 	char dotted[16], *end;
@@ -127,17 +123,16 @@ IMACTL_EXPORT int imactl_kernel_keyring(struct imactl_ctx *ctx,
 		int32_t trusted;
 
 		/* the kernel ignores _ima when it has a trusted .ima keyring */
-		if (find_proc_keyring(ctx, name[1] == 'i' ? ".ima" : ".evm",
-				      &trusted) == 0)
-			log_warn(ctx, "the kernel has a trusted %s keyring and "
-				 "does not use %s", name[1] == 'i' ? ".ima" : ".evm",
-				 name);
+		if (find_proc_keyring(ctx, name[1] == 'i' ? ".ima" : ".evm", &trusted) == 0)
+			log_warn(ctx,
+				 "the kernel has a trusted %s keyring and "
+				 "does not use %s",
+				 name[1] == 'i' ? ".ima" : ".evm", name);
 	}
 	return user_keyring(ctx, name, create, serial_ret);
 }
 
-IMACTL_EXPORT int imactl_kernel_import_cert(struct imactl_ctx *ctx,
-					    const struct imactl_cert *cert,
+IMACTL_EXPORT int imactl_kernel_import_cert(struct imactl_ctx *ctx, const struct imactl_cert *cert,
 					    int32_t keyring, int32_t *serial_ret)
 {
 	uint8_t *der = NULL;
@@ -151,8 +146,7 @@ IMACTL_EXPORT int imactl_kernel_import_cert(struct imactl_ctx *ctx,
 	id = add_key("asymmetric", NULL, der, len, keyring);
 	if (id < 0) {
 		ret = -errno;
-		log_debug(ctx, "add_key(asymmetric) into %d: %s", keyring,
-			  strerror(errno));
+		log_debug(ctx, "add_key(asymmetric) into %d: %s", keyring, strerror(errno));
 		goto out;
 	}
 	*serial_ret = (int32_t)id;

@@ -12,8 +12,7 @@ struct imactl_keyring {
 	size_t alloc;
 };
 
-IMACTL_EXPORT int imactl_keyring_new(struct imactl_ctx *ctx,
-				     struct imactl_keyring **keyring_ret)
+IMACTL_EXPORT int imactl_keyring_new(struct imactl_ctx *ctx, struct imactl_keyring **keyring_ret)
 {
 	struct imactl_keyring *kr = calloc(1, sizeof(*kr));
 
@@ -24,8 +23,7 @@ IMACTL_EXPORT int imactl_keyring_new(struct imactl_ctx *ctx,
 	return 0;
 }
 
-IMACTL_EXPORT int imactl_keyring_add(struct imactl_keyring *kr,
-				     struct imactl_cert *cert)
+IMACTL_EXPORT int imactl_keyring_add(struct imactl_keyring *kr, struct imactl_cert *cert)
 {
 	if (kr->count == kr->alloc) {
 		size_t n = kr->alloc ? kr->alloc * 2 : 4;
@@ -42,8 +40,7 @@ IMACTL_EXPORT int imactl_keyring_add(struct imactl_keyring *kr,
 	return 0;
 }
 
-IMACTL_EXPORT int imactl_keyring_add_file(struct imactl_keyring *kr,
-					  const char *path)
+IMACTL_EXPORT int imactl_keyring_add_file(struct imactl_keyring *kr, const char *path)
 {
 	struct imactl_cert *cert = NULL;
 	int ret = imactl_cert_load(kr->ctx, path, &cert);
@@ -63,8 +60,7 @@ IMACTL_EXPORT size_t imactl_keyring_count(const struct imactl_keyring *kr)
  * from the public key.  They agree when the SKI is the usual SHA-1 hash;
  * accept either so signatures made by both tools are found.
  */
-const struct imactl_cert *imactl_keyring_find(const struct imactl_keyring *kr,
-					      uint32_t keyid)
+const struct imactl_cert *imactl_keyring_find(const struct imactl_keyring *kr, uint32_t keyid)
 {
 	if (!kr)
 		return NULL;
@@ -77,8 +73,7 @@ const struct imactl_cert *imactl_keyring_find(const struct imactl_keyring *kr,
 	return NULL;
 }
 
-const struct imactl_cert *imactl_keyring_at(const struct imactl_keyring *kr,
-					    size_t i)
+const struct imactl_cert *imactl_keyring_at(const struct imactl_keyring *kr, size_t i)
 {
 	return i < kr->count ? kr->certs[i] : NULL;
 }

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <sys/types.h>
 
-#define IMACTL_EXPORT __attribute__((visibility("default")))
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define IMACTL_EXPORT	 __attribute__((visibility("default")))
+#define ARRAY_SIZE(a)	 (sizeof(a) / sizeof((a)[0]))
 #define PRINTF_FMT(a, b) __attribute__((format(printf, a, b)))
 
 struct imactl_ctx {
@@ -27,30 +27,29 @@ struct imactl_ctx {
 };
 
 /* Logging (ctx.c). */
-void imactl_log(const struct imactl_ctx *ctx, int prio, const char *fmt, ...)
-	PRINTF_FMT(3, 4);
+void imactl_log(const struct imactl_ctx *ctx, int prio, const char *fmt, ...) PRINTF_FMT(3, 4);
 /* Like imactl_log() and appends (then clears) OpenSSL's error queue. */
-void imactl_log_crypto(const struct imactl_ctx *ctx, int prio, const char *fmt,
-		       ...) PRINTF_FMT(3, 4);
+void imactl_log_crypto(const struct imactl_ctx *ctx, int prio, const char *fmt, ...)
+	PRINTF_FMT(3, 4);
 
-#define log_err(ctx, ...) imactl_log(ctx, IMACTL_LOG_ERR, __VA_ARGS__)
-#define log_warn(ctx, ...) imactl_log(ctx, IMACTL_LOG_WARNING, __VA_ARGS__)
-#define log_info(ctx, ...) imactl_log(ctx, IMACTL_LOG_INFO, __VA_ARGS__)
+#define log_err(ctx, ...)   imactl_log(ctx, IMACTL_LOG_ERR, __VA_ARGS__)
+#define log_warn(ctx, ...)  imactl_log(ctx, IMACTL_LOG_WARNING, __VA_ARGS__)
+#define log_info(ctx, ...)  imactl_log(ctx, IMACTL_LOG_INFO, __VA_ARGS__)
 #define log_debug(ctx, ...) imactl_log(ctx, IMACTL_LOG_DEBUG, __VA_ARGS__)
 
 /* Maps "security.ima" to "user.ima" when the context asks for it. */
-const char *imactl_xattr_name(const struct imactl_ctx *ctx, const char *name,
-			      char *buf, size_t size);
+const char *imactl_xattr_name(const struct imactl_ctx *ctx, const char *name, char *buf,
+			      size_t size);
 
 /*
  * xattr I/O on a descriptor (file.c); @name is the security.* name, mapped
  * by imactl_xattr_name().  read_xattr(): -ENODATA when absent; the caller
  * frees *buf_ret.  remove_xattr(): absent is fine.
  */
-int read_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
-	       uint8_t **buf_ret, size_t *len_ret);
-int write_xattr(const struct imactl_ctx *ctx, int fd, const char *name,
-		const uint8_t *buf, size_t len);
+int read_xattr(const struct imactl_ctx *ctx, int fd, const char *name, uint8_t **buf_ret,
+	       size_t *len_ret);
+int write_xattr(const struct imactl_ctx *ctx, int fd, const char *name, const uint8_t *buf,
+		size_t len);
 int remove_xattr(const struct imactl_ctx *ctx, int fd, const char *name);
 
 /*
@@ -122,8 +121,7 @@ static inline bool hex_decode(const void *s, size_t len, uint8_t *out)
  * (the last one may have none); moves *@pos to the next.  Call while
  * *@pos < @len.  Returns the line's length, its start in *@line_ret.
  */
-static inline size_t next_line(const char *buf, size_t len, size_t *pos,
-			       const char **line_ret)
+static inline size_t next_line(const char *buf, size_t len, size_t *pos, const char **line_ret)
 {
 	const char *l = buf + *pos;
 	const char *nl = memchr(l, '\n', len - *pos);
@@ -137,8 +135,7 @@ static inline size_t next_line(const char *buf, size_t len, size_t *pos,
 /* Big-endian helpers. */
 static inline uint32_t get_be32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 static inline void put_be32(uint8_t *p, uint32_t v)
@@ -164,8 +161,7 @@ void crypto_cache_free(struct crypto_cache *c);
 void crypto_format_errors(char *buf, size_t size);
 void crypto_clear_errors(void);
 const char *crypto_md_name(int algo); /* OpenSSL name, NULL if unknown */
-int crypto_hash_new(const struct imactl_ctx *ctx, int algo,
-		    struct crypto_hash **h_ret);
+int crypto_hash_new(const struct imactl_ctx *ctx, int algo, struct crypto_hash **h_ret);
 int crypto_hash_update(struct crypto_hash *h, const void *buf, size_t len);
 int crypto_hash_final(struct crypto_hash *h, struct imactl_digest *digest);
 void crypto_hash_free(struct crypto_hash *h);
@@ -173,22 +169,18 @@ void crypto_hash_free(struct crypto_hash *h);
 /* Raw signature over @digest; @sig must hold crypto_key_sig_max() bytes. */
 size_t crypto_key_sig_max(const struct imactl_key *key);
 int crypto_sign(const struct imactl_ctx *ctx, const struct imactl_key *key,
-		const struct imactl_digest *digest, uint8_t *sig,
-		size_t *sig_len);
+		const struct imactl_digest *digest, uint8_t *sig, size_t *sig_len);
 /* 0, -EBADMSG */
 int crypto_verify(const struct imactl_ctx *ctx, const struct imactl_cert *cert,
-		  const struct imactl_digest *digest, const uint8_t *sig,
-		  size_t sig_len);
+		  const struct imactl_digest *digest, const uint8_t *sig, size_t sig_len);
 
 /* Constant-time comparison of digests. */
 bool crypto_memeq(const void *a, const void *b, size_t len);
 
 /* Keyring lookup (keyring.c). */
-const struct imactl_cert *imactl_keyring_find(const struct imactl_keyring *kr,
-					      uint32_t keyid);
+const struct imactl_cert *imactl_keyring_find(const struct imactl_keyring *kr, uint32_t keyid);
 /* The @i-th certificate, in the order added (0 <= @i < count). */
-const struct imactl_cert *imactl_keyring_at(const struct imactl_keyring *kr,
-					    size_t i);
+const struct imactl_cert *imactl_keyring_at(const struct imactl_keyring *kr, size_t i);
 /*
  * An appended signature (modsig): PKCS#7 @p7 checked as the kernel checks a
  * module-style signature over @digest (crypto_pkcs7.c).  *@keyid: the
@@ -196,15 +188,13 @@ const struct imactl_cert *imactl_keyring_at(const struct imactl_keyring *kr,
  * Return: 0 good, -EBADMSG bad, -ENOKEY signer not in @kr, -EOPNOTSUPP
  * algorithm not supported.
  */
-int crypto_modsig_verify(const struct imactl_ctx *ctx,
-			 const struct imactl_keyring *kr, const uint8_t *p7,
-			 size_t len, const struct imactl_digest *digest,
+int crypto_modsig_verify(const struct imactl_ctx *ctx, const struct imactl_keyring *kr,
+			 const uint8_t *p7, size_t len, const struct imactl_digest *digest,
 			 uint32_t *keyid, const char **why);
 /* Second keyid of a cert (the one computed from the public key). */
 uint32_t crypto_cert_pubkey_keyid(const struct imactl_cert *cert);
 /* The certificate in DER (malloc()ed). Return: 0, -ENOMEM. */
-int crypto_cert_der(const struct imactl_cert *cert, uint8_t **der_ret,
-		    size_t *len_ret);
+int crypto_cert_der(const struct imactl_cert *cert, uint8_t **der_ret, size_t *len_ret);
 
 /* kconfig.c: -1 no .config given, 0 option not set, 1 set to y or m. */
 int kconfig_state(const struct imactl_kconfig *kc, const char *name);
@@ -212,19 +202,17 @@ int kconfig_state(const struct imactl_kconfig *kc, const char *name);
 /* Measurement lists (crypto.c): a prefetched algorithm for one-shot H(a||b). */
 struct crypto_md;
 int crypto_md_new(const struct imactl_ctx *ctx, int algo, struct crypto_md **m_ret);
-int crypto_md_digest2(struct crypto_md *m, const void *a, size_t alen,
-		      const void *b, size_t blen, uint8_t *out);
+int crypto_md_digest2(struct crypto_md *m, const void *a, size_t alen, const void *b, size_t blen,
+		      uint8_t *out);
 void crypto_md_free(struct crypto_md *m);
 int crypto_hash_dup(const struct crypto_hash *h, struct crypto_hash **h_ret);
 /* crypto_verify() with the verify context kept per (cert, algorithm). */
 struct crypto_verify_cache;
 int crypto_verify_cache_new(struct crypto_verify_cache **c_ret);
 void crypto_verify_cache_free(struct crypto_verify_cache *c);
-int crypto_verify_cached(const struct imactl_ctx *ctx,
-			 struct crypto_verify_cache *c,
-			 const struct imactl_cert *cert,
-			 const struct imactl_digest *digest, const uint8_t *sig,
-			 size_t sig_len);
+int crypto_verify_cached(const struct imactl_ctx *ctx, struct crypto_verify_cache *c,
+			 const struct imactl_cert *cert, const struct imactl_digest *digest,
+			 const uint8_t *sig, size_t sig_len);
 
 /* Writing a set of files all-or-nothing (outfile.c). */
 struct out_file {
@@ -234,9 +222,9 @@ struct out_file {
 	unsigned int mode; /* 0600 for private keys */
 };
 /* -EEXIST (logged) when one of @names (NULL-terminated) exists and !@force. */
-int out_files_check(const struct imactl_ctx *ctx, const char *dir,
-		    const char *const *names, bool force);
-int out_files_write(const struct imactl_ctx *ctx, const char *dir,
-		    const struct out_file *files, size_t n, bool force);
+int out_files_check(const struct imactl_ctx *ctx, const char *dir, const char *const *names,
+		    bool force);
+int out_files_write(const struct imactl_ctx *ctx, const char *dir, const struct out_file *files,
+		    size_t n, bool force);
 
 #endif /* IMACTL_LIB_PRIVATE_H */

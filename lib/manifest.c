@@ -86,8 +86,7 @@ static char *put_hex(char *out, const char *tag, const uint8_t *buf, size_t len)
 	return out;
 }
 
-IMACTL_EXPORT int imactl_manifest_format(const char *path,
-					 const struct imactl_signed_values *v,
+IMACTL_EXPORT int imactl_manifest_format(const char *path, const struct imactl_signed_values *v,
 					 char **line_ret)
 {
 	size_t size;
@@ -110,15 +109,13 @@ IMACTL_EXPORT int imactl_manifest_format(const char *path,
 }
 
 /* Parses " TAG:0xHEX" at *@s; advances *@s. */
-static int parse_hex(const char **s, const char *tag, uint8_t **buf_ret,
-		     size_t *len_ret)
+static int parse_hex(const char **s, const char *tag, uint8_t **buf_ret, size_t *len_ret)
 {
 	size_t taglen = strlen(tag), n = 0;
 	const char *p = *s;
 	uint8_t *buf;
 
-	if (*p != ' ' || strncmp(p + 1, tag, taglen) != 0 ||
-	    strncmp(p + 1 + taglen, ":0x", 3) != 0)
+	if (*p != ' ' || strncmp(p + 1, tag, taglen) != 0 || strncmp(p + 1 + taglen, ":0x", 3) != 0)
 		return -EBADMSG;
 	p += 1 + taglen + 3;
 	while (hex_digit(p[n]) >= 0)
@@ -152,8 +149,8 @@ static int unescape_path(const char **s, char **path_ret)
 		}
 		if (i + 3 >= n) /* fewer than three digits follow */
 			goto bad;
-		if (p[i + 1] < '0' || p[i + 1] > '3' || p[i + 2] < '0' ||
-		    p[i + 2] > '7' || p[i + 3] < '0' || p[i + 3] > '7')
+		if (p[i + 1] < '0' || p[i + 1] > '3' || p[i + 2] < '0' || p[i + 2] > '7' ||
+		    p[i + 3] < '0' || p[i + 3] > '7')
 			goto bad;
 		c = (p[i + 1] - '0') << 6 | (p[i + 2] - '0') << 3 | (p[i + 3] - '0');
 		if (c == 0)

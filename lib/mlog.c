@@ -25,32 +25,32 @@
 #include <string.h>
 #include <unistd.h>
 
-#define READ_CHUNK (64 * 1024)
-#define NAME_MAX_LEN 255	    /* template name (or its format string) */
-#define IMA_EVENT_NAME_LEN_MAX 255  /* "ima" template file name */
+#define READ_CHUNK	       (64 * 1024)
+#define NAME_MAX_LEN	       255 /* template name (or its format string) */
+#define IMA_EVENT_NAME_LEN_MAX 255 /* "ima" template file name */
 
 enum field_kind {
-	F_DIGEST,	/* d */
-	F_DIGEST_NG,	/* d-ng, d-modsig */
-	F_DIGEST_NGV2,	/* d-ngv2 */
-	F_STRING,	/* n, n-ng, xattrnames */
-	F_HEX,		/* sig, buf, modsig, evmsig, xattrlengths, xattrvalues */
-	F_UINT32,	/* iuid, igid */
-	F_UINT16,	/* imode */
+	F_DIGEST,      /* d */
+	F_DIGEST_NG,   /* d-ng, d-modsig */
+	F_DIGEST_NGV2, /* d-ngv2 */
+	F_STRING,      /* n, n-ng, xattrnames */
+	F_HEX,	       /* sig, buf, modsig, evmsig, xattrlengths, xattrvalues */
+	F_UINT32,      /* iuid, igid */
+	F_UINT16,      /* imode */
 };
 
 static const struct field_def {
 	const char *id;
 	enum field_kind kind;
 } field_defs[] = {
-	{ "d", F_DIGEST },	      { "n", F_STRING },
-	{ "d-ng", F_DIGEST_NG },      { "d-ngv2", F_DIGEST_NGV2 },
-	{ "n-ng", F_STRING },	      { "sig", F_HEX },
-	{ "buf", F_HEX },	      { "d-modsig", F_DIGEST_NG },
-	{ "modsig", F_HEX },	      { "evmsig", F_HEX },
-	{ "iuid", F_UINT32 },	      { "igid", F_UINT32 },
-	{ "imode", F_UINT16 },	      { "xattrnames", F_STRING },
-	{ "xattrlengths", F_HEX },    { "xattrvalues", F_HEX },
+	{ "d", F_DIGEST },	   { "n", F_STRING },
+	{ "d-ng", F_DIGEST_NG },   { "d-ngv2", F_DIGEST_NGV2 },
+	{ "n-ng", F_STRING },	   { "sig", F_HEX },
+	{ "buf", F_HEX },	   { "d-modsig", F_DIGEST_NG },
+	{ "modsig", F_HEX },	   { "evmsig", F_HEX },
+	{ "iuid", F_UINT32 },	   { "igid", F_UINT32 },
+	{ "imode", F_UINT16 },	   { "xattrnames", F_STRING },
+	{ "xattrlengths", F_HEX }, { "xattrvalues", F_HEX },
 };
 
 static const struct {
@@ -64,8 +64,7 @@ static const struct {
 	{ "ima-sigv2", "d-ngv2|n-ng|sig" },
 	{ "ima-buf", "d-ng|n-ng|buf" },
 	{ "ima-modsig", "d-ng|n-ng|sig|d-modsig|modsig" },
-	{ "evm-sig",
-	  "d-ng|n-ng|evmsig|xattrnames|xattrlengths|xattrvalues|iuid|igid|imode" },
+	{ "evm-sig", "d-ng|n-ng|evmsig|xattrnames|xattrlengths|xattrvalues|iuid|igid|imode" },
 };
 
 struct template_desc {
@@ -87,9 +86,9 @@ struct imactl_mlog {
 	int endian; /* 0 unknown, 1 little, 2 big */
 	bool failed;
 	uint64_t number;
-	uint64_t offset; /* of buf[start] in the list */
+	uint64_t offset;	   /* of buf[start] in the list */
 	struct template_desc tmpl; /* cache: the last template seen */
-	uint8_t *scratch; /* template data rebuilt for ascii / "ima" */
+	uint8_t *scratch;	   /* template data rebuilt for ascii / "ima" */
 	size_t scratch_cap;
 	char *path;
 	size_t path_cap;
@@ -163,8 +162,7 @@ static uint32_t get32(const struct imactl_mlog *ml, const uint8_t *p)
 {
 	if (ml->endian == 2)
 		return get_be32(p);
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[1] << 8 | p[0];
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
 static void put32(const struct imactl_mlog *ml, uint8_t *p, uint32_t v)
@@ -200,15 +198,13 @@ static int grow(uint8_t **buf, size_t *cap, size_t n)
 static const struct field_def *find_field(const char *id, size_t len)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(field_defs); i++)
-		if (strlen(field_defs[i].id) == len &&
-		    !memcmp(field_defs[i].id, id, len))
+		if (strlen(field_defs[i].id) == len && !memcmp(field_defs[i].id, id, len))
 			return &field_defs[i];
 	return NULL;
 }
 
 /* A built-in name, or a custom template shown by its format "d-ng|n-ng|..." */
-static void lookup_template(struct template_desc *t, const char *name,
-			    size_t len)
+static void lookup_template(struct template_desc *t, const char *name, size_t len)
 {
 	const char *fmt = NULL, *p, *end;
 
@@ -239,9 +235,8 @@ static void lookup_template(struct template_desc *t, const char *name,
 
 static int algo_by_name(const char *name, size_t len)
 {
-	static const int ids[] = { IMACTL_HASH_MD5, IMACTL_HASH_SHA1,
-				   IMACTL_HASH_SHA256, IMACTL_HASH_SHA384,
-				   IMACTL_HASH_SHA512, IMACTL_HASH_SHA224,
+	static const int ids[] = { IMACTL_HASH_MD5,    IMACTL_HASH_SHA1,   IMACTL_HASH_SHA256,
+				   IMACTL_HASH_SHA384, IMACTL_HASH_SHA512, IMACTL_HASH_SHA224,
 				   IMACTL_HASH_SM3 };
 
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
@@ -263,8 +258,8 @@ static bool all_zero(const uint8_t *p, size_t len)
 }
 
 /* Decodes "algo:\0digest" or "type:algo:\0digest" into the entry. */
-static int decode_digest_ng(struct imactl_mlog_entry *e, const uint8_t *d,
-			    uint32_t len, bool v2, const char **why)
+static int decode_digest_ng(struct imactl_mlog_entry *e, const uint8_t *d, uint32_t len, bool v2,
+			    const char **why)
 {
 	const uint8_t *nul = memchr(d, 0, len < 64 ? len : 64);
 	const uint8_t *algo = d, *colon;
@@ -325,8 +320,8 @@ static int set_path(struct imactl_mlog *ml, const uint8_t *d, uint32_t len)
  * d-modsig has d-ng's form but is the digest of the file without its
  * appended signature; decoded apart so that it does not replace d-ng's.
  */
-static int decode_modsig_digest(struct imactl_mlog_entry *e, const uint8_t *d,
-				uint32_t len, const char **why)
+static int decode_modsig_digest(struct imactl_mlog_entry *e, const uint8_t *d, uint32_t len,
+				const char **why)
 {
 	struct imactl_mlog_entry tmp = { .violation = e->violation };
 	int ret;
@@ -534,7 +529,8 @@ static int next_binary(struct imactl_mlog *ml, const char **why)
 			if (e->nfields == IMACTL_MLOG_MAX_FIELDS)
 				return bad(why, "more than 16 template fields");
 			if (data_len - fo < 4)
-				return bad(why, "field length crosses the end of the template data");
+				return bad(why,
+					   "field length crosses the end of the template data");
 			flen = get32(ml, p + off + fo);
 			fo += 4;
 			if (flen > data_len - fo)
@@ -574,9 +570,8 @@ struct token {
 };
 
 /* Appends field @i (ascii token @t) as binary data to ml->scratch at *pos. */
-static int ascii_field(struct imactl_mlog *ml, const struct field_def *f,
-		       struct token t, size_t *pos, unsigned int i,
-		       const char **why)
+static int ascii_field(struct imactl_mlog *ml, const struct field_def *f, struct token t,
+		       size_t *pos, unsigned int i, const char **why)
 {
 	uint8_t *out, *lenp;
 	size_t len = 0, hexlen;
@@ -757,8 +752,7 @@ static int next_ascii(struct imactl_mlog *ml, const char **why)
 		if (k == nf)
 			return bad(why, "more fields than the template has");
 		tok[k].len = tok[k + ntok - nf].p + tok[k + ntok - nf].len - tok[k].p;
-		memmove(&tok[k + 1], &tok[k + 1 + ntok - nf],
-			(nf - k - 1) * sizeof(tok[0]));
+		memmove(&tok[k + 1], &tok[k + 1 + ntok - nf], (nf - k - 1) * sizeof(tok[0]));
 	}
 	for (unsigned int i = 0; i < nf; i++) {
 		ret = ascii_field(ml, ml->tmpl.fields[i], tok[i], &pos, i, why);
@@ -816,15 +810,13 @@ static int mlog_new(struct imactl_ctx *ctx, int format, unsigned int flags,
 	ml->ctx = ctx;
 	ml->fd = -1;
 	ml->format = format;
-	ml->endian = flags & IMACTL_MLOG_BIG_ENDIAN ? 2 :
-		     flags & IMACTL_MLOG_LITTLE_ENDIAN ? 1 : 0;
+	ml->endian = flags & IMACTL_MLOG_BIG_ENDIAN ? 2 : flags & IMACTL_MLOG_LITTLE_ENDIAN ? 1 : 0;
 	*ml_ret = ml;
 	return 0;
 }
 
 IMACTL_EXPORT int imactl_mlog_open_fd(struct imactl_ctx *ctx, int fd, int format,
-				      unsigned int flags,
-				      struct imactl_mlog **mlog_ret)
+				      unsigned int flags, struct imactl_mlog **mlog_ret)
 {
 	struct imactl_mlog *ml = NULL;
 	int ret;
@@ -845,8 +837,8 @@ IMACTL_EXPORT int imactl_mlog_open_fd(struct imactl_ctx *ctx, int fd, int format
 	return 0;
 }
 
-IMACTL_EXPORT int imactl_mlog_open_mem(struct imactl_ctx *ctx, const void *buf,
-				       size_t len, int format, unsigned int flags,
+IMACTL_EXPORT int imactl_mlog_open_mem(struct imactl_ctx *ctx, const void *buf, size_t len,
+				       int format, unsigned int flags,
 				       struct imactl_mlog **mlog_ret)
 {
 	struct imactl_mlog *ml = NULL;
@@ -865,8 +857,7 @@ IMACTL_EXPORT int imactl_mlog_open_mem(struct imactl_ctx *ctx, const void *buf,
 }
 
 IMACTL_EXPORT int imactl_mlog_next(struct imactl_mlog *ml,
-				   const struct imactl_mlog_entry **entry_ret,
-				   const char **why)
+				   const struct imactl_mlog_entry **entry_ret, const char **why)
 {
 	const char *reason = NULL;
 	int ret;
@@ -887,15 +878,15 @@ IMACTL_EXPORT int imactl_mlog_next(struct imactl_mlog *ml,
 			goto fail;
 		p = cur(ml);
 		/* ascii starts "NN " (a digit); binary with the PCR (< 24) */
-		ml->format = p[0] >= '0' && p[0] <= '9' &&
-					     (ret == 1 || p[1] == ' ' ||
-					      (p[1] >= '0' && p[1] <= '9')) ?
-				     IMACTL_MLOG_FORMAT_ASCII :
-				     IMACTL_MLOG_FORMAT_BINARY;
+		ml->format =
+			p[0] >= '0' && p[0] <= '9' &&
+					(ret == 1 || p[1] == ' ' || (p[1] >= '0' && p[1] <= '9'))
+				? IMACTL_MLOG_FORMAT_ASCII
+				: IMACTL_MLOG_FORMAT_BINARY;
 	}
 	reset_entry(ml);
-	ret = ml->format == IMACTL_MLOG_FORMAT_ASCII ? next_ascii(ml, &reason) :
-						       next_binary(ml, &reason);
+	ret = ml->format == IMACTL_MLOG_FORMAT_ASCII ? next_ascii(ml, &reason)
+						     : next_binary(ml, &reason);
 	if (ret == 1)
 		return 0;
 	if (ret < 0)

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #define MAX_BANKS 4
-#define NPCR IMACTL_MLOG_NUM_PCRS
+#define NPCR	  IMACTL_MLOG_NUM_PCRS
 
 struct bank {
 	int algo;
@@ -68,14 +68,14 @@ struct imactl_mlog_verifier {
 	uint64_t offset;
 	struct snapshot snap; /* at the last PCR match */
 	bool snap_valid;
-	uint64_t skip;			/* entries covered by the resumed state */
+	uint64_t skip; /* entries covered by the resumed state */
 	uint8_t skip_hash[32];
 	bool rewritten;
-	struct snapshot resume;		/* PCRs from the state */
+	struct snapshot resume; /* PCRs from the state */
 };
 
-static const int bank_algos[] = { IMACTL_HASH_SHA1, IMACTL_HASH_SHA256,
-				  IMACTL_HASH_SHA384, IMACTL_HASH_SHA512 };
+static const int bank_algos[] = { IMACTL_HASH_SHA1, IMACTL_HASH_SHA256, IMACTL_HASH_SHA384,
+				  IMACTL_HASH_SHA512 };
 
 static bool is_bank_algo(int algo)
 {
@@ -148,8 +148,7 @@ IMACTL_EXPORT void imactl_mlog_verifier_free(struct imactl_mlog_verifier *v)
 	free(v);
 }
 
-static const struct imactl_pcr_bank *tpm_bank(const struct imactl_mlog_verifier *v,
-					      int algo)
+static const struct imactl_pcr_bank *tpm_bank(const struct imactl_mlog_verifier *v, int algo)
 {
 	for (unsigned int i = 0; i < v->ntpm; i++)
 		if (v->tpm[i].algo == algo)
@@ -192,16 +191,14 @@ static int take_snapshot(struct imactl_mlog_verifier *v, uint64_t count)
 }
 
 /* Records where the replayed value of PCR @p first equals the known one. */
-static int check_match(struct imactl_mlog_verifier *v, unsigned int p,
-		       uint64_t count)
+static int check_match(struct imactl_mlog_verifier *v, unsigned int p, uint64_t count)
 {
 	bool any = false;
 
 	for (unsigned int i = 0; i < v->nbanks; i++) {
 		struct bank *b = &v->bank[i];
 
-		if (!b->tpm || !(b->tpm->known & (1u << p)) ||
-		    (b->matched & (1u << p)))
+		if (!b->tpm || !(b->tpm->known & (1u << p)) || (b->matched & (1u << p)))
 			continue;
 		if (!memcmp(b->pcr[p], b->tpm->pcr[p], b->size)) {
 			b->matched |= 1u << p;
@@ -247,9 +244,8 @@ IMACTL_EXPORT int imactl_mlog_verifier_track_bytes(struct imactl_mlog_verifier *
 	return crypto_hash_new(v->ctx, IMACTL_HASH_SHA256, &v->bytes);
 }
 
-static void extend_all(struct imactl_mlog_verifier *v, unsigned int p,
-		       const uint8_t *value_sha1, const uint8_t *data, size_t len,
-		       bool violation, int *err)
+static void extend_all(struct imactl_mlog_verifier *v, unsigned int p, const uint8_t *value_sha1,
+		       const uint8_t *data, size_t len, bool violation, int *err)
 {
 	uint8_t th[IMACTL_MAX_DIGEST_SIZE], ff[IMACTL_MAX_DIGEST_SIZE];
 
@@ -269,8 +265,7 @@ static void extend_all(struct imactl_mlog_verifier *v, unsigned int p,
 				*err = -EIO;
 			val = th;
 		}
-		if (crypto_md_digest2(b->md, b->pcr[p], b->size, val, b->size,
-				      b->pcr[p]) < 0)
+		if (crypto_md_digest2(b->md, b->pcr[p], b->size, val, b->size, b->pcr[p]) < 0)
 			*err = -EIO;
 		if (b->algo == IMACTL_HASH_SHA1)
 			continue;
@@ -279,8 +274,7 @@ static void extend_all(struct imactl_mlog_verifier *v, unsigned int p,
 			memcpy(th, value_sha1, 20);
 			val = th;
 		}
-		if (crypto_md_digest2(b->md, b->pad[p], b->size, val, b->size,
-				      b->pad[p]) < 0)
+		if (crypto_md_digest2(b->md, b->pad[p], b->size, val, b->size, b->pad[p]) < 0)
 			*err = -EIO;
 	}
 }
@@ -312,8 +306,8 @@ static enum imactl_mlog_sig_status sig_status(int ret)
  * portable signatures: 24 bytes on a 64-bit target, 20 on a 32-bit one.
  */
 static size_t evm_h_misc(unsigned int bits, const struct imactl_mlog_field *uid,
-			 const struct imactl_mlog_field *gid,
-			 const struct imactl_mlog_field *mode, uint8_t misc[24])
+			 const struct imactl_mlog_field *gid, const struct imactl_mlog_field *mode,
+			 uint8_t misc[24])
 {
 	size_t off = bits == 32 ? 8 : 12;
 
@@ -332,13 +326,11 @@ static size_t evm_h_misc(unsigned int bits, const struct imactl_mlog_field *uid,
  * of the system that wrote it: v->target_bits, or both layouts.
  */
 static enum imactl_mlog_sig_status check_evmsig(struct imactl_mlog_verifier *v,
-						const struct imactl_mlog_entry *e,
-						uint32_t *keyid)
+						const struct imactl_mlog_entry *e, uint32_t *keyid)
 {
 	static const unsigned int layouts[] = { 64, 32 };
 	const struct imactl_mlog_field *vals = field_by_id(e, "xattrvalues"),
-				       *uid = field_by_id(e, "iuid"),
-				       *gid = field_by_id(e, "igid"),
+				       *uid = field_by_id(e, "iuid"), *gid = field_by_id(e, "igid"),
 				       *mode = field_by_id(e, "imode");
 	const uint8_t *s = e->evmsig;
 	struct crypto_md *md = NULL;
@@ -348,8 +340,8 @@ static enum imactl_mlog_sig_status check_evmsig(struct imactl_mlog_verifier *v,
 
 	if (e->evmsig_len >= 7)
 		*keyid = get_be32(s + 3);
-	if (s[0] != IMACTL_XATTR_EVM_PORTABLE || e->evmsig_len < 9 || !vals ||
-	    !uid || uid->len != 4 || !gid || gid->len != 4 || !mode || mode->len != 2)
+	if (s[0] != IMACTL_XATTR_EVM_PORTABLE || e->evmsig_len < 9 || !vals || !uid ||
+	    uid->len != 4 || !gid || gid->len != 4 || !mode || mode->len != 2)
 		return IMACTL_MLOG_SIG_UNSUPPORTED;
 	memset(&d, 0, sizeof(d));
 	d.algo = s[2];
@@ -362,13 +354,11 @@ static enum imactl_mlog_sig_status check_evmsig(struct imactl_mlog_verifier *v,
 		if (v->target_bits && v->target_bits != layouts[i])
 			continue;
 		misc_len = evm_h_misc(layouts[i], uid, gid, mode, misc);
-		if (crypto_md_digest2(md, vals->data, vals->len, misc, misc_len,
-				      d.bytes) < 0) {
+		if (crypto_md_digest2(md, vals->data, vals->len, misc, misc_len, d.bytes) < 0) {
 			ret = -EIO;
 			break;
 		}
-		ret = imactl_verify_digest(v->ctx, v->keyring, s, e->evmsig_len, &d,
-					   keyid);
+		ret = imactl_verify_digest(v->ctx, v->keyring, s, e->evmsig_len, &d, keyid);
 		if (ret == 0 || ret == -ENOKEY)
 			break;
 	}
@@ -381,8 +371,8 @@ static enum imactl_mlog_sig_status check_evmsig(struct imactl_mlog_verifier *v,
  * the file without it; see lib/crypto_pkcs7.c for what the kernel checks.
  */
 static enum imactl_mlog_sig_status check_modsig(struct imactl_mlog_verifier *v,
-						const struct imactl_mlog_entry *e,
-						uint32_t *keyid, const char **why)
+						const struct imactl_mlog_entry *e, uint32_t *keyid,
+						const char **why)
 {
 	struct imactl_digest d;
 
@@ -395,14 +385,13 @@ static enum imactl_mlog_sig_status check_modsig(struct imactl_mlog_verifier *v,
 	d.algo = e->modsig_digest_algo;
 	d.len = e->modsig_digest_len;
 	memcpy(d.bytes, e->modsig_digest, d.len);
-	return sig_status(crypto_modsig_verify(v->ctx, v->keyring, e->modsig,
-					       e->modsig_len, &d, keyid, why));
+	return sig_status(
+		crypto_modsig_verify(v->ctx, v->keyring, e->modsig, e->modsig_len, &d, keyid, why));
 }
 
 /* The signature header v2: type, version, algo, keyid (be32), size (be16). */
-static enum imactl_mlog_sig_status check_xattr_sig(struct imactl_mlog_verifier *v,
-						   const struct imactl_mlog_entry *e,
-						   uint32_t *keyid)
+static enum imactl_mlog_sig_status
+check_xattr_sig(struct imactl_mlog_verifier *v, const struct imactl_mlog_entry *e, uint32_t *keyid)
 {
 	struct imactl_digest d;
 	const struct imactl_cert *cert;
@@ -427,11 +416,9 @@ static enum imactl_mlog_sig_status check_xattr_sig(struct imactl_mlog_verifier *
 		cert = imactl_keyring_find(v->keyring, *keyid);
 		if (!cert)
 			return IMACTL_MLOG_SIG_UNKNOWN_KEY;
-		ret = crypto_verify_cached(v->ctx, v->vcache, cert, &d, s + 9,
-					   e->sig_len - 9);
+		ret = crypto_verify_cached(v->ctx, v->vcache, cert, &d, s + 9, e->sig_len - 9);
 	} else {
-		ret = imactl_verify_digest(v->ctx, v->keyring, s, e->sig_len, &d,
-					   keyid);
+		ret = imactl_verify_digest(v->ctx, v->keyring, s, e->sig_len, &d, keyid);
 	}
 	return sig_status(ret == -EOPNOTSUPP ? -EBADMSG : ret);
 }
@@ -459,8 +446,8 @@ static int sig_rank(enum imactl_mlog_sig_status s)
  * The entry gets the worst outcome; *@why names a modsig failure.
  */
 static enum imactl_mlog_sig_status check_sig(struct imactl_mlog_verifier *v,
-					     const struct imactl_mlog_entry *e,
-					     uint32_t *keyid, const char **why)
+					     const struct imactl_mlog_entry *e, uint32_t *keyid,
+					     const char **why)
 {
 	enum imactl_mlog_sig_status st = IMACTL_MLOG_SIG_UNSIGNED, m;
 	uint32_t mkeyid = 0;
@@ -485,9 +472,9 @@ static enum imactl_mlog_sig_status check_sig(struct imactl_mlog_verifier *v,
 static bool has_sig_field(const struct imactl_mlog_entry *e)
 {
 	for (unsigned int i = 0; i < e->nfields; i++)
-		if (e->fields[i].id && (!strcmp(e->fields[i].id, "sig") ||
-					!strcmp(e->fields[i].id, "evmsig") ||
-					!strcmp(e->fields[i].id, "modsig")))
+		if (e->fields[i].id &&
+		    (!strcmp(e->fields[i].id, "sig") || !strcmp(e->fields[i].id, "evmsig") ||
+		     !strcmp(e->fields[i].id, "modsig")))
 			return true;
 	return false;
 }
@@ -501,8 +488,7 @@ static void fail_entry(struct imactl_mlog_entry_result *r, const char *why)
 }
 
 /* Entries covered by a resumed state: only hashed, compared at the end. */
-static int skip_entry(struct imactl_mlog_verifier *v,
-		      const struct imactl_mlog_entry *e,
+static int skip_entry(struct imactl_mlog_verifier *v, const struct imactl_mlog_entry *e,
 		      struct imactl_mlog_entry_result *r)
 {
 	struct imactl_digest d;
@@ -569,26 +555,28 @@ IMACTL_EXPORT int imactl_mlog_verifier_add(struct imactl_mlog_verifier *v,
 	if (e->violation) {
 		v->sum.violations++;
 		if (!(v->flags & IMACTL_MLOG_IGNORE_VIOLATIONS))
-			fail_entry(r, "measurement violation (the file was open for writing or changed while measured)");
+			fail_entry(r, "measurement violation (the file was open for writing or "
+				      "changed while measured)");
 		extend_all(v, e->pcr, NULL, NULL, 0, true, &err);
 	} else if (!e->template_data) {
-		fail_entry(r, "unknown template in an ascii list: its hash cannot be checked (use the binary list)");
+		fail_entry(r, "unknown template in an ascii list: its hash cannot be checked (use "
+			      "the binary list)");
 		extend_all(v, e->pcr, e->template_hash, NULL, 0, false, &err);
 	} else {
-		if (crypto_md_digest2(v->sha1, e->template_data,
-				      e->template_data_len, NULL, 0, th) < 0)
+		if (crypto_md_digest2(v->sha1, e->template_data, e->template_data_len, NULL, 0,
+				      th) < 0)
 			return -EIO;
 		r->template_hash_ok = !memcmp(th, e->template_hash, 20);
 		if (!r->template_hash_ok)
 			fail_entry(r, "template hash does not match the template data");
-		extend_all(v, e->pcr, e->template_hash, e->template_data,
-			   e->template_data_len, false, &err);
+		extend_all(v, e->pcr, e->template_hash, e->template_data, e->template_data_len,
+			   false, &err);
 	}
 	if (err < 0)
 		return err;
 
-	if (e->path && !v->have_boot_aggregate && e->digest &&
-	    !strcmp(e->path, "boot_aggregate") && e->digest_len <= IMACTL_MAX_DIGEST_SIZE) {
+	if (e->path && !v->have_boot_aggregate && e->digest && !strcmp(e->path, "boot_aggregate") &&
+	    e->digest_len <= IMACTL_MAX_DIGEST_SIZE) {
 		v->have_boot_aggregate = true;
 		v->ba_algo = e->digest_algo;
 		v->ba_len = e->digest_len;
@@ -697,8 +685,7 @@ IMACTL_EXPORT int imactl_mlog_verifier_summary(struct imactl_mlog_verifier *v,
 		return ret;
 	v->sum.boot_aggregate = ret;
 	*s = v->sum;
-	if (v->sum.failed || !v->sum.pcrs_ok || v->sum.boot_aggregate == -EBADMSG ||
-	    v->rewritten)
+	if (v->sum.failed || !v->sum.pcrs_ok || v->sum.boot_aggregate == -EBADMSG || v->rewritten)
 		return -EBADMSG;
 	return 0;
 }
@@ -735,8 +722,7 @@ static bool hex_in(const char *s, uint8_t *out, size_t len)
 	return s[2 * len] == 0 || s[2 * len] == '\n' || s[2 * len] == ' ';
 }
 
-IMACTL_EXPORT int imactl_mlog_verifier_save(struct imactl_mlog_verifier *v,
-					    char **text_ret)
+IMACTL_EXPORT int imactl_mlog_verifier_save(struct imactl_mlog_verifier *v, char **text_ret)
 {
 	struct imactl_digest d;
 	char *text, *p, hex1[2 * IMACTL_MAX_DIGEST_SIZE + 1], hex2[sizeof(hex1)];
@@ -768,24 +754,22 @@ IMACTL_EXPORT int imactl_mlog_verifier_save(struct imactl_mlog_verifier *v,
 	p = text;
 	hex_out(hex1, d.bytes, 32);
 	p += sprintf(p, STATE_MAGIC "\nentries %llu\noffset %llu\nbytes-sha256 %s\nused %lu\n",
-		     (unsigned long long)s->count, (unsigned long long)s->offset,
-		     hex1, (unsigned long)v->used);
+		     (unsigned long long)s->count, (unsigned long long)s->offset, hex1,
+		     (unsigned long)v->used);
 	for (unsigned int i = 0; i < v->nbanks; i++)
 		for (unsigned int pc = 0; pc < NPCR; pc++) {
 			if (!(v->used & (1u << pc)))
 				continue;
 			hex_out(hex1, s->pcr[i][pc], v->bank[i].size);
 			hex_out(hex2, s->pad[i][pc], v->bank[i].size);
-			p += sprintf(p, "pcr %s %u %s %s\n",
-				     imactl_hash_algo_name(v->bank[i].algo), pc,
-				     hex1, hex2);
+			p += sprintf(p, "pcr %s %u %s %s\n", imactl_hash_algo_name(v->bank[i].algo),
+				     pc, hex1, hex2);
 		}
 	*text_ret = text;
 	return 0;
 }
 
-IMACTL_EXPORT int imactl_mlog_verifier_resume(struct imactl_mlog_verifier *v,
-					      const char *text)
+IMACTL_EXPORT int imactl_mlog_verifier_resume(struct imactl_mlog_verifier *v, const char *text)
 {
 	unsigned long long count = 0, offset = 0;
 	unsigned long used = 0;
@@ -797,10 +781,9 @@ IMACTL_EXPORT int imactl_mlog_verifier_resume(struct imactl_mlog_verifier *v,
 		return -EINVAL;
 	if (strncmp(text, STATE_MAGIC "\n", sizeof(STATE_MAGIC)) != 0 ||
 	    sscanf(text + sizeof(STATE_MAGIC),
-		   "entries %llu\noffset %llu\nbytes-sha256 %64s\nused %lu\n",
-		   &count, &offset, hex, &used) != 4 ||
-	    strlen(hex) != 64 || !hex_in(hex, v->skip_hash, 32) ||
-	    used >= (1ul << NPCR))
+		   "entries %llu\noffset %llu\nbytes-sha256 %64s\nused %lu\n", &count, &offset, hex,
+		   &used) != 4 ||
+	    strlen(hex) != 64 || !hex_in(hex, v->skip_hash, 32) || used >= (1ul << NPCR))
 		goto bad;
 	memset(&v->resume, 0, sizeof(v->resume));
 	for (line = strstr(text, "\npcr "); line; line = strstr(line + 1, "\npcr ")) {
@@ -877,8 +860,8 @@ static int read_text(int dirfd, const char *path, char *buf, size_t size)
 	return 0;
 }
 
-IMACTL_EXPORT int imactl_pcrs_read_sysfs(struct imactl_ctx *ctx, const char *dir,
-					 int algo, struct imactl_pcr_bank *bank)
+IMACTL_EXPORT int imactl_pcrs_read_sysfs(struct imactl_ctx *ctx, const char *dir, int algo,
+					 struct imactl_pcr_bank *bank)
 {
 	char path[4096], buf[512];
 	int size = imactl_hash_algo_size(algo), dfd, ret = 0;
@@ -919,8 +902,8 @@ IMACTL_EXPORT int imactl_pcrs_read_sysfs(struct imactl_ctx *ctx, const char *dir
 	return ret;
 }
 
-IMACTL_EXPORT int imactl_pcrs_read_file(struct imactl_ctx *ctx, const char *path,
-					int algo, struct imactl_pcr_bank *bank)
+IMACTL_EXPORT int imactl_pcrs_read_file(struct imactl_ctx *ctx, const char *path, int algo,
+					struct imactl_pcr_bank *bank)
 {
 	char line[1024];
 	int size = imactl_hash_algo_size(algo), ret = 0;

@@ -29,8 +29,8 @@ static int open_dir(const struct imactl_ctx *ctx, const char *dir)
 	return fd;
 }
 
-int out_files_check(const struct imactl_ctx *ctx, const char *dir,
-		    const char *const *names, bool force)
+int out_files_check(const struct imactl_ctx *ctx, const char *dir, const char *const *names,
+		    bool force)
 {
 	struct stat st;
 	int dfd, ret = 0;
@@ -40,8 +40,8 @@ int out_files_check(const struct imactl_ctx *ctx, const char *dir,
 		return dfd;
 	for (size_t i = 0; names[i] && !force; i++) {
 		if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0) {
-			log_err(ctx, "%s/%s exists: not replaced (use --force to replace it)",
-				dir, names[i]);
+			log_err(ctx, "%s/%s exists: not replaced (use --force to replace it)", dir,
+				names[i]);
 			ret = -EEXIST;
 			break;
 		}
@@ -105,10 +105,10 @@ static int write_temp(const struct imactl_ctx *ctx, int dfd, const char *dir,
 	return ret;
 }
 
-int out_files_write(const struct imactl_ctx *ctx, const char *dir,
-		    const struct out_file *files, size_t n, bool force)
+int out_files_write(const struct imactl_ctx *ctx, const char *dir, const struct out_file *files,
+		    size_t n, bool force)
 {
-	char (*tmp)[300] = NULL;
+	char(*tmp)[300] = NULL;
 	size_t renamed = 0;
 	int dfd, ret;
 
@@ -130,8 +130,8 @@ int out_files_write(const struct imactl_ctx *ctx, const char *dir,
 		struct stat st;
 
 		if (fstatat(dfd, files[i].name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-			log_err(ctx, "%s/%s exists: not replaced (use --force to replace it)",
-				dir, files[i].name);
+			log_err(ctx, "%s/%s exists: not replaced (use --force to replace it)", dir,
+				files[i].name);
 			ret = -EEXIST;
 			goto out;
 		}

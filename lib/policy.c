@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define KV IMACTL_KERNEL_VERSION
+#define KV	      IMACTL_KERNEL_VERSION
 #define KERNEL_NEWEST KV(6, 12)
 /* The kernel copies at most PAGE_SIZE - 1 bytes per write(2). */
 #define MAX_LINE 4095
@@ -30,14 +30,39 @@
 /* ---- keyword table ------------------------------------------------------ */
 
 enum tok {
-	T_MEASURE, T_DONT_MEASURE, T_APPRAISE, T_DONT_APPRAISE, T_AUDIT,
-	T_HASH, T_DONT_HASH,
-	T_OBJ_USER, T_OBJ_ROLE, T_OBJ_TYPE, T_SUBJ_USER, T_SUBJ_ROLE,
+	T_MEASURE,
+	T_DONT_MEASURE,
+	T_APPRAISE,
+	T_DONT_APPRAISE,
+	T_AUDIT,
+	T_HASH,
+	T_DONT_HASH,
+	T_OBJ_USER,
+	T_OBJ_ROLE,
+	T_OBJ_TYPE,
+	T_SUBJ_USER,
+	T_SUBJ_ROLE,
 	T_SUBJ_TYPE,
-	T_FUNC, T_MASK, T_FSMAGIC, T_FSNAME, T_FSUUID,
-	T_UID, T_EUID, T_GID, T_EGID, T_FOWNER, T_FGROUP,
-	T_DIGEST_TYPE, T_APPRAISE_TYPE, T_APPRAISE_FLAG, T_APPRAISE_ALGOS,
-	T_PERMIT_DIRECTIO, T_PCR, T_TEMPLATE, T_KEYRINGS, T_LABEL,
+	T_FUNC,
+	T_MASK,
+	T_FSMAGIC,
+	T_FSNAME,
+	T_FSUUID,
+	T_UID,
+	T_EUID,
+	T_GID,
+	T_EGID,
+	T_FOWNER,
+	T_FGROUP,
+	T_DIGEST_TYPE,
+	T_APPRAISE_TYPE,
+	T_APPRAISE_FLAG,
+	T_APPRAISE_ALGOS,
+	T_PERMIT_DIRECTIO,
+	T_PCR,
+	T_TEMPLATE,
+	T_KEYRINGS,
+	T_LABEL,
 };
 
 struct keyword {
@@ -120,12 +145,9 @@ static const struct {
 };
 
 static const char *const action_names[] = {
-	[IMACTL_ACT_MEASURE] = "measure",
-	[IMACTL_ACT_DONT_MEASURE] = "dont_measure",
-	[IMACTL_ACT_APPRAISE] = "appraise",
-	[IMACTL_ACT_DONT_APPRAISE] = "dont_appraise",
-	[IMACTL_ACT_AUDIT] = "audit",
-	[IMACTL_ACT_HASH] = "hash",
+	[IMACTL_ACT_MEASURE] = "measure",     [IMACTL_ACT_DONT_MEASURE] = "dont_measure",
+	[IMACTL_ACT_APPRAISE] = "appraise",   [IMACTL_ACT_DONT_APPRAISE] = "dont_appraise",
+	[IMACTL_ACT_AUDIT] = "audit",	      [IMACTL_ACT_HASH] = "hash",
 	[IMACTL_ACT_DONT_HASH] = "dont_hash",
 };
 
@@ -164,8 +186,7 @@ static const struct {
 
 /* Templates lookup_template_desc() knows (built in). */
 static const char *const templates[] = {
-	"ima", "ima-ng", "ima-ngv2", "ima-sig", "ima-sigv2", "ima-buf",
-	"ima-modsig", "evm-sig",
+	"ima", "ima-ng", "ima-ngv2", "ima-sig", "ima-sigv2", "ima-buf", "ima-modsig", "evm-sig",
 };
 
 /* Pseudo filesystems the kernel's own appraise_tcb policy excludes. */
@@ -173,13 +194,20 @@ static const struct {
 	const char *name;
 	unsigned long magic;
 } pseudo_fs[] = {
-	{ "proc", 0x9fa0 },	       { "sysfs", 0x62656572 },
-	{ "debugfs", 0x64626720 },     { "tmpfs", 0x01021994 },
-	{ "ramfs", 0x858458f6 },       { "devpts", 0x1cd1 },
-	{ "binfmt_misc", 0x42494e4d }, { "securityfs", 0x73636673 },
-	{ "selinuxfs", 0xf97cff8c },   { "smackfs", 0x43415d53 },
-	{ "nsfs", 0x6e736673 },	       { "efivarfs", 0xde5e81e4 },
-	{ "cgroup", 0x27e0eb },	       { "cgroup2", 0x63677270 },
+	{ "proc", 0x9fa0 },
+	{ "sysfs", 0x62656572 },
+	{ "debugfs", 0x64626720 },
+	{ "tmpfs", 0x01021994 },
+	{ "ramfs", 0x858458f6 },
+	{ "devpts", 0x1cd1 },
+	{ "binfmt_misc", 0x42494e4d },
+	{ "securityfs", 0x73636673 },
+	{ "selinuxfs", 0xf97cff8c },
+	{ "smackfs", 0x43415d53 },
+	{ "nsfs", 0x6e736673 },
+	{ "efivarfs", 0xde5e81e4 },
+	{ "cgroup", 0x27e0eb },
+	{ "cgroup2", 0x63677270 },
 };
 
 IMACTL_EXPORT const char *imactl_policy_func_name(int func)
@@ -197,8 +225,7 @@ IMACTL_EXPORT const char *imactl_policy_action_name(int action)
 	return action_names[action];
 }
 
-IMACTL_EXPORT int imactl_policy_kernel_parse(const char *str,
-					     unsigned int *version)
+IMACTL_EXPORT int imactl_policy_kernel_parse(const char *str, unsigned int *version)
 {
 	unsigned long a, b;
 	char *end;
@@ -230,8 +257,8 @@ struct parser {
 	int err;
 	/* ",code,code," from "# imactl: allow code,code" lines before a rule */
 	char pending_allow[256];
-	char **allows; /* per rule, parallel to pol->rules */
-	const char *line;   /* current line (not NUL-terminated) */
+	char **allows;	  /* per rule, parallel to pol->rules */
+	const char *line; /* current line (not NUL-terminated) */
 	size_t line_len;
 	unsigned int lineno;
 };
@@ -249,15 +276,14 @@ static bool allowed(const struct parser *p, unsigned int line, const char *code)
 		else
 			hi = mid;
 	}
-	if (lo == p->pol->n_rules || p->pol->rules[lo].line != line ||
-	    !p->allows[lo])
+	if (lo == p->pol->n_rules || p->pol->rules[lo].line != line || !p->allows[lo])
 		return false;
 	snprintf(pat, sizeof(pat), ",%s,", code);
 	return strstr(p->allows[lo], pat) || strstr(p->allows[lo], ",all,");
 }
 
-static void vdiag(struct parser *p, unsigned int line, unsigned int col,
-		  int sev, const char *code, const char *fmt, va_list ap)
+static void vdiag(struct parser *p, unsigned int line, unsigned int col, int sev, const char *code,
+		  const char *fmt, va_list ap)
 {
 	struct imactl_diag *d;
 	char *msg = NULL;
@@ -282,7 +308,10 @@ static void vdiag(struct parser *p, unsigned int line, unsigned int col,
 		return;
 	}
 	p->pol->diags[p->pol->n_diags++] = (struct imactl_diag){
-		.line = line, .column = col, .severity = sev, .code = code,
+		.line = line,
+		.column = col,
+		.severity = sev,
+		.code = code,
 		.message = msg,
 	};
 	if (sev == IMACTL_DIAG_ERROR)
@@ -291,10 +320,10 @@ static void vdiag(struct parser *p, unsigned int line, unsigned int col,
 		p->pol->n_warnings++;
 }
 
-static void diag(struct parser *p, unsigned int line, unsigned int col,
-		 int sev, const char *code, const char *fmt, ...) PRINTF_FMT(6, 7);
-static void diag(struct parser *p, unsigned int line, unsigned int col,
-		 int sev, const char *code, const char *fmt, ...)
+static void diag(struct parser *p, unsigned int line, unsigned int col, int sev, const char *code,
+		 const char *fmt, ...) PRINTF_FMT(6, 7);
+static void diag(struct parser *p, unsigned int line, unsigned int col, int sev, const char *code,
+		 const char *fmt, ...)
 {
 	va_list ap;
 
@@ -312,22 +341,21 @@ struct token {
 /* The rule being parsed: the kernel's entry plus where each part came from. */
 struct rule_state {
 	struct imactl_policy_rule *r;
-	unsigned int col_action, col_func, col_pcr, col_template, col_digsig,
-		col_verity, col_algos, col_keyrings, col_label, col_lsm,
-		col_blacklist, col_first_cond;
+	unsigned int col_action, col_func, col_pcr, col_template, col_digsig, col_verity, col_algos,
+		col_keyrings, col_label, col_lsm, col_blacklist, col_first_cond;
 	unsigned int col_of[32]; /* by IMACTL_COND_/OPT_ bit number */
 	bool uid_set, gid_set, fowner_set, fgroup_set, fsuuid_nonzero;
 	bool error;
 };
 
-#define ERR IMACTL_DIAG_ERROR
+#define ERR  IMACTL_DIAG_ERROR
 #define WARN IMACTL_DIAG_WARNING
 #define NOTE IMACTL_DIAG_NOTE
 
-static void rule_err(struct parser *p, struct rule_state *st, unsigned int col,
-		     const char *code, const char *fmt, ...) PRINTF_FMT(5, 6);
-static void rule_err(struct parser *p, struct rule_state *st, unsigned int col,
-		     const char *code, const char *fmt, ...)
+static void rule_err(struct parser *p, struct rule_state *st, unsigned int col, const char *code,
+		     const char *fmt, ...) PRINTF_FMT(5, 6);
+static void rule_err(struct parser *p, struct rule_state *st, unsigned int col, const char *code,
+		     const char *fmt, ...)
 {
 	va_list ap;
 
@@ -378,11 +406,9 @@ static bool parse_ull(const char *s, unsigned int base, unsigned long long *v)
 
 static bool parse_uuid(const char *s, uint8_t out[16])
 {
-	static const int pos[16] = { 0, 2, 4, 6, 9, 11, 14, 16, 19, 21,
-				     24, 26, 28, 30, 32, 34 };
+	static const int pos[16] = { 0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34 };
 
-	if (strlen(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' ||
-	    s[23] != '-')
+	if (strlen(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-')
 		return false;
 	for (int i = 0; i < 16; i++) {
 		int hi = hex_digit(s[pos[i]]), lo = hex_digit(s[pos[i] + 1]);
@@ -422,22 +448,20 @@ static char *xstrdup(struct parser *p, const char *s)
 
 /* ---- one token ------------------------------------------------------------ */
 
-static void set_action(struct parser *p, struct rule_state *st, int action,
-		       unsigned int col)
+static void set_action(struct parser *p, struct rule_state *st, int action, unsigned int col)
 {
 	if (st->r->action) {
 		rule_err(p, st, col, "two-actions",
 			 "a rule has exactly one action; '%s' after '%s' (column %u)",
-			 action_names[action], action_names[st->r->action],
-			 st->col_action);
+			 action_names[action], action_names[st->r->action], st->col_action);
 		return;
 	}
 	st->r->action = action;
 	st->col_action = col;
 }
 
-static void parse_id(struct parser *p, struct rule_state *st,
-		     const struct keyword *kw, const char *val, unsigned int col)
+static void parse_id(struct parser *p, struct rule_state *st, const struct keyword *kw,
+		     const char *val, unsigned int col)
 {
 	struct imactl_policy_rule *r = st->r;
 	unsigned long long v;
@@ -472,13 +496,12 @@ static void parse_id(struct parser *p, struct rule_state *st,
 		break;
 	}
 	if (*set) {
-		rule_err(p, st, col, "repeated",
-			 "%s given twice in one rule", what);
+		rule_err(p, st, col, "repeated", "%s given twice in one rule", what);
 		return;
 	}
 	if (!parse_ull(val, 10, &v)) {
-		rule_err(p, st, col + strlen(kw->name), "bad-value",
-			 "'%s' is not a decimal number", val);
+		rule_err(p, st, col + strlen(kw->name), "bad-value", "'%s' is not a decimal number",
+			 val);
 		return;
 	}
 	if (v >= 0xffffffffull) { /* (uid_t)-1 is INVALID_UID */
@@ -492,8 +515,7 @@ static void parse_id(struct parser *p, struct rule_state *st,
 	set_cond(st, bit, col);
 }
 
-static void parse_func(struct parser *p, struct rule_state *st,
-		       const char *val, unsigned int col)
+static void parse_func(struct parser *p, struct rule_state *st, const char *val, unsigned int col)
 {
 	unsigned int vcol = col + 5;
 	size_t i;
@@ -511,28 +533,27 @@ static void parse_func(struct parser *p, struct rule_state *st,
 	}
 	if (funcs[i].since > p->kernel) {
 		rule_err(p, st, vcol, "kernel-version",
-			 "func=%s is not known to Linux %u.%u (added in %u.%u)",
-			 val, p->kernel >> 16, (p->kernel >> 8) & 0xff,
-			 funcs[i].since >> 16, (funcs[i].since >> 8) & 0xff);
+			 "func=%s is not known to Linux %u.%u (added in %u.%u)", val,
+			 p->kernel >> 16, (p->kernel >> 8) & 0xff, funcs[i].since >> 16,
+			 (funcs[i].since >> 8) & 0xff);
 		return;
 	}
 	if (funcs[i].func == IMACTL_FUNC_KEY_CHECK &&
 	    kconfig_state(p->opts->kconfig, "IMA_MEASURE_ASYMMETRIC_KEYS") == 0) {
 		rule_err(p, st, vcol, "kconfig",
-			 "func=KEY_CHECK needs CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS (not set in the .config)");
+			 "func=KEY_CHECK needs CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS (not set in the "
+			 ".config)");
 		return;
 	}
 	if (funcs[i].alias)
-		diag(p, p->lineno, vcol, WARN, "alias",
-		     "%s is an old alias of %s", val,
+		diag(p, p->lineno, vcol, WARN, "alias", "%s is an old alias of %s", val,
 		     imactl_policy_func_name(funcs[i].func));
 	st->r->func = funcs[i].func;
 	st->col_func = col;
 	set_cond(st, IMACTL_COND_FUNC, col);
 }
 
-static void parse_mask(struct parser *p, struct rule_state *st,
-		       const char *val, unsigned int col)
+static void parse_mask(struct parser *p, struct rule_state *st, const char *val, unsigned int col)
 {
 	static const struct {
 		const char *name;
@@ -553,8 +574,7 @@ static void parse_mask(struct parser *p, struct rule_state *st,
 	for (size_t i = 0; i < ARRAY_SIZE(masks); i++)
 		if (!strcmp(masks[i].name, name)) {
 			st->r->mask = masks[i].bit;
-			set_cond(st, inmask ? IMACTL_COND_INMASK : IMACTL_COND_MASK,
-				 col);
+			set_cond(st, inmask ? IMACTL_COND_INMASK : IMACTL_COND_MASK, col);
 			return;
 		}
 	rule_err(p, st, col + 5, "bad-value",
@@ -562,8 +582,8 @@ static void parse_mask(struct parser *p, struct rule_state *st,
 		 val);
 }
 
-static void parse_appraise_type(struct parser *p, struct rule_state *st,
-				const char *val, unsigned int col)
+static void parse_appraise_type(struct parser *p, struct rule_state *st, const char *val,
+				unsigned int col)
 {
 	struct imactl_policy_rule *r = st->r;
 	unsigned int vcol = col + 14;
@@ -571,7 +591,8 @@ static void parse_appraise_type(struct parser *p, struct rule_state *st,
 	if (!strcmp(val, "imasig")) {
 		if (r->cond & IMACTL_OPT_VERITY) {
 			rule_err(p, st, vcol, "combination",
-				 "appraise_type=imasig cannot follow digest_type=verity (use appraise_type=sigv3)");
+				 "appraise_type=imasig cannot follow digest_type=verity (use "
+				 "appraise_type=sigv3)");
 			return;
 		}
 		r->cond |= IMACTL_OPT_DIGSIG;
@@ -580,7 +601,8 @@ static void parse_appraise_type(struct parser *p, struct rule_state *st,
 	} else if (!strcmp(val, "sigv3")) {
 		if (!(r->cond & IMACTL_OPT_VERITY)) {
 			rule_err(p, st, vcol, "combination",
-				 "appraise_type=sigv3 needs digest_type=verity before it in the rule");
+				 "appraise_type=sigv3 needs digest_type=verity before it in the "
+				 "rule");
 			return;
 		}
 		r->cond |= IMACTL_OPT_DIGSIG;
@@ -589,12 +611,14 @@ static void parse_appraise_type(struct parser *p, struct rule_state *st,
 	} else if (!strcmp(val, "imasig|modsig")) {
 		if (kconfig_state(p->opts->kconfig, "IMA_APPRAISE_MODSIG") == 0) {
 			rule_err(p, st, vcol, "kconfig",
-				 "appraise_type=imasig|modsig needs CONFIG_IMA_APPRAISE_MODSIG (not set in the .config)");
+				 "appraise_type=imasig|modsig needs CONFIG_IMA_APPRAISE_MODSIG "
+				 "(not set in the .config)");
 			return;
 		}
 		if (r->cond & IMACTL_OPT_VERITY) {
 			rule_err(p, st, vcol, "combination",
-				 "appraise_type=imasig|modsig cannot be combined with digest_type=verity");
+				 "appraise_type=imasig|modsig cannot be combined with "
+				 "digest_type=verity");
 			return;
 		}
 		r->cond |= IMACTL_OPT_DIGSIG | IMACTL_OPT_MODSIG;
@@ -602,22 +626,19 @@ static void parse_appraise_type(struct parser *p, struct rule_state *st,
 			r->cond |= IMACTL_OPT_BLACKLIST;
 	} else {
 		rule_err(p, st, vcol, "bad-value",
-			 "unknown appraise_type '%s' (imasig, imasig|modsig, sigv3)",
-			 val);
+			 "unknown appraise_type '%s' (imasig, imasig|modsig, sigv3)", val);
 		return;
 	}
 	st->col_digsig = col;
 }
 
-static void parse_algos(struct parser *p, struct rule_state *st,
-			const char *val, unsigned int col)
+static void parse_algos(struct parser *p, struct rule_state *st, const char *val, unsigned int col)
 {
 	const char *s = val;
 	uint32_t bits = 0;
 
 	if (st->r->cond & IMACTL_OPT_ALGOS) {
-		rule_err(p, st, col, "repeated",
-			 "appraise_algos= given twice in one rule");
+		rule_err(p, st, col, "repeated", "appraise_algos= given twice in one rule");
 		return;
 	}
 	for (;;) {
@@ -625,17 +646,17 @@ static void parse_algos(struct parser *p, struct rule_state *st,
 		unsigned int tcol = col + 15 + (unsigned int)(s - val);
 
 		for (i = 0; i < ARRAY_SIZE(hash_algos); i++)
-			if (strlen(hash_algos[i].name) == n &&
-			    !memcmp(hash_algos[i].name, s, n))
+			if (strlen(hash_algos[i].name) == n && !memcmp(hash_algos[i].name, s, n))
 				break;
 		if (i == ARRAY_SIZE(hash_algos)) {
-			rule_err(p, st, tcol, "bad-value",
-				 "unknown hash algorithm '%.*s'", (int)n, s);
+			rule_err(p, st, tcol, "bad-value", "unknown hash algorithm '%.*s'", (int)n,
+				 s);
 			return;
 		}
 		if (!hash_algos[i].avail) {
 			rule_err(p, st, tcol, "bad-value",
-				 "hash algorithm '%.*s' has no kernel implementation (the kernel refuses it)",
+				 "hash algorithm '%.*s' has no kernel implementation (the kernel "
+				 "refuses it)",
 				 (int)n, s);
 			return;
 		}
@@ -647,11 +668,14 @@ static void parse_algos(struct parser *p, struct rule_state *st,
 		}
 		/* crypto_has_alg() may load a module, if it can be found then */
 		if (p->opts->kconfig &&
-		    !strcmp(imactl_kconfig_get(p->opts->kconfig, hash_algos[i].kconfig) ?
-				    imactl_kconfig_get(p->opts->kconfig, hash_algos[i].kconfig) : "",
+		    !strcmp(imactl_kconfig_get(p->opts->kconfig, hash_algos[i].kconfig)
+				    ? imactl_kconfig_get(p->opts->kconfig, hash_algos[i].kconfig)
+				    : "",
 			    "m"))
 			diag(p, p->lineno, tcol, WARN, "kconfig-module",
-			     "hash algorithm '%.*s' is a module (CONFIG_%s=m): the kernel refuses the rule unless it can load the module when the policy is loaded (not from an initramfs without it)",
+			     "hash algorithm '%.*s' is a module (CONFIG_%s=m): the kernel refuses "
+			     "the rule unless it can load the module when the policy is loaded "
+			     "(not from an initramfs without it)",
 			     (int)n, s, hash_algos[i].kconfig);
 		bits |= 1u << i;
 		if (!s[n])
@@ -663,9 +687,8 @@ static void parse_algos(struct parser *p, struct rule_state *st,
 	st->col_algos = col;
 }
 
-static void parse_lsm(struct parser *p, struct rule_state *st,
-		      const struct keyword *kw, const char *val,
-		      unsigned int col)
+static void parse_lsm(struct parser *p, struct rule_state *st, const struct keyword *kw,
+		      const char *val, unsigned int col)
 {
 	int idx = kw->tok - T_OBJ_USER;
 
@@ -676,7 +699,8 @@ static void parse_lsm(struct parser *p, struct rule_state *st,
 	}
 	if (kconfig_state(p->opts->kconfig, "IMA_LSM_RULES") == 0) {
 		rule_err(p, st, col, "kconfig",
-			 "LSM labels need CONFIG_IMA_LSM_RULES (not set in the .config): the kernel refuses the rule");
+			 "LSM labels need CONFIG_IMA_LSM_RULES (not set in the .config): the "
+			 "kernel refuses the rule");
 		return;
 	}
 	st->r->lsm[idx] = xstrdup(p, val);
@@ -685,8 +709,7 @@ static void parse_lsm(struct parser *p, struct rule_state *st,
 	set_cond(st, IMACTL_COND_LSM, col);
 }
 
-static void parse_token(struct parser *p, struct rule_state *st,
-			const struct token *t)
+static void parse_token(struct parser *p, struct rule_state *st, const struct token *t)
 {
 	struct imactl_policy_rule *r = st->r;
 	const struct keyword *kw = NULL;
@@ -714,17 +737,16 @@ static void parse_token(struct parser *p, struct rule_state *st,
 
 		if (strchr(t->s, '\r'))
 			rule_err(p, st, col, "crlf",
-				 "carriage return in '%s': the kernel splits rules at spaces and tabs only (CRLF line ending?)",
+				 "carriage return in '%s': the kernel splits rules at spaces and "
+				 "tabs only (CRLF line ending?)",
 				 t->s);
 		else if (t->s[n] && !t->s[n + 1])
-			rule_err(p, st, col, "bad-value", "'%s' needs a value",
-				 t->s);
+			rule_err(p, st, col, "bad-value", "'%s' needs a value", t->s);
 		else if (t->s[0] == '#')
 			rule_err(p, st, col, "unknown-keyword",
 				 "'#' starts a comment only at the beginning of a line");
 		else
-			rule_err(p, st, col, "unknown-keyword",
-				 "unknown keyword '%s'", t->s);
+			rule_err(p, st, col, "unknown-keyword", "unknown keyword '%s'", t->s);
 		return;
 	}
 	switch (kw->tok) {
@@ -766,13 +788,12 @@ static void parse_token(struct parser *p, struct rule_state *st,
 	case T_FSMAGIC:
 		/* the kernel tests the old value, so fsmagic=0 may be repeated */
 		if (r->fsmagic) {
-			rule_err(p, st, col, "repeated",
-				 "fsmagic= given twice in one rule");
+			rule_err(p, st, col, "repeated", "fsmagic= given twice in one rule");
 			break;
 		}
 		if (!parse_ull(val, 16, &v)) {
-			rule_err(p, st, col + 8, "bad-value",
-				 "'%s' is not a hexadecimal number", val);
+			rule_err(p, st, col + 8, "bad-value", "'%s' is not a hexadecimal number",
+				 val);
 			break;
 		}
 		r->fsmagic = v;
@@ -789,14 +810,12 @@ static void parse_token(struct parser *p, struct rule_state *st,
 		break;
 	case T_FSUUID:
 		if (st->fsuuid_nonzero) {
-			rule_err(p, st, col, "repeated",
-				 "fsuuid= given twice in one rule");
+			rule_err(p, st, col, "repeated", "fsuuid= given twice in one rule");
 			break;
 		}
 		if (!parse_uuid(val, r->fsuuid)) {
 			rule_err(p, st, col + 7, "bad-value",
-				 "'%s' is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
-				 val);
+				 "'%s' is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", val);
 			break;
 		}
 		for (int i = 0; i < 16; i++)
@@ -819,13 +838,14 @@ static void parse_token(struct parser *p, struct rule_state *st,
 			break;
 		}
 		if (strcmp(val, "verity")) {
-			rule_err(p, st, col + 12, "bad-value",
-				 "unknown digest_type '%s' (verity)", val);
+			rule_err(p, st, col + 12, "bad-value", "unknown digest_type '%s' (verity)",
+				 val);
 			break;
 		}
 		if (kconfig_state(p->opts->kconfig, "FS_VERITY") == 0)
 			diag(p, p->lineno, col, WARN, "kconfig",
-			     "digest_type=verity needs CONFIG_FS_VERITY (not set in the .config): no file will have a verity digest");
+			     "digest_type=verity needs CONFIG_FS_VERITY (not set in the .config): "
+			     "no file will have a verity digest");
 		r->cond |= IMACTL_OPT_VERITY;
 		st->col_verity = col;
 		break;
@@ -835,12 +855,14 @@ static void parse_token(struct parser *p, struct rule_state *st,
 	case T_APPRAISE_FLAG:
 		if (p->kernel >= KV(6, 6)) {
 			diag(p, p->lineno, col, WARN, "deprecated",
-			     "appraise_flag= is ignored since Linux 6.6 (the blacklist is always checked)");
+			     "appraise_flag= is ignored since Linux 6.6 (the blacklist is always "
+			     "checked)");
 			break;
 		}
 		if (kconfig_state(p->opts->kconfig, "IMA_APPRAISE_MODSIG") == 0) {
 			rule_err(p, st, col, "kconfig",
-				 "appraise_flag= needs CONFIG_IMA_APPRAISE_MODSIG (not set in the .config)");
+				 "appraise_flag= needs CONFIG_IMA_APPRAISE_MODSIG (not set in the "
+				 ".config)");
 			break;
 		}
 		if (!strstr(val, "blacklist")) {
@@ -850,7 +872,8 @@ static void parse_token(struct parser *p, struct rule_state *st,
 		}
 		if (strcmp(val, "check_blacklist"))
 			diag(p, p->lineno, col + 14, WARN, "bad-value",
-			     "the kernel accepts any value containing 'blacklist'; write check_blacklist");
+			     "the kernel accepts any value containing 'blacklist'; write "
+			     "check_blacklist");
 		r->cond |= IMACTL_OPT_BLACKLIST;
 		st->col_blacklist = col;
 		break;
@@ -863,11 +886,11 @@ static void parse_token(struct parser *p, struct rule_state *st,
 		break;
 	case T_PCR:
 		/* kstrtoint(): a sign is allowed, INVALID_PCR() rejects < 0 */
-		if (!parse_ull(val[0] == '-' ? val + 1 : val, 10, &v) ||
-		    (val[0] == '-' && v) || v > MAX_PCR) {
+		if (!parse_ull(val[0] == '-' ? val + 1 : val, 10, &v) || (val[0] == '-' && v) ||
+		    v > MAX_PCR) {
 			rule_err(p, st, col + 4, "bad-value",
-				 "pcr=%s is not a PCR number the kernel accepts (0..%d)",
-				 val, MAX_PCR);
+				 "pcr=%s is not a PCR number the kernel accepts (0..%d)", val,
+				 MAX_PCR);
 			break;
 		}
 		if (v > 23)
@@ -891,8 +914,9 @@ static void parse_token(struct parser *p, struct rule_state *st,
 		if (i == ARRAY_SIZE(templates) || r->template_name) {
 			rule_err(p, st, r->template_name ? col : col + 9,
 				 r->template_name ? "repeated" : "bad-value",
-				 r->template_name ? "template= given twice in one rule" :
-						    "unknown template '%s'", val);
+				 r->template_name ? "template= given twice in one rule"
+						  : "unknown template '%s'",
+				 val);
 			break;
 		}
 		r->template_name = xstrdup(p, val);
@@ -903,7 +927,8 @@ static void parse_token(struct parser *p, struct rule_state *st,
 	case T_KEYRINGS:
 		if (kconfig_state(p->opts->kconfig, "IMA_MEASURE_ASYMMETRIC_KEYS") == 0) {
 			rule_err(p, st, col, "kconfig",
-				 "keyrings= needs CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS (not set in the .config)");
+				 "keyrings= needs CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS (not set in "
+				 "the .config)");
 			break;
 		}
 		if (r->keyrings) {
@@ -911,8 +936,7 @@ static void parse_token(struct parser *p, struct rule_state *st,
 			break;
 		}
 		if (!valid_opt_list(val)) {
-			rule_err(p, st, col + 9, "bad-value",
-				 "empty keyring name in '%s'", val);
+			rule_err(p, st, col + 9, "bad-value", "empty keyring name in '%s'", val);
 			break;
 		}
 		r->keyrings = xstrdup(p, val);
@@ -924,8 +948,7 @@ static void parse_token(struct parser *p, struct rule_state *st,
 			break;
 		}
 		if (!valid_opt_list(val)) {
-			rule_err(p, st, col + 6, "bad-value",
-				 "empty label in '%s'", val);
+			rule_err(p, st, col + 6, "bad-value", "empty label in '%s'", val);
 			break;
 		}
 		r->label = xstrdup(p, val);
@@ -936,13 +959,12 @@ static void parse_token(struct parser *p, struct rule_state *st,
 
 /* ---- ima_validate_rule() --------------------------------------------------- */
 
-#define FILE_FLAGS                                                            \
-	(IMACTL_COND_FUNC | IMACTL_COND_MASK | IMACTL_COND_INMASK |           \
-	 IMACTL_COND_FSMAGIC | IMACTL_COND_UID | IMACTL_COND_FOWNER |         \
-	 IMACTL_COND_FSUUID | IMACTL_COND_EUID | IMACTL_OPT_PCR |             \
-	 IMACTL_COND_FSNAME | IMACTL_COND_GID | IMACTL_COND_EGID |            \
-	 IMACTL_COND_FGROUP | IMACTL_OPT_DIGSIG | IMACTL_OPT_DIRECTIO |       \
-	 IMACTL_OPT_ALGOS | IMACTL_COND_LSM | IMACTL_OPT_TEMPLATE)
+#define FILE_FLAGS                                                                                 \
+	(IMACTL_COND_FUNC | IMACTL_COND_MASK | IMACTL_COND_INMASK | IMACTL_COND_FSMAGIC |          \
+	 IMACTL_COND_UID | IMACTL_COND_FOWNER | IMACTL_COND_FSUUID | IMACTL_COND_EUID |            \
+	 IMACTL_OPT_PCR | IMACTL_COND_FSNAME | IMACTL_COND_GID | IMACTL_COND_EGID |                \
+	 IMACTL_COND_FGROUP | IMACTL_OPT_DIGSIG | IMACTL_OPT_DIRECTIO | IMACTL_OPT_ALGOS |         \
+	 IMACTL_COND_LSM | IMACTL_OPT_TEMPLATE)
 
 /* The first flag of @flags not in @allowed, with its column. */
 static unsigned int stray_flag(const struct rule_state *st, unsigned int flags,
@@ -1039,7 +1061,8 @@ static void validate(struct parser *p, struct rule_state *st)
 
 	if (!r->action) {
 		rule_err(p, st, 1, "no-action",
-			 "the rule has no action (measure, dont_measure, appraise, dont_appraise, audit, hash, dont_hash)");
+			 "the rule has no action (measure, dont_measure, appraise, dont_appraise, "
+			 "audit, hash, dont_hash)");
 		return;
 	}
 	if (r->action != IMACTL_ACT_MEASURE && (r->cond & IMACTL_OPT_PCR)) {
@@ -1048,17 +1071,16 @@ static void validate(struct parser *p, struct rule_state *st)
 		return;
 	}
 	if (r->action != IMACTL_ACT_APPRAISE &&
-	    (r->cond & (IMACTL_OPT_DIGSIG | IMACTL_OPT_MODSIG |
-			IMACTL_OPT_BLACKLIST | IMACTL_OPT_ALGOS))) {
-		stray_flag(st, r->cond & (IMACTL_OPT_DIGSIG | IMACTL_OPT_MODSIG |
-					  IMACTL_OPT_BLACKLIST | IMACTL_OPT_ALGOS),
+	    (r->cond &
+	     (IMACTL_OPT_DIGSIG | IMACTL_OPT_MODSIG | IMACTL_OPT_BLACKLIST | IMACTL_OPT_ALGOS))) {
+		stray_flag(st,
+			   r->cond & (IMACTL_OPT_DIGSIG | IMACTL_OPT_MODSIG | IMACTL_OPT_BLACKLIST |
+				      IMACTL_OPT_ALGOS),
 			   0, &col);
-		rule_err(p, st, col, "combination",
-			 "%s is only valid with the action 'appraise'",
-			 flag_name(stray_flag(st, r->cond & (IMACTL_OPT_DIGSIG |
-							     IMACTL_OPT_MODSIG |
-							     IMACTL_OPT_BLACKLIST |
-							     IMACTL_OPT_ALGOS),
+		rule_err(p, st, col, "combination", "%s is only valid with the action 'appraise'",
+			 flag_name(stray_flag(st,
+					      r->cond & (IMACTL_OPT_DIGSIG | IMACTL_OPT_MODSIG |
+							 IMACTL_OPT_BLACKLIST | IMACTL_OPT_ALGOS),
 					      0, &col)));
 		return;
 	}
@@ -1082,22 +1104,20 @@ static void validate(struct parser *p, struct rule_state *st)
 		break;
 	case IMACTL_FUNC_KEXEC_CMDLINE:
 		measure_only = true;
-		allowed = IMACTL_COND_FUNC | IMACTL_COND_FSMAGIC |
-			  IMACTL_COND_UID | IMACTL_COND_FOWNER |
-			  IMACTL_COND_FSUUID | IMACTL_COND_EUID |
-			  IMACTL_OPT_PCR | IMACTL_COND_FSNAME |
-			  IMACTL_COND_GID | IMACTL_COND_EGID |
+		allowed = IMACTL_COND_FUNC | IMACTL_COND_FSMAGIC | IMACTL_COND_UID |
+			  IMACTL_COND_FOWNER | IMACTL_COND_FSUUID | IMACTL_COND_EUID |
+			  IMACTL_OPT_PCR | IMACTL_COND_FSNAME | IMACTL_COND_GID | IMACTL_COND_EGID |
 			  IMACTL_COND_FGROUP;
 		break;
 	case IMACTL_FUNC_KEY_CHECK:
 		measure_only = no_lsm = true;
-		allowed = IMACTL_COND_FUNC | IMACTL_COND_UID | IMACTL_COND_GID |
-			  IMACTL_OPT_PCR | IMACTL_COND_KEYRINGS;
+		allowed = IMACTL_COND_FUNC | IMACTL_COND_UID | IMACTL_COND_GID | IMACTL_OPT_PCR |
+			  IMACTL_COND_KEYRINGS;
 		break;
 	case IMACTL_FUNC_CRITICAL_DATA:
 		measure_only = no_lsm = true;
-		allowed = IMACTL_COND_FUNC | IMACTL_COND_UID | IMACTL_COND_GID |
-			  IMACTL_OPT_PCR | IMACTL_COND_LABEL;
+		allowed = IMACTL_COND_FUNC | IMACTL_COND_UID | IMACTL_COND_GID | IMACTL_OPT_PCR |
+			  IMACTL_COND_LABEL;
 		break;
 	case IMACTL_FUNC_SETXATTR_CHECK:
 		if (r->action != IMACTL_ACT_APPRAISE) {
@@ -1116,8 +1136,7 @@ static void validate(struct parser *p, struct rule_state *st)
 	if (measure_only && r->action != IMACTL_ACT_MEASURE &&
 	    r->action != IMACTL_ACT_DONT_MEASURE) {
 		rule_err(p, st, st->col_action, "combination",
-			 "func=%s is only valid with measure or dont_measure",
-			 fname);
+			 "func=%s is only valid with measure or dont_measure", fname);
 		return;
 	}
 	bad = stray_flag(st, flags, allowed, &col);
@@ -1130,17 +1149,15 @@ static void validate(struct parser *p, struct rule_state *st)
 				 "label= is only valid with func=CRITICAL_DATA");
 		else if (!r->func)
 			rule_err(p, st, col, "combination",
-				 "%s is not valid in a rule without func=",
-				 flag_name(bad));
+				 "%s is not valid in a rule without func=", flag_name(bad));
 		else
-			rule_err(p, st, col, "combination",
-				 "%s is not valid with func=%s", flag_name(bad),
-				 fname);
+			rule_err(p, st, col, "combination", "%s is not valid with func=%s",
+				 flag_name(bad), fname);
 		return;
 	}
 	if (no_lsm && (r->cond & IMACTL_COND_LSM)) {
-		rule_err(p, st, st->col_lsm, "combination",
-			 "LSM labels are not valid with func=%s", fname);
+		rule_err(p, st, st->col_lsm, "combination", "LSM labels are not valid with func=%s",
+			 fname);
 		return;
 	}
 	if ((r->cond & IMACTL_OPT_BLACKLIST) && p->kernel < KV(6, 6) &&
@@ -1195,13 +1212,14 @@ static bool check_bytes(struct parser *p, const char *l, size_t len)
 
 		if (!l[i]) {
 			diag(p, p->lineno, i + 1, ERR, "nul-byte",
-			     "NUL byte: the kernel ends the rule here and reads the rest as another rule");
+			     "NUL byte: the kernel ends the rule here and reads the rest as "
+			     "another rule");
 			return false;
 		}
 		n = utf8_len((const unsigned char *)l + i, len - i);
 		if (!n) {
-			diag(p, p->lineno, i + 1, ERR, "encoding",
-			     "invalid UTF-8 (byte 0x%02x)", (unsigned char)l[i]);
+			diag(p, p->lineno, i + 1, ERR, "encoding", "invalid UTF-8 (byte 0x%02x)",
+			     (unsigned char)l[i]);
 			return false;
 		}
 		i += n;
@@ -1228,8 +1246,8 @@ static void comment(struct parser *p, const char *l, size_t len)
 	while (i < len && (l[i] == ' ' || l[i] == '\t'))
 		i++;
 	n = strlen(p->pending_allow);
-	snprintf(p->pending_allow + n, sizeof(p->pending_allow) - n, "%s%.*s,",
-		 n ? "" : ",", (int)(len - i), l + i);
+	snprintf(p->pending_allow + n, sizeof(p->pending_allow) - n, "%s%.*s,", n ? "" : ",",
+		 (int)(len - i), l + i);
 	for (char *c = p->pending_allow; *c; c++)
 		if (*c == ' ' || *c == '\t')
 			*c = ',';
@@ -1241,8 +1259,7 @@ static struct imactl_policy_rule *new_rule(struct parser *p)
 
 	if (pol->n_rules == p->rule_cap) {
 		size_t cap = p->rule_cap ? p->rule_cap * 2 : 16;
-		struct imactl_policy_rule *r =
-			realloc(pol->rules, cap * sizeof(*r));
+		struct imactl_policy_rule *r = realloc(pol->rules, cap * sizeof(*r));
 		char **a;
 
 		if (!r) {
@@ -1287,13 +1304,14 @@ static void rule_line(struct parser *p, const char *l, size_t len)
 	}
 	if (len > MAX_LINE) {
 		rule_err(p, &st, MAX_LINE + 1, "line-too-long",
-			 "rule is %zu bytes long; the kernel takes at most %d bytes per rule",
-			 len, MAX_LINE);
+			 "rule is %zu bytes long; the kernel takes at most %d bytes per rule", len,
+			 MAX_LINE);
 	} else if (!check_bytes(p, l, len)) {
 		st.error = true;
 	} else if (l[len - 1] == '\r') {
 		rule_err(p, &st, len, "crlf",
-			 "carriage return at the end of the line (CRLF line ending): the kernel splits rules at spaces and tabs only and refuses the last keyword");
+			 "carriage return at the end of the line (CRLF line ending): the kernel "
+			 "splits rules at spaces and tabs only and refuses the last keyword");
 	} else {
 		char *tok = strdup(copy), *s = tok;
 
@@ -1348,21 +1366,21 @@ static bool streq_opt(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
-#define FS_CONDS (IMACTL_COND_FSMAGIC | IMACTL_COND_FSNAME | IMACTL_COND_FSUUID)
+#define FS_CONDS    (IMACTL_COND_FSMAGIC | IMACTL_COND_FSNAME | IMACTL_COND_FSUUID)
 #define MATCH_CONDS ((1u << 16) - 1)
 
 /*
  * Does every object @b matches also match @a (ignoring the conditions in
  * @ignore)?  True when each condition of @a is in @b with the same value.
  */
-static bool covers(const struct imactl_policy_rule *a,
-		   const struct imactl_policy_rule *b, unsigned int ignore)
+static bool covers(const struct imactl_policy_rule *a, const struct imactl_policy_rule *b,
+		   unsigned int ignore)
 {
 	unsigned int ac = a->cond & MATCH_CONDS & ~ignore;
 
 	/* KEY_CHECK and CRITICAL_DATA match only rules that name them */
-	if ((b->func == IMACTL_FUNC_KEY_CHECK ||
-	     b->func == IMACTL_FUNC_CRITICAL_DATA) && a->func != b->func)
+	if ((b->func == IMACTL_FUNC_KEY_CHECK || b->func == IMACTL_FUNC_CRITICAL_DATA) &&
+	    a->func != b->func)
 		return false;
 	if ((ac & b->cond) != ac)
 		return false;
@@ -1382,11 +1400,9 @@ static bool covers(const struct imactl_policy_rule *a,
 	if ((ac & (IMACTL_COND_GID | IMACTL_COND_EGID)) &&
 	    (a->gid != b->gid || a->gid_op != b->gid_op))
 		return false;
-	if ((ac & IMACTL_COND_FOWNER) &&
-	    (a->fowner != b->fowner || a->fowner_op != b->fowner_op))
+	if ((ac & IMACTL_COND_FOWNER) && (a->fowner != b->fowner || a->fowner_op != b->fowner_op))
 		return false;
-	if ((ac & IMACTL_COND_FGROUP) &&
-	    (a->fgroup != b->fgroup || a->fgroup_op != b->fgroup_op))
+	if ((ac & IMACTL_COND_FGROUP) && (a->fgroup != b->fgroup || a->fgroup_op != b->fgroup_op))
 		return false;
 	if (ac & IMACTL_COND_LSM)
 		for (int i = 0; i < IMACTL_LSM_COUNT; i++)
@@ -1418,15 +1434,16 @@ static void lint_unreachable(struct parser *p)
 			const struct imactl_policy_rule *a = &pol->rules[i];
 
 			if (!a->valid || a->func == IMACTL_FUNC_SETXATTR_CHECK ||
-			    action_class(a->action) != action_class(b->action) ||
-			    !covers(a, b, 0))
+			    action_class(a->action) != action_class(b->action) || !covers(a, b, 0))
 				continue;
 			diag(p, b->line, 1, WARN, "unreachable",
-			     "this rule can never match: line %u ('%s') already decides %s for everything it matches",
+			     "this rule can never match: line %u ('%s') already decides %s for "
+			     "everything it matches",
 			     a->line, a->text,
-			     action_class(a->action) == 2 ? "appraisal" :
-			     action_class(a->action) == 1 ? "measurement" :
-			     action_class(a->action) == 3 ? "auditing" : "hashing");
+			     action_class(a->action) == 2   ? "appraisal"
+			     : action_class(a->action) == 1 ? "measurement"
+			     : action_class(a->action) == 3 ? "auditing"
+							    : "hashing");
 			break;
 		}
 	}
@@ -1436,19 +1453,17 @@ static void lint_unreachable(struct parser *p)
 static bool file_hook(int func)
 {
 	return func == IMACTL_FUNC_NONE || func == IMACTL_FUNC_FILE_CHECK ||
-	       func == IMACTL_FUNC_MMAP_CHECK ||
-	       func == IMACTL_FUNC_MMAP_CHECK_REQPROT ||
+	       func == IMACTL_FUNC_MMAP_CHECK || func == IMACTL_FUNC_MMAP_CHECK_REQPROT ||
 	       func == IMACTL_FUNC_BPRM_CHECK || func == IMACTL_FUNC_CREDS_CHECK;
 }
 
-static bool excludes_fs(const struct imactl_policy_rule *d,
-			const struct imactl_policy_rule *a, size_t k)
+static bool excludes_fs(const struct imactl_policy_rule *d, const struct imactl_policy_rule *a,
+			size_t k)
 {
 	if (d->action != IMACTL_ACT_DONT_APPRAISE || !d->valid)
 		return false;
 	if (!((d->cond & IMACTL_COND_FSMAGIC) && d->fsmagic == pseudo_fs[k].magic) &&
-	    !((d->cond & IMACTL_COND_FSNAME) && d->fsname &&
-	      !strcmp(d->fsname, pseudo_fs[k].name)))
+	    !((d->cond & IMACTL_COND_FSNAME) && d->fsname && !strcmp(d->fsname, pseudo_fs[k].name)))
 		return false;
 	return covers(d, a, FS_CONDS);
 }
@@ -1462,8 +1477,8 @@ static void lint_pseudo_fs(struct parser *p)
 		char missing[512] = "";
 		size_t n = 0;
 
-		if (!a->valid || a->action != IMACTL_ACT_APPRAISE ||
-		    (a->cond & FS_CONDS) || !file_hook(a->func))
+		if (!a->valid || a->action != IMACTL_ACT_APPRAISE || (a->cond & FS_CONDS) ||
+		    !file_hook(a->func))
 			continue;
 		for (size_t k = 0; k < ARRAY_SIZE(pseudo_fs); k++) {
 			size_t i;
@@ -1474,14 +1489,14 @@ static void lint_pseudo_fs(struct parser *p)
 			if (i < j)
 				continue;
 			n += snprintf(missing + n, sizeof(missing) - n, "%s%s (0x%lx)",
-				      n ? ", " : "", pseudo_fs[k].name,
-				      pseudo_fs[k].magic);
+				      n ? ", " : "", pseudo_fs[k].name, pseudo_fs[k].magic);
 			if (n >= sizeof(missing))
 				n = sizeof(missing) - 1;
 		}
 		if (n)
 			diag(p, a->line, 1, WARN, "pseudo-fs",
-			     "appraisal also applies to pseudo filesystems; add 'dont_appraise fsmagic=...' before this rule for: %s",
+			     "appraisal also applies to pseudo filesystems; add 'dont_appraise "
+			     "fsmagic=...' before this rule for: %s",
 			     missing);
 		return; /* one report, at the first such rule */
 	}
@@ -1495,20 +1510,26 @@ static void lint_runtime(struct parser *p)
 		const struct imactl_policy_rule *a = &pol->rules[j];
 
 		if (!a->valid || a->action != IMACTL_ACT_APPRAISE ||
-		    (a->cond & (IMACTL_COND_FSUUID | IMACTL_COND_FSNAME |
-				IMACTL_COND_FSMAGIC)) ||
+		    (a->cond & (IMACTL_COND_FSUUID | IMACTL_COND_FSNAME | IMACTL_COND_FSMAGIC)) ||
 		    (a->func != IMACTL_FUNC_NONE && a->func != IMACTL_FUNC_FILE_CHECK))
 			continue;
 		if ((a->cond & IMACTL_OPT_DIGSIG))
 			diag(p, a->line, 1, WARN, "imasig-file-check",
-			     "requires a signature on every file that is read: files written at runtime (/etc/machine-id, /var/lib/systemd/random-seed, journal files) can never have one and are refused; systemd fails to boot");
-		else if ((a->cond & IMACTL_COND_FOWNER) && a->fowner == 0 &&
-			 a->fowner_op == '=')
+			     "requires a signature on every file that is read: files written at "
+			     "runtime (/etc/machine-id, /var/lib/systemd/random-seed, journal "
+			     "files) can never have one and are refused; systemd fails to boot");
+		else if ((a->cond & IMACTL_COND_FOWNER) && a->fowner == 0 && a->fowner_op == '=')
 			diag(p, a->line, 1, WARN, "appraise-tcb",
-			     "this is the ima_appraise_tcb pattern: every root-owned file that is read is appraised, including files systemd writes at runtime (/etc/machine-id, /var/lib/systemd/*); a signed file changed at runtime is refused afterwards");
+			     "this is the ima_appraise_tcb pattern: every root-owned file that is "
+			     "read is appraised, including files systemd writes at runtime "
+			     "(/etc/machine-id, /var/lib/systemd/*); a signed file changed at "
+			     "runtime is refused afterwards");
 		else
 			diag(p, a->line, 1, WARN, "runtime-writes",
-			     "appraises files opened for reading on every filesystem: a file the image signed and the system changes at runtime (e.g. /etc/machine-id, /etc/resolv.conf) is refused afterwards; restrict with func=, fsuuid= or fowner=");
+			     "appraises files opened for reading on every filesystem: a file the "
+			     "image signed and the system changes at runtime (e.g. "
+			     "/etc/machine-id, /etc/resolv.conf) is refused afterwards; restrict "
+			     "with func=, fsuuid= or fowner=");
 	}
 }
 
@@ -1519,34 +1540,40 @@ static void lint_policy(struct parser *p, const char *buf, size_t len)
 	bool appraise = false;
 
 	for (size_t i = 0; i < pol->n_rules; i++)
-		if (pol->rules[i].valid &&
-		    pol->rules[i].action == IMACTL_ACT_APPRAISE)
+		if (pol->rules[i].valid && pol->rules[i].action == IMACTL_ACT_APPRAISE)
 			appraise = true;
 	if (appraise && kconfig_state(o->kconfig, "IMA_APPRAISE") == 0)
 		diag(p, 0, 0, ERR, "kconfig",
-		     "the policy appraises, but CONFIG_IMA_APPRAISE is not set: appraise rules have no effect");
+		     "the policy appraises, but CONFIG_IMA_APPRAISE is not set: appraise rules "
+		     "have no effect");
 	if (kconfig_state(o->kconfig, "IMA") == 0)
 		diag(p, 0, 0, ERR, "kconfig",
 		     "CONFIG_IMA is not set: the kernel has no IMA policy to load");
 	if (kconfig_state(o->kconfig, "IMA_APPRAISE_REQUIRE_POLICY_SIGS") == 1 &&
 	    !(o->flags & IMACTL_POLICY_SIGNED))
 		diag(p, 0, 0, WARN, "unsigned-policy",
-		     "the kernel requires signed policies (CONFIG_IMA_APPRAISE_REQUIRE_POLICY_SIGS) and this file has no IMA signature: sign it and load it by path");
+		     "the kernel requires signed policies "
+		     "(CONFIG_IMA_APPRAISE_REQUIRE_POLICY_SIGS) and this file has no IMA "
+		     "signature: sign it and load it by path");
 	for (size_t i = 0; i < pol->n_rules; i++) {
 		const struct imactl_policy_rule *r = &pol->rules[i];
 
 		if (r->valid && (r->cond & IMACTL_COND_LSM))
 			diag(p, r->line, 1, WARN, "lsm-label",
-			     "LSM labels depend on the LSM active at boot: when it does not know a label (Debian's default is AppArmor), the kernel refuses the whole first policy");
+			     "LSM labels depend on the LSM active at boot: when it does not know a "
+			     "label (Debian's default is AppArmor), the kernel refuses the whole "
+			     "first policy");
 		if (r->valid && (r->cond & IMACTL_OPT_DIGSIG) &&
 		    kconfig_state(o->kconfig, "INTEGRITY_SIGNATURE") == 0)
 			diag(p, r->line, 1, ERR, "kconfig",
-			     "appraise_type= needs CONFIG_INTEGRITY_SIGNATURE (not set in the .config): every signature check fails");
+			     "appraise_type= needs CONFIG_INTEGRITY_SIGNATURE (not set in the "
+			     ".config): every signature check fails");
 	}
 	if (len && buf[len - 1] != '\n')
 		diag(p, p->lineno, 0, (o->flags & IMACTL_POLICY_BY_PATH) ? ERR : WARN,
 		     "no-final-newline",
-		     "no newline at the end of the file: the kernel's loader for signed policies (by path) refuses it");
+		     "no newline at the end of the file: the kernel's loader for signed policies "
+		     "(by path) refuses it");
 	if (o->flags & IMACTL_POLICY_NO_LINT)
 		return;
 	lint_unreachable(p);
@@ -1583,8 +1610,7 @@ IMACTL_EXPORT void imactl_policy_free(struct imactl_policy *pol)
 	free(pol);
 }
 
-IMACTL_EXPORT int imactl_policy_parse(struct imactl_ctx *ctx, const char *buf,
-				      size_t len,
+IMACTL_EXPORT int imactl_policy_parse(struct imactl_ctx *ctx, const char *buf, size_t len,
 				      const struct imactl_policy_options *opts,
 				      struct imactl_policy **policy_ret)
 {
@@ -1653,8 +1679,7 @@ static bool id_match(uint32_t have, char op, uint32_t want)
 	return op == '<' ? have < want : op == '>' ? have > want : have == want;
 }
 
-static bool rule_matches(const struct imactl_policy_rule *r,
-			 const struct imactl_policy_subject *s)
+static bool rule_matches(const struct imactl_policy_rule *r, const struct imactl_policy_subject *s)
 {
 	if ((r->cond & IMACTL_COND_FUNC) && r->func != s->func)
 		return false;
@@ -1664,11 +1689,9 @@ static bool rule_matches(const struct imactl_policy_rule *r,
 		return false;
 	if ((r->cond & IMACTL_COND_FSMAGIC) && r->fsmagic != s->fsmagic)
 		return false;
-	if ((r->cond & IMACTL_COND_FSNAME) &&
-	    (!s->fsname || strcmp(r->fsname, s->fsname)))
+	if ((r->cond & IMACTL_COND_FSNAME) && (!s->fsname || strcmp(r->fsname, s->fsname)))
 		return false;
-	if ((r->cond & IMACTL_COND_FSUUID) &&
-	    (!s->fsuuid || memcmp(r->fsuuid, s->fsuuid, 16)))
+	if ((r->cond & IMACTL_COND_FSUUID) && (!s->fsuuid || memcmp(r->fsuuid, s->fsuuid, 16)))
 		return false;
 	if ((r->cond & IMACTL_COND_UID) && !id_match(s->uid, r->uid_op, r->uid))
 		return false;
@@ -1679,11 +1702,9 @@ static bool rule_matches(const struct imactl_policy_rule *r,
 		return false;
 	if ((r->cond & IMACTL_COND_EGID) && !id_match(s->egid, r->gid_op, r->gid))
 		return false;
-	if ((r->cond & IMACTL_COND_FOWNER) &&
-	    !id_match(s->fowner, r->fowner_op, r->fowner))
+	if ((r->cond & IMACTL_COND_FOWNER) && !id_match(s->fowner, r->fowner_op, r->fowner))
 		return false;
-	if ((r->cond & IMACTL_COND_FGROUP) &&
-	    !id_match(s->fgroup, r->fgroup_op, r->fgroup))
+	if ((r->cond & IMACTL_COND_FGROUP) && !id_match(s->fgroup, r->fgroup_op, r->fgroup))
 		return false;
 	return true;
 }
@@ -1695,8 +1716,8 @@ IMACTL_EXPORT int imactl_policy_appraise_rule(const struct imactl_policy *pol,
 	for (size_t i = 0; i < pol->n_rules; i++) {
 		const struct imactl_policy_rule *r = &pol->rules[i];
 
-		if (!r->valid || (r->action != IMACTL_ACT_APPRAISE &&
-				  r->action != IMACTL_ACT_DONT_APPRAISE) ||
+		if (!r->valid ||
+		    (r->action != IMACTL_ACT_APPRAISE && r->action != IMACTL_ACT_DONT_APPRAISE) ||
 		    r->func == IMACTL_FUNC_SETXATTR_CHECK)
 			continue;
 		if (!rule_matches(r, s))
@@ -1713,9 +1734,8 @@ IMACTL_EXPORT int imactl_policy_appraise_rule(const struct imactl_policy *pol,
 
 /* ---- loading ------------------------------------------------------------------ */
 
-IMACTL_EXPORT int imactl_policy_write(struct imactl_ctx *ctx,
-				      const char *policy_path, const char *buf,
-				      size_t len, size_t *offset_ret)
+IMACTL_EXPORT int imactl_policy_write(struct imactl_ctx *ctx, const char *policy_path,
+				      const char *buf, size_t len, size_t *offset_ret)
 {
 	size_t off = 0;
 	int fd, ret = 0;

@@ -22,11 +22,10 @@ static int file_id_digest(struct imactl_ctx *ctx, const struct imactl_digest *in
 	return imactl_hash_buf(ctx, id, 2 + in->len, in->algo, out);
 }
 
-IMACTL_EXPORT int imactl_sign_digest(struct imactl_ctx *ctx,
-				     const struct imactl_key *key,
+IMACTL_EXPORT int imactl_sign_digest(struct imactl_ctx *ctx, const struct imactl_key *key,
 				     enum imactl_xattr_type type,
-				     const struct imactl_digest *digest,
-				     uint8_t **value_ret, size_t *len_ret)
+				     const struct imactl_digest *digest, uint8_t **value_ret,
+				     size_t *len_ret)
 {
 	struct imactl_xattr_value v = { .type = type };
 	struct imactl_digest signed_digest;
@@ -34,8 +33,7 @@ IMACTL_EXPORT int imactl_sign_digest(struct imactl_ctx *ctx,
 	size_t sig_len = 0;
 	int ret;
 
-	if (!key || !digest || imactl_hash_algo_size(digest->algo) !=
-				       (int)digest->len)
+	if (!key || !digest || imactl_hash_algo_size(digest->algo) != (int)digest->len)
 		return -EINVAL;
 	switch (type) {
 	case IMACTL_XATTR_DIGSIG:
@@ -68,11 +66,9 @@ out:
 	return ret;
 }
 
-IMACTL_EXPORT int imactl_verify_digest(struct imactl_ctx *ctx,
-				       const struct imactl_keyring *keyring,
+IMACTL_EXPORT int imactl_verify_digest(struct imactl_ctx *ctx, const struct imactl_keyring *keyring,
 				       const uint8_t *buf, size_t len,
-				       const struct imactl_digest *digest,
-				       uint32_t *keyid_ret)
+				       const struct imactl_digest *digest, uint32_t *keyid_ret)
 {
 	struct imactl_digest signed_digest;
 	struct imactl_xattr_value v;

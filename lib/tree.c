@@ -21,7 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define MAX_JOBS 256
+#define MAX_JOBS  256
 #define MAX_QUEUE 256
 
 /* An open directory shared by the files queued from it. */
@@ -32,8 +32,8 @@ struct dir_ref {
 
 struct work {
 	struct dir_ref *dir;
-	char *name; /* below dir */
-	char *path; /* from the root, "/a/b" */
+	char *name;    /* below dir */
+	char *path;    /* from the root, "/a/b" */
 	uint64_t size; /* as the walker saw it, for the totals */
 	dev_t dev;     /* the inode the walker saw: the worker opens only it */
 	ino_t ino;
@@ -49,7 +49,7 @@ struct tree {
 	struct imactl_ctx *ctx;
 	const struct imactl_tree_params *p;
 	bool verify;
-	const char *root; /* for messages, without a trailing '/' */
+	const char *root;	   /* for messages, without a trailing '/' */
 	char **include, **exclude; /* anchored patterns start with '/' */
 	dev_t root_dev;
 	void *links; /* tsearch() tree of struct link_node */
@@ -141,9 +141,8 @@ static int compile_patterns(const char *const *in, size_t n, char ***out)
 static bool matches(char **pats, const char *path, const char *name)
 {
 	for (size_t i = 0; pats[i]; i++) {
-		if (pats[i][0] == '/' ?
-			    fnmatch(pats[i], path, FNM_LEADING_DIR) == 0 :
-			    fnmatch(pats[i], name, 0) == 0)
+		if (pats[i][0] == '/' ? fnmatch(pats[i], path, FNM_LEADING_DIR) == 0
+				      : fnmatch(pats[i], name, 0) == 0)
 			return true;
 	}
 	return false;
@@ -182,15 +181,13 @@ static bool already_valid(struct tree *t, struct imactl_ctx *ctx, int fd,
 		return false;
 	switch (sp->ima) {
 	case IMACTL_IMA_SIG:
-		kind_ok = r.ima_type == (sp->flags & IMACTL_SIGN_SIGV3 ?
-						 IMACTL_XATTR_IMA_VERITY_SIG :
-						 IMACTL_XATTR_DIGSIG) &&
+		kind_ok = r.ima_type == (sp->flags & IMACTL_SIGN_SIGV3 ? IMACTL_XATTR_IMA_VERITY_SIG
+								       : IMACTL_XATTR_DIGSIG) &&
 			  r.ima_algo == sp->hash_algo;
 		break;
 	case IMACTL_IMA_HASH:
 		kind_ok = r.ima_type != IMACTL_XATTR_DIGSIG &&
-			  r.ima_type != IMACTL_XATTR_IMA_VERITY_SIG &&
-			  r.ima_algo == sp->hash_algo;
+			  r.ima_type != IMACTL_XATTR_IMA_VERITY_SIG && r.ima_algo == sp->hash_algo;
 		break;
 	default:
 		kind_ok = true;
@@ -210,8 +207,7 @@ static bool already_valid(struct tree *t, struct imactl_ctx *ctx, int fd,
 
 static void process(struct tree *t, struct imactl_ctx *ctx, struct work *w)
 {
-	struct imactl_tree_entry e = { .path = w->path, .kind = IMACTL_TREE_FILE,
-				       .size = w->size };
+	struct imactl_tree_entry e = { .path = w->path, .kind = IMACTL_TREE_FILE, .size = w->size };
 	struct imactl_signed_values vals = { 0 };
 	struct imactl_verify_result r;
 	struct stat seen = { .st_mode = S_IFREG, .st_dev = w->dev, .st_ino = w->ino };
@@ -225,11 +221,10 @@ static void process(struct tree *t, struct imactl_ctx *ctx, struct work *w)
 		goto out;
 	}
 	if (t->verify) {
-		e.status = imactl_verify_fd(ctx, fd, t->p->keyring,
-					    t->p->verify_flags, t->p->target_bits, &r);
+		e.status = imactl_verify_fd(ctx, fd, t->p->keyring, t->p->verify_flags,
+					    t->p->target_bits, &r);
 		e.verify = &r;
-	} else if ((t->p->flags & IMACTL_TREE_SKIP_VALID) &&
-		   already_valid(t, ctx, fd, &vals)) {
+	} else if ((t->p->flags & IMACTL_TREE_SKIP_VALID) && already_valid(t, ctx, fd, &vals)) {
 		e.unchanged = true;
 		e.values = &vals;
 	} else {
@@ -420,8 +415,7 @@ static enum imactl_tree_kind kind_of(mode_t mode)
 static int walk_dir(struct tree *t, struct dir_ref *dir, const char *prefix);
 
 /* One entry of a directory; returns < 0 only for errors that stop the walk. */
-static int walk_entry(struct tree *t, struct dir_ref *dir, const char *name,
-		      const char *path)
+static int walk_entry(struct tree *t, struct dir_ref *dir, const char *name, const char *path)
 {
 	struct imactl_tree_entry e = { .path = path };
 	struct dir_ref *sub;
@@ -439,18 +433,16 @@ static int walk_entry(struct tree *t, struct dir_ref *dir, const char *name,
 	if (t->exclude && matches(t->exclude, path, name)) {
 		e.kind = IMACTL_TREE_EXCLUDED;
 	} else if (e.kind == IMACTL_TREE_DIR) {
-		if ((t->p->flags & IMACTL_TREE_ONE_FILE_SYSTEM) &&
-		    st.st_dev != t->root_dev) {
+		if ((t->p->flags & IMACTL_TREE_ONE_FILE_SYSTEM) && st.st_dev != t->root_dev) {
 			e.kind = IMACTL_TREE_OTHER_FS;
 			report(t, &e);
 			return 0;
 		}
-		fd = openat(dir->fd, name,
-			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = openat(dir->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0) {
 			e.status = -errno;
-			log_err(t->ctx, "%s%s: cannot open the directory: %s",
-				t->root, path, strerror(errno));
+			log_err(t->ctx, "%s%s: cannot open the directory: %s", t->root, path,
+				strerror(errno));
 			report(t, &e);
 			return 0;
 		}
@@ -507,8 +499,8 @@ static int walk_dir(struct tree *t, struct dir_ref *dir, const char *prefix)
 
 	ret = read_names(dir->fd, &names, &n);
 	if (ret < 0) {
-		log_err(t->ctx, "%s%s/: cannot read the directory: %s", t->root,
-			prefix, strerror(-ret));
+		log_err(t->ctx, "%s%s/: cannot read the directory: %s", t->root, prefix,
+			strerror(-ret));
 		return ret;
 	}
 	for (size_t i = 0; i < n && ret == 0; i++) {
@@ -531,9 +523,8 @@ static int walk_dir(struct tree *t, struct dir_ref *dir, const char *prefix)
 	return ret;
 }
 
-static int tree_run(struct imactl_ctx *ctx, const char *root,
-		    const struct imactl_tree_params *p, bool verify,
-		    struct imactl_tree_stats *stats_ret)
+static int tree_run(struct imactl_ctx *ctx, const char *root, const struct imactl_tree_params *p,
+		    bool verify, struct imactl_tree_stats *stats_ret)
 {
 	struct tree t = { .ctx = ctx, .p = p, .verify = verify };
 	pthread_t threads[MAX_JOBS];
@@ -716,8 +707,8 @@ static int libc_bits(int rootfd, const char *dir, const char **found)
 			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 			bits = elf_bits(rootfd, path);
 		}
-		for (size_t j = 0; j < ARRAY_SIZE(libs) && bits <= 0 &&
-				   strchr(names[i], '-'); j++) {
+		for (size_t j = 0; j < ARRAY_SIZE(libs) && bits <= 0 && strchr(names[i], '-');
+		     j++) {
 			snprintf(path, sizeof(path), "%s/%s/%s", dir, names[i], libs[j]);
 			bits = elf_bits(rootfd, path);
 		}
@@ -729,14 +720,12 @@ static int libc_bits(int rootfd, const char *dir, const char **found)
 	return bits;
 }
 
-IMACTL_EXPORT int imactl_tree_target_bits(struct imactl_ctx *ctx,
-					  const char *root,
+IMACTL_EXPORT int imactl_tree_target_bits(struct imactl_ctx *ctx, const char *root,
 					  unsigned int *bits_ret)
 {
 	static const char *const inits[] = { "/sbin/init", "/usr/sbin/init",
 					     "/lib/systemd/systemd" };
-	static const char *const libdirs[] = { "/lib", "/usr/lib", "/lib64",
-					       "/usr/lib64" };
+	static const char *const libdirs[] = { "/lib", "/usr/lib", "/lib64", "/usr/lib64" };
 	static const char *const shells[] = { "/bin/sh", "/bin/busybox" };
 	const char *found = NULL;
 	int rootfd, bits = 0;
@@ -817,8 +806,7 @@ static int open_beneath(int rootfd, const char *path)
 	return fd;
 }
 
-IMACTL_EXPORT int imactl_tree_set_xattrs(struct imactl_ctx *ctx,
-					 const char *root, const char *path,
+IMACTL_EXPORT int imactl_tree_set_xattrs(struct imactl_ctx *ctx, const char *root, const char *path,
 					 const struct imactl_signed_values *v)
 {
 	uint8_t *old = NULL;

@@ -88,8 +88,8 @@ int verity_digest_size(struct imactl_ctx *ctx, int fd, int algo, off_t size,
 {
 	struct libfsverity_merkle_tree_params params = {
 		.version = 1,
-		.hash_algorithm = algo == IMACTL_HASH_SHA512 ? FS_VERITY_HASH_ALG_SHA512 :
-							       FS_VERITY_HASH_ALG_SHA256,
+		.hash_algorithm = algo == IMACTL_HASH_SHA512 ? FS_VERITY_HASH_ALG_SHA512
+							     : FS_VERITY_HASH_ALG_SHA256,
 		.file_size = size,
 		.block_size = VERITY_BLOCK_SIZE,
 	};
@@ -108,8 +108,7 @@ int verity_digest_size(struct imactl_ctx *ctx, int fd, int algo, off_t size,
 	ret = libfsverity_compute_digest(&r, verity_read, &params, &d);
 	if (ret < 0) {
 		if (!r.failed && ret != -ENOMEM)
-			log_err(ctx, "libfsverity cannot compute the digest: %s",
-				strerror(-ret));
+			log_err(ctx, "libfsverity cannot compute the digest: %s", strerror(-ret));
 		goto out;
 	}
 	if (d->digest_size != imactl_hash_algo_size(algo) ||

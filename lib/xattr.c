@@ -16,8 +16,7 @@ static int fail(const char **why, const char *reason)
 	return -EBADMSG;
 }
 
-IMACTL_EXPORT int imactl_xattr_decode(const uint8_t *buf, size_t len,
-				      struct imactl_xattr_value *v,
+IMACTL_EXPORT int imactl_xattr_decode(const uint8_t *buf, size_t len, struct imactl_xattr_value *v,
 				      const char **why)
 {
 	int size;
@@ -53,8 +52,8 @@ IMACTL_EXPORT int imactl_xattr_decode(const uint8_t *buf, size_t len,
 		if (len < SIG_HDR_SIZE)
 			return fail(why, "truncated signature header");
 		v->sig_version = buf[1];
-		if (buf[0] == IMACTL_XATTR_IMA_VERITY_SIG ? v->sig_version != 3 :
-							    v->sig_version != 2)
+		if (buf[0] == IMACTL_XATTR_IMA_VERITY_SIG ? v->sig_version != 3
+							  : v->sig_version != 2)
 			return fail(why, "unsupported signature version");
 		v->algo = buf[2];
 		if (imactl_hash_algo_size(v->algo) < 0)
@@ -74,8 +73,8 @@ IMACTL_EXPORT int imactl_xattr_decode(const uint8_t *buf, size_t len,
 	}
 }
 
-IMACTL_EXPORT int imactl_xattr_encode(const struct imactl_xattr_value *v,
-				      uint8_t **buf_ret, size_t *len_ret)
+IMACTL_EXPORT int imactl_xattr_encode(const struct imactl_xattr_value *v, uint8_t **buf_ret,
+				      size_t *len_ret)
 {
 	uint8_t *buf;
 	size_t len;
@@ -108,8 +107,8 @@ IMACTL_EXPORT int imactl_xattr_encode(const struct imactl_xattr_value *v,
 	case IMACTL_XATTR_DIGSIG:
 	case IMACTL_XATTR_EVM_PORTABLE:
 	case IMACTL_XATTR_IMA_VERITY_SIG:
-		if (imactl_hash_algo_size(v->algo) < 0 || !v->sig ||
-		    v->sig_len == 0 || v->sig_len > 0xffff)
+		if (imactl_hash_algo_size(v->algo) < 0 || !v->sig || v->sig_len == 0 ||
+		    v->sig_len > 0xffff)
 			return -EINVAL;
 		len = SIG_HDR_SIZE + v->sig_len;
 		buf = malloc(len);

@@ -18,8 +18,7 @@ static const struct option longopts[] = {
 };
 
 /* Applies every line of @f; returns the exit code. */
-static int apply(struct imactl_ctx *ctx, const char *root, const char *file,
-		 FILE *f)
+static int apply(struct imactl_ctx *ctx, const char *root, const char *file, FILE *f)
 {
 	unsigned long long applied = 0, failed = 0, lineno = 0;
 	size_t size = 0;
@@ -36,8 +35,8 @@ static int apply(struct imactl_ctx *ctx, const char *root, const char *file,
 		ret = imactl_manifest_parse(line, &path, &v);
 		if (ret < 0) {
 			prog_file_err(file, "line %llu: %s", lineno,
-				      ret == -EBADMSG ? "not '/PATH ima:0xHEX [evm:0xHEX]'" :
-							strerror(-ret));
+				      ret == -EBADMSG ? "not '/PATH ima:0xHEX [evm:0xHEX]'"
+						      : strerror(-ret));
 			failed++;
 			status = EXIT_OPERATIONAL;
 			continue;
@@ -109,21 +108,20 @@ const struct imactl_command cmd_apply_manifest = {
 	.name = "apply-manifest",
 	.func = run,
 	.summary = "write the xattrs of a sign-tree manifest back onto a tree",
-	.usage =
-	"ROOT MANIFEST [--xattr-user]\n"
-	"\n"
-	"For every line '/PATH ima:0xHEX [evm:0xHEX]' of MANIFEST (written by\n"
-	"sign-tree --manifest), sets security.ima and then security.evm of\n"
-	"ROOT/PATH, e.g. on a copy that lost its xattrs (a cpio initramfs unpacked\n"
-	"to tmpfs).  Without evm: a security.evm the file carries is removed when\n"
-	"security.ima changes.  PATH is escaped: a backslash and three octal digits\n"
-	"stand for one byte (\\040 a space, \\012 a newline, \\134 a backslash).\n"
-	"Paths that are missing, not regular files, or reached through a symbolic\n"
-	"link are refused and named; the other lines are still applied.  Empty lines\n"
-	"and lines starting with '#' are ignored.\n"
-	"\n"
-	"  --xattr-user   write user.ima/user.evm (tests without privileges)\n"
-	"\n"
-	"Exit: 0 every line applied; 3 a line was malformed or could not be applied;\n"
-	"2 usage error.\n",
+	.usage = "ROOT MANIFEST [--xattr-user]\n"
+		 "\n"
+		 "For every line '/PATH ima:0xHEX [evm:0xHEX]' of MANIFEST (written by\n"
+		 "sign-tree --manifest), sets security.ima and then security.evm of\n"
+		 "ROOT/PATH, e.g. on a copy that lost its xattrs (a cpio initramfs unpacked\n"
+		 "to tmpfs).  Without evm: a security.evm the file carries is removed when\n"
+		 "security.ima changes.  PATH is escaped: a backslash and three octal digits\n"
+		 "stand for one byte (\\040 a space, \\012 a newline, \\134 a backslash).\n"
+		 "Paths that are missing, not regular files, or reached through a symbolic\n"
+		 "link are refused and named; the other lines are still applied.  Empty lines\n"
+		 "and lines starting with '#' are ignored.\n"
+		 "\n"
+		 "  --xattr-user   write user.ima/user.evm (tests without privileges)\n"
+		 "\n"
+		 "Exit: 0 every line applied; 3 a line was malformed or could not be applied;\n"
+		 "2 usage error.\n",
 };

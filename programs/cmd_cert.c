@@ -138,24 +138,23 @@ const struct imactl_command cmd_cert = {
 	.name = "cert",
 	.func = run,
 	.summary = "check that a certificate is usable for IMA",
-	.usage =
-	"check CERT [--ca CA] [--at DATE] [--quiet]\n"
-	"\n"
-	"Is CERT (PEM or DER) usable as an IMA signing key on a Linux kernel?\n"
-	"Checks the key type and size the kernel's asymmetric key parser accepts,\n"
-	"the algorithm CERT is signed with, keyUsage digitalSignature, CA:FALSE,\n"
-	"extendedKeyUsage, the subjectKeyIdentifier (and the keyid it yields, and\n"
-	"whether evmctl computes the same), the validity period, and with --ca the\n"
-	"chain: issuer, signature, authorityKeyIdentifier, and the CA's own\n"
-	"extensions, key and validity.  Prints one line per finding:\n"
-	"  CERT: error|warning|ok: WHAT AND WHY\n"
-	"and a last line saying whether CERT is usable.\n"
-	"\n"
-	"  --ca CA        the CA certificate that issued CERT (PEM or DER)\n"
-	"  --at DATE      check validity at DATE (YYYY-MM-DD, or @SECONDS since the\n"
-	"                 epoch) instead of now\n"
-	"  -q, --quiet    print only errors, warnings and the last line\n"
-	"\n"
-	"Exit: 0 usable (perhaps with warnings); 1 errors found; 3 a file cannot be\n"
-	"read or is not a certificate; 2 usage error.\n",
+	.usage = "check CERT [--ca CA] [--at DATE] [--quiet]\n"
+		 "\n"
+		 "Is CERT (PEM or DER) usable as an IMA signing key on a Linux kernel?\n"
+		 "Checks the key type and size the kernel's asymmetric key parser accepts,\n"
+		 "the algorithm CERT is signed with, keyUsage digitalSignature, CA:FALSE,\n"
+		 "extendedKeyUsage, the subjectKeyIdentifier (and the keyid it yields, and\n"
+		 "whether evmctl computes the same), the validity period, and with --ca the\n"
+		 "chain: issuer, signature, authorityKeyIdentifier, and the CA's own\n"
+		 "extensions, key and validity.  Prints one line per finding:\n"
+		 "  CERT: error|warning|ok: WHAT AND WHY\n"
+		 "and a last line saying whether CERT is usable.\n"
+		 "\n"
+		 "  --ca CA        the CA certificate that issued CERT (PEM or DER)\n"
+		 "  --at DATE      check validity at DATE (YYYY-MM-DD, or @SECONDS since the\n"
+		 "                 epoch) instead of now\n"
+		 "  -q, --quiet    print only errors, warnings and the last line\n"
+		 "\n"
+		 "Exit: 0 usable (perhaps with warnings); 1 errors found; 3 a file cannot be\n"
+		 "read or is not a certificate; 2 usage error.\n",
 };

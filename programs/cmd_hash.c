@@ -54,9 +54,9 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 
 		prog_set_current_file(argv[i]);
 		fd = imactl_open_regular(AT_FDCWD, argv[i]);
-		ret = fd < 0  ? fd :
-		      verity ? imactl_verity_digest_fd(ctx, fd, algo, &d) :
-			       imactl_hash_fd(ctx, fd, algo, &d);
+		ret = fd < 0   ? fd
+		      : verity ? imactl_verity_digest_fd(ctx, fd, algo, &d)
+			       : imactl_hash_fd(ctx, fd, algo, &d);
 		if (fd >= 0)
 			close(fd);
 		if (ret < 0) {
@@ -78,15 +78,14 @@ const struct imactl_command cmd_hash = {
 	.name = "hash",
 	.func = run,
 	.summary = "print the digests of files",
-	.usage =
-	"[--hash ALGO] [--verity] FILE...\n"
-	"\n"
-	"Prints 'ALGO:HEX  FILE' for every FILE (symbolic links are refused).\n"
-	"\n"
-	"  --hash ALGO   sha1, sha224, sha256 (default), sha384, sha512, sm3\n"
-	"  --verity      the fs-verity file digest instead (what sigv3 signs, what\n"
-	"                'fsverity digest' and 'fsverity measure' print): sha256 or\n"
-	"                sha512, 4096-byte blocks, no salt\n"
-	"\n"
-	"Exit: 0; 3 when a file could not be read (the others are still printed).\n",
+	.usage = "[--hash ALGO] [--verity] FILE...\n"
+		 "\n"
+		 "Prints 'ALGO:HEX  FILE' for every FILE (symbolic links are refused).\n"
+		 "\n"
+		 "  --hash ALGO   sha1, sha224, sha256 (default), sha384, sha512, sm3\n"
+		 "  --verity      the fs-verity file digest instead (what sigv3 signs, what\n"
+		 "                'fsverity digest' and 'fsverity measure' print): sha256 or\n"
+		 "                sha512, 4096-byte blocks, no salt\n"
+		 "\n"
+		 "Exit: 0; 3 when a file could not be read (the others are still printed).\n",
 };

@@ -26,12 +26,12 @@ static const char *refusal(int err, const char *keyring)
 		       "algorithm, or the keyring is restricted to certificates "
 		       "signed by keys it trusts and the signer is not among them";
 	case -ENOKEY:
-		return keyring[0] == '.' ?
-			"the keyring only accepts certificates signed by a key in the "
-			"kernel's builtin or secondary trusted keyring, and the signer "
-			"is not there" :
-			"the keyring is restricted to certificates signed by keys it "
-			"trusts, and the signer is not among them";
+		return keyring[0] == '.'
+			       ? "the keyring only accepts certificates signed by a key in the "
+				 "kernel's builtin or secondary trusted keyring, and the signer "
+				 "is not there"
+			       : "the keyring is restricted to certificates signed by keys it "
+				 "trusts, and the signer is not among them";
 	case -EKEYREJECTED:
 		return "the kernel rejected it (bad signature, or not allowed as a CA "
 		       "or signing key by the keyring's restriction)";
@@ -85,15 +85,15 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	ret = imactl_kernel_keyring(ctx, name, true, &ring);
 	if (ret < 0) {
 		prog_err("import: keyring %s: %s", name,
-			 ret == -ENOENT ? "no such keyring (see /proc/keys)" :
-			 ret == -ENOTDIR ? "not a keyring" :
-			 strerror(-ret));
+			 ret == -ENOENT	   ? "no such keyring (see /proc/keys)"
+			 : ret == -ENOTDIR ? "not a keyring"
+					   : strerror(-ret));
 		goto out;
 	}
 	ret = imactl_kernel_import_cert(ctx, cert, ring, &serial);
 	if (ret < 0) {
-		prog_file_err(path, "the kernel refused the certificate for keyring %s: %s",
-			      name, refusal(ret, name));
+		prog_file_err(path, "the kernel refused the certificate for keyring %s: %s", name,
+			      refusal(ret, name));
 		goto out;
 	}
 	printf("%d\n", serial);
@@ -108,22 +108,22 @@ const struct imactl_command cmd_import = {
 	.func = run,
 	.summary = "load a certificate into the kernel keyring IMA or EVM uses",
 	.usage =
-	"[-v] CERT [KEYRING]\n"
-	"\n"
-	"Adds the X.509 certificate CERT (PEM or DER) to a kernel keyring as an\n"
-	"\"asymmetric\" key and prints the new key's serial.  KEYRING is:\n"
-	"  ima, evm (default: ima)  the trusted .ima/.evm keyring when the kernel has\n"
-	"                          one (CONFIG_INTEGRITY_TRUSTED_KEYRING), else _ima/_evm\n"
-	"  .ima, .evm, .NAME       that kernel keyring (as listed in /proc/keys)\n"
-	"  _ima, _evm, NAME        a keyring in the user keyring, created when absent;\n"
-	"                          where IMA/EVM look without a trusted keyring\n"
-	"  NUMBER                  a keyring serial\n"
-	"When the kernel refuses the certificate, the message says why (as far as\n"
-	"the kernel tells): e.g. .ima only accepts certificates signed by a key in\n"
-	"the kernel's trusted keyrings.\n"
-	"\n"
-	"  -v, --verbose   say which keyring was used or created\n"
-	"\n"
-	"Exit: 0 imported; 3 the certificate could not be read or the kernel\n"
-	"refused it; 2 usage error.\n",
+		"[-v] CERT [KEYRING]\n"
+		"\n"
+		"Adds the X.509 certificate CERT (PEM or DER) to a kernel keyring as an\n"
+		"\"asymmetric\" key and prints the new key's serial.  KEYRING is:\n"
+		"  ima, evm (default: ima)  the trusted .ima/.evm keyring when the kernel has\n"
+		"                          one (CONFIG_INTEGRITY_TRUSTED_KEYRING), else _ima/_evm\n"
+		"  .ima, .evm, .NAME       that kernel keyring (as listed in /proc/keys)\n"
+		"  _ima, _evm, NAME        a keyring in the user keyring, created when absent;\n"
+		"                          where IMA/EVM look without a trusted keyring\n"
+		"  NUMBER                  a keyring serial\n"
+		"When the kernel refuses the certificate, the message says why (as far as\n"
+		"the kernel tells): e.g. .ima only accepts certificates signed by a key in\n"
+		"the kernel's trusted keyrings.\n"
+		"\n"
+		"  -v, --verbose   say which keyring was used or created\n"
+		"\n"
+		"Exit: 0 imported; 3 the certificate could not be read or the kernel\n"
+		"refused it; 2 usage error.\n",
 };

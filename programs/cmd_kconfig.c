@@ -21,8 +21,7 @@ static const struct option longopts[] = {
 
 static int run(const struct imactl_command *cmd, int argc, char *argv[])
 {
-	unsigned int features = IMACTL_KFEAT_IMA | IMACTL_KFEAT_APPRAISE |
-				IMACTL_KFEAT_EVM;
+	unsigned int features = IMACTL_KFEAT_IMA | IMACTL_KFEAT_APPRAISE | IMACTL_KFEAT_EVM;
 	struct imactl_kconfig *kc = NULL;
 	struct imactl_diag *d = NULL;
 	struct imactl_ctx *ctx = NULL;
@@ -49,9 +48,9 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 			return prog_bad_option(cmd);
 		switch (c) {
 		case OPT_FEATURES:
-			if (imactl_kconfig_feature_parse(optarg, &features, &bad,
-							 &bad_len) < 0) {
-				prog_err("kconfig: unknown feature '%.*s' (ima, appraise, evm, signed-policy, modsign, tpm, all)",
+			if (imactl_kconfig_feature_parse(optarg, &features, &bad, &bad_len) < 0) {
+				prog_err("kconfig: unknown feature '%.*s' (ima, appraise, evm, "
+					 "signed-policy, modsign, tpm, all)",
 					 (int)bad_len, bad);
 				return prog_bad_option(cmd);
 			}
@@ -104,16 +103,15 @@ const struct imactl_command cmd_kconfig = {
 	.name = "kconfig",
 	.func = run,
 	.summary = "check a kernel .config for IMA/EVM",
-	.usage =
-	"check [--features LIST] .config\n"
-	"\n"
-	"Lists the options the chosen features need that the .config lacks or sets\n"
-	"wrongly, each with the feature that needs it and why.  Fragments that\n"
-	"provide them: kernel/ima.cfg, evm.cfg, modsign.cfg, tpm.cfg.\n"
-	"  --features LIST  comma-separated: ima, appraise, evm, signed-policy,\n"
-	"                   modsign, tpm, all (default: ima,appraise,evm)\n"
-	"  -q, --quiet      no summary line\n"
-	"\n"
-	"Exit: 0 nothing required is missing (warnings may be printed); 1 a required\n"
-	"option is missing or wrong; 2 usage; 3 the file cannot be read.\n",
+	.usage = "check [--features LIST] .config\n"
+		 "\n"
+		 "Lists the options the chosen features need that the .config lacks or sets\n"
+		 "wrongly, each with the feature that needs it and why.  Fragments that\n"
+		 "provide them: kernel/ima.cfg, evm.cfg, modsign.cfg, tpm.cfg.\n"
+		 "  --features LIST  comma-separated: ima, appraise, evm, signed-policy,\n"
+		 "                   modsign, tpm, all (default: ima,appraise,evm)\n"
+		 "  -q, --quiet      no summary line\n"
+		 "\n"
+		 "Exit: 0 nothing required is missing (warnings may be printed); 1 a required\n"
+		 "option is missing or wrong; 2 usage; 3 the file cannot be read.\n",
 };

@@ -80,8 +80,7 @@ static int parse_opts(const struct imactl_command *cmd, int argc, char *argv[],
 	int c;
 
 	while ((c = prog_getopt(cmd, argc, argv, "v", longopts)) != -1) {
-		if (c != '?' && c != 'v' && c != OPT_VERBOSE &&
-		    !prog_once(cmd, &seen, c, longopts))
+		if (c != '?' && c != 'v' && c != OPT_VERBOSE && !prog_once(cmd, &seen, c, longopts))
 			return EXIT_USAGE;
 		switch (c) {
 		case OPT_OUT:
@@ -90,7 +89,8 @@ static int parse_opts(const struct imactl_command *cmd, int argc, char *argv[],
 		case OPT_ALGO:
 			o->params.key_algo = imactl_key_algo_by_name(optarg);
 			if (o->params.key_algo < 0) {
-				prog_err("keygen: --algo takes ec-p256, ec-p384, rsa-2048, rsa-3072 or rsa-4096, not '%s'",
+				prog_err("keygen: --algo takes ec-p256, ec-p384, rsa-2048, "
+					 "rsa-3072 or rsa-4096, not '%s'",
 					 optarg);
 				return EXIT_USAGE;
 			}
@@ -147,19 +147,23 @@ static bool check_opts(enum imactl_keygen_kind kind, const struct keygen_opts *o
 	}
 	if (signer != (o->ca_cert || o->ca_key || o->ca_pass_file) ||
 	    (signer && (!o->ca_cert || !o->ca_key))) {
-		prog_err("keygen: --ca-cert and --ca-key (and --ca-pass-file) go with 'signer', and it needs both");
+		prog_err("keygen: --ca-cert and --ca-key (and --ca-pass-file) go with 'signer', "
+			 "and it needs both");
 		return false;
 	}
 	if (o->key && kind == IMACTL_KEYGEN_DEBUG) {
-		prog_err("keygen: --key (an existing key to certify) goes with 'ca', 'signer' or 'self-signed'");
+		prog_err("keygen: --key (an existing key to certify) goes with 'ca', 'signer' or "
+			 "'self-signed'");
 		return false;
 	}
 	if (o->key && (o->encrypt || o->params.key_algo)) {
-		prog_err("keygen: --key certifies an existing key: --encrypt and --algo do not apply");
+		prog_err("keygen: --key certifies an existing key: --encrypt and --algo do not "
+			 "apply");
 		return false;
 	}
 	if (o->encrypt && o->pass_file) {
-		prog_err("keygen: --encrypt and --pass-file exclude each other (--pass-file encrypts)");
+		prog_err("keygen: --encrypt and --pass-file exclude each other (--pass-file "
+			 "encrypts)");
 		return false;
 	}
 	if (kind == IMACTL_KEYGEN_DEBUG && o->params.subject) {
@@ -216,10 +220,10 @@ static void remove_made_dirs(struct made_dirs *made)
 	}
 }
 
-static int run_keygen(struct imactl_ctx *ctx, enum imactl_keygen_kind kind,
-		      struct keygen_opts *o)
+static int run_keygen(struct imactl_ctx *ctx, enum imactl_keygen_kind kind, struct keygen_opts *o)
 {
-	struct prog_pass_source new_pass = { .file = o->pass_file, .key_path = o->out,
+	struct prog_pass_source new_pass = { .file = o->pass_file,
+					     .key_path = o->out,
 					     .confirm = true };
 	struct imactl_cert *ca_cert = NULL;
 	struct imactl_key *ca_key = NULL, *key = NULL;
@@ -304,39 +308,39 @@ const struct imactl_command cmd_keygen = {
 	.func = run,
 	.summary = "make a local CA, signing keys and certificates",
 	.usage =
-	"ca|signer|self-signed|debug --out DIR [OPTIONS]\n"
-	"\n"
-	"  ca           DIR/ima-local-ca.priv (key), ima-local-ca.pem, ima-local-ca.x509\n"
-	"               (DER): a CA for CONFIG_SYSTEM_TRUSTED_KEYS (CA:TRUE,\n"
-	"               keyCertSign + cRLSign, SKI, AKI)\n"
-	"  signer       DIR/privkey_ima.pem, csr_ima.pem, x509_ima.der: an IMA signing\n"
-	"               key issued by the CA (critical CA:FALSE, digitalSignature,\n"
-	"               critical codeSigning, SKI, AKI); needs --ca-cert and --ca-key\n"
-	"  self-signed  DIR/privkey_ima.pem, x509_ima.der: for a kernel that takes the\n"
-	"               key into its _ima keyring without a CA\n"
-	"  debug        ca + signer in DIR, labelled 'debug - never use in production'\n"
-	"\n"
-	"  --out DIR            where the files go (created if missing)\n"
-	"  --algo ALGO          ec-p256, ec-p384, rsa-2048, rsa-3072 (default; debug:\n"
-	"                       rsa-2048) or rsa-4096\n"
-	"  --subject SUBJ       \"O=Example,CN=Name\" (or \"/O=Example/CN=Name\")\n"
-	"  --days N             validity (default 3650; a signer ends with its CA)\n"
-	"  --pass-file FILE     encrypt the new private key with the passphrase in FILE\n"
-	"  --encrypt            encrypt it with $IMACTL_KEY_PASSWORD or a passphrase\n"
-	"                       asked twice on the terminal\n"
-	"  --ca-cert CERT       signer: the CA certificate (PEM or DER)\n"
-	"  --ca-key KEY         signer: the CA private key (file or pkcs11: URI)\n"
-	"  --ca-pass-file FILE  its passphrase (else $IMACTL_KEY_PASSWORD, else a prompt)\n"
-	"  --key KEY            ca, signer, self-signed: certify this existing key (a\n"
-	"                       file or \"pkcs11:token=...;object=...\") instead of\n"
-	"                       making one; no private key is written; --pass-file is\n"
-	"                       then its passphrase or PIN\n"
-	"  --force              replace existing files (never done otherwise)\n"
-	"  -v, --verbose        more messages\n"
-	"\n"
-	"Private keys are written with mode 0600; all files appear together or none\n"
-	"(temporary files, fsync, rename).  Serial numbers are 16 random bytes.\n"
-	"Prints the names of the files written.\n"
-	"\n"
-	"Exit: 0 done; 3 nothing written (a file exists, bad CA key, I/O ...); 2 usage.\n",
+		"ca|signer|self-signed|debug --out DIR [OPTIONS]\n"
+		"\n"
+		"  ca           DIR/ima-local-ca.priv (key), ima-local-ca.pem, ima-local-ca.x509\n"
+		"               (DER): a CA for CONFIG_SYSTEM_TRUSTED_KEYS (CA:TRUE,\n"
+		"               keyCertSign + cRLSign, SKI, AKI)\n"
+		"  signer       DIR/privkey_ima.pem, csr_ima.pem, x509_ima.der: an IMA signing\n"
+		"               key issued by the CA (critical CA:FALSE, digitalSignature,\n"
+		"               critical codeSigning, SKI, AKI); needs --ca-cert and --ca-key\n"
+		"  self-signed  DIR/privkey_ima.pem, x509_ima.der: for a kernel that takes the\n"
+		"               key into its _ima keyring without a CA\n"
+		"  debug        ca + signer in DIR, labelled 'debug - never use in production'\n"
+		"\n"
+		"  --out DIR            where the files go (created if missing)\n"
+		"  --algo ALGO          ec-p256, ec-p384, rsa-2048, rsa-3072 (default; debug:\n"
+		"                       rsa-2048) or rsa-4096\n"
+		"  --subject SUBJ       \"O=Example,CN=Name\" (or \"/O=Example/CN=Name\")\n"
+		"  --days N             validity (default 3650; a signer ends with its CA)\n"
+		"  --pass-file FILE     encrypt the new private key with the passphrase in FILE\n"
+		"  --encrypt            encrypt it with $IMACTL_KEY_PASSWORD or a passphrase\n"
+		"                       asked twice on the terminal\n"
+		"  --ca-cert CERT       signer: the CA certificate (PEM or DER)\n"
+		"  --ca-key KEY         signer: the CA private key (file or pkcs11: URI)\n"
+		"  --ca-pass-file FILE  its passphrase (else $IMACTL_KEY_PASSWORD, else a prompt)\n"
+		"  --key KEY            ca, signer, self-signed: certify this existing key (a\n"
+		"                       file or \"pkcs11:token=...;object=...\") instead of\n"
+		"                       making one; no private key is written; --pass-file is\n"
+		"                       then its passphrase or PIN\n"
+		"  --force              replace existing files (never done otherwise)\n"
+		"  -v, --verbose        more messages\n"
+		"\n"
+		"Private keys are written with mode 0600; all files appear together or none\n"
+		"(temporary files, fsync, rename).  Serial numbers are 16 random bytes.\n"
+		"Prints the names of the files written.\n"
+		"\n"
+		"Exit: 0 done; 3 nothing written (a file exists, bad CA key, I/O ...); 2 usage.\n",
 };

@@ -36,12 +36,11 @@ const struct imactl_command cmd_keyid = {
 	.name = "keyid",
 	.func = run,
 	.summary = "print the keyid the kernel uses for a certificate",
-	.usage =
-	"CERT\n"
-	"\n"
-	"Prints the 32-bit keyid (8 hex digits) that signatures made for CERT carry:\n"
-	"the last 4 bytes of its subjectKeyIdentifier, else bytes 16..19 of SHA-1\n"
-	"over its public key.  CERT may be PEM or DER.\n"
-	"\n"
-	"Exit: 0; 3 when CERT cannot be read.\n",
+	.usage = "CERT\n"
+		 "\n"
+		 "Prints the 32-bit keyid (8 hex digits) that signatures made for CERT carry:\n"
+		 "the last 4 bytes of its subjectKeyIdentifier, else bytes 16..19 of SHA-1\n"
+		 "over its public key.  CERT may be PEM or DER.\n"
+		 "\n"
+		 "Exit: 0; 3 when CERT cannot be read.\n",
 };

@@ -53,8 +53,8 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static const int all_banks[] = { IMACTL_HASH_SHA1, IMACTL_HASH_SHA256,
-				 IMACTL_HASH_SHA384, IMACTL_HASH_SHA512 };
+static const int all_banks[] = { IMACTL_HASH_SHA1, IMACTL_HASH_SHA256, IMACTL_HASH_SHA384,
+				 IMACTL_HASH_SHA512 };
 
 struct opts {
 	int format;
@@ -124,8 +124,8 @@ static bool parse_bank(const char *name, int *algo)
 
 /* ---- option parsing shared by the subcommands -------------------------- */
 
-static int parse_opts(const struct imactl_command *cmd, int *argcp, char *argv[],
-		      struct opts *o, const char *allowed)
+static int parse_opts(const struct imactl_command *cmd, int *argcp, char *argv[], struct opts *o,
+		      const char *allowed)
 {
 	unsigned long long seen = 0;
 	int c, argc = *argcp;
@@ -211,7 +211,8 @@ static int parse_opts(const struct imactl_command *cmd, int *argcp, char *argv[]
 					continue;
 				}
 				if (!parse_bank(tok, &algo)) {
-					prog_err("%s: --bank takes sha1, sha256, sha384, sha512 or all, not '%s'",
+					prog_err("%s: --bank takes sha1, sha256, sha384, sha512 or "
+						 "all, not '%s'",
 						 cmd->name, tok);
 					free(copy);
 					return prog_bad_option(cmd);
@@ -275,8 +276,8 @@ static void free_opts(struct opts *o)
  * context.  Return: 0, -1 (--help was printed), or an exit code.
  */
 static int start_log_command(const struct imactl_command *cmd, int *argcp, char *argv[],
-			     struct opts *o, const char *allowed,
-			     struct imactl_ctx **ctx, const char **log)
+			     struct opts *o, const char *allowed, struct imactl_ctx **ctx,
+			     const char **log)
 {
 	int status = parse_opts(cmd, argcp, argv, o, allowed);
 
@@ -313,8 +314,8 @@ struct failure {
 	const char *reason;
 };
 
-static int load_pcrs(struct imactl_ctx *ctx, const struct opts *o,
-		     struct imactl_pcr_bank *banks, unsigned int *nbanks)
+static int load_pcrs(struct imactl_ctx *ctx, const struct opts *o, struct imactl_pcr_bank *banks,
+		     unsigned int *nbanks)
 {
 	*nbanks = 0;
 	if (o->tpm) {
@@ -351,7 +352,8 @@ static int load_pcrs(struct imactl_ctx *ctx, const struct opts *o,
 		}
 		for (unsigned int k = 0; k < *nbanks; k++)
 			if (banks[k].algo == algo) {
-				prog_err("log verify: --pcrs: bank %s given twice", imactl_hash_algo_name(algo));
+				prog_err("log verify: --pcrs: bank %s given twice",
+					 imactl_hash_algo_name(algo));
 				return EXIT_USAGE;
 			}
 		if (*nbanks == 4)
@@ -364,8 +366,9 @@ static int load_pcrs(struct imactl_ctx *ctx, const struct opts *o,
 		}
 		(*nbanks)++;
 		continue;
-bad:
-		prog_err("log verify: --pcrs takes [sha1|sha256|sha384|sha512,]FILE, not '%s'", spec);
+	bad:
+		prog_err("log verify: --pcrs takes [sha1|sha256|sha384|sha512,]FILE, not '%s'",
+			 spec);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -451,9 +454,9 @@ static void sig_counts(const struct imactl_mlog_summary *s, struct sig_count c[5
 	memcpy(c, t, sizeof(t));
 }
 
-static void print_text_report(const char *log, const struct imactl_mlog_summary *s,
-			      int format, bool have_pcrs, uint64_t resumed,
-			      const struct failure *first, int status)
+static void print_text_report(const char *log, const struct imactl_mlog_summary *s, int format,
+			      bool have_pcrs, uint64_t resumed, const struct failure *first,
+			      int status)
 {
 	struct sig_count c[5];
 
@@ -474,7 +477,8 @@ static void print_text_report(const char *log, const struct imactl_mlog_summary 
 		else if (!p->matched)
 			printf(" MISMATCH: no prefix of the list gives the TPM's value\n");
 		else if (p->matched_at == s->entries)
-			printf(" matches%s\n", p->padded ? " (sha1 hashes zero-padded, old kernel)" : "");
+			printf(" matches%s\n",
+			       p->padded ? " (sha1 hashes zero-padded, old kernel)" : "");
 		else
 			printf(" matches after entry %llu%s; %llu entries follow the PCR read\n",
 			       (unsigned long long)p->matched_at,
@@ -482,10 +486,10 @@ static void print_text_report(const char *log, const struct imactl_mlog_summary 
 			       (unsigned long long)(s->entries - p->matched_at));
 	}
 	printf("boot_aggregate: %s\n",
-	       s->boot_aggregate == 0 ? "matches PCRs 0-7/0-9" :
-	       s->boot_aggregate == -EBADMSG ? "MISMATCH with the TPM's PCRs" :
-	       have_pcrs ? "not checked (no boot_aggregate entry or PCRs 0-7/0-9 of its bank)" :
-			   "not checked (no PCRs)");
+	       s->boot_aggregate == 0	       ? "matches PCRs 0-7/0-9"
+	       : s->boot_aggregate == -EBADMSG ? "MISMATCH with the TPM's PCRs"
+	       : have_pcrs ? "not checked (no boot_aggregate entry or PCRs 0-7/0-9 of its bank)"
+			   : "not checked (no PCRs)");
 	sig_counts(s, c);
 	if (c[0].n + c[1].n + c[2].n + c[3].n + c[4].n) {
 		for (int i = 0; i < 5; i++)
@@ -494,20 +498,20 @@ static void print_text_report(const char *log, const struct imactl_mlog_summary 
 		printf("\n");
 	}
 	if (status == EXIT_OK) {
-		printf("result: OK%s\n", have_pcrs ? "" : " (no PCRs given: the list is only self-consistent)");
+		printf("result: OK%s\n",
+		       have_pcrs ? "" : " (no PCRs given: the list is only self-consistent)");
 	} else if (first->number) {
 		printf("result: FAILED at entry %llu (", (unsigned long long)first->number);
 		text_print(stdout, first->path ? first->path : "?");
 		printf("): %s\n", first->reason);
 	} else {
-		printf("result: FAILED: %s\n", first->reason ? first->reason :
-					  "the PCRs do not match the list");
+		printf("result: FAILED: %s\n",
+		       first->reason ? first->reason : "the PCRs do not match the list");
 	}
 }
 
-static void print_json_report(const char *log, const struct imactl_mlog_summary *s,
-			      int format, uint64_t resumed,
-			      const struct failure *first, int status)
+static void print_json_report(const char *log, const struct imactl_mlog_summary *s, int format,
+			      uint64_t resumed, const struct failure *first, int status)
 {
 	struct sig_count c[5];
 
@@ -524,9 +528,10 @@ static void print_json_report(const char *log, const struct imactl_mlog_summary 
 		printf("%s\"%s\":%llu", i ? "," : "\"signatures\":{", c[i].key,
 		       (unsigned long long)c[i].n);
 	printf("},");
-	printf("\"boot_aggregate\":\"%s\",\"pcrs\":[",
-	       s->boot_aggregate == 0 ? "ok" :
-	       s->boot_aggregate == -EBADMSG ? "mismatch" : "not checked");
+	printf("\"boot_aggregate\":\"%s\",\"pcrs\":[", s->boot_aggregate == 0 ? "ok"
+						       : s->boot_aggregate == -EBADMSG
+							       ? "mismatch"
+							       : "not checked");
 	for (unsigned int i = 0; i < s->npcrs; i++) {
 		const struct imactl_mlog_pcr_result *p = &s->pcrs[i];
 
@@ -614,8 +619,8 @@ static int run_verify(const struct imactl_command *cmd, int argc, char *argv[])
 		}
 		if (ret < 0) {
 			prog_file_err(o.state, "cannot use the state: %s",
-				      ret == -EBADMSG ? "malformed, or made with other banks" :
-							strerror(-ret));
+				      ret == -EBADMSG ? "malformed, or made with other banks"
+						      : strerror(-ret));
 			status = EXIT_OPERATIONAL;
 			goto out;
 		}
@@ -657,15 +662,16 @@ static int run_verify(const struct imactl_command *cmd, int argc, char *argv[])
 				(unsigned long long)e->number);
 			text_print(stderr, e->path ? e->path : e->template_name);
 			if ((r.sig == IMACTL_MLOG_SIG_BAD ||
-			     r.sig == IMACTL_MLOG_SIG_UNKNOWN_KEY) && r.keyid)
+			     r.sig == IMACTL_MLOG_SIG_UNKNOWN_KEY) &&
+			    r.keyid)
 				fprintf(stderr, "): %s (keyid %08x)\n", r.reason, r.keyid);
 			else
 				fprintf(stderr, "): %s\n", r.reason);
 		}
 	}
 	if (ret < 0)
-		prog_file_err(log, "entry %llu: malformed: %s",
-			      (unsigned long long)(nread + 1), why);
+		prog_file_err(log, "entry %llu: malformed: %s", (unsigned long long)(nread + 1),
+			      why);
 	sum = calloc(1, sizeof(*sum));
 	if (!sum) {
 		status = EXIT_OPERATIONAL;
@@ -696,16 +702,18 @@ static int run_verify(const struct imactl_command *cmd, int argc, char *argv[])
 		} else {
 			status = EXIT_VERIFY;
 			if (!first.number && !first.reason)
-				first.reason = sum->boot_aggregate == -EBADMSG ?
-					"boot_aggregate does not match PCRs 0-7/0-9" :
-				imactl_mlog_verifier_resumed(v) > sum->entries ?
-					"the list is shorter than the saved state: rewritten" :
-					"the PCRs do not match the list";
+				first.reason =
+					sum->boot_aggregate == -EBADMSG
+						? "boot_aggregate does not match PCRs 0-7/0-9"
+					: imactl_mlog_verifier_resumed(v) > sum->entries
+						? "the list is shorter than the saved state: "
+						  "rewritten"
+						: "the PCRs do not match the list";
 		}
 	}
 	if (o.json)
-		print_json_report(log, sum, imactl_mlog_format(ml),
-				  imactl_mlog_verifier_resumed(v), &first, status);
+		print_json_report(log, sum, imactl_mlog_format(ml), imactl_mlog_verifier_resumed(v),
+				  &first, status);
 	else if (!o.quiet || status != EXIT_OK)
 		print_text_report(log, sum, imactl_mlog_format(ml), npcrbanks > 0,
 				  imactl_mlog_verifier_resumed(v), &first, status);
@@ -745,13 +753,13 @@ out:
 static void show_entry(const struct imactl_mlog_entry *e, bool json)
 {
 	uint32_t keyid = 0;
-	bool has_keyid = e->sig && e->sig_len >= 7 &&
-			 (e->sig[0] == IMACTL_XATTR_DIGSIG ||
-			  e->sig[0] == IMACTL_XATTR_EVM_PORTABLE ||
-			  e->sig[0] == IMACTL_XATTR_IMA_VERITY_SIG);
+	bool has_keyid =
+		e->sig && e->sig_len >= 7 &&
+		(e->sig[0] == IMACTL_XATTR_DIGSIG || e->sig[0] == IMACTL_XATTR_EVM_PORTABLE ||
+		 e->sig[0] == IMACTL_XATTR_IMA_VERITY_SIG);
 	const char *algo = e->digest_algo ? imactl_hash_algo_name(e->digest_algo) : "?";
-	const char *malgo = e->modsig_digest_algo ?
-			    imactl_hash_algo_name(e->modsig_digest_algo) : "?";
+	const char *malgo =
+		e->modsig_digest_algo ? imactl_hash_algo_name(e->modsig_digest_algo) : "?";
 
 	if (has_keyid)
 		keyid = (uint32_t)e->sig[3] << 24 | e->sig[4] << 16 | e->sig[5] << 8 | e->sig[6];
@@ -796,8 +804,8 @@ static void show_entry(const struct imactl_mlog_entry *e, bool json)
 	if (e->violation)
 		printf("VIOLATION ");
 	if (e->digest) {
-		printf("%s%s%s:", e->digest_type ? e->digest_type : "",
-		       e->digest_type ? ":" : "", algo);
+		printf("%s%s%s:", e->digest_type ? e->digest_type : "", e->digest_type ? ":" : "",
+		       algo);
 		hex_print(stdout, e->digest, e->digest_len);
 	} else {
 		printf("-");
@@ -875,56 +883,57 @@ const struct imactl_command cmd_log_verify_sub = {
 	.name = "log verify",
 	.func = run_verify,
 	.summary = "verify a measurement list (and the TPM's PCRs)",
-	.usage =
-	"[OPTIONS] LOG\n"
-	"\n"
-	"Checks every template hash of the IMA measurement list LOG (binary or\n"
-	"ascii; \"-\" reads standard input), replays the PCRs per bank, compares them\n"
-	"with the TPM's, checks boot_aggregate against PCRs 0-7 (sha1) / 0-9, and\n"
-	"with --cert every ima-sig/ima-sigv2/ima-modsig file signature, ima-modsig's\n"
-	"appended signature (PKCS#7 over d-modsig, signer by issuer and serial or\n"
-	"subject key id) and evm-sig EVM portable signature (not checkable: an EVM\n"
-	"value in sig).\n"
-	"\n"
-	"  --format auto|ascii|binary   (default: auto)\n"
-	"  --endian auto|little|big     byte order of the list's lengths (default:\n"
-	"                        from the first entry; ascii: little)\n"
-	"  --tpm [DIR]           PCRs from DIR/pcr-<alg>/<n> (default /sys/class/tpm/tpm0)\n"
-	"  --pcrs [ALG,]FILE     PCRs in evmctl's \"PCR-NN: HEX\" format (ALG default\n"
-	"                        sha1); repeat for several banks\n"
-	"  --bank sha1|sha256|sha384|sha512|all   banks to replay (comma list; default:\n"
-	"                        those with PCRs, else sha1,sha256)\n"
-	"  --cert CERT           check signatures against CERT; repeat for several\n"
-	"  --target-bits 64|32|auto   word size of the system that wrote the list, for\n"
-	"                        evm-sig's EVM input (default auto: either layout)\n"
-	"  --ignore-violations   a measurement violation does not fail\n"
-	"  --state FILE          incremental: resume from FILE, save the new position\n"
-	"                        there (atomically) when the list verifies\n"
-	"  --json                a JSON report on standard output\n"
-	"  -q, --quiet           no report when everything verifies\n"
-	"\n"
-	"The list may be ahead of the PCR read: a match after a prefix counts, and\n"
-	"the entries after it are reported.\n"
-	"Exit: 0 the list is intact, the PCRs match, every checked signature\n"
-	"verifies; 1 otherwise (the first failing entry is named); 3 operational.\n",
+	.usage = "[OPTIONS] LOG\n"
+		 "\n"
+		 "Checks every template hash of the IMA measurement list LOG (binary or\n"
+		 "ascii; \"-\" reads standard input), replays the PCRs per bank, compares them\n"
+		 "with the TPM's, checks boot_aggregate against PCRs 0-7 (sha1) / 0-9, and\n"
+		 "with --cert every ima-sig/ima-sigv2/ima-modsig file signature, ima-modsig's\n"
+		 "appended signature (PKCS#7 over d-modsig, signer by issuer and serial or\n"
+		 "subject key id) and evm-sig EVM portable signature (not checkable: an EVM\n"
+		 "value in sig).\n"
+		 "\n"
+		 "  --format auto|ascii|binary   (default: auto)\n"
+		 "  --endian auto|little|big     byte order of the list's lengths (default:\n"
+		 "                        from the first entry; ascii: little)\n"
+		 "  --tpm [DIR]           PCRs from DIR/pcr-<alg>/<n> (default "
+		 "/sys/class/tpm/tpm0)\n"
+		 "  --pcrs [ALG,]FILE     PCRs in evmctl's \"PCR-NN: HEX\" format (ALG default\n"
+		 "                        sha1); repeat for several banks\n"
+		 "  --bank sha1|sha256|sha384|sha512|all   banks to replay (comma list; default:\n"
+		 "                        those with PCRs, else sha1,sha256)\n"
+		 "  --cert CERT           check signatures against CERT; repeat for several\n"
+		 "  --target-bits 64|32|auto   word size of the system that wrote the list, for\n"
+		 "                        evm-sig's EVM input (default auto: either layout)\n"
+		 "  --ignore-violations   a measurement violation does not fail\n"
+		 "  --state FILE          incremental: resume from FILE, save the new position\n"
+		 "                        there (atomically) when the list verifies\n"
+		 "  --json                a JSON report on standard output\n"
+		 "  -q, --quiet           no report when everything verifies\n"
+		 "\n"
+		 "The list may be ahead of the PCR read: a match after a prefix counts, and\n"
+		 "the entries after it are reported.\n"
+		 "Exit: 0 the list is intact, the PCRs match, every checked signature\n"
+		 "verifies; 1 otherwise (the first failing entry is named); 3 operational.\n",
 };
 
 const struct imactl_command cmd_log_show_sub = {
 	.name = "log show",
 	.func = run_show,
 	.summary = "print a measurement list, one decoded entry per line",
-	.usage =
-	"[--format auto|ascii|binary] [--endian auto|little|big] [--json] LOG\n"
-	"\n"
-	"One line per entry: number, PCR, template, digest, path, signature type\n"
-	"and keyid.  --json prints an array of objects.  Exit 1 on a malformed list.\n",
+	.usage = "[--format auto|ascii|binary] [--endian auto|little|big] [--json] LOG\n"
+		 "\n"
+		 "One line per entry: number, PCR, template, digest, path, signature type\n"
+		 "and keyid.  --json prints an array of objects.  Exit 1 on a malformed list.\n",
 };
 
 extern const struct imactl_command cmd_log_keylime_sub;
 extern const struct imactl_command cmd_log_verify_sub, cmd_log_show_sub;
 
 static const struct imactl_command *const subs[] = {
-	&cmd_log_verify_sub, &cmd_log_show_sub, &cmd_log_keylime_sub,
+	&cmd_log_verify_sub,
+	&cmd_log_show_sub,
+	&cmd_log_keylime_sub,
 };
 
 static int run_log(const struct imactl_command *cmd, int argc, char *argv[])
@@ -946,14 +955,13 @@ const struct imactl_command cmd_log = {
 	.name = "log",
 	.func = run_log,
 	.summary = "verify, show, or make a Keylime policy for IMA measurement lists",
-	.usage =
-	"verify|show|keylime-policy ...\n"
-	"\n"
-	"  imactl log verify [--tpm [DIR] | --pcrs FILE] [--cert CERT]... LOG\n"
-	"  imactl log show [--json] LOG\n"
-	"  imactl log keylime-policy ROOT --cert CERT... [--exclude GLOB]...\n"
-	"\n"
-	"'imactl log SUBCOMMAND --help' for details.\n",
+	.usage = "verify|show|keylime-policy ...\n"
+		 "\n"
+		 "  imactl log verify [--tpm [DIR] | --pcrs FILE] [--cert CERT]... LOG\n"
+		 "  imactl log show [--json] LOG\n"
+		 "  imactl log keylime-policy ROOT --cert CERT... [--exclude GLOB]...\n"
+		 "\n"
+		 "'imactl log SUBCOMMAND --help' for details.\n",
 };
 
 /* ---- log keylime-policy ------------------------------------------------ */
@@ -998,10 +1006,12 @@ static void kl_file(struct kl_walk *w, int dirfd, const char *name, const char *
 		goto out;
 	}
 	if (ret != 0 || r.ima_status != 0) {
-		prog_file_err(rel, "not in the policy: %s", r.ima_reason ? r.ima_reason :
-			      strerror(-(r.ima_status ? r.ima_status : ret)));
+		prog_file_err(rel, "not in the policy: %s",
+			      r.ima_reason ? r.ima_reason
+					   : strerror(-(r.ima_status ? r.ima_status : ret)));
 		w->nbad++;
-		w->status = prog_worse(w->status, prog_exit_code(r.ima_status ? r.ima_status : ret));
+		w->status =
+			prog_worse(w->status, prog_exit_code(r.ima_status ? r.ima_status : ret));
 		goto out;
 	}
 	if (r.ima_type != IMACTL_XATTR_DIGSIG) {
@@ -1244,9 +1254,12 @@ static int run_keylime(const struct imactl_command *cmd, int argc, char *argv[])
 		glob_regex(stdout, o.excludes[i]);
 	}
 	printf("],\n  \"keyrings\": {},\n"
-	       "  \"ima\": {\"ignored_keyrings\": [], \"log_hash_alg\": \"sha1\", \"dm_policy\": null},\n"
-	       "  \"ima-buf\": {},\n  \"verification-keys\": %s\n}\n", keys);
-	fprintf(stderr, "imactl: %lu signed files in the policy, %lu unsigned skipped, %lu refused\n",
+	       "  \"ima\": {\"ignored_keyrings\": [], \"log_hash_alg\": \"sha1\", \"dm_policy\": "
+	       "null},\n"
+	       "  \"ima-buf\": {},\n  \"verification-keys\": %s\n}\n",
+	       keys);
+	fprintf(stderr,
+		"imactl: %lu signed files in the policy, %lu unsigned skipped, %lu refused\n",
 		w.nsigned, w.nunsigned, w.nbad);
 	status = w.status;
 out:
@@ -1266,14 +1279,13 @@ const struct imactl_command cmd_log_keylime_sub = {
 	.name = "log keylime-policy",
 	.func = run_keylime,
 	.summary = "make a Keylime runtime policy from a signed tree",
-	.usage =
-	"ROOT --cert CERT... [--exclude GLOB]... [--xattr-user] > policy.json\n"
-	"\n"
-	"Walks ROOT (symbolic links are never followed), checks every file's IMA\n"
-	"signature against the certificates, and prints a Keylime runtime policy:\n"
-	"the digest of every file whose signature verifies, by its path below ROOT\n"
-	"(\"/usr/bin/x\"), the certificates' public keys as verification-keys, and\n"
-	"each --exclude GLOB (not walked) as an anchored regular expression.\n"
-	"Unsigned files are skipped; a file whose signature does not verify is\n"
-	"named and left out (exit 1).\n",
+	.usage = "ROOT --cert CERT... [--exclude GLOB]... [--xattr-user] > policy.json\n"
+		 "\n"
+		 "Walks ROOT (symbolic links are never followed), checks every file's IMA\n"
+		 "signature against the certificates, and prints a Keylime runtime policy:\n"
+		 "the digest of every file whose signature verifies, by its path below ROOT\n"
+		 "(\"/usr/bin/x\"), the certificates' public keys as verification-keys, and\n"
+		 "each --exclude GLOB (not walked) as an anchored regular expression.\n"
+		 "Unsigned files are skipped; a file whose signature does not verify is\n"
+		 "named and left out (exit 1).\n",
 };

@@ -90,8 +90,8 @@ static bool parse_uuid(const char *s, uint8_t out[16])
 }
 
 /* Options shared by the sub-commands; which ones each accepts is checked. */
-static int parse_args(const struct imactl_command *cmd, int argc, char *argv[],
-		      struct args *a, const char *allowed)
+static int parse_args(const struct imactl_command *cmd, int argc, char *argv[], struct args *a,
+		      const char *allowed)
 {
 	unsigned long long seen = 0;
 	char *end;
@@ -107,7 +107,8 @@ static int parse_args(const struct imactl_command *cmd, int argc, char *argv[],
 		switch (c) {
 		case OPT_KERNEL:
 			if (imactl_policy_kernel_parse(optarg, &a->popts.kernel) < 0) {
-				prog_err("policy: --kernel wants a version like 6.1 (6.1 or newer), not '%s'",
+				prog_err("policy: --kernel wants a version like 6.1 (6.1 or "
+					 "newer), not '%s'",
 					 optarg);
 				return prog_bad_option(cmd);
 			}
@@ -190,20 +191,17 @@ static int load_kconfig(struct imactl_ctx *ctx, struct args *a)
 static bool has_ima_signature(const char *path, bool user)
 {
 	uint8_t v[IMACTL_MAX_XATTR_SIZE + 64];
-	ssize_t n = lgetxattr(path, user ? "user.ima" : "security.ima", v,
-			      sizeof(v));
+	ssize_t n = lgetxattr(path, user ? "user.ima" : "security.ima", v, sizeof(v));
 
-	return n > 0 && (v[0] == IMACTL_XATTR_DIGSIG ||
-			 v[0] == IMACTL_XATTR_IMA_VERITY_SIG);
+	return n > 0 && (v[0] == IMACTL_XATTR_DIGSIG || v[0] == IMACTL_XATTR_IMA_VERITY_SIG);
 }
 
 /*
  * Reads and checks one policy file, printing its diagnostics.
  * Return: exit code (0 clean, 1 errors or --strict warnings, 3 unreadable).
  */
-static int check_file(struct imactl_ctx *ctx, const char *path, struct args *a,
-		      char **buf_ret, size_t *len_ret,
-		      struct imactl_policy **pol_ret)
+static int check_file(struct imactl_ctx *ctx, const char *path, struct args *a, char **buf_ret,
+		      size_t *len_ret, struct imactl_policy **pol_ret)
 {
 	struct imactl_policy_options o = a->popts;
 	struct imactl_policy *pol = NULL;
@@ -232,12 +230,10 @@ static int check_file(struct imactl_ctx *ctx, const char *path, struct args *a,
 	for (size_t i = 0; i < pol->n_rules; i++)
 		nrules += pol->rules[i].valid;
 	if (!a->quiet)
-		printf("%s: %zu rule%s, %zu error%s, %zu warning%s\n", path,
-		       pol->n_rules, pol->n_rules == 1 ? "" : "s", pol->n_errors,
-		       pol->n_errors == 1 ? "" : "s", pol->n_warnings,
-		       pol->n_warnings == 1 ? "" : "s");
-	ret = (pol->n_errors || (a->strict && pol->n_warnings)) ? EXIT_VERIFY :
-								   EXIT_OK;
+		printf("%s: %zu rule%s, %zu error%s, %zu warning%s\n", path, pol->n_rules,
+		       pol->n_rules == 1 ? "" : "s", pol->n_errors, pol->n_errors == 1 ? "" : "s",
+		       pol->n_warnings, pol->n_warnings == 1 ? "" : "s");
+	ret = (pol->n_errors || (a->strict && pol->n_warnings)) ? EXIT_VERIFY : EXIT_OK;
 	if (buf_ret) {
 		*buf_ret = buf;
 		*len_ret = len;
@@ -251,8 +247,8 @@ static int check_file(struct imactl_ctx *ctx, const char *path, struct args *a,
 	return ret;
 }
 
-static int cmd_check(const struct imactl_command *cmd, struct imactl_ctx *ctx,
-		     int argc, char *argv[], struct args *a)
+static int cmd_check(const struct imactl_command *cmd, struct imactl_ctx *ctx, int argc,
+		     char *argv[], struct args *a)
 {
 	int status = EXIT_OK;
 
@@ -263,14 +259,13 @@ static int cmd_check(const struct imactl_command *cmd, struct imactl_ctx *ctx,
 	if (load_kconfig(ctx, a) < 0)
 		return EXIT_OPERATIONAL;
 	for (int i = optind; i < argc; i++)
-		status = prog_worse(status, check_file(ctx, argv[i], a, NULL,
-						       NULL, NULL));
+		status = prog_worse(status, check_file(ctx, argv[i], a, NULL, NULL, NULL));
 	return status;
 }
 
 /* The rule the kernel refused: the line that starts at @off. */
-static void report_refused(const char *path, const char *buf, size_t len,
-			   size_t off, const struct imactl_policy *pol)
+static void report_refused(const char *path, const char *buf, size_t len, size_t off,
+			   const struct imactl_policy *pol)
 {
 	unsigned int line = 1;
 	size_t start = off < len ? off : len, end;
@@ -280,8 +275,8 @@ static void report_refused(const char *path, const char *buf, size_t len,
 	end = start;
 	while (end < len && buf[end] != '\n')
 		end++;
-	fprintf(stderr, "%s:%u: error: the kernel refused this rule: %.*s\n",
-		path, line, (int)(end - start), buf + start);
+	fprintf(stderr, "%s:%u: error: the kernel refused this rule: %.*s\n", path, line,
+		(int)(end - start), buf + start);
 	for (size_t i = 0; i < pol->n_diags; i++)
 		if (pol->diags[i].line == line)
 			prog_print_diag(path, &pol->diags[i]);
@@ -291,8 +286,8 @@ static void report_refused(const char *path, const char *buf, size_t len,
 		path);
 }
 
-static int cmd_load(const struct imactl_command *cmd, struct imactl_ctx *ctx,
-		    int argc, char *argv[], struct args *a)
+static int cmd_load(const struct imactl_command *cmd, struct imactl_ctx *ctx, int argc,
+		    char *argv[], struct args *a)
 {
 	struct imactl_policy *pol = NULL;
 	char *buf = NULL, *abs = NULL, *target = NULL;
@@ -338,15 +333,17 @@ static int cmd_load(const struct imactl_command *cmd, struct imactl_ctx *ctx,
 	if (ret == 0) {
 		if (!a->quiet)
 			printf("%s: loaded into %s (%s)\n", file, target,
-			       by_path ? "by path: the kernel appraises the signed file" :
-					 "all rules in one open/write");
+			       by_path ? "by path: the kernel appraises the signed file"
+				       : "all rules in one open/write");
 		goto out;
 	}
 	status = EXIT_OPERATIONAL;
 	switch (ret) {
 	case -ENOENT:
-		prog_file_err(target, "does not exist: securityfs is not mounted there, or a policy was "
-			      "already loaded (kernels without CONFIG_IMA_WRITE_POLICY remove it after the first load)");
+		prog_file_err(target,
+			      "does not exist: securityfs is not mounted there, or a policy was "
+			      "already loaded (kernels without CONFIG_IMA_WRITE_POLICY remove it "
+			      "after the first load)");
 		break;
 	case -EBUSY:
 		prog_file_err(target, "busy: another process has the policy file open");
@@ -354,15 +351,18 @@ static int cmd_load(const struct imactl_command *cmd, struct imactl_ctx *ctx,
 	case -EACCES:
 		if (by_path)
 			prog_file_err(file, "refused by the kernel: its signature did not verify "
-				      "(appraise func=POLICY_CHECK) or the file is not readable by the kernel");
+					    "(appraise func=POLICY_CHECK) or the file is not "
+					    "readable by the kernel");
 		else
 			prog_file_err(file, "refused by the kernel: it requires a signed policy "
-				      "loaded by path (sign it, then load it again; it is then written by path)");
+					    "loaded by path (sign it, then load it again; it is "
+					    "then written by path)");
 		break;
 	case -EINVAL:
 		status = EXIT_VERIFY;
 		if (by_path)
-			prog_file_err(file, "refused by the kernel: a rule is invalid for this kernel "
+			prog_file_err(file,
+				      "refused by the kernel: a rule is invalid for this kernel "
 				      "(the kernel does not say which; see its audit log)");
 		else
 			report_refused(file, buf, len, off, pol);
@@ -429,14 +429,13 @@ static bool runtime_mount(const char *rel)
 	return false;
 }
 
-static const char *deny_reason(const struct imactl_verify_result *r,
-			       int status, char *buf, size_t size)
+static const char *deny_reason(const struct imactl_verify_result *r, int status, char *buf,
+			       size_t size)
 {
 	if (status == -ENODATA)
 		return "no security.ima (unsigned)";
 	if (status == -ENOKEY) {
-		snprintf(buf, size, "signed by an unknown key (keyid %08x)",
-			 r->ima_keyid);
+		snprintf(buf, size, "signed by an unknown key (keyid %08x)", r->ima_keyid);
 		return buf;
 	}
 	if (r->ima_reason) {
@@ -446,15 +445,16 @@ static const char *deny_reason(const struct imactl_verify_result *r,
 	return strerror(-status);
 }
 
-static int visit(const char *path, const struct stat *st, int type,
-		 struct FTW *ftw)
+static int visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	const struct args *a = cov->a;
 	const char *rel = path + cov->root_len;
 	struct imactl_policy_subject s = {
-		.fsmagic = a->fsmagic, .fsname = a->fsname,
+		.fsmagic = a->fsmagic,
+		.fsname = a->fsname,
 		.fsuuid = a->have_fsuuid ? a->fsuuid : NULL,
-		.fowner = st->st_uid, .fgroup = st->st_gid,
+		.fowner = st->st_uid,
+		.fgroup = st->st_gid,
 	};
 	struct {
 		int func;
@@ -547,15 +547,16 @@ static int visit(const char *path, const struct stat *st, int type,
 	cov->status = prog_worse(cov->status, EXIT_VERIFY);
 	{
 		char buf[256];
-		const char *reason = r.ima_status == 0 && ret != -EBADMSG ?
-					     (r.evm_reason ? r.evm_reason : "EVM failed") :
-				     r.ima_status == 0 && r.ima_reason == why ? why :
-				     r.ima_status == 0 && r.ima_reason ? r.ima_reason :
-					     deny_reason(&r, r.ima_status ? r.ima_status : ret,
-							 buf, sizeof(buf));
+		const char *reason = r.ima_status == 0 && ret != -EBADMSG
+					     ? (r.evm_reason ? r.evm_reason : "EVM failed")
+				     : r.ima_status == 0 && r.ima_reason == why ? why
+				     : r.ima_status == 0 && r.ima_reason
+					     ? r.ima_reason
+					     : deny_reason(&r, r.ima_status ? r.ima_status : ret,
+							   buf, sizeof(buf));
 
-		printf("DENY /%s: %s (line %u: %s; %s)\n", rel, reason, rule->line,
-		       rule->text, imactl_policy_func_name(hook));
+		printf("DENY /%s: %s (line %u: %s; %s)\n", rel, reason, rule->line, rule->text,
+		       imactl_policy_func_name(hook));
 	}
 	return FTW_CONTINUE;
 }
@@ -566,11 +567,16 @@ static int visit(const char *path, const struct stat *st, int type,
  * re-sign them; a rule requiring a signature refuses the new ones.
  */
 static const char *const runtime_files[] = {
-	"etc/machine-id",		"etc/adjtime",
-	"etc/hostname",			"etc/resolv.conf",
-	"var/lib/systemd/random-seed",	"var/lib/systemd/timesync/clock",
-	"var/lib/dbus/machine-id",	"var/log/wtmp",
-	"var/log/btmp",			"var/log/lastlog",
+	"etc/machine-id",
+	"etc/adjtime",
+	"etc/hostname",
+	"etc/resolv.conf",
+	"var/lib/systemd/random-seed",
+	"var/lib/systemd/timesync/clock",
+	"var/lib/dbus/machine-id",
+	"var/log/wtmp",
+	"var/log/btmp",
+	"var/log/lastlog",
 };
 
 /* Reports the runtime-written files the policy appraises in a way that breaks. */
@@ -580,8 +586,10 @@ static unsigned long check_runtime_files(struct coverage *c, const char *root)
 
 	for (size_t i = 0; i < ARRAY_LEN(runtime_files); i++) {
 		struct imactl_policy_subject s = {
-			.func = IMACTL_FUNC_FILE_CHECK, .mask = IMACTL_MAY_READ,
-			.fsmagic = c->a->fsmagic, .fsname = c->a->fsname,
+			.func = IMACTL_FUNC_FILE_CHECK,
+			.mask = IMACTL_MAY_READ,
+			.fsmagic = c->a->fsmagic,
+			.fsname = c->a->fsname,
 			.fsuuid = c->a->have_fsuuid ? c->a->fsuuid : NULL,
 		};
 		const struct imactl_policy_rule *r;
@@ -599,9 +607,9 @@ static unsigned long check_runtime_files(struct coverage *c, const char *root)
 		if ((r->cond & IMACTL_OPT_DIGSIG) || signed_now) {
 			printf("RUNTIME /%s: written at runtime by root; %s (line %u: %s)\n",
 			       runtime_files[i],
-			       (r->cond & IMACTL_OPT_DIGSIG) ?
-				       "a new version can never be signed and is refused" :
-				       "its signature from the image breaks when it changes",
+			       (r->cond & IMACTL_OPT_DIGSIG)
+				       ? "a new version can never be signed and is refused"
+				       : "its signature from the image breaks when it changes",
 			       r->line, r->text);
 			n++;
 		}
@@ -610,9 +618,8 @@ static unsigned long check_runtime_files(struct coverage *c, const char *root)
 	return n;
 }
 
-static int cmd_coverage(const struct imactl_command *cmd,
-			struct imactl_ctx *ctx, int argc, char *argv[],
-			struct args *a)
+static int cmd_coverage(const struct imactl_command *cmd, struct imactl_ctx *ctx, int argc,
+			char *argv[], struct args *a)
 {
 	struct imactl_keyring *kr = NULL;
 	struct imactl_policy *pol = NULL;
@@ -655,16 +662,17 @@ static int cmd_coverage(const struct imactl_command *cmd,
 	runtime = check_runtime_files(&c, root);
 	if (runtime)
 		c.status = prog_worse(c.status, EXIT_VERIFY);
-	printf("%lu files, %lu appraised, %lu would be denied\n", c.files,
-	       c.appraised, c.denied);
+	printf("%lu files, %lu appraised, %lu would be denied\n", c.files, c.appraised, c.denied);
 	if (runtime)
 		printf("%lu files written at runtime would be refused after they change\n",
 		       runtime);
 	if (c.lsm_skipped)
-		printf("note: %u decisions skipped rules with LSM labels (they depend on the running LSM)\n",
+		printf("note: %u decisions skipped rules with LSM labels (they depend on the "
+		       "running LSM)\n",
 		       c.lsm_skipped);
 	if (c.skipped)
-		printf("note: proc, sys, dev, run are pseudo filesystems at runtime: not checked\n");
+		printf("note: proc, sys, dev, run are pseudo filesystems at runtime: not "
+		       "checked\n");
 	status = c.status;
 out:
 	imactl_keyring_free(kr);
@@ -673,14 +681,14 @@ out:
 }
 
 /* The options each sub-command takes. */
-static const char check_opts[] = { OPT_KERNEL, OPT_KCONFIG, OPT_STRICT,
-				   OPT_QUIET, OPT_BY_PATH, OPT_XATTR_USER, 0 };
-static const char load_opts[] = { OPT_KERNEL, OPT_KCONFIG, OPT_QUIET,
-				  OPT_BY_PATH, OPT_SECURITYFS, OPT_XATTR_USER, 0 };
-static const char coverage_opts[] = { OPT_KERNEL, OPT_KCONFIG, OPT_POLICY,
-				      OPT_CERT, OPT_EVM, OPT_XATTR_USER,
-				      OPT_FSMAGIC, OPT_FSNAME, OPT_FSUUID,
-				      OPT_QUIET, 0 };
+static const char check_opts[] = { OPT_KERNEL,	OPT_KCONFIG,	OPT_STRICT, OPT_QUIET,
+				   OPT_BY_PATH, OPT_XATTR_USER, 0 };
+static const char load_opts[] = { OPT_KERNEL,	  OPT_KCONFIG,	  OPT_QUIET, OPT_BY_PATH,
+				  OPT_SECURITYFS, OPT_XATTR_USER, 0 };
+static const char coverage_opts[] = {
+	OPT_KERNEL,  OPT_KCONFIG, OPT_POLICY, OPT_CERT,	 OPT_EVM, OPT_XATTR_USER,
+	OPT_FSMAGIC, OPT_FSNAME,  OPT_FSUUID, OPT_QUIET, 0
+};
 
 static int run(const struct imactl_command *cmd, int argc, char *argv[])
 {
@@ -703,8 +711,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	else if (!strcmp(a.sub, "coverage"))
 		allowed = coverage_opts;
 	else {
-		prog_err("policy: unknown sub-command '%s' (check, load, coverage)",
-			 a.sub);
+		prog_err("policy: unknown sub-command '%s' (check, load, coverage)", a.sub);
 		return prog_bad_option(cmd);
 	}
 	a.certs = calloc(argc, sizeof(*a.certs));
@@ -736,36 +743,36 @@ const struct imactl_command cmd_policy = {
 	.name = "policy",
 	.func = run,
 	.summary = "check, load and simulate IMA policies",
-	.usage =
-	"check [--kernel VERSION] [--kconfig .config] [--strict] FILE...\n"
-	"       imactl policy load [--securityfs DIR] [--by-path] FILE\n"
-	"       imactl policy coverage --policy FILE [--cert CERT]... ROOT\n"
-	"\n"
-	"check: parses FILE as the kernel does (ima_parse_rule, ima_validate_rule) and\n"
-	"lints it.  Diagnostics: FILE:LINE:COLUMN: error|warning: reason [code].\n"
-	"  --kernel VERSION   the kernel that will load it (6.1 or newer; default: newest)\n"
-	"  --kconfig FILE     its .config: rules that need a missing option are errors\n"
-	"  --strict           warnings are errors too\n"
-	"  --by-path          it will be loaded by path (signed): stricter file format\n"
-	"  A comment line '# imactl: allow CODE[,CODE]' right before a rule silences\n"
-	"  those warnings for that rule.\n"
-	"\n"
-	"load: checks FILE, then writes it to DIR/ima/policy (default DIR:\n"
-	"/sys/kernel/security): all rules through one open (the kernel takes one rule\n"
-	"per write; Debian's 6.1 accepts one policy per boot), or, when FILE carries an\n"
-	"IMA signature or --by-path is given, its absolute path (the kernel appraises\n"
-	"the file).  When the kernel refuses a rule, names it (FILE:LINE).\n"
-	"\n"
-	"coverage: applies the appraise rules of --policy to the regular files below\n"
-	"ROOT (owner, group, exec bit, libraries, modules, firmware; the process is\n"
-	"assumed to be root) and lists the files the kernel would refuse: unsigned,\n"
-	"only a hash where a signature is required, bad or unknown-key signature.\n"
-	"  --cert CERT        a certificate the kernel will have (repeatable)\n"
-	"  --evm              also require a valid EVM portable signature\n"
-	"  --fsmagic HEX, --fsname NAME, --fsuuid UUID   the filesystem ROOT becomes\n"
-	"                     (default ext4 0xef53, no UUID: fsuuid= rules never match)\n"
-	"  --xattr-user       read user.ima/user.evm (tests)\n"
-	"\n"
-	"Exit: 0 ok; 1 errors (check), refused (load), files denied (coverage);\n"
-	"2 usage; 3 operational error.\n",
+	.usage = "check [--kernel VERSION] [--kconfig .config] [--strict] FILE...\n"
+		 "       imactl policy load [--securityfs DIR] [--by-path] FILE\n"
+		 "       imactl policy coverage --policy FILE [--cert CERT]... ROOT\n"
+		 "\n"
+		 "check: parses FILE as the kernel does (ima_parse_rule, ima_validate_rule) and\n"
+		 "lints it.  Diagnostics: FILE:LINE:COLUMN: error|warning: reason [code].\n"
+		 "  --kernel VERSION   the kernel that will load it (6.1 or newer; default: "
+		 "newest)\n"
+		 "  --kconfig FILE     its .config: rules that need a missing option are errors\n"
+		 "  --strict           warnings are errors too\n"
+		 "  --by-path          it will be loaded by path (signed): stricter file format\n"
+		 "  A comment line '# imactl: allow CODE[,CODE]' right before a rule silences\n"
+		 "  those warnings for that rule.\n"
+		 "\n"
+		 "load: checks FILE, then writes it to DIR/ima/policy (default DIR:\n"
+		 "/sys/kernel/security): all rules through one open (the kernel takes one rule\n"
+		 "per write; Debian's 6.1 accepts one policy per boot), or, when FILE carries an\n"
+		 "IMA signature or --by-path is given, its absolute path (the kernel appraises\n"
+		 "the file).  When the kernel refuses a rule, names it (FILE:LINE).\n"
+		 "\n"
+		 "coverage: applies the appraise rules of --policy to the regular files below\n"
+		 "ROOT (owner, group, exec bit, libraries, modules, firmware; the process is\n"
+		 "assumed to be root) and lists the files the kernel would refuse: unsigned,\n"
+		 "only a hash where a signature is required, bad or unknown-key signature.\n"
+		 "  --cert CERT        a certificate the kernel will have (repeatable)\n"
+		 "  --evm              also require a valid EVM portable signature\n"
+		 "  --fsmagic HEX, --fsname NAME, --fsuuid UUID   the filesystem ROOT becomes\n"
+		 "                     (default ext4 0xef53, no UUID: fsuuid= rules never match)\n"
+		 "  --xattr-user       read user.ima/user.evm (tests)\n"
+		 "\n"
+		 "Exit: 0 ok; 1 errors (check), refused (load), files denied (coverage);\n"
+		 "2 usage; 3 operational error.\n",
 };

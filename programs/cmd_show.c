@@ -34,15 +34,15 @@ static int show_value(const char *path, const char *name)
 		return EXIT_OPERATIONAL;
 	}
 	if (imactl_xattr_decode(buf, n, &v, &why) < 0) {
-		printf("  %s: malformed (%zd bytes, type 0x%02x): %s\n", name, n,
-		       n ? buf[0] : 0, why);
+		printf("  %s: malformed (%zd bytes, type 0x%02x): %s\n", name, n, n ? buf[0] : 0,
+		       why);
 		prog_file_err(path, "%s is malformed: %s", name, why);
 		return EXIT_VERIFY;
 	}
 	printf("  %s: %s", name, prog_xattr_type_name(v.type));
 	if (v.sig) {
-		printf(", %s, keyid %08x, %zu-byte signature\n",
-		       imactl_hash_algo_name(v.algo), v.keyid, v.sig_len);
+		printf(", %s, keyid %08x, %zu-byte signature\n", imactl_hash_algo_name(v.algo),
+		       v.keyid, v.sig_len);
 	} else {
 		printf(", %s ", imactl_hash_algo_name(v.algo));
 		for (size_t i = 0; i < v.digest_len; i++)
@@ -88,12 +88,11 @@ const struct imactl_command cmd_show = {
 	.name = "show",
 	.func = run,
 	.summary = "decode security.ima and security.evm of files",
-	.usage =
-	"[--xattr-user] FILE...\n"
-	"\n"
-	"Prints type, version, algorithm, keyid and sizes of each file's values.\n"
-	"\n"
-	"  --xattr-user   read user.ima/user.evm\n"
-	"\n"
-	"Exit: 0; 1 when a value is malformed; 3 when a file cannot be read.\n",
+	.usage = "[--xattr-user] FILE...\n"
+		 "\n"
+		 "Prints type, version, algorithm, keyid and sizes of each file's values.\n"
+		 "\n"
+		 "  --xattr-user   read user.ima/user.evm\n"
+		 "\n"
+		 "Exit: 0; 1 when a value is malformed; 3 when a file cannot be read.\n",
 };

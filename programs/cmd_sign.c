@@ -22,8 +22,7 @@ static const struct option longopts[] = {
 
 static const int repeatable[] = { 'v', OPT_VERBOSE, 0 };
 
-static int sign_one(struct imactl_ctx *ctx, const char *path,
-		    const struct imactl_key *key,
+static int sign_one(struct imactl_ctx *ctx, const char *path, const struct imactl_key *key,
 		    const struct imactl_sign_params *params, bool verbose)
 {
 	struct imactl_signed_values vals = { 0 };
@@ -44,9 +43,9 @@ static int sign_one(struct imactl_ctx *ctx, const char *path,
 	}
 	if (verbose)
 		printf("%s: %s%s%s\n", path,
-		       vals.ima ? (params->ima == IMACTL_IMA_SIG ? "ima signature" : "ima hash") : "",
-		       vals.ima && vals.evm ? ", " : "",
-		       vals.evm ? "evm portable signature" : "");
+		       vals.ima ? (params->ima == IMACTL_IMA_SIG ? "ima signature" : "ima hash")
+				: "",
+		       vals.ima && vals.evm ? ", " : "", vals.evm ? "evm portable signature" : "");
 out:
 	imactl_signed_values_free(&vals);
 	prog_set_current_file(NULL);
@@ -62,8 +61,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 
 	if (!prog_sign_opts_init(&o, cmd, PROG_SO_IMA_NONE, argc))
 		return EXIT_OPERATIONAL;
-	while ((c = prog_sign_getopt(&o, argc, argv, "v", longopts,
-				     repeatable)) != -1) {
+	while ((c = prog_sign_getopt(&o, argc, argv, "v", longopts, repeatable)) != -1) {
 		switch (c) {
 		case 'v':
 		case OPT_VERBOSE:
@@ -111,31 +109,30 @@ const struct imactl_command cmd_sign = {
 	.name = "sign",
 	.func = run,
 	.summary = "sign files: IMA signature or hash, EVM portable signature",
-	.usage =
-	"--key KEY [--cert CERT | --keyid HEX] [OPTIONS] FILE...\n"
-	"\n"
-	"Writes security.ima (and security.evm) of every FILE.  Symbolic links are\n"
-	"refused, never followed; each file is hashed and its xattrs are set through\n"
-	"one file descriptor, so exactly the hashed bytes are signed.\n"
-	"\n"
-	"  --key KEY            private key, PEM or DER (encrypted is fine)\n"
-	"  --cert CERT          take the keyid from this certificate (PEM or DER) and\n"
-	"                       refuse to sign when KEY does not match it\n"
-	"  --keyid HEX          put this 32-bit keyid into the signatures\n"
-	"  --hash ALGO          sha1, sha224, sha256 (default), sha384, sha512, sm3\n"
-	"  --ima sig|hash|none  what to write to security.ima (default: sig)\n"
-	"  --sigv3              IMA signature v3 (type 0x06) over the file's fs-verity\n"
-	"                       digest (--hash sha256 or sha512; 4096-byte blocks, no\n"
-	"                       salt), for digest_type=verity appraise_type=sigv3: the\n"
-	"                       kernel accepts it once fs-verity is enabled on the file\n"
-	"                       on the target (fsverity enable FILE)\n"
-	"  --evm portable|none  EVM portable signature (default: none)\n"
-	"  --target-bits 64|32  word size of the target system, for EVM (default: 64)\n"
-	"  --pass-file FILE     passphrase of KEY (else $IMACTL_KEY_PASSWORD, else a\n"
-	"                       prompt on the terminal); never on the command line\n"
-	"  --xattr-user         use user.ima/user.evm (for tests without privileges)\n"
-	"  -v, --verbose        say what was written\n"
-	"\n"
-	"Exit: 0 all signed; 3 a file could not be signed (each is named, the others\n"
-	"are still signed); 2 usage error.\n",
+	.usage = "--key KEY [--cert CERT | --keyid HEX] [OPTIONS] FILE...\n"
+		 "\n"
+		 "Writes security.ima (and security.evm) of every FILE.  Symbolic links are\n"
+		 "refused, never followed; each file is hashed and its xattrs are set through\n"
+		 "one file descriptor, so exactly the hashed bytes are signed.\n"
+		 "\n"
+		 "  --key KEY            private key, PEM or DER (encrypted is fine)\n"
+		 "  --cert CERT          take the keyid from this certificate (PEM or DER) and\n"
+		 "                       refuse to sign when KEY does not match it\n"
+		 "  --keyid HEX          put this 32-bit keyid into the signatures\n"
+		 "  --hash ALGO          sha1, sha224, sha256 (default), sha384, sha512, sm3\n"
+		 "  --ima sig|hash|none  what to write to security.ima (default: sig)\n"
+		 "  --sigv3              IMA signature v3 (type 0x06) over the file's fs-verity\n"
+		 "                       digest (--hash sha256 or sha512; 4096-byte blocks, no\n"
+		 "                       salt), for digest_type=verity appraise_type=sigv3: the\n"
+		 "                       kernel accepts it once fs-verity is enabled on the file\n"
+		 "                       on the target (fsverity enable FILE)\n"
+		 "  --evm portable|none  EVM portable signature (default: none)\n"
+		 "  --target-bits 64|32  word size of the target system, for EVM (default: 64)\n"
+		 "  --pass-file FILE     passphrase of KEY (else $IMACTL_KEY_PASSWORD, else a\n"
+		 "                       prompt on the terminal); never on the command line\n"
+		 "  --xattr-user         use user.ima/user.evm (for tests without privileges)\n"
+		 "  -v, --verbose        say what was written\n"
+		 "\n"
+		 "Exit: 0 all signed; 3 a file could not be signed (each is named, the others\n"
+		 "are still signed); 2 usage error.\n",
 };

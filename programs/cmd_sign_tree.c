@@ -44,8 +44,7 @@ struct state {
 	struct tree_progress progress;
 };
 
-static int add_line(struct state *st, const char *path, char *text,
-		    const char *first)
+static int add_line(struct state *st, const char *path, char *text, const char *first)
 {
 	struct line *l;
 
@@ -82,9 +81,9 @@ static int on_entry(void *data, const struct imactl_tree_entry *e)
 	if (e->status) {
 		shown = tree_display_path(st->root, e->path);
 		prog_file_err(shown ? shown : e->path, "not signed: %s",
-			      e->kind == IMACTL_TREE_DIR ?
-				      "cannot read this directory; nothing below it was signed" :
-				      prog_file_error(e->status));
+			      e->kind == IMACTL_TREE_DIR
+				      ? "cannot read this directory; nothing below it was signed"
+				      : prog_file_error(e->status));
 		free(shown);
 		return 0;
 	}
@@ -196,8 +195,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	if (!prog_sign_opts_init(&o, cmd, PROG_SO_BITS_AUTO, argc))
 		return EXIT_OPERATIONAL;
 	o.sign.evm = IMACTL_EVM_PORTABLE;
-	while ((c = prog_sign_getopt(&o, argc, argv, "v", longopts,
-				     repeatable)) != -1) {
+	while ((c = prog_sign_getopt(&o, argc, argv, "v", longopts, repeatable)) != -1) {
 		switch (c) {
 		case OPT_SKIP_VALID:
 			tp->flags |= IMACTL_TREE_SKIP_VALID;
@@ -217,8 +215,8 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		}
 	}
 	if (optind + 1 != argc) {
-		prog_err(optind >= argc ? "sign-tree: no ROOT given" :
-					  "sign-tree: exactly one ROOT, please");
+		prog_err(optind >= argc ? "sign-tree: no ROOT given"
+					: "sign-tree: exactly one ROOT, please");
 		goto usage;
 	}
 	if (!prog_sign_opts_check(&o))
@@ -236,8 +234,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	tp->fn_data = &st;
 
 	if (prog_ctx_new(&ctx, verbose, o.xattr_user) < 0 ||
-	    !tree_resolve_bits(ctx, st.root, o.bits_given,
-			       &o.sign.target_bits)) {
+	    !tree_resolve_bits(ctx, st.root, o.bits_given, &o.sign.target_bits)) {
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
@@ -273,13 +270,11 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	}
 	printf("sign-tree: signed %llu, already valid %llu, failed %llu\n",
 	       (unsigned long long)(stats.ok - stats.unchanged),
-	       (unsigned long long)stats.unchanged,
-	       (unsigned long long)stats.failed);
+	       (unsigned long long)stats.unchanged, (unsigned long long)stats.failed);
 	tree_print_skipped(stdout, "sign-tree", &stats);
 	printf("sign-tree: %llu files, %.1f MB in %.2f s, %.0f files/s, %u-bit target\n",
-	       (unsigned long long)stats.kinds[IMACTL_TREE_FILE], stats.bytes / 1e6,
-	       secs, secs > 0 ? stats.kinds[IMACTL_TREE_FILE] / secs : 0.0,
-	       sp->target_bits);
+	       (unsigned long long)stats.kinds[IMACTL_TREE_FILE], stats.bytes / 1e6, secs,
+	       secs > 0 ? stats.kinds[IMACTL_TREE_FILE] / secs : 0.0, sp->target_bits);
 	goto out;
 usage:
 	status = prog_bad_option(cmd);
@@ -297,58 +292,57 @@ const struct imactl_command cmd_sign_tree = {
 	.name = "sign-tree",
 	.func = run,
 	.summary = "sign every regular file below a root filesystem, in parallel",
-	.usage =
-	"ROOT --key KEY [--cert CERT | --keyid HEX] [OPTIONS]\n"
-	"\n"
-	"Signs the regular files below ROOT: security.ima, then the EVM portable\n"
-	"signature over the final protected xattrs (security.selinux, SMACK64,\n"
-	"apparmor, ima, capability: whichever exist).  The key is loaded once and the\n"
-	"files are spread over --jobs threads.  Directories are read through their\n"
-	"descriptors and no symbolic link is ever followed (ROOT itself must not be\n"
-	"one).  Symbolic links, directories, devices, fifos and sockets are never\n"
-	"signed; a file with several hard links is signed once.  Each file is hashed\n"
-	"and its xattrs set through one descriptor; a file that changes while it is\n"
-	"hashed is reported, not signed.  A file that fails is named with the cause,\n"
-	"the others are still signed.\n"
-	"\n"
-	"  --key KEY             private key, PEM or DER (encrypted is fine)\n"
-	"  --cert CERT           keyid from this certificate; KEY must match it\n"
-	"  --keyid HEX           put this 32-bit keyid into the signatures\n"
-	"  --hash ALGO           sha1, sha224, sha256 (default), sha384, sha512, sm3\n"
-	"  --ima sig|hash        security.ima: signature (default) or hash\n"
-	"  --sigv3               IMA signature v3 (type 0x06) over each file's\n"
-	"                        fs-verity digest (--hash sha256 or sha512); the\n"
-	"                        kernel needs fs-verity enabled on the files\n"
-	"  --evm portable|none   EVM portable signature (default: portable)\n"
-	"  --target-bits 64|32|auto\n"
-	"                        word size of the target, for EVM; auto reads the ELF\n"
-	"                        class of ROOT's /sbin/init or C library (links\n"
-	"                        resolved inside ROOT).  Default: auto, 64 when ROOT\n"
-	"                        holds neither (with a note)\n"
-	"  --jobs N              threads (default: the online CPUs)\n"
-	"  --include GLOB        sign only matching files (repeatable)\n"
-	"  --exclude GLOB        leave matching entries out; a directory is not\n"
-	"                        entered (repeatable).  A GLOB with '/' is anchored at\n"
-	"                        ROOT and covers what is below a match (/usr/bin,\n"
-	"                        /usr/lib/*.so*); one without '/' matches names at\n"
-	"                        any depth (*.pyc).  '*' also matches '/'\n"
-	"  --one-file-system     do not enter mount points of other file systems\n"
-	"  --skip-valid          leave files whose values already verify with --cert\n"
-	"                        untouched\n"
-	"  --manifest FILE       write one line per signed file, sorted by path:\n"
-	"                          /PATH ima:0xHEX [evm:0xHEX]\n"
-	"                        PATH is relative to ROOT; a backslash, space and\n"
-	"                        control bytes, DEL and bytes that are not valid UTF-8\n"
-	"                        are written as \\ and three octal digits (\\040 is a\n"
-	"                        space, \\012 a newline, \\134 a backslash).  Hard\n"
-	"                        links get a line each.  See apply-manifest\n"
-	"  --pass-file FILE      passphrase of KEY (else $IMACTL_KEY_PASSWORD, else the\n"
-	"                        terminal); never on the command line\n"
-	"  --xattr-user          use user.ima/user.evm (tests without privileges)\n"
-	"  -v, --verbose         name every file\n"
-	"\n"
-	"Progress goes to stderr when it is a terminal; a summary (signed, already\n"
-	"valid, failed; skipped by kind; files/s) always goes to stdout.\n"
-	"Exit: 0 all signed; 3 something could not be signed (each is named);\n"
-	"2 usage error.\n",
+	.usage = "ROOT --key KEY [--cert CERT | --keyid HEX] [OPTIONS]\n"
+		 "\n"
+		 "Signs the regular files below ROOT: security.ima, then the EVM portable\n"
+		 "signature over the final protected xattrs (security.selinux, SMACK64,\n"
+		 "apparmor, ima, capability: whichever exist).  The key is loaded once and the\n"
+		 "files are spread over --jobs threads.  Directories are read through their\n"
+		 "descriptors and no symbolic link is ever followed (ROOT itself must not be\n"
+		 "one).  Symbolic links, directories, devices, fifos and sockets are never\n"
+		 "signed; a file with several hard links is signed once.  Each file is hashed\n"
+		 "and its xattrs set through one descriptor; a file that changes while it is\n"
+		 "hashed is reported, not signed.  A file that fails is named with the cause,\n"
+		 "the others are still signed.\n"
+		 "\n"
+		 "  --key KEY             private key, PEM or DER (encrypted is fine)\n"
+		 "  --cert CERT           keyid from this certificate; KEY must match it\n"
+		 "  --keyid HEX           put this 32-bit keyid into the signatures\n"
+		 "  --hash ALGO           sha1, sha224, sha256 (default), sha384, sha512, sm3\n"
+		 "  --ima sig|hash        security.ima: signature (default) or hash\n"
+		 "  --sigv3               IMA signature v3 (type 0x06) over each file's\n"
+		 "                        fs-verity digest (--hash sha256 or sha512); the\n"
+		 "                        kernel needs fs-verity enabled on the files\n"
+		 "  --evm portable|none   EVM portable signature (default: portable)\n"
+		 "  --target-bits 64|32|auto\n"
+		 "                        word size of the target, for EVM; auto reads the ELF\n"
+		 "                        class of ROOT's /sbin/init or C library (links\n"
+		 "                        resolved inside ROOT).  Default: auto, 64 when ROOT\n"
+		 "                        holds neither (with a note)\n"
+		 "  --jobs N              threads (default: the online CPUs)\n"
+		 "  --include GLOB        sign only matching files (repeatable)\n"
+		 "  --exclude GLOB        leave matching entries out; a directory is not\n"
+		 "                        entered (repeatable).  A GLOB with '/' is anchored at\n"
+		 "                        ROOT and covers what is below a match (/usr/bin,\n"
+		 "                        /usr/lib/*.so*); one without '/' matches names at\n"
+		 "                        any depth (*.pyc).  '*' also matches '/'\n"
+		 "  --one-file-system     do not enter mount points of other file systems\n"
+		 "  --skip-valid          leave files whose values already verify with --cert\n"
+		 "                        untouched\n"
+		 "  --manifest FILE       write one line per signed file, sorted by path:\n"
+		 "                          /PATH ima:0xHEX [evm:0xHEX]\n"
+		 "                        PATH is relative to ROOT; a backslash, space and\n"
+		 "                        control bytes, DEL and bytes that are not valid UTF-8\n"
+		 "                        are written as \\ and three octal digits (\\040 is a\n"
+		 "                        space, \\012 a newline, \\134 a backslash).  Hard\n"
+		 "                        links get a line each.  See apply-manifest\n"
+		 "  --pass-file FILE      passphrase of KEY (else $IMACTL_KEY_PASSWORD, else the\n"
+		 "                        terminal); never on the command line\n"
+		 "  --xattr-user          use user.ima/user.evm (tests without privileges)\n"
+		 "  -v, --verbose         name every file\n"
+		 "\n"
+		 "Progress goes to stderr when it is a terminal; a summary (signed, already\n"
+		 "valid, failed; skipped by kind; files/s) always goes to stdout.\n"
+		 "Exit: 0 all signed; 3 something could not be signed (each is named);\n"
+		 "2 usage error.\n",
 };

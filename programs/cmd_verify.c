@@ -22,21 +22,19 @@ static const struct option longopts[] = {
 
 static const int repeatable[] = { 'q', 0 };
 
-static void report(const char *path, const char *what, int status,
-		   const char *reason, uint32_t keyid, bool has_keyid)
+static void report(const char *path, const char *what, int status, const char *reason,
+		   uint32_t keyid, bool has_keyid)
 {
 	if (status == -ENOKEY || (has_keyid && status == -EBADMSG))
 		prog_file_err(path, "%s: %s (keyid %08x)", what,
 			      reason ? reason : strerror(-status), keyid);
 	else
-		prog_file_err(path, "%s: %s", what,
-			      reason ? reason : strerror(-status));
+		prog_file_err(path, "%s: %s", what, reason ? reason : strerror(-status));
 }
 
 /* Verifies one file; returns its exit code. */
-static int verify_one(struct imactl_ctx *ctx, const char *path,
-		      const struct imactl_keyring *kr, unsigned int flags,
-		      unsigned int bits, bool quiet)
+static int verify_one(struct imactl_ctx *ctx, const char *path, const struct imactl_keyring *kr,
+		      unsigned int flags, unsigned int bits, bool quiet)
 {
 	struct imactl_verify_result r;
 	int fd, ret;
@@ -63,8 +61,7 @@ static int verify_one(struct imactl_ctx *ctx, const char *path,
 		report(path, "evm", r.evm_status, r.evm_reason, r.evm_keyid,
 		       r.evm_type == IMACTL_XATTR_EVM_PORTABLE);
 	if (ret == 0 && !quiet)
-		printf("%s: OK (ima %s %s%s)\n", path,
-		       prog_xattr_type_name(r.ima_type),
+		printf("%s: OK (ima %s %s%s)\n", path, prog_xattr_type_name(r.ima_type),
 		       imactl_hash_algo_name(r.ima_algo),
 		       (flags & IMACTL_VERIFY_EVM) ? ", evm portable signature" : "");
 	ret = prog_exit_code(r.ima_status);
@@ -85,8 +82,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 
 	if (!prog_sign_opts_init(&o, cmd, PROG_SO_VERIFY, argc))
 		return EXIT_OPERATIONAL;
-	while ((c = prog_sign_getopt(&o, argc, argv, "q", longopts,
-				     repeatable)) != -1) {
+	while ((c = prog_sign_getopt(&o, argc, argv, "q", longopts, repeatable)) != -1) {
 		switch (c) {
 		case 'q':
 		case OPT_QUIET:
@@ -113,8 +109,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		goto out;
 	}
 	for (int i = optind; i < argc; i++) {
-		ret = verify_one(ctx, argv[i], kr, o.verify_flags,
-				 o.target_bits, quiet);
+		ret = verify_one(ctx, argv[i], kr, o.verify_flags, o.target_bits, quiet);
 		status = prog_worse(status, ret);
 	}
 	goto out;
@@ -131,20 +126,19 @@ const struct imactl_command cmd_verify = {
 	.name = "verify",
 	.func = run,
 	.summary = "check IMA (and EVM) signatures and hashes of files",
-	.usage =
-	"[--cert CERT]... [OPTIONS] FILE...\n"
-	"\n"
-	"Checks security.ima of every FILE against its content: a signature with the\n"
-	"certificate its keyid names, a hash against the content.  Symbolic links are\n"
-	"refused, never followed.\n"
-	"\n"
-	"  --cert CERT          a certificate (PEM or DER); repeat for several\n"
-	"  --evm                also check the EVM portable signature in security.evm\n"
-	"  --require-sig        a hash in security.ima fails (as appraise_type=imasig)\n"
-	"  --target-bits 64|32  word size of the target system, for EVM (default: 64)\n"
-	"  --xattr-user         read user.ima/user.evm\n"
-	"  -q, --quiet          print only failures\n"
-	"\n"
-	"Exit: 0 all verified; 1 a file failed verification (bad, missing or\n"
-	"unknown-key signature); 3 a file could not be checked; 2 usage error.\n",
+	.usage = "[--cert CERT]... [OPTIONS] FILE...\n"
+		 "\n"
+		 "Checks security.ima of every FILE against its content: a signature with the\n"
+		 "certificate its keyid names, a hash against the content.  Symbolic links are\n"
+		 "refused, never followed.\n"
+		 "\n"
+		 "  --cert CERT          a certificate (PEM or DER); repeat for several\n"
+		 "  --evm                also check the EVM portable signature in security.evm\n"
+		 "  --require-sig        a hash in security.ima fails (as appraise_type=imasig)\n"
+		 "  --target-bits 64|32  word size of the target system, for EVM (default: 64)\n"
+		 "  --xattr-user         read user.ima/user.evm\n"
+		 "  -q, --quiet          print only failures\n"
+		 "\n"
+		 "Exit: 0 all verified; 1 a file failed verification (bad, missing or\n"
+		 "unknown-key signature); 3 a file could not be checked; 2 usage error.\n",
 };

@@ -20,15 +20,7 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-enum class {
-	C_GOOD,
-	C_HASH_ONLY,
-	C_BAD,
-	C_UNSIGNED,
-	C_UNKNOWN_KEY,
-	C_ERROR,
-	C_COUNT
-};
+enum class { C_GOOD, C_HASH_ONLY, C_BAD, C_UNSIGNED, C_UNKNOWN_KEY, C_ERROR, C_COUNT };
 
 static const char *const class_names[C_COUNT] = {
 	"good", "hash-only", "bad", "unsigned", "unknown-key", "error",
@@ -55,39 +47,31 @@ static bool is_hash(enum imactl_xattr_type t)
 	return t == IMACTL_XATTR_IMA_DIGEST || t == IMACTL_XATTR_IMA_DIGEST_NG;
 }
 
-static enum class class_of_status(int s)
-{
-	switch (s) {
-	case 0:
-		return C_GOOD;
-	case -EBADMSG:
-		return C_BAD;
-	case -ENOKEY:
-		return C_UNKNOWN_KEY;
-	case -ENODATA:
-		return C_UNSIGNED;
-	default:
-		return C_ERROR;
+static enum class class_of_status(int s) {
+	switch (s){
+		case 0 : return C_GOOD; case -EBADMSG : return C_BAD;
+		case -ENOKEY : return C_UNKNOWN_KEY;
+		case -ENODATA : return C_UNSIGNED;
+		default : return C_ERROR;
 	}
 }
 
 /* The worst of the IMA and EVM outcomes: error > bad > unknown key > unsigned. */
-static enum class classify(const struct imactl_tree_entry *e, bool evm)
-{
-	static const int rank[C_COUNT] = { [C_GOOD] = 0, [C_HASH_ONLY] = 0,
-					   [C_UNSIGNED] = 1, [C_UNKNOWN_KEY] = 2,
-					   [C_BAD] = 3, [C_ERROR] = 4 };
+static enum class classify(const struct imactl_tree_entry *e, bool evm) {
+	static const int rank[C_COUNT] = { [C_GOOD] = 0,
+					   [C_HASH_ONLY] = 0,
+					   [C_UNSIGNED] = 1,
+					   [C_UNKNOWN_KEY] = 2,
+					   [C_BAD] = 3,
+					   [C_ERROR] = 4 };
 	const struct imactl_verify_result *r = e->verify;
 	enum class a, b;
 
-	if (!r)
-		return C_ERROR;
+	if (!r) return C_ERROR;
 	a = class_of_status(r->ima_status);
 	b = evm ? class_of_status(r->evm_status) : C_GOOD;
-	if (rank[b] > rank[a])
-		a = b;
-	if (a == C_GOOD && is_hash(r->ima_type))
-		a = C_HASH_ONLY;
+	if (rank[b] > rank[a]) a = b;
+	if (a == C_GOOD && is_hash(r->ima_type)) a = C_HASH_ONLY;
 	return a;
 }
 
@@ -105,28 +89,26 @@ static char *describe(const struct imactl_tree_entry *e, enum class cls, bool ev
 		snprintf(ima, sizeof(ima), "ima: only a hash, a signature is required");
 	else if (r->ima_status)
 		snprintf(ima, sizeof(ima), "ima: %s%s",
-			 r->ima_reason ? r->ima_reason : strerror(-r->ima_status),
-			 "");
-	if (r->ima_status == -ENOKEY || (r->ima_status == -EBADMSG &&
-					 (r->ima_type == IMACTL_XATTR_DIGSIG ||
-					  r->ima_type == IMACTL_XATTR_IMA_VERITY_SIG)))
-		snprintf(ima + strlen(ima), sizeof(ima) - strlen(ima),
-			 " (keyid %08x)", r->ima_keyid);
+			 r->ima_reason ? r->ima_reason : strerror(-r->ima_status), "");
+	if (r->ima_status == -ENOKEY ||
+	    (r->ima_status == -EBADMSG &&
+	     (r->ima_type == IMACTL_XATTR_DIGSIG || r->ima_type == IMACTL_XATTR_IMA_VERITY_SIG)))
+		snprintf(ima + strlen(ima), sizeof(ima) - strlen(ima), " (keyid %08x)",
+			 r->ima_keyid);
 	if (evm && r->evm_status) {
 		snprintf(ev, sizeof(ev), "evm: %s",
 			 r->evm_reason ? r->evm_reason : strerror(-r->evm_status));
-		if (r->evm_status == -ENOKEY || (r->evm_status == -EBADMSG &&
-						 r->evm_type == IMACTL_XATTR_EVM_PORTABLE))
-			snprintf(ev + strlen(ev), sizeof(ev) - strlen(ev),
-				 " (keyid %08x)", r->evm_keyid);
+		if (r->evm_status == -ENOKEY ||
+		    (r->evm_status == -EBADMSG && r->evm_type == IMACTL_XATTR_EVM_PORTABLE))
+			snprintf(ev + strlen(ev), sizeof(ev) - strlen(ev), " (keyid %08x)",
+				 r->evm_keyid);
 	}
 	if (asprintf(&out, "%s%s%s", ima, ima[0] && ev[0] ? "; " : "", ev) < 0)
 		return NULL;
 	return out;
 }
 
-static int add_problem(struct state *st, const struct imactl_tree_entry *e,
-		       enum class cls)
+static int add_problem(struct state *st, const struct imactl_tree_entry *e, enum class cls)
 {
 	struct problem *p;
 
@@ -166,8 +148,7 @@ static int on_entry(void *data, const struct imactl_tree_entry *e)
 	tree_progress_file(&st->progress, e->size);
 	cls = classify(e, st->evm);
 	st->counts[cls]++;
-	if ((cls != C_GOOD && cls != C_HASH_ONLY) ||
-	    (cls == C_HASH_ONLY && st->require_sig)) {
+	if ((cls != C_GOOD && cls != C_HASH_ONLY) || (cls == C_HASH_ONLY && st->require_sig)) {
 		if (!st->err)
 			st->err = add_problem(st, e, cls);
 	}
@@ -176,8 +157,7 @@ static int on_entry(void *data, const struct imactl_tree_entry *e)
 
 static int cmp_problems(const void *a, const void *b)
 {
-	return strcmp(((const struct problem *)a)->path,
-		      ((const struct problem *)b)->path);
+	return strcmp(((const struct problem *)a)->path, ((const struct problem *)b)->path);
 }
 
 /* A JSON string; our paths are already escaped to printable UTF-8. */
@@ -195,13 +175,12 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
-static void print_json(const struct state *st, const struct imactl_tree_stats *s,
-		       double secs)
+static void print_json(const struct state *st, const struct imactl_tree_stats *s, double secs)
 {
 	static const char *const kinds[IMACTL_TREE_KINDS] = {
-		[IMACTL_TREE_SYMLINK] = "symlinks", [IMACTL_TREE_DIR] = "directories",
-		[IMACTL_TREE_DEVICE] = "devices", [IMACTL_TREE_FIFO] = "fifos",
-		[IMACTL_TREE_SOCKET] = "sockets", [IMACTL_TREE_HARDLINK] = "hard-links",
+		[IMACTL_TREE_SYMLINK] = "symlinks",  [IMACTL_TREE_DIR] = "directories",
+		[IMACTL_TREE_DEVICE] = "devices",    [IMACTL_TREE_FIFO] = "fifos",
+		[IMACTL_TREE_SOCKET] = "sockets",    [IMACTL_TREE_HARDLINK] = "hard-links",
 		[IMACTL_TREE_EXCLUDED] = "excluded", [IMACTL_TREE_OTHER_FS] = "other-fs",
 	};
 
@@ -237,11 +216,9 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	int status = EXIT_OK, c, ret;
 	double secs;
 
-	if (!prog_sign_opts_init(&o, cmd, PROG_SO_VERIFY | PROG_SO_BITS_AUTO,
-				 argc))
+	if (!prog_sign_opts_init(&o, cmd, PROG_SO_VERIFY | PROG_SO_BITS_AUTO, argc))
 		return EXIT_OPERATIONAL;
-	while ((c = prog_sign_getopt(&o, argc, argv, "", longopts, NULL)) !=
-	       -1) {
+	while ((c = prog_sign_getopt(&o, argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON:
 			json = true;
@@ -254,8 +231,8 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		}
 	}
 	if (optind + 1 != argc) {
-		prog_err(optind >= argc ? "verify-tree: no ROOT given" :
-					  "verify-tree: exactly one ROOT, please");
+		prog_err(optind >= argc ? "verify-tree: no ROOT given"
+					: "verify-tree: exactly one ROOT, please");
 		goto usage;
 	}
 	st.root = argv[optind];
@@ -296,9 +273,10 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		print_json(&st, &stats, secs);
 	} else {
 		for (size_t i = 0; i < st.n; i++)
-			printf("%s: %s: %s\n", st.problems[i].path,
-			       class_names[st.problems[i].cls], st.problems[i].what);
-		printf("verify-tree: %llu files: good %llu, hash-only %llu, bad %llu, unsigned %llu, unknown-key %llu, error %llu\n",
+			printf("%s: %s: %s\n", st.problems[i].path, class_names[st.problems[i].cls],
+			       st.problems[i].what);
+		printf("verify-tree: %llu files: good %llu, hash-only %llu, bad %llu, unsigned "
+		       "%llu, unknown-key %llu, error %llu\n",
 		       (unsigned long long)stats.kinds[IMACTL_TREE_FILE],
 		       (unsigned long long)st.counts[C_GOOD],
 		       (unsigned long long)st.counts[C_HASH_ONLY],
@@ -329,31 +307,30 @@ const struct imactl_command cmd_verify_tree = {
 	.name = "verify-tree",
 	.func = run,
 	.summary = "audit the IMA/EVM values of every file below a root",
-	.usage =
-	"ROOT [--cert CERT]... [OPTIONS]\n"
-	"\n"
-	"Checks security.ima (and with --evm security.evm) of every regular file\n"
-	"below ROOT, in parallel, without following symbolic links.  Each file is\n"
-	"counted as good (a signature that verifies), hash-only (a matching hash),\n"
-	"bad (content, metadata or signature do not match), unsigned (no value),\n"
-	"unknown-key (signed by a key none of the certificates holds) or error (it\n"
-	"could not be read).  Every problem is listed, sorted by path, as\n"
-	"  /PATH: CLASS: DETAILS\n"
-	"with PATH relative to ROOT and escaped as in manifests (see sign-tree).\n"
-	"\n"
-	"  --cert CERT           a certificate (PEM or DER); repeat for several\n"
-	"  --evm                 also check the EVM portable signatures\n"
-	"  --require-sig         a hash-only file is a problem\n"
-	"  --target-bits 64|32|auto\n"
-	"                        word size of the target, for EVM (default: auto,\n"
-	"                        see sign-tree)\n"
-	"  --jobs N              threads (default: the online CPUs)\n"
-	"  --include GLOB, --exclude GLOB, --one-file-system\n"
-	"                        select files as sign-tree does\n"
-	"  --json                one JSON object on stdout: counts, skipped entries\n"
-	"                        by kind and the problems (path, status, details)\n"
-	"  --xattr-user          read user.ima/user.evm\n"
-	"\n"
-	"Exit: 0 every file verified; 1 a problem was found; 3 a file or directory\n"
-	"could not be read; 2 usage error.\n",
+	.usage = "ROOT [--cert CERT]... [OPTIONS]\n"
+		 "\n"
+		 "Checks security.ima (and with --evm security.evm) of every regular file\n"
+		 "below ROOT, in parallel, without following symbolic links.  Each file is\n"
+		 "counted as good (a signature that verifies), hash-only (a matching hash),\n"
+		 "bad (content, metadata or signature do not match), unsigned (no value),\n"
+		 "unknown-key (signed by a key none of the certificates holds) or error (it\n"
+		 "could not be read).  Every problem is listed, sorted by path, as\n"
+		 "  /PATH: CLASS: DETAILS\n"
+		 "with PATH relative to ROOT and escaped as in manifests (see sign-tree).\n"
+		 "\n"
+		 "  --cert CERT           a certificate (PEM or DER); repeat for several\n"
+		 "  --evm                 also check the EVM portable signatures\n"
+		 "  --require-sig         a hash-only file is a problem\n"
+		 "  --target-bits 64|32|auto\n"
+		 "                        word size of the target, for EVM (default: auto,\n"
+		 "                        see sign-tree)\n"
+		 "  --jobs N              threads (default: the online CPUs)\n"
+		 "  --include GLOB, --exclude GLOB, --one-file-system\n"
+		 "                        select files as sign-tree does\n"
+		 "  --json                one JSON object on stdout: counts, skipped entries\n"
+		 "                        by kind and the problems (path, status, details)\n"
+		 "  --xattr-user          read user.ima/user.evm\n"
+		 "\n"
+		 "Exit: 0 every file verified; 1 a problem was found; 3 a file or directory\n"
+		 "could not be read; 2 usage error.\n",
 };

@@ -12,12 +12,9 @@
 #endif
 
 static const struct imactl_command *const commands[] = {
-	&cmd_sign, &cmd_verify, &cmd_hash, &cmd_show, &cmd_keyid,
-	&cmd_policy, &cmd_kconfig,
-	&cmd_sign_tree, &cmd_verify_tree, &cmd_apply_manifest,
-	&cmd_import,
-	&cmd_log,
-	&cmd_keygen, &cmd_cert,
+	&cmd_sign,   &cmd_verify,  &cmd_hash,	   &cmd_show,	     &cmd_keyid,
+	&cmd_policy, &cmd_kconfig, &cmd_sign_tree, &cmd_verify_tree, &cmd_apply_manifest,
+	&cmd_import, &cmd_log,	   &cmd_keygen,	   &cmd_cert,
 };
 
 static void usage(FILE *f)
@@ -25,8 +22,9 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: imactl COMMAND [OPTIONS] ARGS...\n\nCommands:\n");
 	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
 		fprintf(f, "  %-14s %s\n", commands[i]->name, commands[i]->summary);
-	fprintf(f, "\n'imactl help COMMAND' or 'imactl COMMAND --help' for details.\n"
-		   "Exit codes: 0 ok, 1 verification failed, 2 usage error, 3 operational error.\n");
+	fprintf(f,
+		"\n'imactl help COMMAND' or 'imactl COMMAND --help' for details.\n"
+		"Exit codes: 0 ok, 1 verification failed, 2 usage error, 3 operational error.\n");
 }
 
 static const struct imactl_command *find_command(const char *name)

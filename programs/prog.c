@@ -65,8 +65,8 @@ int prog_bad_option(const struct imactl_command *cmd)
 	return EXIT_USAGE;
 }
 
-bool prog_once(const struct imactl_command *cmd, unsigned long long *seen,
-	       int opt, const struct option *longopts)
+bool prog_once(const struct imactl_command *cmd, unsigned long long *seen, int opt,
+	       const struct option *longopts)
 {
 	unsigned long long bit = 1ull << (opt & 63);
 	const char *name = "?";
@@ -85,14 +85,15 @@ bool prog_once(const struct imactl_command *cmd, unsigned long long *seen,
 static void log_to_stderr(void *data, int priority, const char *msg)
 {
 	static const char *const prefixes[8] = {
-		[IMACTL_LOG_ERR] = "", [IMACTL_LOG_WARNING] = "warning: ",
-		[IMACTL_LOG_INFO] = "", [IMACTL_LOG_DEBUG] = "debug: ",
+		[IMACTL_LOG_ERR] = "",
+		[IMACTL_LOG_WARNING] = "warning: ",
+		[IMACTL_LOG_INFO] = "",
+		[IMACTL_LOG_DEBUG] = "debug: ",
 	};
 
 	(void)data;
 	prog_file_err(current_file, "%s%s",
-		      priority >= 0 && priority < 8 && prefixes[priority] ?
-			      prefixes[priority] : "",
+		      priority >= 0 && priority < 8 && prefixes[priority] ? prefixes[priority] : "",
 		      msg);
 }
 
@@ -105,9 +106,9 @@ int prog_ctx_new(struct imactl_ctx **ctx_ret, int verbose, bool xattr_user)
 		return ret;
 	}
 	imactl_set_log_fn(*ctx_ret, log_to_stderr, NULL);
-	imactl_set_log_priority(*ctx_ret, verbose > 1 ? IMACTL_LOG_DEBUG :
-					  verbose ? IMACTL_LOG_INFO :
-						    IMACTL_LOG_WARNING);
+	imactl_set_log_priority(*ctx_ret, verbose > 1 ? IMACTL_LOG_DEBUG
+					  : verbose   ? IMACTL_LOG_INFO
+						      : IMACTL_LOG_WARNING);
 	imactl_set_xattr_user(*ctx_ret, xattr_user);
 	return 0;
 }
@@ -137,16 +138,15 @@ int prog_worse(int a, int b)
 	return rank[a] >= rank[b] ? a : b;
 }
 
-bool prog_parse_hash(const struct imactl_command *cmd, const char *name,
-		     int *algo)
+bool prog_parse_hash(const struct imactl_command *cmd, const char *name, int *algo)
 {
 	int ret = imactl_hash_algo_by_name(name);
 
 	if (ret < 0 || ret == IMACTL_HASH_MD5) {
-		prog_err("%s: hash algorithm '%s' is %s (sha1, sha224, sha256, sha384, sha512, sm3)",
-			 cmd->name, name,
-			 ret == -EOPNOTSUPP ? "not available in this OpenSSL" :
-					      "not supported");
+		prog_err(
+			"%s: hash algorithm '%s' is %s (sha1, sha224, sha256, sha384, sha512, sm3)",
+			cmd->name, name,
+			ret == -EOPNOTSUPP ? "not available in this OpenSSL" : "not supported");
 		return false;
 	}
 	*algo = ret;
@@ -158,8 +158,7 @@ bool prog_verity_algo(int algo)
 	return algo == IMACTL_HASH_SHA256 || algo == IMACTL_HASH_SHA512;
 }
 
-bool prog_parse_keyid(const struct imactl_command *cmd, const char *s,
-		      uint32_t *keyid)
+bool prog_parse_keyid(const struct imactl_command *cmd, const char *s, uint32_t *keyid)
 {
 	if (imactl_keyid_from_hex(s, keyid) == 0)
 		return true;
@@ -167,8 +166,8 @@ bool prog_parse_keyid(const struct imactl_command *cmd, const char *s,
 	return false;
 }
 
-int prog_getopt(const struct imactl_command *cmd, int argc, char *argv[],
-		const char *shortopts, const struct option *longopts)
+int prog_getopt(const struct imactl_command *cmd, int argc, char *argv[], const char *shortopts,
+		const struct option *longopts)
 {
 	int idx = -1, c;
 	const char *arg, *eq;
@@ -186,18 +185,16 @@ int prog_getopt(const struct imactl_command *cmd, int argc, char *argv[],
 	arg += 2;
 	eq = strchr(arg, '=');
 	len = eq ? (size_t)(eq - arg) : strlen(arg);
-	if (len != strlen(longopts[idx].name) ||
-	    strncmp(arg, longopts[idx].name, len) != 0) {
+	if (len != strlen(longopts[idx].name) || strncmp(arg, longopts[idx].name, len) != 0) {
 		/* getopt_long takes prefixes; a typo must not become another option */
-		prog_err("%s: unrecognized option '--%.*s' (did you mean --%s?)",
-			 cmd->name, (int)len, arg, longopts[idx].name);
+		prog_err("%s: unrecognized option '--%.*s' (did you mean --%s?)", cmd->name,
+			 (int)len, arg, longopts[idx].name);
 		return '?';
 	}
 	return c;
 }
 
-bool prog_parse_target_bits(const struct imactl_command *cmd, const char *s,
-			    unsigned int *bits)
+bool prog_parse_target_bits(const struct imactl_command *cmd, const char *s, unsigned int *bits)
 {
 	if (!strcmp(s, "64") || !strcmp(s, "32")) {
 		*bits = atoi(s);
@@ -265,8 +262,7 @@ static int pass_from_tty(const char *key_path, bool confirm, char *buf, size_t s
 	tcsetattr(fileno(tty), TCSAFLUSH, &noecho);
 	fprintf(tty, "%s for %s: ", confirm ? "New passphrase" : "Passphrase", key_path);
 	fflush(tty);
-	ret = fgets(line, sizeof(line), tty) ? copy_line(line, strlen(line), buf, size) :
-					       -ENOKEY;
+	ret = fgets(line, sizeof(line), tty) ? copy_line(line, strlen(line), buf, size) : -ENOKEY;
 	if (ret >= 0 && confirm) {
 		fprintf(tty, "\nThe same again: ");
 		fflush(tty);
@@ -297,7 +293,8 @@ int prog_pass_cb(void *data, char *buf, size_t size)
 		return copy_line(env, strlen(env), buf, size);
 	ret = pass_from_tty(src->key_path, src->confirm, buf, size);
 	if (ret == -ENOKEY)
-		prog_err("%s: no passphrase or PIN: use --pass-file or IMACTL_KEY_PASSWORD (no terminal to ask on)",
+		prog_err("%s: no passphrase or PIN: use --pass-file or IMACTL_KEY_PASSWORD (no "
+			 "terminal to ask on)",
 			 src->key_path);
 	return ret == -ENOKEY ? -EKEYREJECTED : ret;
 }
@@ -307,13 +304,13 @@ static bool pin_in_argv(const char *key_path)
 {
 	if (strncmp(key_path, "pkcs11:", 7) != 0 || !strstr(key_path, "pin-value="))
 		return false;
-	prog_err("--key: pin-value= puts the PIN on the command line; use pin-source=FILE in the URI, --pass-file or IMACTL_KEY_PASSWORD");
+	prog_err("--key: pin-value= puts the PIN on the command line; use pin-source=FILE in the "
+		 "URI, --pass-file or IMACTL_KEY_PASSWORD");
 	return true;
 }
 
-int prog_load_key(struct imactl_ctx *ctx, const char *key_path,
-		  const char *cert_path, const uint32_t *keyid,
-		  const char *pass_file, struct imactl_key **key_ret)
+int prog_load_key(struct imactl_ctx *ctx, const char *key_path, const char *cert_path,
+		  const uint32_t *keyid, const char *pass_file, struct imactl_key **key_ret)
 {
 	struct prog_pass_source src = { .file = pass_file, .key_path = key_path };
 	struct imactl_cert *cert = NULL;
@@ -331,13 +328,15 @@ int prog_load_key(struct imactl_ctx *ctx, const char *key_path,
 			goto out;
 		ret = imactl_key_set_cert(key, cert);
 		if (ret < 0) {
-			prog_err("%s does not match the certificate %s: signatures could never verify",
+			prog_err("%s does not match the certificate %s: signatures could never "
+				 "verify",
 				 key_path, cert_path);
 			goto out;
 		}
 		ret = imactl_cert_time_check(cert, 0);
 		if (ret < 0)
-			prog_err("warning: the certificate %s is %s (the kernel does not check validity dates; imactl cert check does)",
+			prog_err("warning: the certificate %s is %s (the kernel does not check "
+				 "validity dates; imactl cert check does)",
 				 cert_path, ret == -EKEYEXPIRED ? "expired" : "not valid yet");
 		ret = 0;
 	}
@@ -407,8 +406,7 @@ const char *prog_xattr_type_name(int type)
 	return "unknown";
 }
 
-int prog_read_file(const char *path, size_t limit, char **buf_ret,
-		   size_t *len_ret)
+int prog_read_file(const char *path, size_t limit, char **buf_ret, size_t *len_ret)
 {
 	size_t len = 0, cap = 0;
 	char *buf = NULL;
@@ -463,11 +461,10 @@ void prog_print_diag(const char *file, const struct imactl_diag *d)
 
 	fflush(stdout);
 	if (d->line && d->column)
-		fprintf(stderr, "%s:%u:%u: %s: %s [%s]\n", file, d->line,
-			d->column, s, d->message, d->code);
+		fprintf(stderr, "%s:%u:%u: %s: %s [%s]\n", file, d->line, d->column, s, d->message,
+			d->code);
 	else if (d->line)
-		fprintf(stderr, "%s:%u: %s: %s [%s]\n", file, d->line, s,
-			d->message, d->code);
+		fprintf(stderr, "%s:%u: %s: %s [%s]\n", file, d->line, s, d->message, d->code);
 	else
 		fprintf(stderr, "%s: %s: %s [%s]\n", file, s, d->message, d->code);
 }

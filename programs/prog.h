@@ -10,9 +10,9 @@
 #include <stdio.h>
 
 /* Exit codes (DESIGN.md). */
-#define EXIT_OK 0
-#define EXIT_VERIFY 1 /* something failed verification */
-#define EXIT_USAGE 2
+#define EXIT_OK		 0
+#define EXIT_VERIFY	 1 /* something failed verification */
+#define EXIT_USAGE	 2
 #define EXIT_OPERATIONAL 3
 
 struct imactl_command {
@@ -43,8 +43,7 @@ extern const struct imactl_command cmd_cert;
 /* Messages: "imactl: ..." on stderr. */
 void prog_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "imactl: PATH: ..." */
-void prog_file_err(const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void prog_file_err(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Prints the usage of @cmd to @f; returns EXIT_USAGE (or 0 for --help). */
 int prog_usage(const struct imactl_command *cmd, FILE *f);
@@ -72,16 +71,14 @@ int prog_worse(int a, int b);
 bool prog_parse_hash(const struct imactl_command *cmd, const char *name, int *algo);
 /* fs-verity (sigv3, hash --verity) has sha256 and sha512 only. */
 bool prog_verity_algo(int algo);
-bool prog_parse_keyid(const struct imactl_command *cmd, const char *s,
-		      uint32_t *keyid);
+bool prog_parse_keyid(const struct imactl_command *cmd, const char *s, uint32_t *keyid);
 /*
  * getopt_long() that refuses abbreviated long options: "--pass" must not
  * silently become "--pass-file".  Use it instead of getopt_long().
  */
-int prog_getopt(const struct imactl_command *cmd, int argc, char *argv[],
-		const char *shortopts, const struct option *longopts);
-bool prog_parse_target_bits(const struct imactl_command *cmd, const char *s,
-			    unsigned int *bits);
+int prog_getopt(const struct imactl_command *cmd, int argc, char *argv[], const char *shortopts,
+		const struct option *longopts);
+bool prog_parse_target_bits(const struct imactl_command *cmd, const char *s, unsigned int *bits);
 
 /*
  * Passphrases (and PKCS#11 PINs) for imactl_passphrase_fn: from @file, else
@@ -101,9 +98,8 @@ int prog_pass_cb(void *data, char *buf, size_t size);
  * Takes the keyid from @cert_path (after checking that it matches the key)
  * or from @keyid when not NULL.  Prints its own messages.
  */
-int prog_load_key(struct imactl_ctx *ctx, const char *key_path,
-		  const char *cert_path, const uint32_t *keyid,
-		  const char *pass_file, struct imactl_key **key_ret);
+int prog_load_key(struct imactl_ctx *ctx, const char *key_path, const char *cert_path,
+		  const uint32_t *keyid, const char *pass_file, struct imactl_key **key_ret);
 
 /* Loads every certificate of @paths into a new keyring; prints its messages. */
 int prog_load_keyring(struct imactl_ctx *ctx, char *const paths[], int n,
@@ -116,8 +112,7 @@ const char *prog_file_error(int err);
 const char *prog_xattr_type_name(int type);
 
 /* Reads a whole file (at most @limit bytes: -EFBIG beyond). Return: 0, -errno. */
-int prog_read_file(const char *path, size_t limit, char **buf_ret,
-		   size_t *len_ret);
+int prog_read_file(const char *path, size_t limit, char **buf_ret, size_t *len_ret);
 
 /* "FILE:LINE:COLUMN: error: message [code]" on stderr (compiler style). */
 void prog_print_diag(const char *file, const struct imactl_diag *d);

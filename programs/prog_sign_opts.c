@@ -15,9 +15,8 @@ void prog_sign_opts_free(struct prog_sign_opts *o)
 	o->include = o->exclude = NULL;
 }
 
-bool prog_sign_opts_init(struct prog_sign_opts *o,
-			 const struct imactl_command *cmd, unsigned int mode,
-			 int argc)
+bool prog_sign_opts_init(struct prog_sign_opts *o, const struct imactl_command *cmd,
+			 unsigned int mode, int argc)
 {
 	memset(o, 0, sizeof(*o));
 	o->cmd = cmd;
@@ -128,8 +127,7 @@ static int take_option(struct prog_sign_opts *o, int c, char *arg)
 	}
 }
 
-static bool repeatable_option(const struct prog_sign_opts *o, int c,
-			      const int *repeatable)
+static bool repeatable_option(const struct prog_sign_opts *o, int c, const int *repeatable)
 {
 	if (c == PROG_SO_INCLUDE || c == PROG_SO_EXCLUDE ||
 	    (c == PROG_SO_CERT && (o->mode & PROG_SO_VERIFY)))
@@ -140,9 +138,8 @@ static bool repeatable_option(const struct prog_sign_opts *o, int c,
 	return false;
 }
 
-int prog_sign_getopt(struct prog_sign_opts *o, int argc, char *argv[],
-		     const char *shortopts, const struct option *longopts,
-		     const int *repeatable)
+int prog_sign_getopt(struct prog_sign_opts *o, int argc, char *argv[], const char *shortopts,
+		     const struct option *longopts, const int *repeatable)
 {
 	int c, ret;
 
@@ -176,30 +173,26 @@ bool prog_sign_opts_check(struct prog_sign_opts *o)
 		return false;
 	}
 	if ((sp->flags & IMACTL_SIGN_SIGV3) && !prog_verity_algo(sp->hash_algo)) {
-		prog_err("%s: --sigv3 signs the fs-verity digest: --hash sha256 or sha512",
-			 name);
+		prog_err("%s: --sigv3 signs the fs-verity digest: --hash sha256 or sha512", name);
 		return false;
 	}
 	if (sp->ima == IMACTL_IMA_NONE && sp->evm == IMACTL_EVM_NONE) {
 		prog_err("%s: --ima none and --evm none: nothing to do", name);
 		return false;
 	}
-	if (!o->key_path &&
-	    (sp->ima == IMACTL_IMA_SIG || sp->evm != IMACTL_EVM_NONE)) {
+	if (!o->key_path && (sp->ima == IMACTL_IMA_SIG || sp->evm != IMACTL_EVM_NONE)) {
 		prog_err("%s: --key is required for signatures", name);
 		return false;
 	}
 	return true;
 }
 
-int prog_sign_opts_load_key(struct imactl_ctx *ctx,
-			    const struct prog_sign_opts *o,
+int prog_sign_opts_load_key(struct imactl_ctx *ctx, const struct prog_sign_opts *o,
 			    struct imactl_key **key_ret)
 {
 	*key_ret = NULL;
 	if (!o->key_path)
 		return 0;
 	return prog_load_key(ctx, o->key_path, o->n_certs ? o->certs[0] : NULL,
-			     o->have_keyid ? &o->keyid : NULL, o->pass_file,
-			     key_ret);
+			     o->have_keyid ? &o->keyid : NULL, o->pass_file, key_ret);
 }

@@ -36,36 +36,42 @@ enum {
 };
 
 /* sign and sign-tree */
-#define PROG_SO_LONGOPTS_SIGN                                                  \
-	{ "key", required_argument, NULL, PROG_SO_KEY },                       \
-	{ "cert", required_argument, NULL, PROG_SO_CERT },                     \
-	{ "keyid", required_argument, NULL, PROG_SO_KEYID },                   \
-	{ "hash", required_argument, NULL, PROG_SO_HASH },                     \
-	{ "ima", required_argument, NULL, PROG_SO_IMA },                       \
-	{ "sigv3", no_argument, NULL, PROG_SO_SIGV3 },                         \
-	{ "evm", required_argument, NULL, PROG_SO_EVM },                       \
-	{ "target-bits", required_argument, NULL, PROG_SO_TARGET_BITS },       \
-	{ "pass-file", required_argument, NULL, PROG_SO_PASS_FILE },           \
-	{ "xattr-user", no_argument, NULL, PROG_SO_XATTR_USER }
+#define PROG_SO_LONGOPTS_SIGN                                                                      \
+	{ "key", required_argument, NULL, PROG_SO_KEY },                                           \
+		{ "cert", required_argument, NULL, PROG_SO_CERT },                                 \
+		{ "keyid", required_argument, NULL, PROG_SO_KEYID },                               \
+		{ "hash", required_argument, NULL, PROG_SO_HASH },                                 \
+		{ "ima", required_argument, NULL, PROG_SO_IMA },                                   \
+		{ "sigv3", no_argument, NULL, PROG_SO_SIGV3 },                                     \
+		{ "evm", required_argument, NULL, PROG_SO_EVM },                                   \
+		{ "target-bits", required_argument, NULL, PROG_SO_TARGET_BITS },                   \
+		{ "pass-file", required_argument, NULL, PROG_SO_PASS_FILE },                       \
+	{                                                                                          \
+		"xattr-user", no_argument, NULL, PROG_SO_XATTR_USER                                \
+	}
 
 /* verify and verify-tree */
-#define PROG_SO_LONGOPTS_VERIFY                                                \
-	{ "cert", required_argument, NULL, PROG_SO_CERT },                     \
-	{ "evm", no_argument, NULL, PROG_SO_EVM },                             \
-	{ "require-sig", no_argument, NULL, PROG_SO_REQUIRE_SIG },             \
-	{ "target-bits", required_argument, NULL, PROG_SO_TARGET_BITS },       \
-	{ "xattr-user", no_argument, NULL, PROG_SO_XATTR_USER }
+#define PROG_SO_LONGOPTS_VERIFY                                                                    \
+	{ "cert", required_argument, NULL, PROG_SO_CERT },                                         \
+		{ "evm", no_argument, NULL, PROG_SO_EVM },                                         \
+		{ "require-sig", no_argument, NULL, PROG_SO_REQUIRE_SIG },                         \
+		{ "target-bits", required_argument, NULL, PROG_SO_TARGET_BITS },                   \
+	{                                                                                          \
+		"xattr-user", no_argument, NULL, PROG_SO_XATTR_USER                                \
+	}
 
 /* sign-tree and verify-tree */
-#define PROG_SO_LONGOPTS_TREE                                                  \
-	{ "jobs", required_argument, NULL, PROG_SO_JOBS },                     \
-	{ "include", required_argument, NULL, PROG_SO_INCLUDE },               \
-	{ "exclude", required_argument, NULL, PROG_SO_EXCLUDE },               \
-	{ "one-file-system", no_argument, NULL, PROG_SO_ONE_FS }
+#define PROG_SO_LONGOPTS_TREE                                                                      \
+	{ "jobs", required_argument, NULL, PROG_SO_JOBS },                                         \
+		{ "include", required_argument, NULL, PROG_SO_INCLUDE },                           \
+		{ "exclude", required_argument, NULL, PROG_SO_EXCLUDE },                           \
+	{                                                                                          \
+		"one-file-system", no_argument, NULL, PROG_SO_ONE_FS                               \
+	}
 
 /* How the options of a command differ (prog_sign_opts_init() @mode). */
-#define PROG_SO_VERIFY 0x1    /* --cert repeatable, --evm a flag */
-#define PROG_SO_IMA_NONE 0x2  /* --ima also takes none */
+#define PROG_SO_VERIFY	  0x1 /* --cert repeatable, --evm a flag */
+#define PROG_SO_IMA_NONE  0x2 /* --ima also takes none */
 #define PROG_SO_BITS_AUTO 0x4 /* --target-bits also takes auto (the default) */
 
 struct prog_sign_opts {
@@ -93,9 +99,8 @@ struct prog_sign_opts {
  * Sets the defaults and makes room for @argc values; false on ENOMEM.
  * prog_sign_opts_free() it after parsing (also after a usage error).
  */
-bool prog_sign_opts_init(struct prog_sign_opts *o,
-			 const struct imactl_command *cmd, unsigned int mode,
-			 int argc);
+bool prog_sign_opts_init(struct prog_sign_opts *o, const struct imactl_command *cmd,
+			 unsigned int mode, int argc);
 void prog_sign_opts_free(struct prog_sign_opts *o);
 
 /*
@@ -105,9 +110,8 @@ void prog_sign_opts_free(struct prog_sign_opts *o);
  * --include, --exclude, --cert (when verifying) and those in @repeatable
  * (0-terminated; NULL for none).
  */
-int prog_sign_getopt(struct prog_sign_opts *o, int argc, char *argv[],
-		     const char *shortopts, const struct option *longopts,
-		     const int *repeatable);
+int prog_sign_getopt(struct prog_sign_opts *o, int argc, char *argv[], const char *shortopts,
+		     const struct option *longopts, const int *repeatable);
 
 /*
  * After the options, for signing commands: the checks between them (usage
@@ -116,8 +120,7 @@ int prog_sign_getopt(struct prog_sign_opts *o, int argc, char *argv[],
 bool prog_sign_opts_check(struct prog_sign_opts *o);
 
 /* The signing key of --key (NULL without it), as prog_load_key(). */
-int prog_sign_opts_load_key(struct imactl_ctx *ctx,
-			    const struct prog_sign_opts *o,
+int prog_sign_opts_load_key(struct imactl_ctx *ctx, const struct prog_sign_opts *o,
 			    struct imactl_key **key_ret);
 
 #endif

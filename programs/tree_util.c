@@ -43,9 +43,8 @@ void tree_progress_file(struct tree_progress *pr, uint64_t bytes)
 		return;
 	pr->last = now;
 	t = since(&pr->start, &now);
-	fprintf(stderr, "\r%llu files %s, %.1f MB, %.0f files/s ",
-		(unsigned long long)pr->files, pr->verb, pr->bytes / 1e6,
-		t > 0 ? pr->files / t : 0.0);
+	fprintf(stderr, "\r%llu files %s, %.1f MB, %.0f files/s ", (unsigned long long)pr->files,
+		pr->verb, pr->bytes / 1e6, t > 0 ? pr->files / t : 0.0);
 }
 
 void tree_progress_end(struct tree_progress *pr)
@@ -71,8 +70,7 @@ char *tree_display_path(const char *root, const char *path)
 	return escaped;
 }
 
-bool tree_parse_jobs(const struct imactl_command *cmd, const char *s,
-		     unsigned int *jobs)
+bool tree_parse_jobs(const struct imactl_command *cmd, const char *s, unsigned int *jobs)
 {
 	char *end;
 	long v;
@@ -80,16 +78,14 @@ bool tree_parse_jobs(const struct imactl_command *cmd, const char *s,
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || *end || end == s || v < 1 || v > 256) {
-		prog_err("%s: --jobs takes a number from 1 to 256, not '%s'",
-			 cmd->name, s);
+		prog_err("%s: --jobs takes a number from 1 to 256, not '%s'", cmd->name, s);
 		return false;
 	}
 	*jobs = v;
 	return true;
 }
 
-bool tree_resolve_bits(struct imactl_ctx *ctx, const char *root, bool given,
-		       unsigned int *bits)
+bool tree_resolve_bits(struct imactl_ctx *ctx, const char *root, bool given, unsigned int *bits)
 {
 	int ret;
 
@@ -100,11 +96,12 @@ bool tree_resolve_bits(struct imactl_ctx *ctx, const char *root, bool given,
 		return true;
 	if (given) {
 		prog_err("%s: --target-bits auto: %s", root,
-			 ret == -ENOENT ? "no ELF init, C library or shell found; give 64 or 32" :
-					  strerror(-ret));
+			 ret == -ENOENT ? "no ELF init, C library or shell found; give 64 or 32"
+					: strerror(-ret));
 		return false;
 	}
-	prog_err("%s: note: cannot tell the target's word size (no ELF init or C library); EVM for a 64-bit target",
+	prog_err("%s: note: cannot tell the target's word size (no ELF init or C library); EVM for "
+		 "a 64-bit target",
 		 root);
 	*bits = 64;
 	return true;
@@ -113,7 +110,8 @@ bool tree_resolve_bits(struct imactl_ctx *ctx, const char *root, bool given,
 void tree_print_skipped(FILE *f, const char *cmd, const struct imactl_tree_stats *s)
 {
 	fprintf(f,
-		"%s: skipped: symlinks %llu, directories %llu, devices %llu, fifos %llu, sockets %llu, hard-links %llu, excluded %llu, other-fs %llu\n",
+		"%s: skipped: symlinks %llu, directories %llu, devices %llu, fifos %llu, sockets "
+		"%llu, hard-links %llu, excluded %llu, other-fs %llu\n",
 		cmd, (unsigned long long)s->kinds[IMACTL_TREE_SYMLINK],
 		(unsigned long long)s->kinds[IMACTL_TREE_DIR],
 		(unsigned long long)s->kinds[IMACTL_TREE_DEVICE],

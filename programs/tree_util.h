@@ -27,15 +27,13 @@ double tree_elapsed(const struct tree_progress *pr);
 char *tree_display_path(const char *root, const char *path);
 
 /* "--jobs N": 1..256. */
-bool tree_parse_jobs(const struct imactl_command *cmd, const char *s,
-		     unsigned int *jobs);
+bool tree_parse_jobs(const struct imactl_command *cmd, const char *s, unsigned int *jobs);
 /*
  * --target-bits: 64, 32 or auto (@bits = 0).  Resolves auto for @root:
  * an explicit auto must succeed; the default (@given false) falls back to
  * 64 with a note.  Returns false (after a message) on failure.
  */
-bool tree_resolve_bits(struct imactl_ctx *ctx, const char *root, bool given,
-		       unsigned int *bits);
+bool tree_resolve_bits(struct imactl_ctx *ctx, const char *root, bool given, unsigned int *bits);
 
 /* "skipped: symlinks N, directories N, ..." */
 void tree_print_skipped(FILE *f, const char *cmd, const struct imactl_tree_stats *s);

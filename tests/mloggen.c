@@ -41,8 +41,8 @@ static uint8_t pcr_at[NBANKS][24][64]; /* values after --pcr-at entries */
 static bool big_endian, padded;
 static unsigned int target_bits = 64; /* evm-sig: the signing system's word size */
 
-static void md(const char *name, const void *a, size_t alen, const void *b,
-	       size_t blen, uint8_t *out)
+static void md(const char *name, const void *a, size_t alen, const void *b, size_t blen,
+	       uint8_t *out)
 {
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
 
@@ -108,8 +108,8 @@ static void hexs(FILE *f, const uint8_t *p, size_t len)
 		fprintf(f, "%02x", p[i]);
 }
 
-static void extend(unsigned int idx, const uint8_t *data, size_t len,
-		   const uint8_t *sha1_th, bool violation)
+static void extend(unsigned int idx, const uint8_t *data, size_t len, const uint8_t *sha1_th,
+		   bool violation)
 {
 	for (int b = 0; b < NBANKS; b++) {
 		uint8_t th[64] = { 0 };
@@ -120,8 +120,7 @@ static void extend(unsigned int idx, const uint8_t *data, size_t len,
 			memcpy(th, sha1_th, 20);
 		else
 			md(bank_names[b], data, len, NULL, 0, th);
-		md(bank_names[b], pcr[b][idx], bank_sizes[b], th, bank_sizes[b],
-		   pcr[b][idx]);
+		md(bank_names[b], pcr[b][idx], bank_sizes[b], th, bank_sizes[b], pcr[b][idx]);
 	}
 }
 
@@ -140,13 +139,12 @@ static void boot_aggregate(int b, int n, uint8_t *out)
  * by libimactl (user.ima signature + user.evm portable signature), and its
  * xattrs and owner/mode become the template's fields.
  */
-static void evm_fields(struct imactl_key *key, const char *out, unsigned int i,
-		       struct buf *data)
+static void evm_fields(struct imactl_key *key, const char *out, unsigned int i, struct buf *data)
 {
 	struct imactl_sign_params sp = { .hash_algo = IMACTL_HASH_SHA256,
-					  .ima = IMACTL_IMA_SIG,
-					  .evm = IMACTL_EVM_PORTABLE,
-					  .target_bits = target_bits };
+					 .ima = IMACTL_IMA_SIG,
+					 .evm = IMACTL_EVM_PORTABLE,
+					 .target_bits = target_bits };
 	struct imactl_signed_values sv = { 0 };
 	struct imactl_ctx *ctx = NULL;
 	char path[4096], content[64];
@@ -248,9 +246,8 @@ static int pass_cb(void *data, char *buf, size_t size)
 }
 
 /* Signs @n digests (sha256 of "content N") in @procs processes; sigs[i] */
-static void sign_all(struct imactl_ctx *ctx, struct imactl_key *key,
-		     unsigned int n, int procs, uint8_t (*sigs)[600],
-		     size_t *lens, const bool *want)
+static void sign_all(struct imactl_ctx *ctx, struct imactl_key *key, unsigned int n, int procs,
+		     uint8_t (*sigs)[600], size_t *lens, const bool *want)
 {
 	char tmpl[] = "/tmp/mloggen-XXXXXX";
 	int fd = mkstemp(tmpl);
@@ -308,24 +305,30 @@ static void sign_all(struct imactl_ctx *ctx, struct imactl_key *key,
 int main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
-		{ "format", 1, NULL, 'f' },   { "template", 1, NULL, 't' },
-		{ "count", 1, NULL, 'n' },    { "key", 1, NULL, 'k' },
-		{ "other-key", 1, NULL, 'o' }, { "violation", 1, NULL, 'V' },
-		{ "big-endian", 0, NULL, 'B' }, { "padded", 0, NULL, 'P' },
-		{ "pcr-at", 1, NULL, 'a' },   { "tpm-dir", 1, NULL, 'T' },
-		{ "pcrs-file", 1, NULL, 'F' }, { "procs", 1, NULL, 'j' },
+		{ "format", 1, NULL, 'f' },
+		{ "template", 1, NULL, 't' },
+		{ "count", 1, NULL, 'n' },
+		{ "key", 1, NULL, 'k' },
+		{ "other-key", 1, NULL, 'o' },
+		{ "violation", 1, NULL, 'V' },
+		{ "big-endian", 0, NULL, 'B' },
+		{ "padded", 0, NULL, 'P' },
+		{ "pcr-at", 1, NULL, 'a' },
+		{ "tpm-dir", 1, NULL, 'T' },
+		{ "pcrs-file", 1, NULL, 'F' },
+		{ "procs", 1, NULL, 'j' },
 		{ "unsigned-every", 1, NULL, 'U' },
 		{ "target-bits", 1, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *format = "binary", *templates = "ima-ng", *key_path = NULL,
-		   *other_path = NULL, *tpm_dir = NULL, *pcrs_files[8];
+	const char *format = "binary", *templates = "ima-ng", *key_path = NULL, *other_path = NULL,
+		   *tpm_dir = NULL, *pcrs_files[8];
 	unsigned int count = 10, violation = 0, unsigned_every = 7, npcrs_files = 0, pcr_at_n = ~0u;
 	char *tlist[8];
 	unsigned int ntemplates = 0;
 	struct imactl_ctx *ctx = NULL;
 	struct imactl_key *key = NULL, *other = NULL;
-	uint8_t (*sigs)[600] = NULL;
+	uint8_t(*sigs)[600] = NULL;
 	size_t *siglens = NULL;
 	bool *want = NULL;
 	bool other_done = false;
@@ -334,24 +337,51 @@ int main(int argc, char *argv[])
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': format = optarg; break;
-		case 't': templates = optarg; break;
-		case 'n': count = strtoul(optarg, NULL, 10); break;
-		case 'k': key_path = optarg; break;
-		case 'o': other_path = optarg; break;
-		case 'V': violation = strtoul(optarg, NULL, 10); break;
-		case 'B': big_endian = true; break;
-		case 'P': padded = true; break;
-		case 'a': pcr_at_n = strtoul(optarg, NULL, 10); break;
-		case 'T': tpm_dir = optarg; break;
+		case 'f':
+			format = optarg;
+			break;
+		case 't':
+			templates = optarg;
+			break;
+		case 'n':
+			count = strtoul(optarg, NULL, 10);
+			break;
+		case 'k':
+			key_path = optarg;
+			break;
+		case 'o':
+			other_path = optarg;
+			break;
+		case 'V':
+			violation = strtoul(optarg, NULL, 10);
+			break;
+		case 'B':
+			big_endian = true;
+			break;
+		case 'P':
+			padded = true;
+			break;
+		case 'a':
+			pcr_at_n = strtoul(optarg, NULL, 10);
+			break;
+		case 'T':
+			tpm_dir = optarg;
+			break;
 		case 'F':
 			if (npcrs_files < 8)
 				pcrs_files[npcrs_files++] = optarg;
 			break;
-		case 'j': procs = atoi(optarg); break;
-		case 'U': unsigned_every = strtoul(optarg, NULL, 10); break;
-		case 'W': target_bits = strtoul(optarg, NULL, 10); break;
-		default: return 2;
+		case 'j':
+			procs = atoi(optarg);
+			break;
+		case 'U':
+			unsigned_every = strtoul(optarg, NULL, 10);
+			break;
+		case 'W':
+			target_bits = strtoul(optarg, NULL, 10);
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (optind != argc - 1 || count == 0 ||
@@ -395,8 +425,8 @@ int main(int argc, char *argv[])
 	}
 
 	for (unsigned int i = 0; i < count; i++) {
-		const char *t = i == 0 ? (strcmp(tlist[0], "ima") ? "ima-ng" : "ima") :
-					  tlist[i % ntemplates];
+		const char *t = i == 0 ? (strcmp(tlist[0], "ima") ? "ima-ng" : "ima")
+				       : tlist[i % ntemplates];
 		bool is_ima = !strcmp(t, "ima"), viol = i + 1 == violation, other_sig = false;
 		struct buf data = { 0 };
 		uint8_t digest[64], th[20], tmp[128];
@@ -438,7 +468,8 @@ int main(int argc, char *argv[])
 			struct imactl_digest d = { .algo = IMACTL_HASH_SHA256, .len = 32 };
 
 			memcpy(d.bytes, digest, 32);
-			if (imactl_sign_digest(ctx, other, IMACTL_XATTR_DIGSIG, &d, &sig, &sig_len) < 0)
+			if (imactl_sign_digest(ctx, other, IMACTL_XATTR_DIGSIG, &d, &sig,
+					       &sig_len) < 0)
 				return 3;
 		}
 		if (is_ima) {

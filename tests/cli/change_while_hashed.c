@@ -48,7 +48,7 @@ ssize_t pread64(int fd, void *buf, size_t n, off_t off)
 	ssize_t ret;
 
 	if (!real)
-		real = (ssize_t (*)(int, void *, size_t, off_t))dlsym(RTLD_NEXT, "pread64");
+		real = (ssize_t(*)(int, void *, size_t, off_t))dlsym(RTLD_NEXT, "pread64");
 	ret = real(fd, buf, n, off);
 	if (ret > 0)
 		change(fd);
@@ -61,7 +61,7 @@ ssize_t read(int fd, void *buf, size_t n)
 	ssize_t ret;
 
 	if (!real)
-		real = (ssize_t (*)(int, void *, size_t))dlsym(RTLD_NEXT, "read");
+		real = (ssize_t(*)(int, void *, size_t))dlsym(RTLD_NEXT, "read");
 	ret = real(fd, buf, n);
 	if (ret > 0)
 		change(fd);

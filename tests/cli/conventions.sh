@@ -20,4 +20,12 @@ is "the public header does not mention OpenSSL" "$bad" ""
 
 bad=$(git ls-files -z 2>/dev/null | xargs -0 grep -l -E -- '-----BEGIN (ENCRYPTED |RSA |EC )?PRIVATE KEY-----' 2>/dev/null | tr '\n' ' ')
 is "no private key is tracked in git" "$bad" ""
+# .clang-format is the style: every C file of the tree follows it (Debian's clang-format 14).
+if command -v clang-format >/dev/null 2>&1; then
+	files=$(git ls-files '*.c' '*.h' 2>/dev/null || find include lib programs tests bench -name '*.[ch]')
+	bad=$(for f in $files; do clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || echo "$f"; done | tr '\n' ' ')
+	is "every C file is formatted with .clang-format (clang-format -i FILE)" "$bad" ""
+else
+	skip "every C file is formatted with .clang-format" "clang-format not installed"
+fi
 done_testing

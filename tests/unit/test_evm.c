@@ -52,8 +52,9 @@ static size_t expected_misc(const struct stat *st, int bits, uint8_t *out)
 static void evm_input_known_answer(void **state)
 {
 	struct imactl_ctx *ctx = user_ctx();
-	const uint8_t ima[] = { 0x04, 0x04, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-				16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32 };
+	const uint8_t ima[] = { 0x04, 0x04, 1,	2,  3,	4,  5,	6,  7,	8,  9,	10,
+				11,   12,   13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+				23,   24,   25, 26, 27, 28, 29, 30, 31, 32 };
 	const char selinux[] = "system_u:object_r:bin_t:s0";
 	const uint8_t caps[] = { 1, 0, 0, 2, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 	uint8_t input[512], misc[24];
@@ -81,7 +82,8 @@ static void evm_input_known_answer(void **state)
 		n += sizeof(caps);
 		n += expected_misc(&st, bits, input + n);
 		assert_int_equal(imactl_hash_buf(ctx, input, n, IMACTL_HASH_SHA256, &want), 0);
-		assert_int_equal(imactl_evm_digest(ctx, fd, IMACTL_HASH_SHA256, bits, 0, NULL, 0, &got), 0);
+		assert_int_equal(
+			imactl_evm_digest(ctx, fd, IMACTL_HASH_SHA256, bits, 0, NULL, 0, &got), 0);
 		assert_memory_equal(&got, &want, sizeof(got));
 		(void)misc;
 	}
@@ -97,13 +99,16 @@ static void evm_input_known_answer(void **state)
 	n += expected_misc(&st, 64, input + n);
 	assert_int_equal(imactl_hash_buf(ctx, input, n, IMACTL_HASH_SHA1, &want), 0);
 	assert_int_equal(imactl_evm_digest(ctx, fd, IMACTL_HASH_SHA1, 64, 0,
-					   (const uint8_t *)"\x01\x02", 2, &got), 0);
+					   (const uint8_t *)"\x01\x02", 2, &got),
+			 0);
 	assert_memory_equal(&got, &want, sizeof(got));
 
 	/* portable signatures need security.ima */
 	assert_int_equal(fremovexattr(fd, "user.ima"), 0);
-	assert_int_equal(imactl_evm_digest(ctx, fd, IMACTL_HASH_SHA256, 64, 0, NULL, 0, &got), -ENODATA);
-	assert_int_equal(imactl_evm_digest(ctx, fd, IMACTL_HASH_SHA256, 16, 0, ima, 2, &got), -EINVAL);
+	assert_int_equal(imactl_evm_digest(ctx, fd, IMACTL_HASH_SHA256, 64, 0, NULL, 0, &got),
+			 -ENODATA);
+	assert_int_equal(imactl_evm_digest(ctx, fd, IMACTL_HASH_SHA256, 16, 0, ima, 2, &got),
+			 -EINVAL);
 	close(fd);
 	imactl_ctx_free(ctx);
 }
@@ -127,8 +132,10 @@ static void sign_and_verify_fd(void **state)
 	struct imactl_ctx *ctx = user_ctx();
 	struct imactl_keyring *kr = NULL;
 	struct imactl_key *key = key_and_ring(ctx, "ec256", &kr);
-	struct imactl_sign_params p = { .hash_algo = IMACTL_HASH_SHA256, .ima = IMACTL_IMA_SIG,
-					.evm = IMACTL_EVM_PORTABLE, .target_bits = 64 };
+	struct imactl_sign_params p = { .hash_algo = IMACTL_HASH_SHA256,
+					.ima = IMACTL_IMA_SIG,
+					.evm = IMACTL_EVM_PORTABLE,
+					.target_bits = 64 };
 	struct imactl_signed_values vals = { 0 };
 	struct imactl_verify_result r;
 	uint8_t stored[600];
@@ -185,7 +192,8 @@ static void sign_and_verify_fd(void **state)
 	assert_int_equal(imactl_sign_fd(ctx, fd, NULL, &p, NULL), 0);
 	assert_int_equal(imactl_verify_fd(ctx, fd, NULL, 0, 64, &r), 0);
 	assert_int_equal(r.ima_type, IMACTL_XATTR_IMA_DIGEST_NG);
-	assert_int_equal(imactl_verify_fd(ctx, fd, NULL, IMACTL_VERIFY_REQUIRE_SIG, 64, &r), -EBADMSG);
+	assert_int_equal(imactl_verify_fd(ctx, fd, NULL, IMACTL_VERIFY_REQUIRE_SIG, 64, &r),
+			 -EBADMSG);
 
 	/* bad parameters: nothing written */
 	p.ima = IMACTL_IMA_SIG;
@@ -208,8 +216,10 @@ static void evm_needs_ima(void **state)
 	struct imactl_ctx *ctx = user_ctx();
 	struct imactl_keyring *kr = NULL;
 	struct imactl_key *key = key_and_ring(ctx, "rsa2048", &kr);
-	struct imactl_sign_params p = { .hash_algo = IMACTL_HASH_SHA256, .ima = IMACTL_IMA_NONE,
-					.evm = IMACTL_EVM_PORTABLE, .target_bits = 64 };
+	struct imactl_sign_params p = { .hash_algo = IMACTL_HASH_SHA256,
+					.ima = IMACTL_IMA_NONE,
+					.evm = IMACTL_EVM_PORTABLE,
+					.target_bits = 64 };
 	char path[4200];
 	int fd;
 

@@ -101,18 +101,22 @@ static void ca_signer_and_checks(void **state)
 	assert_int_equal(stat(path_in(dir, "ima-local-ca.priv"), &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(imactl_keygen(ctx, IMACTL_KEYGEN_CA, dir, &p), -EEXIST);
-	assert_int_equal(imactl_key_load(ctx, path_in(dir, "ima-local-ca.priv"), NULL, NULL, &ca_key),
-			 -EKEYREJECTED);
+	assert_int_equal(
+		imactl_key_load(ctx, path_in(dir, "ima-local-ca.priv"), NULL, NULL, &ca_key),
+		-EKEYREJECTED);
 	assert_int_equal(imactl_key_load(ctx, path_in(dir, "ima-local-ca.priv"), pass_fn,
-					 "unit secret", &ca_key), 0);
+					 "unit secret", &ca_key),
+			 0);
 	assert_int_equal(imactl_cert_load(ctx, path_in(dir, "ima-local-ca.x509"), &ca), 0);
 
 	/* a signer: the CA key must match, and the CA must be a CA */
-	p = (struct imactl_keygen_params){ .key_algo = IMACTL_KEY_EC_P256, .ca_cert = ca,
+	p = (struct imactl_keygen_params){ .key_algo = IMACTL_KEY_EC_P256,
+					   .ca_cert = ca,
 					   .ca_key = ca_key };
 	assert_int_equal(imactl_keygen(ctx, IMACTL_KEYGEN_SIGNER, dir, &p), 0);
 	assert_int_equal(count_entries(dir), 6);
-	assert_int_equal(imactl_key_load(ctx, path_in(dir, "privkey_ima.pem"), NULL, NULL, &key), 0);
+	assert_int_equal(imactl_key_load(ctx, path_in(dir, "privkey_ima.pem"), NULL, NULL, &key),
+			 0);
 	assert_int_equal(imactl_cert_load(ctx, path_in(dir, "x509_ima.der"), &crt), 0);
 	assert_int_equal(imactl_key_set_cert(key, crt), 0);
 	assert_int_equal(imactl_cert_time_check(crt, 0), 0);
@@ -126,7 +130,8 @@ static void ca_signer_and_checks(void **state)
 
 	/* cert check: the signer passes, the CA as a signer fails */
 	assert_int_equal(imactl_cert_check(ctx, path_in(dir, "x509_ima.der"),
-					   path_in(dir, "ima-local-ca.pem"), 0, &r), 0);
+					   path_in(dir, "ima-local-ca.pem"), 0, &r),
+			 0);
 	assert_int_equal(r->errors, 0);
 	assert_int_equal(r->warnings, 0);
 	assert_int_equal(r->keyid, imactl_cert_keyid(crt));
@@ -136,7 +141,8 @@ static void ca_signer_and_checks(void **state)
 	assert_int_equal(r->errors, 2);
 	imactl_cert_report_free(r);
 	r = NULL;
-	assert_int_equal(imactl_cert_check(ctx, path_in(dir, "csr_ima.pem"), NULL, 0, &r), -EBADMSG);
+	assert_int_equal(imactl_cert_check(ctx, path_in(dir, "csr_ima.pem"), NULL, 0, &r),
+			 -EBADMSG);
 	assert_null(r);
 	assert_int_equal(imactl_cert_check(ctx, path_in(dir, "nonexistent"), NULL, 0, &r), -ENOENT);
 	imactl_cert_report_free(NULL);

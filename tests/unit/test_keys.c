@@ -176,30 +176,41 @@ static void sign_verify_digests(void **state)
 				    algos[a] == IMACTL_HASH_SHA1) {
 					/* sigv3 signs fs-verity digests: sha256 or sha512 */
 					assert_int_equal(imactl_sign_digest(ctx, key, types[t], &d,
-									    &v, &len), -EOPNOTSUPP);
+									    &v, &len),
+							 -EOPNOTSUPP);
 					continue;
 				}
-				assert_int_equal(imactl_sign_digest(ctx, key, types[t], &d, &v, &len), 0);
+				assert_int_equal(
+					imactl_sign_digest(ctx, key, types[t], &d, &v, &len), 0);
 				assert_int_equal(v[0], types[t]);
 				assert_int_equal(v[2], algos[a]);
-				assert_int_equal(imactl_verify_digest(ctx, kr, v, len, &d, &keyid), 0);
+				assert_int_equal(imactl_verify_digest(ctx, kr, v, len, &d, &keyid),
+						 0);
 				assert_int_equal(keyid, imactl_key_keyid(key));
-				assert_int_equal(imactl_verify_digest(ctx, empty, v, len, &d, NULL), -ENOKEY);
+				assert_int_equal(imactl_verify_digest(ctx, empty, v, len, &d, NULL),
+						 -ENOKEY);
 				/* another digest does not verify */
 				assert_int_equal(imactl_hash_buf(ctx, "Data", 4, algos[a], &d2), 0);
-				assert_int_equal(imactl_verify_digest(ctx, kr, v, len, &d2, NULL), -EBADMSG);
+				assert_int_equal(imactl_verify_digest(ctx, kr, v, len, &d2, NULL),
+						 -EBADMSG);
 				/* a digest of another algorithm than the header names */
-				assert_int_equal(imactl_hash_buf(ctx, "data", 4,
-								 algos[(a + 1) % 3], &d2), 0);
-				assert_int_equal(imactl_verify_digest(ctx, kr, v, len, &d2, NULL), -EBADMSG);
+				assert_int_equal(
+					imactl_hash_buf(ctx, "data", 4, algos[(a + 1) % 3], &d2),
+					0);
+				assert_int_equal(imactl_verify_digest(ctx, kr, v, len, &d2, NULL),
+						 -EBADMSG);
 				/* one flipped bit in the signature */
 				v[len - 1] ^= 1;
-				assert_int_equal(imactl_verify_digest(ctx, kr, v, len, &d, NULL), -EBADMSG);
+				assert_int_equal(imactl_verify_digest(ctx, kr, v, len, &d, NULL),
+						 -EBADMSG);
 				v[len - 1] ^= 1;
 				/* truncated */
-				assert_int_equal(imactl_verify_digest(ctx, kr, v, len - 1, &d, NULL), -EBADMSG);
+				assert_int_equal(
+					imactl_verify_digest(ctx, kr, v, len - 1, &d, NULL),
+					-EBADMSG);
 				/* RSA PKCS#1 v1.5 is deterministic */
-				assert_int_equal(imactl_sign_digest(ctx, key, types[t], &d, &v2, &len2), 0);
+				assert_int_equal(
+					imactl_sign_digest(ctx, key, types[t], &d, &v2, &len2), 0);
 				if (k < 2) {
 					assert_int_equal(len, len2);
 					assert_memory_equal(v, v2, len);
@@ -229,7 +240,8 @@ static void sigv3_signs_file_id(void **state)
 	assert_int_equal(imactl_keyring_new(ctx, &kr), 0);
 	assert_int_equal(imactl_keyring_add_file(kr, test_key_path("rsa2048.pem")), 0);
 	assert_int_equal(imactl_hash_buf(ctx, "content", 7, IMACTL_HASH_SHA256, &d), 0);
-	assert_int_equal(imactl_sign_digest(ctx, key, IMACTL_XATTR_IMA_VERITY_SIG, &d, &v3, &len3), 0);
+	assert_int_equal(imactl_sign_digest(ctx, key, IMACTL_XATTR_IMA_VERITY_SIG, &d, &v3, &len3),
+			 0);
 	assert_int_equal(v3[1], 3);
 	buf[0] = 0x06;
 	buf[1] = IMACTL_HASH_SHA256;
@@ -259,7 +271,8 @@ static void bad_parameters(void **state)
 	assert_int_equal(imactl_sign_digest(ctx, key, IMACTL_XATTR_DIGSIG, &d, &v, &len), -EINVAL);
 	d.len = 32;
 	assert_int_equal(imactl_sign_digest(ctx, NULL, IMACTL_XATTR_DIGSIG, &d, &v, &len), -EINVAL);
-	assert_int_equal(imactl_sign_digest(ctx, key, IMACTL_XATTR_IMA_DIGEST_NG, &d, &v, &len), -EINVAL);
+	assert_int_equal(imactl_sign_digest(ctx, key, IMACTL_XATTR_IMA_DIGEST_NG, &d, &v, &len),
+			 -EINVAL);
 	assert_ptr_equal(v, (uint8_t *)0x1);
 	assert_int_equal(len, 3);
 	assert_int_equal(imactl_keyid_from_hex("0xDEADbeef", &(uint32_t){ 0 }), 0);

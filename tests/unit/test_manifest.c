@@ -36,8 +36,9 @@ static void roundtrip_all_bytes(void **state)
 		"/\xe2\x82\xac\xe2", /* valid euro sign, then a truncated one */
 		"/\\012",	     /* a literal backslash sequence */
 	};
-	struct imactl_signed_values v = { .ima = ima, .ima_len = sizeof(ima),
-					  .evm = evm, .evm_len = sizeof(evm) };
+	struct imactl_signed_values v = {
+		.ima = ima, .ima_len = sizeof(ima), .evm = evm, .evm_len = sizeof(evm)
+	};
 	struct imactl_signed_values out = { 0 };
 	char path[300], *line = NULL, *back = NULL;
 
@@ -73,7 +74,7 @@ static void malformed(void **state)
 		"relative ima:0x04\n",
 		"/x\n",
 		"/x ima:0x\n",
-		"/x ima:0x0\n",		 /* odd number of digits */
+		"/x ima:0x0\n", /* odd number of digits */
 		"/x ima:0xzz\n",
 		"/x ima:04\n",
 		"/x evm:0x05\n",
@@ -81,9 +82,9 @@ static void malformed(void **state)
 		"/x ima:0x04 extra\n",
 		"/x ima:0x04  evm:0x05\n",
 		"/x ima:0x04\n\n",
-		"/a\\40b ima:0x04\n",	 /* two-digit escape */
-		"/a\\400 ima:0x04\n",	 /* beyond a byte */
-		"/a\\000 ima:0x04\n",	 /* NUL */
+		"/a\\40b ima:0x04\n", /* two-digit escape */
+		"/a\\400 ima:0x04\n", /* beyond a byte */
+		"/a\\000 ima:0x04\n", /* NUL */
 		"/a\\x41 ima:0x04\n",
 		"/a\\ ima:0x04\n",
 		"/a\\01",

@@ -14,22 +14,23 @@
 #define K61 IMACTL_KERNEL_VERSION(6, 1)
 #define K66 IMACTL_KERNEL_VERSION(6, 6)
 /* the version points, checked against upstream (doc/policy-keywords.md) */
-#define K62 IMACTL_KERNEL_VERSION(6, 2)
-#define K63 IMACTL_KERNEL_VERSION(6, 3)
-#define K65 IMACTL_KERNEL_VERSION(6, 5)
+#define K62  IMACTL_KERNEL_VERSION(6, 2)
+#define K63  IMACTL_KERNEL_VERSION(6, 3)
+#define K65  IMACTL_KERNEL_VERSION(6, 5)
 #define UUID "01234567-89ab-cdef-0123-456789ABCDEF"
 /* a .config without the optional IMA parts */
-#define KC_BARE "CONFIG_IMA=y\nCONFIG_IMA_APPRAISE=y\nCONFIG_INTEGRITY_SIGNATURE=y\n" \
-		"# CONFIG_IMA_APPRAISE_MODSIG is not set\n"                   \
-		"# CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS is not set\n"           \
-		"# CONFIG_IMA_LSM_RULES is not set\n# CONFIG_CRYPTO_SM3_GENERIC is not set\n" \
-		"CONFIG_CRYPTO_SHA256=y\n# CONFIG_FS_VERITY is not set\n"
-#define KC_MODSIG "CONFIG_IMA=y\nCONFIG_IMA_APPRAISE=y\nCONFIG_IMA_APPRAISE_MODSIG=y\n" \
-		  "CONFIG_INTEGRITY_SIGNATURE=y\n"
+#define KC_BARE                                                                                    \
+	"CONFIG_IMA=y\nCONFIG_IMA_APPRAISE=y\nCONFIG_INTEGRITY_SIGNATURE=y\n"                      \
+	"# CONFIG_IMA_APPRAISE_MODSIG is not set\n"                                                \
+	"# CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS is not set\n"                                        \
+	"# CONFIG_IMA_LSM_RULES is not set\n# CONFIG_CRYPTO_SM3_GENERIC is not set\n"              \
+	"CONFIG_CRYPTO_SHA256=y\n# CONFIG_FS_VERITY is not set\n"
+#define KC_MODSIG                                                                                  \
+	"CONFIG_IMA=y\nCONFIG_IMA_APPRAISE=y\nCONFIG_IMA_APPRAISE_MODSIG=y\n"                      \
+	"CONFIG_INTEGRITY_SIGNATURE=y\n"
 
-static struct imactl_policy *parse(const char *text, size_t len,
-				   unsigned int kernel, const char *kconfig,
-				   unsigned int flags)
+static struct imactl_policy *parse(const char *text, size_t len, unsigned int kernel,
+				   const char *kconfig, unsigned int flags)
 {
 	struct imactl_policy_options o = { .kernel = kernel, .flags = flags };
 	struct imactl_kconfig *kc = NULL;
@@ -44,8 +45,8 @@ static struct imactl_policy *parse(const char *text, size_t len,
 	return pol;
 }
 
-static const struct imactl_diag *first(const struct imactl_policy *pol,
-				       int severity, const char *code)
+static const struct imactl_diag *first(const struct imactl_policy *pol, int severity,
+				       const char *code)
 {
 	for (size_t i = 0; i < pol->n_diags; i++)
 		if (pol->diags[i].severity == severity &&
@@ -54,14 +55,13 @@ static const struct imactl_diag *first(const struct imactl_policy *pol,
 	return NULL;
 }
 
-static void dump(const char *what, const char *rule,
-		 const struct imactl_policy *pol)
+static void dump(const char *what, const char *rule, const struct imactl_policy *pol)
 {
 	print_message("# %s: '%s'\n", what, rule);
 	for (size_t i = 0; i < pol->n_diags; i++)
 		print_message("#   %u:%u sev %d [%s] %s\n", pol->diags[i].line,
-			      pol->diags[i].column, pol->diags[i].severity,
-			      pol->diags[i].code, pol->diags[i].message);
+			      pol->diags[i].column, pol->diags[i].severity, pol->diags[i].code,
+			      pol->diags[i].message);
 }
 
 /* ---- rules the kernel accepts ------------------------------------------ */
@@ -72,42 +72,78 @@ static const struct {
 	const char *kconfig;
 } valid[] = {
 	/* actions */
-	{ "measure" }, { "dont_measure" }, { "appraise" }, { "dont_appraise" },
-	{ "audit" }, { "hash" }, { "dont_hash" },
+	{ "measure" },
+	{ "dont_measure" },
+	{ "appraise" },
+	{ "dont_appraise" },
+	{ "audit" },
+	{ "hash" },
+	{ "dont_hash" },
 	/* func= and its aliases */
-	{ "measure func=FILE_CHECK" }, { "measure func=PATH_CHECK" },
-	{ "measure func=MODULE_CHECK" }, { "measure func=FIRMWARE_CHECK" },
-	{ "measure func=FILE_MMAP" }, { "measure func=MMAP_CHECK" },
-	{ "measure func=MMAP_CHECK_REQPROT" }, { "measure func=BPRM_CHECK" },
-	{ "measure func=CREDS_CHECK" }, { "measure func=KEXEC_KERNEL_CHECK" },
-	{ "measure func=KEXEC_INITRAMFS_CHECK" }, { "measure func=POLICY_CHECK" },
-	{ "measure func=KEXEC_CMDLINE" }, { "measure func=KEY_CHECK" },
+	{ "measure func=FILE_CHECK" },
+	{ "measure func=PATH_CHECK" },
+	{ "measure func=MODULE_CHECK" },
+	{ "measure func=FIRMWARE_CHECK" },
+	{ "measure func=FILE_MMAP" },
+	{ "measure func=MMAP_CHECK" },
+	{ "measure func=MMAP_CHECK_REQPROT" },
+	{ "measure func=BPRM_CHECK" },
+	{ "measure func=CREDS_CHECK" },
+	{ "measure func=KEXEC_KERNEL_CHECK" },
+	{ "measure func=KEXEC_INITRAMFS_CHECK" },
+	{ "measure func=POLICY_CHECK" },
+	{ "measure func=KEXEC_CMDLINE" },
+	{ "measure func=KEY_CHECK" },
 	{ "measure func=CRITICAL_DATA" },
 	{ "appraise func=SETXATTR_CHECK appraise_algos=sha256" },
-	{ "appraise func=BPRM_CHECK" }, { "audit func=BPRM_CHECK" },
-	{ "hash func=FILE_CHECK" }, { "dont_hash fsmagic=0x1021994" },
+	{ "appraise func=BPRM_CHECK" },
+	{ "audit func=BPRM_CHECK" },
+	{ "hash func=FILE_CHECK" },
+	{ "dont_hash fsmagic=0x1021994" },
 	/* mask= */
-	{ "measure mask=MAY_EXEC" }, { "measure mask=MAY_WRITE" },
-	{ "measure mask=MAY_READ" }, { "measure mask=MAY_APPEND" },
-	{ "measure mask=^MAY_EXEC" }, { "measure mask=^MAY_READ" },
+	{ "measure mask=MAY_EXEC" },
+	{ "measure mask=MAY_WRITE" },
+	{ "measure mask=MAY_READ" },
+	{ "measure mask=MAY_APPEND" },
+	{ "measure mask=^MAY_EXEC" },
+	{ "measure mask=^MAY_READ" },
 	/* filesystems */
-	{ "measure fsmagic=0x9fa0" }, { "measure fsmagic=9fa0" },
-	{ "measure fsmagic=+0X9FA0" }, { "measure fsmagic=0 fsmagic=0x1cd1" },
-	{ "measure fsname=ext4" }, { "measure fsname=a fsname=b" },
+	{ "measure fsmagic=0x9fa0" },
+	{ "measure fsmagic=9fa0" },
+	{ "measure fsmagic=+0X9FA0" },
+	{ "measure fsmagic=0 fsmagic=0x1cd1" },
+	{ "measure fsname=ext4" },
+	{ "measure fsname=a fsname=b" },
 	{ "measure fsuuid=" UUID },
 	/* ids with =, < and > */
-	{ "measure uid=0" }, { "measure uid<1000" }, { "measure uid>999" },
-	{ "measure euid=0" }, { "measure euid<1" }, { "measure euid>2" },
-	{ "measure gid=0" }, { "measure gid<1000" }, { "measure gid>5" },
-	{ "measure egid=0" }, { "measure egid<7" }, { "measure egid>7" },
-	{ "measure fowner=0" }, { "measure fowner<1000" }, { "measure fowner>0" },
-	{ "measure fgroup=0" }, { "measure fgroup<10" }, { "measure fgroup>10" },
-	{ "measure uid=4294967294" }, { "measure uid=+5" },
+	{ "measure uid=0" },
+	{ "measure uid<1000" },
+	{ "measure uid>999" },
+	{ "measure euid=0" },
+	{ "measure euid<1" },
+	{ "measure euid>2" },
+	{ "measure gid=0" },
+	{ "measure gid<1000" },
+	{ "measure gid>5" },
+	{ "measure egid=0" },
+	{ "measure egid<7" },
+	{ "measure egid>7" },
+	{ "measure fowner=0" },
+	{ "measure fowner<1000" },
+	{ "measure fowner>0" },
+	{ "measure fgroup=0" },
+	{ "measure fgroup<10" },
+	{ "measure fgroup>10" },
+	{ "measure uid=4294967294" },
+	{ "measure uid=+5" },
 	{ "measure uid=0 gid=0 fowner=0 fgroup=0" },
 	/* LSM labels */
-	{ "measure obj_user=system_u" }, { "measure obj_role=object_r" },
-	{ "measure obj_type=bin_t" }, { "measure subj_user=u" },
-	{ "measure subj_role=r" }, { "measure subj_type=t" },
+	{ "measure obj_user=system_u" },
+	{ "measure obj_role=object_r" },
+	{ "measure obj_type=bin_t" },
+	{ "measure subj_user=u" },
+	{ "measure subj_role=r" },
+	{ "measure subj_type=t" },
 	{ "measure obj_user=a obj_role=b obj_type=c subj_user=d subj_role=e subj_type=f" },
 	/* keyrings=, label= */
 	{ "measure func=KEY_CHECK keyrings=.ima|.builtin_trusted_keys" },
@@ -121,8 +157,10 @@ static const struct {
 	{ "appraise func=MODULE_CHECK appraise_type=imasig|modsig" },
 	{ "appraise func=KEXEC_KERNEL_CHECK appraise_type=imasig|modsig" },
 	{ "appraise func=KEXEC_INITRAMFS_CHECK appraise_type=imasig|modsig" },
-	{ "appraise func=MODULE_CHECK appraise_type=imasig|modsig appraise_flag=check_blacklist", K61 },
-	{ "appraise func=MODULE_CHECK appraise_type=imasig|modsig appraise_flag=check_blacklist", K61, KC_MODSIG },
+	{ "appraise func=MODULE_CHECK appraise_type=imasig|modsig appraise_flag=check_blacklist",
+	  K61 },
+	{ "appraise func=MODULE_CHECK appraise_type=imasig|modsig appraise_flag=check_blacklist",
+	  K61, KC_MODSIG },
 	{ "appraise func=BPRM_CHECK appraise_flag=whatever" }, /* ignored since 6.6 */
 	{ "measure appraise_flag=check_blacklist", K66 },
 	/* MMAP_CHECK_REQPROT came with 6.3 (integrity-v6.3 pull) */
@@ -134,16 +172,24 @@ static const struct {
 	{ "appraise appraise_algos=sha256,sha512,sha384,sha224,sha1,md5,sm3,streebog256" },
 	{ "appraise func=MODULE_CHECK appraise_algos=sha256" },
 	{ "appraise appraise_algos=sha256", 0, KC_BARE },
-	{ "measure permit_directio" }, { "appraise func=FILE_CHECK permit_directio" },
+	{ "measure permit_directio" },
+	{ "appraise func=FILE_CHECK permit_directio" },
 	{ "measure func=MODULE_CHECK permit_directio" },
 	/* pcr= and template= */
-	{ "measure pcr=0" }, { "measure pcr=10" }, { "measure pcr=23" },
-	{ "measure pcr=-0" }, { "measure pcr=11 pcr=12" },
+	{ "measure pcr=0" },
+	{ "measure pcr=10" },
+	{ "measure pcr=23" },
+	{ "measure pcr=-0" },
+	{ "measure pcr=11 pcr=12" },
 	{ "measure func=KEXEC_CMDLINE pcr=12" },
-	{ "measure template=ima" }, { "measure template=ima-ng" },
-	{ "measure template=ima-ngv2" }, { "measure template=ima-sig" },
-	{ "measure template=ima-sigv2" }, { "measure template=ima-buf" },
-	{ "measure template=ima-modsig" }, { "measure template=evm-sig" },
+	{ "measure template=ima" },
+	{ "measure template=ima-ng" },
+	{ "measure template=ima-ngv2" },
+	{ "measure template=ima-sig" },
+	{ "measure template=ima-sigv2" },
+	{ "measure template=ima-buf" },
+	{ "measure template=ima-modsig" },
+	{ "measure template=evm-sig" },
 	{ "measure func=KEY_CHECK template=ima-buf" },
 	/* KEXEC_CMDLINE conditions */
 	{ "measure func=KEXEC_CMDLINE fsmagic=0x9fa0 euid<5 fowner=0 fsuuid=" UUID
@@ -154,16 +200,16 @@ static const struct {
 	{ "measure\t\tfunc=BPRM_CHECK   mask=MAY_EXEC\t" },
 	{ "   \tmeasure func=BPRM_CHECK" },
 	/* a .config with everything needed */
-	{ "measure func=KEY_CHECK keyrings=.ima", 0, "CONFIG_IMA=y\nCONFIG_IMA_MEASURE_ASYMMETRIC_KEYS=y\n" },
+	{ "measure func=KEY_CHECK keyrings=.ima", 0,
+	  "CONFIG_IMA=y\nCONFIG_IMA_MEASURE_ASYMMETRIC_KEYS=y\n" },
 };
 
 static void valid_rules(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < (sizeof(valid) / sizeof(valid[0])); i++) {
-		struct imactl_policy *pol =
-			parse(valid[i].rule, strlen(valid[i].rule),
-			      valid[i].kernel, valid[i].kconfig, 0);
+		struct imactl_policy *pol = parse(valid[i].rule, strlen(valid[i].rule),
+						  valid[i].kernel, valid[i].kconfig, 0);
 
 		if (pol->n_errors || pol->n_rules != 1 || !pol->rules[0].valid) {
 			dump("should be valid", valid[i].rule, pol);
@@ -237,18 +283,22 @@ static const struct {
 	{ "appraise appraise_type=sigv3", "combination", 24 },
 	{ "appraise appraise_type=imasig digest_type=verity", "combination", 31 },
 	{ "appraise digest_type=verity appraise_type=imasig", "combination", 43 },
-	{ "appraise func=MODULE_CHECK digest_type=verity appraise_type=imasig|modsig", "combination", 61 },
+	{ "appraise func=MODULE_CHECK digest_type=verity appraise_type=imasig|modsig",
+	  "combination", 61 },
 	{ "appraise func=BPRM_CHECK digest_type=verity", "combination", 26 },
 	{ "appraise digest_type=sha256", "bad-value", 22 },
 	{ "appraise func=MODULE_CHECK digest_type=verity appraise_type=sigv3", "combination", 28 },
 	{ "appraise func=BPRM_CHECK appraise_type=imasig|modsig", "combination", 26 },
 	{ "appraise func=MODULE_CHECK appraise_type=imasig|modsig", "kconfig", 42, 0, KC_BARE },
 	{ "appraise func=MODULE_CHECK appraise_flag=check_blacklist", "combination", 28, K61 },
-	{ "appraise func=MODULE_CHECK appraise_type=imasig|modsig appraise_flag=whitelist", "bad-value", 70, K61 },
+	{ "appraise func=MODULE_CHECK appraise_type=imasig|modsig appraise_flag=whitelist",
+	  "bad-value", 70, K61 },
 	{ "appraise func=MODULE_CHECK appraise_flag=check_blacklist", "kconfig", 28, K61, KC_BARE },
-	{ "appraise func=BPRM_CHECK appraise_type=imasig appraise_flag=check_blacklist", "combination", 47, K61 },
+	{ "appraise func=BPRM_CHECK appraise_type=imasig appraise_flag=check_blacklist",
+	  "combination", 47, K61 },
 	/* appraise_flag is ignored only from 6.6 on (blacklist always checked) */
-	{ "appraise func=BPRM_CHECK appraise_type=imasig appraise_flag=check_blacklist", "combination", 47, K65 },
+	{ "appraise func=BPRM_CHECK appraise_type=imasig appraise_flag=check_blacklist",
+	  "combination", 47, K65 },
 	{ "appraise appraise_algos=sha256,md9", "bad-value", 32 },
 	{ "appraise appraise_algos=sha256,", "bad-value", 32 },
 	{ "appraise appraise_algos=tgr192", "bad-value", 25 },
@@ -275,7 +325,8 @@ static const struct {
 	{ "measure func=SETXATTR_CHECK", "combination", 1 },
 	{ "appraise func=SETXATTR_CHECK", "combination", 10 },
 	{ "appraise func=SETXATTR_CHECK appraise_algos=sha256 fowner=0", "combination", 52 },
-	{ "appraise func=SETXATTR_CHECK appraise_algos=sha256 appraise_type=imasig", "combination", 52 },
+	{ "appraise func=SETXATTR_CHECK appraise_algos=sha256 appraise_type=imasig", "combination",
+	  52 },
 	{ "appraise func=KEXEC_CMDLINE", "combination", 1 },
 	{ "measure func=KEXEC_CMDLINE mask=MAY_READ", "combination", 28 },
 	{ "measure func=KEXEC_CMDLINE permit_directio", "combination", 28 },
@@ -293,14 +344,12 @@ static void invalid_rules(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < (sizeof(invalid) / sizeof(invalid[0])); i++) {
-		struct imactl_policy *pol =
-			parse(invalid[i].rule, strlen(invalid[i].rule),
-			      invalid[i].kernel, invalid[i].kconfig, 0);
+		struct imactl_policy *pol = parse(invalid[i].rule, strlen(invalid[i].rule),
+						  invalid[i].kernel, invalid[i].kconfig, 0);
 		const struct imactl_diag *d = first(pol, IMACTL_DIAG_ERROR, NULL);
 
-		if (!d || strcmp(d->code, invalid[i].code) ||
-		    d->column != invalid[i].column || d->line != 1 ||
-		    pol->rules[0].valid) {
+		if (!d || strcmp(d->code, invalid[i].code) || d->column != invalid[i].column ||
+		    d->line != 1 || pol->rules[0].valid) {
 			dump("should be refused", invalid[i].rule, pol);
 			print_message("#   want [%s] at column %u\n", invalid[i].code,
 				      invalid[i].column);
@@ -392,8 +441,7 @@ static void malformed(void **state)
 	{
 		struct imactl_policy_options o = { .kernel = IMACTL_KERNEL_VERSION(5, 10) };
 
-		assert_int_equal(imactl_policy_parse(NULL, "measure\n", 8, &o, &pol),
-				 -EINVAL);
+		assert_int_equal(imactl_policy_parse(NULL, "measure\n", 8, &o, &pol), -EINVAL);
 	}
 }
 
@@ -436,7 +484,8 @@ static void rule_fields(void **state)
 	assert_string_equal(r->keyrings, ".ima|_ima");
 	assert_int_equal(r->pcr, 11);
 	assert_string_equal(r->template_name, "ima-buf");
-	assert_string_equal(r->text, "measure func=KEY_CHECK keyrings=.ima|_ima pcr=11 template=ima-buf");
+	assert_string_equal(r->text,
+			    "measure func=KEY_CHECK keyrings=.ima|_ima pcr=11 template=ima-buf");
 	assert_string_equal(imactl_policy_func_name(IMACTL_FUNC_MMAP_CHECK), "MMAP_CHECK");
 	assert_string_equal(imactl_policy_action_name(IMACTL_ACT_DONT_HASH), "dont_hash");
 	assert_null(imactl_policy_action_name(99));
@@ -455,12 +504,12 @@ static void rule_fields(void **state)
 
 /* ---- lints ------------------------------------------------------------------ */
 
-#define PSEUDO(a)                                                          \
-	a " fsmagic=0x9fa0\n" a " fsmagic=0x62656572\n" a " fsmagic=0x64626720\n" \
-	a " fsmagic=0x1021994\n" a " fsmagic=0x858458f6\n" a " fsmagic=0x1cd1\n" \
-	a " fsmagic=0x42494e4d\n" a " fsmagic=0x73636673\n" a " fsmagic=0xf97cff8c\n" \
-	a " fsmagic=0x43415d53\n" a " fsmagic=0x6e736673\n" a " fsmagic=0xde5e81e4\n" \
-	a " fsmagic=0x27e0eb\n" a " fsname=cgroup2\n"
+#define PSEUDO(a)                                                                                  \
+	a " fsmagic=0x9fa0\n" a " fsmagic=0x62656572\n" a " fsmagic=0x64626720\n" a                \
+	  " fsmagic=0x1021994\n" a " fsmagic=0x858458f6\n" a " fsmagic=0x1cd1\n" a                 \
+	  " fsmagic=0x42494e4d\n" a " fsmagic=0x73636673\n" a " fsmagic=0xf97cff8c\n" a            \
+	  " fsmagic=0x43415d53\n" a " fsmagic=0x6e736673\n" a " fsmagic=0xde5e81e4\n" a            \
+	  " fsmagic=0x27e0eb\n" a " fsname=cgroup2\n"
 
 static const struct {
 	const char *policy;
@@ -481,23 +530,32 @@ static const struct {
 	{ "measure func=KEY_CHECK\nmeasure func=KEY_CHECK keyrings=.ima\n", "unreachable", 2 },
 	{ "appraise func=BPRM_CHECK appraise_type=imasig\n", "pseudo-fs", 1 },
 	{ PSEUDO("dont_appraise") "appraise func=BPRM_CHECK appraise_type=imasig\n", NULL, 0 },
-	{ PSEUDO("dont_measure") "appraise func=BPRM_CHECK appraise_type=imasig\n", "pseudo-fs", 15 },
-	{ PSEUDO("dont_appraise func=FILE_CHECK") "appraise func=BPRM_CHECK appraise_type=imasig\n", "pseudo-fs", 15 },
+	{ PSEUDO("dont_measure") "appraise func=BPRM_CHECK appraise_type=imasig\n", "pseudo-fs",
+	  15 },
+	{ PSEUDO("dont_appraise func=FILE_CHECK") "appraise func=BPRM_CHECK appraise_type=imasig\n",
+	  "pseudo-fs", 15 },
 	{ PSEUDO("dont_appraise") "appraise fowner=0\n", "appraise-tcb", 15 },
 	{ PSEUDO("dont_appraise") "appraise\n", "runtime-writes", 15 },
-	{ PSEUDO("dont_appraise") "appraise func=FILE_CHECK appraise_type=imasig\n", "imasig-file-check", 15 },
+	{ PSEUDO("dont_appraise") "appraise func=FILE_CHECK appraise_type=imasig\n",
+	  "imasig-file-check", 15 },
 	{ PSEUDO("dont_appraise") "# imactl: allow runtime-writes\nappraise\n", NULL, 0 },
-	{ PSEUDO("dont_appraise") "# imactl: allow runtime-writes\n# more words\n\nappraise\n", NULL, 0 },
-	{ PSEUDO("dont_appraise") "# imactl: allow appraise-tcb\nappraise\n", "runtime-writes", 16 },
-	{ "# imactl: allow runtime-writes\nmeasure\nappraise fsuuid=" UUID "\nappraise\n", "runtime-writes", 4 },
+	{ PSEUDO("dont_appraise") "# imactl: allow runtime-writes\n# more words\n\nappraise\n",
+	  NULL, 0 },
+	{ PSEUDO("dont_appraise") "# imactl: allow appraise-tcb\nappraise\n", "runtime-writes",
+	  16 },
+	{ "# imactl: allow runtime-writes\nmeasure\nappraise fsuuid=" UUID "\nappraise\n",
+	  "runtime-writes", 4 },
 	{ "appraise fsuuid=" UUID "\n", NULL, 0 },
 	{ "measure obj_type=x\n", "lsm-label", 1 },
 	{ "measure func=FILE_MMAP\n", "alias", 1 },
-	{ "appraise func=BPRM_CHECK fsmagic=0xef53 appraise_flag=check_blacklist\n", "deprecated", 1 },
+	{ "appraise func=BPRM_CHECK fsmagic=0xef53 appraise_flag=check_blacklist\n", "deprecated",
+	  1 },
 	{ "measure pcr=40\n", "pcr-range", 1 },
 	{ "measure fsname=a fsname=b\n", "repeated", 1 },
-	{ "measure\n", "unsigned-policy", 0, 0, "CONFIG_IMA=y\nCONFIG_IMA_APPRAISE_REQUIRE_POLICY_SIGS=y\n" },
-	{ "measure\n", NULL, 0, 0, "CONFIG_IMA=y\nCONFIG_IMA_APPRAISE_REQUIRE_POLICY_SIGS=y\n", IMACTL_POLICY_SIGNED },
+	{ "measure\n", "unsigned-policy", 0, 0,
+	  "CONFIG_IMA=y\nCONFIG_IMA_APPRAISE_REQUIRE_POLICY_SIGS=y\n" },
+	{ "measure\n", NULL, 0, 0, "CONFIG_IMA=y\nCONFIG_IMA_APPRAISE_REQUIRE_POLICY_SIGS=y\n",
+	  IMACTL_POLICY_SIGNED },
 	{ "measure digest_type=verity\n", "kconfig", 1, 0, KC_BARE },
 	{ "appraise fsuuid=" UUID " appraise_algos=sha512\n", "kconfig-module", 1, 0,
 	  "CONFIG_IMA=y\nCONFIG_IMA_APPRAISE=y\nCONFIG_CRYPTO_SHA512=m\n" },
@@ -508,17 +566,15 @@ static void lint_rules(void **state)
 	(void)state;
 	for (size_t i = 0; i < (sizeof(lints) / sizeof(lints[0])); i++) {
 		struct imactl_policy *pol =
-			parse(lints[i].policy, strlen(lints[i].policy),
-			      lints[i].kernel, lints[i].kconfig, lints[i].flags);
-		const struct imactl_diag *d =
-			first(pol, IMACTL_DIAG_WARNING, lints[i].code);
+			parse(lints[i].policy, strlen(lints[i].policy), lints[i].kernel,
+			      lints[i].kconfig, lints[i].flags);
+		const struct imactl_diag *d = first(pol, IMACTL_DIAG_WARNING, lints[i].code);
 
 		if (pol->n_errors || (lints[i].code && (!d || d->line != lints[i].line)) ||
 		    (!lints[i].code && pol->n_warnings)) {
 			dump("lint", lints[i].policy, pol);
 			print_message("#   want [%s] on line %u\n",
-				      lints[i].code ? lints[i].code : "nothing",
-				      lints[i].line);
+				      lints[i].code ? lints[i].code : "nothing", lints[i].line);
 			fail();
 		}
 		imactl_policy_free(pol);
@@ -533,14 +589,16 @@ static void kconfig_errors(void **state)
 	pol = parse("appraise fsuuid=" UUID "\n", 54, 0,
 		    "CONFIG_IMA=y\n# CONFIG_IMA_APPRAISE is not set\n", 0);
 	assert_non_null(first(pol, IMACTL_DIAG_ERROR, "kconfig"));
-	assert_true(strstr(first(pol, IMACTL_DIAG_ERROR, "kconfig")->message,
-			   "CONFIG_IMA_APPRAISE"));
+	assert_true(
+		strstr(first(pol, IMACTL_DIAG_ERROR, "kconfig")->message, "CONFIG_IMA_APPRAISE"));
 	imactl_policy_free(pol);
 	pol = parse("measure\n", 8, 0, "# CONFIG_IMA is not set\n", 0);
 	assert_non_null(first(pol, IMACTL_DIAG_ERROR, "kconfig"));
 	imactl_policy_free(pol);
-	pol = parse("appraise fsuuid=" UUID " appraise_type=imasig\n", 75, 0,
-		    "CONFIG_IMA=y\nCONFIG_IMA_APPRAISE=y\n# CONFIG_INTEGRITY_SIGNATURE is not set\n", 0);
+	pol = parse(
+		"appraise fsuuid=" UUID " appraise_type=imasig\n", 75, 0,
+		"CONFIG_IMA=y\nCONFIG_IMA_APPRAISE=y\n# CONFIG_INTEGRITY_SIGNATURE is not set\n",
+		0);
 	assert_non_null(first(pol, IMACTL_DIAG_ERROR, "kconfig"));
 	imactl_policy_free(pol);
 }
@@ -550,14 +608,14 @@ static void kconfig_errors(void **state)
 static void matching(void **state)
 {
 	static const char text[] =
-		"dont_appraise fsmagic=0x9fa0\n"			/* 0 */
-		"measure func=BPRM_CHECK\n"				/* 1 */
+		"dont_appraise fsmagic=0x9fa0\n"			   /* 0 */
+		"measure func=BPRM_CHECK\n"				   /* 1 */
 		"appraise func=BPRM_CHECK fowner=0 appraise_type=imasig\n" /* 2 */
-		"appraise obj_type=bin_t\n"				/* 3 */
-		"appraise func=FILE_CHECK mask=^MAY_READ fowner<1000\n" /* 4 */
+		"appraise obj_type=bin_t\n"				   /* 3 */
+		"appraise func=FILE_CHECK mask=^MAY_READ fowner<1000\n"	   /* 4 */
 		"appraise func=MMAP_CHECK mask=MAY_EXEC fsuuid=" UUID "\n" /* 5 */
-		"dont_appraise fgroup>100\n"				/* 6 */
-		"appraise\n";						/* 7 */
+		"dont_appraise fgroup>100\n"				   /* 6 */
+		"appraise\n";						   /* 7 */
 	struct imactl_policy_subject s = { .fsmagic = 0xef53 };
 	uint8_t uuid[16] = { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
 			     0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef };
@@ -633,8 +691,8 @@ static void kconfig(void **state)
 	assert_memory_equal(bad, "bogus", 5);
 	assert_int_equal(imactl_kconfig_feature_parse("", &f, &bad, &bad_len), -EINVAL);
 
-	assert_int_equal(imactl_kconfig_check(NULL, kc, IMACTL_KFEAT_TPM | IMACTL_KFEAT_EVM,
-					      &d, &n), 0);
+	assert_int_equal(
+		imactl_kconfig_check(NULL, kc, IMACTL_KFEAT_TPM | IMACTL_KFEAT_EVM, &d, &n), 0);
 	for (size_t i = 0; i < n; i++) {
 		if (strstr(d[i].message, "CONFIG_TCG_TPM=m, want y"))
 			tpm = d[i].severity == IMACTL_DIAG_ERROR;
@@ -650,14 +708,10 @@ static void kconfig(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(valid_rules),
-		cmocka_unit_test(invalid_rules),
-		cmocka_unit_test(malformed),
-		cmocka_unit_test(rule_fields),
-		cmocka_unit_test(lint_rules),
-		cmocka_unit_test(kconfig_errors),
-		cmocka_unit_test(matching),
-		cmocka_unit_test(kconfig),
+		cmocka_unit_test(valid_rules), cmocka_unit_test(invalid_rules),
+		cmocka_unit_test(malformed),   cmocka_unit_test(rule_fields),
+		cmocka_unit_test(lint_rules),  cmocka_unit_test(kconfig_errors),
+		cmocka_unit_test(matching),    cmocka_unit_test(kconfig),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,23 +34,32 @@ static const struct {
 	const char *sha256, *sha512;
 } kat[] = {
 	{ 0, "3d248ca542a24fc62d1c43b916eae5016878e2533c88238480b26128a1f1af95",
-	  "ccf9e5aea1c2a64efa2f2354a6024b90dffde6bbc017825045dce374474e13d10adb9dadcc6ca8e17a3c075fbd31336e8f266ae6fa93a6c3bed66f9e784e5abf" },
+	  "ccf9e5aea1c2a64efa2f2354a6024b90dffde6bbc017825045dce374474e13d10adb9dadcc6ca8e17a3c075f"
+	  "bd31336e8f266ae6fa93a6c3bed66f9e784e5abf" },
 	{ 1, "b803429503d95915829b29fdbc8bbad142f3abfd11b1cadf5526582e685c0551",
-	  "9fcf5172b085b1c8f9365eecb37a1869e193a4705654a5829f11939cd01d5c0fd97276be8cd9d49f76cfc8dcfeb80f8128e3548a1de50b56912b9e3fc7bde27b" },
+	  "9fcf5172b085b1c8f9365eecb37a1869e193a4705654a5829f11939cd01d5c0fd97276be8cd9d49f76cfc8dc"
+	  "feb80f8128e3548a1de50b56912b9e3fc7bde27b" },
 	{ 4095, "b52e3fa3dfb60e4a20a02c14811766e0611e2a1639409475f4a754df5f3e5061",
-	  "ba6dc1c99baf49f165309298cd85bbb18c592f1c65938546434f05b06b6f1422f1108d2d6009d04d8b3aae85c4941e894ef1b900cfd48217f8209c8e7be03b88" },
+	  "ba6dc1c99baf49f165309298cd85bbb18c592f1c65938546434f05b06b6f1422f1108d2d6009d04d8b3aae85"
+	  "c4941e894ef1b900cfd48217f8209c8e7be03b88" },
 	{ 4096, "46b26f703eb72c5b5e29a60175abc0fe42ff6c8ec33982c354f160471390137c",
-	  "aa057f12a0d209fa50207d7d844334ba1913ee304d495e156dd2594c8e30c9546ca9e7799e4ee1bad34781cf261694f6c49516e01fd95f7a83d66c7b8ba37d41" },
+	  "aa057f12a0d209fa50207d7d844334ba1913ee304d495e156dd2594c8e30c9546ca9e7799e4ee1bad34781cf"
+	  "261694f6c49516e01fd95f7a83d66c7b8ba37d41" },
 	{ 4097, "67748440b9921616a5636b7a88e9ca2d88a2b3ba824e67b335376cb54df00bd7",
-	  "5650963ea5bd38b0673ec637bc1ce2db8a8a14c87a790747990af6c9318e11d4ca1eab095337a3e78f8eb9f7a44a7c66a9520ca13b5504950d5a56d0a0770e8b" },
+	  "5650963ea5bd38b0673ec637bc1ce2db8a8a14c87a790747990af6c9318e11d4ca1eab095337a3e78f8eb9f7"
+	  "a44a7c66a9520ca13b5504950d5a56d0a0770e8b" },
 	{ 64 * 4096 + 1, "06524dc5fed9199ddaf1e428c7d9eea9566ebb4785c2f37989598d352d18cf00",
-	  "8a8ce6054b4e872f40db0d3246f9cee3548e36409d5c99dee4c556c43c92c3a92a468e22782a9486597edd0c0de065a00ed59f4ccf9b27b52adf5966ad418302" },
+	  "8a8ce6054b4e872f40db0d3246f9cee3548e36409d5c99dee4c556c43c92c3a92a468e22782a9486597edd0c"
+	  "0de065a00ed59f4ccf9b27b52adf5966ad418302" },
 	{ 128 * 4096, "598e17eb607aaf2b0c2da79d47cf949e1ddce9b8ea79fbbb26aa0d06169d1778",
-	  "2b706396edda89407f86b48fd5723dbcfe33d70947583fe6faf6d91f9055c198b9f5f763e3096d0bcaadf3814c240a4c45aeac5620f8ed17e9f081d03722d858" },
+	  "2b706396edda89407f86b48fd5723dbcfe33d70947583fe6faf6d91f9055c198b9f5f763e3096d0bcaadf381"
+	  "4c240a4c45aeac5620f8ed17e9f081d03722d858" },
 	{ 128 * 4096 + 1, "e9cebebf7655f5516ebb826c9740d598c49bfbde4561201575e6ada738bcd629",
-	  "040e389da4ce51c3eaba3c3c40c9c04c3a5e56f40ca5e958c16e8b2c69b784428fa9303e8d3a7972e04e2ec7c9df994995bd65caa0928aaacd84c6f9fad63658" },
+	  "040e389da4ce51c3eaba3c3c40c9c04c3a5e56f40ca5e958c16e8b2c69b784428fa9303e8d3a7972e04e2ec7"
+	  "c9df994995bd65caa0928aaacd84c6f9fad63658" },
 	{ 1000000, "a89dc661944822803a578d0898cdde8c47041db04e218ab8d4bbcd06fc328640",
-	  "7d52b1b5a95b4e3904ff1652d1c456a017d2f89980fd2ef73396304406bb5dd0e2b83fee5074df9b78959621c1642280455afce2b98f0de6332c684de12584fd" },
+	  "7d52b1b5a95b4e3904ff1652d1c456a017d2f89980fd2ef73396304406bb5dd0e2b83fee5074df9b78959621"
+	  "c1642280455afce2b98f0de6332c684de12584fd" },
 };
 
 /* a file of @size pattern bytes, open read-write at offset 0 */
@@ -110,8 +119,13 @@ static void known_answers(void **state)
 static void bad_parameters(void **state)
 {
 	struct imactl_ctx *ctx = test_ctx();
-	const int refused[] = { IMACTL_HASH_SHA1, IMACTL_HASH_SHA224, IMACTL_HASH_SHA384,
-				IMACTL_HASH_SM3, IMACTL_HASH_MD5, 0, 99 };
+	const int refused[] = { IMACTL_HASH_SHA1,
+				IMACTL_HASH_SHA224,
+				IMACTL_HASH_SHA384,
+				IMACTL_HASH_SM3,
+				IMACTL_HASH_MD5,
+				0,
+				99 };
 	struct imactl_digest d = { .algo = 77 };
 	char path[4200];
 	int fd = make_file(10, path, sizeof(path));
@@ -174,7 +188,8 @@ static void sigv3_over_verity_digest(void **state)
 	(void)state;
 	for (size_t k = 0; k < 2; k++) {
 		for (size_t a = 0; a < 2; a++) {
-			struct imactl_sign_params p = { .hash_algo = algos[a], .ima = IMACTL_IMA_SIG,
+			struct imactl_sign_params p = { .hash_algo = algos[a],
+							.ima = IMACTL_IMA_SIG,
 							.target_bits = 64,
 							.flags = IMACTL_SIGN_SIGV3 };
 			struct imactl_signed_values vals = { 0 };
@@ -192,26 +207,32 @@ static void sigv3_over_verity_digest(void **state)
 			assert_int_equal(vals.ima[0], IMACTL_XATTR_IMA_VERITY_SIG);
 			assert_int_equal(vals.ima[1], 3);
 			assert_int_equal(vals.ima[2], algos[a]);
-			assert_int_equal(imactl_verify_fd(ctx, fd, kr, IMACTL_VERIFY_REQUIRE_SIG, 64, &r), 0);
+			assert_int_equal(
+				imactl_verify_fd(ctx, fd, kr, IMACTL_VERIFY_REQUIRE_SIG, 64, &r),
+				0);
 			assert_int_equal(r.ima_type, IMACTL_XATTR_IMA_VERITY_SIG);
 			assert_int_equal(r.ima_algo, algos[a]);
 
 			/* the value is a signature over the fs-verity digest ... */
 			assert_int_equal(imactl_verity_digest_fd(ctx, fd, algos[a], &verity), 0);
 			assert_int_equal(imactl_verify_digest(ctx, kr, vals.ima, vals.ima_len,
-							      &verity, NULL), 0);
+							      &verity, NULL),
+					 0);
 			/* ... not over the hash of the content */
 			assert_int_equal(imactl_hash_fd(ctx, fd, algos[a], &plain), 0);
-			assert_int_equal(imactl_verify_digest(ctx, kr, vals.ima, vals.ima_len,
-							      &plain, NULL), -EBADMSG);
+			assert_int_equal(
+				imactl_verify_digest(ctx, kr, vals.ima, vals.ima_len, &plain, NULL),
+				-EBADMSG);
 
 			/* a sigv3 made the old way (over the content hash) fails */
 			assert_int_equal(imactl_sign_digest(ctx, key, IMACTL_XATTR_IMA_VERITY_SIG,
-							    &plain, &old, &old_len), 0);
+							    &plain, &old, &old_len),
+					 0);
 			assert_int_equal(fsetxattr(fd, "user.ima", old, old_len, 0), 0);
 			assert_int_equal(imactl_verify_fd(ctx, fd, kr, 0, 64, &r), -EBADMSG);
-			assert_string_equal(r.ima_reason,
-					    "signature does not match the content's fs-verity digest");
+			assert_string_equal(
+				r.ima_reason,
+				"signature does not match the content's fs-verity digest");
 
 			/* one byte changed: the fs-verity digest differs */
 			assert_int_equal(fsetxattr(fd, "user.ima", vals.ima, vals.ima_len, 0), 0);
@@ -235,8 +256,10 @@ static void sigv3_other_algorithms(void **state)
 	struct imactl_keyring *kr = NULL;
 	struct imactl_key *key = NULL;
 	struct imactl_ctx *ctx = signing_setup(&key, &kr, "ec256");
-	struct imactl_sign_params p = { .hash_algo = IMACTL_HASH_SHA384, .ima = IMACTL_IMA_SIG,
-					.target_bits = 64, .flags = IMACTL_SIGN_SIGV3 };
+	struct imactl_sign_params p = { .hash_algo = IMACTL_HASH_SHA384,
+					.ima = IMACTL_IMA_SIG,
+					.target_bits = 64,
+					.flags = IMACTL_SIGN_SIGV3 };
 	struct imactl_verify_result r;
 	struct imactl_digest d;
 	uint8_t *v = NULL;

@@ -33,8 +33,11 @@ static void roundtrip(void **state)
 	(void)state;
 	memset(sig, 0x5a, sizeof(sig));
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		in = (struct imactl_xattr_value){ .type = types[i], .algo = IMACTL_HASH_SHA512,
-						  .keyid = 0x01020304, .sig = sig, .sig_len = 256 };
+		in = (struct imactl_xattr_value){ .type = types[i],
+						  .algo = IMACTL_HASH_SHA512,
+						  .keyid = 0x01020304,
+						  .sig = sig,
+						  .sig_len = 256 };
 		assert_int_equal(imactl_xattr_encode(&in, &out, &len), 0);
 		assert_int_equal(len, 9 + 256);
 		assert_int_equal(out[0], types[i]);
@@ -47,8 +50,10 @@ static void roundtrip(void **state)
 		imactl_free(out);
 	}
 	memset(digest, 0x11, sizeof(digest));
-	in = (struct imactl_xattr_value){ .type = IMACTL_XATTR_IMA_DIGEST_NG, .algo = IMACTL_HASH_SHA256,
-					  .digest = digest, .digest_len = 32 };
+	in = (struct imactl_xattr_value){ .type = IMACTL_XATTR_IMA_DIGEST_NG,
+					  .algo = IMACTL_HASH_SHA256,
+					  .digest = digest,
+					  .digest_len = 32 };
 	assert_int_equal(imactl_xattr_encode(&in, &out, &len), 0);
 	assert_int_equal(len, 34);
 	assert_int_equal(out[0], 0x04);
@@ -57,7 +62,9 @@ static void roundtrip(void **state)
 	assert_int_equal(v.digest_len, 32);
 	assert_memory_equal(v.digest, digest, 32);
 	imactl_free(out);
-	in = (struct imactl_xattr_value){ .type = IMACTL_XATTR_IMA_DIGEST, .digest = digest, .digest_len = 20 };
+	in = (struct imactl_xattr_value){ .type = IMACTL_XATTR_IMA_DIGEST,
+					  .digest = digest,
+					  .digest_len = 20 };
 	assert_int_equal(imactl_xattr_encode(&in, &out, &len), 0);
 	assert_int_equal(len, 21);
 	assert_int_equal(imactl_xattr_decode(out, len, &v, NULL), 0);
@@ -104,8 +111,10 @@ static void encode_rejects_inconsistent(void **state)
 {
 	uint8_t d[32] = { 0 }, *out = (uint8_t *)0x1;
 	size_t len = 7;
-	struct imactl_xattr_value v = { .type = IMACTL_XATTR_IMA_DIGEST_NG, .algo = IMACTL_HASH_SHA256,
-					.digest = d, .digest_len = 20 };
+	struct imactl_xattr_value v = { .type = IMACTL_XATTR_IMA_DIGEST_NG,
+					.algo = IMACTL_HASH_SHA256,
+					.digest = d,
+					.digest_len = 20 };
 
 	(void)state;
 	assert_int_equal(imactl_xattr_encode(&v, &out, &len), -EINVAL);

@@ -20,9 +20,10 @@ int main(int argc, char *argv[])
 	static const struct {
 		int err;
 		const char *name;
-	} names[] = { { EACCES, "EACCES" }, { EPERM, "EPERM" }, { ENOEXEC, "ENOEXEC" },
-		      { EKEYREJECTED, "EKEYREJECTED" }, { ENOKEY, "ENOKEY" },
-		      { EBADMSG, "EBADMSG" }, { EINVAL, "EINVAL" } };
+	} names[] = { { EACCES, "EACCES" },   { EPERM, "EPERM" },
+		      { ENOEXEC, "ENOEXEC" }, { EKEYREJECTED, "EKEYREJECTED" },
+		      { ENOKEY, "ENOKEY" },   { EBADMSG, "EBADMSG" },
+		      { EINVAL, "EINVAL" } };
 	int fd, err;
 
 	if (argc != 2) {
