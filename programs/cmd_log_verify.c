@@ -1,0 +1,678 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * imactl log verify: check a measurement list's template hashes, replay its
+ * PCRs against the TPM's, check boot_aggregate and file signatures.  The
+ * checks live in lib/mlog_verify.c; this file reads options, prints and maps
+ * outcomes to exit codes.
+ */
+#include "cmd_log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_REPORTED_FAILURES 20
+
+enum {
+	OPT_PCRS = OPT_LOG_FIRST,
+	OPT_TPM,
+	OPT_BANK,
+	OPT_CERT,
+	OPT_IGNORE_VIOLATIONS,
+	OPT_STATE,
+	OPT_JSON,
+	OPT_QUIET,
+	OPT_TARGET_BITS,
+};
+
+static const struct option longopts[] = {
+	LOG_INPUT_LONGOPTS,
+	{ "pcrs", required_argument, NULL, OPT_PCRS },
+	{ "tpm", optional_argument, NULL, OPT_TPM },
+	{ "bank", required_argument, NULL, OPT_BANK },
+	{ "cert", required_argument, NULL, OPT_CERT },
+	{ "ignore-violations", no_argument, NULL, OPT_IGNORE_VIOLATIONS },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "target-bits", required_argument, NULL, OPT_TARGET_BITS },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const int all_banks[] = { IMACTL_HASH_SHA1, IMACTL_HASH_SHA256, IMACTL_HASH_SHA384,
+				 IMACTL_HASH_SHA512 };
+
+struct opts {
+	struct log_input in;
+	char **pcrs;
+	int npcrs;
+	bool tpm;
+	const char *tpm_dir;
+	int banks[4];
+	unsigned int nbanks;
+	char **certs;
+	int ncerts;
+	unsigned int vflags;
+	unsigned int target_bits; /* 0: auto */
+	const char *state;
+	bool json, quiet;
+};
+
+static bool parse_bank(const char *name, int *algo)
+{
+	for (size_t i = 0; i < ARRAY_LEN(all_banks); i++)
+		if (!strcmp(imactl_hash_algo_name(all_banks[i]), name)) {
+			*algo = all_banks[i];
+			return true;
+		}
+	return false;
+}
+
+/* "--tpm DIR" (not only --tpm=DIR): a directory right after --tpm is its
+ * argument, not the LOG; take it out before getopt permutes. */
+static void take_tpm_dir(int *argcp, char *argv[], struct opts *o)
+{
+	int argc = *argcp;
+
+	for (int i = 1; i < argc - 2; i++) {
+		struct stat st;
+
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--tpm") && stat(argv[i + 1], &st) == 0 &&
+		    S_ISDIR(st.st_mode)) {
+			o->tpm_dir = argv[i + 1];
+			memmove(&argv[i + 1], &argv[i + 2], (argc - i - 2) * sizeof(*argv));
+			argc--;
+			argv[argc] = NULL;
+			*argcp = argc;
+			break;
+		}
+	}
+}
+
+static int parse_banks(const struct imactl_command *cmd, const char *list, struct opts *o)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+
+	if (!copy)
+		return EXIT_OPERATIONAL;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int algo;
+		bool dup = false;
+
+		if (!strcmp(tok, "all")) {
+			o->nbanks = ARRAY_LEN(all_banks);
+			memcpy(o->banks, all_banks, sizeof(all_banks));
+			continue;
+		}
+		if (!parse_bank(tok, &algo)) {
+			prog_err("%s: --bank takes sha1, sha256, sha384, sha512 or all, not '%s'",
+				 cmd->name, tok);
+			free(copy);
+			return prog_bad_option(cmd);
+		}
+		for (unsigned int i = 0; i < o->nbanks; i++)
+			dup |= o->banks[i] == algo;
+		if (!dup)
+			o->banks[o->nbanks++] = algo;
+	}
+	free(copy);
+	return 0;
+}
+
+static int parse_opts(const struct imactl_command *cmd, int *argcp, char *argv[], struct opts *o)
+{
+	unsigned long long seen = 0;
+	int c, argc;
+
+	o->pcrs = calloc(*argcp, sizeof(char *));
+	o->certs = calloc(*argcp, sizeof(char *));
+	if (!o->pcrs || !o->certs)
+		return EXIT_OPERATIONAL;
+	take_tpm_dir(argcp, argv, o);
+	argc = *argcp;
+	optind = 1;
+	while ((c = prog_getopt(cmd, argc, argv, "q", longopts)) != -1) {
+		int status;
+
+		if (c == 'q')
+			c = OPT_QUIET;
+		if (c != '?' && c != OPT_CERT && c != OPT_PCRS &&
+		    !prog_once(cmd, &seen, c, longopts))
+			return prog_bad_option(cmd);
+		switch (c) {
+		case OPT_PCRS:
+			o->pcrs[o->npcrs++] = optarg;
+			break;
+		case OPT_TPM:
+			o->tpm = true;
+			if (optarg)
+				o->tpm_dir = optarg;
+			break;
+		case OPT_BANK:
+			status = parse_banks(cmd, optarg, o);
+			if (status)
+				return status;
+			break;
+		case OPT_CERT:
+			o->certs[o->ncerts++] = optarg;
+			break;
+		case OPT_IGNORE_VIOLATIONS:
+			o->vflags |= IMACTL_MLOG_IGNORE_VIOLATIONS;
+			break;
+		case OPT_STATE:
+			o->state = optarg;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_QUIET:
+			o->quiet = true;
+			break;
+		case OPT_TARGET_BITS:
+			if (strcmp(optarg, "auto") != 0 &&
+			    !prog_parse_target_bits(cmd, optarg, &o->target_bits))
+				return prog_bad_option(cmd);
+			break;
+		default: /* --format, --endian, --help, or a usage error */
+			status = log_input_option(cmd, c, &o->in);
+			if (status)
+				return status == LOG_OPT_OTHER ? prog_bad_option(cmd) : status;
+		}
+	}
+	if (o->npcrs && o->tpm) {
+		prog_err("%s: --pcrs and --tpm exclude each other", cmd->name);
+		return prog_bad_option(cmd);
+	}
+	return 0;
+}
+
+static void free_opts(struct opts *o)
+{
+	free(o->pcrs);
+	free(o->certs);
+}
+
+struct failure {
+	uint64_t number;
+	char *path;
+	const char *reason;
+};
+
+static int load_pcrs(struct imactl_ctx *ctx, const struct opts *o, struct imactl_pcr_bank *banks,
+		     unsigned int *nbanks)
+{
+	*nbanks = 0;
+	if (o->tpm) {
+		for (size_t i = 0; i < ARRAY_LEN(all_banks); i++) {
+			int ret = imactl_pcrs_read_sysfs(ctx, o->tpm_dir, all_banks[i],
+							 &banks[*nbanks]);
+
+			if (ret == 0)
+				(*nbanks)++;
+			else if (ret != -ENOENT)
+				return EXIT_OPERATIONAL;
+		}
+		if (*nbanks == 0) {
+			prog_file_err(o->tpm_dir ? o->tpm_dir : "/sys/class/tpm/tpm0",
+				      "no PCR bank (pcr-sha1/, pcr-sha256/, ...) found");
+			return EXIT_OPERATIONAL;
+		}
+		return 0;
+	}
+	for (int i = 0; i < o->npcrs; i++) {
+		const char *spec = o->pcrs[i], *comma = strchr(spec, ','), *file = spec;
+		int algo = IMACTL_HASH_SHA1, ret;
+
+		if (comma) {
+			char name[16];
+
+			if (comma - spec >= (long)sizeof(name))
+				goto bad;
+			memcpy(name, spec, comma - spec);
+			name[comma - spec] = 0;
+			if (!parse_bank(name, &algo))
+				goto bad;
+			file = comma + 1;
+		}
+		for (unsigned int k = 0; k < *nbanks; k++)
+			if (banks[k].algo == algo) {
+				prog_err("log verify: --pcrs: bank %s given twice",
+					 imactl_hash_algo_name(algo));
+				return EXIT_USAGE;
+			}
+		if (*nbanks == 4)
+			goto bad;
+		ret = imactl_pcrs_read_file(ctx, file, algo, &banks[*nbanks]);
+		if (ret < 0) {
+			if (ret != -EBADMSG)
+				prog_file_err(file, "%s", strerror(-ret));
+			return EXIT_OPERATIONAL;
+		}
+		(*nbanks)++;
+		continue;
+	bad:
+		prog_err("log verify: --pcrs takes [sha1|sha256|sha384|sha512,]FILE, not '%s'",
+			 spec);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int read_state(const char *path, char **text_ret)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -errno;
+	buf = malloc(1 << 20);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (len < (1 << 20) - 1 && (n = read(fd, buf + len, (1 << 20) - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = 0;
+	*text_ret = buf;
+	return 0;
+}
+
+/* Writes @text to @path atomically: a temporary file, fsync, rename. */
+static int write_state(const char *path, const char *text)
+{
+	size_t plen = strlen(path), len = strlen(text), off = 0;
+	char *tmp = malloc(plen + 16);
+	int fd, ret = 0;
+
+	if (!tmp)
+		return -ENOMEM;
+	snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		ret = -errno;
+		free(tmp);
+		return ret;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = n < 0 ? -errno : -EIO;
+			break;
+		}
+		off += n;
+	}
+	if (ret == 0 && fsync(fd) < 0)
+		ret = -errno;
+	if (close(fd) < 0 && ret == 0)
+		ret = -errno;
+	if (ret == 0 && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret < 0)
+		unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
+/* The signature counts of a summary: text label, JSON key, value. */
+struct sig_count {
+	const char *label, *key;
+	uint64_t n;
+};
+
+static void sig_counts(const struct imactl_mlog_summary *s, struct sig_count c[5])
+{
+	const struct sig_count t[5] = {
+		{ "good", "good", s->sig_good },
+		{ "bad", "bad", s->sig_bad },
+		{ "unknown key", "unknown_key", s->sig_unknown_key },
+		{ "unsigned", "unsigned", s->sig_unsigned },
+		{ "not checkable", "not_checkable", s->sig_unsupported },
+	};
+
+	memcpy(c, t, sizeof(t));
+}
+
+static void print_text_report(const char *log, const struct imactl_mlog_summary *s, int format,
+			      bool have_pcrs, uint64_t resumed, const struct failure *first,
+			      int status)
+{
+	struct sig_count c[5];
+
+	printf("%s: %llu entries (%s)", log, (unsigned long long)s->entries,
+	       format == IMACTL_MLOG_FORMAT_ASCII ? "ascii" : "binary");
+	if (resumed)
+		printf(", %llu of them checked before (--state)", (unsigned long long)resumed);
+	printf(", %llu violations, %llu failed\n", (unsigned long long)s->violations,
+	       (unsigned long long)s->failed);
+	for (unsigned int i = 0; i < s->npcrs; i++) {
+		const struct imactl_mlog_pcr_result *p = &s->pcrs[i];
+		int size = imactl_hash_algo_size(p->algo);
+
+		printf("PCR %u %s: ", p->pcr, imactl_hash_algo_name(p->algo));
+		hex_print(stdout, p->replayed, size);
+		if (!p->compared)
+			printf(" (not compared)\n");
+		else if (!p->matched)
+			printf(" MISMATCH: no prefix of the list gives the TPM's value\n");
+		else if (p->matched_at == s->entries)
+			printf(" matches%s\n",
+			       p->padded ? " (sha1 hashes zero-padded, old kernel)" : "");
+		else
+			printf(" matches after entry %llu%s; %llu entries follow the PCR read\n",
+			       (unsigned long long)p->matched_at,
+			       p->padded ? " (sha1 hashes zero-padded)" : "",
+			       (unsigned long long)(s->entries - p->matched_at));
+	}
+	printf("boot_aggregate: %s\n",
+	       s->boot_aggregate == 0	       ? "matches PCRs 0-7/0-9"
+	       : s->boot_aggregate == -EBADMSG ? "MISMATCH with the TPM's PCRs"
+	       : have_pcrs ? "not checked (no boot_aggregate entry or PCRs 0-7/0-9 of its bank)"
+			   : "not checked (no PCRs)");
+	sig_counts(s, c);
+	if (c[0].n + c[1].n + c[2].n + c[3].n + c[4].n) {
+		for (int i = 0; i < 5; i++)
+			printf("%s%llu %s", i ? ", " : "signatures: ", (unsigned long long)c[i].n,
+			       c[i].label);
+		printf("\n");
+	}
+	if (status == EXIT_OK) {
+		printf("result: OK%s\n",
+		       have_pcrs ? "" : " (no PCRs given: the list is only self-consistent)");
+	} else if (first->number) {
+		printf("result: FAILED at entry %llu (", (unsigned long long)first->number);
+		text_print(stdout, first->path ? first->path : "?");
+		printf("): %s\n", first->reason);
+	} else {
+		printf("result: FAILED: %s\n",
+		       first->reason ? first->reason : "the PCRs do not match the list");
+	}
+}
+
+static void print_json_report(const char *log, const struct imactl_mlog_summary *s, int format,
+			      uint64_t resumed, const struct failure *first, int status)
+{
+	struct sig_count c[5];
+
+	printf("{\"log\":");
+	json_str(stdout, log);
+	printf(",\"format\":\"%s\",\"entries\":%llu,\"resumed\":%llu,\"violations\":%llu,"
+	       "\"failed\":%llu,\"attested\":%llu,",
+	       format == IMACTL_MLOG_FORMAT_ASCII ? "ascii" : "binary",
+	       (unsigned long long)s->entries, (unsigned long long)resumed,
+	       (unsigned long long)s->violations, (unsigned long long)s->failed,
+	       (unsigned long long)s->attested);
+	sig_counts(s, c);
+	for (int i = 0; i < 5; i++)
+		printf("%s\"%s\":%llu", i ? "," : "\"signatures\":{", c[i].key,
+		       (unsigned long long)c[i].n);
+	printf("},");
+	printf("\"boot_aggregate\":\"%s\",\"pcrs\":[", s->boot_aggregate == 0 ? "ok"
+						       : s->boot_aggregate == -EBADMSG
+							       ? "mismatch"
+							       : "not checked");
+	for (unsigned int i = 0; i < s->npcrs; i++) {
+		const struct imactl_mlog_pcr_result *p = &s->pcrs[i];
+
+		printf("%s{\"bank\":\"%s\",\"pcr\":%u,\"replayed\":\"", i ? "," : "",
+		       imactl_hash_algo_name(p->algo), p->pcr);
+		hex_print(stdout, p->replayed, imactl_hash_algo_size(p->algo));
+		printf("\",\"compared\":%s,\"matched\":%s,\"padded\":%s,\"matched_at\":%llu}",
+		       p->compared ? "true" : "false", p->matched ? "true" : "false",
+		       p->padded ? "true" : "false", (unsigned long long)p->matched_at);
+	}
+	printf("],\"result\":\"%s\"", status == EXIT_OK ? "ok" : "failed");
+	if (first->number) {
+		printf(",\"first_failure\":{\"entry\":%llu,\"path\":",
+		       (unsigned long long)first->number);
+		json_str(stdout, first->path);
+		printf(",\"reason\":");
+		json_str(stdout, first->reason);
+		printf("}");
+	} else if (status != EXIT_OK && first->reason) {
+		printf(",\"first_failure\":{\"reason\":");
+		json_str(stdout, first->reason);
+		printf("}");
+	}
+	printf("}\n");
+}
+
+static int run_verify(const struct imactl_command *cmd, int argc, char *argv[])
+{
+	struct opts o = { 0 };
+	struct imactl_ctx *ctx = NULL;
+	struct imactl_keyring *kr = NULL;
+	struct imactl_mlog *ml = NULL;
+	struct imactl_mlog_verifier *v = NULL;
+	struct imactl_pcr_bank pcrs[4];
+	struct imactl_mlog_summary *sum = NULL;
+	struct imactl_mlog_verify_params params = { 0 };
+	struct failure first = { 0 };
+	const struct imactl_mlog_entry *e;
+	unsigned int npcrbanks = 0;
+	uint64_t nfail = 0, nread = 0;
+	char *state_text = NULL;
+	const char *log, *why = NULL;
+	int status, ret, fd = -1;
+
+	status = parse_opts(cmd, &argc, argv, &o);
+	if (status == 0)
+		status = log_start(cmd, argc, argv, &ctx, &log);
+	if (status)
+		goto out;
+	if (o.ncerts && prog_load_keyring(ctx, o.certs, o.ncerts, &kr) < 0) {
+		status = EXIT_OPERATIONAL;
+		goto out;
+	}
+	status = load_pcrs(ctx, &o, pcrs, &npcrbanks);
+	if (status)
+		goto out;
+	if (!o.nbanks) {
+		/* default: the banks whose PCRs are known, else sha1 + sha256 */
+		for (unsigned int i = 0; i < npcrbanks; i++)
+			o.banks[o.nbanks++] = pcrs[i].algo;
+		if (!o.nbanks) {
+			o.banks[o.nbanks++] = IMACTL_HASH_SHA1;
+			o.banks[o.nbanks++] = IMACTL_HASH_SHA256;
+		}
+	}
+	params.banks = o.banks;
+	params.nbanks = o.nbanks;
+	params.keyring = kr;
+	params.flags = o.vflags;
+	params.target_bits = o.target_bits;
+	ret = imactl_mlog_verifier_new(ctx, &params, &v);
+	if (ret < 0) {
+		prog_err("log verify: %s", strerror(-ret));
+		status = EXIT_OPERATIONAL;
+		goto out;
+	}
+	for (unsigned int i = 0; i < npcrbanks; i++)
+		imactl_mlog_verifier_set_pcrs(v, &pcrs[i]);
+	if (o.state) {
+		ret = imactl_mlog_verifier_track_bytes(v);
+		if (ret == 0) {
+			ret = read_state(o.state, &state_text);
+			if (ret == -ENOENT)
+				ret = 0; /* first run */
+			else if (ret == 0)
+				ret = imactl_mlog_verifier_resume(v, state_text);
+		}
+		if (ret < 0) {
+			prog_file_err(o.state, "cannot use the state: %s",
+				      ret == -EBADMSG ? "malformed, or made with other banks"
+						      : strerror(-ret));
+			status = EXIT_OPERATIONAL;
+			goto out;
+		}
+	}
+	fd = log_open(log);
+	if (fd < 0) {
+		status = EXIT_OPERATIONAL;
+		goto out;
+	}
+	ret = imactl_mlog_open_fd(ctx, fd, o.in.format, o.in.mlog_flags, &ml);
+	if (ret < 0) {
+		status = EXIT_OPERATIONAL;
+		goto out;
+	}
+	for (;;) {
+		struct imactl_mlog_entry_result r;
+
+		ret = imactl_mlog_next(ml, &e, &why);
+		if (ret < 0 || !e)
+			break;
+		nread++;
+		ret = imactl_mlog_verifier_add(v, e, &r);
+		if (ret < 0) {
+			prog_file_err(log, "entry %llu: %s", (unsigned long long)e->number,
+				      strerror(-ret));
+			status = EXIT_OPERATIONAL;
+			goto out;
+		}
+		if (r.status == 0)
+			continue;
+		if (!first.number) {
+			first.number = e->number;
+			first.path = strdup(e->path ? e->path : "");
+			first.reason = r.reason;
+		}
+		if (++nfail <= MAX_REPORTED_FAILURES && !o.json) {
+			fflush(stdout);
+			fprintf(stderr, "imactl: %s: entry %llu (", log,
+				(unsigned long long)e->number);
+			text_print(stderr, e->path ? e->path : e->template_name);
+			if ((r.sig == IMACTL_MLOG_SIG_BAD ||
+			     r.sig == IMACTL_MLOG_SIG_UNKNOWN_KEY) &&
+			    r.keyid)
+				fprintf(stderr, "): %s (keyid %08x)\n", r.reason, r.keyid);
+			else
+				fprintf(stderr, "): %s\n", r.reason);
+		}
+	}
+	if (ret < 0)
+		prog_file_err(log, "entry %llu: malformed: %s", (unsigned long long)(nread + 1),
+			      why);
+	sum = calloc(1, sizeof(*sum));
+	if (!sum) {
+		status = EXIT_OPERATIONAL;
+		goto out;
+	}
+	{
+		int vret = imactl_mlog_verifier_summary(v, sum);
+		uint64_t bad_at = sum->entries + 1;
+
+		if (vret < 0 && vret != -EBADMSG) {
+			status = EXIT_OPERATIONAL;
+			goto out;
+		}
+		if (ret < 0) {
+			if (!first.number) {
+				first.number = bad_at;
+				first.path = strdup("");
+				first.reason = why;
+			}
+			if (ret != -EBADMSG) {
+				status = EXIT_OPERATIONAL;
+				goto out;
+			}
+			vret = -EBADMSG;
+		}
+		if (vret == 0) {
+			status = EXIT_OK;
+		} else {
+			status = EXIT_VERIFY;
+			if (!first.number && !first.reason)
+				first.reason =
+					sum->boot_aggregate == -EBADMSG
+						? "boot_aggregate does not match PCRs 0-7/0-9"
+					: imactl_mlog_verifier_resumed(v) > sum->entries
+						? "the list is shorter than the saved state: "
+						  "rewritten"
+						: "the PCRs do not match the list";
+		}
+	}
+	if (o.json)
+		print_json_report(log, sum, imactl_mlog_format(ml), imactl_mlog_verifier_resumed(v),
+				  &first, status);
+	else if (!o.quiet || status != EXIT_OK)
+		print_text_report(log, sum, imactl_mlog_format(ml), npcrbanks > 0,
+				  imactl_mlog_verifier_resumed(v), &first, status);
+	if (nfail > MAX_REPORTED_FAILURES && !o.json)
+		prog_file_err(log, "... and %llu more failing entries",
+			      (unsigned long long)(nfail - MAX_REPORTED_FAILURES));
+	if (status == EXIT_OK && o.state) {
+		char *text = NULL;
+
+		ret = imactl_mlog_verifier_save(v, &text);
+		if (ret == 0)
+			ret = write_state(o.state, text);
+		free(text);
+		if (ret < 0) {
+			prog_file_err(o.state, "cannot save the state: %s", strerror(-ret));
+			status = EXIT_OPERATIONAL;
+		}
+	}
+out:
+	if (status == -1)
+		status = EXIT_OK;
+	if (fd > STDIN_FILENO)
+		close(fd);
+	free(first.path);
+	free(sum);
+	free(state_text);
+	imactl_mlog_free(ml);
+	imactl_mlog_verifier_free(v);
+	imactl_keyring_free(kr);
+	imactl_ctx_free(ctx);
+	free_opts(&o);
+	return status;
+}
+
+const struct imactl_command cmd_log_verify_sub = {
+	.name = "log verify",
+	.func = run_verify,
+	.summary = "verify a measurement list (and the TPM's PCRs)",
+	.usage = "[OPTIONS] LOG\n"
+		 "\n"
+		 "Checks every template hash of the IMA measurement list LOG (binary or\n"
+		 "ascii; \"-\" reads standard input), replays the PCRs per bank, compares them\n"
+		 "with the TPM's, checks boot_aggregate against PCRs 0-7 (sha1) / 0-9, and\n"
+		 "with --cert every ima-sig/ima-sigv2/ima-modsig file signature, ima-modsig's\n"
+		 "appended signature (PKCS#7 over d-modsig, signer by issuer and serial or\n"
+		 "subject key id) and evm-sig EVM portable signature (not checkable: an EVM\n"
+		 "value in sig).\n"
+		 "\n"
+		 "  --format auto|ascii|binary   (default: auto)\n"
+		 "  --endian auto|little|big     byte order of the list's lengths (default:\n"
+		 "                        from the first entry; ascii: little)\n"
+		 "  --tpm [DIR]           PCRs from DIR/pcr-<alg>/<n> (default "
+		 "/sys/class/tpm/tpm0)\n"
+		 "  --pcrs [ALG,]FILE     PCRs in evmctl's \"PCR-NN: HEX\" format (ALG default\n"
+		 "                        sha1); repeat for several banks\n"
+		 "  --bank sha1|sha256|sha384|sha512|all   banks to replay (comma list; default:\n"
+		 "                        those with PCRs, else sha1,sha256)\n"
+		 "  --cert CERT           check signatures against CERT; repeat for several\n"
+		 "  --target-bits 64|32|auto   word size of the system that wrote the list, for\n"
+		 "                        evm-sig's EVM input (default auto: either layout)\n"
+		 "  --ignore-violations   a measurement violation does not fail\n"
+		 "  --state FILE          incremental: resume from FILE, save the new position\n"
+		 "                        there (atomically) when the list verifies\n"
+		 "  --json                a JSON report on standard output\n"
+		 "  -q, --quiet           no report when everything verifies\n"
+		 "\n"
+		 "The list may be ahead of the PCR read: a match after a prefix counts, and\n"
+		 "the entries after it are reported.\n"
+		 "Exit: 0 the list is intact, the PCRs match, every checked signature\n"
+		 "verifies; 1 otherwise (the first failing entry is named); 3 operational.\n",
+};
