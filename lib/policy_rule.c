@@ -1,0 +1,1013 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * One IMA policy rule, parsed and validated as the kernel does it: the part
+ * of imactl to compare with security/integrity/ima/ima_policy.c
+ * (ima_parse_rule, ima_validate_rule) when the kernel changes.  The facts
+ * (and the kernel version that brought each keyword) are recorded in
+ * doc/policy-keywords.md; the code is written from those facts, not from the
+ * kernel's code.  Like the kernel, the first problem of a rule ends its
+ * parsing.
+ */
+#include "policy_private.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* measured_pcrs is an unsigned long: PCR 0..63 on 64-bit kernels. */
+#define MAX_PCR 63
+
+/* ---- tables ----------------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	int func;
+	unsigned int since; /* 0: in every modelled kernel (>= 6.1) */
+	bool alias;
+} funcs[] = {
+	{ "FILE_CHECK", IMACTL_FUNC_FILE_CHECK, 0, false },
+	{ "PATH_CHECK", IMACTL_FUNC_FILE_CHECK, 0, true },
+	{ "MODULE_CHECK", IMACTL_FUNC_MODULE_CHECK, 0, false },
+	{ "FIRMWARE_CHECK", IMACTL_FUNC_FIRMWARE_CHECK, 0, false },
+	{ "FILE_MMAP", IMACTL_FUNC_MMAP_CHECK, 0, true },
+	{ "MMAP_CHECK", IMACTL_FUNC_MMAP_CHECK, 0, false },
+	{ "MMAP_CHECK_REQPROT", IMACTL_FUNC_MMAP_CHECK_REQPROT, KV(6, 3), false },
+	{ "BPRM_CHECK", IMACTL_FUNC_BPRM_CHECK, 0, false },
+	{ "CREDS_CHECK", IMACTL_FUNC_CREDS_CHECK, 0, false },
+	{ "KEXEC_KERNEL_CHECK", IMACTL_FUNC_KEXEC_KERNEL_CHECK, 0, false },
+	{ "KEXEC_INITRAMFS_CHECK", IMACTL_FUNC_KEXEC_INITRAMFS_CHECK, 0, false },
+	{ "POLICY_CHECK", IMACTL_FUNC_POLICY_CHECK, 0, false },
+	{ "KEXEC_CMDLINE", IMACTL_FUNC_KEXEC_CMDLINE, 0, false },
+	{ "KEY_CHECK", IMACTL_FUNC_KEY_CHECK, 0, false },
+	{ "CRITICAL_DATA", IMACTL_FUNC_CRITICAL_DATA, 0, false },
+	{ "SETXATTR_CHECK", IMACTL_FUNC_SETXATTR_CHECK, 0, false },
+};
+
+static const char *const action_names[] = {
+	[IMACTL_ACT_MEASURE] = "measure",     [IMACTL_ACT_DONT_MEASURE] = "dont_measure",
+	[IMACTL_ACT_APPRAISE] = "appraise",   [IMACTL_ACT_DONT_APPRAISE] = "dont_appraise",
+	[IMACTL_ACT_AUDIT] = "audit",	      [IMACTL_ACT_HASH] = "hash",
+	[IMACTL_ACT_DONT_HASH] = "dont_hash",
+};
+
+/*
+ * The kernel's hash_algo_name[] (index = enum hash_algo).  "avail": has a
+ * crypto implementation in 6.1 (appraise_algos= checks crypto_has_alg());
+ * the kconfig option that provides it.
+ */
+static const struct {
+	const char *name;
+	const char *kconfig;
+	unsigned int since;
+	bool avail;
+} hash_algos[] = {
+	{ "md4", "CRYPTO_MD4", 0, true },
+	{ "md5", "CRYPTO_MD5", 0, true },
+	{ "sha1", "CRYPTO_SHA1", 0, true },
+	{ "rmd160", "CRYPTO_RMD160", 0, true },
+	{ "sha256", "CRYPTO_SHA256", 0, true },
+	{ "sha384", "CRYPTO_SHA512", 0, true },
+	{ "sha512", "CRYPTO_SHA512", 0, true },
+	{ "sha224", "CRYPTO_SHA256", 0, true },
+	{ "rmd128", NULL, 0, false },
+	{ "rmd256", NULL, 0, false },
+	{ "rmd320", NULL, 0, false },
+	{ "wp256", "CRYPTO_WP512", 0, true },
+	{ "wp384", "CRYPTO_WP512", 0, true },
+	{ "wp512", "CRYPTO_WP512", 0, true },
+	{ "tgr128", NULL, 0, false },
+	{ "tgr160", NULL, 0, false },
+	{ "tgr192", NULL, 0, false },
+	{ "sm3", "CRYPTO_SM3_GENERIC", 0, true },
+	{ "streebog256", "CRYPTO_STREEBOG", 0, true },
+	{ "streebog512", "CRYPTO_STREEBOG", 0, true },
+};
+
+/* Templates lookup_template_desc() knows (built in). */
+static const char *const templates[] = {
+	"ima", "ima-ng", "ima-ngv2", "ima-sig", "ima-sigv2", "ima-buf", "ima-modsig", "evm-sig",
+};
+
+IMACTL_EXPORT const char *imactl_policy_func_name(int func)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(funcs); i++)
+		if (funcs[i].func == func && !funcs[i].alias)
+			return funcs[i].name;
+	return NULL;
+}
+
+IMACTL_EXPORT const char *imactl_policy_action_name(int action)
+{
+	if (action <= 0 || action >= (int)ARRAY_SIZE(action_names))
+		return NULL;
+	return action_names[action];
+}
+
+/* The rule being parsed: the kernel's entry plus where each part came from. */
+struct rule_state {
+	struct imactl_policy_rule *r;
+	unsigned int col_action, col_func, col_pcr, col_template, col_digsig, col_verity, col_algos,
+		col_keyrings, col_label, col_lsm, col_blacklist, col_first_cond;
+	unsigned int col_of[32]; /* by IMACTL_COND_/OPT_ bit number */
+	bool uid_set, gid_set, fowner_set, fgroup_set, fsuuid_nonzero;
+	bool error;
+};
+
+/* A keyword of the current rule: where it is and what it says. */
+struct token {
+	const struct keyword *kw;
+	const char *val;   /* the value after '=', '<' or '>' (NUL-terminated) */
+	unsigned int col;  /* column of the keyword */
+	unsigned int vcol; /* column of the value */
+};
+
+static void rule_err(struct parser *p, struct rule_state *st, unsigned int col, const char *code,
+		     const char *fmt, ...) PRINTF_FMT(5, 6);
+static void rule_err(struct parser *p, struct rule_state *st, unsigned int col, const char *code,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	st->error = true;
+	va_start(ap, fmt);
+	policy_vdiag(p, p->lineno, col, ERR, code, fmt, ap);
+	va_end(ap);
+}
+
+static int bitno(unsigned int bit)
+{
+	return __builtin_ctz(bit);
+}
+
+static void set_cond(struct rule_state *st, unsigned int bit, unsigned int col)
+{
+	st->r->cond |= bit;
+	st->col_of[bitno(bit)] = col;
+	if (!st->col_first_cond)
+		st->col_first_cond = col;
+}
+
+/* ---- value parsers (the kernel's kstrto*, uuid_parse) -------------------- */
+
+/* kstrtoull(): optional '+', "0x" prefix for base 16, no sign, no spaces. */
+static bool parse_ull(const char *s, unsigned int base, unsigned long long *v)
+{
+	unsigned long long x = 0;
+
+	if (*s == '+')
+		s++;
+	if (base == 16 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		int d = hex_digit(*s);
+
+		if (d < 0 || d >= (int)base)
+			return false;
+		if (x > (~0ull - d) / base)
+			return false; /* -ERANGE */
+		x = x * base + d;
+	}
+	*v = x;
+	return true;
+}
+
+static bool parse_uuid(const char *s, uint8_t out[16])
+{
+	static const int pos[16] = { 0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34 };
+
+	if (strlen(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-')
+		return false;
+	for (int i = 0; i < 16; i++) {
+		int hi = hex_digit(s[pos[i]]), lo = hex_digit(s[pos[i] + 1]);
+
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i] = hi << 4 | lo;
+	}
+	return true;
+}
+
+/* "a|b|c": no empty items (ima_alloc_rule_opt_list) */
+static bool valid_opt_list(const char *s)
+{
+	const char *p = s;
+
+	for (;;) {
+		const char *bar = strchr(p, '|');
+		size_t n = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (!n)
+			return false;
+		if (!bar)
+			return true;
+		p = bar + 1;
+	}
+}
+
+static char *xstrdup(struct parser *p, const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		p->err = -ENOMEM;
+	return d;
+}
+
+/* ---- one keyword: the kernel's ima_parse_rule() switch ------------------------ */
+
+static void parse_action(struct parser *p, struct rule_state *st, const struct token *t);
+static void parse_lsm(struct parser *p, struct rule_state *st, const struct token *t);
+static void parse_func(struct parser *p, struct rule_state *st, const struct token *t);
+static void parse_mask(struct parser *p, struct rule_state *st, const struct token *t);
+static void parse_fsmagic(struct parser *p, struct rule_state *st, const struct token *t);
+static void parse_fsname(struct parser *p, struct rule_state *st, const struct token *t);
+static void parse_fsuuid(struct parser *p, struct rule_state *st, const struct token *t);
+static void parse_id(struct parser *p, struct rule_state *st, const struct token *t);
+static void parse_digest_type(struct parser *p, struct rule_state *st, const struct token *t);
+static void parse_appraise_type(struct parser *p, struct rule_state *st, const struct token *t);
+static void parse_appraise_flag(struct parser *p, struct rule_state *st, const struct token *t);
+static void parse_algos(struct parser *p, struct rule_state *st, const struct token *t);
+static void parse_directio(struct parser *p, struct rule_state *st, const struct token *t);
+static void parse_pcr(struct parser *p, struct rule_state *st, const struct token *t);
+static void parse_template(struct parser *p, struct rule_state *st, const struct token *t);
+static void parse_keyrings(struct parser *p, struct rule_state *st, const struct token *t);
+static void parse_label(struct parser *p, struct rule_state *st, const struct token *t);
+
+struct keyword {
+	const char *name; /* with its '=', '<' or '>' when it takes a value */
+	void (*parse)(struct parser *p, struct rule_state *st, const struct token *t);
+	char op;
+	unsigned int arg; /* action, LSM field index or IMACTL_COND_ bit */
+};
+
+/* The kernel's policy_tokens, in the same order (the first match wins). */
+static const struct keyword keywords[] = {
+	{ "measure", parse_action, 0, IMACTL_ACT_MEASURE },
+	{ "dont_measure", parse_action, 0, IMACTL_ACT_DONT_MEASURE },
+	{ "appraise", parse_action, 0, IMACTL_ACT_APPRAISE },
+	{ "dont_appraise", parse_action, 0, IMACTL_ACT_DONT_APPRAISE },
+	{ "audit", parse_action, 0, IMACTL_ACT_AUDIT },
+	{ "hash", parse_action, 0, IMACTL_ACT_HASH },
+	{ "dont_hash", parse_action, 0, IMACTL_ACT_DONT_HASH },
+	{ "obj_user=", parse_lsm, '=', 0 },
+	{ "obj_role=", parse_lsm, '=', 1 },
+	{ "obj_type=", parse_lsm, '=', 2 },
+	{ "subj_user=", parse_lsm, '=', 3 },
+	{ "subj_role=", parse_lsm, '=', 4 },
+	{ "subj_type=", parse_lsm, '=', 5 },
+	{ "func=", parse_func, '=', 0 },
+	{ "mask=", parse_mask, '=', 0 },
+	{ "fsmagic=", parse_fsmagic, '=', 0 },
+	{ "fsname=", parse_fsname, '=', 0 },
+	{ "fsuuid=", parse_fsuuid, '=', 0 },
+	{ "uid=", parse_id, '=', IMACTL_COND_UID },
+	{ "euid=", parse_id, '=', IMACTL_COND_EUID },
+	{ "gid=", parse_id, '=', IMACTL_COND_GID },
+	{ "egid=", parse_id, '=', IMACTL_COND_EGID },
+	{ "fowner=", parse_id, '=', IMACTL_COND_FOWNER },
+	{ "fgroup=", parse_id, '=', IMACTL_COND_FGROUP },
+	{ "uid>", parse_id, '>', IMACTL_COND_UID },
+	{ "euid>", parse_id, '>', IMACTL_COND_EUID },
+	{ "gid>", parse_id, '>', IMACTL_COND_GID },
+	{ "egid>", parse_id, '>', IMACTL_COND_EGID },
+	{ "fowner>", parse_id, '>', IMACTL_COND_FOWNER },
+	{ "fgroup>", parse_id, '>', IMACTL_COND_FGROUP },
+	{ "uid<", parse_id, '<', IMACTL_COND_UID },
+	{ "euid<", parse_id, '<', IMACTL_COND_EUID },
+	{ "gid<", parse_id, '<', IMACTL_COND_GID },
+	{ "egid<", parse_id, '<', IMACTL_COND_EGID },
+	{ "fowner<", parse_id, '<', IMACTL_COND_FOWNER },
+	{ "fgroup<", parse_id, '<', IMACTL_COND_FGROUP },
+	{ "digest_type=", parse_digest_type, '=', 0 },
+	{ "appraise_type=", parse_appraise_type, '=', 0 },
+	{ "appraise_flag=", parse_appraise_flag, '=', 0 },
+	{ "appraise_algos=", parse_algos, '=', 0 },
+	{ "permit_directio", parse_directio, 0, 0 },
+	{ "pcr=", parse_pcr, '=', 0 },
+	{ "template=", parse_template, '=', 0 },
+	{ "keyrings=", parse_keyrings, '=', 0 },
+	{ "label=", parse_label, '=', 0 },
+};
+
+static void parse_action(struct parser *p, struct rule_state *st, const struct token *t)
+{
+	int action = (int)t->kw->arg;
+
+	if (st->r->action) {
+		rule_err(p, st, t->col, "two-actions",
+			 "a rule has exactly one action; '%s' after '%s' (column %u)",
+			 action_names[action], action_names[st->r->action], st->col_action);
+		return;
+	}
+	st->r->action = action;
+	st->col_action = t->col;
+}
+
+static void parse_id(struct parser *p, struct rule_state *st, const struct token *t)
+{
+	struct imactl_policy_rule *r = st->r;
+	unsigned int bit = t->kw->arg;
+	unsigned long long v;
+	bool *set;
+	uint32_t *dst;
+	char *op;
+	const char *what;
+
+	switch (bit) {
+	case IMACTL_COND_UID:
+	case IMACTL_COND_EUID:
+		set = &st->uid_set, dst = &r->uid, op = &r->uid_op;
+		what = "a user id (uid and euid share one field: one of them per rule)";
+		break;
+	case IMACTL_COND_GID:
+	case IMACTL_COND_EGID:
+		set = &st->gid_set, dst = &r->gid, op = &r->gid_op;
+		what = "a group id (gid and egid share one field: one of them per rule)";
+		break;
+	case IMACTL_COND_FOWNER:
+		set = &st->fowner_set, dst = &r->fowner, op = &r->fowner_op;
+		what = "fowner";
+		break;
+	default:
+		set = &st->fgroup_set, dst = &r->fgroup, op = &r->fgroup_op;
+		what = "fgroup";
+		break;
+	}
+	if (*set) {
+		rule_err(p, st, t->col, "repeated", "%s given twice in one rule", what);
+		return;
+	}
+	if (!parse_ull(t->val, 10, &v)) {
+		rule_err(p, st, t->vcol, "bad-value", "'%s' is not a decimal number", t->val);
+		return;
+	}
+	if (v >= 0xffffffffull) { /* (uid_t)-1 is INVALID_UID */
+		rule_err(p, st, t->vcol, "bad-value", "%s is not a valid id (0..4294967294)",
+			 t->val);
+		return;
+	}
+	*set = true;
+	*dst = v;
+	*op = t->kw->op;
+	set_cond(st, bit, t->col);
+}
+
+static void parse_func(struct parser *p, struct rule_state *st, const struct token *t)
+{
+	const char *val = t->val;
+	size_t i;
+
+	if (st->r->func) {
+		rule_err(p, st, t->col, "repeated", "func= given twice in one rule");
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(funcs); i++)
+		if (!strcmp(funcs[i].name, val))
+			break;
+	if (i == ARRAY_SIZE(funcs)) {
+		rule_err(p, st, t->vcol, "bad-value", "unknown func '%s'", val);
+		return;
+	}
+	if (funcs[i].since > p->kernel) {
+		rule_err(p, st, t->vcol, "kernel-version",
+			 "func=%s is not known to Linux %u.%u (added in %u.%u)", val,
+			 p->kernel >> 16, (p->kernel >> 8) & 0xff, funcs[i].since >> 16,
+			 (funcs[i].since >> 8) & 0xff);
+		return;
+	}
+	if (funcs[i].func == IMACTL_FUNC_KEY_CHECK &&
+	    kconfig_state(p->opts->kconfig, "IMA_MEASURE_ASYMMETRIC_KEYS") == 0) {
+		rule_err(p, st, t->vcol, "kconfig",
+			 "func=KEY_CHECK needs CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS (not set in the "
+			 ".config)");
+		return;
+	}
+	if (funcs[i].alias)
+		policy_diag(p, p->lineno, t->vcol, WARN, "alias", "%s is an old alias of %s", val,
+			    imactl_policy_func_name(funcs[i].func));
+	st->r->func = funcs[i].func;
+	st->col_func = t->col;
+	set_cond(st, IMACTL_COND_FUNC, t->col);
+}
+
+static void parse_mask(struct parser *p, struct rule_state *st, const struct token *t)
+{
+	static const struct {
+		const char *name;
+		unsigned int bit;
+	} masks[] = {
+		{ "MAY_EXEC", IMACTL_MAY_EXEC },
+		{ "MAY_WRITE", IMACTL_MAY_WRITE },
+		{ "MAY_READ", IMACTL_MAY_READ },
+		{ "MAY_APPEND", IMACTL_MAY_APPEND },
+	};
+	bool inmask = *t->val == '^';
+	const char *name = t->val + inmask;
+
+	if (st->r->mask) {
+		rule_err(p, st, t->col, "repeated", "mask= given twice in one rule");
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(masks); i++)
+		if (!strcmp(masks[i].name, name)) {
+			st->r->mask = masks[i].bit;
+			set_cond(st, inmask ? IMACTL_COND_INMASK : IMACTL_COND_MASK, t->col);
+			return;
+		}
+	rule_err(p, st, t->vcol, "bad-value",
+		 "unknown mask '%s' (MAY_EXEC, MAY_WRITE, MAY_READ, MAY_APPEND, optionally with ^)",
+		 t->val);
+}
+
+static void parse_fsmagic(struct parser *p, struct rule_state *st, const struct token *t)
+{
+	unsigned long long v;
+
+	/* the kernel tests the old value, so fsmagic=0 may be repeated */
+	if (st->r->fsmagic) {
+		rule_err(p, st, t->col, "repeated", "fsmagic= given twice in one rule");
+		return;
+	}
+	if (!parse_ull(t->val, 16, &v)) {
+		rule_err(p, st, t->vcol, "bad-value", "'%s' is not a hexadecimal number", t->val);
+		return;
+	}
+	st->r->fsmagic = v;
+	set_cond(st, IMACTL_COND_FSMAGIC, t->col);
+}
+
+static void parse_fsname(struct parser *p, struct rule_state *st, const struct token *t)
+{
+	if (st->r->fsname) { /* the kernel keeps the last one */
+		policy_diag(p, p->lineno, t->col, WARN, "repeated",
+			    "fsname= given twice: the kernel uses the last one");
+		free(st->r->fsname);
+	}
+	st->r->fsname = xstrdup(p, t->val);
+	set_cond(st, IMACTL_COND_FSNAME, t->col);
+}
+
+static void parse_fsuuid(struct parser *p, struct rule_state *st, const struct token *t)
+{
+	struct imactl_policy_rule *r = st->r;
+
+	if (st->fsuuid_nonzero) {
+		rule_err(p, st, t->col, "repeated", "fsuuid= given twice in one rule");
+		return;
+	}
+	if (!parse_uuid(t->val, r->fsuuid)) {
+		rule_err(p, st, t->vcol, "bad-value",
+			 "'%s' is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", t->val);
+		return;
+	}
+	for (int i = 0; i < 16; i++)
+		if (r->fsuuid[i])
+			st->fsuuid_nonzero = true;
+	set_cond(st, IMACTL_COND_FSUUID, t->col);
+}
+
+static void parse_digest_type(struct parser *p, struct rule_state *st, const struct token *t)
+{
+	if (st->r->cond & IMACTL_OPT_DIGSIG) {
+		rule_err(p, st, t->col, "combination",
+			 "digest_type=verity must come before appraise_type= in the rule");
+		return;
+	}
+	if (strcmp(t->val, "verity")) {
+		rule_err(p, st, t->vcol, "bad-value", "unknown digest_type '%s' (verity)", t->val);
+		return;
+	}
+	if (kconfig_state(p->opts->kconfig, "FS_VERITY") == 0)
+		policy_diag(p, p->lineno, t->col, WARN, "kconfig",
+			    "digest_type=verity needs CONFIG_FS_VERITY (not set in the .config): "
+			    "no file will have a verity digest");
+	st->r->cond |= IMACTL_OPT_VERITY;
+	st->col_verity = t->col;
+}
+
+static void parse_appraise_type(struct parser *p, struct rule_state *st, const struct token *t)
+{
+	struct imactl_policy_rule *r = st->r;
+	const char *val = t->val;
+
+	if (!strcmp(val, "imasig")) {
+		if (r->cond & IMACTL_OPT_VERITY) {
+			rule_err(p, st, t->vcol, "combination",
+				 "appraise_type=imasig cannot follow digest_type=verity (use "
+				 "appraise_type=sigv3)");
+			return;
+		}
+		r->cond |= IMACTL_OPT_DIGSIG;
+	} else if (!strcmp(val, "sigv3")) {
+		if (!(r->cond & IMACTL_OPT_VERITY)) {
+			rule_err(p, st, t->vcol, "combination",
+				 "appraise_type=sigv3 needs digest_type=verity before it in the "
+				 "rule");
+			return;
+		}
+		r->cond |= IMACTL_OPT_DIGSIG;
+	} else if (!strcmp(val, "imasig|modsig")) {
+		if (kconfig_state(p->opts->kconfig, "IMA_APPRAISE_MODSIG") == 0) {
+			rule_err(p, st, t->vcol, "kconfig",
+				 "appraise_type=imasig|modsig needs CONFIG_IMA_APPRAISE_MODSIG "
+				 "(not set in the .config)");
+			return;
+		}
+		if (r->cond & IMACTL_OPT_VERITY) {
+			rule_err(p, st, t->vcol, "combination",
+				 "appraise_type=imasig|modsig cannot be combined with "
+				 "digest_type=verity");
+			return;
+		}
+		r->cond |= IMACTL_OPT_DIGSIG | IMACTL_OPT_MODSIG;
+	} else {
+		rule_err(p, st, t->vcol, "bad-value",
+			 "unknown appraise_type '%s' (imasig, imasig|modsig, sigv3)", val);
+		return;
+	}
+	if (p->kernel >= KV(6, 6))
+		r->cond |= IMACTL_OPT_BLACKLIST;
+	st->col_digsig = t->col;
+}
+
+static void parse_appraise_flag(struct parser *p, struct rule_state *st, const struct token *t)
+{
+	if (p->kernel >= KV(6, 6)) {
+		policy_diag(p, p->lineno, t->col, WARN, "deprecated",
+			    "appraise_flag= is ignored since Linux 6.6 (the blacklist is always "
+			    "checked)");
+		return;
+	}
+	if (kconfig_state(p->opts->kconfig, "IMA_APPRAISE_MODSIG") == 0) {
+		rule_err(
+			p, st, t->col, "kconfig",
+			"appraise_flag= needs CONFIG_IMA_APPRAISE_MODSIG (not set in the .config)");
+		return;
+	}
+	if (!strstr(t->val, "blacklist")) {
+		rule_err(p, st, t->vcol, "bad-value",
+			 "unknown appraise_flag '%s' (check_blacklist)", t->val);
+		return;
+	}
+	if (strcmp(t->val, "check_blacklist"))
+		policy_diag(p, p->lineno, t->vcol, WARN, "bad-value",
+			    "the kernel accepts any value containing 'blacklist'; write "
+			    "check_blacklist");
+	st->r->cond |= IMACTL_OPT_BLACKLIST;
+	st->col_blacklist = t->col;
+}
+
+/* One name of appraise_algos= (@n bytes at @s, column @col): its index, or -1. */
+static int parse_algo(struct parser *p, struct rule_state *st, const char *s, size_t n,
+		      unsigned int col)
+{
+	const char *kc;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(hash_algos); i++)
+		if (strlen(hash_algos[i].name) == n && !memcmp(hash_algos[i].name, s, n))
+			break;
+	if (i == ARRAY_SIZE(hash_algos)) {
+		rule_err(p, st, col, "bad-value", "unknown hash algorithm '%.*s'", (int)n, s);
+		return -1;
+	}
+	if (!hash_algos[i].avail) {
+		rule_err(p, st, col, "bad-value",
+			 "hash algorithm '%.*s' has no kernel implementation (the kernel refuses "
+			 "it)",
+			 (int)n, s);
+		return -1;
+	}
+	if (kconfig_state(p->opts->kconfig, hash_algos[i].kconfig) == 0) {
+		rule_err(p, st, col, "kconfig",
+			 "hash algorithm '%.*s' needs CONFIG_%s (not set in the .config)", (int)n,
+			 s, hash_algos[i].kconfig);
+		return -1;
+	}
+	/* crypto_has_alg() may load a module, if it can be found then */
+	kc = p->opts->kconfig ? imactl_kconfig_get(p->opts->kconfig, hash_algos[i].kconfig) : NULL;
+	if (kc && !strcmp(kc, "m"))
+		policy_diag(p, p->lineno, col, WARN, "kconfig-module",
+			    "hash algorithm '%.*s' is a module (CONFIG_%s=m): the kernel refuses "
+			    "the rule unless it can load the module when the policy is loaded "
+			    "(not from an initramfs without it)",
+			    (int)n, s, hash_algos[i].kconfig);
+	return (int)i;
+}
+
+static void parse_algos(struct parser *p, struct rule_state *st, const struct token *t)
+{
+	const char *s = t->val;
+	uint32_t bits = 0;
+
+	if (st->r->cond & IMACTL_OPT_ALGOS) {
+		rule_err(p, st, t->col, "repeated", "appraise_algos= given twice in one rule");
+		return;
+	}
+	for (;;) {
+		size_t n = strcspn(s, ",");
+		int i = parse_algo(p, st, s, n, t->vcol + (unsigned int)(s - t->val));
+
+		if (i < 0)
+			return;
+		bits |= 1u << i;
+		if (!s[n])
+			break;
+		s += n + 1;
+	}
+	st->r->algos = bits;
+	st->r->cond |= IMACTL_OPT_ALGOS;
+	st->col_algos = t->col;
+}
+
+static void parse_lsm(struct parser *p, struct rule_state *st, const struct token *t)
+{
+	unsigned int idx = t->kw->arg;
+
+	if (st->r->lsm[idx]) {
+		rule_err(p, st, t->col, "repeated", "%.*s given twice in one rule",
+			 (int)strlen(t->kw->name) - 1, t->kw->name);
+		return;
+	}
+	if (kconfig_state(p->opts->kconfig, "IMA_LSM_RULES") == 0) {
+		rule_err(p, st, t->col, "kconfig",
+			 "LSM labels need CONFIG_IMA_LSM_RULES (not set in the .config): the "
+			 "kernel refuses the rule");
+		return;
+	}
+	st->r->lsm[idx] = xstrdup(p, t->val);
+	if (!st->col_lsm)
+		st->col_lsm = t->col;
+	set_cond(st, IMACTL_COND_LSM, t->col);
+}
+
+static void parse_directio(struct parser *p, struct rule_state *st, const struct token *t)
+{
+	(void)p;
+	st->r->cond |= IMACTL_OPT_DIRECTIO;
+	st->col_of[bitno(IMACTL_OPT_DIRECTIO)] = t->col;
+}
+
+static void parse_pcr(struct parser *p, struct rule_state *st, const struct token *t)
+{
+	const char *val = t->val;
+	unsigned long long v;
+
+	/* kstrtoint(): a sign is allowed, INVALID_PCR() rejects < 0 */
+	if (!parse_ull(val[0] == '-' ? val + 1 : val, 10, &v) || (val[0] == '-' && v) ||
+	    v > MAX_PCR) {
+		rule_err(p, st, t->vcol, "bad-value",
+			 "pcr=%s is not a PCR number the kernel accepts (0..%d)", val, MAX_PCR);
+		return;
+	}
+	if (v > 23)
+		policy_diag(p, p->lineno, t->vcol, WARN, "pcr-range",
+			    "a TPM 2.0 has PCRs 0..23; extending PCR %llu fails", v);
+	st->r->pcr = (int)v;
+	st->r->cond |= IMACTL_OPT_PCR;
+	st->col_pcr = t->col;
+}
+
+static void parse_template(struct parser *p, struct rule_state *st, const struct token *t)
+{
+	struct imactl_policy_rule *r = st->r;
+	size_t i;
+
+	if (r->action != IMACTL_ACT_MEASURE) {
+		rule_err(p, st, t->col, "combination",
+			 "template= is only valid after the action 'measure'");
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(templates); i++)
+		if (!strcmp(templates[i], t->val))
+			break;
+	if (r->template_name) {
+		rule_err(p, st, t->col, "repeated", "template= given twice in one rule");
+		return;
+	}
+	if (i == ARRAY_SIZE(templates)) {
+		rule_err(p, st, t->vcol, "bad-value", "unknown template '%s'", t->val);
+		return;
+	}
+	r->template_name = xstrdup(p, t->val);
+	r->cond |= IMACTL_OPT_TEMPLATE;
+	st->col_template = t->col;
+}
+
+/* keyrings= and label=: "a|b", once per rule */
+static bool parse_list(struct parser *p, struct rule_state *st, const struct token *t, char **dst,
+		       unsigned int bit, const char *what)
+{
+	if (*dst) {
+		rule_err(p, st, t->col, "repeated", "%.*s given twice in one rule",
+			 (int)strlen(t->kw->name), t->kw->name);
+		return false;
+	}
+	if (!valid_opt_list(t->val)) {
+		rule_err(p, st, t->vcol, "bad-value", "empty %s in '%s'", what, t->val);
+		return false;
+	}
+	*dst = xstrdup(p, t->val);
+	set_cond(st, bit, t->col);
+	return true;
+}
+
+static void parse_keyrings(struct parser *p, struct rule_state *st, const struct token *t)
+{
+	if (kconfig_state(p->opts->kconfig, "IMA_MEASURE_ASYMMETRIC_KEYS") == 0) {
+		rule_err(p, st, t->col, "kconfig",
+			 "keyrings= needs CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS (not set in the "
+			 ".config)");
+		return;
+	}
+	parse_list(p, st, t, &st->r->keyrings, IMACTL_COND_KEYRINGS, "keyring name");
+}
+
+static void parse_label(struct parser *p, struct rule_state *st, const struct token *t)
+{
+	parse_list(p, st, t, &st->r->label, IMACTL_COND_LABEL, "label");
+}
+
+/* The keyword @s begins with (match_token(): "%s" matches only a non-empty value). */
+static const struct keyword *find_keyword(const char *s, const char **val)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(keywords); i++) {
+		size_t n = strlen(keywords[i].name);
+
+		if (keywords[i].op ? !strncmp(s, keywords[i].name, n) && s[n]
+				   : !strcmp(s, keywords[i].name)) {
+			*val = s + n;
+			return &keywords[i];
+		}
+	}
+	return NULL;
+}
+
+static void parse_token(struct parser *p, struct rule_state *st, const char *s, unsigned int col)
+{
+	struct token t = { .col = col };
+	size_t n;
+
+	t.kw = find_keyword(s, &t.val);
+	if (t.kw) {
+		t.vcol = col + (unsigned int)strlen(t.kw->name);
+		t.kw->parse(p, st, &t);
+		return;
+	}
+	n = strcspn(s, "=<>");
+	if (strchr(s, '\r'))
+		rule_err(p, st, col, "crlf",
+			 "carriage return in '%s': the kernel splits rules at spaces and tabs only "
+			 "(CRLF line ending?)",
+			 s);
+	else if (s[n] && !s[n + 1])
+		rule_err(p, st, col, "bad-value", "'%s' needs a value", s);
+	else if (s[0] == '#')
+		rule_err(p, st, col, "unknown-keyword",
+			 "'#' starts a comment only at the beginning of a line");
+	else
+		rule_err(p, st, col, "unknown-keyword", "unknown keyword '%s'", s);
+}
+
+/* ---- ima_validate_rule() --------------------------------------------------- */
+
+#define FILE_FLAGS                                                                                 \
+	(IMACTL_COND_FUNC | IMACTL_COND_MASK | IMACTL_COND_INMASK | IMACTL_COND_FSMAGIC |          \
+	 IMACTL_COND_UID | IMACTL_COND_FOWNER | IMACTL_COND_FSUUID | IMACTL_COND_EUID |            \
+	 IMACTL_OPT_PCR | IMACTL_COND_FSNAME | IMACTL_COND_GID | IMACTL_COND_EGID |                \
+	 IMACTL_COND_FGROUP | IMACTL_OPT_DIGSIG | IMACTL_OPT_DIRECTIO | IMACTL_OPT_ALGOS |         \
+	 IMACTL_COND_LSM | IMACTL_OPT_TEMPLATE)
+
+/* The first flag of @flags not in @allowed, with its column. */
+static unsigned int stray_flag(const struct rule_state *st, unsigned int flags,
+			       unsigned int allowed, unsigned int *col)
+{
+	unsigned int bad = flags & ~allowed;
+
+	if (!bad)
+		return 0;
+	bad &= -bad;
+	*col = st->col_of[bitno(bad)];
+	switch (bad) {
+	case IMACTL_OPT_PCR:
+		*col = st->col_pcr;
+		break;
+	case IMACTL_OPT_DIGSIG:
+	case IMACTL_OPT_MODSIG:
+		*col = st->col_digsig;
+		break;
+	case IMACTL_OPT_VERITY:
+		*col = st->col_verity;
+		break;
+	case IMACTL_OPT_ALGOS:
+		*col = st->col_algos;
+		break;
+	case IMACTL_OPT_BLACKLIST:
+		*col = st->col_blacklist ? st->col_blacklist : st->col_digsig;
+		break;
+	case IMACTL_OPT_TEMPLATE:
+		*col = st->col_template;
+		break;
+	}
+	return bad;
+}
+
+static const char *flag_name(unsigned int bit)
+{
+	switch (bit) {
+	case IMACTL_COND_MASK:
+	case IMACTL_COND_INMASK:
+		return "mask=";
+	case IMACTL_COND_FSMAGIC:
+		return "fsmagic=";
+	case IMACTL_COND_FSNAME:
+		return "fsname=";
+	case IMACTL_COND_FSUUID:
+		return "fsuuid=";
+	case IMACTL_COND_UID:
+		return "uid";
+	case IMACTL_COND_EUID:
+		return "euid";
+	case IMACTL_COND_GID:
+		return "gid";
+	case IMACTL_COND_EGID:
+		return "egid";
+	case IMACTL_COND_FOWNER:
+		return "fowner";
+	case IMACTL_COND_FGROUP:
+		return "fgroup";
+	case IMACTL_COND_LSM:
+		return "an LSM label (obj_*/subj_*)";
+	case IMACTL_COND_KEYRINGS:
+		return "keyrings=";
+	case IMACTL_COND_LABEL:
+		return "label=";
+	case IMACTL_OPT_PCR:
+		return "pcr=";
+	case IMACTL_OPT_TEMPLATE:
+		return "template=";
+	case IMACTL_OPT_DIGSIG:
+		return "appraise_type=";
+	case IMACTL_OPT_MODSIG:
+		return "appraise_type=imasig|modsig";
+	case IMACTL_OPT_VERITY:
+		return "digest_type=verity";
+	case IMACTL_OPT_BLACKLIST:
+		return "appraise_flag=";
+	case IMACTL_OPT_ALGOS:
+		return "appraise_algos=";
+	case IMACTL_OPT_DIRECTIO:
+		return "permit_directio";
+	}
+	return "?";
+}
+
+static void validate(struct parser *p, struct rule_state *st)
+{
+	struct imactl_policy_rule *r = st->r;
+	const char *fname = imactl_policy_func_name(r->func);
+	/* template= and LSM labels are not flags in the kernel's check */
+	unsigned int flags = r->cond & ~(IMACTL_OPT_TEMPLATE | IMACTL_COND_LSM);
+	unsigned int allowed = 0, bad, col = 0;
+	bool measure_only = false, no_lsm = false;
+
+	if (!r->action) {
+		rule_err(p, st, 1, "no-action",
+			 "the rule has no action (measure, dont_measure, appraise, dont_appraise, "
+			 "audit, hash, dont_hash)");
+		return;
+	}
+	if (r->action != IMACTL_ACT_MEASURE && (r->cond & IMACTL_OPT_PCR)) {
+		rule_err(p, st, st->col_pcr, "combination",
+			 "pcr= is only valid with the action 'measure'");
+		return;
+	}
+	if (r->action != IMACTL_ACT_APPRAISE &&
+	    (r->cond &
+	     (IMACTL_OPT_DIGSIG | IMACTL_OPT_MODSIG | IMACTL_OPT_BLACKLIST | IMACTL_OPT_ALGOS))) {
+		stray_flag(st,
+			   r->cond & (IMACTL_OPT_DIGSIG | IMACTL_OPT_MODSIG | IMACTL_OPT_BLACKLIST |
+				      IMACTL_OPT_ALGOS),
+			   0, &col);
+		rule_err(p, st, col, "combination", "%s is only valid with the action 'appraise'",
+			 flag_name(stray_flag(st,
+					      r->cond & (IMACTL_OPT_DIGSIG | IMACTL_OPT_MODSIG |
+							 IMACTL_OPT_BLACKLIST | IMACTL_OPT_ALGOS),
+					      0, &col)));
+		return;
+	}
+	switch (r->func) {
+	case IMACTL_FUNC_NONE:
+	case IMACTL_FUNC_FILE_CHECK:
+	case IMACTL_FUNC_MMAP_CHECK:
+	case IMACTL_FUNC_MMAP_CHECK_REQPROT:
+	case IMACTL_FUNC_BPRM_CHECK:
+	case IMACTL_FUNC_CREDS_CHECK:
+	case IMACTL_FUNC_FIRMWARE_CHECK:
+	case IMACTL_FUNC_POLICY_CHECK:
+		allowed = FILE_FLAGS | IMACTL_OPT_VERITY;
+		if (p->kernel >= KV(6, 6))
+			allowed |= IMACTL_OPT_BLACKLIST;
+		break;
+	case IMACTL_FUNC_MODULE_CHECK:
+	case IMACTL_FUNC_KEXEC_KERNEL_CHECK:
+	case IMACTL_FUNC_KEXEC_INITRAMFS_CHECK:
+		allowed = FILE_FLAGS | IMACTL_OPT_MODSIG | IMACTL_OPT_BLACKLIST;
+		break;
+	case IMACTL_FUNC_KEXEC_CMDLINE:
+		measure_only = true;
+		allowed = IMACTL_COND_FUNC | IMACTL_COND_FSMAGIC | IMACTL_COND_UID |
+			  IMACTL_COND_FOWNER | IMACTL_COND_FSUUID | IMACTL_COND_EUID |
+			  IMACTL_OPT_PCR | IMACTL_COND_FSNAME | IMACTL_COND_GID | IMACTL_COND_EGID |
+			  IMACTL_COND_FGROUP;
+		break;
+	case IMACTL_FUNC_KEY_CHECK:
+		measure_only = no_lsm = true;
+		allowed = IMACTL_COND_FUNC | IMACTL_COND_UID | IMACTL_COND_GID | IMACTL_OPT_PCR |
+			  IMACTL_COND_KEYRINGS;
+		break;
+	case IMACTL_FUNC_CRITICAL_DATA:
+		measure_only = no_lsm = true;
+		allowed = IMACTL_COND_FUNC | IMACTL_COND_UID | IMACTL_COND_GID | IMACTL_OPT_PCR |
+			  IMACTL_COND_LABEL;
+		break;
+	case IMACTL_FUNC_SETXATTR_CHECK:
+		if (r->action != IMACTL_ACT_APPRAISE) {
+			rule_err(p, st, st->col_action, "combination",
+				 "func=SETXATTR_CHECK is only valid with the action 'appraise'");
+			return;
+		}
+		if (!(r->cond & IMACTL_OPT_ALGOS)) {
+			rule_err(p, st, st->col_func, "combination",
+				 "func=SETXATTR_CHECK needs appraise_algos=");
+			return;
+		}
+		allowed = IMACTL_COND_FUNC | IMACTL_OPT_ALGOS;
+		break;
+	}
+	if (measure_only && r->action != IMACTL_ACT_MEASURE &&
+	    r->action != IMACTL_ACT_DONT_MEASURE) {
+		rule_err(p, st, st->col_action, "combination",
+			 "func=%s is only valid with measure or dont_measure", fname);
+		return;
+	}
+	bad = stray_flag(st, flags, allowed, &col);
+	if (bad) {
+		if (bad == IMACTL_COND_KEYRINGS)
+			rule_err(p, st, col, "combination",
+				 "keyrings= is only valid with func=KEY_CHECK");
+		else if (bad == IMACTL_COND_LABEL)
+			rule_err(p, st, col, "combination",
+				 "label= is only valid with func=CRITICAL_DATA");
+		else if (!r->func)
+			rule_err(p, st, col, "combination",
+				 "%s is not valid in a rule without func=", flag_name(bad));
+		else
+			rule_err(p, st, col, "combination", "%s is not valid with func=%s",
+				 flag_name(bad), fname);
+		return;
+	}
+	if (no_lsm && (r->cond & IMACTL_COND_LSM)) {
+		rule_err(p, st, st->col_lsm, "combination", "LSM labels are not valid with func=%s",
+			 fname);
+		return;
+	}
+	if ((r->cond & IMACTL_OPT_BLACKLIST) && p->kernel < KV(6, 6) &&
+	    !(r->cond & IMACTL_OPT_MODSIG)) {
+		rule_err(p, st, st->col_blacklist, "combination",
+			 "appraise_flag=check_blacklist needs appraise_type=imasig|modsig");
+		return;
+	}
+	if (r->action == IMACTL_ACT_APPRAISE && (r->cond & IMACTL_OPT_VERITY) &&
+	    !(r->cond & IMACTL_OPT_DIGSIG)) {
+		rule_err(p, st, st->col_verity, "combination",
+			 "appraise with digest_type=verity needs appraise_type=sigv3");
+		return;
+	}
+}
+
+/* ---- one rule -------------------------------------------------------------- */
+
+bool policy_parse_rule(struct parser *p, struct imactl_policy_rule *r, char *text)
+{
+	struct rule_state st = { .r = r };
+	char *s = text;
+
+	while (*s && !st.error && !p->err) {
+		size_t n = strcspn(s, " \t");
+		bool last = !s[n];
+
+		s[n] = 0;
+		if (n)
+			parse_token(p, &st, s, (unsigned int)(s - text) + 1);
+		if (last)
+			break;
+		s += n + 1;
+	}
+	if (!st.error && !p->err)
+		validate(p, &st);
+	return !st.error;
+}
