@@ -86,7 +86,7 @@ static int check(const char *cert, const char *ca, int64_t at, bool quiet)
 	return ret;
 }
 
-static int run(const struct imactl_command *cmd, int argc, char *argv[])
+static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 {
 	const char *ca = NULL;
 	unsigned long long seen = 0;
@@ -94,14 +94,6 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	int64_t at = 0;
 	int c;
 
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-		return prog_usage(cmd, stdout);
-	if (argc < 2 || strcmp(argv[1], "check") != 0) {
-		prog_err("cert: the only subcommand is 'check'");
-		return prog_bad_option(cmd);
-	}
-	argc--;
-	argv++;
 	while ((c = prog_getopt(cmd, argc, argv, "q", longopts)) != -1) {
 		if (c == 'q')
 			c = OPT_QUIET;
@@ -134,11 +126,11 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	return check(argv[optind], ca, at, quiet);
 }
 
-const struct imactl_command cmd_cert = {
-	.name = "cert",
-	.func = run,
+static const struct imactl_command cert_check = {
+	.name = "cert check",
+	.func = run_check,
 	.summary = "check that a certificate is usable for IMA",
-	.usage = "check CERT [--ca CA] [--at DATE] [--quiet]\n"
+	.usage = "CERT [--ca CA] [--at DATE] [--quiet]\n"
 		 "\n"
 		 "Is CERT (PEM or DER) usable as an IMA signing key on a Linux kernel?\n"
 		 "Checks the key type and size the kernel's asymmetric key parser accepts,\n"
@@ -157,4 +149,11 @@ const struct imactl_command cmd_cert = {
 		 "\n"
 		 "Exit: 0 usable (perhaps with warnings); 1 errors found; 3 a file cannot be\n"
 		 "read or is not a certificate; 2 usage error.\n",
+};
+
+const struct imactl_command cmd_cert = {
+	.name = "cert",
+	.func = prog_dispatch,
+	.summary = "check that a certificate is usable for IMA",
+	.subs = (const struct imactl_command *const[]){ &cert_check, NULL },
 };

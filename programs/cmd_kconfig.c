@@ -19,7 +19,7 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int run(const struct imactl_command *cmd, int argc, char *argv[])
+static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 {
 	unsigned int features = IMACTL_KFEAT_IMA | IMACTL_KFEAT_APPRAISE | IMACTL_KFEAT_EVM;
 	struct imactl_kconfig *kc = NULL;
@@ -33,14 +33,6 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	char *buf = NULL;
 	int c, ret, status = EXIT_OK;
 
-	if (argc < 2 || strcmp(argv[1], "check")) {
-		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")))
-			return prog_usage(cmd, stdout);
-		prog_err("kconfig: the only sub-command is 'check'");
-		return prog_usage(cmd, stderr);
-	}
-	argc--;
-	argv++;
 	while ((c = prog_getopt(cmd, argc, argv, "q", longopts)) != -1) {
 		if (c == 'q')
 			c = OPT_QUIET;
@@ -49,7 +41,8 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		switch (c) {
 		case OPT_FEATURES:
 			if (imactl_kconfig_feature_parse(optarg, &features, &bad, &bad_len) < 0) {
-				prog_err("kconfig: unknown feature '%.*s' (ima, appraise, evm, "
+				prog_err("kconfig check: unknown feature '%.*s' (ima, appraise, "
+					 "evm, "
 					 "signed-policy, modsign, tpm, all)",
 					 (int)bad_len, bad);
 				return prog_bad_option(cmd);
@@ -99,11 +92,11 @@ out:
 	return status;
 }
 
-const struct imactl_command cmd_kconfig = {
-	.name = "kconfig",
-	.func = run,
+static const struct imactl_command kconfig_check = {
+	.name = "kconfig check",
+	.func = run_check,
 	.summary = "check a kernel .config for IMA/EVM",
-	.usage = "check [--features LIST] .config\n"
+	.usage = "[--features LIST] [--quiet] .config\n"
 		 "\n"
 		 "Lists the options the chosen features need that the .config lacks or sets\n"
 		 "wrongly, each with the feature that needs it and why.  Fragments that\n"
@@ -114,4 +107,11 @@ const struct imactl_command cmd_kconfig = {
 		 "\n"
 		 "Exit: 0 nothing required is missing (warnings may be printed); 1 a required\n"
 		 "option is missing or wrong; 2 usage; 3 the file cannot be read.\n",
+};
+
+const struct imactl_command cmd_kconfig = {
+	.name = "kconfig",
+	.func = prog_dispatch,
+	.summary = "check a kernel .config for IMA/EVM",
+	.subs = (const struct imactl_command *const[]){ &kconfig_check, NULL },
 };

@@ -271,27 +271,22 @@ out:
 
 static int run(const struct imactl_command *cmd, int argc, char *argv[])
 {
+	const char *word = strrchr(cmd->name, ' ') + 1;
 	struct keygen_opts o = { 0 };
 	struct imactl_ctx *ctx = NULL;
 	enum imactl_keygen_kind kind = 0;
 	int ret;
 
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-		return prog_usage(cmd, stdout);
-	for (size_t i = 0; argc >= 2 && i < ARRAY_LEN(kinds); i++)
-		if (!strcmp(argv[1], kinds[i].name))
+	for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
+		if (!strcmp(word, kinds[i].name))
 			kind = kinds[i].kind;
-	if (!kind) {
-		prog_err("keygen: say what to make: ca, signer, self-signed or debug");
-		return prog_bad_option(cmd);
-	}
-	ret = parse_opts(cmd, argc - 1, argv + 1, &o);
+	ret = parse_opts(cmd, argc, argv, &o);
 	if (ret < 0)
 		return prog_usage(cmd, stdout);
 	if (ret > 0)
 		return prog_bad_option(cmd);
-	if (optind < argc - 1) {
-		prog_err("keygen: unexpected argument '%s'", argv[optind + 1]);
+	if (optind < argc) {
+		prog_err("%s: unexpected argument '%s'", cmd->name, argv[optind]);
 		return prog_bad_option(cmd);
 	}
 	if (!check_opts(kind, &o))
@@ -303,44 +298,84 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	return ret < 0 ? EXIT_OPERATIONAL : EXIT_OK;
 }
 
+/* Option help shared by the kinds' usage texts. */
+#define OUT_HELP "  --out DIR            where the files go (created if missing)\n"
+#define ALGO_HELP                                                                                  \
+	"  --algo ALGO          ec-p256, ec-p384, rsa-2048, rsa-3072 (default; debug:\n"           \
+	"                       rsa-2048) or rsa-4096\n"
+#define SUBJECT_HELP "  --subject SUBJ       \"O=Example,CN=Name\" (or \"/O=Example/CN=Name\")\n"
+#define DAYS_HELP    "  --days N             validity (default 3650; a signer ends with its CA)\n"
+#define NEWKEY_HELP                                                                                \
+	"  --pass-file FILE     encrypt the new private key with the passphrase in FILE\n"         \
+	"  --encrypt            encrypt it with $IMACTL_KEY_PASSWORD or a passphrase\n"            \
+	"                       asked twice on the terminal\n"
+#define KEY_HELP                                                                                   \
+	"  --key KEY            certify this existing key (a file or\n"                            \
+	"                       \"pkcs11:token=...;object=...\") instead of making one;\n"         \
+	"                       no private key is written; --pass-file is then its\n"              \
+	"                       passphrase or PIN\n"
+#define CA_HELP                                                                                    \
+	"  --ca-cert CERT       the CA certificate (PEM or DER)\n"                                 \
+	"  --ca-key KEY         the CA private key (file or pkcs11: URI)\n"                        \
+	"  --ca-pass-file FILE  its passphrase (else $IMACTL_KEY_PASSWORD, else a prompt)\n"
+#define TAIL_HELP                                                                                  \
+	"  --force              replace existing files (never done otherwise)\n"                   \
+	"  -v, --verbose        more messages\n"                                                   \
+	"\n"                                                                                       \
+	"Private keys are written with mode 0600; all files appear together or none\n"             \
+	"(temporary files, fsync, rename).  Serial numbers are 16 random bytes.\n"                 \
+	"Prints the names of the files written.\n"                                                 \
+	"\n"                                                                                       \
+	"Exit: 0 done; 3 nothing written (a file exists, bad CA key, I/O ...); 2 usage.\n"
+
+static const struct imactl_command keygen_ca = {
+	.name = "keygen ca",
+	.func = run,
+	.summary = "a local CA for CONFIG_SYSTEM_TRUSTED_KEYS",
+	.usage = "--out DIR [OPTIONS]\n"
+		 "\n"
+		 "DIR/ima-local-ca.priv (key), ima-local-ca.pem, ima-local-ca.x509 (DER): a CA\n"
+		 "for CONFIG_SYSTEM_TRUSTED_KEYS (CA:TRUE, keyCertSign + cRLSign, SKI, AKI).\n"
+		 "\n" OUT_HELP ALGO_HELP SUBJECT_HELP DAYS_HELP NEWKEY_HELP KEY_HELP TAIL_HELP,
+};
+
+static const struct imactl_command keygen_signer = {
+	.name = "keygen signer",
+	.func = run,
+	.summary = "an IMA signing key and certificate issued by the CA",
+	.usage = "--out DIR --ca-cert CERT --ca-key KEY [OPTIONS]\n"
+		 "\n"
+		 "DIR/privkey_ima.pem, csr_ima.pem, x509_ima.der: an IMA signing key issued by\n"
+		 "the CA (critical CA:FALSE, digitalSignature, critical codeSigning, SKI, AKI).\n"
+		 "\n" OUT_HELP CA_HELP ALGO_HELP SUBJECT_HELP DAYS_HELP NEWKEY_HELP KEY_HELP
+			 TAIL_HELP,
+};
+
+static const struct imactl_command keygen_self_signed = {
+	.name = "keygen self-signed",
+	.func = run,
+	.summary = "a self-signed IMA signing key and certificate",
+	.usage = "--out DIR [OPTIONS]\n"
+		 "\n"
+		 "DIR/privkey_ima.pem, x509_ima.der: for a kernel that takes the key into its\n"
+		 "_ima keyring without a CA.\n"
+		 "\n" OUT_HELP ALGO_HELP SUBJECT_HELP DAYS_HELP NEWKEY_HELP KEY_HELP TAIL_HELP,
+};
+
+static const struct imactl_command keygen_debug = {
+	.name = "keygen debug",
+	.func = run,
+	.summary = "a CA and a signer labelled 'debug - never use in production'",
+	.usage = "--out DIR [OPTIONS]\n"
+		 "\n"
+		 "ca + signer in DIR, with fixed subjects that say they are debug keys.\n"
+		 "\n" OUT_HELP ALGO_HELP DAYS_HELP NEWKEY_HELP TAIL_HELP,
+};
+
 const struct imactl_command cmd_keygen = {
 	.name = "keygen",
-	.func = run,
+	.func = prog_dispatch,
 	.summary = "make a local CA, signing keys and certificates",
-	.usage =
-		"ca|signer|self-signed|debug --out DIR [OPTIONS]\n"
-		"\n"
-		"  ca           DIR/ima-local-ca.priv (key), ima-local-ca.pem, ima-local-ca.x509\n"
-		"               (DER): a CA for CONFIG_SYSTEM_TRUSTED_KEYS (CA:TRUE,\n"
-		"               keyCertSign + cRLSign, SKI, AKI)\n"
-		"  signer       DIR/privkey_ima.pem, csr_ima.pem, x509_ima.der: an IMA signing\n"
-		"               key issued by the CA (critical CA:FALSE, digitalSignature,\n"
-		"               critical codeSigning, SKI, AKI); needs --ca-cert and --ca-key\n"
-		"  self-signed  DIR/privkey_ima.pem, x509_ima.der: for a kernel that takes the\n"
-		"               key into its _ima keyring without a CA\n"
-		"  debug        ca + signer in DIR, labelled 'debug - never use in production'\n"
-		"\n"
-		"  --out DIR            where the files go (created if missing)\n"
-		"  --algo ALGO          ec-p256, ec-p384, rsa-2048, rsa-3072 (default; debug:\n"
-		"                       rsa-2048) or rsa-4096\n"
-		"  --subject SUBJ       \"O=Example,CN=Name\" (or \"/O=Example/CN=Name\")\n"
-		"  --days N             validity (default 3650; a signer ends with its CA)\n"
-		"  --pass-file FILE     encrypt the new private key with the passphrase in FILE\n"
-		"  --encrypt            encrypt it with $IMACTL_KEY_PASSWORD or a passphrase\n"
-		"                       asked twice on the terminal\n"
-		"  --ca-cert CERT       signer: the CA certificate (PEM or DER)\n"
-		"  --ca-key KEY         signer: the CA private key (file or pkcs11: URI)\n"
-		"  --ca-pass-file FILE  its passphrase (else $IMACTL_KEY_PASSWORD, else a prompt)\n"
-		"  --key KEY            ca, signer, self-signed: certify this existing key (a\n"
-		"                       file or \"pkcs11:token=...;object=...\") instead of\n"
-		"                       making one; no private key is written; --pass-file is\n"
-		"                       then its passphrase or PIN\n"
-		"  --force              replace existing files (never done otherwise)\n"
-		"  -v, --verbose        more messages\n"
-		"\n"
-		"Private keys are written with mode 0600; all files appear together or none\n"
-		"(temporary files, fsync, rename).  Serial numbers are 16 random bytes.\n"
-		"Prints the names of the files written.\n"
-		"\n"
-		"Exit: 0 done; 3 nothing written (a file exists, bad CA key, I/O ...); 2 usage.\n",
+	.subs = (const struct imactl_command *const[]){ &keygen_ca, &keygen_signer,
+							&keygen_self_signed, &keygen_debug, NULL },
 };

@@ -61,8 +61,13 @@ int main(int argc, char *argv[])
 			return EXIT_OK;
 		}
 		cmd = find_command(argv[2]);
-		if (!cmd || argc > 3) {
-			prog_err("help: unknown command '%s'", argv[2]);
+		if (cmd && argc == 4 && cmd->subs)
+			cmd = prog_find_sub(cmd, argv[3]);
+		else if (argc > 3)
+			cmd = NULL;
+		if (!cmd) {
+			prog_err("help: unknown command '%s%s%s'", argv[2], argc > 3 ? " " : "",
+				 argc > 3 ? argv[3] : "");
 			return EXIT_USAGE;
 		}
 		return prog_usage(cmd, stdout);

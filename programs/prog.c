@@ -53,10 +53,89 @@ void prog_file_err(const char *path, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* "verify" for "log verify" */
+static const char *sub_word(const struct imactl_command *sub)
+{
+	const char *sp = strrchr(sub->name, ' ');
+
+	return sp ? sp + 1 : sub->name;
+}
+
+/* "check, load, coverage" */
+static void list_subs(const struct imactl_command *cmd, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; cmd->subs[i] && n < size; i++)
+		n += snprintf(buf + n, size - n, "%s%s", i ? ", " : "", sub_word(cmd->subs[i]));
+}
+
 int prog_usage(const struct imactl_command *cmd, FILE *f)
 {
-	fprintf(f, "Usage: imactl %s %s", cmd->name, cmd->usage);
+	if (cmd->subs) {
+		fprintf(f, "Usage: imactl %s SUBCOMMAND [OPTIONS] ARGS...\n\nSubcommands:\n",
+			cmd->name);
+		for (size_t i = 0; cmd->subs[i]; i++)
+			fprintf(f, "  %-16s %s\n", sub_word(cmd->subs[i]), cmd->subs[i]->summary);
+		fputc('\n', f);
+		/* the first line of each one's usage */
+		for (size_t i = 0; cmd->subs[i]; i++)
+			fprintf(f, "  imactl %s %.*s\n", cmd->subs[i]->name,
+				(int)strcspn(cmd->subs[i]->usage, "\n"), cmd->subs[i]->usage);
+		fprintf(f,
+			"\n'imactl %s SUBCOMMAND --help' or 'imactl %s help SUBCOMMAND' for "
+			"details.\n",
+			cmd->name, cmd->name);
+		if (cmd->usage)
+			fprintf(f, "\n%s", cmd->usage);
+	} else {
+		fprintf(f, "Usage: imactl %s %s", cmd->name, cmd->usage);
+	}
 	return f == stdout ? EXIT_OK : EXIT_USAGE;
+}
+
+const struct imactl_command *prog_find_sub(const struct imactl_command *cmd, const char *name)
+{
+	for (size_t i = 0; cmd->subs && cmd->subs[i]; i++)
+		if (!strcmp(sub_word(cmd->subs[i]), name))
+			return cmd->subs[i];
+	return NULL;
+}
+
+static bool is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help") || !strcmp(arg, "help");
+}
+
+int prog_dispatch(const struct imactl_command *cmd, int argc, char *argv[])
+{
+	const struct imactl_command *sub;
+	char names[256];
+
+	list_subs(cmd, names, sizeof(names));
+	if (argc < 2) {
+		prog_err("%s: which subcommand? (%s)", cmd->name, names);
+		return prog_usage(cmd, stderr);
+	}
+	if (is_help(argv[1]) && argc == 2)
+		return prog_usage(cmd, stdout);
+	if (!strcmp(argv[1], "help") && argc == 3) {
+		sub = prog_find_sub(cmd, argv[2]);
+		if (sub)
+			return prog_usage(sub, stdout);
+		prog_err("%s help: unknown subcommand '%s' (%s)", cmd->name, argv[2], names);
+		return prog_usage(cmd, stderr);
+	}
+	sub = prog_find_sub(cmd, argv[1]);
+	if (!sub) {
+		if (is_help(argv[1]))
+			prog_err("%s %s: too many arguments", cmd->name, argv[1]);
+		else
+			prog_err("%s: unknown subcommand '%s' (%s)", cmd->name, argv[1], names);
+		return prog_usage(cmd, stderr);
+	}
+	return sub->func(sub, argc - 1, argv + 1);
 }
 
 int prog_bad_option(const struct imactl_command *cmd)
@@ -169,11 +248,17 @@ bool prog_parse_keyid(const struct imactl_command *cmd, const char *s, uint32_t 
 int prog_getopt(const struct imactl_command *cmd, int argc, char *argv[], const char *shortopts,
 		const struct option *longopts)
 {
+	char *const argv0 = argv[0];
+	char prefix[64];
 	int idx = -1, c;
 	const char *arg, *eq;
 	size_t len;
 
+	/* getopt's own messages start with argv[0]: "imactl: policy check: ..." */
+	snprintf(prefix, sizeof(prefix), "imactl: %s", cmd->name);
+	argv[0] = prefix;
 	c = getopt_long(argc, argv, shortopts, longopts, &idx);
+	argv[0] = argv0;
 	if (c == -1 || c == '?' || idx < 0)
 		return c;
 	/* the element just parsed; a separate argument comes after it */

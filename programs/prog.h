@@ -9,17 +9,24 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* Exit codes (DESIGN.md). */
+/* Exit codes; prog_exit_code() is the one place that maps errors to them. */
 #define EXIT_OK		 0
 #define EXIT_VERIFY	 1 /* something failed verification */
 #define EXIT_USAGE	 2
 #define EXIT_OPERATIONAL 3
 
+/*
+ * A command ("sign") or a subcommand ("policy check": @name is the whole
+ * path, so messages and usage lines name it).  A command with subcommands
+ * sets @subs (NULL-terminated) and @func = prog_dispatch; its usage (the
+ * list of subcommands) is generated, and @usage, if set, is printed after it.
+ */
 struct imactl_command {
 	const char *name;
 	int (*func)(const struct imactl_command *cmd, int argc, char *argv[]);
 	const char *summary;
 	const char *usage; /* full --help text after "Usage: imactl NAME " */
+	const struct imactl_command *const *subs;
 };
 
 /* One per cmd_*.c; imactl.c lists them. */
@@ -45,8 +52,17 @@ void prog_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "imactl: PATH: ..." */
 void prog_file_err(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Prints the usage of @cmd to @f; returns EXIT_USAGE (or 0 for --help). */
+/* Prints the usage of @cmd to @f; returns EXIT_OK for stdout, else EXIT_USAGE. */
 int prog_usage(const struct imactl_command *cmd, FILE *f);
+/*
+ * The func of a command with subcommands: argv[1] names the subcommand,
+ * which runs with argv + 1.  "-h", "--help" and "help" print the usage on
+ * stdout (exit 0), "help SUB" the subcommand's; no subcommand or an unknown
+ * one is a usage error (message and usage on stderr, exit 2).
+ */
+int prog_dispatch(const struct imactl_command *cmd, int argc, char *argv[]);
+/* The subcommand of @cmd called @name (the last word of its name), or NULL. */
+const struct imactl_command *prog_find_sub(const struct imactl_command *cmd, const char *name);
 /* For getopt loops: '?' and repeated options are usage errors. */
 int prog_bad_option(const struct imactl_command *cmd);
 /* Marks option @opt as seen; false (and a message) if it was seen before. */

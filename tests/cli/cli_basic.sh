@@ -12,6 +12,44 @@ for c in sign verify hash show keyid; do
 	ok "$c --help" "$IMACTL" "$c" --help
 done
 fails 2 "no command is a usage error" "$IMACTL"
+
+# Commands with subcommands all go through prog_dispatch(): the same help,
+# wording and exit codes.  Every command whose --help lists subcommands is
+# checked (also those added later); these five must be among them.
+"$IMACTL" --help | sed -n 's/^  \([a-z-]*\) .*/\1/p' > commands
+: > dispatched
+while read -r c; do
+	"$IMACTL" "$c" --help > help.out 2>&1 || true
+	grep -q '^Subcommands:' help.out || continue
+	echo "$c" >> dispatched
+	sed -n '/^Subcommands:/,/^$/s/^  \([a-z-]*\) .*/\1/p' help.out > subs
+	_result $([ -s subs ] && echo 0 || echo 1) "$c --help lists its subcommands"
+	fails 2 "$c without a subcommand" "$IMACTL" "$c"
+	like "$c without a subcommand: asks which" "$T/err" "^imactl: $c: which subcommand\\? \\("
+	like "$c without a subcommand: usage on stderr" "$T/err" "^Usage: imactl $c SUBCOMMAND"
+	is "$c without a subcommand: nothing on stdout" "$(cat "$T/out")" ""
+	for h in --help -h help; do
+		ok "$c $h" "$IMACTL" "$c" "$h"
+		like "$c $h: usage on stdout" "$T/out" "^Usage: imactl $c SUBCOMMAND"
+		is "$c $h: nothing on stderr" "$(cat "$T/err")" ""
+	done
+	fails 2 "$c with an unknown subcommand" "$IMACTL" "$c" frobnicate
+	like "$c frobnicate: named" "$T/err" "^imactl: $c: unknown subcommand 'frobnicate' \\("
+	like "$c frobnicate: usage on stderr" "$T/err" "^Usage: imactl $c SUBCOMMAND"
+	fails 2 "$c help frobnicate" "$IMACTL" "$c" help frobnicate
+	while read -r s; do
+		for form in "$c help $s" "$c $s --help" "help $c $s"; do
+			# shellcheck disable=SC2086 # the words of $form are the arguments
+			ok "$form" "$IMACTL" $form
+			like "$form: its own usage" "$T/out" "^Usage: imactl $c $s "
+		done
+	done < subs
+done < commands
+for c in policy kconfig cert keygen; do
+	_result $(grep -qx "$c" dispatched && echo 0 || echo 1) "$c uses the subcommand dispatcher"
+done
+ok "--help of every command" sh -c 'while read -r c; do "$1" "$c" --help || exit 1; done < commands' sh "$IMACTL"
+_result $(! grep -qi 'sub-command' "$T/out" && echo 0 || echo 1) "no help says 'sub-command'"
 fails 2 "unknown command" "$IMACTL" frobnicate
 fails 2 "unknown option" "$IMACTL" sign --bogus x
 fails 2 "repeated option" "$IMACTL" sign --key a --key b x

@@ -35,8 +35,8 @@ like "names the option" "$T/err" 'CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS'
 
 fails 3 "a missing file is an operational error" "$IMACTL" policy check nonexistent
 fails 2 "no FILE" "$IMACTL" policy check
-fails 2 "unknown sub-command" "$IMACTL" policy frobnicate x
-fails 2 "option of another sub-command" "$IMACTL" policy check --securityfs x good
+fails 2 "unknown subcommand" "$IMACTL" policy frobnicate x
+fails 2 "option of another subcommand" "$IMACTL" policy check --securityfs x good
 ok "policy --help" "$IMACTL" policy --help
 like "usage names load" "$T/out" 'imactl policy load'
 

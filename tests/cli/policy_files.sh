@@ -80,7 +80,7 @@ fails 2 "unknown feature" "$IMACTL" kconfig check --features ima,nope merged
 like "names it" "$T/err" "unknown feature 'nope'"
 fails 3 "missing .config" "$IMACTL" kconfig check nonexistent
 fails 2 "no .config" "$IMACTL" kconfig check
-fails 2 "unknown sub-command" "$IMACTL" kconfig frob x
+fails 2 "unknown subcommand" "$IMACTL" kconfig frob x
 
 # Debian's own kernel configuration (excerpt in git, whole file when cached)
 ok "Debian 6.1: ima,appraise,evm,tpm are all there" "$IMACTL" kconfig check --features ima,appraise,evm,tpm "$DEB"

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* imactl policy coverage: which files below a root would a policy refuse? */
+#include "cmd_policy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct coverage {
+	struct imactl_ctx *ctx;
+	const struct imactl_policy *pol;
+	const struct imactl_keyring *kr;
+	const struct policy_args *a;
+	size_t root_len;
+	unsigned long files, appraised, denied, skipped;
+	unsigned int lsm_skipped;
+	int status;
+};
+
+static struct coverage *cov; /* nftw has no user pointer */
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static bool is_module(const char *rel)
+{
+	return (strstr(rel, "lib/modules/") &&
+		(has_suffix(rel, ".ko") || has_suffix(rel, ".ko.xz") ||
+		 has_suffix(rel, ".ko.zst") || has_suffix(rel, ".ko.gz")));
+}
+
+static bool is_library(const char *rel)
+{
+	const char *base = strrchr(rel, '/');
+
+	base = base ? base + 1 : rel;
+	return has_suffix(base, ".so") || strstr(base, ".so.");
+}
+
+/* Directories that are pseudo filesystems on a running system. */
+static bool runtime_mount(const char *rel)
+{
+	static const char *const dirs[] = { "proc", "sys", "dev", "run" };
+
+	for (size_t i = 0; i < ARRAY_LEN(dirs); i++) {
+		size_t n = strlen(dirs[i]);
+
+		if (!strncmp(rel, dirs[i], n) && (!rel[n] || rel[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+static const char *deny_reason(const struct imactl_verify_result *r, int status, char *buf,
+			       size_t size)
+{
+	if (status == -ENODATA)
+		return "no security.ima (unsigned)";
+	if (status == -ENOKEY) {
+		snprintf(buf, size, "signed by an unknown key (keyid %08x)", r->ima_keyid);
+		return buf;
+	}
+	if (r->ima_reason) {
+		snprintf(buf, size, "%s", r->ima_reason);
+		return buf;
+	}
+	return strerror(-status);
+}
+
+static int visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	const struct policy_args *a = cov->a;
+	const char *rel = path + cov->root_len;
+	struct imactl_policy_subject s = {
+		.fsmagic = a->fsmagic,
+		.fsname = a->fsname,
+		.fsuuid = a->have_fsuuid ? a->fsuuid : NULL,
+		.fowner = st->st_uid,
+		.fgroup = st->st_gid,
+	};
+	struct {
+		int func;
+		unsigned int mask;
+		bool applies;
+	} hooks[] = {
+		{ IMACTL_FUNC_FILE_CHECK, IMACTL_MAY_READ, true },
+		{ IMACTL_FUNC_BPRM_CHECK, IMACTL_MAY_EXEC, (st->st_mode & 0111) != 0 },
+		{ IMACTL_FUNC_MMAP_CHECK, IMACTL_MAY_EXEC,
+		  (st->st_mode & 0111) || is_library(rel) },
+		{ IMACTL_FUNC_MMAP_CHECK_REQPROT, IMACTL_MAY_EXEC,
+		  (st->st_mode & 0111) || is_library(rel) },
+		{ IMACTL_FUNC_MODULE_CHECK, IMACTL_MAY_READ, is_module(rel) },
+		{ IMACTL_FUNC_FIRMWARE_CHECK, IMACTL_MAY_READ,
+		  strstr(rel, "lib/firmware/") != NULL },
+	};
+	const struct imactl_policy_rule *rule = NULL;
+	struct imactl_verify_result r;
+	unsigned int flags = 0, algos = 0;
+	bool verity = false;
+	int hook = -1, fd, ret;
+	char why[256];
+
+	(void)ftw;
+	while (*rel == '/')
+		rel++;
+	if (type == FTW_D && runtime_mount(rel) && *rel) {
+		cov->skipped++;
+		return FTW_SKIP_SUBTREE;
+	}
+	if (type != FTW_F || !S_ISREG(st->st_mode))
+		return FTW_CONTINUE;
+	cov->files++;
+	for (size_t i = 0; i < ARRAY_LEN(hooks); i++) {
+		int idx;
+
+		if (!hooks[i].applies)
+			continue;
+		s.func = hooks[i].func;
+		s.mask = hooks[i].mask;
+		idx = imactl_policy_appraise_rule(cov->pol, &s, &cov->lsm_skipped);
+		if (idx < 0 || cov->pol->rules[idx].action != IMACTL_ACT_APPRAISE)
+			continue;
+		/* the strictest matching appraise rule decides what is needed */
+		if (!rule || ((cov->pol->rules[idx].cond & IMACTL_OPT_DIGSIG) &&
+			      !(flags & IMACTL_VERIFY_REQUIRE_SIG))) {
+			rule = &cov->pol->rules[idx];
+			hook = hooks[i].func;
+		}
+		if (cov->pol->rules[idx].cond & IMACTL_OPT_DIGSIG)
+			flags |= IMACTL_VERIFY_REQUIRE_SIG;
+		if (cov->pol->rules[idx].cond & IMACTL_OPT_VERITY)
+			verity = true;
+		if (cov->pol->rules[idx].cond & IMACTL_OPT_ALGOS)
+			algos = cov->pol->rules[idx].algos;
+	}
+	if (!rule)
+		return FTW_CONTINUE;
+	cov->appraised++;
+	if (a->evm)
+		flags |= IMACTL_VERIFY_EVM;
+	fd = imactl_open_regular(AT_FDCWD, path);
+	if (fd < 0) {
+		prog_file_err(path, "cannot check: %s", prog_file_error(fd));
+		cov->status = prog_worse(cov->status, EXIT_OPERATIONAL);
+		return FTW_CONTINUE;
+	}
+	prog_set_current_file(path);
+	ret = imactl_verify_fd(cov->ctx, fd, cov->kr, flags, 64, &r);
+	prog_set_current_file(NULL);
+	close(fd);
+	if (ret == 0 && verity && r.ima_type != IMACTL_XATTR_IMA_VERITY_SIG) {
+		ret = -EBADMSG;
+		r.ima_reason = "digest_type=verity needs an fs-verity signature (sigv3)";
+	}
+	if (ret == 0 && algos && !(algos & (1u << r.ima_algo))) {
+		ret = -EBADMSG;
+		snprintf(why, sizeof(why), "hash algorithm %s is not in appraise_algos=",
+			 imactl_hash_algo_name(r.ima_algo));
+		r.ima_reason = why;
+	}
+	if (ret == 0)
+		return FTW_CONTINUE;
+	if (ret != -EBADMSG && ret != -ENOKEY && ret != -ENODATA) {
+		prog_file_err(path, "cannot check: %s", strerror(-ret));
+		cov->status = prog_worse(cov->status, EXIT_OPERATIONAL);
+		return FTW_CONTINUE;
+	}
+	cov->denied++;
+	cov->status = prog_worse(cov->status, EXIT_VERIFY);
+	{
+		char buf[256];
+		const char *reason = r.ima_status == 0 && ret != -EBADMSG
+					     ? (r.evm_reason ? r.evm_reason : "EVM failed")
+				     : r.ima_status == 0 && r.ima_reason == why ? why
+				     : r.ima_status == 0 && r.ima_reason
+					     ? r.ima_reason
+					     : deny_reason(&r, r.ima_status ? r.ima_status : ret,
+							   buf, sizeof(buf));
+
+		printf("DENY /%s: %s (line %u: %s; %s)\n", rel, reason, rule->line, rule->text,
+		       imactl_policy_func_name(hook));
+	}
+	return FTW_CONTINUE;
+}
+
+/*
+ * Files systemd and the base system write at runtime, as root.  A signature
+ * from the image no longer matches once they change, and the kernel cannot
+ * re-sign them; a rule requiring a signature refuses the new ones.
+ */
+static const char *const runtime_files[] = {
+	"etc/machine-id",
+	"etc/adjtime",
+	"etc/hostname",
+	"etc/resolv.conf",
+	"var/lib/systemd/random-seed",
+	"var/lib/systemd/timesync/clock",
+	"var/lib/dbus/machine-id",
+	"var/log/wtmp",
+	"var/log/btmp",
+	"var/log/lastlog",
+};
+
+/* Reports the runtime-written files the policy appraises in a way that breaks. */
+static unsigned long check_runtime_files(struct coverage *c, const char *root)
+{
+	unsigned long n = 0;
+
+	for (size_t i = 0; i < ARRAY_LEN(runtime_files); i++) {
+		struct imactl_policy_subject s = {
+			.func = IMACTL_FUNC_FILE_CHECK,
+			.mask = IMACTL_MAY_READ,
+			.fsmagic = c->a->fsmagic,
+			.fsname = c->a->fsname,
+			.fsuuid = c->a->have_fsuuid ? c->a->fsuuid : NULL,
+		};
+		const struct imactl_policy_rule *r;
+		char *path = NULL;
+		bool signed_now;
+		int idx;
+
+		idx = imactl_policy_appraise_rule(c->pol, &s, NULL);
+		if (idx < 0 || c->pol->rules[idx].action != IMACTL_ACT_APPRAISE)
+			continue;
+		r = &c->pol->rules[idx];
+		if (asprintf(&path, "%s/%s", root, runtime_files[i]) < 0)
+			continue;
+		signed_now = policy_has_ima_signature(path, c->a->xattr_user);
+		if ((r->cond & IMACTL_OPT_DIGSIG) || signed_now) {
+			printf("RUNTIME /%s: written at runtime by root; %s (line %u: %s)\n",
+			       runtime_files[i],
+			       (r->cond & IMACTL_OPT_DIGSIG)
+				       ? "a new version can never be signed and is refused"
+				       : "its signature from the image breaks when it changes",
+			       r->line, r->text);
+			n++;
+		}
+		free(path);
+	}
+	return n;
+}
+
+static int coverage(const struct imactl_command *cmd, struct imactl_ctx *ctx, int argc,
+		    char *argv[], struct policy_args *a)
+{
+	struct imactl_keyring *kr = NULL;
+	struct imactl_policy *pol = NULL;
+	struct coverage c = { .ctx = ctx, .a = a };
+	unsigned long runtime;
+	const char *root;
+	int status;
+
+	if (!a->policy || optind != argc - 1) {
+		prog_err("%s: --policy FILE and one ROOT directory", cmd->name);
+		return prog_bad_option(cmd);
+	}
+	root = argv[optind];
+	if (policy_load_kconfig(ctx, a) < 0)
+		return EXIT_OPERATIONAL;
+	a->quiet = true;
+	status = policy_check_file(ctx, a->policy, a, NULL, NULL, &pol);
+	if (status == EXIT_OPERATIONAL)
+		return status;
+	if (pol->n_errors) {
+		prog_file_err(a->policy, "the kernel would refuse this policy; no coverage");
+		status = EXIT_VERIFY;
+		goto out;
+	}
+	if (prog_load_keyring(ctx, a->certs, a->ncerts, &kr) < 0) {
+		prog_err("%s: cannot load the certificates", cmd->name);
+		status = EXIT_OPERATIONAL;
+		goto out;
+	}
+	c.pol = pol;
+	c.kr = kr;
+	c.root_len = strlen(root);
+	c.status = EXIT_OK;
+	cov = &c;
+	if (nftw(root, visit, 32, FTW_PHYS | FTW_ACTIONRETVAL) < 0) {
+		prog_file_err(root, "%s", strerror(errno));
+		c.status = EXIT_OPERATIONAL;
+	}
+	cov = NULL;
+	runtime = check_runtime_files(&c, root);
+	if (runtime)
+		c.status = prog_worse(c.status, EXIT_VERIFY);
+	printf("%lu files, %lu appraised, %lu would be denied\n", c.files, c.appraised, c.denied);
+	if (runtime)
+		printf("%lu files written at runtime would be refused after they change\n",
+		       runtime);
+	if (c.lsm_skipped)
+		printf("note: %u decisions skipped rules with LSM labels (they depend on the "
+		       "running LSM)\n",
+		       c.lsm_skipped);
+	if (c.skipped)
+		printf("note: proc, sys, dev, run are pseudo filesystems at runtime: not "
+		       "checked\n");
+	status = c.status;
+out:
+	imactl_keyring_free(kr);
+	imactl_policy_free(pol);
+	return status;
+}
+
+static const struct option coverage_options[] = {
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "cert", required_argument, NULL, OPT_CERT },
+	{ "evm", no_argument, NULL, OPT_EVM },
+	{ "fsmagic", required_argument, NULL, OPT_FSMAGIC },
+	{ "fsname", required_argument, NULL, OPT_FSNAME },
+	{ "fsuuid", required_argument, NULL, OPT_FSUUID },
+	POLICY_COMMON_OPTIONS,
+};
+
+static int run_coverage(const struct imactl_command *cmd, int argc, char *argv[])
+{
+	return policy_run(cmd, argc, argv, coverage_options, coverage);
+}
+
+const struct imactl_command policy_coverage = {
+	.name = "policy coverage",
+	.func = run_coverage,
+	.summary = "list the files below a root directory a policy would refuse",
+	.usage = "--policy FILE [--cert CERT]... [OPTIONS] ROOT\n"
+		 "\n"
+		 "Applies the appraise rules of --policy to the regular files below ROOT\n"
+		 "(owner, group, exec bit, libraries, modules, firmware; the process is\n"
+		 "assumed to be root) and lists the files the kernel would refuse: unsigned,\n"
+		 "only a hash where a signature is required, bad or unknown-key signature.\n"
+		 "\n"
+		 "  --policy FILE      the policy (checked first: errors stop here)\n"
+		 "  --cert CERT        a certificate the kernel will have (repeatable)\n"
+		 "  --evm              also require a valid EVM portable signature\n"
+		 "  --fsmagic HEX, --fsname NAME, --fsuuid UUID   the filesystem ROOT becomes\n"
+		 "                     (default ext4 0xef53, no UUID: fsuuid= rules never match)\n"
+		 "  -q, --quiet        accepted (coverage prints no policy summary "
+		 "anyway)\n" POLICY_COMMON_HELP "\n"
+		 "Exit: 0 every file passes; 1 files denied (or the policy has errors); 2 usage;\n"
+		 "3 operational error.\n",
+};
