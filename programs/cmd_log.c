@@ -103,36 +103,10 @@ int log_open(const char *path)
 	return fd;
 }
 
-static const struct imactl_command *const subs[] = {
-	&cmd_log_verify_sub,
-	&cmd_log_show_sub,
-	&cmd_log_keylime_sub,
-};
-
-static int run_log(const struct imactl_command *cmd, int argc, char *argv[])
-{
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		FILE *f = argc < 2 ? stderr : stdout;
-
-		prog_usage(cmd, f);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
-	}
-	for (size_t i = 0; i < ARRAY_LEN(subs); i++)
-		if (!strcmp(subs[i]->name + 4, argv[1]))
-			return subs[i]->func(subs[i], argc - 1, argv + 1);
-	prog_err("log: unknown subcommand '%s' (verify, show, keylime-policy)", argv[1]);
-	return EXIT_USAGE;
-}
-
 const struct imactl_command cmd_log = {
 	.name = "log",
-	.func = run_log,
+	.func = prog_dispatch,
 	.summary = "verify, show, or make a Keylime policy for IMA measurement lists",
-	.usage = "verify|show|keylime-policy ...\n"
-		 "\n"
-		 "  imactl log verify [--tpm [DIR] | --pcrs FILE] [--cert CERT]... LOG\n"
-		 "  imactl log show [--json] LOG\n"
-		 "  imactl log keylime-policy ROOT --cert CERT... [--exclude GLOB]...\n"
-		 "\n"
-		 "'imactl log SUBCOMMAND --help' for details.\n",
+	.subs = (const struct imactl_command *const[]){ &cmd_log_verify_sub, &cmd_log_show_sub,
+							&cmd_log_keylime_sub, NULL },
 };

@@ -45,7 +45,7 @@ while read -r c; do
 		done
 	done < subs
 done < commands
-for c in policy kconfig cert keygen; do
+for c in log policy kconfig cert keygen; do
 	_result $(grep -qx "$c" dispatched && echo 0 || echo 1) "$c uses the subcommand dispatcher"
 done
 ok "--help of every command" sh -c 'while read -r c; do "$1" "$c" --help || exit 1; done < commands' sh "$IMACTL"
