@@ -447,195 +447,234 @@ static void print_json_report(const char *log, const struct imactl_mlog_summary 
 	printf("}\n");
 }
 
-static int run_verify(const struct imactl_command *cmd, int argc, char *argv[])
-{
-	struct opts o = { 0 };
-	struct imactl_ctx *ctx = NULL;
-	struct imactl_keyring *kr = NULL;
-	struct imactl_mlog *ml = NULL;
-	struct imactl_mlog_verifier *v = NULL;
+/* One run of log verify: what its steps share. */
+struct verify_run {
+	struct opts o;
+	const char *log;
+	struct imactl_ctx *ctx;
+	struct imactl_keyring *kr;
+	struct imactl_mlog *ml;
+	struct imactl_mlog_verifier *v;
 	struct imactl_pcr_bank pcrs[4];
-	struct imactl_mlog_summary *sum = NULL;
-	struct imactl_mlog_verify_params params = { 0 };
-	struct failure first = { 0 };
-	const struct imactl_mlog_entry *e;
-	unsigned int npcrbanks = 0;
-	uint64_t nfail = 0, nread = 0;
-	char *state_text = NULL;
-	const char *log, *why = NULL;
-	int status, ret, fd = -1;
+	unsigned int npcrbanks;
+	struct imactl_mlog_summary *sum;
+	struct failure first;
+	uint64_t nfail, nread;
+	char *state_text;
+	int fd;
+};
 
-	status = parse_opts(cmd, &argc, argv, &o);
-	if (status == 0)
-		status = log_start(cmd, argc, argv, &ctx, &log);
-	if (status)
-		goto out;
-	if (o.ncerts && prog_load_keyring(ctx, o.certs, o.ncerts, &kr) < 0) {
-		status = EXIT_OPERATIONAL;
-		goto out;
+/* Resumes from --state FILE when it exists. Return: 0 or an exit code. */
+static int resume_state(struct verify_run *r)
+{
+	int ret = imactl_mlog_verifier_track_bytes(r->v);
+
+	if (ret == 0) {
+		ret = read_state(r->o.state, &r->state_text);
+		if (ret == -ENOENT)
+			ret = 0; /* first run */
+		else if (ret == 0)
+			ret = imactl_mlog_verifier_resume(r->v, r->state_text);
 	}
-	status = load_pcrs(ctx, &o, pcrs, &npcrbanks);
+	if (ret < 0) {
+		prog_file_err(r->o.state, "cannot use the state: %s",
+			      ret == -EBADMSG ? "malformed, or made with other banks"
+					      : strerror(-ret));
+		return EXIT_OPERATIONAL;
+	}
+	return 0;
+}
+
+/* Keys, PCRs, banks and state into a new verifier. Return: 0 or an exit code. */
+static int new_verifier(struct verify_run *r)
+{
+	struct imactl_mlog_verify_params params = { 0 };
+	struct opts *o = &r->o;
+	int status, ret;
+
+	if (o->ncerts && prog_load_keyring(r->ctx, o->certs, o->ncerts, &r->kr) < 0)
+		return EXIT_OPERATIONAL;
+	status = load_pcrs(r->ctx, o, r->pcrs, &r->npcrbanks);
 	if (status)
-		goto out;
-	if (!o.nbanks) {
+		return status;
+	if (!o->nbanks) {
 		/* default: the banks whose PCRs are known, else sha1 + sha256 */
-		for (unsigned int i = 0; i < npcrbanks; i++)
-			o.banks[o.nbanks++] = pcrs[i].algo;
-		if (!o.nbanks) {
-			o.banks[o.nbanks++] = IMACTL_HASH_SHA1;
-			o.banks[o.nbanks++] = IMACTL_HASH_SHA256;
+		for (unsigned int i = 0; i < r->npcrbanks; i++)
+			o->banks[o->nbanks++] = r->pcrs[i].algo;
+		if (!o->nbanks) {
+			o->banks[o->nbanks++] = IMACTL_HASH_SHA1;
+			o->banks[o->nbanks++] = IMACTL_HASH_SHA256;
 		}
 	}
-	params.banks = o.banks;
-	params.nbanks = o.nbanks;
-	params.keyring = kr;
-	params.flags = o.vflags;
-	params.target_bits = o.target_bits;
-	ret = imactl_mlog_verifier_new(ctx, &params, &v);
+	params.banks = o->banks;
+	params.nbanks = o->nbanks;
+	params.keyring = r->kr;
+	params.flags = o->vflags;
+	params.target_bits = o->target_bits;
+	ret = imactl_mlog_verifier_new(r->ctx, &params, &r->v);
 	if (ret < 0) {
 		prog_err("log verify: %s", strerror(-ret));
-		status = EXIT_OPERATIONAL;
-		goto out;
+		return EXIT_OPERATIONAL;
 	}
-	for (unsigned int i = 0; i < npcrbanks; i++)
-		imactl_mlog_verifier_set_pcrs(v, &pcrs[i]);
-	if (o.state) {
-		ret = imactl_mlog_verifier_track_bytes(v);
-		if (ret == 0) {
-			ret = read_state(o.state, &state_text);
-			if (ret == -ENOENT)
-				ret = 0; /* first run */
-			else if (ret == 0)
-				ret = imactl_mlog_verifier_resume(v, state_text);
-		}
-		if (ret < 0) {
-			prog_file_err(o.state, "cannot use the state: %s",
-				      ret == -EBADMSG ? "malformed, or made with other banks"
-						      : strerror(-ret));
-			status = EXIT_OPERATIONAL;
-			goto out;
-		}
-	}
-	fd = log_open(log);
-	if (fd < 0) {
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
-	ret = imactl_mlog_open_fd(ctx, fd, o.in.format, o.in.mlog_flags, &ml);
-	if (ret < 0) {
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
-	for (;;) {
-		struct imactl_mlog_entry_result r;
+	for (unsigned int i = 0; i < r->npcrbanks; i++)
+		imactl_mlog_verifier_set_pcrs(r->v, &r->pcrs[i]);
+	return o->state ? resume_state(r) : 0;
+}
 
-		ret = imactl_mlog_next(ml, &e, &why);
-		if (ret < 0 || !e)
-			break;
-		nread++;
-		ret = imactl_mlog_verifier_add(v, e, &r);
+/* Remembers the first failing entry and names the first few on stderr. */
+static void entry_failed(struct verify_run *r, const struct imactl_mlog_entry *e,
+			 const struct imactl_mlog_entry_result *res)
+{
+	if (!r->first.number) {
+		r->first.number = e->number;
+		r->first.path = strdup(e->path ? e->path : "");
+		r->first.reason = res->reason;
+	}
+	if (++r->nfail > MAX_REPORTED_FAILURES || r->o.json)
+		return;
+	fflush(stdout);
+	fprintf(stderr, "imactl: %s: entry %llu (", r->log, (unsigned long long)e->number);
+	text_print(stderr, e->path ? e->path : e->template_name);
+	if ((res->sig == IMACTL_MLOG_SIG_BAD || res->sig == IMACTL_MLOG_SIG_UNKNOWN_KEY) &&
+	    res->keyid)
+		fprintf(stderr, "): %s (keyid %08x)\n", res->reason, res->keyid);
+	else
+		fprintf(stderr, "): %s\n", res->reason);
+}
+
+/*
+ * Feeds every entry of the list to the verifier.  Return: 0 or an exit
+ * code; *@read_ret is imactl_mlog_next()'s error (with *@why) when the list
+ * is malformed.
+ */
+static int check_entries(struct verify_run *r, int *read_ret, const char **why)
+{
+	const struct imactl_mlog_entry *e;
+	int ret;
+
+	while ((ret = imactl_mlog_next(r->ml, &e, why)) == 0 && e) {
+		struct imactl_mlog_entry_result res;
+
+		r->nread++;
+		ret = imactl_mlog_verifier_add(r->v, e, &res);
 		if (ret < 0) {
-			prog_file_err(log, "entry %llu: %s", (unsigned long long)e->number,
+			prog_file_err(r->log, "entry %llu: %s", (unsigned long long)e->number,
 				      strerror(-ret));
-			status = EXIT_OPERATIONAL;
-			goto out;
+			return EXIT_OPERATIONAL;
 		}
-		if (r.status == 0)
-			continue;
-		if (!first.number) {
-			first.number = e->number;
-			first.path = strdup(e->path ? e->path : "");
-			first.reason = r.reason;
-		}
-		if (++nfail <= MAX_REPORTED_FAILURES && !o.json) {
-			fflush(stdout);
-			fprintf(stderr, "imactl: %s: entry %llu (", log,
-				(unsigned long long)e->number);
-			text_print(stderr, e->path ? e->path : e->template_name);
-			if ((r.sig == IMACTL_MLOG_SIG_BAD ||
-			     r.sig == IMACTL_MLOG_SIG_UNKNOWN_KEY) &&
-			    r.keyid)
-				fprintf(stderr, "): %s (keyid %08x)\n", r.reason, r.keyid);
-			else
-				fprintf(stderr, "): %s\n", r.reason);
-		}
+		if (res.status != 0)
+			entry_failed(r, e, &res);
 	}
 	if (ret < 0)
-		prog_file_err(log, "entry %llu: malformed: %s", (unsigned long long)(nread + 1),
-			      why);
-	sum = calloc(1, sizeof(*sum));
-	if (!sum) {
+		prog_file_err(r->log, "entry %llu: malformed: %s",
+			      (unsigned long long)(r->nread + 1), *why);
+	*read_ret = ret;
+	return 0;
+}
+
+/* The verdict once the list is read (@read_ret, @why: see check_entries). */
+static int conclude(struct verify_run *r, int read_ret, const char *why)
+{
+	int vret;
+
+	r->sum = calloc(1, sizeof(*r->sum));
+	if (!r->sum)
+		return EXIT_OPERATIONAL;
+	vret = imactl_mlog_verifier_summary(r->v, r->sum);
+	if (vret < 0 && vret != -EBADMSG)
+		return EXIT_OPERATIONAL;
+	if (read_ret < 0) {
+		if (!r->first.number) {
+			r->first.number = r->sum->entries + 1;
+			r->first.path = strdup("");
+			r->first.reason = why;
+		}
+		if (read_ret != -EBADMSG)
+			return EXIT_OPERATIONAL;
+		vret = -EBADMSG;
+	}
+	if (vret == 0)
+		return EXIT_OK;
+	if (!r->first.number && !r->first.reason)
+		r->first.reason = r->sum->boot_aggregate == -EBADMSG
+					  ? "boot_aggregate does not match PCRs 0-7/0-9"
+				  : imactl_mlog_verifier_resumed(r->v) > r->sum->entries
+					  ? "the list is shorter than the saved state: rewritten"
+					  : "the PCRs do not match the list";
+	return EXIT_VERIFY;
+}
+
+static void report(const struct verify_run *r, int status)
+{
+	int format = imactl_mlog_format(r->ml);
+	uint64_t resumed = imactl_mlog_verifier_resumed(r->v);
+
+	if (r->o.json)
+		print_json_report(r->log, r->sum, format, resumed, &r->first, status);
+	else if (!r->o.quiet || status != EXIT_OK)
+		print_text_report(r->log, r->sum, format, r->npcrbanks > 0, resumed, &r->first,
+				  status);
+	if (r->nfail > MAX_REPORTED_FAILURES && !r->o.json)
+		prog_file_err(r->log, "... and %llu more failing entries",
+			      (unsigned long long)(r->nfail - MAX_REPORTED_FAILURES));
+}
+
+/* Saves the new position to --state FILE. Return: 0 or an exit code. */
+static int save_state(const struct verify_run *r)
+{
+	char *text = NULL;
+	int ret = imactl_mlog_verifier_save(r->v, &text);
+
+	if (ret == 0)
+		ret = write_state(r->o.state, text);
+	free(text);
+	if (ret < 0) {
+		prog_file_err(r->o.state, "cannot save the state: %s", strerror(-ret));
+		return EXIT_OPERATIONAL;
+	}
+	return 0;
+}
+
+static int run_verify(const struct imactl_command *cmd, int argc, char *argv[])
+{
+	struct verify_run r = { .fd = -1 };
+	const char *why = NULL;
+	int status, read_ret = 0;
+
+	status = parse_opts(cmd, &argc, argv, &r.o);
+	if (status == 0)
+		status = log_start(cmd, argc, argv, &r.ctx, &r.log);
+	if (status == 0)
+		status = new_verifier(&r);
+	if (status)
+		goto out;
+	r.fd = log_open(r.log);
+	if (r.fd < 0 ||
+	    imactl_mlog_open_fd(r.ctx, r.fd, r.o.in.format, r.o.in.mlog_flags, &r.ml) < 0) {
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
-	{
-		int vret = imactl_mlog_verifier_summary(v, sum);
-		uint64_t bad_at = sum->entries + 1;
-
-		if (vret < 0 && vret != -EBADMSG) {
-			status = EXIT_OPERATIONAL;
-			goto out;
-		}
-		if (ret < 0) {
-			if (!first.number) {
-				first.number = bad_at;
-				first.path = strdup("");
-				first.reason = why;
-			}
-			if (ret != -EBADMSG) {
-				status = EXIT_OPERATIONAL;
-				goto out;
-			}
-			vret = -EBADMSG;
-		}
-		if (vret == 0) {
-			status = EXIT_OK;
-		} else {
-			status = EXIT_VERIFY;
-			if (!first.number && !first.reason)
-				first.reason =
-					sum->boot_aggregate == -EBADMSG
-						? "boot_aggregate does not match PCRs 0-7/0-9"
-					: imactl_mlog_verifier_resumed(v) > sum->entries
-						? "the list is shorter than the saved state: "
-						  "rewritten"
-						: "the PCRs do not match the list";
-		}
-	}
-	if (o.json)
-		print_json_report(log, sum, imactl_mlog_format(ml), imactl_mlog_verifier_resumed(v),
-				  &first, status);
-	else if (!o.quiet || status != EXIT_OK)
-		print_text_report(log, sum, imactl_mlog_format(ml), npcrbanks > 0,
-				  imactl_mlog_verifier_resumed(v), &first, status);
-	if (nfail > MAX_REPORTED_FAILURES && !o.json)
-		prog_file_err(log, "... and %llu more failing entries",
-			      (unsigned long long)(nfail - MAX_REPORTED_FAILURES));
-	if (status == EXIT_OK && o.state) {
-		char *text = NULL;
-
-		ret = imactl_mlog_verifier_save(v, &text);
-		if (ret == 0)
-			ret = write_state(o.state, text);
-		free(text);
-		if (ret < 0) {
-			prog_file_err(o.state, "cannot save the state: %s", strerror(-ret));
-			status = EXIT_OPERATIONAL;
-		}
-	}
+	status = check_entries(&r, &read_ret, &why);
+	if (status == 0)
+		status = conclude(&r, read_ret, why);
+	if (status == EXIT_OPERATIONAL)
+		goto out;
+	report(&r, status);
+	if (status == EXIT_OK && r.o.state)
+		status = save_state(&r);
 out:
 	if (status == -1)
 		status = EXIT_OK;
-	if (fd > STDIN_FILENO)
-		close(fd);
-	free(first.path);
-	free(sum);
-	free(state_text);
-	imactl_mlog_free(ml);
-	imactl_mlog_verifier_free(v);
-	imactl_keyring_free(kr);
-	imactl_ctx_free(ctx);
-	free_opts(&o);
+	if (r.fd > STDIN_FILENO)
+		close(r.fd);
+	free(r.first.path);
+	free(r.sum);
+	free(r.state_text);
+	imactl_mlog_free(r.ml);
+	imactl_mlog_verifier_free(r.v);
+	imactl_keyring_free(r.kr);
+	imactl_ctx_free(r.ctx);
+	free_opts(&r.o);
 	return status;
 }
 
