@@ -9,8 +9,8 @@ root="$dest$prefix"
 for f in bin/imactl include/imactl.h share/man/man1/imactl.1; do
 	_result $([ -e "$root/$f" ] && echo 0 || echo 1) "installed: $f"
 done
-lib=$(find "$root" -name 'libimactl.so.0*' -type f | head -1)
-_result $([ -n "$lib" ] && echo 0 || echo 1) "installed: libimactl.so.0 ($lib)"
+lib=$(find "$root" -name 'libimactl.so.1*' -type f | head -1)
+_result $([ -n "$lib" ] && echo 0 || echo 1) "installed: libimactl.so.1 ($lib)"
 pc=$(find "$root" -name libimactl.pc | head -1)
 _result $([ -n "$pc" ] && echo 0 || echo 1) "installed: libimactl.pc"
 cat > "$T/use.c" <<'C'

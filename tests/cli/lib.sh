@@ -44,9 +44,11 @@ fails() {
 	_result $([ $rc = "$code" ] && echo 0 || echo 1) "$desc" "exit $rc (want $code) from: $*" "$(head -c 2000 "$T/err")"
 }
 
-# is DESC GOT WANT
+# is DESC GOT WANT [HINT...]: the hints are printed when GOT differs
 is() {
-	_result $([ "$2" = "$3" ] && echo 0 || echo 1) "$1" "got:  $2" "want: $3"
+	_d=$1 _g=$2 _w=$3
+	shift 3
+	_result $([ "$_g" = "$_w" ] && echo 0 || echo 1) "$_d" "got:  $_g" "want: $_w" "$@"
 }
 
 # like DESC FILE REGEX: FILE (e.g. $T/err) has a line matching REGEX
