@@ -1,28 +1,53 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The crypto backend: the one file that talks to OpenSSL (3.x).  Hashing,
- * key and certificate loading, keyids, raw sign and verify.
+ * The crypto backend (OpenSSL 3.x): the hash algorithm table, hashing, raw
+ * sign and verify.  A leaf: it calls nothing else in libimactl, takes no
+ * context and never logs; it returns 0 or -errno and leaves OpenSSL's
+ * reasons in its (thread-local) error queue, which the caller's
+ * imactl_log_crypto() appends to its message.  Interface: crypto_backend.h.
  */
 #include "crypto_private.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdatomic.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <openssl/core_names.h>
-#include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
+
+/* The one table of hash algorithms: the kernel's ids and names, OpenSSL's names. */
+static const struct crypto_algo algos[] = {
+	{ IMACTL_HASH_MD5, "md5", "MD5", 16 },
+	{ IMACTL_HASH_SHA1, "sha1", "SHA1", 20 },
+	{ IMACTL_HASH_SHA256, "sha256", "SHA256", 32 },
+	{ IMACTL_HASH_SHA384, "sha384", "SHA384", 48 },
+	{ IMACTL_HASH_SHA512, "sha512", "SHA512", 64 },
+	{ IMACTL_HASH_SHA224, "sha224", "SHA224", 28 },
+	{ IMACTL_HASH_SM3, "sm3", "SM3", 32 },
+};
+
+const struct crypto_algo *crypto_algo_by_id(int id)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(algos); i++)
+		if (algos[i].id == id)
+			return &algos[i];
+	return NULL;
+}
+
+const struct crypto_algo *crypto_algo_at(size_t i)
+{
+	return i < ARRAY_SIZE(algos) ? &algos[i] : NULL;
+}
+
+static const char *md_name(int algo)
+{
+	const struct crypto_algo *a = crypto_algo_by_id(algo);
+
+	return a ? a->ossl_name : NULL;
+}
 
 struct crypto_hash {
 	EVP_MD_CTX *mdctx;
@@ -61,10 +86,9 @@ void crypto_cache_free(struct crypto_cache *c)
  * EVP_get_digestbyname() digest makes every EVP_DigestInit_ex() fetch it
  * again (a name lookup and a lock per file).  The caller does not free it.
  */
-static const EVP_MD *cached_md(const struct imactl_ctx *ctx, int algo)
+static const EVP_MD *cached_md(struct crypto_cache *c, int algo)
 {
-	const char *name = crypto_md_name(algo);
-	struct crypto_cache *c = ctx ? ctx->crypto : NULL;
+	const char *name = md_name(algo);
 	EVP_MD *md, *none = NULL;
 
 	if (!name)
@@ -111,49 +135,24 @@ void crypto_format_errors(char *buf, size_t size)
 	}
 }
 
-const char *crypto_md_name(int algo)
-{
-	switch (algo) {
-	case IMACTL_HASH_MD5:
-		return "MD5";
-	case IMACTL_HASH_SHA1:
-		return "SHA1";
-	case IMACTL_HASH_SHA224:
-		return "SHA224";
-	case IMACTL_HASH_SHA256:
-		return "SHA256";
-	case IMACTL_HASH_SHA384:
-		return "SHA384";
-	case IMACTL_HASH_SHA512:
-		return "SHA512";
-	case IMACTL_HASH_SM3:
-		return "SM3";
-	}
-	return NULL;
-}
-
 /* ---- hashing ----------------------------------------------------------- */
 
-int crypto_hash_new(const struct imactl_ctx *ctx, int algo, struct crypto_hash **h_ret)
+int crypto_hash_new(struct crypto_cache *cache, int algo, struct crypto_hash **h_ret)
 {
-	const char *name = crypto_md_name(algo);
 	struct crypto_hash *h;
 	const EVP_MD *md;
 
-	md = cached_md(ctx, algo);
-	if (!md) {
-		log_err(ctx, "hash algorithm %d is not supported", algo);
+	md = cached_md(cache, algo);
+	if (!md)
 		return -EINVAL;
-	}
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	h->algo = algo;
 	h->mdctx = EVP_MD_CTX_new();
 	if (!h->mdctx || EVP_DigestInit_ex(h->mdctx, md, NULL) != 1) {
-		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "cannot start %s", name);
 		crypto_hash_free(h);
-		return -EINVAL;
+		return -EIO;
 	}
 	*h_ret = h;
 	return 0;
@@ -184,752 +183,6 @@ void crypto_hash_free(struct crypto_hash *h)
 	free(h);
 }
 
-/* ---- reading key and certificate files --------------------------------- */
-
-#define MAX_KEYFILE_SIZE (1024 * 1024)
-
-/* Reads a whole (small) file; the caller cleanses and frees it. */
-int crypto_read_small_file(const struct imactl_ctx *ctx, const char *path, uint8_t **buf_ret,
-			   size_t *len_ret)
-{
-	struct stat st;
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	int fd, ret;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		log_err(ctx, "%s: %s", path, strerror(errno));
-		return ret;
-	}
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > MAX_KEYFILE_SIZE) {
-		log_err(ctx, "%s: not a regular file of at most 1 MiB", path);
-		ret = -EINVAL;
-		goto out;
-	}
-	buf = malloc(st.st_size + 1);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			log_err(ctx, "%s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += n;
-	}
-	buf[len] = 0;
-	*buf_ret = buf;
-	*len_ret = len;
-	buf = NULL;
-	ret = 0;
-out:
-	free(buf);
-	close(fd);
-	return ret;
-}
-
-static bool looks_like_pem(const uint8_t *buf, size_t len)
-{
-	static const char tag[] = "-----BEGIN ";
-
-	return len >= sizeof(tag) - 1 && memmem(buf, len, tag, sizeof(tag) - 1) != NULL;
-}
-
-/* The key types the kernel's asymmetric key parser can verify with. */
-int crypto_check_key_type(const struct imactl_ctx *ctx, const char *path, EVP_PKEY *pkey)
-{
-	char curve[64] = "";
-
-	switch (EVP_PKEY_get_base_id(pkey)) {
-	case EVP_PKEY_RSA:
-		if (EVP_PKEY_get_bits(pkey) < 1024 || EVP_PKEY_get_bits(pkey) > 16384) {
-			log_err(ctx, "%s: RSA key of %d bits is not usable", path,
-				EVP_PKEY_get_bits(pkey));
-			return -EOPNOTSUPP;
-		}
-		return 0;
-	case EVP_PKEY_EC:
-		if (!EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, curve,
-						    sizeof(curve), NULL))
-			break;
-		if (!strcmp(curve, "prime256v1") || !strcmp(curve, "secp384r1"))
-			return 0;
-		log_err(ctx, "%s: EC curve %s is not supported by the kernel (use P-256 or P-384)",
-			path, curve);
-		return -EOPNOTSUPP;
-	default:
-		break;
-	}
-	log_err(ctx, "%s: key type %s is not supported (use RSA or EC P-256/P-384)", path,
-		OBJ_nid2sn(EVP_PKEY_get_base_id(pkey)));
-	return -EOPNOTSUPP;
-}
-
-/* bytes 16..19 of SHA-1 over the subjectPublicKey BIT STRING contents */
-int crypto_pubkey_keyid(EVP_PKEY *pkey, uint32_t *keyid)
-{
-	X509_PUBKEY *pk = NULL;
-	const unsigned char *bits = NULL;
-	unsigned char sha1[SHA_DIGEST_LENGTH];
-	int len = 0, ret = -EINVAL;
-
-	if (X509_PUBKEY_set(&pk, pkey) == 1 &&
-	    X509_PUBKEY_get0_param(NULL, &bits, &len, NULL, pk) == 1 && len > 0) {
-		SHA1(bits, len, sha1);
-		*keyid = get_be32(sha1 + 16);
-		ret = 0;
-	}
-	X509_PUBKEY_free(pk);
-	return ret;
-}
-
-/* ---- private keys ------------------------------------------------------ */
-
-struct pass_cb_data {
-	imactl_passphrase_fn fn;
-	void *data;
-	bool asked;
-	int error;
-};
-
-static int decoder_pass_cb(char *pass, size_t pass_size, size_t *pass_len,
-			   const OSSL_PARAM params[], void *arg)
-{
-	struct pass_cb_data *pd = arg;
-	int n;
-
-	(void)params;
-	/* Ask once: OpenSSL retries with every decoder it tries. */
-	if (pd->asked && pd->error)
-		return 0;
-	pd->asked = true;
-	if (!pd->fn) {
-		pd->error = -EKEYREJECTED;
-		return 0;
-	}
-	n = pd->fn(pd->data, pass, pass_size);
-	if (n < 0 || (size_t)n > pass_size) {
-		pd->error = n < 0 ? n : -EINVAL;
-		return 0;
-	}
-	*pass_len = n;
-	return 1;
-}
-
-int crypto_key_wrap(const struct imactl_ctx *ctx, const char *what, EVP_PKEY *pkey,
-		    struct imactl_key **key_ret)
-{
-	struct imactl_key *key = NULL;
-	int ret;
-
-	ret = crypto_check_key_type(ctx, what, pkey);
-	if (ret < 0)
-		goto fail;
-	key = calloc(1, sizeof(*key));
-	if (!key) {
-		ret = -ENOMEM;
-		goto fail;
-	}
-	if (crypto_pubkey_keyid(pkey, &key->keyid) < 0) {
-		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "%s: cannot compute keyid", what);
-		ret = -EINVAL;
-		goto fail;
-	}
-	pthread_mutex_init(&key->lock, NULL);
-	pthread_mutex_init(&key->pool_lock, NULL);
-	key->pkey = pkey;
-	*key_ret = key;
-	return 0;
-fail:
-	EVP_PKEY_free(pkey);
-	free(key);
-	return ret;
-}
-
-/* ---- keys in a PKCS#11 token (the OpenSSL pkcs11 engine, libp11) ------- */
-
-/*
- * Debian 12 ships the engine (libengine-pkcs11-openssl), no provider; the
- * ENGINE API is deprecated in OpenSSL 3 but the only way to reach it.
- */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#include <openssl/engine.h>
-#include <openssl/ui.h>
-
-#define PKCS11_URI_PREFIX "pkcs11:"
-#define MAX_PIN		  256
-
-void crypto_engine_release(void *engine)
-{
-	if (engine) {
-		ENGINE_finish(engine);
-		ENGINE_free(engine);
-	}
-}
-
-/* RFC 7512 percent-decoding, in place. */
-static bool uri_unescape(char *s)
-{
-	char *out = s;
-
-	for (; *s; s++) {
-		if (*s == '%') {
-			unsigned int v;
-
-			if (!s[1] || !s[2] || sscanf(s + 1, "%2x", &v) != 1)
-				return false;
-			*out++ = (char)v;
-			s += 2;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = 0;
-	return true;
-}
-
-struct pkcs11_uri {
-	char *rest;	  /* the URI without the attributes below, for libp11 */
-	char *module;	  /* module-path */
-	char *pin_value;  /* pin-value (wiped) */
-	char *pin_source; /* pin-source (a file) */
-	char *token;	  /* token= (kept in rest too) */
-};
-
-static void pkcs11_uri_free(struct pkcs11_uri *u)
-{
-	if (u->pin_value)
-		OPENSSL_cleanse(u->pin_value, strlen(u->pin_value));
-	if (u->rest)
-		OPENSSL_cleanse(u->rest, strlen(u->rest));
-	free(u->rest);
-	free(u->module);
-	free(u->pin_value);
-	free(u->pin_source);
-	free(u->token);
-}
-
-/*
- * Takes module-path, pin-value and pin-source out of @uri (path or query
- * attributes); the rest (token, object, id, serial, ...) is libp11's.
- */
-static int pkcs11_uri_parse(const struct imactl_ctx *ctx, const char *uri, struct pkcs11_uri *u)
-{
-	size_t len = strlen(uri);
-	char *copy = strdup(uri), *tok, *save = NULL, *rest;
-	char sep = ':';
-
-	rest = calloc(1, len + 1);
-	if (!copy || !rest) {
-		free(copy);
-		free(rest);
-		return -ENOMEM;
-	}
-	strcpy(rest, PKCS11_URI_PREFIX);
-	for (tok = strtok_r(copy + strlen(PKCS11_URI_PREFIX), ";?&", &save); tok;
-	     tok = strtok_r(NULL, ";?&", &save)) {
-		char **dst = NULL;
-
-		if (!strncmp(tok, "module-path=", 12))
-			dst = &u->module;
-		else if (!strncmp(tok, "pin-value=", 10))
-			dst = &u->pin_value;
-		else if (!strncmp(tok, "pin-source=", 11))
-			dst = &u->pin_source;
-		else if (!strncmp(tok, "module-name=", 12))
-			continue; /* p11-kit's; the module is chosen by path */
-		if (dst) {
-			free(*dst);
-			*dst = strdup(strchr(tok, '=') + 1);
-			if (!*dst || !uri_unescape(*dst)) {
-				OPENSSL_cleanse(copy, len);
-				free(copy);
-				free(rest);
-				log_err(ctx, "malformed PKCS#11 URI attribute");
-				return *dst ? -EINVAL : -ENOMEM;
-			}
-			continue;
-		}
-		if (!strncmp(tok, "token=", 6) && !u->token) {
-			u->token = strdup(tok + 6);
-			if (u->token && !uri_unescape(u->token)) {
-				free(u->token);
-				u->token = NULL;
-			}
-		}
-		if (sep != ':')
-			strncat(rest, ";", len - strlen(rest));
-		strncat(rest, tok, len - strlen(rest));
-		sep = ';';
-	}
-	OPENSSL_cleanse(copy, len);
-	free(copy);
-	u->rest = rest;
-	return 0;
-}
-
-/* The PIN from pin-value, pin-source (a file), or the passphrase callback. */
-static int pkcs11_pin(const struct imactl_ctx *ctx, const struct pkcs11_uri *u,
-		      imactl_passphrase_fn pass_fn, void *pass_data, char *pin, size_t size)
-{
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	int n, ret;
-
-	if (u->pin_value) {
-		n = (int)strlen(u->pin_value);
-		if ((size_t)n >= size)
-			return -E2BIG;
-		memcpy(pin, u->pin_value, n + 1);
-		return n;
-	}
-	if (u->pin_source) {
-		const char *path = u->pin_source;
-
-		if (!strncmp(path, "file:", 5))
-			path += 5;
-		ret = crypto_read_small_file(ctx, path, &buf, &len);
-		if (ret < 0)
-			return ret;
-		n = 0;
-		while ((size_t)n < len && buf[n] != '\n' && buf[n] != '\r')
-			n++;
-		ret = (size_t)n < size ? n : -E2BIG;
-		if (ret >= 0) {
-			memcpy(pin, buf, n);
-			pin[n] = 0;
-		}
-		OPENSSL_cleanse(buf, len);
-		free(buf);
-		return ret;
-	}
-	if (!pass_fn)
-		return 0; /* no PIN: the token may not need one */
-	n = pass_fn(pass_data, pin, size - 1);
-	if (n < 0)
-		return n;
-	if ((size_t)n >= size)
-		return -E2BIG;
-	pin[n] = 0;
-	return n;
-}
-
-/* What went wrong, from libp11's error queue: a specific errno. */
-static int pkcs11_error(void)
-{
-	unsigned long e;
-	int ret = -ENOENT;
-
-	while ((e = ERR_peek_error()) != 0) {
-		const char *r = ERR_reason_error_string(e);
-
-		if (r && (strstr(r, "PIN") || strstr(r, "Pin")))
-			return -EKEYREJECTED;
-		if (r && (strstr(r, "No token") || strstr(r, "no token") ||
-			  strstr(r, "Token not present")))
-			ret = -ENODEV;
-		ERR_get_error();
-	}
-	return ret;
-}
-
-/*
- * libp11 reports a missing token and a missing object alike ("object not
- * found").  To tell them apart, ask the module itself which tokens it has:
- * the first few entries of CK_FUNCTION_LIST, whose layout the PKCS#11
- * standard fixes.  Called after the engine let go of the module.
- */
-struct p11_functions {
-	unsigned char version[2];
-	unsigned long (*initialize)(void *args);
-	unsigned long (*finalize)(void *reserved);
-	void *get_info, *get_function_list;
-	unsigned long (*get_slot_list)(unsigned char present, unsigned long *slots,
-				       unsigned long *count);
-	void *get_slot_info;
-	unsigned long (*get_token_info)(unsigned long slot, void *info);
-};
-
-#define CKR_CRYPTOKI_ALREADY_INITIALIZED 0x191UL
-
-/* 1: a token labelled @label is present, 0: none is, -1: cannot tell. */
-static int pkcs11_token_present(const char *module, const char *label)
-{
-	unsigned long (*get_list)(struct p11_functions **);
-	struct p11_functions *f = NULL;
-	unsigned long slots[64], count = 64, rv;
-	unsigned char info[1024]; /* CK_TOKEN_INFO starts with label[32] */
-	size_t len = strlen(label);
-	void *dl;
-	int ret = -1;
-
-	if (!module || len > 32 || !(dl = dlopen(module, RTLD_NOW | RTLD_LOCAL)))
-		return -1;
-	*(void **)&get_list = dlsym(dl, "C_GetFunctionList");
-	if (!get_list || get_list(&f) != 0 || !f)
-		goto out;
-	rv = f->initialize(NULL);
-	if (rv != 0 && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED)
-		goto out;
-	if (f->get_slot_list(1, slots, &count) == 0) {
-		ret = 0;
-		for (unsigned long i = 0; i < count && !ret; i++) {
-			if (f->get_token_info(slots[i], info) != 0)
-				continue;
-			ret = !memcmp(info, label, len) &&
-			      (len == 32 || strspn((char *)info + len, " ") >= 32 - len);
-		}
-	}
-	if (rv == 0)
-		f->finalize(NULL);
-out:
-	dlclose(dl);
-	return ret;
-}
-
-static ENGINE *pkcs11_engine(const struct imactl_ctx *ctx, const char *module, const char *pin)
-{
-	ENGINE *e = ENGINE_by_id("pkcs11");
-
-	if (!e) {
-		imactl_log_crypto(ctx, IMACTL_LOG_ERR,
-				  "the OpenSSL pkcs11 engine is not available (install "
-				  "libengine-pkcs11-openssl)");
-		return NULL;
-	}
-	/* libp11 prints its own diagnostics unless told to be quiet */
-	ENGINE_ctrl_cmd_string(e, "QUIET", NULL, 1);
-	if (module && !ENGINE_ctrl_cmd_string(e, "MODULE_PATH", module, 0)) {
-		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "PKCS#11 module %s", module);
-		ENGINE_free(e);
-		return NULL;
-	}
-	if (!ENGINE_init(e)) {
-		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "cannot initialize the PKCS#11 module %s",
-				  module ? module : "(the engine's default)");
-		ENGINE_free(e);
-		return NULL;
-	}
-	if (pin && *pin && !ENGINE_ctrl_cmd_string(e, "PIN", pin, 0)) {
-		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "cannot pass the PIN to the engine");
-		crypto_engine_release(e);
-		return NULL;
-	}
-	crypto_clear_errors();
-	return e;
-}
-
-/* Refuses the engine's prompts: the PIN was given up front or not at all. */
-static int no_ui_read(UI *ui, UI_STRING *uis)
-{
-	(void)ui;
-	(void)uis;
-	return 0;
-}
-
-static int pkcs11_key_load(struct imactl_ctx *ctx, const char *uri, imactl_passphrase_fn pass_fn,
-			   void *pass_data, struct imactl_key **key_ret)
-{
-	struct pkcs11_uri u = { 0 };
-	UI_METHOD *ui = NULL;
-	ENGINE *e = NULL;
-	EVP_PKEY *pkey = NULL;
-	char pin[MAX_PIN];
-	const char *module;
-	int ret, n = 0;
-
-	ret = pkcs11_uri_parse(ctx, uri, &u);
-	if (ret < 0)
-		goto out;
-	module = u.module ? u.module : getenv("IMACTL_PKCS11_MODULE");
-	n = pkcs11_pin(ctx, &u, pass_fn, pass_data, pin, sizeof(pin));
-	if (n < 0) {
-		ret = n;
-		n = sizeof(pin) - 1;
-		log_err(ctx, "%s: no PIN: %s", u.rest, strerror(-ret));
-		goto out;
-	}
-	pin[n] = 0;
-	e = pkcs11_engine(ctx, module, pin);
-	if (!e) {
-		ret = -ENODEV;
-		goto out;
-	}
-	ui = UI_create_method("imactl no prompt");
-	if (ui)
-		UI_method_set_reader(ui, no_ui_read);
-	pkey = ENGINE_load_private_key(e, u.rest, ui, NULL);
-	if (!pkey) {
-		ret = pkcs11_error();
-		crypto_clear_errors();
-		crypto_engine_release(e);
-		e = NULL;
-		/* without a module-path, libp11 uses p11-kit's proxy: ask it */
-		if (ret == -ENOENT && u.token &&
-		    pkcs11_token_present(module ? module : "p11-kit-proxy.so", u.token) == 0)
-			ret = -ENODEV;
-		log_err(ctx, "%s: %s", u.rest,
-			ret == -EKEYREJECTED
-				? "the token refused the PIN (wrong PIN, or none given)"
-			: ret == -ENODEV ? "no such token"
-					 : "no such private key in the token (check token=, "
-					   "object= or id=, and the PIN)");
-		goto out;
-	}
-	ret = crypto_key_wrap(ctx, u.rest, pkey, key_ret);
-	if (ret < 0)
-		goto out;
-	(*key_ret)->hardware = true;
-	(*key_ret)->serialize = false; /* concurrent sessions: see imactl_key_set_serialized() */
-	(*key_ret)->engine = e;
-	e = NULL;
-out:
-	OPENSSL_cleanse(pin, sizeof(pin));
-	UI_destroy_method(ui);
-	crypto_engine_release(e);
-	pkcs11_uri_free(&u);
-	return ret;
-}
-#pragma GCC diagnostic pop
-
-IMACTL_EXPORT int imactl_key_load(struct imactl_ctx *ctx, const char *path,
-				  imactl_passphrase_fn pass_fn, void *pass_data,
-				  struct imactl_key **key_ret)
-{
-	struct pass_cb_data pd = { .fn = pass_fn, .data = pass_data };
-	OSSL_DECODER_CTX *dctx = NULL;
-	EVP_PKEY *pkey = NULL;
-	uint8_t *buf = NULL;
-	const unsigned char *p;
-	size_t len = 0;
-	int ret;
-
-	if (!strncmp(path, PKCS11_URI_PREFIX, strlen(PKCS11_URI_PREFIX)))
-		return pkcs11_key_load(ctx, path, pass_fn, pass_data, key_ret);
-	ret = crypto_read_small_file(ctx, path, &buf, &len);
-	if (ret < 0)
-		return ret;
-	dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, NULL, NULL, NULL, EVP_PKEY_KEYPAIR, NULL, NULL);
-	if (!dctx) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	OSSL_DECODER_CTX_set_passphrase_cb(dctx, decoder_pass_cb, &pd);
-	p = buf;
-	if (OSSL_DECODER_from_data(dctx, &p, &len) != 1 || !pkey) {
-		if (pd.error && pd.error != -EKEYREJECTED) {
-			ret = pd.error;
-			log_err(ctx, "%s: no passphrase available: %s", path, strerror(-ret));
-		} else if (pd.asked) {
-			ret = -EKEYREJECTED;
-			log_err(ctx, "%s: cannot decrypt the private key: %s", path,
-				pd.fn ? "wrong passphrase"
-				      : "it is encrypted and no passphrase was given");
-		} else {
-			ret = -EBADMSG;
-			log_err(ctx,
-				"%s: not a private key (PEM or DER, PKCS#8 or traditional RSA/EC)",
-				path);
-		}
-		crypto_clear_errors();
-		goto out;
-	}
-	ret = crypto_key_wrap(ctx, path, pkey, key_ret);
-	pkey = NULL;
-out:
-	OSSL_DECODER_CTX_free(dctx);
-	EVP_PKEY_free(pkey);
-	if (buf) {
-		OPENSSL_cleanse(buf, len);
-		free(buf);
-	}
-	return ret;
-}
-
-IMACTL_EXPORT int imactl_key_set_cert(struct imactl_key *key, const struct imactl_cert *cert)
-{
-	if (EVP_PKEY_eq(key->pkey, cert->pkey) != 1) {
-		crypto_clear_errors();
-		return -EKEYREJECTED;
-	}
-	key->keyid = cert->keyid;
-	return 0;
-}
-
-IMACTL_EXPORT bool imactl_key_is_hardware(const struct imactl_key *key)
-{
-	return key->hardware;
-}
-
-IMACTL_EXPORT void imactl_key_set_serialized(struct imactl_key *key, bool serialized)
-{
-	key->serialize = key->hardware && serialized;
-}
-
-IMACTL_EXPORT void imactl_key_set_keyid(struct imactl_key *key, uint32_t keyid)
-{
-	key->keyid = keyid;
-}
-
-IMACTL_EXPORT uint32_t imactl_key_keyid(const struct imactl_key *key)
-{
-	return key->keyid;
-}
-
-IMACTL_EXPORT void imactl_key_free(struct imactl_key *key)
-{
-	if (!key)
-		return;
-	for (unsigned int i = 0; i < key->n_pool; i++)
-		EVP_PKEY_CTX_free(key->pool[i].pctx);
-	EVP_PKEY_free(key->pkey);
-	crypto_engine_release(key->engine);
-	pthread_mutex_destroy(&key->pool_lock);
-	pthread_mutex_destroy(&key->lock);
-	free(key);
-}
-
-/* ---- certificates ------------------------------------------------------ */
-
-X509 *crypto_parse_x509(const uint8_t *buf, size_t len)
-{
-	X509 *x509 = NULL;
-
-	if (looks_like_pem(buf, len)) {
-		BIO *bio = BIO_new_mem_buf(buf, (int)len);
-
-		if (bio)
-			x509 = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-		BIO_free(bio);
-	} else {
-		const unsigned char *p = buf;
-
-		x509 = d2i_X509(NULL, &p, (long)len);
-		if (x509 && p != buf + len) {
-			X509_free(x509);
-			x509 = NULL;
-		}
-	}
-	return x509;
-}
-
-int crypto_load_x509(const struct imactl_ctx *ctx, const char *path, X509 **x_ret)
-{
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	int ret;
-
-	ret = crypto_read_small_file(ctx, path, &buf, &len);
-	if (ret < 0)
-		return ret;
-	*x_ret = crypto_parse_x509(buf, len);
-	free(buf);
-	crypto_clear_errors();
-	if (!*x_ret) {
-		log_err(ctx, "%s: not an X.509 certificate (PEM or DER)", path);
-		return -EBADMSG;
-	}
-	return 0;
-}
-
-IMACTL_EXPORT int imactl_cert_load(struct imactl_ctx *ctx, const char *path,
-				   struct imactl_cert **cert_ret)
-{
-	struct imactl_cert *cert = NULL;
-	const ASN1_OCTET_STRING *ski;
-	X509 *x509 = NULL;
-	int ret;
-
-	ret = crypto_load_x509(ctx, path, &x509);
-	if (ret < 0)
-		return ret;
-	cert = calloc(1, sizeof(*cert));
-	if (!cert) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	cert->pkey = X509_get0_pubkey(x509);
-	if (!cert->pkey) {
-		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "%s: cannot read the public key", path);
-		ret = -EBADMSG;
-		goto out;
-	}
-	ret = crypto_check_key_type(ctx, path, cert->pkey);
-	if (ret < 0)
-		goto out;
-	if (crypto_pubkey_keyid(cert->pkey, &cert->pubkey_keyid) < 0) {
-		ret = -EBADMSG;
-		goto out;
-	}
-	cert->keyid = cert->pubkey_keyid;
-	ski = X509_get0_subject_key_id(x509);
-	if (ski && ASN1_STRING_length(ski) >= 4)
-		cert->keyid = get_be32(ASN1_STRING_get0_data(ski) + ASN1_STRING_length(ski) - 4);
-	cert->x509 = x509;
-	x509 = NULL;
-	*cert_ret = cert;
-	cert = NULL;
-	ret = 0;
-out:
-	crypto_clear_errors();
-	X509_free(x509);
-	free(cert);
-	return ret;
-}
-
-IMACTL_EXPORT uint32_t imactl_cert_keyid(const struct imactl_cert *cert)
-{
-	return cert->keyid;
-}
-
-uint32_t crypto_cert_pubkey_keyid(const struct imactl_cert *cert)
-{
-	return cert->pubkey_keyid;
-}
-
-int crypto_cert_der(const struct imactl_cert *cert, uint8_t **der_ret, size_t *len_ret)
-{
-	unsigned char *der = NULL;
-	int len;
-
-	len = i2d_X509(cert->x509, &der);
-	if (len <= 0)
-		return -ENOMEM;
-	/* hand out malloc()ed memory so imactl_free() applies */
-	*der_ret = malloc(len);
-	if (!*der_ret) {
-		OPENSSL_free(der);
-		return -ENOMEM;
-	}
-	memcpy(*der_ret, der, len);
-	OPENSSL_free(der);
-	*len_ret = len;
-	return 0;
-}
-
-IMACTL_EXPORT void imactl_cert_free(struct imactl_cert *cert)
-{
-	if (!cert)
-		return;
-	X509_free(cert->x509);
-	free(cert);
-}
-
 /* ---- sign and verify --------------------------------------------------- */
 
 size_t crypto_key_sig_max(const struct imactl_key *key)
@@ -937,9 +190,9 @@ size_t crypto_key_sig_max(const struct imactl_key *key)
 	return EVP_PKEY_get_size(key->pkey);
 }
 
-static EVP_PKEY_CTX *new_pkey_ctx(const struct imactl_ctx *ctx, EVP_PKEY *pkey, int algo, bool sign)
+static EVP_PKEY_CTX *new_pkey_ctx(struct crypto_cache *cache, EVP_PKEY *pkey, int algo, bool sign)
 {
-	const EVP_MD *md = cached_md(ctx, algo);
+	const EVP_MD *md = cached_md(cache, algo);
 	EVP_PKEY_CTX *pctx;
 
 	if (!md)
@@ -966,7 +219,7 @@ fail:
  * of software keys are reused (EVP_PKEY_sign() may be called again on an
  * initialised context); each is used by one thread at a time.
  */
-static EVP_PKEY_CTX *pctx_get(const struct imactl_ctx *ctx, struct imactl_key *key, int algo)
+static EVP_PKEY_CTX *pctx_get(struct crypto_cache *cache, struct imactl_key *key, int algo)
 {
 	EVP_PKEY_CTX *pctx = NULL;
 
@@ -981,7 +234,7 @@ static EVP_PKEY_CTX *pctx_get(const struct imactl_ctx *ctx, struct imactl_key *k
 		}
 		pthread_mutex_unlock(&key->pool_lock);
 	}
-	return pctx ? pctx : new_pkey_ctx(ctx, key->pkey, algo, true);
+	return pctx ? pctx : new_pkey_ctx(cache, key->pkey, algo, true);
 }
 
 static void pctx_put(struct imactl_key *key, int algo, EVP_PKEY_CTX *pctx)
@@ -998,29 +251,23 @@ static void pctx_put(struct imactl_key *key, int algo, EVP_PKEY_CTX *pctx)
 	EVP_PKEY_CTX_free(pctx);
 }
 
-int crypto_sign(const struct imactl_ctx *ctx, const struct imactl_key *ckey,
+int crypto_sign(struct crypto_cache *cache, const struct imactl_key *ckey,
 		const struct imactl_digest *digest, uint8_t *sig, size_t *sig_len)
 {
 	/* the pool and the token's lock change; the key's identity does not */
 	struct imactl_key *key = (struct imactl_key *)ckey;
-	EVP_PKEY_CTX *pctx = pctx_get(ctx, key, digest->algo);
+	EVP_PKEY_CTX *pctx = pctx_get(cache, key, digest->algo);
 	size_t len = crypto_key_sig_max(key);
 	int ret = 0;
 
-	if (!pctx) {
-		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "cannot sign %s digests with this key",
-				  imactl_hash_algo_name(digest->algo));
+	if (!pctx)
 		return -EOPNOTSUPP;
-	}
 	if (key->serialize)
 		pthread_mutex_lock(&key->lock);
-	if (EVP_PKEY_sign(pctx, sig, &len, digest->bytes, digest->len) != 1) {
-		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "signing failed%s",
-				  key->hardware ? " in the PKCS#11 token" : "");
+	if (EVP_PKEY_sign(pctx, sig, &len, digest->bytes, digest->len) != 1)
 		ret = -EIO;
-	} else {
+	else
 		*sig_len = len;
-	}
 	if (key->serialize)
 		pthread_mutex_unlock(&key->lock);
 	if (ret < 0)
@@ -1030,16 +277,15 @@ int crypto_sign(const struct imactl_ctx *ctx, const struct imactl_key *ckey,
 	return ret;
 }
 
-int crypto_verify(const struct imactl_ctx *ctx, const struct imactl_cert *cert,
+int crypto_verify(struct crypto_cache *cache, const struct imactl_cert *cert,
 		  const struct imactl_digest *digest, const uint8_t *sig, size_t sig_len)
 {
-	EVP_PKEY_CTX *pctx = new_pkey_ctx(ctx, cert->pkey, digest->algo, false);
+	EVP_PKEY_CTX *pctx = new_pkey_ctx(cache, cert->pkey, digest->algo, false);
 	int ret;
 
 	if (!pctx) {
-		imactl_log_crypto(ctx, IMACTL_LOG_DEBUG,
-				  "cannot verify %s signatures with this certificate",
-				  imactl_hash_algo_name(digest->algo));
+		/* this certificate cannot check signatures over @digest's algorithm */
+		crypto_clear_errors();
 		return -EBADMSG;
 	}
 	ret = EVP_PKEY_verify(pctx, sig, sig_len, digest->bytes, digest->len);
@@ -1069,9 +315,9 @@ struct crypto_md {
 	EVP_MD_CTX *mctx;
 };
 
-int crypto_md_new(const struct imactl_ctx *ctx, int algo, struct crypto_md **m_ret)
+int crypto_md_new(int algo, struct crypto_md **m_ret)
 {
-	const char *name = crypto_md_name(algo);
+	const char *name = md_name(algo);
 	struct crypto_md *m;
 
 	m = calloc(1, sizeof(*m));
@@ -1082,7 +328,6 @@ int crypto_md_new(const struct imactl_ctx *ctx, int algo, struct crypto_md **m_r
 	m->md = name ? EVP_MD_fetch(NULL, name, NULL) : NULL;
 	m->mctx = EVP_MD_CTX_new();
 	if (!m->md || !m->mctx) {
-		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "hash algorithm %d is not available", algo);
 		crypto_md_free(m);
 		return -EOPNOTSUPP;
 	}
@@ -1190,7 +435,7 @@ void crypto_verify_cache_free(struct crypto_verify_cache *c)
 	free(c);
 }
 
-int crypto_verify_cached(const struct imactl_ctx *ctx, struct crypto_verify_cache *c,
+int crypto_verify_cached(struct crypto_cache *cache, struct crypto_verify_cache *c,
 			 const struct imactl_cert *cert, const struct imactl_digest *digest,
 			 const uint8_t *sig, size_t sig_len)
 {
@@ -1202,8 +447,8 @@ int crypto_verify_cached(const struct imactl_ctx *ctx, struct crypto_verify_cach
 			pctx = c->slot[i].pctx;
 	if (!pctx) {
 		if (c->n == VERIFY_CACHE_SIZE)
-			return crypto_verify(ctx, cert, digest, sig, sig_len);
-		pctx = new_pkey_ctx(ctx, cert->pkey, digest->algo, false);
+			return crypto_verify(cache, cert, digest, sig, sig_len);
+		pctx = new_pkey_ctx(cache, cert->pkey, digest->algo, false);
 		if (!pctx) {
 			crypto_clear_errors();
 			return -EBADMSG;
@@ -1217,27 +462,4 @@ int crypto_verify_cached(const struct imactl_ctx *ctx, struct crypto_verify_cach
 	if (ret != 1)
 		crypto_clear_errors();
 	return ret == 1 ? 0 : -EBADMSG;
-}
-
-IMACTL_EXPORT int imactl_cert_pubkey_der(const struct imactl_cert *cert, uint8_t **der_ret,
-					 size_t *len_ret)
-{
-	unsigned char *der = NULL;
-	uint8_t *copy;
-	int len;
-
-	len = i2d_PUBKEY(cert->pkey, &der);
-	if (len <= 0) {
-		crypto_clear_errors();
-		return -EINVAL;
-	}
-	copy = malloc(len);
-	if (copy)
-		memcpy(copy, der, len);
-	OPENSSL_free(der);
-	if (!copy)
-		return -ENOMEM;
-	*der_ret = copy;
-	*len_ret = len;
-	return 0;
 }

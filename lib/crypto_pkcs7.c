@@ -30,13 +30,11 @@
 
 static int algo_from_nid(int nid)
 {
-	static const int algos[] = { IMACTL_HASH_MD5,	 IMACTL_HASH_SHA1,   IMACTL_HASH_SHA224,
-				     IMACTL_HASH_SHA256, IMACTL_HASH_SHA384, IMACTL_HASH_SHA512,
-				     IMACTL_HASH_SM3 };
+	const struct crypto_algo *a;
 
-	for (size_t i = 0; i < ARRAY_SIZE(algos); i++)
-		if (OBJ_sn2nid(crypto_md_name(algos[i])) == nid)
-			return algos[i];
+	for (size_t i = 0; (a = crypto_algo_at(i)); i++)
+		if (OBJ_sn2nid(a->ossl_name) == nid)
+			return a->id;
 	return 0;
 }
 
@@ -145,7 +143,8 @@ int crypto_modsig_verify(const struct imactl_ctx *ctx, const struct imactl_keyri
 		goto out;
 	}
 	sig = CMS_SignerInfo_get0_signature(si);
-	ret = crypto_verify(ctx, cert, digest, ASN1_STRING_get0_data(sig), ASN1_STRING_length(sig));
+	ret = crypto_verify(ctx_crypto(ctx), cert, digest, ASN1_STRING_get0_data(sig),
+			    ASN1_STRING_length(sig));
 	if (ret < 0)
 		*why = "bad appended signature";
 out:

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Shared between the two crypto backend files (crypto.c, crypto_x509.c),
- * which include OpenSSL themselves: the OpenSSL types appear here only by
- * their struct tags (EVP_PKEY is struct evp_pkey_st, X509 struct x509_st).
+ * Shared by the files that include OpenSSL, all named lib/crypto*.c: the
+ * backend (crypto.c), keys and certificates (crypto_key.c), PKCS#11 tokens
+ * (crypto_pkcs11.c), certificate making and checking (crypto_x509.c) and
+ * appended signatures (crypto_pkcs7.c).  The OpenSSL types appear here only
+ * by their struct tags (EVP_PKEY is struct evp_pkey_st, X509 struct x509_st).
  */
 #ifndef IMACTL_CRYPTO_PRIVATE_H
 #define IMACTL_CRYPTO_PRIVATE_H
@@ -59,6 +61,9 @@ int crypto_pubkey_keyid(struct evp_pkey_st *pkey, uint32_t *keyid);
 int crypto_key_wrap(const struct imactl_ctx *ctx, const char *what, struct evp_pkey_st *pkey,
 		    struct imactl_key **key_ret);
 
+/* Loads the key a "pkcs11:" URI names (crypto_pkcs11.c); logs why not. */
+int crypto_pkcs11_key_load(struct imactl_ctx *ctx, const char *uri, imactl_passphrase_fn pass_fn,
+			   void *pass_data, struct imactl_key **key_ret);
 /* Drops the engine reference a PKCS#11 key holds; NULL is allowed. */
 void crypto_engine_release(void *engine);
 

@@ -187,7 +187,7 @@ static int evm_digest(struct imactl_ctx *ctx, int fd, const struct stat *st, uns
 
 	if (!ima_value && !(present & EVM_IMA_BIT))
 		return -ENODATA;
-	ret = crypto_hash_new(ctx, algo, &h);
+	ret = hash_new(ctx, algo, &h);
 	if (ret < 0)
 		return ret;
 	for (size_t i = 0; i < ARRAY_SIZE(evm_xattrs); i++) {

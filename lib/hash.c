@@ -8,50 +8,52 @@
 #include <string.h>
 #include <unistd.h>
 
-static const struct {
-	int id;
-	const char *name; /* the kernel's hash_algo_name[] */
-	int size;
-} algos[] = {
-	{ IMACTL_HASH_MD5, "md5", 16 },	      { IMACTL_HASH_SHA1, "sha1", 20 },
-	{ IMACTL_HASH_SHA256, "sha256", 32 }, { IMACTL_HASH_SHA384, "sha384", 48 },
-	{ IMACTL_HASH_SHA512, "sha512", 64 }, { IMACTL_HASH_SHA224, "sha224", 28 },
-	{ IMACTL_HASH_SM3, "sm3", 32 },
-};
-
 IMACTL_EXPORT const char *imactl_hash_algo_name(int algo)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(algos); i++)
-		if (algos[i].id == algo)
-			return algos[i].name;
-	return NULL;
+	const struct crypto_algo *a = crypto_algo_by_id(algo);
+
+	return a ? a->name : NULL;
 }
 
 IMACTL_EXPORT int imactl_hash_algo_size(int algo)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(algos); i++)
-		if (algos[i].id == algo)
-			return algos[i].size;
-	return -EINVAL;
+	const struct crypto_algo *a = crypto_algo_by_id(algo);
+
+	return a ? a->size : -EINVAL;
 }
 
 IMACTL_EXPORT int imactl_hash_algo_by_name(const char *name)
 {
+	const struct crypto_algo *a;
 	struct crypto_hash *h = NULL;
 
 	if (!name)
 		return -EINVAL;
-	for (size_t i = 0; i < ARRAY_SIZE(algos); i++) {
-		if (strcmp(algos[i].name, name) != 0 &&
-		    !(algos[i].id == IMACTL_HASH_SM3 && !strcmp(name, "sm3-256")))
+	for (size_t i = 0; (a = crypto_algo_at(i)); i++) {
+		if (strcmp(a->name, name) != 0 &&
+		    !(a->id == IMACTL_HASH_SM3 && !strcmp(name, "sm3-256")))
 			continue;
 		/* Known to the kernel; can this OpenSSL compute it? */
-		if (crypto_hash_new(NULL, algos[i].id, &h) < 0)
+		if (crypto_hash_new(NULL, a->id, &h) < 0) {
+			crypto_clear_errors();
 			return -EOPNOTSUPP;
+		}
 		crypto_hash_free(h);
-		return algos[i].id;
+		return a->id;
 	}
 	return -EINVAL;
+}
+
+int hash_new(const struct imactl_ctx *ctx, int algo, struct crypto_hash **h_ret)
+{
+	int ret = crypto_hash_new(ctx_crypto(ctx), algo, h_ret);
+
+	if (ret == -EINVAL)
+		log_err(ctx, "hash algorithm %d is not supported", algo);
+	else if (ret < 0)
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "cannot start %s",
+				  imactl_hash_algo_name(algo));
+	return ret;
 }
 
 IMACTL_EXPORT int imactl_hash_buf(struct imactl_ctx *ctx, const void *buf, size_t len, int algo,
@@ -60,7 +62,7 @@ IMACTL_EXPORT int imactl_hash_buf(struct imactl_ctx *ctx, const void *buf, size_
 	struct crypto_hash *h = NULL;
 	int ret;
 
-	ret = crypto_hash_new(ctx, algo, &h);
+	ret = hash_new(ctx, algo, &h);
 	if (ret < 0)
 		return ret;
 	ret = crypto_hash_update(h, buf, len);
@@ -86,7 +88,7 @@ static int hash_stream(struct imactl_ctx *ctx, int fd, int algo, off_t size,
 	off_t off = 0;
 	int ret;
 
-	ret = crypto_hash_new(ctx, algo, &h);
+	ret = hash_new(ctx, algo, &h);
 	if (ret < 0)
 		return ret;
 	buf = malloc(bufsize);

@@ -4,6 +4,7 @@
 #define IMACTL_LIB_PRIVATE_H
 
 #include "imactl.h"
+#include "crypto_backend.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -22,15 +23,27 @@ struct imactl_ctx {
 	int log_priority;
 	bool xattr_user;
 	/* OpenSSL objects fetched once (crypto.c); shared by copies of the
-	 * context (tree workers), freed by imactl_ctx_free() */
+	 * context (tree workers), freed by imactl_ctx_free(); may be NULL */
 	struct crypto_cache *crypto;
 };
+
+/* The context's crypto backend cache (NULL for a NULL context). */
+static inline struct crypto_cache *ctx_crypto(const struct imactl_ctx *ctx)
+{
+	return ctx ? ctx->crypto : NULL;
+}
 
 /* Logging (ctx.c). */
 void imactl_log(const struct imactl_ctx *ctx, int prio, const char *fmt, ...) PRINTF_FMT(3, 4);
 /* Like imactl_log() and appends (then clears) OpenSSL's error queue. */
 void imactl_log_crypto(const struct imactl_ctx *ctx, int prio, const char *fmt, ...)
 	PRINTF_FMT(3, 4);
+
+/*
+ * Starts a hash of @algo for @ctx; logs why not (unsupported algorithm,
+ * OpenSSL's reason) and returns -errno when it cannot (hash.c).
+ */
+int hash_new(const struct imactl_ctx *ctx, int algo, struct crypto_hash **h_ret);
 
 #define log_err(ctx, ...)   imactl_log(ctx, IMACTL_LOG_ERR, __VA_ARGS__)
 #define log_warn(ctx, ...)  imactl_log(ctx, IMACTL_LOG_WARNING, __VA_ARGS__)
@@ -146,37 +159,6 @@ static inline void put_be32(uint8_t *p, uint32_t v)
 	p[3] = v;
 }
 
-/*
- * The crypto backend (crypto.c): the only file that includes OpenSSL.
- * Keys and certs are opaque here; struct imactl_key/imactl_cert are defined
- * in crypto.c.
- */
-struct crypto_hash; /* an incremental hash */
-
-/* A context's cache of fetched hash algorithms (thread-safe, lazy). */
-int crypto_cache_new(struct crypto_cache **c_ret);
-void crypto_cache_free(struct crypto_cache *c);
-
-/* Appends " (reason)" for each queued OpenSSL error, then clears the queue. */
-void crypto_format_errors(char *buf, size_t size);
-void crypto_clear_errors(void);
-const char *crypto_md_name(int algo); /* OpenSSL name, NULL if unknown */
-int crypto_hash_new(const struct imactl_ctx *ctx, int algo, struct crypto_hash **h_ret);
-int crypto_hash_update(struct crypto_hash *h, const void *buf, size_t len);
-int crypto_hash_final(struct crypto_hash *h, struct imactl_digest *digest);
-void crypto_hash_free(struct crypto_hash *h);
-
-/* Raw signature over @digest; @sig must hold crypto_key_sig_max() bytes. */
-size_t crypto_key_sig_max(const struct imactl_key *key);
-int crypto_sign(const struct imactl_ctx *ctx, const struct imactl_key *key,
-		const struct imactl_digest *digest, uint8_t *sig, size_t *sig_len);
-/* 0, -EBADMSG */
-int crypto_verify(const struct imactl_ctx *ctx, const struct imactl_cert *cert,
-		  const struct imactl_digest *digest, const uint8_t *sig, size_t sig_len);
-
-/* Constant-time comparison of digests. */
-bool crypto_memeq(const void *a, const void *b, size_t len);
-
 /* Keyring lookup (keyring.c). */
 const struct imactl_cert *imactl_keyring_find(const struct imactl_keyring *kr, uint32_t keyid);
 /* The @i-th certificate, in the order added (0 <= @i < count). */
@@ -198,21 +180,6 @@ int crypto_cert_der(const struct imactl_cert *cert, uint8_t **der_ret, size_t *l
 
 /* kconfig.c: -1 no .config given, 0 option not set, 1 set to y or m. */
 int kconfig_state(const struct imactl_kconfig *kc, const char *name);
-
-/* Measurement lists (crypto.c): a prefetched algorithm for one-shot H(a||b). */
-struct crypto_md;
-int crypto_md_new(const struct imactl_ctx *ctx, int algo, struct crypto_md **m_ret);
-int crypto_md_digest2(struct crypto_md *m, const void *a, size_t alen, const void *b, size_t blen,
-		      uint8_t *out);
-void crypto_md_free(struct crypto_md *m);
-int crypto_hash_dup(const struct crypto_hash *h, struct crypto_hash **h_ret);
-/* crypto_verify() with the verify context kept per (cert, algorithm). */
-struct crypto_verify_cache;
-int crypto_verify_cache_new(struct crypto_verify_cache **c_ret);
-void crypto_verify_cache_free(struct crypto_verify_cache *c);
-int crypto_verify_cached(const struct imactl_ctx *ctx, struct crypto_verify_cache *c,
-			 const struct imactl_cert *cert, const struct imactl_digest *digest,
-			 const uint8_t *sig, size_t sig_len);
 
 /* Writing a set of files all-or-nothing (outfile.c). */
 struct out_file {

@@ -85,6 +85,16 @@ static bool is_bank_algo(int algo)
 	return false;
 }
 
+/* A prefetched hash of @algo for one-shot digests; logs when it is not available. */
+static int md_new(const struct imactl_ctx *ctx, int algo, struct crypto_md **m_ret)
+{
+	int ret = crypto_md_new(algo, m_ret);
+
+	if (ret < 0)
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "hash algorithm %d is not available", algo);
+	return ret;
+}
+
 IMACTL_EXPORT int imactl_mlog_verifier_new(struct imactl_ctx *ctx,
 					   const struct imactl_mlog_verify_params *p,
 					   struct imactl_mlog_verifier **v_ret)
@@ -112,7 +122,7 @@ IMACTL_EXPORT int imactl_mlog_verifier_new(struct imactl_ctx *ctx,
 	v->target_bits = p->target_bits;
 	v->sum.boot_aggregate = -ENODATA;
 	v->used = 1u << 10; /* IMA's PCR: compared even when the list is empty */
-	ret = crypto_md_new(ctx, IMACTL_HASH_SHA1, &v->sha1);
+	ret = md_new(ctx, IMACTL_HASH_SHA1, &v->sha1);
 	if (ret < 0)
 		goto fail;
 	ret = crypto_verify_cache_new(&v->vcache);
@@ -123,7 +133,7 @@ IMACTL_EXPORT int imactl_mlog_verifier_new(struct imactl_ctx *ctx,
 
 		b->algo = p->banks[i];
 		b->size = imactl_hash_algo_size(b->algo);
-		ret = crypto_md_new(ctx, b->algo, &b->md);
+		ret = md_new(ctx, b->algo, &b->md);
 		if (ret < 0)
 			goto fail;
 		v->nbanks++;
@@ -241,7 +251,7 @@ IMACTL_EXPORT int imactl_mlog_verifier_track_bytes(struct imactl_mlog_verifier *
 {
 	if (v->bytes || v->sum.entries)
 		return -EINVAL;
-	return crypto_hash_new(v->ctx, IMACTL_HASH_SHA256, &v->bytes);
+	return hash_new(v->ctx, IMACTL_HASH_SHA256, &v->bytes);
 }
 
 static void extend_all(struct imactl_mlog_verifier *v, unsigned int p, const uint8_t *value_sha1,
@@ -345,7 +355,7 @@ static enum imactl_mlog_sig_status check_evmsig(struct imactl_mlog_verifier *v,
 		return IMACTL_MLOG_SIG_UNSUPPORTED;
 	memset(&d, 0, sizeof(d));
 	d.algo = s[2];
-	if (imactl_hash_algo_size(d.algo) <= 0 || crypto_md_new(v->ctx, d.algo, &md) < 0)
+	if (imactl_hash_algo_size(d.algo) <= 0 || md_new(v->ctx, d.algo, &md) < 0)
 		return IMACTL_MLOG_SIG_BAD;
 	d.len = imactl_hash_algo_size(d.algo);
 	for (size_t i = 0; i < ARRAY_SIZE(layouts); i++) {
@@ -416,7 +426,8 @@ check_xattr_sig(struct imactl_mlog_verifier *v, const struct imactl_mlog_entry *
 		cert = imactl_keyring_find(v->keyring, *keyid);
 		if (!cert)
 			return IMACTL_MLOG_SIG_UNKNOWN_KEY;
-		ret = crypto_verify_cached(v->ctx, v->vcache, cert, &d, s + 9, e->sig_len - 9);
+		ret = crypto_verify_cached(ctx_crypto(v->ctx), v->vcache, cert, &d, s + 9,
+					   e->sig_len - 9);
 	} else {
 		ret = imactl_verify_digest(v->ctx, v->keyring, s, e->sig_len, &d, keyid);
 	}
@@ -627,7 +638,7 @@ static int check_boot_aggregate(struct imactl_mlog_verifier *v)
 		return -ENODATA;
 	for (unsigned int i = 0; i < n; i++)
 		memcpy(buf + i * size, t->pcr[i], size);
-	ret = crypto_md_new(v->ctx, v->ba_algo, &md);
+	ret = md_new(v->ctx, v->ba_algo, &md);
 	if (ret < 0)
 		return ret;
 	ret = crypto_md_digest2(md, buf, n * size, NULL, 0, out);

@@ -53,7 +53,13 @@ IMACTL_EXPORT int imactl_sign_digest(struct imactl_ctx *ctx, const struct imactl
 	sig = malloc(crypto_key_sig_max(key));
 	if (!sig)
 		return -ENOMEM;
-	ret = crypto_sign(ctx, key, &signed_digest, sig, &sig_len);
+	ret = crypto_sign(ctx_crypto(ctx), key, &signed_digest, sig, &sig_len);
+	if (ret == -EOPNOTSUPP)
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "cannot sign %s digests with this key",
+				  imactl_hash_algo_name(signed_digest.algo));
+	else if (ret < 0)
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "signing failed%s",
+				  imactl_key_is_hardware(key) ? " in the PKCS#11 token" : "");
 	if (ret < 0)
 		goto out;
 	v.algo = digest->algo;
@@ -97,5 +103,5 @@ IMACTL_EXPORT int imactl_verify_digest(struct imactl_ctx *ctx, const struct imac
 		if (ret < 0)
 			return ret;
 	}
-	return crypto_verify(ctx, cert, &signed_digest, v.sig, v.sig_len);
+	return crypto_verify(ctx_crypto(ctx), cert, &signed_digest, v.sig, v.sig_len);
 }

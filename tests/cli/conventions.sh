@@ -1,5 +1,6 @@
 #!/bin/sh
-# The house rules of STYLE.md that a machine can check.
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The project's conventions that a machine can check.
 . "$SRC_ROOT/tests/cli/lib.sh"
 cd "$SRC_ROOT"
 
@@ -8,6 +9,11 @@ is "commands parse options with prog_getopt (no abbreviations), not getopt_long"
 
 bad=$(grep -l '#include <openssl/' lib/*.c lib/*.h | grep -v '^lib/crypto[_a-z0-9]*\.c$' | tr '\n' ' ')
 is "only lib/crypto*.c include OpenSSL" "$bad" ""
+
+# the crypto backend is a leaf (crypto_backend.h): no context, no logging,
+# no calls into the rest of the library
+bad=$(grep -n -E 'imactl_ctx|imactl_log|log_(err|warn|info|debug)|imactl_hash_algo|lib_private' lib/crypto.c lib/crypto_backend.h | grep -v -E '^\S+:[0-9]+:\s*(/\*|\*)' | head -5 | tr '\n' ' ')
+is "lib/crypto.c (the crypto backend) never logs and takes no context" "$bad" ""
 
 bad=$(grep -n -E '\b(printf|fprintf|puts|perror|exit|abort)\s*\(' lib/*.c | grep -v -E '^\S+:\s*(/\*|\*)' | grep -v 'snprintf\|vsnprintf' | head -5 | tr '\n' ' ')
 is "the library never prints or exits" "$bad" ""
@@ -20,6 +26,8 @@ is "the public header does not mention OpenSSL" "$bad" ""
 
 bad=$(git ls-files -z 2>/dev/null | xargs -0 grep -l -E -- '-----BEGIN (ENCRYPTED |RSA |EC )?PRIVATE KEY-----' 2>/dev/null | tr '\n' ' ')
 is "no private key is tracked in git" "$bad" ""
+bad=$(git ls-files 2>/dev/null | grep -v '^tests/cli/conventions.sh$' | xargs grep -l -E '(DESIGN|STYLE)\.md' 2>/dev/null | tr '\n' ' ')
+is "the repository stands on its own: no DESIGN.md or STYLE.md it does not have" "$bad" ""
 # .clang-format is the style: every C file of the tree follows it (Debian's clang-format 14).
 if command -v clang-format >/dev/null 2>&1; then
 	files=$(git ls-files '*.c' '*.h' 2>/dev/null || find include lib programs tests bench -name '*.[ch]')

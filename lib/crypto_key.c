@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Keys and certificates: loading them from files (PEM or DER; a pkcs11: URI
+ * goes to crypto_pkcs11.c), the key types the kernel accepts, keyids.
+ */
+#include "crypto_private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/decoder.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+/* ---- reading key and certificate files --------------------------------- */
+
+#define MAX_KEYFILE_SIZE (1024 * 1024)
+
+/* Reads a whole (small) file; the caller cleanses and frees it. */
+int crypto_read_small_file(const struct imactl_ctx *ctx, const char *path, uint8_t **buf_ret,
+			   size_t *len_ret)
+{
+	struct stat st;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		log_err(ctx, "%s: %s", path, strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > MAX_KEYFILE_SIZE) {
+		log_err(ctx, "%s: not a regular file of at most 1 MiB", path);
+		ret = -EINVAL;
+		goto out;
+	}
+	buf = malloc(st.st_size + 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, st.st_size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			log_err(ctx, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	buf[len] = 0;
+	*buf_ret = buf;
+	*len_ret = len;
+	buf = NULL;
+	ret = 0;
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+static bool looks_like_pem(const uint8_t *buf, size_t len)
+{
+	static const char tag[] = "-----BEGIN ";
+
+	return len >= sizeof(tag) - 1 && memmem(buf, len, tag, sizeof(tag) - 1) != NULL;
+}
+
+/* The key types the kernel's asymmetric key parser can verify with. */
+int crypto_check_key_type(const struct imactl_ctx *ctx, const char *path, EVP_PKEY *pkey)
+{
+	char curve[64] = "";
+
+	switch (EVP_PKEY_get_base_id(pkey)) {
+	case EVP_PKEY_RSA:
+		if (EVP_PKEY_get_bits(pkey) < 1024 || EVP_PKEY_get_bits(pkey) > 16384) {
+			log_err(ctx, "%s: RSA key of %d bits is not usable", path,
+				EVP_PKEY_get_bits(pkey));
+			return -EOPNOTSUPP;
+		}
+		return 0;
+	case EVP_PKEY_EC:
+		if (!EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, curve,
+						    sizeof(curve), NULL))
+			break;
+		if (!strcmp(curve, "prime256v1") || !strcmp(curve, "secp384r1"))
+			return 0;
+		log_err(ctx, "%s: EC curve %s is not supported by the kernel (use P-256 or P-384)",
+			path, curve);
+		return -EOPNOTSUPP;
+	default:
+		break;
+	}
+	log_err(ctx, "%s: key type %s is not supported (use RSA or EC P-256/P-384)", path,
+		OBJ_nid2sn(EVP_PKEY_get_base_id(pkey)));
+	return -EOPNOTSUPP;
+}
+
+/* bytes 16..19 of SHA-1 over the subjectPublicKey BIT STRING contents */
+int crypto_pubkey_keyid(EVP_PKEY *pkey, uint32_t *keyid)
+{
+	X509_PUBKEY *pk = NULL;
+	const unsigned char *bits = NULL;
+	unsigned char sha1[SHA_DIGEST_LENGTH];
+	int len = 0, ret = -EINVAL;
+
+	if (X509_PUBKEY_set(&pk, pkey) == 1 &&
+	    X509_PUBKEY_get0_param(NULL, &bits, &len, NULL, pk) == 1 && len > 0) {
+		SHA1(bits, len, sha1);
+		*keyid = get_be32(sha1 + 16);
+		ret = 0;
+	}
+	X509_PUBKEY_free(pk);
+	return ret;
+}
+
+/* ---- private keys ------------------------------------------------------ */
+
+struct pass_cb_data {
+	imactl_passphrase_fn fn;
+	void *data;
+	bool asked;
+	int error;
+};
+
+static int decoder_pass_cb(char *pass, size_t pass_size, size_t *pass_len,
+			   const OSSL_PARAM params[], void *arg)
+{
+	struct pass_cb_data *pd = arg;
+	int n;
+
+	(void)params;
+	/* Ask once: OpenSSL retries with every decoder it tries. */
+	if (pd->asked && pd->error)
+		return 0;
+	pd->asked = true;
+	if (!pd->fn) {
+		pd->error = -EKEYREJECTED;
+		return 0;
+	}
+	n = pd->fn(pd->data, pass, pass_size);
+	if (n < 0 || (size_t)n > pass_size) {
+		pd->error = n < 0 ? n : -EINVAL;
+		return 0;
+	}
+	*pass_len = n;
+	return 1;
+}
+
+int crypto_key_wrap(const struct imactl_ctx *ctx, const char *what, EVP_PKEY *pkey,
+		    struct imactl_key **key_ret)
+{
+	struct imactl_key *key = NULL;
+	int ret;
+
+	ret = crypto_check_key_type(ctx, what, pkey);
+	if (ret < 0)
+		goto fail;
+	key = calloc(1, sizeof(*key));
+	if (!key) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	if (crypto_pubkey_keyid(pkey, &key->keyid) < 0) {
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "%s: cannot compute keyid", what);
+		ret = -EINVAL;
+		goto fail;
+	}
+	pthread_mutex_init(&key->lock, NULL);
+	pthread_mutex_init(&key->pool_lock, NULL);
+	key->pkey = pkey;
+	*key_ret = key;
+	return 0;
+fail:
+	EVP_PKEY_free(pkey);
+	free(key);
+	return ret;
+}
+
+IMACTL_EXPORT int imactl_key_load(struct imactl_ctx *ctx, const char *path,
+				  imactl_passphrase_fn pass_fn, void *pass_data,
+				  struct imactl_key **key_ret)
+{
+	struct pass_cb_data pd = { .fn = pass_fn, .data = pass_data };
+	OSSL_DECODER_CTX *dctx = NULL;
+	EVP_PKEY *pkey = NULL;
+	uint8_t *buf = NULL;
+	const unsigned char *p;
+	size_t len = 0;
+	int ret;
+
+	if (!strncmp(path, "pkcs11:", 7))
+		return crypto_pkcs11_key_load(ctx, path, pass_fn, pass_data, key_ret);
+	ret = crypto_read_small_file(ctx, path, &buf, &len);
+	if (ret < 0)
+		return ret;
+	dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, NULL, NULL, NULL, EVP_PKEY_KEYPAIR, NULL, NULL);
+	if (!dctx) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	OSSL_DECODER_CTX_set_passphrase_cb(dctx, decoder_pass_cb, &pd);
+	p = buf;
+	if (OSSL_DECODER_from_data(dctx, &p, &len) != 1 || !pkey) {
+		if (pd.error && pd.error != -EKEYREJECTED) {
+			ret = pd.error;
+			log_err(ctx, "%s: no passphrase available: %s", path, strerror(-ret));
+		} else if (pd.asked) {
+			ret = -EKEYREJECTED;
+			log_err(ctx, "%s: cannot decrypt the private key: %s", path,
+				pd.fn ? "wrong passphrase"
+				      : "it is encrypted and no passphrase was given");
+		} else {
+			ret = -EBADMSG;
+			log_err(ctx,
+				"%s: not a private key (PEM or DER, PKCS#8 or traditional RSA/EC)",
+				path);
+		}
+		crypto_clear_errors();
+		goto out;
+	}
+	ret = crypto_key_wrap(ctx, path, pkey, key_ret);
+	pkey = NULL;
+out:
+	OSSL_DECODER_CTX_free(dctx);
+	EVP_PKEY_free(pkey);
+	if (buf) {
+		OPENSSL_cleanse(buf, len);
+		free(buf);
+	}
+	return ret;
+}
+
+IMACTL_EXPORT int imactl_key_set_cert(struct imactl_key *key, const struct imactl_cert *cert)
+{
+	if (EVP_PKEY_eq(key->pkey, cert->pkey) != 1) {
+		crypto_clear_errors();
+		return -EKEYREJECTED;
+	}
+	key->keyid = cert->keyid;
+	return 0;
+}
+
+IMACTL_EXPORT bool imactl_key_is_hardware(const struct imactl_key *key)
+{
+	return key->hardware;
+}
+
+IMACTL_EXPORT void imactl_key_set_serialized(struct imactl_key *key, bool serialized)
+{
+	key->serialize = key->hardware && serialized;
+}
+
+IMACTL_EXPORT void imactl_key_set_keyid(struct imactl_key *key, uint32_t keyid)
+{
+	key->keyid = keyid;
+}
+
+IMACTL_EXPORT uint32_t imactl_key_keyid(const struct imactl_key *key)
+{
+	return key->keyid;
+}
+
+IMACTL_EXPORT void imactl_key_free(struct imactl_key *key)
+{
+	if (!key)
+		return;
+	for (unsigned int i = 0; i < key->n_pool; i++)
+		EVP_PKEY_CTX_free(key->pool[i].pctx);
+	EVP_PKEY_free(key->pkey);
+	crypto_engine_release(key->engine);
+	pthread_mutex_destroy(&key->pool_lock);
+	pthread_mutex_destroy(&key->lock);
+	free(key);
+}
+
+/* ---- certificates ------------------------------------------------------ */
+
+X509 *crypto_parse_x509(const uint8_t *buf, size_t len)
+{
+	X509 *x509 = NULL;
+
+	if (looks_like_pem(buf, len)) {
+		BIO *bio = BIO_new_mem_buf(buf, (int)len);
+
+		if (bio)
+			x509 = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	} else {
+		const unsigned char *p = buf;
+
+		x509 = d2i_X509(NULL, &p, (long)len);
+		if (x509 && p != buf + len) {
+			X509_free(x509);
+			x509 = NULL;
+		}
+	}
+	return x509;
+}
+
+int crypto_load_x509(const struct imactl_ctx *ctx, const char *path, X509 **x_ret)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = crypto_read_small_file(ctx, path, &buf, &len);
+	if (ret < 0)
+		return ret;
+	*x_ret = crypto_parse_x509(buf, len);
+	free(buf);
+	crypto_clear_errors();
+	if (!*x_ret) {
+		log_err(ctx, "%s: not an X.509 certificate (PEM or DER)", path);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+IMACTL_EXPORT int imactl_cert_load(struct imactl_ctx *ctx, const char *path,
+				   struct imactl_cert **cert_ret)
+{
+	struct imactl_cert *cert = NULL;
+	const ASN1_OCTET_STRING *ski;
+	X509 *x509 = NULL;
+	int ret;
+
+	ret = crypto_load_x509(ctx, path, &x509);
+	if (ret < 0)
+		return ret;
+	cert = calloc(1, sizeof(*cert));
+	if (!cert) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	cert->pkey = X509_get0_pubkey(x509);
+	if (!cert->pkey) {
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "%s: cannot read the public key", path);
+		ret = -EBADMSG;
+		goto out;
+	}
+	ret = crypto_check_key_type(ctx, path, cert->pkey);
+	if (ret < 0)
+		goto out;
+	if (crypto_pubkey_keyid(cert->pkey, &cert->pubkey_keyid) < 0) {
+		ret = -EBADMSG;
+		goto out;
+	}
+	cert->keyid = cert->pubkey_keyid;
+	ski = X509_get0_subject_key_id(x509);
+	if (ski && ASN1_STRING_length(ski) >= 4)
+		cert->keyid = get_be32(ASN1_STRING_get0_data(ski) + ASN1_STRING_length(ski) - 4);
+	cert->x509 = x509;
+	x509 = NULL;
+	*cert_ret = cert;
+	cert = NULL;
+	ret = 0;
+out:
+	crypto_clear_errors();
+	X509_free(x509);
+	free(cert);
+	return ret;
+}
+
+IMACTL_EXPORT uint32_t imactl_cert_keyid(const struct imactl_cert *cert)
+{
+	return cert->keyid;
+}
+
+uint32_t crypto_cert_pubkey_keyid(const struct imactl_cert *cert)
+{
+	return cert->pubkey_keyid;
+}
+
+int crypto_cert_der(const struct imactl_cert *cert, uint8_t **der_ret, size_t *len_ret)
+{
+	unsigned char *der = NULL;
+	int len;
+
+	len = i2d_X509(cert->x509, &der);
+	if (len <= 0)
+		return -ENOMEM;
+	/* hand out malloc()ed memory so imactl_free() applies */
+	*der_ret = malloc(len);
+	if (!*der_ret) {
+		OPENSSL_free(der);
+		return -ENOMEM;
+	}
+	memcpy(*der_ret, der, len);
+	OPENSSL_free(der);
+	*len_ret = len;
+	return 0;
+}
+
+IMACTL_EXPORT void imactl_cert_free(struct imactl_cert *cert)
+{
+	if (!cert)
+		return;
+	X509_free(cert->x509);
+	free(cert);
+}
+
+IMACTL_EXPORT int imactl_cert_pubkey_der(const struct imactl_cert *cert, uint8_t **der_ret,
+					 size_t *len_ret)
+{
+	unsigned char *der = NULL;
+	uint8_t *copy;
+	int len;
+
+	len = i2d_PUBKEY(cert->pkey, &der);
+	if (len <= 0) {
+		crypto_clear_errors();
+		return -EINVAL;
+	}
+	copy = malloc(len);
+	if (copy)
+		memcpy(copy, der, len);
+	OPENSSL_free(der);
+	if (!copy)
+		return -ENOMEM;
+	*der_ret = copy;
+	*len_ret = len;
+	return 0;
+}
