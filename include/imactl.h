@@ -457,7 +457,7 @@ int imactl_keyid_from_hex(const char *str, uint32_t *keyid);
 /* Kernel versions as (major << 16 | minor << 8). */
 #define IMACTL_KERNEL_VERSION(a, b) (((a) << 16) | ((b) << 8))
 /* The oldest kernel whose policy grammar is modelled (older: -EINVAL). */
-#define IMACTL_KERNEL_OLDEST IMACTL_KERNEL_VERSION(6, 1)
+#define IMACTL_KERNEL_OLDEST IMACTL_KERNEL_VERSION(5, 4)
 
 enum imactl_diag_severity {
 	IMACTL_DIAG_ERROR = 1,	 /* the kernel refuses the policy */
@@ -565,7 +565,7 @@ struct imactl_policy_rule {
 	char *label;
 	char *lsm[IMACTL_LSM_COUNT];
 	uint32_t algos;		 /* appraise_algos: bit (1 << enum imactl_hash_algo) */
-	unsigned int min_kernel; /* oldest kernel that accepts this rule */
+	unsigned int min_kernel; /* oldest modelled kernel that accepts this rule; 0: none */
 	char *text;		 /* the line, without its newline */
 };
 
@@ -705,6 +705,39 @@ int imactl_kconfig_feature_parse(const char *list, unsigned int *features, const
  */
 int imactl_kconfig_check(struct imactl_ctx *ctx, const struct imactl_kconfig *kconfig,
 			 unsigned int features, struct imactl_diag **diags_ret, size_t *n_ret);
+
+/**
+ * imactl_kconfig_version() - the kernel version in @kconfig's header line
+ * ("# Linux/x86 6.1.192 Kernel Configuration") as IMACTL_KERNEL_VERSION(),
+ * 0 when there is none.
+ */
+unsigned int imactl_kconfig_version(const struct imactl_kconfig *kconfig);
+
+/**
+ * imactl_kconfig_check_kernel() - options set in @kconfig that Linux @kernel
+ * (IMACTL_KERNEL_VERSION()) does not have, from the history of the IMA, EVM,
+ * integrity-keyring and signature-crypto options between 5.4 and 6.12: one
+ * warning ("kconfig-version") each.  Release with imactl_diags_free().
+ * Return: 0, -EINVAL (@kernel older than IMACTL_KERNEL_OLDEST), -ENOMEM.
+ */
+int imactl_kconfig_check_kernel(struct imactl_ctx *ctx, const struct imactl_kconfig *kconfig,
+				unsigned int kernel, struct imactl_diag **diags_ret, size_t *n_ret);
+
+#define IMACTL_CERT_SIGV3 (1u << 0) /* the signatures are sigv3 (fs-verity) */
+
+/**
+ * imactl_kernel_cert_check() - can Linux @kernel (IMACTL_KERNEL_VERSION();
+ * 0: the version in @kconfig's header, or unknown), built with @kconfig
+ * (NULL: unknown), verify IMA signatures made with @cert's key at all?  ECDSA
+ * needs Linux 5.13 (P-384: 5.14) and CONFIG_CRYPTO_ECDSA built in, RSA
+ * CONFIG_CRYPTO_RSA; with IMACTL_CERT_SIGV3, Linux 5.19 and CONFIG_FS_VERITY.
+ * Errors: it cannot; warnings: only once a module is loaded.  Release with
+ * imactl_diags_free().
+ * Return: 0, -EINVAL (@kernel older than IMACTL_KERNEL_OLDEST), -ENOMEM.
+ */
+int imactl_kernel_cert_check(struct imactl_ctx *ctx, const struct imactl_cert *cert,
+			     const struct imactl_kconfig *kconfig, unsigned int kernel,
+			     unsigned int flags, struct imactl_diag **diags_ret, size_t *n_ret);
 
 /** imactl_diags_free() - frees @n diagnostics and the array. */
 void imactl_diags_free(struct imactl_diag *diags, size_t n);

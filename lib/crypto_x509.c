@@ -932,3 +932,32 @@ IMACTL_EXPORT void imactl_cert_report_free(struct imactl_cert_report *report)
 	free(report->findings);
 	free(report);
 }
+
+int crypto_cert_key_kind(const struct imactl_cert *cert)
+{
+	char curve[64] = "";
+
+	switch (EVP_PKEY_get_base_id(cert->pkey)) {
+	case EVP_PKEY_RSA:
+		switch (EVP_PKEY_get_bits(cert->pkey)) {
+		case 2048:
+			return IMACTL_KEY_RSA_2048;
+		case 3072:
+			return IMACTL_KEY_RSA_3072;
+		case 4096:
+			return IMACTL_KEY_RSA_4096;
+		}
+		/* other sizes: the kernel takes them too */
+		return EVP_PKEY_get_bits(cert->pkey) >= 1024 ? IMACTL_KEY_RSA_2048 : 0;
+	case EVP_PKEY_EC:
+		if (!EVP_PKEY_get_utf8_string_param(cert->pkey, OSSL_PKEY_PARAM_GROUP_NAME, curve,
+						    sizeof(curve), NULL))
+			return 0;
+		if (!strcmp(curve, "prime256v1"))
+			return IMACTL_KEY_EC_P256;
+		if (!strcmp(curve, "secp384r1"))
+			return IMACTL_KEY_EC_P384;
+		return 0;
+	}
+	return 0;
+}

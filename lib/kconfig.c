@@ -24,6 +24,7 @@ struct kconfig_opt {
 struct imactl_kconfig {
 	struct kconfig_opt *opts;
 	size_t n, cap;
+	unsigned int version; /* from the "# Linux/ARCH X.Y.Z Kernel Configuration" line */
 };
 
 IMACTL_EXPORT void imactl_kconfig_free(struct imactl_kconfig *kc)
@@ -75,8 +76,18 @@ static int kc_line(struct imactl_kconfig *kc, const char *l, size_t len)
 {
 	static const char unset_pfx[] = "# CONFIG_";
 	static const char unset_sfx[] = " is not set";
+	static const char linux_pfx[] = "# Linux/";
 	size_t n = 0;
 
+	if (!kc->version && len > sizeof(linux_pfx) - 1 &&
+	    !memcmp(l, linux_pfx, sizeof(linux_pfx) - 1)) {
+		const char *sp = memchr(l, ' ', len);
+		unsigned int a, b;
+
+		if (sp && sscanf(sp, " %u.%u", &a, &b) == 2 && a < 256 && b < 256)
+			kc->version = IMACTL_KERNEL_VERSION(a, b);
+		return 0;
+	}
 	if (len > sizeof(unset_pfx) - 1 && !memcmp(l, unset_pfx, sizeof(unset_pfx) - 1)) {
 		l += sizeof(unset_pfx) - 1;
 		len -= sizeof(unset_pfx) - 1;
@@ -123,6 +134,11 @@ IMACTL_EXPORT int imactl_kconfig_parse(struct imactl_ctx *ctx, const char *buf, 
 	}
 	*kconfig_ret = kc;
 	return 0;
+}
+
+IMACTL_EXPORT unsigned int imactl_kconfig_version(const struct imactl_kconfig *kc)
+{
+	return kc ? kc->version : 0;
 }
 
 static const struct kconfig_opt *kc_find(const struct imactl_kconfig *kc, const char *name)

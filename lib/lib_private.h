@@ -178,6 +178,9 @@ uint32_t crypto_cert_pubkey_keyid(const struct imactl_cert *cert);
 /* The certificate in DER (malloc()ed). Return: 0, -ENOMEM. */
 int crypto_cert_der(const struct imactl_cert *cert, uint8_t **der_ret, size_t *len_ret);
 
+/* The kind of @cert's key: an enum imactl_key_type value, or 0 for any other (crypto_x509.c). */
+int crypto_cert_key_kind(const struct imactl_cert *cert);
+
 /* kconfig.c: -1 no .config given, 0 option not set, 1 set to y or m. */
 int kconfig_state(const struct imactl_kconfig *kc, const char *name);
 

@@ -69,7 +69,7 @@ void policy_vdiag(struct parser *p, unsigned int line, unsigned int col, int sev
 	struct imactl_diag *d;
 	char *msg = NULL;
 
-	if (p->err)
+	if (p->err || p->quiet)
 		return;
 	if (sev == IMACTL_DIAG_WARNING && allowed(p, line, code))
 		return;
@@ -258,9 +258,8 @@ static void rule_line(struct parser *p, const char *l, size_t len)
 		r->valid = policy_parse_rule(p, r, tok);
 		free(tok);
 	}
-	r->min_kernel = IMACTL_KERNEL_OLDEST;
-	if (r->func == IMACTL_FUNC_MMAP_CHECK_REQPROT)
-		r->min_kernel = KV(6, 3);
+	if (!p->err)
+		r->min_kernel = policy_rule_min_kernel(p, r->text);
 }
 
 static int cmp_diag(const void *a, const void *b)
@@ -276,17 +275,8 @@ IMACTL_EXPORT void imactl_policy_free(struct imactl_policy *pol)
 {
 	if (!pol)
 		return;
-	for (size_t i = 0; i < pol->n_rules; i++) {
-		struct imactl_policy_rule *r = &pol->rules[i];
-
-		free(r->fsname);
-		free(r->template_name);
-		free(r->keyrings);
-		free(r->label);
-		free(r->text);
-		for (int k = 0; k < IMACTL_LSM_COUNT; k++)
-			free(r->lsm[k]);
-	}
+	for (size_t i = 0; i < pol->n_rules; i++)
+		policy_rule_release(&pol->rules[i]);
 	free(pol->rules);
 	imactl_diags_free(pol->diags, pol->n_diags);
 	free(pol);
@@ -302,7 +292,7 @@ IMACTL_EXPORT int imactl_policy_parse(struct imactl_ctx *ctx, const char *buf, s
 
 	p.kernel = p.opts->kernel ? p.opts->kernel : KERNEL_NEWEST;
 	if (p.kernel < IMACTL_KERNEL_OLDEST) {
-		log_err(ctx, "kernel versions before 6.1 are not modelled");
+		log_err(ctx, "kernel versions before 5.4 are not modelled");
 		return -EINVAL;
 	}
 	p.pol = calloc(1, sizeof(*p.pol));

@@ -31,6 +31,7 @@ struct parser {
 	const char *line; /* current line (not NUL-terminated) */
 	size_t line_len;
 	unsigned int lineno;
+	bool quiet; /* no diagnostics (trying other kernel versions) */
 };
 
 /* policy.c: add a diagnostic (warnings a "# imactl: allow" names are dropped). */
@@ -45,6 +46,15 @@ void policy_diag(struct parser *p, unsigned int line, unsigned int col, int sev,
  * rule gets an error diagnostic.  Return: true if the kernel accepts it.
  */
 bool policy_parse_rule(struct parser *p, struct imactl_policy_rule *r, char *text);
+
+/*
+ * policy_rule.c: the oldest modelled kernel that accepts the rule @text (a
+ * line without its newline), 0 if none does; p->err is set on -ENOMEM.
+ */
+unsigned int policy_rule_min_kernel(struct parser *p, const char *text);
+
+/* Free what a parsed rule points to (not @r itself). */
+void policy_rule_release(struct imactl_policy_rule *r);
 
 /* policy_lint.c: the checks over the whole policy (after every rule is parsed). */
 void policy_lint(struct parser *p, const char *buf, size_t len);

@@ -18,12 +18,22 @@
 /* measured_pcrs is an unsigned long: PCR 0..63 on 64-bit kernels. */
 #define MAX_PCR 63
 
+/*
+ * The kernel versions at which the grammar changed that are not the first
+ * version of a keyword, func, template or hash (those are in the tables).
+ * doc/policy-keywords.md has the evidence for each.
+ */
+/* ima_validate_rule(): whole-rule checks instead of order-dependent ones */
+#define K_VALIDATE KV(5, 9)
+/* appraise_flag= accepted with any value and ignored */
+#define K_FLAG_IGNORED KV(6, 6)
+
 /* ---- tables ----------------------------------------------------------------- */
 
 static const struct {
 	const char *name;
 	int func;
-	unsigned int since; /* 0: in every modelled kernel (>= 6.1) */
+	unsigned int since; /* 0: in every modelled kernel (>= 5.4) */
 	bool alias;
 } funcs[] = {
 	{ "FILE_CHECK", IMACTL_FUNC_FILE_CHECK, 0, false },
@@ -39,9 +49,9 @@ static const struct {
 	{ "KEXEC_INITRAMFS_CHECK", IMACTL_FUNC_KEXEC_INITRAMFS_CHECK, 0, false },
 	{ "POLICY_CHECK", IMACTL_FUNC_POLICY_CHECK, 0, false },
 	{ "KEXEC_CMDLINE", IMACTL_FUNC_KEXEC_CMDLINE, 0, false },
-	{ "KEY_CHECK", IMACTL_FUNC_KEY_CHECK, 0, false },
-	{ "CRITICAL_DATA", IMACTL_FUNC_CRITICAL_DATA, 0, false },
-	{ "SETXATTR_CHECK", IMACTL_FUNC_SETXATTR_CHECK, 0, false },
+	{ "KEY_CHECK", IMACTL_FUNC_KEY_CHECK, KV(5, 6), false },
+	{ "CRITICAL_DATA", IMACTL_FUNC_CRITICAL_DATA, KV(5, 12), false },
+	{ "SETXATTR_CHECK", IMACTL_FUNC_SETXATTR_CHECK, KV(5, 15), false },
 };
 
 static const char *const action_names[] = {
@@ -82,11 +92,24 @@ static const struct {
 	{ "sm3", "CRYPTO_SM3_GENERIC", 0, true },
 	{ "streebog256", "CRYPTO_STREEBOG", 0, true },
 	{ "streebog512", "CRYPTO_STREEBOG", 0, true },
+	{ "sha3-256", "CRYPTO_SHA3", KV(6, 7), true },
+	{ "sha3-384", "CRYPTO_SHA3", KV(6, 7), true },
+	{ "sha3-512", "CRYPTO_SHA3", KV(6, 7), true },
 };
 
-/* Templates lookup_template_desc() knows (built in). */
-static const char *const templates[] = {
-	"ima", "ima-ng", "ima-ngv2", "ima-sig", "ima-sigv2", "ima-buf", "ima-modsig", "evm-sig",
+/* Templates lookup_template_desc() knows (built in), with their first version. */
+static const struct {
+	const char *name;
+	unsigned int since;
+} templates[] = {
+	{ "ima", 0 },
+	{ "ima-ng", 0 },
+	{ "ima-ngv2", KV(5, 19) },
+	{ "ima-sig", 0 },
+	{ "ima-sigv2", KV(5, 19) },
+	{ "ima-buf", 0 },
+	{ "ima-modsig", 0 },
+	{ "evm-sig", KV(5, 13) },
 };
 
 IMACTL_EXPORT const char *imactl_policy_func_name(int func)
@@ -146,6 +169,18 @@ static void set_cond(struct rule_state *st, unsigned int bit, unsigned int col)
 	st->col_of[bitno(bit)] = col;
 	if (!st->col_first_cond)
 		st->col_first_cond = col;
+}
+
+/* @kw@name is newer than the kernel checked for: the kernel does not know it. */
+static bool too_new(struct parser *p, struct rule_state *st, unsigned int col, const char *kw,
+		    const char *name, unsigned int since)
+{
+	if (since <= p->kernel)
+		return false;
+	rule_err(p, st, col, "kernel-version", "%s%s is not known to Linux %u.%u (added in %u.%u)",
+		 kw, name, p->kernel >> 16, (p->kernel >> 8) & 0xff, since >> 16,
+		 (since >> 8) & 0xff);
+	return true;
 }
 
 /* ---- value parsers (the kernel's kstrto*, uuid_parse) -------------------- */
@@ -240,7 +275,8 @@ struct keyword {
 	const char *name; /* with its '=', '<' or '>' when it takes a value */
 	void (*parse)(struct parser *p, struct rule_state *st, const struct token *t);
 	char op;
-	unsigned int arg; /* action, LSM field index or IMACTL_COND_ bit */
+	unsigned int arg;   /* action, LSM field index or IMACTL_COND_ bit */
+	unsigned int since; /* first kernel version that knows it; 0: all modelled */
 };
 
 /* The kernel's policy_tokens, in the same order (the first match wins). */
@@ -265,31 +301,31 @@ static const struct keyword keywords[] = {
 	{ "fsuuid=", parse_fsuuid, '=', 0 },
 	{ "uid=", parse_id, '=', IMACTL_COND_UID },
 	{ "euid=", parse_id, '=', IMACTL_COND_EUID },
-	{ "gid=", parse_id, '=', IMACTL_COND_GID },
-	{ "egid=", parse_id, '=', IMACTL_COND_EGID },
+	{ "gid=", parse_id, '=', IMACTL_COND_GID, KV(5, 16) },
+	{ "egid=", parse_id, '=', IMACTL_COND_EGID, KV(5, 16) },
 	{ "fowner=", parse_id, '=', IMACTL_COND_FOWNER },
-	{ "fgroup=", parse_id, '=', IMACTL_COND_FGROUP },
+	{ "fgroup=", parse_id, '=', IMACTL_COND_FGROUP, KV(5, 16) },
 	{ "uid>", parse_id, '>', IMACTL_COND_UID },
 	{ "euid>", parse_id, '>', IMACTL_COND_EUID },
-	{ "gid>", parse_id, '>', IMACTL_COND_GID },
-	{ "egid>", parse_id, '>', IMACTL_COND_EGID },
+	{ "gid>", parse_id, '>', IMACTL_COND_GID, KV(5, 16) },
+	{ "egid>", parse_id, '>', IMACTL_COND_EGID, KV(5, 16) },
 	{ "fowner>", parse_id, '>', IMACTL_COND_FOWNER },
-	{ "fgroup>", parse_id, '>', IMACTL_COND_FGROUP },
+	{ "fgroup>", parse_id, '>', IMACTL_COND_FGROUP, KV(5, 16) },
 	{ "uid<", parse_id, '<', IMACTL_COND_UID },
 	{ "euid<", parse_id, '<', IMACTL_COND_EUID },
-	{ "gid<", parse_id, '<', IMACTL_COND_GID },
-	{ "egid<", parse_id, '<', IMACTL_COND_EGID },
+	{ "gid<", parse_id, '<', IMACTL_COND_GID, KV(5, 16) },
+	{ "egid<", parse_id, '<', IMACTL_COND_EGID, KV(5, 16) },
 	{ "fowner<", parse_id, '<', IMACTL_COND_FOWNER },
-	{ "fgroup<", parse_id, '<', IMACTL_COND_FGROUP },
-	{ "digest_type=", parse_digest_type, '=', 0 },
+	{ "fgroup<", parse_id, '<', IMACTL_COND_FGROUP, KV(5, 16) },
+	{ "digest_type=", parse_digest_type, '=', 0, KV(5, 19) },
 	{ "appraise_type=", parse_appraise_type, '=', 0 },
-	{ "appraise_flag=", parse_appraise_flag, '=', 0 },
-	{ "appraise_algos=", parse_algos, '=', 0 },
+	{ "appraise_flag=", parse_appraise_flag, '=', 0, KV(5, 5) },
+	{ "appraise_algos=", parse_algos, '=', 0, KV(5, 15) },
 	{ "permit_directio", parse_directio, 0, 0 },
 	{ "pcr=", parse_pcr, '=', 0 },
 	{ "template=", parse_template, '=', 0 },
-	{ "keyrings=", parse_keyrings, '=', 0 },
-	{ "label=", parse_label, '=', 0 },
+	{ "keyrings=", parse_keyrings, '=', 0, KV(5, 6) },
+	{ "label=", parse_label, '=', 0, KV(5, 12) },
 };
 
 static void parse_action(struct parser *p, struct rule_state *st, const struct token *t)
@@ -371,13 +407,8 @@ static void parse_func(struct parser *p, struct rule_state *st, const struct tok
 		rule_err(p, st, t->vcol, "bad-value", "unknown func '%s'", val);
 		return;
 	}
-	if (funcs[i].since > p->kernel) {
-		rule_err(p, st, t->vcol, "kernel-version",
-			 "func=%s is not known to Linux %u.%u (added in %u.%u)", val,
-			 p->kernel >> 16, (p->kernel >> 8) & 0xff, funcs[i].since >> 16,
-			 (funcs[i].since >> 8) & 0xff);
+	if (too_new(p, st, t->vcol, "func=", val, funcs[i].since))
 		return;
-	}
 	if (funcs[i].func == IMACTL_FUNC_KEY_CHECK &&
 	    kconfig_state(p->opts->kconfig, "IMA_MEASURE_ASYMMETRIC_KEYS") == 0) {
 		rule_err(p, st, t->vcol, "kconfig",
@@ -488,11 +519,25 @@ static void parse_digest_type(struct parser *p, struct rule_state *st, const str
 	st->col_verity = t->col;
 }
 
+/* The hooks that can take an appended signature (ima_hook_supports_modsig). */
+static bool modsig_hook(int func)
+{
+	return func == IMACTL_FUNC_MODULE_CHECK || func == IMACTL_FUNC_KEXEC_KERNEL_CHECK ||
+	       func == IMACTL_FUNC_KEXEC_INITRAMFS_CHECK;
+}
+
 static void parse_appraise_type(struct parser *p, struct rule_state *st, const struct token *t)
 {
 	struct imactl_policy_rule *r = st->r;
 	const char *val = t->val;
 
+	/* before ima_validate_rule(), the action had to come first */
+	if (p->kernel < K_VALIDATE && r->action != IMACTL_ACT_APPRAISE) {
+		rule_err(p, st, t->col, "combination",
+			 "before Linux 5.9, appraise_type= is refused unless the action 'appraise' "
+			 "comes before it in the rule");
+		return;
+	}
 	if (!strcmp(val, "imasig")) {
 		if (r->cond & IMACTL_OPT_VERITY) {
 			rule_err(p, st, t->vcol, "combination",
@@ -502,6 +547,8 @@ static void parse_appraise_type(struct parser *p, struct rule_state *st, const s
 		}
 		r->cond |= IMACTL_OPT_DIGSIG;
 	} else if (!strcmp(val, "sigv3")) {
+		if (too_new(p, st, t->vcol, "appraise_type=", val, KV(5, 19)))
+			return;
 		if (!(r->cond & IMACTL_OPT_VERITY)) {
 			rule_err(p, st, t->vcol, "combination",
 				 "appraise_type=sigv3 needs digest_type=verity before it in the "
@@ -522,23 +569,43 @@ static void parse_appraise_type(struct parser *p, struct rule_state *st, const s
 				 "digest_type=verity");
 			return;
 		}
+		if (p->kernel < K_VALIDATE && !modsig_hook(r->func)) {
+			rule_err(p, st, t->vcol, "combination",
+				 "before Linux 5.9, appraise_type=imasig|modsig needs "
+				 "func=MODULE_CHECK, "
+				 "KEXEC_KERNEL_CHECK or KEXEC_INITRAMFS_CHECK before it in the "
+				 "rule");
+			return;
+		}
 		r->cond |= IMACTL_OPT_DIGSIG | IMACTL_OPT_MODSIG;
 	} else {
 		rule_err(p, st, t->vcol, "bad-value",
 			 "unknown appraise_type '%s' (imasig, imasig|modsig, sigv3)", val);
 		return;
 	}
-	if (p->kernel >= KV(6, 6))
+	if (p->kernel >= K_FLAG_IGNORED)
 		r->cond |= IMACTL_OPT_BLACKLIST;
 	st->col_digsig = t->col;
 }
 
 static void parse_appraise_flag(struct parser *p, struct rule_state *st, const struct token *t)
 {
-	if (p->kernel >= KV(6, 6)) {
+	if (p->kernel >= K_FLAG_IGNORED) {
 		policy_diag(p, p->lineno, t->col, WARN, "deprecated",
 			    "appraise_flag= is ignored since Linux 6.6 (the blacklist is always "
 			    "checked)");
+		return;
+	}
+	if (p->kernel < K_VALIDATE) {
+		/* 5.5-5.8: any value, the flag set when it contains "blacklist" */
+		if (strstr(t->val, "blacklist")) {
+			st->r->cond |= IMACTL_OPT_BLACKLIST;
+			st->col_blacklist = t->col;
+		} else {
+			policy_diag(p, p->lineno, t->vcol, WARN, "bad-value",
+				    "appraise_flag=%s: Linux %u.%u accepts and ignores it", t->val,
+				    p->kernel >> 16, (p->kernel >> 8) & 0xff);
+		}
 		return;
 	}
 	if (kconfig_state(p->opts->kconfig, "IMA_APPRAISE_MODSIG") == 0) {
@@ -574,6 +641,8 @@ static int parse_algo(struct parser *p, struct rule_state *st, const char *s, si
 		rule_err(p, st, col, "bad-value", "unknown hash algorithm '%.*s'", (int)n, s);
 		return -1;
 	}
+	if (too_new(p, st, col, "hash algorithm ", hash_algos[i].name, hash_algos[i].since))
+		return -1;
 	if (!hash_algos[i].avail) {
 		rule_err(p, st, col, "bad-value",
 			 "hash algorithm '%.*s' has no kernel implementation (the kernel refuses "
@@ -656,6 +725,12 @@ static void parse_pcr(struct parser *p, struct rule_state *st, const struct toke
 	const char *val = t->val;
 	unsigned long long v;
 
+	if (p->kernel < K_VALIDATE && st->r->action != IMACTL_ACT_MEASURE) {
+		rule_err(p, st, t->col, "combination",
+			 "before Linux 5.9, pcr= is refused unless the action 'measure' comes "
+			 "before it in the rule");
+		return;
+	}
 	/* kstrtoint(): a sign is allowed, INVALID_PCR() rejects < 0 */
 	if (!parse_ull(val[0] == '-' ? val + 1 : val, 10, &v) || (val[0] == '-' && v) ||
 	    v > MAX_PCR) {
@@ -682,7 +757,7 @@ static void parse_template(struct parser *p, struct rule_state *st, const struct
 		return;
 	}
 	for (i = 0; i < ARRAY_SIZE(templates); i++)
-		if (!strcmp(templates[i], t->val))
+		if (!strcmp(templates[i].name, t->val))
 			break;
 	if (r->template_name) {
 		rule_err(p, st, t->col, "repeated", "template= given twice in one rule");
@@ -692,6 +767,8 @@ static void parse_template(struct parser *p, struct rule_state *st, const struct
 		rule_err(p, st, t->vcol, "bad-value", "unknown template '%s'", t->val);
 		return;
 	}
+	if (too_new(p, st, t->vcol, "template=", t->val, templates[i].since))
+		return;
 	r->template_name = xstrdup(p, t->val);
 	r->cond |= IMACTL_OPT_TEMPLATE;
 	st->col_template = t->col;
@@ -721,6 +798,13 @@ static void parse_keyrings(struct parser *p, struct rule_state *st, const struct
 		rule_err(p, st, t->col, "kconfig",
 			 "keyrings= needs CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS (not set in the "
 			 ".config)");
+		return;
+	}
+	if (p->kernel < K_VALIDATE &&
+	    (st->r->action != IMACTL_ACT_MEASURE || st->r->func != IMACTL_FUNC_KEY_CHECK)) {
+		rule_err(p, st, t->col, "combination",
+			 "before Linux 5.9, keyrings= is refused unless 'measure' and "
+			 "func=KEY_CHECK come before it in the rule");
 		return;
 	}
 	parse_list(p, st, t, &st->r->keyrings, IMACTL_COND_KEYRINGS, "keyring name");
@@ -754,7 +838,8 @@ static void parse_token(struct parser *p, struct rule_state *st, const char *s, 
 	t.kw = find_keyword(s, &t.val);
 	if (t.kw) {
 		t.vcol = col + (unsigned int)strlen(t.kw->name);
-		t.kw->parse(p, st, &t);
+		if (!too_new(p, st, col, t.kw->name, t.kw->op ? "..." : "", t.kw->since))
+			t.kw->parse(p, st, &t);
 		return;
 	}
 	n = strcspn(s, "=<>");
@@ -880,6 +965,8 @@ static void validate(struct parser *p, struct rule_state *st)
 			 "audit, hash, dont_hash)");
 		return;
 	}
+	if (p->kernel < K_VALIDATE)
+		return; /* the checks below came with ima_validate_rule() */
 	if (r->action != IMACTL_ACT_MEASURE && (r->cond & IMACTL_OPT_PCR)) {
 		rule_err(p, st, st->col_pcr, "combination",
 			 "pcr= is only valid with the action 'measure'");
@@ -909,7 +996,7 @@ static void validate(struct parser *p, struct rule_state *st)
 	case IMACTL_FUNC_FIRMWARE_CHECK:
 	case IMACTL_FUNC_POLICY_CHECK:
 		allowed = FILE_FLAGS | IMACTL_OPT_VERITY;
-		if (p->kernel >= KV(6, 6))
+		if (p->kernel >= K_FLAG_IGNORED)
 			allowed |= IMACTL_OPT_BLACKLIST;
 		break;
 	case IMACTL_FUNC_MODULE_CHECK:
@@ -975,7 +1062,7 @@ static void validate(struct parser *p, struct rule_state *st)
 			 fname);
 		return;
 	}
-	if ((r->cond & IMACTL_OPT_BLACKLIST) && p->kernel < KV(6, 6) &&
+	if ((r->cond & IMACTL_OPT_BLACKLIST) && p->kernel < K_FLAG_IGNORED &&
 	    !(r->cond & IMACTL_OPT_MODSIG)) {
 		rule_err(p, st, st->col_blacklist, "combination",
 			 "appraise_flag=check_blacklist needs appraise_type=imasig|modsig");
@@ -1010,4 +1097,58 @@ bool policy_parse_rule(struct parser *p, struct imactl_policy_rule *r, char *tex
 	if (!st.error && !p->err)
 		validate(p, &st);
 	return !st.error;
+}
+
+/* Every version at which the grammar changed (the "since" values above). */
+static const unsigned int kernel_points[] = {
+	IMACTL_KERNEL_OLDEST,
+	KV(5, 5),
+	KV(5, 6),
+	K_VALIDATE,
+	KV(5, 12),
+	KV(5, 13),
+	KV(5, 15),
+	KV(5, 16),
+	KV(5, 19),
+	KV(6, 3),
+	K_FLAG_IGNORED,
+	KV(6, 7),
+};
+
+void policy_rule_release(struct imactl_policy_rule *r)
+{
+	free(r->fsname);
+	free(r->template_name);
+	free(r->keyrings);
+	free(r->label);
+	free(r->text);
+	for (int k = 0; k < IMACTL_LSM_COUNT; k++)
+		free(r->lsm[k]);
+}
+
+unsigned int policy_rule_min_kernel(struct parser *p, const char *text)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kernel_points); i++) {
+		struct parser q = *p;
+		struct imactl_policy_rule r = { 0 };
+		char *copy = strdup(text);
+		bool ok;
+
+		if (!copy) {
+			p->err = -ENOMEM;
+			return 0;
+		}
+		q.kernel = kernel_points[i];
+		q.quiet = true;
+		ok = policy_parse_rule(&q, &r, copy);
+		free(copy);
+		policy_rule_release(&r);
+		if (q.err) {
+			p->err = q.err;
+			return 0;
+		}
+		if (ok)
+			return kernel_points[i];
+	}
+	return 0;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* imactl cert check: is a certificate usable for IMA on a Linux kernel? */
-#include "prog.h"
+#include "prog_kernel.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -10,6 +10,9 @@
 enum {
 	OPT_CA = 1,
 	OPT_AT,
+	OPT_KERNEL,
+	OPT_KCONFIG,
+	OPT_SIGV3,
 	OPT_QUIET,
 	OPT_HELP,
 };
@@ -17,6 +20,9 @@ enum {
 static const struct option longopts[] = {
 	{ "ca", required_argument, NULL, OPT_CA },
 	{ "at", required_argument, NULL, OPT_AT },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "kconfig", required_argument, NULL, OPT_KCONFIG },
+	{ "sigv3", no_argument, NULL, OPT_SIGV3 },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -53,10 +59,45 @@ static const char *severity_name(int severity)
 	}
 }
 
-static int check(const char *cert, const char *ca, int64_t at, bool quiet)
+/* The kernel a certificate is checked for (--kernel, --kconfig, --sigv3). */
+struct kernel_args {
+	unsigned int version;
+	const char *kconfig;
+	bool sigv3;
+};
+
+/* Can that kernel verify the signatures at all?  Adds its errors to *@errors. */
+static int check_kernel(struct imactl_ctx *ctx, const char *cert, const struct kernel_args *k,
+			size_t *errors)
+{
+	struct imactl_kconfig *kc = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (!k->version && !k->kconfig && !k->sigv3)
+		return 0;
+	if (k->kconfig) {
+		ret = prog_read_file(k->kconfig, 64u << 20, &buf, &len);
+		if (ret == 0)
+			ret = imactl_kconfig_parse(ctx, buf, len, &kc);
+		free(buf);
+		if (ret < 0) {
+			prog_file_err(k->kconfig, "cannot read: %s", strerror(-ret));
+			return EXIT_OPERATIONAL;
+		}
+	}
+	ret = prog_kernel_cert_check(ctx, cert, kc, k->version, k->sigv3, errors);
+	imactl_kconfig_free(kc);
+	return ret;
+}
+
+static int check(const char *cert, const char *ca, int64_t at, bool quiet,
+		 const struct kernel_args *k)
 {
 	struct imactl_cert_report *r = NULL;
 	struct imactl_ctx *ctx = NULL;
+	size_t kernel_errors = 0;
 	int ret;
 
 	if (prog_ctx_new(&ctx, 0, false) < 0)
@@ -66,6 +107,13 @@ static int check(const char *cert, const char *ca, int64_t at, bool quiet)
 		imactl_ctx_free(ctx);
 		return EXIT_OPERATIONAL;
 	}
+	ret = check_kernel(ctx, cert, k, &kernel_errors);
+	if (ret) {
+		imactl_cert_report_free(r);
+		imactl_ctx_free(ctx);
+		return ret;
+	}
+	r->errors += kernel_errors;
 	for (size_t i = 0; i < r->count; i++) {
 		const struct imactl_cert_finding *f = &r->findings[i];
 
@@ -89,6 +137,7 @@ static int check(const char *cert, const char *ca, int64_t at, bool quiet)
 static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 {
 	const char *ca = NULL;
+	struct kernel_args k = { 0 };
 	unsigned long long seen = 0;
 	bool quiet = false;
 	int64_t at = 0;
@@ -110,6 +159,20 @@ static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 				return prog_bad_option(cmd);
 			}
 			break;
+		case OPT_KERNEL:
+			if (imactl_policy_kernel_parse(optarg, &k.version) < 0) {
+				prog_err("cert check: --kernel wants a version like 6.1 (5.4 or "
+					 "newer), not '%s'",
+					 optarg);
+				return prog_bad_option(cmd);
+			}
+			break;
+		case OPT_KCONFIG:
+			k.kconfig = optarg;
+			break;
+		case OPT_SIGV3:
+			k.sigv3 = true;
+			break;
 		case OPT_QUIET:
 			quiet = true;
 			break;
@@ -123,14 +186,15 @@ static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 		prog_err("cert check: exactly one CERT expected");
 		return prog_bad_option(cmd);
 	}
-	return check(argv[optind], ca, at, quiet);
+	return check(argv[optind], ca, at, quiet, &k);
 }
 
 static const struct imactl_command cert_check = {
 	.name = "cert check",
 	.func = run_check,
 	.summary = "check that a certificate is usable for IMA",
-	.usage = "CERT [--ca CA] [--at DATE] [--quiet]\n"
+	.usage = "CERT [--ca CA] [--at DATE] [--kernel VERSION] [--kconfig .config] [--sigv3]\n"
+		 "           [--quiet]\n"
 		 "\n"
 		 "Is CERT (PEM or DER) usable as an IMA signing key on a Linux kernel?\n"
 		 "Checks the key type and size the kernel's asymmetric key parser accepts,\n"
@@ -145,6 +209,12 @@ static const struct imactl_command cert_check = {
 		 "  --ca CA        the CA certificate that issued CERT (PEM or DER)\n"
 		 "  --at DATE      check validity at DATE (YYYY-MM-DD, or @SECONDS since the\n"
 		 "                 epoch) instead of now\n"
+		 "  --kernel VERSION  can that kernel (5.4 or newer) verify IMA signatures\n"
+		 "                 made with CERT's key at all? (ECDSA: from 5.15 on)\n"
+		 "  --kconfig FILE its .config: the verifier for CERT's key must be built in\n"
+		 "                 (CRYPTO_ECDSA, CRYPTO_RSA); the version is read from its\n"
+		 "                 header when --kernel is not given\n"
+		 "  --sigv3        the signatures are sigv3 (fs-verity: 5.19 and FS_VERITY)\n"
 		 "  -q, --quiet    print only errors, warnings and the last line\n"
 		 "\n"
 		 "Exit: 0 usable (perhaps with warnings); 1 errors found; 3 a file cannot be\n"

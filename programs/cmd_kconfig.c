@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* imactl kconfig check: does a kernel .config have what IMA/EVM need? */
-#include "prog.h"
+#include "prog_kernel.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -8,16 +8,47 @@
 
 enum {
 	OPT_FEATURES = 1,
+	OPT_KERNEL,
+	OPT_CERT,
+	OPT_SIGV3,
 	OPT_QUIET,
 	OPT_HELP,
 };
 
 static const struct option longopts[] = {
 	{ "features", required_argument, NULL, OPT_FEATURES },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "cert", required_argument, NULL, OPT_CERT },
+	{ "sigv3", no_argument, NULL, OPT_SIGV3 },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* Options of @kc that Linux @kernel (0: the .config's own version) does not have. */
+static int version_checks(struct imactl_ctx *ctx, const char *path, const struct imactl_kconfig *kc,
+			  unsigned int kernel, size_t *errors)
+{
+	struct imactl_diag *d = NULL;
+	size_t n = 0;
+	int ret;
+
+	if (!kernel)
+		kernel = imactl_kconfig_version(kc);
+	if (!kernel || kernel < IMACTL_KERNEL_OLDEST)
+		return 0;
+	ret = imactl_kconfig_check_kernel(ctx, kc, kernel, &d, &n);
+	if (ret < 0) {
+		prog_file_err(path, "%s", strerror(-ret));
+		return EXIT_OPERATIONAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		prog_print_diag(path, &d[i]);
+		*errors += d[i].severity == IMACTL_DIAG_ERROR;
+	}
+	imactl_diags_free(d, n);
+	return 0;
+}
 
 static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 {
@@ -26,10 +57,11 @@ static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 	struct imactl_diag *d = NULL;
 	struct imactl_ctx *ctx = NULL;
 	unsigned long long seen = 0;
-	size_t n = 0, len = 0, errors = 0;
-	const char *path, *bad;
+	size_t n = 0, len = 0, errors = 0, cert_errors = 0;
+	const char *path, *bad, *cert = NULL;
 	size_t bad_len;
-	bool quiet = false;
+	unsigned int kernel = 0;
+	bool quiet = false, sigv3 = false;
 	char *buf = NULL;
 	int c, ret, status = EXIT_OK;
 
@@ -47,6 +79,21 @@ static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 					 (int)bad_len, bad);
 				return prog_bad_option(cmd);
 			}
+			break;
+		case OPT_KERNEL:
+			if (imactl_policy_kernel_parse(optarg, &kernel) < 0) {
+				prog_err("kconfig: --kernel wants a version like 6.1 (5.4 or "
+					 "newer), "
+					 "not '%s'",
+					 optarg);
+				return prog_bad_option(cmd);
+			}
+			break;
+		case OPT_CERT:
+			cert = optarg;
+			break;
+		case OPT_SIGV3:
+			sigv3 = true;
 			break;
 		case OPT_QUIET:
 			quiet = true;
@@ -80,10 +127,19 @@ static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 		prog_print_diag(path, &d[i]);
 		errors += d[i].severity == IMACTL_DIAG_ERROR;
 	}
+	status = version_checks(ctx, path, kc, kernel, &errors);
+	if (!status && cert)
+		status = prog_kernel_cert_check(ctx, cert, kc, kernel, sigv3, &cert_errors);
+	if (status)
+		goto out;
 	if (!quiet)
 		printf("%s: %zu missing or wrong option%s (%zu required)\n", path, n,
 		       n == 1 ? "" : "s", errors);
-	status = errors ? EXIT_VERIFY : EXIT_OK;
+	if (cert && !quiet)
+		printf("%s: %s\n", cert,
+		       cert_errors ? "this kernel cannot verify IMA signatures made with its key"
+				   : "this kernel can verify IMA signatures made with its key");
+	status = errors || cert_errors ? EXIT_VERIFY : EXIT_OK;
 out:
 	imactl_diags_free(d, n);
 	imactl_kconfig_free(kc);
@@ -96,13 +152,20 @@ static const struct imactl_command kconfig_check = {
 	.name = "kconfig check",
 	.func = run_check,
 	.summary = "check a kernel .config for IMA/EVM",
-	.usage = "[--features LIST] [--quiet] .config\n"
+	.usage = "[--features LIST] [--kernel VERSION] [--cert CERT [--sigv3]] [--quiet] .config\n"
 		 "\n"
 		 "Lists the options the chosen features need that the .config lacks or sets\n"
 		 "wrongly, each with the feature that needs it and why.  Fragments that\n"
 		 "provide them: kernel/ima.cfg, evm.cfg, modsign.cfg, tpm.cfg.\n"
 		 "  --features LIST  comma-separated: ima, appraise, evm, signed-policy,\n"
 		 "                   modsign, tpm, all (default: ima,appraise,evm)\n"
+		 "  --kernel VERSION the kernel it is for (5.4 or newer; default: the version in\n"
+		 "                   the .config's header): warns about options that kernel\n"
+		 "                   does not have\n"
+		 "  --cert CERT      can that kernel verify IMA signatures made with CERT's key\n"
+		 "                   at all? (ECDSA needs CRYPTO_ECDSA built in and 5.15, RSA\n"
+		 "                   CRYPTO_RSA); errors make the exit code 1\n"
+		 "  --sigv3          with --cert: sigv3 signatures (fs-verity: 5.19, FS_VERITY)\n"
 		 "  -q, --quiet      no summary line\n"
 		 "\n"
 		 "Exit: 0 nothing required is missing (warnings may be printed); 1 a required\n"

@@ -48,7 +48,7 @@ static int parse_args(const struct imactl_command *cmd, int argc, char *argv[],
 		switch (c) {
 		case OPT_KERNEL:
 			if (imactl_policy_kernel_parse(optarg, &a->popts.kernel) < 0) {
-				prog_err("%s: --kernel wants a version like 6.1 (6.1 or "
+				prog_err("%s: --kernel wants a version like 6.1 (5.4 or "
 					 "newer), not '%s'",
 					 cmd->name, optarg);
 				return prog_bad_option(cmd);

@@ -10,6 +10,14 @@ for p in simple appraise-all hashed systemd; do
 	ok "policies/$p passes check --strict" "$IMACTL" policy check --strict "$SRC_ROOT/policies/$p"
 	ok "policies/$p passes check --strict for Debian's 6.1" \
 		"$IMACTL" policy check --strict --kernel 6.1 --kconfig "$DEB" "$SRC_ROOT/policies/$p"
+	# the long-term kernels the policy says it was checked for
+	kernels=$(sed -n 's/^# Kernels: \([0-9. ]*\).*/\1/p' "$SRC_ROOT/policies/$p")
+	is "policies/$p names the long-term kernels it was checked for" \
+		"$(echo $kernels | tr ' ' '\n' | grep -c .)" 6
+	for k in $kernels; do
+		ok "policies/$p passes check --strict for Linux $k" \
+			"$IMACTL" policy check --strict --kernel "$k" "$SRC_ROOT/policies/$p"
+	done
 done
 # the lints are live on the shipped policies: take one exclusion away
 grep -v 'fsmagic=0x9fa0' "$SRC_ROOT/policies/systemd" > no-proc
@@ -98,6 +106,44 @@ else
 	skip "the whole Debian config" "not cached in /var/cache/imactl"
 	skip "whole Debian config: modsign" "not cached in /var/cache/imactl"
 fi
+
+# Which kernel can verify which key at all (kconfig check --cert, cert check --kernel)
+DEB612="$SRC_ROOT/tests/data/debian-6.12-amd64.config-excerpt"
+fails 1 "Debian 6.1 cannot verify ECDSA (CRYPTO_ECDSA unset)" \
+	"$IMACTL" kconfig check --kernel 6.1 --cert "$KEYS/ec256.pem" "$DEB"
+like "names CRYPTO_ECDSA" "$T/err" 'ec256.pem: error: CONFIG_CRYPTO_ECDSA is not set: the kernel cannot verify ECDSA signatures at all \[kconfig\]'
+like "and says so" "$T/out" 'ec256.pem: this kernel cannot verify IMA signatures made with its key'
+fails 1 "nor P-384" "$IMACTL" kconfig check --kernel 6.1 --cert "$KEYS/ec384.pem" "$DEB"
+ok "Debian 6.1 verifies RSA" "$IMACTL" kconfig check --kernel 6.1 --cert "$KEYS/rsa2048.pem" "$DEB"
+like "and says so" "$T/out" 'rsa2048.pem: this kernel can verify IMA signatures made with its key'
+ok "Debian 6.1 has fs-verity for sigv3" "$IMACTL" kconfig check --kernel 6.1 --cert "$KEYS/rsa2048.pem" --sigv3 "$DEB"
+ok "Debian 6.12 verifies ECDSA (version from the .config header)" \
+	"$IMACTL" kconfig check --cert "$KEYS/ec256.pem" "$DEB612"
+fails 1 "5.10 cannot verify ECDSA at all" "$IMACTL" kconfig check --kernel 5.10 --cert "$KEYS/ec256.pem" "$DEB612"
+like "names the version" "$T/err" 'Linux 5.10 cannot verify ECDSA P-256 IMA signatures'
+fails 1 "5.15 has no sigv3" "$IMACTL" kconfig check --kernel 5.15 --cert "$KEYS/rsa2048.pem" --sigv3 "$DEB612"
+like "names sigv3" "$T/err" 'Linux 5.15 has no sigv3'
+grep -v FS_VERITY "$DEB" > no-verity
+fails 1 "sigv3 needs FS_VERITY" "$IMACTL" kconfig check --kernel 6.1 --cert "$KEYS/rsa2048.pem" --sigv3 no-verity
+like "names FS_VERITY" "$T/err" 'CONFIG_FS_VERITY is not set'
+fails 1 "cert check --kernel: Debian 6.1 cannot verify P-256" \
+	"$IMACTL" cert check --kernel 6.1 --kconfig "$DEB" "$KEYS/ec256.pem"
+like "and the certificate is not usable there" "$T/out" 'ec256.pem: NOT usable for IMA: 1 error'
+ok "cert check --kernel: Debian 6.12 can" "$IMACTL" cert check --kconfig "$DEB612" "$KEYS/ec256.pem"
+fails 1 "cert check --kernel 5.4: no ECDSA" "$IMACTL" cert check --kernel 5.4 "$KEYS/ec256.pem"
+ok "cert check --kernel 5.4: RSA" "$IMACTL" cert check --kernel 5.4 "$KEYS/rsa2048.pem"
+fails 2 "cert check --kernel 5.3 is a usage error" "$IMACTL" cert check --kernel 5.3 "$KEYS/rsa2048.pem"
+# option history: a .config for 6.12 checked as one for 5.4 / 5.15
+ok "a 6.12 .config is no 6.12 problem" "$IMACTL" kconfig check --features ima "$DEB612"
+is "no option history warning for its own version" "$(grep -c kconfig-version "$T/err")" 0
+ok "a 6.12 .config checked for 5.4: only warnings" "$IMACTL" kconfig check --features ima --kernel 5.4 "$DEB612"
+like "5.4 has no IMA_MEASURE_ASYMMETRIC_KEYS" "$T/err" 'CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS is set, but Linux 5.4 does not have it'
+ok "a 6.12 .config checked for 5.15: only warnings" "$IMACTL" kconfig check --features ima --kernel 5.15 "$DEB612"
+like "5.15 has no INTEGRITY_MACHINE_KEYRING" "$T/err" 'CONFIG_INTEGRITY_MACHINE_KEYRING is set, but Linux 5.15 does not have it'
+printf 'appraise func=SETXATTR_CHECK appraise_algos=sha3-256\n' > sha3
+ok "Debian 6.12 takes sha3-256 in appraise_algos" "$IMACTL" policy check --kernel 6.12 --kconfig "$DEB612" sha3
+fails 1 "6.6 does not know sha3-256" "$IMACTL" policy check --kernel 6.6 --kconfig "$DEB612" sha3
+like "names the version" "$T/err" 'hash algorithm sha3-256 is not known to Linux 6.6 \(added in 6.7\)'
 
 # coverage
 mkdir -p root/bin root/lib root/etc root/proc root/usr/lib/modules/6.1/kernel

@@ -359,6 +359,89 @@ static void invalid_rules(void **state)
 	}
 }
 
+/* ---- long-term kernels: a rule accepted by one and refused by its neighbour -- */
+
+#define KC_KEYS	  "CONFIG_IMA=y\nCONFIG_IMA_MEASURE_ASYMMETRIC_KEYS=y\n"
+#define KV_(a, b) IMACTL_KERNEL_VERSION(a, b)
+
+static const struct {
+	const char *rule;
+	const char *kconfig;
+	unsigned int older, newer; /* neighbouring long-term kernels */
+	bool older_ok, newer_ok;
+	const char *code; /* the error of the one that refuses it */
+	unsigned int min_kernel;
+} lts[] = {
+	/* 5.4 | 5.10: ima_validate_rule() (5.9), KEY_CHECK (5.6), appraise_flag (5.5) */
+	{ "measure func=KEY_CHECK keyrings=.ima", KC_KEYS, KV_(5, 4), KV_(5, 10), false, true,
+	  "kernel-version", KV_(5, 6) },
+	{ "measure func=KEXEC_CMDLINE mask=MAY_READ", NULL, KV_(5, 4), KV_(5, 10), true, false,
+	  "combination", KV_(5, 4) },
+	{ "appraise func=KEXEC_CMDLINE", NULL, KV_(5, 4), KV_(5, 10), true, false, "combination",
+	  KV_(5, 4) },
+	{ "pcr=11 measure func=FILE_CHECK", NULL, KV_(5, 4), KV_(5, 10), false, true, "combination",
+	  KV_(5, 9) },
+	{ "appraise appraise_type=imasig|modsig func=MODULE_CHECK", KC_MODSIG, KV_(5, 4),
+	  KV_(5, 10), false, true, "combination", KV_(5, 9) },
+	{ "appraise func=MODULE_CHECK appraise_type=imasig|modsig appraise_flag=check_blacklist",
+	  KC_MODSIG, KV_(5, 4), KV_(5, 10), false, true, "kernel-version", KV_(5, 5) },
+	/* 5.10 | 5.15: CRITICAL_DATA + label= (5.12), evm-sig (5.13), SETXATTR_CHECK (5.15) */
+	{ "measure func=CRITICAL_DATA label=selinux", NULL, KV_(5, 10), KV_(5, 15), false, true,
+	  "kernel-version", KV_(5, 12) },
+	{ "measure func=FILE_CHECK template=evm-sig", NULL, KV_(5, 10), KV_(5, 15), false, true,
+	  "kernel-version", KV_(5, 13) },
+	{ "appraise func=SETXATTR_CHECK appraise_algos=sha256", NULL, KV_(5, 10), KV_(5, 15), false,
+	  true, "kernel-version", KV_(5, 15) },
+	/* 5.15 | 6.1: gid (5.16), fs-verity and the v2 templates (5.19) */
+	{ "measure func=FILE_CHECK gid=0", NULL, KV_(5, 15), KV_(6, 1), false, true,
+	  "kernel-version", KV_(5, 16) },
+	{ "appraise func=BPRM_CHECK digest_type=verity appraise_type=sigv3", NULL, KV_(5, 15),
+	  KV_(6, 1), false, true, "kernel-version", KV_(5, 19) },
+	{ "measure func=FILE_CHECK template=ima-ngv2", NULL, KV_(5, 15), KV_(6, 1), false, true,
+	  "kernel-version", KV_(5, 19) },
+	/* 6.1 | 6.6: MMAP_CHECK_REQPROT (6.3), appraise_flag= ignored (6.6) */
+	{ "measure func=MMAP_CHECK_REQPROT", NULL, KV_(6, 1), KV_(6, 6), false, true,
+	  "kernel-version", KV_(6, 3) },
+	{ "appraise func=BPRM_CHECK appraise_type=imasig appraise_flag=check_blacklist", NULL,
+	  KV_(6, 1), KV_(6, 6), false, true, "combination", KV_(5, 5) },
+	/* 6.6 | 6.12: SHA-3 in the kernel's hash_algo_name[] (6.7) */
+	{ "appraise func=SETXATTR_CHECK appraise_algos=sha256,sha3-256", NULL, KV_(6, 6),
+	  KV_(6, 12), false, true, "kernel-version", KV_(6, 7) },
+	/* refused by every modelled kernel */
+	{ "measure func=KEXEC_CMDLINE obj_user=x mask=MAY_EXEC func=FILE_CHECK", NULL, KV_(5, 4),
+	  KV_(6, 12), false, false, "repeated", 0 },
+};
+
+static bool lts_one(size_t i, unsigned int kernel, bool ok)
+{
+	struct imactl_policy *pol = parse(lts[i].rule, strlen(lts[i].rule), kernel, lts[i].kconfig,
+					  IMACTL_POLICY_NO_LINT);
+	const struct imactl_diag *d = first(pol, IMACTL_DIAG_ERROR, NULL);
+	bool good = pol->n_rules == 1 && pol->rules[0].valid == ok &&
+		    (ok ? !d : d && !strcmp(d->code, lts[i].code)) &&
+		    pol->rules[0].min_kernel == lts[i].min_kernel;
+
+	if (!good) {
+		dump(ok ? "should be accepted" : "should be refused", lts[i].rule, pol);
+		print_message("#   kernel %u.%u, min_kernel %x (want %x)\n", kernel >> 16,
+			      (kernel >> 8) & 0xff, pol->rules[0].min_kernel, lts[i].min_kernel);
+	}
+	imactl_policy_free(pol);
+	return good;
+}
+
+static void lts_boundaries(void **state)
+{
+	bool good = true;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(lts) / sizeof(lts[0]); i++) {
+		good &= lts_one(i, lts[i].older, lts[i].older_ok);
+		good &= lts_one(i, lts[i].newer, lts[i].newer_ok);
+	}
+	assert_true(good);
+}
+
 /* ---- malformed files ---------------------------------------------------- */
 
 static void malformed(void **state)
@@ -433,13 +516,13 @@ static void malformed(void **state)
 		assert_int_equal(v, K61);
 		assert_int_equal(imactl_policy_kernel_parse("6.12.3", &v), 0);
 		assert_int_equal(v, IMACTL_KERNEL_VERSION(6, 12));
-		assert_int_equal(imactl_policy_kernel_parse("5.15", &v), -EINVAL);
+		assert_int_equal(imactl_policy_kernel_parse("5.3", &v), -EINVAL);
 		assert_int_equal(imactl_policy_kernel_parse("6", &v), -EINVAL);
 		assert_int_equal(imactl_policy_kernel_parse("6.x", &v), -EINVAL);
 		assert_int_equal(imactl_policy_kernel_parse("6.1-rc1", &v), -EINVAL);
 	}
 	{
-		struct imactl_policy_options o = { .kernel = IMACTL_KERNEL_VERSION(5, 10) };
+		struct imactl_policy_options o = { .kernel = IMACTL_KERNEL_VERSION(5, 3) };
 
 		assert_int_equal(imactl_policy_parse(NULL, "measure\n", 8, &o, &pol), -EINVAL);
 	}
@@ -708,10 +791,11 @@ static void kconfig(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(valid_rules), cmocka_unit_test(invalid_rules),
-		cmocka_unit_test(malformed),   cmocka_unit_test(rule_fields),
-		cmocka_unit_test(lint_rules),  cmocka_unit_test(kconfig_errors),
-		cmocka_unit_test(matching),    cmocka_unit_test(kconfig),
+		cmocka_unit_test(valid_rules),	  cmocka_unit_test(invalid_rules),
+		cmocka_unit_test(malformed),	  cmocka_unit_test(rule_fields),
+		cmocka_unit_test(lint_rules),	  cmocka_unit_test(kconfig_errors),
+		cmocka_unit_test(matching),	  cmocka_unit_test(kconfig),
+		cmocka_unit_test(lts_boundaries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Shared by kconfig check and cert check: what a given kernel can verify. */
+#include "prog_kernel.h"
+
+#include <string.h>
+
+int prog_kernel_cert_check(struct imactl_ctx *ctx, const char *cert_path,
+			   const struct imactl_kconfig *kc, unsigned int kernel, bool sigv3,
+			   size_t *errors)
+{
+	struct imactl_cert *cert = NULL;
+	struct imactl_diag *d = NULL;
+	size_t n = 0;
+	int ret;
+
+	ret = imactl_cert_load(ctx, cert_path, &cert);
+	if (ret < 0) {
+		prog_file_err(cert_path, "%s", prog_file_error(ret));
+		return EXIT_OPERATIONAL;
+	}
+	ret = imactl_kernel_cert_check(ctx, cert, kc, kernel, sigv3 ? IMACTL_CERT_SIGV3 : 0, &d,
+				       &n);
+	imactl_cert_free(cert);
+	if (ret < 0) {
+		prog_file_err(cert_path, "%s", strerror(-ret));
+		return EXIT_OPERATIONAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		prog_print_diag(cert_path, &d[i]);
+		*errors += d[i].severity == IMACTL_DIAG_ERROR;
+	}
+	imactl_diags_free(d, n);
+	return 0;
+}
