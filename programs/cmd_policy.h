@@ -39,7 +39,7 @@ enum {
 
 /* ... and their help text. */
 #define POLICY_COMMON_HELP                                                                         \
-	"  --kernel VERSION   the kernel that will load it (6.1 or newer; default: newest)\n"      \
+	"  --kernel VERSION   the kernel that will load it (5.4 or newer; default: newest)\n"      \
 	"  --kconfig FILE     its .config: rules that need a missing option are errors\n"          \
 	"  --xattr-user       read user.ima/user.evm instead of security.* (tests)\n"
 
