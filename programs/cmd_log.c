@@ -9,9 +9,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#define SECURITYFS_MAGIC 0x73636673
 
 void hex_print(FILE *f, const uint8_t *p, size_t len)
 {
@@ -89,6 +93,36 @@ int log_start(const struct imactl_command *cmd, int argc, char *argv[], struct i
 	return prog_ctx_new(ctx, 0, false) < 0 ? EXIT_OPERATIONAL : 0;
 }
 
+/*
+ * Newer kernels (not 6.6.87, 6.12.117: yes) make securityfs's
+ * ima/binary_runtime_measurements and ascii_runtime_measurements symbolic
+ * links to the sha1 lists beside them.  Those links are followed, and only
+ * those: to a plain name in the same directory, a file on securityfs.
+ */
+static int open_securityfs_alias(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char target[256], *alt = NULL;
+	struct statfs sf;
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	int fd;
+
+	if (n <= 0 || !slash)
+		return -ELOOP;
+	target[n] = 0;
+	if (strchr(target, '/') || !strcmp(target, ".") || !strcmp(target, ".."))
+		return -ELOOP;
+	if (asprintf(&alt, "%.*s/%s", (int)(slash - path), path, target) < 0)
+		return -ENOMEM;
+	fd = imactl_open_regular(AT_FDCWD, alt);
+	free(alt);
+	if (fd >= 0 && (fstatfs(fd, &sf) < 0 || sf.f_type != SECURITYFS_MAGIC)) {
+		close(fd);
+		fd = -ELOOP;
+	}
+	return fd;
+}
+
 int log_open(const char *path)
 {
 	int fd;
@@ -96,6 +130,8 @@ int log_open(const char *path)
 	if (!strcmp(path, "-"))
 		return STDIN_FILENO;
 	fd = imactl_open_regular(AT_FDCWD, path);
+	if (fd == -ELOOP)
+		fd = open_securityfs_alias(path);
 	if (fd == -EINVAL) /* a pipe or character device given by name */
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)

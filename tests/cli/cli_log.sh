@@ -200,6 +200,11 @@ like "... as unknown" "$T/out" 'mytpl .*unknown template: 1 fields'
 ok "log show" "$IMACTL" log show sig.bin
 is "one line per entry" "$(wc -l < "$T/out")" 60
 like "signature keyid shown" "$T/out" "^3 10 ima-sigv2 ima:sha256:[0-9a-f]{64} /usr/bin/file000002 signature v2 keyid $("$IMACTL" keyid "$KEYS/rsa2048.pem")\$"
+# a symbolic link to a list is followed only for securityfs's own aliases
+# (ima/binary_runtime_measurements -> ..._sha1 in newer kernels), not here
+ln -sf sig.bin sig-link.bin
+fails 3 "a symbolic link to a list on another filesystem is refused" "$IMACTL" log show sig-link.bin
+like "  ... as never followed" "$T/err" 'sig-link.bin: cannot open: is a symbolic link: refused \(never followed\)'
 ok "log show --json" "$IMACTL" log show --json sig.asc
 is "--json is an array of every entry" "$(py 'import json,sys; a=json.load(open(sys.argv[1])); print(len(a), a[1]["path"], a[1]["template"])' "$T/out")" "60 /usr/bin/file000001 ima-sig"
 
