@@ -3,16 +3,56 @@
 # dpkg-deb -x) into a cache outside the source tree and prints the cache
 # directory.  The directory holds: vmlinuz, modules/ (decompressed .ko files of
 # the modules the test initramfs needs, plus their dependencies), version.
-# Usage: tests/vm/fetch-kernel.sh [CACHE_ROOT]   (default /var/cache/imactl,
-# or $IMACTL_CACHE)
+# Usage: tests/vm/fetch-kernel.sh [--suite SUITE] [CACHE_ROOT]   (default
+# /var/cache/imactl, or $IMACTL_CACHE)
+# --suite SUITE (e.g. bookworm-backports, trixie): Debian's linux-image-amd64 of
+# that suite, through a private apt configuration under CACHE_ROOT (its own
+# sources.list, lists and package cache; the machine's apt sources and state
+# are neither read nor changed).
 set -eu
+suite=
+if [ "${1:-}" = --suite ]; then
+	suite=$2
+	shift 2
+fi
 cache=${1:-${IMACTL_CACHE:-/var/cache/imactl}}
+apt_get=apt-get
+apt_cache=apt-cache
+if [ -n "$suite" ]; then
+	case "$suite" in
+	*[!a-z0-9-]*) echo "fetch-kernel: bad suite name '$suite'" >&2; exit 2 ;;
+	esac
+	a="$cache/apt-$suite"
+	mkdir -p "$a/lists/partial" "$a/archives/partial" "$a/etc/preferences.d" "$a/etc/apt.conf.d"
+	printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian %s main\n' \
+		"$suite" > "$a/etc/sources.list"
+	cat > "$a/apt.conf" <<APT
+Dir::Etc::SourceList "$a/etc/sources.list";
+Dir::Etc::SourceParts "$a/etc/sources.list.d";
+Dir::Etc::Preferences "$a/etc/preferences";
+Dir::Etc::PreferencesParts "$a/etc/preferences.d";
+Dir::Etc::Parts "$a/etc/apt.conf.d";
+Dir::State "$a";
+Dir::State::Lists "$a/lists";
+Dir::State::status "$a/status";
+Dir::Cache "$a";
+Dir::Cache::Archives "$a/archives";
+APT
+	mkdir -p "$a/etc/sources.list.d"
+	: > "$a/status"
+	export APT_CONFIG="$a/apt.conf"
+	# the index is refreshed once a day at most
+	if [ -z "$(find "$a/lists" -name '*Packages*' -mtime -1 2>/dev/null | head -n 1)" ]; then
+		apt-get -q update >"$a/update.log" 2>&1 || {
+			cat "$a/update.log" >&2; echo "fetch-kernel: apt-get update ($suite) failed" >&2; exit 3; }
+	fi
+fi
 # modules the initramfs loads (in load order, dependencies included)
 mods="crc16 mbcache jbd2 crc32c_generic ext4 virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk"
 
-pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+pkg=$($apt_cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9].*-amd64$/ { print $2; exit }')
 [ -n "$pkg" ] || { echo "fetch-kernel: apt-cache does not know linux-image-amd64 (apt-get update?)" >&2; exit 3; }
-ver=$(apt-cache policy "$pkg" | awk '/Candidate:/ { print $2 }')
+ver=$($apt_cache policy "$pkg" | awk '/Candidate:/ { print $2 }')
 dir="$cache/kernel-$pkg-$ver"
 if [ -f "$dir/.complete" ]; then
 	echo "$dir"
@@ -21,7 +61,7 @@ fi
 mkdir -p "$cache"
 tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-(cd "$tmp" && apt-get download -q "$pkg=$ver" >/dev/null 2>"$tmp/apt.err") || {
+(cd "$tmp" && $apt_get download -q "$pkg=$ver" >/dev/null 2>"$tmp/apt.err") || {
 	cat "$tmp/apt.err" >&2; echo "fetch-kernel: apt-get download $pkg failed" >&2; exit 3; }
 dpkg-deb -x "$tmp"/*.deb "$tmp/x"
 kver=$(ls "$tmp/x/lib/modules" | head -n 1)

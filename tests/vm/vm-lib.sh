@@ -12,6 +12,11 @@
 #   VM_TIMEOUT  hang guard for one boot, seconds (default 300; a boot takes
 #               5-40 s depending on the load of the machine)
 #   VM_SCENARIOS  space-separated scenario names to run (default: all)
+#   VM_KERNELS  Debian kernels the scenarios run on when KERNEL is not given:
+#               "6.1" (bookworm) and/or "6.12" (bookworm-backports), each
+#               fetched and cached by tests/vm/fetch-kernel.sh (default: both).
+#               Boots on 6.1 keep their plain names; boots on 6.12 are named
+#               NAME@6.12 (console $T/NAME@6.12.console).
 #   VM_APPEND   extra kernel parameters for every boot
 # Console logs are kept in $T/NAME.console (the build tree).
 VM_SRC="$SRC_ROOT/tests/vm"
@@ -29,10 +34,18 @@ vm_setup() {
 		echo "1..0 # SKIP $_why"
 		exit 0
 	fi
+	_vm_kernels=""
 	if [ -z "${KERNEL:-}" ]; then
-		_kd=$(sh "$VM_SRC/fetch-kernel.sh") || { echo "Bail out! cannot fetch the kernel"; exit 1; }
-		KERNEL=$_kd/vmlinuz
-		KMODULES=${KMODULES-$_kd/modules}
+		for _k in ${VM_KERNELS:-6.1 6.12}; do
+			case $_k in
+			6.1) _kd=$(sh "$VM_SRC/fetch-kernel.sh") ;;
+			6.12) _kd=$(sh "$VM_SRC/fetch-kernel.sh" --suite bookworm-backports) ;;
+			*) echo "Bail out! VM_KERNELS: unknown kernel '$_k' (6.1, 6.12)"; exit 1 ;;
+			esac || { echo "Bail out! cannot fetch the $_k kernel"; exit 1; }
+			eval "_vm_kdir_${_k%%.*}_${_k#*.}=\$_kd"
+			_vm_kernels="${_vm_kernels:+$_vm_kernels }$_k"
+		done
+		vm_use_kernel "${_vm_kernels%% *}"
 	fi
 	KMODULES=${KMODULES:-}
 	trap vm_cleanup EXIT INT TERM
@@ -40,6 +53,24 @@ vm_setup() {
 	[ -n "${KEY:-}" ] && [ -n "${CERT:-}" ] || ensure_keys
 	KEY=${KEY:-$KEYS/rsa2048.key}
 	CERT=${CERT:-$KEYS/rsa2048.pem}
+}
+
+# vm_kernels: the kernels to boot each scenario on ("-": the one KERNEL names)
+vm_kernels() { echo "${_vm_kernels:--}"; }
+
+# vm_use_kernel K: boots from now on use kernel K of vm_kernels; sets
+# KERNEL, KMODULES, VM_KVER (the version, "" for a given KERNEL),
+# VM_KCONFIG (its .config) and VM_SFX (boot name suffix: "" or "@6.12")
+# shellcheck disable=SC2034 # VM_KVER, VM_SFX, VM_KCONFIG are for the scenario scripts
+vm_use_kernel() {
+	VM_KVER="" VM_SFX="" VM_KCONFIG=""
+	[ "$1" = - ] && return 0
+	eval "_kd=\$_vm_kdir_${1%%.*}_${1#*.}"
+	KERNEL=$_kd/vmlinuz
+	KMODULES=$_kd/modules
+	VM_KCONFIG=$_kd/config
+	VM_KVER=$1
+	[ "$1" = 6.1 ] || VM_SFX="@$1"
 }
 
 vm_cleanup() {
@@ -122,7 +153,7 @@ vm_boot() {
 	truncate -s 16M "$_outimg"
 	set -- -accel tcg -m 512 -smp 1 -nodefaults -display none -no-reboot \
 		-serial "file:$_con" -kernel "$KERNEL" -initrd "$_initrd" \
-		-append "console=ttyS0 panic=-1 loglevel=6 integrity_audit=1 scenario=$_name ${VM_APPEND:-} $*" \
+		-append "console=ttyS0 panic=-1 loglevel=6 integrity_audit=1 scenario=${_name%@*} ${VM_APPEND:-} $*" \
 		-drive "file=$_outimg,if=none,id=out,format=raw" \
 		-device virtio-blk-pci,drive=out,serial=vmout
 	if [ "$_root" != - ]; then
@@ -143,7 +174,9 @@ vm_boot() {
 			-tpmdev emulator,id=tpm0,chardev=chrtpm -device tpm-tis,tpmdev=tpm0
 	fi
 	_rc=0
+	_t0=$(date +%s)
 	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 "$@" >"$T/$_name.qemu" 2>&1 || _rc=$?
+	echo "# $_name: boot took $(($(date +%s) - _t0)) s"
 	if [ -n "$_tpid" ]; then
 		kill "$_tpid" 2>/dev/null
 		wait "$_tpid" 2>/dev/null

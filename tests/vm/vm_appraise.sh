@@ -20,25 +20,38 @@ cat > "$T/extra/etc/vm/policy.bad" <<POL
 appraise func=BPRM_CHECK fsuuid=$uuid appraise_type=imasig
 appraise func=NO_SUCH_HOOK fsuuid=$uuid
 POL
+for k in $(vm_kernels); do
+vm_use_kernel "$k"
 vm_initramfs "$T/initrd" "$T/extra"
 
 if vm_wants appraise; then
-	vm_boot appraise "$T/initrd" "$T/disk.img" no
-	vm_results appraise
+	vm_boot "appraise$VM_SFX" "$T/initrd" "$T/disk.img" no
+	vm_results "appraise$VM_SFX"
 	# the kernel refused rule 2 (its audit record names func=NO_SUCH_HOOK);
 	# imactl's check must name the same rule
 	if "$IMACTL" policy check --help >/dev/null 2>&1; then
 		fails 1 "imactl policy check refuses the policy the kernel refused" \
-			"$IMACTL" policy check --kernel 6.1 "$T/extra/etc/vm/policy.bad"
+			"$IMACTL" policy check --kernel "${VM_KVER:-6.1}" "$T/extra/etc/vm/policy.bad"
 		like "  ... naming the same rule (line 2, NO_SUCH_HOOK)" "$T/err" 'policy\.bad:2:[0-9]+: error: .*NO_SUCH_HOOK'
 		ok "imactl policy check takes the policy the kernel took" \
-			"$IMACTL" policy check --kernel 6.1 "$T/extra/etc/vm/policy"
+			"$IMACTL" policy check --kernel "${VM_KVER:-6.1}" "$T/extra/etc/vm/policy"
 	else
 		skip "imactl policy check of the refused policy" "no 'imactl policy' in this build"
 	fi
+	# imactl's prediction from the kernel's .config: can it verify ECDSA at all?
+	if [ -n "$VM_KCONFIG" ]; then
+		if "$IMACTL" cert check -q --kconfig "$VM_KCONFIG" "$KEYS/ec256.pem" >/dev/null 2>&1; then
+			want="this kernel has ECDSA"
+		else
+			want="this kernel cannot use ECDSA"
+		fi
+		like "appraise$VM_SFX: the kernel took an ECDSA key exactly when 'imactl cert check --kconfig' said it can ($want)" \
+			"$T/appraise$VM_SFX.results" "^@@ok imactl import: .*$want"
+	fi
 fi
 if vm_wants log; then
-	vm_boot log "$T/initrd" "$T/disk.img" no ima_appraise=log
-	vm_results log
+	vm_boot "log$VM_SFX" "$T/initrd" "$T/disk.img" no ima_appraise=log
+	vm_results "log$VM_SFX"
 fi
+done
 done_testing

@@ -13,9 +13,12 @@ cp "$CERT" "$T/extra/etc/vm/ima.pem"
 cat > "$T/extra/etc/vm/policy" <<POL
 appraise func=BPRM_CHECK fsuuid=$uuid appraise_type=imasig
 POL
-vm_initramfs "$T/initrd" "$T/extra"
-if vm_wants evm; then
-	vm_boot evm "$T/initrd" "$T/disk.img" no
-	vm_results evm
-fi
+for k in $(vm_kernels); do
+	vm_use_kernel "$k"
+	vm_initramfs "$T/initrd" "$T/extra"
+	if vm_wants evm; then
+		vm_boot "evm$VM_SFX" "$T/initrd" "$T/disk.img" no
+		vm_results "evm$VM_SFX"
+	fi
+done
 done_testing

@@ -20,10 +20,13 @@ for p in "$SRC_ROOT"/policies/*; do
 	{ echo "POLICY=$n"; cat "$VM_SRC/scenarios/policy.sh"; } > "$T/extra/scenarios/policy-$n.sh"
 	names="$names $n"
 done
-vm_initramfs "$T/initrd" "$T/extra"
-for n in $names; do
-	vm_wants "policy-$n" || continue
-	vm_boot "policy-$n" "$T/initrd" "$T/disk.img" no
-	vm_results "policy-$n"
+for k in $(vm_kernels); do
+	vm_use_kernel "$k"
+	vm_initramfs "$T/initrd" "$T/extra"
+	for n in $names; do
+		vm_wants "policy-$n" || continue
+		vm_boot "policy-$n$VM_SFX" "$T/initrd" "$T/disk.img" no
+		vm_results "policy-$n$VM_SFX"
+	done
 done
 done_testing

@@ -15,12 +15,15 @@ cp "$CERT" "$T/extra/etc/vm/ima.pem"
 # the shipped policy for a signed system: executables and their mappings
 cp "$SRC_ROOT/policies/${VM_ROOTFS_POLICY:-systemd}" "$T/extra/etc/vm/policy"
 echo "${VM_ROOTFS_POLICY:-systemd}" > "$T/extra/etc/vm/policy.name"
-vm_initramfs "$T/initrd" "$T/extra"
-
-if vm_wants rootfs; then
-	vm_boot rootfs "$T/initrd" "$T/rootfs.img" yes
-	vm_results rootfs
-	like "rootfs: the signed root's /sbin/init ran" "$T/rootfs.results" '^@@ok switch_root reached'
-	vm_check_log rootfs /usr/bin/tampered
-fi
+for k in $(vm_kernels); do
+	vm_use_kernel "$k"
+	vm_initramfs "$T/initrd" "$T/extra"
+	if vm_wants rootfs; then
+		vm_boot "rootfs$VM_SFX" "$T/initrd" "$T/rootfs.img" yes
+		vm_results "rootfs$VM_SFX"
+		like "rootfs$VM_SFX: the signed root's /sbin/init ran" "$T/rootfs$VM_SFX.results" \
+			'^@@ok switch_root reached'
+		vm_check_log "rootfs$VM_SFX" /usr/bin/tampered
+	fi
+done
 done_testing

@@ -12,11 +12,13 @@ vm_ext4 "$T/disk.img" "$T/tree" $uuid
 mkdir -p "$T/extra/etc/vm" "$T/extra/scenarios"
 cp "$VM_SRC/scenarios/tcb.sh" "$T/extra/scenarios/"
 cp "$CERT" "$T/extra/etc/vm/ima.pem"
-vm_initramfs "$T/initrd" "$T/extra"
-
-if vm_wants tcb; then
-	vm_boot tcb "$T/initrd" "$T/disk.img" yes "ima_policy=tcb|appraise_tcb"
-	vm_results tcb
-	vm_check_log tcb /mnt/bin/logtampered
-fi
+for k in $(vm_kernels); do
+	vm_use_kernel "$k"
+	vm_initramfs "$T/initrd" "$T/extra"
+	if vm_wants tcb; then
+		vm_boot "tcb$VM_SFX" "$T/initrd" "$T/disk.img" yes "ima_policy=tcb|appraise_tcb"
+		vm_results "tcb$VM_SFX"
+		vm_check_log "tcb$VM_SFX" /mnt/bin/logtampered
+	fi
+done
 done_testing

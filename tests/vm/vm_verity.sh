@@ -54,13 +54,16 @@ cat > "$T/extra/etc/vm/policy" <<POL
 measure func=BPRM_CHECK fsuuid=$uuid digest_type=verity template=ima-sigv2
 appraise func=BPRM_CHECK fsuuid=$uuid digest_type=verity appraise_type=sigv3
 POL
-ok "imactl policy check takes the verity policy" "$IMACTL" policy check --kernel 6.1 "$T/extra/etc/vm/policy"
+for k in $(vm_kernels); do
+vm_use_kernel "$k"
+ok "imactl policy check --kernel ${VM_KVER:-6.1} takes the verity policy" \
+	"$IMACTL" policy check --kernel "${VM_KVER:-6.1}" "$T/extra/etc/vm/policy"
 vm_initramfs "$T/initrd" "$T/extra"
 
 if vm_wants verity; then
-	vm_boot verity "$T/initrd" "$T/disk.img" no
-	vm_results verity
-	log=$T/verity.out/binary_runtime_measurements
+	vm_boot "verity$VM_SFX" "$T/initrd" "$T/disk.img" no
+	vm_results "verity$VM_SFX"
+	log=$T/verity$VM_SFX.out/binary_runtime_measurements
 	if [ -s "$log" ]; then
 		fails 1 "host: imactl log verify --cert: the refused files' entries are bad" \
 			"$IMACTL" log verify --cert "$CERT" "$log"
@@ -72,7 +75,8 @@ if vm_wants verity; then
 			"$T/both" 'signatures: 1 good, 4 bad, 0 unknown key, 2 unsigned'
 		is "  ... and vsigned is not named" "$(grep -c vsigned "$T/both")" 0
 	else
-		_result 1 "the guest handed over its measurement list" "nothing in $T/verity.out"
+		_result 1 "the guest handed over its measurement list" "nothing in $T/verity$VM_SFX.out"
 	fi
 fi
+done
 done_testing
