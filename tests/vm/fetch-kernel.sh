@@ -41,10 +41,14 @@ APT
 	mkdir -p "$a/etc/sources.list.d"
 	: > "$a/status"
 	export APT_CONFIG="$a/apt.conf"
-	# the index is refreshed once a day at most
-	if [ -z "$(find "$a/lists" -name '*Packages*' -mtime -1 2>/dev/null | head -n 1)" ]; then
-		apt-get -q update >"$a/update.log" 2>&1 || {
-			cat "$a/update.log" >&2; echo "fetch-kernel: apt-get update ($suite) failed" >&2; exit 3; }
+	# the index is refreshed once a day at most (apt keeps the server's
+	# dates on the lists, hence a stamp); an old index still serves offline
+	if [ -z "$(find "$a/update.stamp" -mtime -1 2>/dev/null)" ]; then
+		if apt-get -q update >"$a/update.log" 2>&1; then
+			touch "$a/update.stamp"
+		elif [ -z "$(find "$a/lists" -name '*Packages*' 2>/dev/null | head -n 1)" ]; then
+			cat "$a/update.log" >&2; echo "fetch-kernel: apt-get update ($suite) failed" >&2; exit 3
+		fi
 	fi
 fi
 # modules the initramfs loads (in load order, dependencies included)
