@@ -1045,6 +1045,101 @@ void imactl_mlog_verifier_free(struct imactl_mlog_verifier *v);
 int imactl_cert_pubkey_der(const struct imactl_cert *cert, uint8_t **der_ret, size_t *len_ret);
 
 /* ------------------------------------------------------------------------ */
+/* Keylime runtime policies: reference values for a measurement list        */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A Keylime runtime policy (JSON, Keylime's runtime-policy schema version 1:
+ * "meta", "release", "digests", "excludes", "keyrings", "ima", "ima-buf",
+ * "verification-keys", all required as Keylime's validator requires them)
+ * used to judge the entries of a measurement list, as Keylime's verifier
+ * judges them, with one rule stricter (see imactl_runtime_policy_check()).
+ * Paths are looked up in hash tables.  Excludes are Python regular
+ * expressions matched at the start of a name (Python's re.match); they are
+ * compiled with POSIX regcomp(REG_EXTENDED) in a UTF-8 locale: \d \D become
+ * [0-9] [^0-9]; (?...) groups, \A \Z and escapes of letters or digits inside
+ * [...] are refused (-EBADMSG, logged), and \w \s \b match ASCII only.
+ * The object keeps state while one list is judged (keys measured into
+ * keyrings by the list): use one per list; not for concurrent use.
+ */
+struct imactl_runtime_policy;
+
+/**
+ * imactl_runtime_policy_parse() - parse the policy in @buf (@len bytes);
+ * @name (e.g. the file name) prefixes every logged error, which names the
+ * field at fault.  A DSSE-signed envelope is refused (check and unwrap it
+ * first).  Return: 0, -EBADMSG (not JSON, or not a valid runtime policy),
+ * -ENOMEM.
+ */
+int imactl_runtime_policy_parse(struct imactl_ctx *ctx, const void *buf, size_t len,
+				const char *name, struct imactl_runtime_policy **pol_ret);
+
+/**
+ * imactl_runtime_policy_load() - read @path (a regular file, at most
+ * 1 GiB, symlinks not followed) and parse it.
+ * Return: as imactl_runtime_policy_parse(), -errno from open/read.
+ */
+int imactl_runtime_policy_load(struct imactl_ctx *ctx, const char *path,
+			       struct imactl_runtime_policy **pol_ret);
+
+/** imactl_runtime_policy_paths() - number of paths with digests. */
+size_t imactl_runtime_policy_paths(const struct imactl_runtime_policy *pol);
+
+/** imactl_runtime_policy_keys() - keys from "verification-keys" (and learnt from the list). */
+size_t imactl_runtime_policy_keys(const struct imactl_runtime_policy *pol);
+
+/** imactl_runtime_policy_free() - NULL is allowed. */
+void imactl_runtime_policy_free(struct imactl_runtime_policy *pol);
+
+/* How an entry was judged. */
+enum imactl_rp_verdict {
+	IMACTL_RP_PASS_DIGEST = 0,    /* its digest is listed for its name */
+	IMACTL_RP_PASS_SIGNATURE,     /* valid signature (policy key or the caller's cert) */
+	IMACTL_RP_PASS_EXCLUDED,      /* its name matches an exclude */
+	IMACTL_RP_PASS_IGNORED,	      /* a key for a keyring the policy ignores */
+	IMACTL_RP_NOT_JUDGED,	      /* a violation (judged by the list verifier) */
+	IMACTL_RP_FAIL_NOT_LISTED,    /* name not in the policy (Keylime: not_in_allowlist) */
+	IMACTL_RP_FAIL_DIGEST,	      /* listed, other digest (Keylime: runtime_policy_hash) */
+	IMACTL_RP_FAIL_BAD_SIGNATURE, /* a signature that does not verify (stricter than Keylime) */
+	IMACTL_RP_FAIL_NO_NAME,	      /* template without a name or digest (Keylime: no parser) */
+	IMACTL_RP_FAIL_BAD_KEY,	      /* a key entry of a type the kernel does not use */
+};
+
+struct imactl_rp_result {
+	enum imactl_rp_verdict verdict;
+	const char *reason;  /* static text */
+	uint32_t keyid;	     /* of a signature, when there is one */
+	bool boot_aggregate; /* a failing boot_aggregate: passes if it matches the PCRs */
+};
+
+/**
+ * imactl_runtime_policy_check() - judge one entry (after
+ * imactl_mlog_verifier_add(), whose result->sig is @cert_sig: the signature
+ * checked against the caller's certificates, or NOT_CHECKED).
+ *
+ * A file entry (any template with a digest and a name) passes when its
+ * signature is valid (@cert_sig GOOD, or the sig field verifies under the
+ * policy's verification-keys or a key the list measured into a keyring the
+ * policy lists), when its digest is listed for its name (hex digests compare
+ * whatever their algorithm, as Keylime's do), or when its name is excluded.
+ * A signature that does not verify (@cert_sig BAD, or a policy key with
+ * that keyid rejects it, or a malformed one) fails even when the digest is
+ * listed or the name excluded: Keylime falls back to the digest list there.
+ * A signature by an unknown key falls back to the digest list.
+ * ima-buf entries carrying a key (certificate or public key) are judged
+ * against "keyrings" by keyring name (unless "ima"."ignored_keyrings" has
+ * the name or "*") and the key is then learnt; other ima-buf entries
+ * against "ima-buf".  boot_aggregate is a name like any other; when it is
+ * not listed, result->boot_aggregate is set: Keylime accepts it when it
+ * equals the one computed from the TPM's PCRs (see
+ * imactl_mlog_summary.boot_aggregate).  Violations are not judged.
+ * Return: 0 (passes), -EBADMSG (fails; @res says why), -EINVAL, -ENOMEM.
+ */
+int imactl_runtime_policy_check(struct imactl_runtime_policy *pol,
+				const struct imactl_mlog_entry *e,
+				enum imactl_mlog_sig_status cert_sig, struct imactl_rp_result *res);
+
+/* ------------------------------------------------------------------------ */
 /* Key generation and certificate checks                                    */
 /* ------------------------------------------------------------------------ */
 

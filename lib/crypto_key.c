@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -337,48 +338,117 @@ int crypto_load_x509(const struct imactl_ctx *ctx, const char *path, X509 **x_re
 	return 0;
 }
 
-IMACTL_EXPORT int imactl_cert_load(struct imactl_ctx *ctx, const char *path,
-				   struct imactl_cert **cert_ret)
+/*
+ * A certificate entry for @pkey (owned by @x509 when there is one, else
+ * taken over): keyid from @x509's SKI, or @keyid when not 0, or the public
+ * key's own.
+ */
+static int cert_wrap(const struct imactl_ctx *ctx, const char *what, X509 *x509, EVP_PKEY *pkey,
+		     uint32_t keyid, struct imactl_cert **cert_ret)
 {
 	struct imactl_cert *cert = NULL;
 	const ASN1_OCTET_STRING *ski;
-	X509 *x509 = NULL;
 	int ret;
 
-	ret = crypto_load_x509(ctx, path, &x509);
-	if (ret < 0)
-		return ret;
 	cert = calloc(1, sizeof(*cert));
-	if (!cert) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	cert->pkey = X509_get0_pubkey(x509);
+	if (!cert)
+		return -ENOMEM;
+	cert->pkey = pkey;
 	if (!cert->pkey) {
-		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "%s: cannot read the public key", path);
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "%s: cannot read the public key", what);
 		ret = -EBADMSG;
 		goto out;
 	}
-	ret = crypto_check_key_type(ctx, path, cert->pkey);
+	ret = crypto_check_key_type(ctx, what, cert->pkey);
 	if (ret < 0)
 		goto out;
 	if (crypto_pubkey_keyid(cert->pkey, &cert->pubkey_keyid) < 0) {
 		ret = -EBADMSG;
 		goto out;
 	}
-	cert->keyid = cert->pubkey_keyid;
-	ski = X509_get0_subject_key_id(x509);
+	cert->keyid = keyid ? keyid : cert->pubkey_keyid;
+	ski = x509 ? X509_get0_subject_key_id(x509) : NULL;
 	if (ski && ASN1_STRING_length(ski) >= 4)
 		cert->keyid = get_be32(ASN1_STRING_get0_data(ski) + ASN1_STRING_length(ski) - 4);
 	cert->x509 = x509;
-	x509 = NULL;
 	*cert_ret = cert;
-	cert = NULL;
+	return 0;
+out:
+	free(cert);
+	return ret;
+}
+
+IMACTL_EXPORT int imactl_cert_load(struct imactl_ctx *ctx, const char *path,
+				   struct imactl_cert **cert_ret)
+{
+	X509 *x509 = NULL;
+	int ret;
+
+	ret = crypto_load_x509(ctx, path, &x509);
+	if (ret < 0)
+		return ret;
+	ret = cert_wrap(ctx, path, x509, X509_get0_pubkey(x509), 0, cert_ret);
+	crypto_clear_errors();
+	if (ret < 0)
+		X509_free(x509);
+	return ret;
+}
+
+int crypto_cert_from_data(const struct imactl_ctx *ctx, const char *what, const uint8_t *buf,
+			  size_t len, uint32_t keyid, struct imactl_cert **cert_ret)
+{
+	const unsigned char *p = buf;
+	X509 *x509 = crypto_parse_x509(buf, len);
+	EVP_PKEY *pkey = NULL;
+	int ret;
+
+	if (x509) {
+		ret = cert_wrap(ctx, what, x509, X509_get0_pubkey(x509), keyid, cert_ret);
+		if (ret < 0)
+			X509_free(x509);
+		crypto_clear_errors();
+		return ret;
+	}
+	if (len <= LONG_MAX)
+		pkey = d2i_PUBKEY(NULL, &p, (long)len);
+	if (!pkey || p != buf + len) {
+		EVP_PKEY_free(pkey);
+		crypto_clear_errors();
+		return -ENOKEY; /* neither a certificate nor a public key */
+	}
+	ret = cert_wrap(ctx, what, NULL, pkey, keyid, cert_ret);
+	if (ret < 0)
+		EVP_PKEY_free(pkey);
+	crypto_clear_errors();
+	return ret;
+}
+
+int crypto_base64_decode(const char *s, size_t len, uint8_t **out_ret, size_t *len_ret)
+{
+	EVP_ENCODE_CTX *ec = NULL;
+	uint8_t *out = NULL;
+	int n = 0, fin = 0, ret = -EBADMSG;
+
+	if (len > INT_MAX / 2)
+		return -EBADMSG;
+	out = malloc(len / 4 * 3 + 3);
+	ec = EVP_ENCODE_CTX_new();
+	if (!out || !ec) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	EVP_DecodeInit(ec);
+	if (EVP_DecodeUpdate(ec, out, &n, (const unsigned char *)s, (int)len) < 0 ||
+	    EVP_DecodeFinal(ec, out + n, &fin) != 1)
+		goto out;
+	*out_ret = out;
+	*len_ret = (size_t)n + fin;
+	out = NULL;
 	ret = 0;
 out:
 	crypto_clear_errors();
-	X509_free(x509);
-	free(cert);
+	EVP_ENCODE_CTX_free(ec);
+	free(out);
 	return ret;
 }
 
@@ -397,6 +467,8 @@ int crypto_cert_der(const struct imactl_cert *cert, uint8_t **der_ret, size_t *l
 	unsigned char *der = NULL;
 	int len;
 
+	if (!cert->x509)
+		return -EINVAL; /* a bare public key */
 	len = i2d_X509(cert->x509, &der);
 	if (len <= 0)
 		return -ENOMEM;
@@ -416,7 +488,10 @@ IMACTL_EXPORT void imactl_cert_free(struct imactl_cert *cert)
 {
 	if (!cert)
 		return;
-	X509_free(cert->x509);
+	if (cert->x509)
+		X509_free(cert->x509); /* owns pkey */
+	else
+		EVP_PKEY_free(cert->pkey);
 	free(cert);
 }
 

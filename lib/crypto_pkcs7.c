@@ -126,7 +126,7 @@ int crypto_modsig_verify(const struct imactl_ctx *ctx, const struct imactl_keyri
 	for (size_t i = 0; i < imactl_keyring_count(kr) && !cert; i++) {
 		const struct imactl_cert *c = imactl_keyring_at(kr, i);
 
-		if (CMS_SignerInfo_cert_cmp(si, c->x509) == 0)
+		if (c->x509 && CMS_SignerInfo_cert_cmp(si, c->x509) == 0)
 			cert = c;
 	}
 	if (!cert) {

@@ -40,8 +40,8 @@ struct imactl_key {
 };
 
 struct imactl_cert {
-	struct x509_st *x509;
-	struct evp_pkey_st *pkey; /* owned by x509 */
+	struct x509_st *x509;	  /* NULL for a bare public key */
+	struct evp_pkey_st *pkey; /* owned by x509, or by the cert without one */
 	uint32_t keyid;		  /* from the SKI, or pubkey_keyid */
 	uint32_t pubkey_keyid;	  /* SHA-1 of the public key, bytes 16..19 */
 };

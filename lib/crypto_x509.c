@@ -593,6 +593,8 @@ IMACTL_EXPORT int imactl_cert_time_check(const struct imactl_cert *cert, int64_t
 {
 	time_t t = at ? (time_t)at : time(NULL);
 
+	if (!cert->x509)
+		return 0; /* a bare public key (a runtime policy's) has no validity period */
 	if (X509_cmp_time(X509_get0_notBefore(cert->x509), &t) > 0)
 		return -ERANGE;
 	if (X509_cmp_time(X509_get0_notAfter(cert->x509), &t) < 0)

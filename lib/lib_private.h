@@ -180,9 +180,29 @@ int crypto_cert_der(const struct imactl_cert *cert, uint8_t **der_ret, size_t *l
 
 /* The kind of @cert's key: an enum imactl_key_type value, or 0 for any other (crypto_x509.c). */
 int crypto_cert_key_kind(const struct imactl_cert *cert);
+/*
+ * A keyring entry from a certificate (PEM or DER) or a DER
+ * SubjectPublicKeyInfo in @buf; keyid from the certificate's SKI, else
+ * @keyid when not 0, else from the public key (crypto_key.c).
+ * Return: 0, -ENOKEY (neither), -EOPNOTSUPP (key type), -EBADMSG, -ENOMEM.
+ */
+int crypto_cert_from_data(const struct imactl_ctx *ctx, const char *what, const uint8_t *buf,
+			  size_t len, uint32_t keyid, struct imactl_cert **cert_ret);
+/* Base64 (RFC 4648, line breaks allowed); *@out_ret malloc()ed. 0, -EBADMSG, -ENOMEM. */
+int crypto_base64_decode(const char *s, size_t len, uint8_t **out_ret, size_t *len_ret);
 
 /* kconfig.c: -1 no .config given, 0 option not set, 1 set to y or m. */
 int kconfig_state(const struct imactl_kconfig *kc, const char *name);
+
+/*
+ * The security.ima value logged in @e's sig field checked against @e's
+ * digest with @kr (mlog_verify.c); *@keyid: from its header.
+ */
+enum imactl_mlog_sig_status mlog_xattr_sig_status(struct imactl_ctx *ctx,
+						  const struct imactl_keyring *kr,
+						  struct crypto_verify_cache *vc,
+						  const struct imactl_mlog_entry *e,
+						  uint32_t *keyid);
 
 /* Writing a set of files all-or-nothing (outfile.c). */
 struct out_file {

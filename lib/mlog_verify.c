@@ -400,8 +400,11 @@ static enum imactl_mlog_sig_status check_modsig(struct imactl_mlog_verifier *v,
 }
 
 /* The signature header v2: type, version, algo, keyid (be32), size (be16). */
-static enum imactl_mlog_sig_status
-check_xattr_sig(struct imactl_mlog_verifier *v, const struct imactl_mlog_entry *e, uint32_t *keyid)
+enum imactl_mlog_sig_status mlog_xattr_sig_status(struct imactl_ctx *ctx,
+						  const struct imactl_keyring *kr,
+						  struct crypto_verify_cache *vc,
+						  const struct imactl_mlog_entry *e,
+						  uint32_t *keyid)
 {
 	struct imactl_digest d;
 	const struct imactl_cert *cert;
@@ -423,15 +426,20 @@ check_xattr_sig(struct imactl_mlog_verifier *v, const struct imactl_mlog_entry *
 		/* the common case, with the verify context kept */
 		if (s[2] != e->digest_algo)
 			return IMACTL_MLOG_SIG_BAD;
-		cert = imactl_keyring_find(v->keyring, *keyid);
+		cert = imactl_keyring_find(kr, *keyid);
 		if (!cert)
 			return IMACTL_MLOG_SIG_UNKNOWN_KEY;
-		ret = crypto_verify_cached(ctx_crypto(v->ctx), v->vcache, cert, &d, s + 9,
-					   e->sig_len - 9);
+		ret = crypto_verify_cached(ctx_crypto(ctx), vc, cert, &d, s + 9, e->sig_len - 9);
 	} else {
-		ret = imactl_verify_digest(v->ctx, v->keyring, s, e->sig_len, &d, keyid);
+		ret = imactl_verify_digest(ctx, kr, s, e->sig_len, &d, keyid);
 	}
 	return sig_status(ret == -EOPNOTSUPP ? -EBADMSG : ret);
+}
+
+static enum imactl_mlog_sig_status
+check_xattr_sig(struct imactl_mlog_verifier *v, const struct imactl_mlog_entry *e, uint32_t *keyid)
+{
+	return mlog_xattr_sig_status(v->ctx, v->keyring, v->vcache, e, keyid);
 }
 
 /* bad, then unknown key, then not checkable win over good; unsigned last */

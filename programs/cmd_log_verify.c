@@ -2,8 +2,9 @@
 /*
  * imactl log verify: check a measurement list's template hashes, replay its
  * PCRs against the TPM's, check boot_aggregate and file signatures.  The
- * checks live in lib/mlog_verify.c; this file reads options, prints and maps
- * outcomes to exit codes.
+ * checks live in lib/mlog_verify.c, the runtime-policy verdicts (--policy) in
+ * lib/runtime_policy.c; this file reads options, prints and maps outcomes to
+ * exit codes.
  */
 #include "cmd_log.h"
 
@@ -26,6 +27,7 @@ enum {
 	OPT_JSON,
 	OPT_QUIET,
 	OPT_TARGET_BITS,
+	OPT_POLICY,
 };
 
 static const struct option longopts[] = {
@@ -39,6 +41,7 @@ static const struct option longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "target-bits", required_argument, NULL, OPT_TARGET_BITS },
+	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -58,6 +61,7 @@ struct opts {
 	unsigned int vflags;
 	unsigned int target_bits; /* 0: auto */
 	const char *state;
+	const char *policy; /* a Keylime runtime policy */
 	bool json, quiet;
 };
 
@@ -173,6 +177,9 @@ static int parse_opts(const struct imactl_command *cmd, int *argcp, char *argv[]
 		case OPT_QUIET:
 			o->quiet = true;
 			break;
+		case OPT_POLICY:
+			o->policy = optarg;
+			break;
 		case OPT_TARGET_BITS:
 			if (strcmp(optarg, "auto") != 0 &&
 			    !prog_parse_target_bits(cmd, optarg, &o->target_bits))
@@ -202,6 +209,152 @@ struct failure {
 	char *path;
 	const char *reason;
 };
+
+/* --policy: the verdicts, and every entry the runtime policy fails. */
+struct policy_run {
+	struct imactl_runtime_policy *pol;
+	uint64_t n[IMACTL_RP_FAIL_BAD_KEY + 1];
+	struct policy_violation {
+		uint64_t number;
+		char *path;
+		enum imactl_rp_verdict verdict;
+		const char *reason;
+		uint32_t keyid;
+	} * v;
+	size_t nv, av;
+	uint64_t boot_aggregate_at; /* a boot_aggregate the policy does not list */
+	char *boot_aggregate_path;
+};
+
+static const char *const verdict_names[] = {
+	[IMACTL_RP_PASS_DIGEST] = "digest",
+	[IMACTL_RP_PASS_SIGNATURE] = "signature",
+	[IMACTL_RP_PASS_EXCLUDED] = "excluded",
+	[IMACTL_RP_PASS_IGNORED] = "ignored_keyring",
+	[IMACTL_RP_NOT_JUDGED] = "not_judged",
+	[IMACTL_RP_FAIL_NOT_LISTED] = "not_in_policy",
+	[IMACTL_RP_FAIL_DIGEST] = "digest_mismatch",
+	[IMACTL_RP_FAIL_BAD_SIGNATURE] = "bad_signature",
+	[IMACTL_RP_FAIL_NO_NAME] = "no_name",
+	[IMACTL_RP_FAIL_BAD_KEY] = "bad_key",
+};
+
+static int policy_violation(struct policy_run *pr, uint64_t number, const char *path,
+			    enum imactl_rp_verdict verdict, const char *reason, uint32_t keyid)
+{
+	struct policy_violation *v;
+
+	if (pr->nv == pr->av) {
+		size_t n = pr->av ? pr->av * 2 : 64;
+
+		v = realloc(pr->v, n * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		pr->v = v;
+		pr->av = n;
+	}
+	v = &pr->v[pr->nv];
+	*v = (struct policy_violation){ number, strdup(path ? path : ""), verdict, reason, keyid };
+	if (!v->path)
+		return -ENOMEM;
+	pr->nv++;
+	return 0;
+}
+
+/* Judges @e; a failing boot_aggregate waits for the PCR check. Return: 0, 1 (fails), -errno. */
+static int policy_entry(struct policy_run *pr, const struct imactl_mlog_entry *e,
+			const struct imactl_mlog_entry_result *r)
+{
+	struct imactl_rp_result res;
+	int ret = imactl_runtime_policy_check(pr->pol, e, r->sig, &res);
+
+	if (ret < 0 && ret != -EBADMSG)
+		return ret;
+	if (ret == 0) {
+		pr->n[res.verdict]++;
+		return 0;
+	}
+	if (res.boot_aggregate && !pr->boot_aggregate_at) {
+		pr->boot_aggregate_at = e->number;
+		pr->boot_aggregate_path = strdup(e->path);
+		return pr->boot_aggregate_path ? 0 : -ENOMEM;
+	}
+	pr->n[res.verdict]++;
+	ret = policy_violation(pr, e->number, e->path, res.verdict, res.reason, res.keyid);
+	return ret < 0 ? ret : 1;
+}
+
+static int cmp_violation(const void *a, const void *b)
+{
+	const struct policy_violation *x = a, *y = b;
+
+	return x->number < y->number ? -1 : x->number > y->number;
+}
+
+/* Keylime accepts a boot_aggregate it computed from the quoted PCRs. */
+static int policy_boot_aggregate(struct policy_run *pr, const struct imactl_mlog_summary *s)
+{
+	if (!pr->boot_aggregate_at)
+		return 0;
+	if (s->boot_aggregate == 0) {
+		pr->n[IMACTL_RP_PASS_DIGEST]++;
+		return 0;
+	}
+	pr->n[IMACTL_RP_FAIL_NOT_LISTED]++;
+	return policy_violation(pr, pr->boot_aggregate_at, pr->boot_aggregate_path,
+				IMACTL_RP_FAIL_NOT_LISTED,
+				s->boot_aggregate == -EBADMSG
+					? "boot_aggregate: not in the runtime policy, and it does "
+					  "not match PCRs 0-7/0-9"
+					: "boot_aggregate: not in the runtime policy, and not "
+					  "checked against PCRs 0-9 (give --tpm or --pcrs)",
+				0);
+}
+
+static void policy_free(struct policy_run *pr)
+{
+	for (size_t i = 0; i < pr->nv; i++)
+		free(pr->v[i].path);
+	free(pr->v);
+	free(pr->boot_aggregate_path);
+	imactl_runtime_policy_free(pr->pol);
+}
+
+static void print_policy_text(const char *file, const struct policy_run *pr)
+{
+	printf("runtime policy %s: %zu paths, %zu keys; passed: %llu by digest, %llu by "
+	       "signature, %llu excluded, %llu keys of ignored keyrings; %zu violations\n",
+	       file, imactl_runtime_policy_paths(pr->pol), imactl_runtime_policy_keys(pr->pol),
+	       (unsigned long long)pr->n[IMACTL_RP_PASS_DIGEST],
+	       (unsigned long long)pr->n[IMACTL_RP_PASS_SIGNATURE],
+	       (unsigned long long)pr->n[IMACTL_RP_PASS_EXCLUDED],
+	       (unsigned long long)pr->n[IMACTL_RP_PASS_IGNORED], pr->nv);
+}
+
+static void print_policy_json(const char *file, const struct policy_run *pr)
+{
+	printf(",\"policy\":{\"file\":");
+	json_str(stdout, file);
+	printf(",\"paths\":%zu,\"keys\":%zu,\"passed\":{\"digest\":%llu,\"signature\":%llu,"
+	       "\"excluded\":%llu,\"ignored_keyring\":%llu},\"violations\":[",
+	       imactl_runtime_policy_paths(pr->pol), imactl_runtime_policy_keys(pr->pol),
+	       (unsigned long long)pr->n[IMACTL_RP_PASS_DIGEST],
+	       (unsigned long long)pr->n[IMACTL_RP_PASS_SIGNATURE],
+	       (unsigned long long)pr->n[IMACTL_RP_PASS_EXCLUDED],
+	       (unsigned long long)pr->n[IMACTL_RP_PASS_IGNORED]);
+	for (size_t i = 0; i < pr->nv; i++) {
+		const struct policy_violation *v = &pr->v[i];
+
+		printf("%s{\"entry\":%llu,\"path\":", i ? "," : "", (unsigned long long)v->number);
+		json_str(stdout, v->path);
+		printf(",\"cause\":\"%s\",\"reason\":", verdict_names[v->verdict]);
+		json_str(stdout, v->reason);
+		if (v->keyid)
+			printf(",\"keyid\":\"%08x\"", v->keyid);
+		printf("}");
+	}
+	printf("]}");
+}
 
 static int load_pcrs(struct imactl_ctx *ctx, const struct opts *o, struct imactl_pcr_bank *banks,
 		     unsigned int *nbanks)
@@ -400,7 +553,8 @@ static void print_text_report(const char *log, const struct imactl_mlog_summary 
 }
 
 static void print_json_report(const char *log, const struct imactl_mlog_summary *s, int format,
-			      uint64_t resumed, const struct failure *first, int status)
+			      uint64_t resumed, const struct failure *first, int status,
+			      const char *policy_file, const struct policy_run *pr)
 {
 	struct sig_count c[5];
 
@@ -444,6 +598,8 @@ static void print_json_report(const char *log, const struct imactl_mlog_summary 
 		json_str(stdout, first->reason);
 		printf("}");
 	}
+	if (pr->pol)
+		print_policy_json(policy_file, pr);
 	printf("}\n");
 }
 
@@ -462,6 +618,8 @@ struct verify_run {
 	uint64_t nfail, nread;
 	char *state_text;
 	int fd;
+	struct policy_run pr;	/* --policy */
+	uint64_t policy_failed; /* entries only the policy failed */
 };
 
 /* Resumes from --state FILE when it exists. Return: 0 or an exit code. */
@@ -493,6 +651,9 @@ static int new_verifier(struct verify_run *r)
 	int status, ret;
 
 	if (o->ncerts && prog_load_keyring(r->ctx, o->certs, o->ncerts, &r->kr) < 0)
+		return EXIT_OPERATIONAL;
+	/* a malformed policy: the library named the file and the cause */
+	if (o->policy && imactl_runtime_policy_load(r->ctx, o->policy, &r->pr.pol) < 0)
 		return EXIT_OPERATIONAL;
 	status = load_pcrs(r->ctx, o, r->pcrs, &r->npcrbanks);
 	if (status)
@@ -543,6 +704,38 @@ static void entry_failed(struct verify_run *r, const struct imactl_mlog_entry *e
 }
 
 /*
+ * --policy: judges @e (after the verifier, whose result is @res; a failure
+ * only the policy finds is put there).  Entries covered by --state were
+ * judged before; the keys they load into keyrings are learnt again.
+ * Return: 0 or an exit code.
+ */
+static int judge_entry(struct verify_run *r, const struct imactl_mlog_entry *e,
+		       struct imactl_mlog_entry_result *res)
+{
+	bool resumed = e->number <= imactl_mlog_verifier_resumed(r->v);
+	const struct policy_violation *pv;
+	int ret;
+
+	if (!r->pr.pol || (resumed && !e->buf))
+		return 0;
+	ret = policy_entry(&r->pr, e, res);
+	if (ret < 0) {
+		prog_err("log verify: %s", strerror(-ret));
+		return EXIT_OPERATIONAL;
+	}
+	if (ret == 0 || resumed || res->status != 0)
+		return 0;
+	pv = &r->pr.v[r->pr.nv - 1];
+	r->policy_failed++;
+	res->status = -EBADMSG;
+	res->reason = pv->reason;
+	res->keyid = pv->keyid;
+	if (pv->verdict == IMACTL_RP_FAIL_BAD_SIGNATURE)
+		res->sig = IMACTL_MLOG_SIG_BAD;
+	return 0;
+}
+
+/*
  * Feeds every entry of the list to the verifier.  Return: 0 or an exit
  * code; *@read_ret is imactl_mlog_next()'s error (with *@why) when the list
  * is malformed.
@@ -562,6 +755,9 @@ static int check_entries(struct verify_run *r, int *read_ret, const char **why)
 				      strerror(-ret));
 			return EXIT_OPERATIONAL;
 		}
+		ret = judge_entry(r, e, &res);
+		if (ret)
+			return ret;
 		if (res.status != 0)
 			entry_failed(r, e, &res);
 	}
@@ -569,6 +765,34 @@ static int check_entries(struct verify_run *r, int *read_ret, const char **why)
 		prog_file_err(r->log, "entry %llu: malformed: %s",
 			      (unsigned long long)(r->nread + 1), *why);
 	*read_ret = ret;
+	return 0;
+}
+
+/* --policy once the list is read: boot_aggregate, counts, violations in entry order. */
+static int conclude_policy(struct verify_run *r)
+{
+	struct policy_run *pr = &r->pr;
+	size_t before = pr->nv;
+	const struct policy_violation *pv;
+
+	if (policy_boot_aggregate(pr, r->sum) < 0)
+		return -ENOMEM;
+	/* entries only the policy failed: the verifier did not count them */
+	r->sum->failed += r->policy_failed + (pr->nv > before);
+	if (pr->nv > before) {
+		pv = &pr->v[before];
+		if (!r->o.json && ++r->nfail <= MAX_REPORTED_FAILURES)
+			prog_file_err(r->log, "entry %llu (boot_aggregate): %s",
+				      (unsigned long long)pv->number, pv->reason);
+		if (!r->first.number || r->first.number > pv->number) {
+			free(r->first.path);
+			r->first.number = pv->number;
+			r->first.path = strdup(pv->path);
+			r->first.reason = pv->reason;
+		}
+	}
+	if (pr->nv > 1)
+		qsort(pr->v, pr->nv, sizeof(*pr->v), cmp_violation);
 	return 0;
 }
 
@@ -583,6 +807,12 @@ static int conclude(struct verify_run *r, int read_ret, const char *why)
 	vret = imactl_mlog_verifier_summary(r->v, r->sum);
 	if (vret < 0 && vret != -EBADMSG)
 		return EXIT_OPERATIONAL;
+	if (r->pr.pol) {
+		if (conclude_policy(r) < 0)
+			return EXIT_OPERATIONAL;
+		if (r->pr.nv)
+			vret = -EBADMSG;
+	}
 	if (read_ret < 0) {
 		if (!r->first.number) {
 			r->first.number = r->sum->entries + 1;
@@ -609,11 +839,15 @@ static void report(const struct verify_run *r, int status)
 	int format = imactl_mlog_format(r->ml);
 	uint64_t resumed = imactl_mlog_verifier_resumed(r->v);
 
-	if (r->o.json)
-		print_json_report(r->log, r->sum, format, resumed, &r->first, status);
-	else if (!r->o.quiet || status != EXIT_OK)
+	if (r->o.json) {
+		print_json_report(r->log, r->sum, format, resumed, &r->first, status, r->o.policy,
+				  &r->pr);
+	} else if (!r->o.quiet || status != EXIT_OK) {
+		if (r->pr.pol)
+			print_policy_text(r->o.policy, &r->pr);
 		print_text_report(r->log, r->sum, format, r->npcrbanks > 0, resumed, &r->first,
 				  status);
+	}
 	if (r->nfail > MAX_REPORTED_FAILURES && !r->o.json)
 		prog_file_err(r->log, "... and %llu more failing entries",
 			      (unsigned long long)(r->nfail - MAX_REPORTED_FAILURES));
@@ -673,6 +907,7 @@ out:
 	imactl_mlog_free(r.ml);
 	imactl_mlog_verifier_free(r.v);
 	imactl_keyring_free(r.kr);
+	policy_free(&r.pr);
 	imactl_ctx_free(r.ctx);
 	free_opts(&r.o);
 	return status;
@@ -707,7 +942,13 @@ const struct imactl_command cmd_log_verify_sub = {
 		 "  --ignore-violations   a measurement violation does not fail\n"
 		 "  --state FILE          incremental: resume from FILE, save the new position\n"
 		 "                        there (atomically) when the list verifies\n"
-		 "  --json                a JSON report on standard output\n"
+		 "  --policy FILE         judge every entry against FILE, a Keylime runtime\n"
+		 "                        policy: a listed digest for its path, a signature\n"
+		 "                        valid under its verification-keys or --cert, or an\n"
+		 "                        exclude; a signature that does not verify fails even\n"
+		 "                        then (Keylime falls back to the digests)\n"
+		 "  --json                a JSON report on standard output (with --policy:\n"
+		 "                        every violation)\n"
 		 "  -q, --quiet           no report when everything verifies\n"
 		 "\n"
 		 "The list may be ahead of the PCR read: a match after a prefix counts, and\n"

@@ -8,7 +8,7 @@
  *   mloggen [--format binary|ascii] [--template T[,T...]] [--count N]
  *           [--key KEY] [--other-key KEY] [--violation N] [--big-endian]
  *           [--padded] [--pcr-at K] [--tpm-dir DIR] [--pcrs-file ALG,FILE]
- *           [--procs N] [--target-bits 64|32] OUT
+ *           [--procs N] [--target-bits 64|32] [--entries SPEC] OUT
  *
  * Templates: ima, ima-ng, ima-sig, ima-sigv2, ima-buf (several: cycled).
  * Entry 1 is boot_aggregate (over PCRs 0-7 sha1 / 0-9 sha256 from the
@@ -17,6 +17,12 @@
  * --pcr-at K: the TPM values reflect only the first K entries.
  * --target-bits: evm-sig entries signed for a 64-bit (default) or 32-bit
  * system (struct h_misc of 24 or 20 bytes).
+ * --entries SPEC: entries 2.. from SPEC instead, one per line, TAB-separated:
+ * TEMPLATE NAME CONTENT [SIG]; NAME and CONTENT take \xNN \t \n \s (space)
+ * \\ escapes, CONTENT "@FILE" is FILE's bytes; the digest is sha256 (sha1 for
+ * ima) of CONTENT, ima-buf logs CONTENT as buf; SIG (ima-sig, ima-sigv2):
+ * none (default), good (--key over the digest), bad (--key over another
+ * digest), other (--other-key).
  */
 #include "imactl.h"
 
@@ -189,6 +195,100 @@ static void evm_fields(struct imactl_key *key, const char *out, unsigned int i, 
 	imactl_ctx_free(ctx);
 }
 
+struct spec {
+	char tmpl[32], sig[8];
+	char *name;
+	uint8_t *content;
+	size_t clen;
+};
+
+static size_t unescape(const char *in, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; in[i]; i++) {
+		if (in[i] != '\\' || !in[i + 1]) {
+			out[o++] = in[i];
+			continue;
+		}
+		switch (in[++i]) {
+		case 'x': {
+			unsigned int v = 0;
+
+			sscanf(in + i + 1, "%2x", &v);
+			out[o++] = (char)v;
+			i += 2;
+			break;
+		}
+		case 't':
+			out[o++] = '\t';
+			break;
+		case 'n':
+			out[o++] = '\n';
+			break;
+		case 's':
+			out[o++] = ' ';
+			break;
+		default:
+			out[o++] = in[i];
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static unsigned int read_spec(const char *path, struct spec **spec_ret)
+{
+	FILE *f = fopen(path, "r");
+	struct spec *spec = NULL;
+	unsigned int n = 0;
+	char line[8192];
+
+	if (!f)
+		exit(3);
+	while (fgets(line, sizeof(line), f)) {
+		char *fld[4] = { NULL, NULL, NULL, "none" }, *save = NULL;
+		struct spec *s;
+		int k = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!line[0] || line[0] == '#')
+			continue;
+		for (char *t = strtok_r(line, "\t", &save); t && k < 4;
+		     t = strtok_r(NULL, "\t", &save))
+			fld[k++] = t;
+		if (k < 3)
+			exit(2);
+		spec = realloc(spec, (n + 1) * sizeof(*spec));
+		if (!spec)
+			exit(3);
+		s = &spec[n++];
+		snprintf(s->tmpl, sizeof(s->tmpl), "%s", fld[0]);
+		snprintf(s->sig, sizeof(s->sig), "%s", fld[3]);
+		s->name = malloc(strlen(fld[1]) + 1);
+		if (!s->name)
+			exit(3);
+		unescape(fld[1], s->name);
+		if (fld[2][0] == '@') {
+			FILE *c = fopen(fld[2] + 1, "rb");
+
+			s->content = malloc(65536);
+			if (!c || !s->content)
+				exit(3);
+			s->clen = fread(s->content, 1, 65536, c);
+			fclose(c);
+		} else {
+			s->content = malloc(strlen(fld[2]) + 1);
+			if (!s->content)
+				exit(3);
+			s->clen = unescape(fld[2], (char *)s->content);
+		}
+	}
+	fclose(f);
+	*spec_ret = spec;
+	return n;
+}
+
 static void write_tpm_dir(const char *dir)
 {
 	char path[4096];
@@ -305,21 +405,14 @@ static void sign_all(struct imactl_ctx *ctx, struct imactl_key *key, unsigned in
 int main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
-		{ "format", 1, NULL, 'f' },
-		{ "template", 1, NULL, 't' },
-		{ "count", 1, NULL, 'n' },
-		{ "key", 1, NULL, 'k' },
-		{ "other-key", 1, NULL, 'o' },
-		{ "violation", 1, NULL, 'V' },
-		{ "big-endian", 0, NULL, 'B' },
-		{ "padded", 0, NULL, 'P' },
-		{ "pcr-at", 1, NULL, 'a' },
-		{ "tpm-dir", 1, NULL, 'T' },
-		{ "pcrs-file", 1, NULL, 'F' },
-		{ "procs", 1, NULL, 'j' },
-		{ "unsigned-every", 1, NULL, 'U' },
-		{ "target-bits", 1, NULL, 'W' },
-		{ NULL, 0, NULL, 0 },
+		{ "format", 1, NULL, 'f' },	    { "template", 1, NULL, 't' },
+		{ "count", 1, NULL, 'n' },	    { "key", 1, NULL, 'k' },
+		{ "other-key", 1, NULL, 'o' },	    { "violation", 1, NULL, 'V' },
+		{ "big-endian", 0, NULL, 'B' },	    { "padded", 0, NULL, 'P' },
+		{ "pcr-at", 1, NULL, 'a' },	    { "tpm-dir", 1, NULL, 'T' },
+		{ "pcrs-file", 1, NULL, 'F' },	    { "procs", 1, NULL, 'j' },
+		{ "unsigned-every", 1, NULL, 'U' }, { "target-bits", 1, NULL, 'W' },
+		{ "entries", 1, NULL, 'e' },	    { NULL, 0, NULL, 0 },
 	};
 	const char *format = "binary", *templates = "ima-ng", *key_path = NULL, *other_path = NULL,
 		   *tpm_dir = NULL, *pcrs_files[8];
@@ -332,6 +425,8 @@ int main(int argc, char *argv[])
 	size_t *siglens = NULL;
 	bool *want = NULL;
 	bool other_done = false;
+	struct spec *spec = NULL;
+	unsigned int nspec = 0;
 	int procs = 1, c;
 	FILE *out;
 
@@ -380,6 +475,10 @@ int main(int argc, char *argv[])
 		case 'W':
 			target_bits = strtoul(optarg, NULL, 10);
 			break;
+		case 'e':
+			nspec = read_spec(optarg, &spec);
+			count = nspec + 1;
+			break;
 		default:
 			return 2;
 		}
@@ -408,7 +507,7 @@ int main(int argc, char *argv[])
 			md(bank_names[b], s, strlen(s), NULL, 0, pcr[b][i]);
 		}
 
-	if (key) {
+	if (key && !spec) {
 		sigs = calloc(count, sizeof(*sigs));
 		siglens = calloc(count, sizeof(*siglens));
 		want = calloc(count, sizeof(*want));
@@ -425,13 +524,17 @@ int main(int argc, char *argv[])
 	}
 
 	for (unsigned int i = 0; i < count; i++) {
-		const char *t = i == 0 ? (strcmp(tlist[0], "ima") ? "ima-ng" : "ima")
-				       : tlist[i % ntemplates];
+		const struct spec *sp = i && spec ? &spec[i - 1] : NULL;
+		const char *t = sp	 ? sp->tmpl
+				: i == 0 ? (strcmp(tlist[0], "ima") ? "ima-ng" : "ima")
+					 : tlist[i % ntemplates];
 		bool is_ima = !strcmp(t, "ima"), viol = i + 1 == violation, other_sig = false;
 		struct buf data = { 0 };
 		uint8_t digest[64], th[20], tmp[128];
 		size_t dlen = 32;
-		char path[64], content[64];
+		char path[4096], content[64];
+		const uint8_t *cbytes = (const uint8_t *)content;
+		size_t clen = 0;
 		const char *algo = "sha256";
 		uint8_t *sig = NULL;
 		size_t sig_len = 0;
@@ -448,21 +551,39 @@ int main(int argc, char *argv[])
 		} else {
 			snprintf(path, sizeof(path), "/usr/bin/file%06u", i);
 			snprintf(content, sizeof(content), "content %u", i);
+			clen = strlen(content);
+			if (sp) {
+				snprintf(path, sizeof(path), "%s", sp->name);
+				cbytes = sp->content;
+				clen = sp->clen;
+			}
 			if (is_ima) {
 				algo = "sha1";
 				dlen = 20;
 			}
-			md(algo, content, strlen(content), NULL, 0, digest);
+			md(algo, cbytes, clen, NULL, 0, digest);
 		}
 		if (viol) {
 			dlen = 20;
 			memset(digest, 0, sizeof(digest));
 		}
-		if (key && want[i]) {
+		if (key && want && want[i]) {
 			sig = sigs[i];
 			sig_len = siglens[i];
 		}
-		if (other && i >= 4 && !other_done && !strncmp(t, "ima-sig", 7) && !viol) {
+		if (sp && strcmp(sp->sig, "none") && !viol) {
+			struct imactl_key *k = strcmp(sp->sig, "other") ? key : other;
+			struct imactl_digest d = { .algo = IMACTL_HASH_SHA256, .len = 32 };
+
+			memcpy(d.bytes, digest, 32);
+			if (!strcmp(sp->sig, "bad"))
+				d.bytes[0] ^= 1;
+			if (!k ||
+			    imactl_sign_digest(ctx, k, IMACTL_XATTR_DIGSIG, &d, &sig, &sig_len) < 0)
+				return 3;
+			other_sig = true; /* freed below */
+		}
+		if (other && !spec && i >= 4 && !other_done && !strncmp(t, "ima-sig", 7) && !viol) {
 			other_done = true;
 			other_sig = true;
 			struct imactl_digest d = { .algo = IMACTL_HASH_SHA256, .len = 32 };
@@ -492,7 +613,7 @@ int main(int argc, char *argv[])
 			if (!strcmp(t, "ima-sig") || !strcmp(t, "ima-sigv2"))
 				field(&data, sig, sig_len);
 			if (!strcmp(t, "ima-buf"))
-				field(&data, content, strlen(content));
+				field(&data, cbytes, i ? clen : 0);
 			if (!strcmp(t, "evm-sig")) {
 				if (!key)
 					return 2;
@@ -541,7 +662,7 @@ int main(int argc, char *argv[])
 				}
 				if (!strcmp(t, "ima-buf")) {
 					fprintf(out, " ");
-					hexs(out, (const uint8_t *)content, strlen(content));
+					hexs(out, cbytes, i ? clen : 0);
 				}
 				fprintf(out, "\n");
 			}
@@ -563,6 +684,11 @@ int main(int argc, char *argv[])
 	free(sigs);
 	free(siglens);
 	free(want);
+	for (unsigned int i = 0; i < nspec; i++) {
+		free(spec[i].name);
+		free(spec[i].content);
+	}
+	free(spec);
 	imactl_key_free(key);
 	imactl_key_free(other);
 	imactl_ctx_free(ctx);
