@@ -1414,6 +1414,71 @@ int imactl_tree_target_bits(struct imactl_ctx *ctx, const char *root, unsigned i
 int imactl_tree_set_xattrs(struct imactl_ctx *ctx, const char *root, const char *path,
 			   const struct imactl_signed_values *values);
 
+/* ------------------------------------------------------------------------ */
+/* ext2/3/4 images: sign-image, verify-image                                */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * imactl_image_sign() - imactl_tree_sign() for the files inside the
+ * ext2/3/4 file system in @image (an image file or a block device), without
+ * mounting it: each selected regular file's content is read and hashed from
+ * the image, and security.ima and the EVM portable signature (over the
+ * inode's own uid, gid and mode and its final protected xattrs, as the
+ * kernel computes them) are written into its inode, or into an external
+ * xattr block when the inode has no room, as the kernel does.  The same
+ * @params as imactl_tree_sign() (include/exclude, jobs, SKIP_VALID, sign,
+ * key, keyring, fn); IMACTL_TREE_ONE_FILE_SYSTEM means nothing here and
+ * sigv3 is refused (fs-verity cannot be enabled inside an image).  Reading
+ * and writing the image happen on the calling thread, signing on
+ * @params->jobs workers.
+ * Safety: a mounted image, one with errors recorded, not cleanly unmounted or
+ * with a journal to replay is refused before anything is written.  An image
+ * file is written to an unnamed copy (a reflink clone where the file system
+ * can, else a copy keeping holes) in its directory, which replaces the image
+ * (rename(2)) only when every write succeeded: a failure, a stop or a killed
+ * process leaves the image as it was.  A block device is written in place.
+ * Files that cannot be read or signed are reported (status) and the others
+ * are still signed, as with trees; a write that fails (-ENOSPC: the image has
+ * no free block for an xattr block) stops the run and keeps nothing.
+ * Return: 0, -EIO (some file failed, each reported), -ECANCELED (stopped by
+ * @params->fn; nothing kept), -ENOSPC, -EBUSY (mounted), -EUCLEAN (errors,
+ * not clean, journal to replay: run e2fsck), -EMEDIUMTYPE (not an ext2/3/4
+ * file system), -EOPNOTSUPP (sigv3; no ext_attr feature), -EINVAL, -ENOMEM,
+ * -errno (the image cannot be opened or copied).
+ */
+int imactl_image_sign(struct imactl_ctx *ctx, const char *image,
+		      const struct imactl_tree_params *params, struct imactl_tree_stats *stats_ret);
+
+/**
+ * imactl_image_check() - would imactl_image_sign() accept @image?  Opens it
+ * read-only and refuses what imactl_image_sign() refuses before writing
+ * (mounted, not ext2/3/4, truncated, errors recorded, not clean, journal to
+ * replay, no ext_attr feature), naming the cause in the log.  It does not
+ * look for inconsistencies: e2fsck -fn does.
+ * Return: 0, and the image errors of imactl_image_sign().
+ */
+int imactl_image_check(struct imactl_ctx *ctx, const char *image);
+
+/**
+ * imactl_image_verify() - imactl_tree_verify() for the files inside @image,
+ * read with libext2fs (the image is opened read-only; an image mounted
+ * read-write is refused).  sigv3 values are reported as errors (fs-verity
+ * digests are not computed from images).
+ * Return: as imactl_tree_verify(), and the image errors of
+ * imactl_image_sign().
+ */
+int imactl_image_verify(struct imactl_ctx *ctx, const char *image,
+			const struct imactl_tree_params *params,
+			struct imactl_tree_stats *stats_ret);
+
+/**
+ * imactl_image_target_bits() - imactl_tree_target_bits() inside @image: the
+ * ELF class of its /sbin/init (symbolic links followed inside the image; only
+ * a regular file counts), else its C library, else /bin/sh.
+ * Return: 0, -ENOENT (nothing found), the image errors of imactl_image_sign().
+ */
+int imactl_image_target_bits(struct imactl_ctx *ctx, const char *image, unsigned int *bits_ret);
+
 /*
  * Manifest lines: "PATH ima:0xHEX[ evm:0xHEX]".  PATH starts with '/' and is
  * escaped so that every byte string survives: a backslash, bytes up to and

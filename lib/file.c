@@ -157,11 +157,11 @@ int remove_xattr(const struct imactl_ctx *ctx, int fd, const char *name)
  * umode_t mode; } of the target, zero-filled with its padding, in native
  * byte order.  ino and generation stay 0 for portable signatures.
  */
-static size_t evm_h_misc(const struct stat *st, unsigned int target_bits, uint8_t out[24])
+static size_t evm_h_misc(const struct file_source *src, unsigned int target_bits, uint8_t out[24])
 {
 	size_t off = target_bits == 32 ? 4 : 8; /* sizeof(unsigned long) */
-	uint32_t uid = st->st_uid, gid = st->st_gid;
-	uint16_t mode = st->st_mode;
+	uint32_t uid = src->uid, gid = src->gid;
+	uint16_t mode = src->mode;
 
 	memset(out, 0, 24);
 	off += 4; /* generation */
@@ -172,21 +172,15 @@ static size_t evm_h_misc(const struct stat *st, unsigned int target_bits, uint8_
 	return target_bits == 32 ? 20 : 24;
 }
 
-/*
- * The EVM digest over the xattrs in @present (from present_xattrs()) and the
- * metadata in @st; @ima_value, when given, stands for security.ima.
- */
-static int evm_digest(struct imactl_ctx *ctx, int fd, const struct stat *st, unsigned int present,
-		      int algo, unsigned int target_bits, unsigned int flags,
-		      const uint8_t *ima_value, size_t ima_len, struct imactl_digest *digest)
+int evm_digest_source(struct imactl_ctx *ctx, const struct file_source *src, int algo,
+		      unsigned int target_bits, unsigned int flags, const uint8_t *ima_value,
+		      size_t ima_len, struct imactl_digest *digest)
 {
 	struct crypto_hash *h = NULL;
 	uint8_t misc[24];
 	size_t misc_len;
 	int ret;
 
-	if (!ima_value && !(present & EVM_IMA_BIT))
-		return -ENODATA;
 	ret = hash_new(ctx, algo, &h);
 	if (ret < 0)
 		return ret;
@@ -202,11 +196,9 @@ static int evm_digest(struct imactl_ctx *ctx, int fd, const struct stat *st, uns
 				goto out;
 			continue;
 		}
-		if (!(present & (1u << i)))
-			continue;
-		ret = read_xattr(ctx, fd, evm_xattrs[i].name, &val, &len);
+		ret = src->get_xattr(src->data, evm_xattrs[i].name, &val, &len);
 		if (ret == -ENODATA && (1u << i) == EVM_IMA_BIT)
-			goto out; /* removed since it was listed */
+			goto out; /* portable signatures require security.ima */
 		if (ret == -ENODATA)
 			continue;
 		if (ret < 0)
@@ -216,7 +208,7 @@ static int evm_digest(struct imactl_ctx *ctx, int fd, const struct stat *st, uns
 		if (ret < 0)
 			goto out;
 	}
-	misc_len = evm_h_misc(st, target_bits, misc);
+	misc_len = evm_h_misc(src, target_bits, misc);
 	ret = crypto_hash_update(h, misc, misc_len);
 	if (ret == 0)
 		ret = crypto_hash_final(h, digest);
@@ -225,11 +217,54 @@ out:
 	return ret;
 }
 
+/* A file open at a descriptor, as a struct file_source. */
+struct fd_source {
+	struct imactl_ctx *ctx;
+	int fd;
+	unsigned int present; /* from present_xattrs(); all bits: not listed */
+	const struct stat *before;
+};
+
+static int fd_get_xattr(void *data, const char *name, uint8_t **buf_ret, size_t *len_ret)
+{
+	struct fd_source *f = data;
+
+	for (size_t i = 0; i < ARRAY_SIZE(evm_xattrs); i++)
+		if (!strcmp(evm_xattrs[i].name, name) && !(f->present & (1u << i)))
+			return -ENODATA; /* one flistxattr(2), no probing of absent names */
+	return read_xattr(f->ctx, f->fd, name, buf_ret, len_ret);
+}
+
+static int hash_whole_file(struct imactl_ctx *ctx, int fd, int algo, bool verity,
+			   const struct stat *before, struct stat *after_ret,
+			   struct imactl_digest *digest);
+
+static int fd_hash(void *data, int algo, bool verity, struct imactl_digest *digest)
+{
+	struct fd_source *f = data;
+
+	return hash_whole_file(f->ctx, f->fd, algo, verity, f->before, NULL, digest);
+}
+
+static void fd_source_init(struct fd_source *f, struct file_source *src, struct imactl_ctx *ctx,
+			   int fd, unsigned int present, const struct stat *st)
+{
+	*f = (struct fd_source){ .ctx = ctx, .fd = fd, .present = present };
+	*src = (struct file_source){ .get_xattr = fd_get_xattr, .hash = fd_hash, .data = f };
+	if (st) {
+		src->uid = st->st_uid;
+		src->gid = st->st_gid;
+		src->mode = st->st_mode;
+	}
+}
+
 IMACTL_EXPORT int imactl_evm_digest(struct imactl_ctx *ctx, int fd, int algo,
 				    unsigned int target_bits, unsigned int flags,
 				    const uint8_t *ima_value, size_t ima_len,
 				    struct imactl_digest *digest)
 {
+	struct file_source src;
+	struct fd_source f;
 	unsigned int present;
 	struct stat st;
 	int ret;
@@ -241,8 +276,8 @@ IMACTL_EXPORT int imactl_evm_digest(struct imactl_ctx *ctx, int fd, int algo,
 	ret = present_xattrs(ctx, fd, &present);
 	if (ret < 0)
 		return ret;
-	return evm_digest(ctx, fd, &st, present, algo, target_bits, flags, ima_value, ima_len,
-			  digest);
+	fd_source_init(&f, &src, ctx, fd, present, &st);
+	return evm_digest_source(ctx, &src, algo, target_bits, flags, ima_value, ima_len, digest);
 }
 
 static bool same_content_stamp(const struct stat *a, const struct stat *b)
@@ -289,7 +324,7 @@ static int hash_whole_file(struct imactl_ctx *ctx, int fd, int algo, bool verity
 	return 0;
 }
 
-static int ima_hash_value(const struct imactl_digest *d, uint8_t **value_ret, size_t *len_ret)
+int ima_hash_value(const struct imactl_digest *d, uint8_t **value_ret, size_t *len_ret)
 {
 	/* evmctl (and the kernel's own ima_fix) write sha1 in the legacy form */
 	struct imactl_xattr_value v = {
@@ -309,6 +344,8 @@ int sign_fd_stat(struct imactl_ctx *ctx, int fd, const struct stat *opened,
 {
 	struct imactl_signed_values out = { 0 };
 	struct imactl_digest digest, evm_digest_;
+	struct file_source src;
+	struct fd_source f;
 	uint8_t *old_ima = NULL;
 	size_t old_ima_len = 0;
 	unsigned int present = 0;
@@ -370,9 +407,10 @@ int sign_fd_stat(struct imactl_ctx *ctx, int fd, const struct stat *opened,
 	 */
 	if (p->evm == IMACTL_EVM_PORTABLE) {
 		ret = have_st || fstat(fd, &st) == 0 ? 0 : -errno;
+		fd_source_init(&f, &src, ctx, fd, present, &st);
 		if (ret == 0)
-			ret = evm_digest(ctx, fd, &st, present, p->hash_algo, p->target_bits,
-					 p->flags, out.ima, out.ima_len, &evm_digest_);
+			ret = evm_digest_source(ctx, &src, p->hash_algo, p->target_bits, p->flags,
+						out.ima, out.ima_len, &evm_digest_);
 		if (ret == -ENODATA)
 			log_err(ctx, "EVM portable signatures need security.ima");
 		if (ret == 0)
@@ -433,8 +471,9 @@ IMACTL_EXPORT void imactl_signed_values_free(struct imactl_signed_values *v)
 	v->ima_len = v->evm_len = 0;
 }
 
-static int verify_ima(struct imactl_ctx *ctx, int fd, const struct imactl_keyring *kr,
-		      unsigned int flags, struct imactl_verify_result *r)
+static int verify_ima(struct imactl_ctx *ctx, const struct file_source *src,
+		      const struct imactl_keyring *kr, unsigned int flags,
+		      struct imactl_verify_result *r)
 {
 	struct imactl_xattr_value v;
 	struct imactl_digest digest;
@@ -442,7 +481,7 @@ static int verify_ima(struct imactl_ctx *ctx, int fd, const struct imactl_keyrin
 	size_t len = 0;
 	int ret;
 
-	ret = read_xattr(ctx, fd, XATTR_IMA, &val, &len);
+	ret = src->get_xattr(src->data, XATTR_IMA, &val, &len);
 	if (ret == -ENODATA)
 		r->ima_reason = "no security.ima";
 	if (ret < 0)
@@ -477,8 +516,7 @@ static int verify_ima(struct imactl_ctx *ctx, int fd, const struct imactl_keyrin
 		ret = -EBADMSG;
 		goto out;
 	}
-	ret = hash_whole_file(ctx, fd, v.algo, v.type == IMACTL_XATTR_IMA_VERITY_SIG, NULL, NULL,
-			      &digest);
+	ret = src->hash(src->data, v.algo, v.type == IMACTL_XATTR_IMA_VERITY_SIG, &digest);
 	if (ret < 0) {
 		r->ima_reason = "cannot hash the file";
 		goto out;
@@ -501,8 +539,9 @@ out:
 	return ret;
 }
 
-static int verify_evm(struct imactl_ctx *ctx, int fd, const struct imactl_keyring *kr,
-		      unsigned int target_bits, struct imactl_verify_result *r)
+static int verify_evm(struct imactl_ctx *ctx, const struct file_source *src,
+		      const struct imactl_keyring *kr, unsigned int target_bits,
+		      struct imactl_verify_result *r)
 {
 	struct imactl_xattr_value v;
 	struct imactl_digest digest;
@@ -510,7 +549,7 @@ static int verify_evm(struct imactl_ctx *ctx, int fd, const struct imactl_keyrin
 	size_t len = 0;
 	int ret;
 
-	ret = read_xattr(ctx, fd, XATTR_EVM, &val, &len);
+	ret = src->get_xattr(src->data, XATTR_EVM, &val, &len);
 	if (ret == -ENODATA)
 		r->evm_reason = "no security.evm";
 	if (ret < 0)
@@ -531,7 +570,7 @@ static int verify_evm(struct imactl_ctx *ctx, int fd, const struct imactl_keyrin
 										       : -EBADMSG;
 		goto out;
 	}
-	ret = imactl_evm_digest(ctx, fd, v.algo, target_bits, 0, NULL, 0, &digest);
+	ret = evm_digest_source(ctx, src, v.algo, target_bits, 0, NULL, 0, &digest);
 	if (ret == -ENODATA) {
 		r->evm_reason = "no security.ima: a portable signature requires it";
 		ret = -EBADMSG;
@@ -551,17 +590,17 @@ out:
 	return ret;
 }
 
-IMACTL_EXPORT int imactl_verify_fd(struct imactl_ctx *ctx, int fd,
-				   const struct imactl_keyring *keyring, unsigned int flags,
-				   unsigned int target_bits, struct imactl_verify_result *result)
+int verify_source(struct imactl_ctx *ctx, const struct file_source *src,
+		  const struct imactl_keyring *keyring, unsigned int flags,
+		  unsigned int target_bits, struct imactl_verify_result *result)
 {
 	struct imactl_verify_result r = { .evm_status = -ENODATA };
 
 	if (target_bits != 32 && target_bits != 64)
 		return -EINVAL;
-	r.ima_status = verify_ima(ctx, fd, keyring, flags, &r);
+	r.ima_status = verify_ima(ctx, src, keyring, flags, &r);
 	if (flags & IMACTL_VERIFY_EVM)
-		r.evm_status = verify_evm(ctx, fd, keyring, target_bits, &r);
+		r.evm_status = verify_evm(ctx, src, keyring, target_bits, &r);
 	else
 		r.evm_reason = "not checked";
 	if (result)
@@ -569,6 +608,30 @@ IMACTL_EXPORT int imactl_verify_fd(struct imactl_ctx *ctx, int fd,
 	if (r.ima_status < 0)
 		return r.ima_status;
 	return (flags & IMACTL_VERIFY_EVM) ? r.evm_status : 0;
+}
+
+IMACTL_EXPORT int imactl_verify_fd(struct imactl_ctx *ctx, int fd,
+				   const struct imactl_keyring *keyring, unsigned int flags,
+				   unsigned int target_bits, struct imactl_verify_result *result)
+{
+	struct file_source src;
+	struct fd_source f;
+	unsigned int present = ~0u;
+	struct stat st;
+
+	if (target_bits != 32 && target_bits != 64)
+		return -EINVAL;
+	/* EVM: the owner and mode now; the xattrs listed once */
+	if ((flags & IMACTL_VERIFY_EVM) && fstat(fd, &st) < 0)
+		return -errno;
+	fd_source_init(&f, &src, ctx, fd, present, (flags & IMACTL_VERIFY_EVM) ? &st : NULL);
+	if (flags & IMACTL_VERIFY_EVM) {
+		int ret = present_xattrs(ctx, fd, &f.present);
+
+		if (ret < 0)
+			return ret;
+	}
+	return verify_source(ctx, &src, keyring, flags, target_bits, result);
 }
 
 int open_regular_expect(int dirfd, const char *name, const struct stat *expect, struct stat *st_ret)

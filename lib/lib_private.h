@@ -93,12 +93,137 @@ int sign_fd_stat(struct imactl_ctx *ctx, int fd, const struct stat *opened,
 		 struct imactl_signed_values *values_ret);
 
 /*
+ * A file as the signing and verifying code sees it (file.c): the xattrs EVM
+ * protects, its content digest, owner and mode; from a descriptor (file.c)
+ * or from an inode of an ext2/3/4 image (image.c).
+ */
+struct file_source {
+	/* xattr @name ("security.ima"): 0 and a malloc()ed copy, -ENODATA when absent */
+	int (*get_xattr)(void *data, const char *name, uint8_t **buf_ret, size_t *len_ret);
+	/* the content's digest with @algo (@verity: its fs-verity digest) */
+	int (*hash)(void *data, int algo, bool verity, struct imactl_digest *digest);
+	void *data;
+	uint32_t uid, gid;
+	uint16_t mode;
+};
+
+/*
+ * The EVM portable digest of @src (file.c): its protected xattrs in the
+ * kernel's order (@ima_value, when not NULL, stands for security.ima), then
+ * h_misc with @src's uid, gid and mode.  -ENODATA without security.ima.
+ */
+int evm_digest_source(struct imactl_ctx *ctx, const struct file_source *src, int algo,
+		      unsigned int target_bits, unsigned int flags, const uint8_t *ima_value,
+		      size_t ima_len, struct imactl_digest *digest);
+/* imactl_verify_fd() for @src (file.c). */
+int verify_source(struct imactl_ctx *ctx, const struct file_source *src,
+		  const struct imactl_keyring *keyring, unsigned int flags,
+		  unsigned int target_bits, struct imactl_verify_result *result);
+/* The security.ima value of a hash-only file: 0x01 for sha1, else 0x04 (file.c). */
+int ima_hash_value(const struct imactl_digest *d, uint8_t **value_ret, size_t *len_ret);
+
+/*
+ * --include/--exclude of struct imactl_tree_params, one meaning for trees
+ * and images (select.c): select_init() copies the patterns, anchoring those
+ * with a '/' at the root; select_excluded() tells whether the entry at
+ * @path ("/a/b", named @name) is excluded, select_included() whether a
+ * regular file is selected by the includes (true without any).
+ */
+struct select {
+	char **include, **exclude; /* NULL when none */
+};
+int select_init(struct select *s, const struct imactl_tree_params *p);
+void select_free(struct select *s);
+bool select_excluded(const struct select *s, const char *path, const char *name);
+bool select_included(const struct select *s, const char *path, const char *name);
+/*
+ * Adds @e to the totals; failures other than verification outcomes (all of
+ * them when !@verify) also count in *@op_errors (select.c).
+ */
+void tree_count(struct imactl_tree_stats *s, const struct imactl_tree_entry *e, bool verify,
+		uint64_t *op_errors);
+/* Checks @p for a walk and gives the number of workers (0: online CPUs). */
+#define TREE_MAX_JOBS 256
+int tree_params_check(const struct imactl_tree_params *p, bool verify, unsigned int *jobs_ret);
+/* The kind of entry of file type @mode (S_IFMT bits). */
+enum imactl_tree_kind tree_kind_of(unsigned int mode);
+/*
+ * Hard links: the path under which inode (@dev, @ino) was first seen in
+ * *@first_ret, or NULL and it is remembered under @path.  *@links starts NULL;
+ * links_free() releases it.  Return: 0, -ENOMEM.
+ */
+int links_seen(void **links, uint64_t dev, uint64_t ino, const char *path, const char **first_ret);
+void links_free(void *links);
+/*
+ * IMACTL_TREE_SKIP_VALID: does a file that verified as @r carry the kind of
+ * security.ima @sp asks for (select.c)?
+ */
+bool sign_result_fits(const struct imactl_sign_params *sp, const struct imactl_verify_result *r);
+
+/*
  * Opens the regular file @name in @dirfd without following a symlink and
  * checks it is the inode @expect describes (from the walker's fstatat(2));
  * *@st_ret gets the fstat(2) of the opened descriptor (file.c).
  */
 int open_regular_expect(int dirfd, const char *name, const struct stat *expect,
 			struct stat *st_ret);
+
+/*
+ * ext2/3/4 images through libext2fs (ext4.c); one thread at a time.
+ * ext4_open(): refuses a mounted image (any mount unless EXT4_READ, a
+ * read-write one then), one with errors recorded, not cleanly unmounted
+ * or with a journal to replay (-EBUSY, -EUCLEAN), a non-ext file
+ * (-EMEDIUMTYPE), a truncated one (-EIO).  Writing: an image file is written
+ * to an unnamed copy in its directory that ext4_commit() renames over it; a
+ * block device is written in place.  ext4_close() without ext4_commit()
+ * drops the copy.  Inode numbers are uint32_t.  Every failure is logged with
+ * the image's name and the cause.
+ */
+struct ext4_image;
+struct ext4_stat {
+	uint32_t uid, gid;
+	uint16_t mode, links;
+	uint64_t size;
+};
+struct ext4_dirent {
+	char *name;
+	uint32_t ino;
+};
+struct ext4_xattrs; /* all xattrs of an inode, read into memory */
+/* One xattr to write (@value NULL: remove it). */
+struct ext4_xattr_op {
+	const char *name;
+	const uint8_t *value;
+	size_t len;
+};
+#define EXT4_ROOT_INO 2
+enum ext4_mode {
+	EXT4_READ,	  /* an image mounted read-only is fine */
+	EXT4_CHECK_WRITE, /* read-only, checked as for writing */
+	EXT4_WRITE,
+};
+int ext4_open(struct imactl_ctx *ctx, const char *path, enum ext4_mode mode,
+	      struct ext4_image **img_ret);
+int ext4_commit(struct ext4_image *img); /* then ext4_close() */
+void ext4_close(struct ext4_image *img);
+int ext4_stat(struct ext4_image *img, uint32_t ino, struct ext4_stat *st);
+/* the entries of directory @dir but . and .., sorted by name (byte order) */
+int ext4_read_dir(struct ext4_image *img, uint32_t dir, struct ext4_dirent **ents_ret,
+		  size_t *n_ret);
+void ext4_dirents_free(struct ext4_dirent *ents, size_t n);
+/* @path from the image's root, symbolic links followed inside the image */
+int ext4_lookup(struct ext4_image *img, const char *path, uint32_t *ino_ret);
+/* hands the first @max bytes of the content to @fn (< 0 stops) */
+int ext4_read_file(struct ext4_image *img, uint32_t ino, uint64_t max,
+		   int (*fn)(void *data, const void *buf, size_t len), void *data);
+int ext4_xattrs_read(struct ext4_image *img, uint32_t ino, struct ext4_xattrs **xs_ret);
+/* a malloc()ed copy of xattr @name; -ENODATA.  Needs no image: any thread */
+int ext4_xattrs_get(const struct ext4_xattrs *xs, const char *name, uint8_t **buf_ret,
+		    size_t *len_ret);
+void ext4_xattrs_free(struct ext4_xattrs *xs);
+/* writes @ops into inode @ino, in an external xattr block when it is full */
+int ext4_xattrs_set(struct ext4_image *img, uint32_t ino, const struct ext4_xattr_op *ops,
+		    size_t n);
 
 /* The value of hex digit @c, -1 when it is none. */
 static inline int hex_digit(int c)

@@ -9,10 +9,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <linux/openat2.h>
 #include <pthread.h>
-#include <search.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +19,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define MAX_JOBS  256
 #define MAX_QUEUE 256
 
 /* An open directory shared by the files queued from it. */
@@ -39,20 +36,14 @@ struct work {
 	ino_t ino;
 };
 
-struct link_node {
-	dev_t dev;
-	ino_t ino;
-	char *path;
-};
-
 struct tree {
 	struct imactl_ctx *ctx;
 	const struct imactl_tree_params *p;
 	bool verify;
-	const char *root;	   /* for messages, without a trailing '/' */
-	char **include, **exclude; /* anchored patterns start with '/' */
+	const char *root;  /* for messages, without a trailing '/' */
+	struct select sel; /* --include, --exclude */
 	dev_t root_dev;
-	void *links; /* tsearch() tree of struct link_node */
+	void *links; /* links_seen() */
 
 	pthread_mutex_t lock; /* the queue */
 	pthread_cond_t not_empty, not_full;
@@ -74,78 +65,13 @@ static void dir_unref(struct dir_ref *d)
 	}
 }
 
-static bool is_verify_outcome(int status)
-{
-	return status == -EBADMSG || status == -ENOKEY || status == -ENODATA;
-}
-
 static void report(struct tree *t, struct imactl_tree_entry *e)
 {
-	struct imactl_tree_stats *s = &t->stats;
-
 	pthread_mutex_lock(&t->report_lock);
-	s->kinds[e->kind]++;
-	if (e->kind == IMACTL_TREE_FILE) {
-		s->bytes += e->size;
-		if (e->status == 0) {
-			s->ok++;
-			s->unchanged += e->unchanged;
-		}
-	}
-	if (e->status) {
-		s->failed++;
-		if (!t->verify || !is_verify_outcome(e->status))
-			t->op_errors++;
-	}
+	tree_count(&t->stats, e, t->verify, &t->op_errors);
 	if (t->p->fn && !atomic_load(&t->cancelled) && t->p->fn(t->p->fn_data, e))
 		atomic_store(&t->cancelled, true);
 	pthread_mutex_unlock(&t->report_lock);
-}
-
-/* ---- selection ---------------------------------------------------------- */
-
-static void free_patterns(char **pats)
-{
-	for (size_t i = 0; pats && pats[i]; i++)
-		free(pats[i]);
-	free(pats);
-}
-
-/* Copies @in, anchoring patterns that contain '/' at the root. */
-static int compile_patterns(const char *const *in, size_t n, char ***out)
-{
-	char **pats = calloc(n + 1, sizeof(*pats));
-
-	if (!pats)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		if (!in[i] || !in[i][0]) {
-			free_patterns(pats);
-			return -EINVAL;
-		}
-		if (strchr(in[i], '/') && in[i][0] != '/') {
-			if (asprintf(&pats[i], "/%s", in[i]) < 0)
-				pats[i] = NULL;
-		} else {
-			pats[i] = strdup(in[i]);
-		}
-		if (!pats[i]) {
-			free_patterns(pats);
-			return -ENOMEM;
-		}
-	}
-	*out = pats;
-	return 0;
-}
-
-static bool matches(char **pats, const char *path, const char *name)
-{
-	for (size_t i = 0; pats[i]; i++) {
-		if (pats[i][0] == '/' ? fnmatch(pats[i], path, FNM_LEADING_DIR) == 0
-				      : fnmatch(pats[i], name, 0) == 0)
-			return true;
-	}
-	return false;
 }
 
 /* ---- workers ------------------------------------------------------------ */
@@ -179,19 +105,7 @@ static bool already_valid(struct tree *t, struct imactl_ctx *ctx, int fd,
 		flags |= IMACTL_VERIFY_EVM;
 	if (imactl_verify_fd(ctx, fd, t->p->keyring, flags, sp->target_bits, &r) < 0)
 		return false;
-	switch (sp->ima) {
-	case IMACTL_IMA_SIG:
-		kind_ok = r.ima_type == (sp->flags & IMACTL_SIGN_SIGV3 ? IMACTL_XATTR_IMA_VERITY_SIG
-								       : IMACTL_XATTR_DIGSIG) &&
-			  r.ima_algo == sp->hash_algo;
-		break;
-	case IMACTL_IMA_HASH:
-		kind_ok = r.ima_type != IMACTL_XATTR_DIGSIG &&
-			  r.ima_type != IMACTL_XATTR_IMA_VERITY_SIG && r.ima_algo == sp->hash_algo;
-		break;
-	default:
-		kind_ok = true;
-	}
+	kind_ok = sign_result_fits(sp, &r);
 	if (!kind_ok)
 		return false;
 	/* what the file carries, for the caller's manifest */
@@ -293,49 +207,6 @@ static void *worker(void *arg)
 
 /* ---- the walk ----------------------------------------------------------- */
 
-static int cmp_link(const void *a, const void *b)
-{
-	const struct link_node *x = a, *y = b;
-
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	if (x->ino != y->ino)
-		return x->ino < y->ino ? -1 : 1;
-	return 0;
-}
-
-static void free_link(void *node)
-{
-	struct link_node *l = node;
-
-	free(l->path);
-	free(l);
-}
-
-/* The path a file was first seen under, or NULL (and it is remembered). */
-static int seen_link(struct tree *t, const struct stat *st, const char *path,
-		     const char **first_ret)
-{
-	struct link_node key = { .dev = st->st_dev, .ino = st->st_ino }, *n, **found;
-
-	found = tfind(&key, &t->links, cmp_link);
-	if (found) {
-		*first_ret = (*found)->path;
-		return 0;
-	}
-	*first_ret = NULL;
-	n = calloc(1, sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	*n = key;
-	n->path = strdup(path);
-	if (!n->path || !tsearch(n, &t->links, cmp_link)) {
-		free_link(n);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -397,21 +268,6 @@ static int read_names(int fd, char ***names_ret, size_t *n_ret)
 	return 0;
 }
 
-static enum imactl_tree_kind kind_of(mode_t mode)
-{
-	if (S_ISLNK(mode))
-		return IMACTL_TREE_SYMLINK;
-	if (S_ISDIR(mode))
-		return IMACTL_TREE_DIR;
-	if (S_ISCHR(mode) || S_ISBLK(mode))
-		return IMACTL_TREE_DEVICE;
-	if (S_ISFIFO(mode))
-		return IMACTL_TREE_FIFO;
-	if (S_ISSOCK(mode))
-		return IMACTL_TREE_SOCKET;
-	return IMACTL_TREE_FILE;
-}
-
 static int walk_dir(struct tree *t, struct dir_ref *dir, const char *prefix);
 
 /* One entry of a directory; returns < 0 only for errors that stop the walk. */
@@ -429,8 +285,8 @@ static int walk_entry(struct tree *t, struct dir_ref *dir, const char *name, con
 		report(t, &e);
 		return 0;
 	}
-	e.kind = kind_of(st.st_mode);
-	if (t->exclude && matches(t->exclude, path, name)) {
+	e.kind = tree_kind_of(st.st_mode);
+	if (select_excluded(&t->sel, path, name)) {
 		e.kind = IMACTL_TREE_EXCLUDED;
 	} else if (e.kind == IMACTL_TREE_DIR) {
 		if ((t->p->flags & IMACTL_TREE_ONE_FILE_SYSTEM) && st.st_dev != t->root_dev) {
@@ -459,11 +315,12 @@ static int walk_entry(struct tree *t, struct dir_ref *dir, const char *name, con
 			return ret;
 		e.status = ret;
 	} else if (e.kind == IMACTL_TREE_FILE) {
-		if (t->include && !matches(t->include, path, name)) {
+		if (!select_included(&t->sel, path, name)) {
 			e.kind = IMACTL_TREE_EXCLUDED;
 		} else {
 			if (st.st_nlink > 1) {
-				ret = seen_link(t, &st, path, &e.first_path);
+				ret = links_seen(&t->links, st.st_dev, st.st_ino, path,
+						 &e.first_path);
 				if (ret < 0)
 					return ret;
 			}
@@ -527,27 +384,15 @@ static int tree_run(struct imactl_ctx *ctx, const char *root, const struct imact
 		    bool verify, struct imactl_tree_stats *stats_ret)
 {
 	struct tree t = { .ctx = ctx, .p = p, .verify = verify };
-	pthread_t threads[MAX_JOBS];
-	unsigned int jobs = p ? p->jobs : 0, started = 0;
+	pthread_t threads[TREE_MAX_JOBS];
+	unsigned int jobs, started = 0;
 	struct dir_ref *top = NULL;
 	char *root_copy = NULL;
 	struct stat st;
-	long cpus;
 	int ret, walk_ret;
 
-	if (!ctx || !root || !p || p->jobs > MAX_JOBS)
+	if (!ctx || !root || tree_params_check(p, verify, &jobs) < 0)
 		return -EINVAL;
-	if (verify && p->target_bits != 32 && p->target_bits != 64)
-		return -EINVAL;
-	if (!verify && !p->sign)
-		return -EINVAL;
-	if (!verify && (p->flags & IMACTL_TREE_SKIP_VALID) && !p->keyring &&
-	    p->sign->ima == IMACTL_IMA_SIG)
-		return -EINVAL;
-	if (!jobs) {
-		cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		jobs = cpus < 1 ? 1 : cpus > MAX_JOBS ? MAX_JOBS : cpus;
-	}
 	atomic_init(&t.cancelled, false);
 	pthread_mutex_init(&t.lock, NULL);
 	pthread_mutex_init(&t.report_lock, NULL);
@@ -562,9 +407,8 @@ static int tree_run(struct imactl_ctx *ctx, const char *root, const struct imact
 	for (size_t l = strlen(root_copy); l > 0 && root_copy[l - 1] == '/'; l--)
 		root_copy[l - 1] = '\0';
 	t.root = root_copy;
-	if (p->n_include && (ret = compile_patterns(p->include, p->n_include, &t.include)) < 0)
-		goto out;
-	if (p->n_exclude && (ret = compile_patterns(p->exclude, p->n_exclude, &t.exclude)) < 0)
+	ret = select_init(&t.sel, p);
+	if (ret < 0)
 		goto out;
 	t.q_size = jobs * 16 < MAX_QUEUE ? jobs * 16 : MAX_QUEUE;
 	t.queue = calloc(t.q_size, sizeof(*t.queue));
@@ -614,10 +458,9 @@ out:
 		dir_unref(top);
 	if (stats_ret)
 		*stats_ret = t.stats;
-	tdestroy(t.links, free_link);
+	links_free(t.links);
 	free(t.queue);
-	free_patterns(t.include);
-	free_patterns(t.exclude);
+	select_free(&t.sel);
 	free(root_copy);
 	pthread_cond_destroy(&t.not_full);
 	pthread_cond_destroy(&t.not_empty);

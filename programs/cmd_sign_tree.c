@@ -8,24 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
-enum {
-	OPT_SKIP_VALID = PROG_SO_END,
-	OPT_MANIFEST,
-	OPT_VERBOSE,
-	OPT_HELP,
-};
-
 static const struct option longopts[] = {
 	PROG_SO_LONGOPTS_SIGN,
 	PROG_SO_LONGOPTS_TREE,
-	{ "skip-valid", no_argument, NULL, OPT_SKIP_VALID },
-	{ "manifest", required_argument, NULL, OPT_MANIFEST },
-	{ "verbose", no_argument, NULL, OPT_VERBOSE },
-	{ "help", no_argument, NULL, OPT_HELP },
+	PROG_SO_LONGOPTS_SIGN_TREE,
 	{ NULL, 0, NULL, 0 },
 };
 
-static const int repeatable[] = { 'v', OPT_VERBOSE, 0 };
+static const int repeatable[] = { 'v', PROG_SO_SIGN_VERBOSE, 0 };
 
 /* A manifest line, or a hard link whose line is its first name's. */
 struct line {
@@ -36,6 +26,7 @@ struct line {
 
 struct state {
 	const char *root;
+	const char *shown_root; /* "IMAGE:" for images */
 	bool verbose;
 	bool manifest;
 	struct line *lines;
@@ -79,7 +70,7 @@ static int on_entry(void *data, const struct imactl_tree_entry *e)
 	if (e->kind == IMACTL_TREE_FILE)
 		tree_progress_file(&st->progress, e->size);
 	if (e->status) {
-		shown = tree_display_path(st->root, e->path);
+		shown = tree_display_path(st->shown_root, e->path);
 		prog_file_err(shown ? shown : e->path, "not signed: %s",
 			      e->kind == IMACTL_TREE_DIR
 				      ? "cannot read this directory; nothing below it was signed"
@@ -88,7 +79,7 @@ static int on_entry(void *data, const struct imactl_tree_entry *e)
 		return 0;
 	}
 	if (st->verbose && e->kind == IMACTL_TREE_FILE) {
-		shown = tree_display_path(st->root, e->path);
+		shown = tree_display_path(st->shown_root, e->path);
 		printf("%s: %s\n", shown ? shown : e->path,
 		       e->unchanged ? "already valid" : "signed");
 		free(shown);
@@ -178,8 +169,11 @@ static void free_lines(struct state *st)
 	free(st->lines);
 }
 
-static int run(const struct imactl_command *cmd, int argc, char *argv[])
+int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
+		  const struct option *opts, bool image)
 {
+	const char *name = cmd->name;
+	char *shown_root = NULL;
 	struct prog_sign_opts o;
 	struct imactl_tree_params *tp = &o.tree;
 	const struct imactl_sign_params *sp = &o.sign;
@@ -195,19 +189,19 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	if (!prog_sign_opts_init(&o, cmd, PROG_SO_BITS_AUTO, argc))
 		return EXIT_OPERATIONAL;
 	o.sign.evm = IMACTL_EVM_PORTABLE;
-	while ((c = prog_sign_getopt(&o, argc, argv, "v", longopts, repeatable)) != -1) {
+	while ((c = prog_sign_getopt(&o, argc, argv, "v", opts, repeatable)) != -1) {
 		switch (c) {
-		case OPT_SKIP_VALID:
+		case PROG_SO_SIGN_SKIP_VALID:
 			tp->flags |= IMACTL_TREE_SKIP_VALID;
 			break;
-		case OPT_MANIFEST:
+		case PROG_SO_SIGN_MANIFEST:
 			manifest = optarg;
 			break;
 		case 'v':
-		case OPT_VERBOSE:
+		case PROG_SO_SIGN_VERBOSE:
 			verbose++;
 			break;
-		case OPT_HELP:
+		case PROG_SO_SIGN_HELP:
 			status = prog_usage(cmd, stdout);
 			goto out;
 		default:
@@ -215,18 +209,23 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		}
 	}
 	if (optind + 1 != argc) {
-		prog_err(optind >= argc ? "sign-tree: no ROOT given"
-					: "sign-tree: exactly one ROOT, please");
+		prog_err(optind >= argc ? "%s: no %s given" : "%s: exactly one %s, please", name,
+			 image ? "IMAGE" : "ROOT");
 		goto usage;
 	}
 	if (!prog_sign_opts_check(&o))
 		goto usage;
 	if ((tp->flags & IMACTL_TREE_SKIP_VALID) && !o.n_certs &&
 	    (sp->ima == IMACTL_IMA_SIG || sp->evm != IMACTL_EVM_NONE)) {
-		prog_err("sign-tree: --skip-valid checks signatures with --cert: give it");
+		prog_err("%s: --skip-valid checks signatures with --cert: give it", name);
 		goto usage;
 	}
 	st.root = argv[optind];
+	if (asprintf(&shown_root, "%s%s", st.root, image ? ":" : "") < 0) {
+		status = EXIT_OPERATIONAL;
+		goto out;
+	}
+	st.shown_root = shown_root;
 	st.verbose = verbose;
 	st.manifest = manifest != NULL;
 	tp->sign = sp;
@@ -234,7 +233,8 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	tp->fn_data = &st;
 
 	if (prog_ctx_new(&ctx, verbose, o.xattr_user) < 0 ||
-	    !tree_resolve_bits(ctx, st.root, o.bits_given, &o.sign.target_bits)) {
+	    !tree_resolve_bits(ctx, st.root, image, o.bits_given, &o.sign.target_bits) ||
+	    (image && (imactl_image_check(ctx, st.root) < 0 || !image_fsck(st.root)))) {
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
@@ -251,28 +251,30 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	tp->keyring = kr;
 
 	tree_progress_start(&st.progress, "signed");
-	ret = imactl_tree_sign(ctx, st.root, tp, &stats);
+	ret = image ? imactl_image_sign(ctx, st.root, tp, &stats)
+		    : imactl_tree_sign(ctx, st.root, tp, &stats);
 	secs = tree_elapsed(&st.progress);
 	tree_progress_end(&st.progress);
 	if (ret < 0 && ret != -EIO) {
-		prog_file_err(st.root, "sign-tree stopped: %s", strerror(-ret));
+		prog_file_err(st.root, "%s stopped: %s%s", name, strerror(-ret),
+			      image ? "; the image was not changed" : "");
 		status = EXIT_OPERATIONAL;
 	} else if (ret == -EIO) {
 		status = EXIT_OPERATIONAL;
 	}
 	if (manifest && (ret == 0 || ret == -EIO)) {
 		if (st.err) {
-			prog_err("sign-tree: manifest: %s", strerror(-st.err));
+			prog_err("%s: manifest: %s", name, strerror(-st.err));
 			status = EXIT_OPERATIONAL;
 		} else if (write_manifest(&st, manifest) < 0) {
 			status = EXIT_OPERATIONAL;
 		}
 	}
-	printf("sign-tree: signed %llu, already valid %llu, failed %llu\n",
+	printf("%s: signed %llu, already valid %llu, failed %llu\n", name,
 	       (unsigned long long)(stats.ok - stats.unchanged),
 	       (unsigned long long)stats.unchanged, (unsigned long long)stats.failed);
-	tree_print_skipped(stdout, "sign-tree", &stats);
-	printf("sign-tree: %llu files, %.1f MB in %.2f s, %.0f files/s, %u-bit target\n",
+	tree_print_skipped(stdout, name, &stats);
+	printf("%s: %llu files, %.1f MB in %.2f s, %.0f files/s, %u-bit target\n", name,
 	       (unsigned long long)stats.kinds[IMACTL_TREE_FILE], stats.bytes / 1e6, secs,
 	       secs > 0 ? stats.kinds[IMACTL_TREE_FILE] / secs : 0.0, sp->target_bits);
 	goto out;
@@ -280,12 +282,18 @@ usage:
 	status = prog_bad_option(cmd);
 out:
 	fflush(stdout);
+	free(shown_root);
 	free_lines(&st);
 	prog_sign_opts_free(&o);
 	imactl_keyring_free(kr);
 	imactl_key_free(key);
 	imactl_ctx_free(ctx);
 	return status;
+}
+
+static int run(const struct imactl_command *cmd, int argc, char *argv[])
+{
+	return sign_tree_run(cmd, argc, argv, longopts, false);
 }
 
 const struct imactl_command cmd_sign_tree = {

@@ -7,16 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-	OPT_JSON = PROG_SO_END,
-	OPT_HELP,
-};
-
 static const struct option longopts[] = {
 	PROG_SO_LONGOPTS_VERIFY,
 	PROG_SO_LONGOPTS_TREE,
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "help", no_argument, NULL, OPT_HELP },
+	PROG_SO_LONGOPTS_VERIFY_TREE,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -175,7 +169,8 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
-static void print_json(const struct state *st, const struct imactl_tree_stats *s, double secs)
+static void print_json(const struct state *st, const struct imactl_tree_stats *s, double secs,
+		       bool image)
 {
 	static const char *const kinds[IMACTL_TREE_KINDS] = {
 		[IMACTL_TREE_SYMLINK] = "symlinks",  [IMACTL_TREE_DIR] = "directories",
@@ -184,7 +179,7 @@ static void print_json(const struct state *st, const struct imactl_tree_stats *s
 		[IMACTL_TREE_EXCLUDED] = "excluded", [IMACTL_TREE_OTHER_FS] = "other-fs",
 	};
 
-	printf("{\"root\": ");
+	printf("{\"%s\": ", image ? "image" : "root");
 	json_str(st->root);
 	printf(", \"files\": %llu", (unsigned long long)s->kinds[IMACTL_TREE_FILE]);
 	for (int c = 0; c < C_COUNT; c++)
@@ -204,8 +199,10 @@ static void print_json(const struct state *st, const struct imactl_tree_stats *s
 	printf("%s]}\n", st->n ? "\n" : "");
 }
 
-static int run(const struct imactl_command *cmd, int argc, char *argv[])
+int verify_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
+		    const struct option *opts, bool image)
 {
+	const char *name = cmd->name;
 	struct prog_sign_opts o;
 	struct imactl_tree_params *tp = &o.tree;
 	struct imactl_keyring *kr = NULL;
@@ -218,12 +215,12 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 
 	if (!prog_sign_opts_init(&o, cmd, PROG_SO_VERIFY | PROG_SO_BITS_AUTO, argc))
 		return EXIT_OPERATIONAL;
-	while ((c = prog_sign_getopt(&o, argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = prog_sign_getopt(&o, argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_JSON:
+		case PROG_SO_VERIFY_JSON:
 			json = true;
 			break;
-		case OPT_HELP:
+		case PROG_SO_VERIFY_HELP:
 			status = prog_usage(cmd, stdout);
 			goto out;
 		default:
@@ -231,8 +228,8 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		}
 	}
 	if (optind + 1 != argc) {
-		prog_err(optind >= argc ? "verify-tree: no ROOT given"
-					: "verify-tree: exactly one ROOT, please");
+		prog_err(optind >= argc ? "%s: no %s given" : "%s: exactly one %s, please", name,
+			 image ? "IMAGE" : "ROOT");
 		goto usage;
 	}
 	st.root = argv[optind];
@@ -244,7 +241,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	tp->fn = on_entry;
 	tp->fn_data = &st;
 	if (prog_ctx_new(&ctx, 0, o.xattr_user) < 0 ||
-	    !tree_resolve_bits(ctx, st.root, o.bits_given, &tp->target_bits) ||
+	    !tree_resolve_bits(ctx, st.root, image, o.bits_given, &tp->target_bits) ||
 	    prog_load_keyring(ctx, o.certs, o.n_certs, &kr) < 0) {
 		status = EXIT_OPERATIONAL;
 		goto out;
@@ -254,37 +251,38 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	tp->keyring = kr;
 
 	tree_progress_start(&st.progress, "checked");
-	ret = imactl_tree_verify(ctx, st.root, tp, &stats);
+	ret = image ? imactl_image_verify(ctx, st.root, tp, &stats)
+		    : imactl_tree_verify(ctx, st.root, tp, &stats);
 	secs = tree_elapsed(&st.progress);
 	tree_progress_end(&st.progress);
 	if (ret < 0 && ret != -EIO && ret != -EBADMSG) {
-		prog_file_err(st.root, "verify-tree stopped: %s", strerror(-ret));
+		prog_file_err(st.root, "%s stopped: %s", name, strerror(-ret));
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
 	if (st.err) {
-		prog_err("verify-tree: %s", strerror(-st.err));
+		prog_err("%s: %s", name, strerror(-st.err));
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
 	if (st.n)
 		qsort(st.problems, st.n, sizeof(*st.problems), cmp_problems);
 	if (json) {
-		print_json(&st, &stats, secs);
+		print_json(&st, &stats, secs, image);
 	} else {
 		for (size_t i = 0; i < st.n; i++)
 			printf("%s: %s: %s\n", st.problems[i].path, class_names[st.problems[i].cls],
 			       st.problems[i].what);
-		printf("verify-tree: %llu files: good %llu, hash-only %llu, bad %llu, unsigned "
+		printf("%s: %llu files: good %llu, hash-only %llu, bad %llu, unsigned "
 		       "%llu, unknown-key %llu, error %llu\n",
-		       (unsigned long long)stats.kinds[IMACTL_TREE_FILE],
+		       name, (unsigned long long)stats.kinds[IMACTL_TREE_FILE],
 		       (unsigned long long)st.counts[C_GOOD],
 		       (unsigned long long)st.counts[C_HASH_ONLY],
 		       (unsigned long long)st.counts[C_BAD],
 		       (unsigned long long)st.counts[C_UNSIGNED],
 		       (unsigned long long)st.counts[C_UNKNOWN_KEY],
 		       (unsigned long long)st.counts[C_ERROR]);
-		tree_print_skipped(stdout, "verify-tree", &stats);
+		tree_print_skipped(stdout, name, &stats);
 	}
 	status = st.counts[C_ERROR] ? EXIT_OPERATIONAL : st.n ? EXIT_VERIFY : EXIT_OK;
 	goto out;
@@ -301,6 +299,11 @@ out:
 	imactl_keyring_free(kr);
 	imactl_ctx_free(ctx);
 	return status;
+}
+
+static int run(const struct imactl_command *cmd, int argc, char *argv[])
+{
+	return verify_tree_run(cmd, argc, argv, longopts, false);
 }
 
 const struct imactl_command cmd_verify_tree = {

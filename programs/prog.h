@@ -39,6 +39,8 @@ extern const struct imactl_command cmd_policy;
 extern const struct imactl_command cmd_kconfig;
 extern const struct imactl_command cmd_sign_tree;
 extern const struct imactl_command cmd_verify_tree;
+extern const struct imactl_command cmd_sign_image;
+extern const struct imactl_command cmd_verify_image;
 extern const struct imactl_command cmd_apply_manifest;
 extern const struct imactl_command cmd_import;
 extern const struct imactl_command cmd_log;

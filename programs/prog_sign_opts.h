@@ -69,6 +69,43 @@ enum {
 		"one-file-system", no_argument, NULL, PROG_SO_ONE_FS                               \
 	}
 
+/* sign-tree and sign-image: their own options (handled by sign_tree_run()) */
+enum {
+	PROG_SO_SIGN_SKIP_VALID = PROG_SO_END,
+	PROG_SO_SIGN_MANIFEST,
+	PROG_SO_SIGN_VERBOSE,
+	PROG_SO_SIGN_HELP,
+};
+#define PROG_SO_LONGOPTS_SIGN_TREE                                                                 \
+	{ "skip-valid", no_argument, NULL, PROG_SO_SIGN_SKIP_VALID },                              \
+		{ "manifest", required_argument, NULL, PROG_SO_SIGN_MANIFEST },                    \
+		{ "verbose", no_argument, NULL, PROG_SO_SIGN_VERBOSE },                            \
+	{                                                                                          \
+		"help", no_argument, NULL, PROG_SO_SIGN_HELP                                       \
+	}
+
+/*
+ * sign-tree and sign-image (cmd_sign_tree.c): everything but the walk, which
+ * is imactl_tree_sign() or, with @image, imactl_image_sign().
+ */
+int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
+		  const struct option *opts, bool image);
+
+/* verify-tree and verify-image: their own options */
+enum {
+	PROG_SO_VERIFY_JSON = PROG_SO_END,
+	PROG_SO_VERIFY_HELP,
+};
+#define PROG_SO_LONGOPTS_VERIFY_TREE                                                               \
+	{ "json", no_argument, NULL, PROG_SO_VERIFY_JSON },                                        \
+	{                                                                                          \
+		"help", no_argument, NULL, PROG_SO_VERIFY_HELP                                     \
+	}
+
+/* verify-tree and verify-image (cmd_verify_tree.c), as sign_tree_run() */
+int verify_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
+		    const struct option *opts, bool image);
+
 /* How the options of a command differ (prog_sign_opts_init() @mode). */
 #define PROG_SO_VERIFY	  0x1 /* --cert repeatable, --evm a flag */
 #define PROG_SO_IMA_NONE  0x2 /* --ima also takes none */

@@ -3,6 +3,8 @@
 #include "tree_util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -85,13 +87,17 @@ bool tree_parse_jobs(const struct imactl_command *cmd, const char *s, unsigned i
 	return true;
 }
 
-bool tree_resolve_bits(struct imactl_ctx *ctx, const char *root, bool given, unsigned int *bits)
+bool tree_resolve_bits(struct imactl_ctx *ctx, const char *root, bool image, bool given,
+		       unsigned int *bits)
 {
 	int ret;
 
 	if (*bits)
 		return true;
-	ret = imactl_tree_target_bits(ctx, root, bits);
+	ret = image ? imactl_image_target_bits(ctx, root, bits)
+		    : imactl_tree_target_bits(ctx, root, bits);
+	if (image && ret < 0 && ret != -ENOENT)
+		return false; /* the image itself is refused; the library said why */
 	if (ret == 0)
 		return true;
 	if (given) {
@@ -120,4 +126,54 @@ void tree_print_skipped(FILE *f, const char *cmd, const struct imactl_tree_stats
 		(unsigned long long)s->kinds[IMACTL_TREE_HARDLINK],
 		(unsigned long long)s->kinds[IMACTL_TREE_EXCLUDED],
 		(unsigned long long)s->kinds[IMACTL_TREE_OTHER_FS]);
+}
+
+bool image_fsck(const char *image)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = NULL;
+	int status = -1, pfd[2];
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		prog_file_err(image, "cannot run e2fsck: %s", strerror(errno));
+		return false;
+	}
+	pid = fork();
+	if (pid == 0) {
+		dup2(pfd[1], STDOUT_FILENO);
+		dup2(pfd[1], STDERR_FILENO);
+		execlp("e2fsck", "e2fsck", "-fn", "--", image, (char *)NULL);
+		execl("/sbin/e2fsck", "e2fsck", "-fn", "--", image, (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	if (pid > 0) {
+		f = open_memstream(&out, &len);
+		for (char buf[4096]; f;) {
+			ssize_t n = read(pfd[0], buf, sizeof(buf));
+
+			if (n <= 0)
+				break;
+			fwrite(buf, 1, n, f);
+		}
+		if (f)
+			fclose(f);
+		waitpid(pid, &status, 0);
+	}
+	close(pfd[0]);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		free(out);
+		return true;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		prog_file_err(image, "cannot run e2fsck (e2fsprogs) to check the image first");
+	else
+		prog_file_err(image,
+			      "e2fsck -fn finds problems in the image (exit %d); repair it "
+			      "with e2fsck -f first:\n%s",
+			      WIFEXITED(status) ? WEXITSTATUS(status) : -1, out ? out : "");
+	free(out);
+	return false;
 }

@@ -33,7 +33,14 @@ bool tree_parse_jobs(const struct imactl_command *cmd, const char *s, unsigned i
  * an explicit auto must succeed; the default (@given false) falls back to
  * 64 with a note.  Returns false (after a message) on failure.
  */
-bool tree_resolve_bits(struct imactl_ctx *ctx, const char *root, bool given, unsigned int *bits);
+bool tree_resolve_bits(struct imactl_ctx *ctx, const char *root, bool image, bool given,
+		       unsigned int *bits);
+
+/*
+ * sign-image: runs `e2fsck -fn IMAGE` and refuses an image it finds problems
+ * in (false, after a message with e2fsck's report).
+ */
+bool image_fsck(const char *image);
 
 /* "skipped: symlinks N, directories N, ..." */
 void tree_print_skipped(FILE *f, const char *cmd, const struct imactl_tree_stats *s);

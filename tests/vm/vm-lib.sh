@@ -273,10 +273,11 @@ vm_sign_tree() {
 	fi
 }
 
-# vm_rootfs ROOT: a small root filesystem: busybox, imactl and its
+# vm_rootfs ROOT [unsigned]: a small root filesystem: busybox, imactl and its
 # libraries, guest/lib.sh, guest/rootfs-init as /sbin/init, /usr/bin/hello,
 # signed as a whole; then /usr/bin/tampered (signed, then changed) and
-# /usr/bin/unsigned added.
+# /usr/bin/unsigned added.  With "unsigned": nothing signed, nothing changed
+# (the caller signs the image).
 vm_rootfs() {
 	rm -rf "$1"
 	mkdir -p "$1/proc" "$1/sys" "$1/dev" "$1/tmp" "$1/mnt" "$1/out" "$1/etc" "$1/sbin" "$1/usr/bin"
@@ -288,8 +289,10 @@ vm_rootfs() {
 	vm_prog "$1/usr/bin" hello
 	vm_prog "$1/usr/bin" tampered
 	vm_data "$1/etc" demo.conf
-	vm_sign_tree "$1"
-	echo "echo tampered" >> "$1/usr/bin/tampered"
+	if [ "${2:-}" != unsigned ]; then
+		vm_sign_tree "$1"
+		echo "echo tampered" >> "$1/usr/bin/tampered"
+	fi
 	vm_prog "$1/usr/bin" unsigned
 }
 
