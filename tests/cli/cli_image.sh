@@ -91,6 +91,16 @@ for isize in 256 1024; do
 	is "identical to sign-tree + mke2fs -d, byte for byte ($isize)" \
 		"$(cmp "dir.values" "img$isize.values" && echo same)" "same"
 done
+# block maps (ext3: no extents) and inline data: read through libext2fs
+for fs in "ext3 -I 256" "ext4 -O inline_data -I 256"; do
+	rm -f other.img
+	# shellcheck disable=SC2086
+	mkfs -t $fs -d src other.img 64M
+	ok "sign-image: $fs" sign other.img --target-bits 64
+	ok "... e2fsck -fn is clean" e2fsck -fn other.img
+	all_values other.img > other.values
+	is "... the values of the directory route" "$(cmp dir.values other.values && echo same)" same
+done
 is "with 256-byte inodes the values are in an xattr block" \
 	"$(debugfs -R 'stat /etc/one' img256.ext4 2>/dev/null | grep -c 'File ACL: [1-9]')" "1"
 is "with 1024-byte inodes they are in the inode" \
