@@ -1,5 +1,5 @@
 #!/bin/sh
-# Real kernel: boots a root filesystem whose ext4 image was signed only by
+# Real kernels (Debian 6.1 and 6.12): boots a root filesystem whose ext4 image was signed only by
 # imactl sign-image, run as an unprivileged user (uid 65534) in a tmpfs build
 # directory where that user cannot set security.* xattrs (checked); appraisal
 # of everything on it and EVM enforced, swtpm TPM.  A signed program runs;
@@ -64,11 +64,14 @@ cp "$VM_SRC/scenarios/rootfs.sh" "$T/extra/scenarios/image.sh"
 cp "$CERT" "$T/extra/etc/vm/ima.pem"
 cp "$SRC_ROOT/policies/systemd" "$T/extra/etc/vm/policy"
 echo systemd > "$T/extra/etc/vm/policy.name"
-vm_initramfs "$T/initrd" "$T/extra"
-
-if vm_wants image; then
-	vm_boot image "$T/initrd" "$T/rootfs.img" yes
-	vm_results image
-	like "image: the signed root's /sbin/init ran" "$T/image.results" '^@@ok switch_root reached'
-fi
+for k in $(vm_kernels); do
+	vm_use_kernel "$k"
+	vm_initramfs "$T/initrd" "$T/extra"
+	if vm_wants image; then
+		vm_boot "image$VM_SFX" "$T/initrd" "$T/rootfs.img" yes
+		vm_results "image$VM_SFX"
+		like "image$VM_SFX: the signed root's /sbin/init ran" "$T/image$VM_SFX.results" \
+			'^@@ok switch_root reached'
+	fi
+done
 done_testing
