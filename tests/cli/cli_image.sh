@@ -7,6 +7,7 @@
 #    (in the inode);
 #  - e2fsck -fn clean after signing; Debian's evmctl accepts every file of the
 #    image mounted read-only and verify-image agrees; tampering is found;
+#  - an ext3 image (block maps), inline data, a loop block device (in place);
 #  - bad input: not ext4, truncated, mounted, errors recorded, errors e2fsck
 #    finds, full to the last block (no block for an xattr block): a clear
 #    error, exit 3, the image byte-identical before and after;
@@ -101,6 +102,17 @@ for fs in "ext3 -I 256" "ext4 -O inline_data -I 256"; do
 	all_values other.img > other.values
 	is "... the values of the directory route" "$(cmp dir.values other.values && echo same)" same
 done
+# a block device (a loop device over an image) is written in place
+mkfs -t ext4 -I 256 -d src bdev.img 64M
+if loop=$(losetup -f --show bdev.img 2>/dev/null); then
+	ok "sign-image signs a block device (in place)" sign "$loop" --target-bits 64
+	ok "... e2fsck -fn is clean" e2fsck -fn "$loop"
+	all_values "$loop" > bdev.values
+	losetup -d "$loop"
+	is "... the values of the directory route" "$(cmp dir.values bdev.values && echo same)" same
+else
+	skip "sign-image on a block device" "no loop device"
+fi
 is "with 256-byte inodes the values are in an xattr block" \
 	"$(debugfs -R 'stat /etc/one' img256.ext4 2>/dev/null | grep -c 'File ACL: [1-9]')" "1"
 is "with 1024-byte inodes they are in the inode" \
