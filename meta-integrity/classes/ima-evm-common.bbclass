@@ -2,15 +2,18 @@
 # certificates on the target), the kernel append (the CA compiled into the
 # kernel) and the initramfs module. Override them in local.conf.
 
-# Without configuration, throwaway debug keys are made with
-# "imactl keygen debug" into the build directory (never into the layer, never
-# into git): a CA (ima-local-ca.pem/.x509/.priv) and a signer certified by it
-# (privkey_ima.pem, x509_ima.der). Everyone with access to the build directory
-# has these private keys: never ship an image signed with them.
-IMA_EVM_DEBUG_KEY_DIR ?= "${TOPDIR}/ima-evm-debug-keys"
+# Without configuration, throwaway debug keys are used: the native recipe
+# ima-evm-debug-keys-native makes them once with "imactl keygen debug" (a CA
+# and a signer certified by it) and stages them in the native sysroot, so they
+# come from sstate like any native output and every recipe of a build gets the
+# same keys. Nothing is in the layer or in git. Everyone with the build
+# directory or the sstate cache has these private keys: never ship an image
+# signed with them.
+IMA_EVM_DEBUG_KEY_DIR = "${STAGING_DATADIR_NATIVE}/ima-evm-debug-keys"
 IMA_EVM_KEY_DIR ?= "${IMA_EVM_DEBUG_KEY_DIR}"
 
-# Private key for IMA and EVM signatures (PEM or DER, possibly encrypted).
+# Private key for IMA and EVM signatures (PEM or DER, possibly encrypted), or
+# a pkcs11: URI.
 IMA_EVM_PRIVKEY ?= "${IMA_EVM_KEY_DIR}/privkey_ima.pem"
 # Its certificate (used for both IMA and EVM); installed on the target.
 IMA_EVM_X509 ?= "${IMA_EVM_KEY_DIR}/x509_ima.der"
@@ -27,30 +30,47 @@ IMA_EVM_EVMCTL_KEY_PASSWORD ?= ""
 # The imactl that runs on the build host (from imactl-native).
 IMA_EVM_IMACTL ?= "${STAGING_BINDIR_NATIVE}/imactl"
 
-# Makes the debug keys when they are in use and missing. Serialised with a
-# lock directory: the kernel, ima-evm-keys and the image may ask at once, and
-# a CA from one run with a signer from another would not chain.
+# The task dependency that stages the debug keys when one of the variables
+# points into IMA_EVM_DEBUG_KEY_DIR; empty otherwise. Image signing reads the
+# key and the certificate (IMA_EVM_DEBUG_KEYS_DEPENDS), the kernel the CA,
+# ima-evm-keys the certificate.
+IMA_EVM_DEBUG_KEYS_DEPENDS = "${@ima_evm_debug_keys_depends(d, 'IMA_EVM_PRIVKEY IMA_EVM_X509')}"
+
+def ima_evm_debug_keys_depends(d, variables):
+    debug = d.getVar('IMA_EVM_DEBUG_KEY_DIR').rstrip('/') + '/'
+    if any((d.getVar(v) or '').startswith(debug) for v in variables.split()):
+        return 'ima-evm-debug-keys-native:do_populate_sysroot'
+    return ''
+
+# "path:True/False" file-checksums entries for the key files a task reads, so
+# that new keys rerun it. Debug keys are left out: they live in the task's
+# sysroot, and the native recipe's hash covers them.
+def ima_evm_file_checksums(d, variables):
+    import os
+    debug = d.getVar('IMA_EVM_DEBUG_KEY_DIR').rstrip('/') + '/'
+    out = []
+    for v in variables.split():
+        f = d.getVar(v) or ''
+        if f and not f.startswith('pkcs11:') and not f.startswith(debug):
+            out.append('%s:%s' % (f, os.path.exists(f)))
+    return ' '.join(out)
+
+# ima_evm_debug_keys FILE...: when one of the files is a debug key, checks
+# that it is staged and warns that these are debug keys; otherwise nothing.
 ima_evm_debug_keys () {
-	if [ "${IMA_EVM_KEY_DIR}" != "${IMA_EVM_DEBUG_KEY_DIR}" ]; then
-		return 0
-	fi
 	dk="${IMA_EVM_DEBUG_KEY_DIR}"
-	mkdir -p "$dk"
-	tries=0
-	until mkdir "$dk/.lock" 2>/dev/null; do
-		tries=$(expr $tries + 1)
-		if [ $tries -gt 600 ]; then
-			bbfatal "IMA/EVM: $dk/.lock exists for 10 minutes; remove it if no build is running"
-		fi
-		sleep 1
+	debug=""
+	for f in "$@"; do
+		case "$f" in
+		"$dk"/*)
+			debug=1
+			if [ ! -s "$f" ]; then
+				bbfatal "IMA/EVM: no debug key $f (the task needs ima-evm-debug-keys-native:do_populate_sysroot in its depends)"
+			fi
+			;;
+		esac
 	done
-	rc=0
-	if [ ! -s "$dk/privkey_ima.pem" ] || [ ! -s "$dk/x509_ima.der" ] || [ ! -s "$dk/ima-local-ca.pem" ]; then
-		bbwarn "IMA/EVM: making DEBUG keys in $dk with imactl keygen debug: never ship images signed with them"
-		"${IMA_EVM_IMACTL}" keygen debug --out "$dk" || rc=$?
-	fi
-	rmdir "$dk/.lock"
-	if [ $rc -ne 0 ]; then
-		bbfatal "IMA/EVM: imactl keygen debug --out $dk failed (exit $rc)"
+	if [ -n "$debug" ]; then
+		bbwarn "IMA/EVM: using the DEBUG keys of ima-evm-debug-keys-native: never ship images signed with them"
 	fi
 }

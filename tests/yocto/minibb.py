@@ -394,11 +394,18 @@ class BbUtils:
         return ' '.join(w for w in words.split() if w in val)
 
 
+class BbData:
+    @staticmethod
+    def inherits_class(klass, d):
+        return klass in d.inherited
+
+
 class Bb:
     """The part of the bb module the layer uses; messages are recorded."""
 
     def __init__(self):
         self.utils = BbUtils()
+        self.data = BbData()
         self.messages = []
 
     def warn(self, *msg):

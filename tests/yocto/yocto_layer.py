@@ -11,6 +11,7 @@ import glob
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -19,10 +20,15 @@ sys.path.insert(0, HERE)
 import minibb  # noqa: E402
 
 SRC = os.environ.get('SRC_ROOT') or os.path.dirname(os.path.dirname(HERE))
-LAYER = os.path.join(SRC, 'meta-integrity')
+LAYER_SRC = os.path.join(SRC, 'meta-integrity')
 IMACTL = os.environ.get('IMACTL', 'imactl')
 TMP = os.path.join(os.environ.get('BUILD_ROOT', '/tmp'), 'tests', 'tmp', 'yocto_layer')
-os.makedirs(TMP, exist_ok=True)
+shutil.rmtree(TMP, ignore_errors=True)
+os.makedirs(TMP)
+# Everything below runs on a copy of the layer alone, as layer indexes, kas,
+# repo manifests and tarballs deliver it: nothing above it exists.
+LAYER = os.path.join(TMP, 'alone', 'meta-integrity')
+shutil.copytree(LAYER_SRC, LAYER, symlinks=True, ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
 
 n = 0
 failed = 0
@@ -61,7 +67,37 @@ files = metadata_files()
 result(len(files) >= 15, 'the layer has its metadata files (%d)' % len(files))
 for p in files:
     _, errors = minibb.lint(p)
-    result(not errors, 'BitBake syntax: %s' % os.path.relpath(p, SRC), *errors)
+    result(not errors, 'BitBake syntax: %s' % os.path.relpath(p, os.path.dirname(LAYER)), *errors)
+
+# ---- 1b. self-contained: nothing above ${LAYERDIR} -------------------------------
+above = []
+for root, dirs, names in os.walk(LAYER):
+    for f in dirs + names:
+        path = os.path.join(root, f)
+        if os.path.islink(path) and not os.path.realpath(path).startswith(LAYER + os.sep):
+            above.append('%s: symlink out of the layer' % path)
+        elif os.path.isfile(path):
+            text = open(path, errors='replace').read()
+            for pat in ('${LAYERDIR}/..', '${INTEGRITY_BASE}/..', '${THISDIR}/../..', 'IMACTL_BASE', '${TOPDIR}'):
+                if pat in text:
+                    above.append('%s: %s' % (os.path.relpath(path, LAYER), pat))
+result(not above, 'the layer uses nothing above itself (no ${LAYERDIR}/.., IMACTL_BASE, ${TOPDIR}, symlinks out)',
+       *above)
+generated = subprocess.run(['git', '-C', SRC, 'ls-files', '--', 'meta-integrity'], capture_output=True, text=True)
+if generated.returncode == 0:
+    bad = [f for f in generated.stdout.split() if re.search(r'(__pycache__|\.pyc$|\.pem$|\.der$|\.priv$|\.x509$|~$)', f)]
+    result(not bad, 'no generated files or keys tracked in meta-integrity/', *bad)
+
+# copies of imactl's policies/ and kernel/ fragments: policies/ and kernel/
+# are the source of truth (the CLI and VM tests use them); scripts/sync-layer
+# refreshes the layer's copies
+COPIES = [('policies/%s' % p, 'recipes-security/ima_policy_%s/files/ima_policy_%s' % (p.replace('-', '_'), p.replace('-', '_')))
+          for p in ('simple', 'appraise-all', 'hashed', 'systemd')]
+COPIES += [('kernel/%s.cfg' % f, 'recipes-kernel/linux/files/%s.cfg' % f) for f in ('ima', 'evm', 'modsign', 'tpm')]
+for src, copy in COPIES:
+    a, b = os.path.join(SRC, src), os.path.join(LAYER, copy)
+    same = os.path.exists(a) and os.path.exists(b) and open(a, 'rb').read() == open(b, 'rb').read()
+    result(same, 'meta-integrity/%s is identical to %s (scripts/sync-layer copies it)' % (copy, src))
 
 # ---- 2. the checker catches bad syntax ------------------------------------
 BAD = [
@@ -149,9 +185,9 @@ def store(conf='', files=()):
 d = store()
 result(d.getVar('BBFILE_COLLECTIONS').split() == ['integrity'], 'layer.conf: collection "integrity"')
 result(d.getVar('INTEGRITY_BASE') == LAYER, 'layer.conf: INTEGRITY_BASE is the layer')
-result(os.path.realpath(d.getVar('IMACTL_BASE')) == os.path.realpath(SRC), 'layer.conf: IMACTL_BASE is the imactl tree')
 result('sanity-meta-integrity' in d.getVar('INHERIT').split(), 'layer.conf inherits the sanity check')
-result(d.getVar('LAYERSERIES_COMPAT_integrity').split()[0] == 'scarthgap', 'LAYERSERIES_COMPAT_integrity')
+result({'scarthgap', 'wrynose'} <= set(d.getVar('LAYERSERIES_COMPAT_integrity').split()),
+       'LAYERSERIES_COMPAT_integrity has scarthgap and wrynose', d.getVar('LAYERSERIES_COMPAT_integrity'))
 
 SEED_WARNING = ("You have included the meta-integrity layer, but 'integrity' has not been enabled in your "
                 "DISTRO_FEATURES. Some bbappend files and preferred version setting may not take effect.")
@@ -170,23 +206,41 @@ result('integrity_bbappend_distrocheck' in d.handlers and
        d.getVarFlag('integrity_bbappend_distrocheck', 'eventmask') == 'bb.event.SanityCheck',
        'the sanity check is a bb.event.SanityCheck handler')
 
-# signing is the last pre-process command, whatever is appended after the class
+# signing is a task of its own: after do_image, before do_image_complete (and,
+# from the anonymous function, before each do_image_<type>; checked with real
+# BitBake by yocto_bitbake.py); the class leaves IMAGE_PREPROCESS_COMMAND alone
 conf = 'DISTRO_FEATURES = "integrity ima"\nIMAGE_PREPROCESS_COMMAND = "a; b "\n'
 d = store(conf, ['classes/ima-evm-rootfs.bbclass'])
-minibb.load_conf_text(d, 'IMAGE_PREPROCESS_COMMAND:append = " c;"\nIMAGE_PREPROCESS_COMMAND += "ima_evm_sign_rootfs d"\n')
-d.run_python_handler('ima_evm_sign_handler')
-result(d.getVar('IMAGE_PREPROCESS_COMMAND').split()[-1] == 'ima_evm_sign_rootfs',
-       'handler: ima_evm_sign_rootfs ends IMAGE_PREPROCESS_COMMAND', d.getVar('IMAGE_PREPROCESS_COMMAND'))
-cmds = d.getVar('IMAGE_PREPROCESS_COMMAND').split()
-result(cmds == ['a', 'b', 'd', 'c', 'ima_evm_sign_rootfs'], 'handler: keeps the others in order, once each', cmds)
-result(d.getVarFlag('ima_evm_sign_handler', 'eventmask') == 'bb.event.RecipeTaskPreProcess',
-       'handler runs at RecipeTaskPreProcess (after anonymous functions, before signatures)')
-d = store('DISTRO_FEATURES = "integrity"\nIMAGE_PREPROCESS_COMMAND = "a"\n', ['classes/ima-evm-rootfs.bbclass'])
-d.run_python_handler('ima_evm_sign_handler')
-result(d.getVar('IMAGE_PREPROCESS_COMMAND') == 'a', 'handler: nothing without "ima" in DISTRO_FEATURES')
+result(any(t.task == 'ima_evm_sign' and t.after == ['do_image'] and t.before == ['do_image_complete']
+           for t in d.tasks), 'addtask ima_evm_sign after do_image before do_image_complete')
+result(d.getVarFlag('do_ima_evm_sign', 'fakeroot') == '1', 'do_ima_evm_sign runs under pseudo (fakeroot)')
+result(d.getVar('IMAGE_PREPROCESS_COMMAND') == 'a; b ', 'the class does not touch IMAGE_PREPROCESS_COMMAND',
+       d.getVar('IMAGE_PREPROCESS_COMMAND'))
+result(not d.handlers, 'the class registers no event handler', d.handlers)
+text = open(os.path.join(LAYER, 'classes', 'ima-evm-rootfs.bbclass')).read()
+result("bb.build.addtask('do_ima_evm_sign', t, 'do_image', d)" in text and "getVarFlag(t, 'imagetype')" in text,
+       'the anonymous function puts the task before every task image.bbclass marks "imagetype"')
+d = store(conf + 'IMAGE_CMD_TAR = "tar"\n', ['classes/ima-evm-rootfs.bbclass'])
+result(d.getVar('IMAGE_CMD_TAR') == "tar --xattrs --xattrs-include='security.*'",
+       'with "ima": tar keeps the security.* xattrs', d.getVar('IMAGE_CMD_TAR'))
+d = store('DISTRO_FEATURES = "integrity"\nIMAGE_CMD_TAR = "tar"\n', ['classes/ima-evm-rootfs.bbclass'])
+result(d.getVar('IMAGE_CMD_TAR') == 'tar', 'without "ima": IMAGE_CMD_TAR unchanged', d.getVar('IMAGE_CMD_TAR'))
 d = store('DISTRO_FEATURES = "integrity ima"\n', ['classes/ima-evm-rootfs.bbclass'])
 result('ima-evm-keys' in d.getVar('IMAGE_INSTALL').split(), 'the image gets ima-evm-keys')
-result('imactl-native:do_populate_sysroot' in d.getVarFlag('do_image', 'depends'), 'do_image depends on imactl-native')
+deps = d.getVarFlag('do_ima_evm_sign', 'depends').split()
+result('imactl-native:do_populate_sysroot' in deps and 'ima-evm-debug-keys-native:do_populate_sysroot' in deps,
+       'do_ima_evm_sign depends on imactl-native and (no keys set) the debug keys', deps)
+d = store('DISTRO_FEATURES = "integrity ima"\nIMA_EVM_KEY_DIR = "/k"\n', ['classes/ima-evm-rootfs.bbclass'])
+result('ima-evm-debug-keys-native:do_populate_sysroot' not in d.getVarFlag('do_ima_evm_sign', 'depends').split() and
+       d.getVar('IMA_EVM_PRIVKEY') == '/k/privkey_ima.pem',
+       'with IMA_EVM_KEY_DIR set the debug keys are not built')
+d = store('DISTRO_FEATURES = "integrity ima"\nIMA_EVM_PRIVKEY = "/k/p.pem"\n', ['classes/ima-evm-rootfs.bbclass'])
+result('ima-evm-debug-keys-native:do_populate_sysroot' in d.getVarFlag('do_ima_evm_sign', 'depends').split(),
+       'a debug certificate still in use (IMA_EVM_X509 default) keeps the debug keys')
+d = store('DISTRO_FEATURES = "integrity ima"\nIMA_EVM_PRIVKEY = "/k/p.pem"\nIMA_EVM_X509 = "/k/x.der"\n',
+          ['classes/ima-evm-rootfs.bbclass'])
+result('ima-evm-debug-keys-native' not in d.getVarFlag('do_ima_evm_sign', 'depends'),
+       'signing with a configured key and certificate does not need the debug keys (the CA is the kernel\'s)')
 d = store('DISTRO_FEATURES = "integrity"\n', ['classes/ima-evm-rootfs.bbclass'])
 result('ima-evm-keys' not in (d.getVar('IMAGE_INSTALL') or ''), 'no keys package without "ima"')
 
@@ -221,16 +275,8 @@ for r in recipes:
         result(False, '%s evaluates' % rel, e)
         continue
     for name, where, paths in src_files(d, r):
-        pending = None
-        if where is None:
-            for dep, issue in (('kernel', 5), ('policies', 5)):
-                if any(os.path.realpath(p) == os.path.realpath(os.path.join(SRC, dep)) for p in paths) and \
-                        not glob.glob(os.path.join(SRC, dep, '*')):
-                    pending = '%s/ is empty on this branch (issue %d)' % (dep, issue)
-        if pending:
-            skip('%s: file://%s found' % (rel, name), pending)
-        else:
-            result(where is not None, '%s: file://%s found' % (rel, name), 'searched: %s' % ' '.join(paths))
+        result(where is not None and os.path.realpath(where).startswith(LAYER + os.sep),
+               '%s: file://%s found in the layer' % (rel, name), 'searched: %s' % ' '.join(paths))
         if rel.startswith('recipes-kernel'):
             fragments[name] = where
     lic = d.getVar('LIC_FILES_CHKSUM') or ''
@@ -240,20 +286,38 @@ for r in recipes:
         opts = dict(p.split('=', 1) for p in parts[1:])
         if f.startswith('${'):
             continue  # ${COMMON_LICENSE_DIR}: OE-core's own files
-        lines = open(os.path.join(SRC, f), 'rb').read().split(b'\n')
-        b, e = int(opts.get('beginline', 1)), int(opts.get('endline', len(lines)))
-        text = b'\n'.join(lines[b - 1:e]) + b'\n'
+        text = open(os.path.join(SRC, f), 'rb').read()
+        if 'beginline' in opts or 'endline' in opts:
+            lines = text.split(b'\n')
+            b, e = int(opts.get('beginline', 1)), int(opts.get('endline', len(lines)))
+            text = b'\n'.join(lines[b - 1:e]) + b'\n'
         result(hashlib.md5(text).hexdigest() == opts.get('md5'), '%s: LIC_FILES_CHKSUM of %s matches' % (rel, f))
     for opt in re.findall(r'-D([A-Za-z0-9_-]+)=', d.getVar('EXTRA_OEMESON') or ''):
         mo = os.path.join(SRC, 'meson_options.txt')
         known = re.findall(r"option\('([^']+)'", open(mo).read()) if os.path.exists(mo) else []
         result(opt in known, '%s: EXTRA_OEMESON -D%s is an option of meson_options.txt' % (rel, opt))
 
-# the imactl recipe builds the tree the layer ships in
+# the imactl recipe fetches a fixed revision, whose license texts match
 d = store(FEATURES, ['recipes-security/imactl/imactl_git.bb'])
-uri = d.getVar('SRC_URI').split(';')[0]
-result(uri.startswith('git://') and os.path.realpath(uri[6:]) == os.path.realpath(SRC),
-       'imactl_git.bb fetches the imactl tree itself', uri)
+uri = d.getVar('SRC_URI')
+srcrev = d.getVar('SRCREV') or ''
+result(uri.startswith('git://') and ';protocol=file' not in uri and re.fullmatch('[0-9a-f]{40}', srcrev) is not None,
+       'imactl_git.bb fetches a git URL at a fixed SRCREV', uri, srcrev)
+if subprocess.run(['git', '-C', SRC, 'rev-parse'], capture_output=True).returncode == 0:
+    result(subprocess.run(['git', '-C', SRC, 'cat-file', '-e', srcrev + '^{commit}'], capture_output=True).returncode == 0,
+           'imactl: SRCREV %s is a commit of this repository' % srcrev)
+    for entry in d.getVar('LIC_FILES_CHKSUM').split():
+        f = entry.split(';')[0][len('file://'):]
+        md5 = dict(p.split('=', 1) for p in entry.split(';')[1:]).get('md5')
+        blob = subprocess.run(['git', '-C', SRC, 'show', '%s:%s' % (srcrev, f)], capture_output=True)
+        result(blob.returncode == 0 and hashlib.md5(blob.stdout).hexdigest() == md5,
+               'imactl: LIC_FILES_CHKSUM of %s matches the file at SRCREV' % f)
+else:
+    skip('imactl: SRCREV and license texts at it', 'not a git checkout')
+result(d.getVar('LICENSE') == 'LGPL-2.1-or-later & GPL-2.0-or-later' and
+       [e.split(';')[0] for e in d.getVar('LIC_FILES_CHKSUM').split()] ==
+       ['file://LICENSES/GPL-2.0-or-later.txt', 'file://LICENSES/LGPL-2.1-or-later.txt'],
+       'imactl: LIC_FILES_CHKSUM points at the license texts of LICENSE')
 result(d.getVar('BBCLASSEXTEND').split() == ['native', 'nativesdk'], 'imactl: native and nativesdk variants')
 result(set(d.getVar('DEPENDS').split()) >= {'openssl', 'keyutils'}, 'imactl depends on openssl and keyutils')
 result('meson' in d.inherited, 'imactl builds with meson')
@@ -266,6 +330,8 @@ result('ima_evm_kernel_trusted_ca' in d.getVarFlag('do_kernel_configme', 'postfu
        'kernel: the CA step runs after do_kernel_configme')
 result('%s:True' % ca in d.getVarFlag('do_kernel_configme', 'file-checksums').split(),
        'kernel: the CA file is in do_kernel_configme[file-checksums] (a new CA rebuilds the kernel)')
+result('ima-evm-debug-keys-native' not in d.getVarFlag('do_kernel_configme', 'depends'),
+       'kernel: with its own CA the kernel does not build the debug keys', d.getVarFlag('do_kernel_configme', 'depends'))
 result(any(t.task == 'ima_evm_kconfig_check' and t.after == ['do_configure'] and t.before == ['do_compile']
            for t in d.tasks), 'kernel: ima_evm_kconfig_check runs after do_configure, before do_compile')
 d = store('DISTRO_FEATURES = "integrity ima"\nIMA_EVM_ROOT_CA = ""\n', ['recipes-kernel/linux/linux-yocto%.bbappend'])
@@ -282,11 +348,10 @@ for conf, want in (('DISTRO_FEATURES = "integrity ima"\n', 'ima,appraise,evm'),
     if not feats:
         result(frags == [], 'kernel: no fragments without "ima"', frags)
         continue
-    files_ = [os.path.join(SRC, 'kernel', f) for f in frags]
+    files_ = [os.path.join(LAYER, 'recipes-kernel', 'linux', 'files', f) for f in frags]
     missing = [f for f in files_ if not os.path.exists(f)]
     if missing:
-        skip('kernel: fragments %s satisfy imactl kconfig check --features %s' % (' '.join(frags), feats),
-             'kernel/ fragments not on this branch yet (issue 5): %s' % ' '.join(os.path.basename(m) for m in missing))
+        result(False, 'kernel: the layer has the fragments %s' % ' '.join(frags), *missing)
         continue
     if not have('kconfig'):
         skip('kernel: fragments satisfy kconfig check', 'imactl kconfig not on this branch yet (issue 5)')

@@ -60,9 +60,11 @@ sign() {
 
 # --- what a build sees without a configured layer -------------------------
 run python3 "$BBRUN" --layer "$LAYER" --eval classes/ima-evm-rootfs.bbclass \
-	--get IMA_EVM_KEY_DIR IMA_EVM_PRIVKEY IMA_EVM_X509 IMA_EVM_ROOT_CA IMA_EVM_ROOTFS_FILES --set TOPDIR=/build
-is "defaults: debug keys in the build directory, the seed's file names" "$(tr '\n' '|' < "$T/out")" \
-	"/build/ima-evm-debug-keys|/build/ima-evm-debug-keys/privkey_ima.pem|/build/ima-evm-debug-keys/x509_ima.der|/build/ima-evm-debug-keys/ima-local-ca.pem|. -type f|"
+	--get IMA_EVM_KEY_DIR IMA_EVM_PRIVKEY IMA_EVM_X509 IMA_EVM_ROOT_CA IMA_EVM_ROOTFS_FILES \
+	--set STAGING_DATADIR_NATIVE=/sysroot/usr/share
+dk=/sysroot/usr/share/ima-evm-debug-keys
+is "defaults: the debug keys staged by ima-evm-debug-keys-native, the seed's file names" "$(tr '\n' '|' < "$T/out")" \
+	"$dk|$dk/privkey_ima.pem|$dk/x509_ima.der|$dk/ima-local-ca.pem|. -type f|"
 
 # --- a policy with errors never reaches an image ----------------------------
 if have policy; then
@@ -134,20 +136,33 @@ getfattr -R -d -m '^security\.' -e hex --absolute-names "$r" 2>/dev/null | sed "
 run cmp "$T/xattrs.1" "$T/xattrs.2"
 is "a second run gives identical xattrs and does not sign the old manifest as content" "$rc" 0
 
-# --- no keys configured: debug keys from imactl keygen debug -----------------
+# --- no keys configured: the debug keys of ima-evm-debug-keys-native ---------
+# The native recipe's do_compile and do_install, then its ${D}${datadir} as
+# the image's native sysroot (what do_populate_sysroot stages).
 if have keygen; then
-	make_rootfs "$T/debug/rootfs"
-	sign debug --set IMA_EVM_KEY_DIR='${IMA_EVM_DEBUG_KEY_DIR}'
-	is "without IMA_EVM_KEY_DIR the task makes debug keys and signs" "$rc" 0
-	dk="$T/debug/ima-evm-debug-keys"
-	like "... warning that they are debug keys" "$T/debug/task.log" "WARNING: IMA/EVM: making DEBUG keys in $dk"
+	KR=recipes-security/ima-evm-debug-keys/ima-evm-debug-keys-native_1.0.bb
+	w="$T/dkeys"
+	mkdir -p "$w/temp" "$w/build" "$w/image"
+	for f in do_compile do_install; do
+		run python3 "$BBRUN" --layer "$LAYER" --set B="$w/build" --set D="$w/image" --set T="$w/temp" \
+			--set datadir=/usr/share --set STAGING_BINDIR_NATIVE="$native" --eval $KR --func $f --scriptdir "$w/temp"
+		is "ima-evm-debug-keys-native: $f" "$rc" 0
+	done
+	dk="$w/image/usr/share/ima-evm-debug-keys"
+	is "ima-evm-debug-keys-native: the private keys are 0600" \
+		"$(stat -c %a "$dk/privkey_ima.pem" "$dk/ima-local-ca.priv" | tr '\n' ' ')" "600 600 "
 	ok "the debug signer chains to the debug CA" openssl verify -CAfile "$dk/ima-local-ca.pem" \
-		"$(openssl x509 -inform DER -in "$dk/x509_ima.der" -out "$T/debug/signer.pem" && echo "$T/debug/signer.pem")"
+		"$(openssl x509 -inform DER -in "$dk/x509_ima.der" -out "$w/signer.pem" && echo "$w/signer.pem")"
+	make_rootfs "$T/debug/rootfs"
+	sign debug --set IMA_EVM_KEY_DIR='${IMA_EVM_DEBUG_KEY_DIR}' --set STAGING_DATADIR_NATIVE="$w/image/usr/share"
+	is "without IMA_EVM_KEY_DIR the task signs with the staged debug keys" "$rc" 0
+	like "... warning that they are debug keys" "$T/debug/task.log" "WARNING: IMA/EVM: using the DEBUG keys of ima-evm-debug-keys-native"
 	ok "the image verifies with the debug certificate" "$IMACTL" verify-tree "$T/debug/rootfs" --cert "$dk/x509_ima.der" --evm
-	cp "$dk/privkey_ima.pem" "$T/debug/key.before"
-	sign debug --set IMA_EVM_KEY_DIR='${IMA_EVM_DEBUG_KEY_DIR}'
-	run cmp "$dk/privkey_ima.pem" "$T/debug/key.before"
-	is "a second build keeps the debug keys" "$rc" 0
+	make_rootfs "$T/debug/rootfs"
+	sign debug --set IMA_EVM_KEY_DIR='${IMA_EVM_DEBUG_KEY_DIR}' --set STAGING_DATADIR_NATIVE="$T/no-sysroot"
+	is "debug keys not staged: the task fails" "$rc" 1
+	like "... naming the dependency" "$T/debug/task.log" \
+		"ERROR: IMA/EVM: no debug key $T/no-sysroot/ima-evm-debug-keys/privkey_ima.pem \\(the task needs ima-evm-debug-keys-native:do_populate_sysroot"
 else
 	skip "debug keys" "imactl keygen not on this branch yet (issue 4)"
 fi

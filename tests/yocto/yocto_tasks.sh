@@ -138,21 +138,21 @@ else
 fi
 
 # --- ima-policy-*: checked at build time, installed as /etc/ima/ima-policy ----
-PR=recipes-security/ima-policy/ima-policy-simple_1.0.bb
+PR=recipes-security/ima_policy_simple/ima-policy-simple_1.0.bb
 mkdir -p "$T/pol/src"
-printf '# measure what runs\nmeasure func=BPRM_CHECK\n' > "$T/pol/src/simple"
+printf '# measure what runs\nmeasure func=BPRM_CHECK\n' > "$T/pol/src/ima_policy_simple"
 task pol $PR do_compile --set UNPACKDIR="$T/pol/src"
 is "ima-policy: do_compile checks a good policy" "$rc" 0
 task pol $PR do_install --set UNPACKDIR="$T/pol/src"
-run cmp "$T/pol/src/simple" "$T/pol/image/etc/ima/ima-policy"
+run cmp "$T/pol/src/ima_policy_simple" "$T/pol/image/etc/ima/ima-policy"
 is "ima-policy: do_install puts it at /etc/ima/ima-policy" "$rc" 0
-printf 'measure func=BPRM_CHECK\nappraise func=NO_SUCH_HOOK\n' > "$T/pol/src/simple"
+printf 'measure func=BPRM_CHECK\nappraise func=NO_SUCH_HOOK\n' > "$T/pol/src/ima_policy_simple"
 task pol $PR do_compile --set UNPACKDIR="$T/pol/src"
 is "ima-policy: a policy with an error fails do_compile" "$rc" 1
 like "... naming file, line and cause" "$T/pol/task.log" "simple:2:[0-9]+: error: unknown func 'NO_SUCH_HOOK'"
-for r in "$LAYER"/recipes-security/ima-policy/ima-policy-*.bb; do
+for r in "$LAYER"/recipes-security/ima_policy_*/ima-policy-*.bb; do
 	rel=${r#"$LAYER/"}
-	task shipped $rel do_compile --set UNPACKDIR="$SRC_ROOT/policies"
+	task shipped $rel do_compile --set UNPACKDIR="$(dirname "$r")/files"
 	is "$(basename "$r"): the shipped policy passes do_compile (imactl policy check)" "$rc" 0
 	[ "$rc" = 0 ] || sed 's/^/# /' "$T/shipped/task.log"
 done

@@ -10,15 +10,15 @@ inherit features_check ima-evm-common
 REQUIRED_DISTRO_FEATURES = "ima"
 
 INHIBIT_DEFAULT_DEPS = "1"
-do_install[depends] += "imactl-native:do_populate_sysroot openssl-native:do_populate_sysroot"
-do_install[file-checksums] += "${@'${IMA_EVM_X509}:%s' % os.path.exists(d.getVar('IMA_EVM_X509'))}"
+do_install[depends] += "openssl-native:do_populate_sysroot ${@ima_evm_debug_keys_depends(d, 'IMA_EVM_X509')}"
+do_install[file-checksums] += "${@ima_evm_file_checksums(d, 'IMA_EVM_X509')}"
 
 do_configure[noexec] = "1"
 do_compile[noexec] = "1"
 
 do_install () {
-	ima_evm_debug_keys
 	cert="${IMA_EVM_X509}"
+	ima_evm_debug_keys "$cert"
 	if [ ! -r "$cert" ]; then
 		bbfatal "IMA/EVM: cannot read IMA_EVM_X509 $cert"
 	fi

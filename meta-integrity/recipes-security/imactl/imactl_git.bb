@@ -2,17 +2,20 @@ SUMMARY = "Linux IMA/EVM file integrity: sign, verify, keys, policies (imactl)"
 DESCRIPTION = "libimactl and the imactl command: IMA signatures and hashes, \
 EVM portable signatures, whole root filesystems, keys and certificates, IMA \
 policies and kernel configuration checks, kernel keyrings."
+HOMEPAGE = "https://github.com/imactl/imactl"
 SECTION = "security"
 LICENSE = "LGPL-2.1-or-later & GPL-2.0-or-later"
-LIC_FILES_CHKSUM = "file://include/imactl.h;beginline=1;endline=1;md5=14007449932ed169474d694e94140b49 \
-                    file://programs/imactl.c;beginline=1;endline=1;md5=7226e442a172bcf25807246d7ef1eba1"
+LIC_FILES_CHKSUM = "file://LICENSES/GPL-2.0-or-later.txt;md5=b234ee4d69f5fce4486a80fdaf4a4263 \
+                    file://LICENSES/LGPL-2.1-or-later.txt;md5=4fbd65380cdd255951079008b364516c"
 
-# Built from the imactl tree this layer ships in. Point IMACTL_GIT_URI at
-# another clone (and IMACTL_BRANCH at its branch) to build something else.
-IMACTL_GIT_URI ?= "git://${IMACTL_BASE};protocol=file"
+# A fixed revision of imactl's main branch (0.1.0 plus the commits up to
+# SRCREV): the fetch and the task hashes depend on nothing but this recipe.
+# Mirrors: set IMACTL_GIT_URI (and IMACTL_BRANCH). Working on imactl itself:
+# devtool modify imactl, or externalsrc (see the layer README).
+IMACTL_GIT_URI ?= "git://github.com/imactl/imactl.git;protocol=https"
 IMACTL_BRANCH ?= "main"
 SRC_URI = "${IMACTL_GIT_URI};branch=${IMACTL_BRANCH};destsuffix=imactl-git"
-SRCREV = "${AUTOREV}"
+SRCREV = "a82d43bfeaa4d4d8700b426bff0ba27c3334c6a0"
 PV = "0.1.0+git"
 UNPACKDIR ??= "${WORKDIR}"
 S = "${UNPACKDIR}/imactl-git"
