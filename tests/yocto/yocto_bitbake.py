@@ -233,15 +233,22 @@ def env_of(target, builddir=BUILD, extra=()):
     return rc, out, vals
 
 
+# Variables that list candidates rather than files: search paths, globs,
+# regular expressions, files BitBake looked for (BBINCLUDED has the misses).
+CANDIDATES = {'BBINCLUDED', 'FILESPATH', 'BBFILES', 'BBPATH', 'BBFILE_PATTERN_integrity',
+              'POSTINST_INTERCEPTS_PATHS', 'POSTINST_INTERCEPT_CHECKSUMS'}
+
+
 def layer_paths(out):
-    """Every path into the layer that a variable of "bitbake -e" expands to."""
+    """Every path into the layer that a variable or function of "bitbake -e"
+    expands to, but for the variables that list candidates."""
     paths = set()
     for line in out.splitlines():
-        if line.startswith('#'):
+        m = re.match(r'(?:export )?([A-Za-z0-9_:${}.+/-]+)=', line)
+        if line.startswith('#') or (m and m.group(1) in CANDIDATES):
             continue
         for m in re.finditer(re.escape(LAYER) + r'(/[A-Za-z0-9_./%+-]*)?', line):
-            p = m.group(0).rstrip('/.:')
-            paths.add(p)
+            paths.add(m.group(0).rstrip('/.:'))
     return sorted(paths)
 
 

@@ -17,15 +17,15 @@ IMA_FORCE ?= "false"
 IMA_EVM_INITRAMFS_EVM ?= "1"
 
 SRC_URI = "file://ima"
-UNPACKDIR ??= "${WORKDIR}"
-S = "${UNPACKDIR}"
+# Where the fetcher unpacks: UNPACKDIR since styhead, WORKDIR in scarthgap.
+S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}"
 
 inherit allarch features_check
 REQUIRED_DISTRO_FEATURES = "ima"
 
 do_install () {
 	install -d ${D}/init.d
-	install -m 0755 ${UNPACKDIR}/ima ${D}/init.d/20-ima
+	install -m 0755 ${S}/ima ${D}/init.d/20-ima
 	sed -i -e 's/@@FORCE_IMA@@/${IMA_FORCE}/g' -e 's/@@ENABLE_EVM@@/${IMA_EVM_INITRAMFS_EVM}/g' ${D}/init.d/20-ima
 }
 

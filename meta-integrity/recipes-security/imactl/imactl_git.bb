@@ -17,8 +17,8 @@ IMACTL_BRANCH ?= "main"
 SRC_URI = "${IMACTL_GIT_URI};branch=${IMACTL_BRANCH};destsuffix=imactl-git"
 SRCREV = "a82d43bfeaa4d4d8700b426bff0ba27c3334c6a0"
 PV = "0.1.0+git"
-UNPACKDIR ??= "${WORKDIR}"
-S = "${UNPACKDIR}/imactl-git"
+# Where the fetcher unpacks: UNPACKDIR since styhead, WORKDIR in scarthgap.
+S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}/imactl-git"
 
 DEPENDS = "openssl keyutils fsverity-utils"
 
