@@ -347,12 +347,16 @@ enum imactl_evm_mode {
 /* Include security.SMACK64EXEC/TRANSMUTE/MMAP (CONFIG_EVM_EXTRA_SMACK_XATTRS). */
 #define IMACTL_EVM_EXTRA_SMACK (1u << 1)
 
+struct imactl_sigcache;
+
 struct imactl_sign_params {
 	int hash_algo; /* enum imactl_hash_algo */
 	enum imactl_ima_mode ima;
 	enum imactl_evm_mode evm;
 	unsigned int target_bits; /* 64 or 32: word size of the target system */
 	unsigned int flags;	  /* IMACTL_SIGN_SIGV3, IMACTL_EVM_EXTRA_SMACK */
+	/* NULL, or signatures come through imactl_sigcache_sign() */
+	struct imactl_sigcache *cache;
 };
 
 /* The values imactl_sign_fd() wrote; free with imactl_signed_values_free(). */
@@ -399,6 +403,99 @@ int imactl_sign_fd(struct imactl_ctx *ctx, int fd, const struct imactl_key *key,
 
 /** imactl_signed_values_free() - frees the buffers, not the struct. */
 void imactl_signed_values_free(struct imactl_signed_values *values);
+
+/* ------------------------------------------------------------------------ */
+/* Signature cache                                                          */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A directory of signature values already made, so that re-signing a tree in
+ * which few files changed costs hashing, not signing.  An entry is keyed by
+ * everything the value depends on: the value type (IMA v2, sigv3, EVM
+ * portable), the hash algorithm, the signed digest (a file's content or
+ * fs-verity digest; for EVM the digest of the exact EVM input: protected
+ * xattrs as they will be, uid, gid, mode, the target's word size), the keyid
+ * the value carries and the signing key's identity (SHA-256 of its public
+ * key).  A value found is used only after it verified with the signing key's
+ * public half over that digest, so a corrupt or planted entry costs time,
+ * never a wrong signature.
+ *
+ * On disk: DIR/XX/HEX, one small file per entry (HEX: the 64-hex-digit key,
+ * XX its first two digits), written to a temporary file created exclusively
+ * and renamed into place, mode 0600 in 0700 directories; no symbolic link
+ * is followed below DIR.  Several processes may share DIR.  Handles are
+ * thread-safe.
+ */
+
+/* Default size bound of imactl_sigcache_open() (disk blocks used). */
+#define IMACTL_SIGCACHE_DEFAULT_MAX (1024ull * 1024 * 1024)
+
+/**
+ * imactl_sigcache_open() - open (or create, mode 0700, one level) the cache
+ * directory @dir.  @dir must not be a symbolic link and must belong to the
+ * effective user; access for others is removed (chmod 0700).  @max_bytes
+ * bounds the disk space imactl_sigcache_prune() keeps (0: the default).
+ * Return: 0, -ELOOP (@dir is a symbolic link), -ENOTDIR, -EPERM (owned by
+ * another user), -EINVAL, -ENOMEM, -errno.  Every failure is logged.
+ */
+int imactl_sigcache_open(struct imactl_ctx *ctx, const char *dir, uint64_t max_bytes,
+			 struct imactl_sigcache **cache_ret);
+
+/** imactl_sigcache_close() - frees the handle; NULL is allowed. */
+void imactl_sigcache_close(struct imactl_sigcache *cache);
+
+/**
+ * imactl_sigcache_lookup() - the value imactl_sign_digest(@key, @type,
+ * @digest) would give, when the cache holds one that verifies.
+ * Return: 0 and *value_ret (free()), -ENOENT (none, or an entry that did
+ * not verify: counted as rejected), -EINVAL, -ENOMEM.
+ */
+int imactl_sigcache_lookup(struct imactl_ctx *ctx, struct imactl_sigcache *cache,
+			   const struct imactl_key *key, enum imactl_xattr_type type,
+			   const struct imactl_digest *digest, uint8_t **value_ret,
+			   size_t *len_ret);
+
+/**
+ * imactl_sigcache_store() - record @value (as imactl_sign_digest() made it)
+ * for @key, @type, @digest.  A failure to write is logged at debug level
+ * and counted, never fatal to signing.
+ * Return: 0, -EINVAL, -errno.
+ */
+int imactl_sigcache_store(struct imactl_ctx *ctx, struct imactl_sigcache *cache,
+			  const struct imactl_key *key, enum imactl_xattr_type type,
+			  const struct imactl_digest *digest, const uint8_t *value, size_t len);
+
+/**
+ * imactl_sigcache_sign() - imactl_sign_digest() through @cache: a value
+ * that verifies is reused, otherwise one is made and stored.  @cache may be
+ * NULL (plain imactl_sign_digest()).  Return: as imactl_sign_digest().
+ */
+int imactl_sigcache_sign(struct imactl_ctx *ctx, struct imactl_sigcache *cache,
+			 const struct imactl_key *key, enum imactl_xattr_type type,
+			 const struct imactl_digest *digest, uint8_t **value_ret, size_t *len_ret);
+
+/* What a handle did since it was opened. */
+struct imactl_sigcache_stats {
+	uint64_t reused;       /* values found and verified */
+	uint64_t rejected;     /* entries found that did not verify (or were malformed) */
+	uint64_t signed_new;   /* values signed by imactl_sigcache_sign() */
+	uint64_t stored;       /* entries written */
+	uint64_t store_failed; /* entries that could not be written */
+	uint64_t pruned;       /* entries removed by imactl_sigcache_prune() */
+};
+
+/** imactl_sigcache_get_stats() - the counters of @cache. */
+void imactl_sigcache_get_stats(const struct imactl_sigcache *cache,
+			       struct imactl_sigcache_stats *stats);
+
+/**
+ * imactl_sigcache_prune() - when the entries take more than the bound,
+ * remove the least recently used (an entry's mtime is refreshed at most
+ * daily when it is used) until they take 90 % of it; also removes temporary
+ * files left by a crash (older than an hour).
+ * Return: 0, -ENOMEM, -errno (the directory cannot be read).
+ */
+int imactl_sigcache_prune(struct imactl_ctx *ctx, struct imactl_sigcache *cache);
 
 /* Outcome of imactl_verify_fd(): one status per xattr. */
 struct imactl_verify_result {

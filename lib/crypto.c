@@ -219,14 +219,15 @@ fail:
  * of software keys are reused (EVP_PKEY_sign() may be called again on an
  * initialised context); each is used by one thread at a time.
  */
-static EVP_PKEY_CTX *pctx_get(struct crypto_cache *cache, struct imactl_key *key, int algo)
+static EVP_PKEY_CTX *pctx_get(struct crypto_cache *cache, struct imactl_key *key, int algo,
+			      bool verify)
 {
 	EVP_PKEY_CTX *pctx = NULL;
 
 	if (!key->hardware) {
 		pthread_mutex_lock(&key->pool_lock);
 		for (unsigned int i = key->n_pool; i-- > 0;) {
-			if (key->pool[i].algo != algo)
+			if (key->pool[i].algo != algo || key->pool[i].verify != verify)
 				continue;
 			pctx = key->pool[i].pctx;
 			key->pool[i] = key->pool[--key->n_pool];
@@ -234,15 +235,16 @@ static EVP_PKEY_CTX *pctx_get(struct crypto_cache *cache, struct imactl_key *key
 		}
 		pthread_mutex_unlock(&key->pool_lock);
 	}
-	return pctx ? pctx : new_pkey_ctx(cache, key->pkey, algo, true);
+	return pctx ? pctx : new_pkey_ctx(cache, key->pkey, algo, !verify);
 }
 
-static void pctx_put(struct imactl_key *key, int algo, EVP_PKEY_CTX *pctx)
+static void pctx_put(struct imactl_key *key, int algo, bool verify, EVP_PKEY_CTX *pctx)
 {
 	if (!key->hardware) {
 		pthread_mutex_lock(&key->pool_lock);
 		if (key->n_pool < KEY_PCTX_POOL) {
 			key->pool[key->n_pool].algo = algo;
+			key->pool[key->n_pool].verify = verify;
 			key->pool[key->n_pool++].pctx = pctx;
 			pctx = NULL;
 		}
@@ -256,7 +258,7 @@ int crypto_sign(struct crypto_cache *cache, const struct imactl_key *ckey,
 {
 	/* the pool and the token's lock change; the key's identity does not */
 	struct imactl_key *key = (struct imactl_key *)ckey;
-	EVP_PKEY_CTX *pctx = pctx_get(cache, key, digest->algo);
+	EVP_PKEY_CTX *pctx = pctx_get(cache, key, digest->algo, false);
 	size_t len = crypto_key_sig_max(key);
 	int ret = 0;
 
@@ -273,8 +275,30 @@ int crypto_sign(struct crypto_cache *cache, const struct imactl_key *ckey,
 	if (ret < 0)
 		EVP_PKEY_CTX_free(pctx); /* not reused after a failure */
 	else
-		pctx_put(key, digest->algo, pctx);
+		pctx_put(key, digest->algo, false, pctx);
 	return ret;
+}
+
+int crypto_key_verify(struct crypto_cache *cache, const struct imactl_key *ckey,
+		      const struct imactl_digest *digest, const uint8_t *sig, size_t sig_len)
+{
+	struct imactl_key *key = (struct imactl_key *)ckey; /* the pool changes */
+	EVP_PKEY_CTX *pctx = pctx_get(cache, key, digest->algo, true);
+	int ret;
+
+	if (!pctx) {
+		crypto_clear_errors();
+		return -EBADMSG;
+	}
+	ret = EVP_PKEY_verify(pctx, sig, sig_len, digest->bytes, digest->len) == 1 ? 0 : -EBADMSG;
+	crypto_clear_errors();
+	pctx_put(key, digest->algo, true, pctx);
+	return ret;
+}
+
+const uint8_t *crypto_key_pub_id(const struct imactl_key *key)
+{
+	return key->pub_id;
 }
 
 int crypto_verify(struct crypto_cache *cache, const struct imactl_cert *cert,

@@ -53,6 +53,11 @@ void crypto_hash_free(struct crypto_hash *h);
 size_t crypto_key_sig_max(const struct imactl_key *key);
 int crypto_sign(struct crypto_cache *cache, const struct imactl_key *key,
 		const struct imactl_digest *digest, uint8_t *sig, size_t *sig_len);
+/* @sig over @digest with the public half of @key: 0, -EBADMSG. */
+int crypto_key_verify(struct crypto_cache *cache, const struct imactl_key *key,
+		      const struct imactl_digest *digest, const uint8_t *sig, size_t sig_len);
+/* The key's identity: SHA-256 of its DER SubjectPublicKeyInfo (32 bytes). */
+const uint8_t *crypto_key_pub_id(const struct imactl_key *key);
 /* Return: 0, -EBADMSG (bad signature, or not checkable with @cert). */
 int crypto_verify(struct crypto_cache *cache, const struct imactl_cert *cert,
 		  const struct imactl_digest *digest, const uint8_t *sig, size_t sig_len);

@@ -168,6 +168,19 @@ static int decoder_pass_cb(char *pass, size_t pass_size, size_t *pass_len,
 	return 1;
 }
 
+/* SHA-256 over the DER SubjectPublicKeyInfo of @pkey: the key's identity. */
+static int pubkey_id(EVP_PKEY *pkey, uint8_t out[32])
+{
+	unsigned char *der = NULL;
+	int len = i2d_PUBKEY(pkey, &der);
+
+	if (len <= 0)
+		return -EINVAL;
+	SHA256(der, len, out);
+	OPENSSL_free(der);
+	return 0;
+}
+
 int crypto_key_wrap(const struct imactl_ctx *ctx, const char *what, EVP_PKEY *pkey,
 		    struct imactl_key **key_ret)
 {
@@ -182,7 +195,7 @@ int crypto_key_wrap(const struct imactl_ctx *ctx, const char *what, EVP_PKEY *pk
 		ret = -ENOMEM;
 		goto fail;
 	}
-	if (crypto_pubkey_keyid(pkey, &key->keyid) < 0) {
+	if (crypto_pubkey_keyid(pkey, &key->keyid) < 0 || pubkey_id(pkey, key->pub_id) < 0) {
 		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "%s: cannot compute keyid", what);
 		ret = -EINVAL;
 		goto fail;

@@ -35,8 +35,11 @@ struct imactl_key {
 	unsigned int n_pool;
 	struct {
 		int algo;
+		bool verify; /* a verification context (signature caches) */
 		struct evp_pkey_ctx_st *pctx;
 	} pool[KEY_PCTX_POOL];
+	/* SHA-256 of the DER SubjectPublicKeyInfo: the key's identity */
+	uint8_t pub_id[32];
 };
 
 struct imactl_cert {

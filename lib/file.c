@@ -338,6 +338,21 @@ int ima_hash_value(const struct imactl_digest *d, uint8_t **value_ret, size_t *l
 	return imactl_xattr_encode(&v, value_ret, len_ret);
 }
 
+/* Does @fd carry @name (listed in @present) with exactly @buf already? */
+static bool same_xattr(const struct imactl_ctx *ctx, int fd, bool present, const char *name,
+		       const uint8_t *buf, size_t len)
+{
+	uint8_t *old = NULL;
+	size_t old_len = 0;
+	bool same;
+
+	if (!present || read_xattr(ctx, fd, name, &old, &old_len) < 0)
+		return false;
+	same = old_len == len && !memcmp(old, buf, len);
+	free(old);
+	return same;
+}
+
 int sign_fd_stat(struct imactl_ctx *ctx, int fd, const struct stat *opened,
 		 const struct imactl_key *key, const struct imactl_sign_params *p,
 		 struct imactl_signed_values *values_ret)
@@ -372,11 +387,11 @@ int sign_fd_stat(struct imactl_ctx *ctx, int fd, const struct stat *opened,
 			goto out;
 		have_st = true;
 		if (p->ima == IMACTL_IMA_SIG)
-			ret = imactl_sign_digest(ctx, key,
-						 p->flags & IMACTL_SIGN_SIGV3
-							 ? IMACTL_XATTR_IMA_VERITY_SIG
-							 : IMACTL_XATTR_DIGSIG,
-						 &digest, &out.ima, &out.ima_len);
+			ret = imactl_sigcache_sign(ctx, p->cache, key,
+						   p->flags & IMACTL_SIGN_SIGV3
+							   ? IMACTL_XATTR_IMA_VERITY_SIG
+							   : IMACTL_XATTR_DIGSIG,
+						   &digest, &out.ima, &out.ima_len);
 		else
 			ret = ima_hash_value(&digest, &out.ima, &out.ima_len);
 		if (ret < 0)
@@ -414,9 +429,10 @@ int sign_fd_stat(struct imactl_ctx *ctx, int fd, const struct stat *opened,
 		if (ret == -ENODATA)
 			log_err(ctx, "EVM portable signatures need security.ima");
 		if (ret == 0)
-			ret = imactl_sign_digest(ctx, key, IMACTL_XATTR_EVM_PORTABLE, &evm_digest_,
-						 &out.evm, &out.evm_len);
-		if (ret == 0)
+			ret = imactl_sigcache_sign(ctx, p->cache, key, IMACTL_XATTR_EVM_PORTABLE,
+						   &evm_digest_, &out.evm, &out.evm_len);
+		if (ret == 0 &&
+		    !same_xattr(ctx, fd, present & EVM_PRESENT, XATTR_EVM, out.evm, out.evm_len))
 			ret = write_xattr(ctx, fd, XATTR_EVM, out.evm, out.evm_len);
 		if (ret < 0) {
 			/* never leave an EVM value that no longer matches */

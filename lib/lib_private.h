@@ -161,6 +161,15 @@ void links_free(void *links);
 bool sign_result_fits(const struct imactl_sign_params *sp, const struct imactl_verify_result *r);
 
 /*
+ * Is @buf exactly a value imactl_sign_digest(@key, @type, @digest) could
+ * have made: that type, algorithm and keyid, and a signature that verifies
+ * with @key's public half (sign.c)?  0, or -EBADMSG and a static *@why.
+ */
+int sign_value_check(struct imactl_ctx *ctx, const struct imactl_key *key,
+		     enum imactl_xattr_type type, const struct imactl_digest *digest,
+		     const uint8_t *buf, size_t len, const char **why);
+
+/*
  * Opens the regular file @name in @dirfd without following a symlink and
  * checks it is the inode @expect describes (from the walker's fstatat(2));
  * *@st_ret gets the fstat(2) of the opened descriptor (file.c).
@@ -328,6 +337,9 @@ enum imactl_mlog_sig_status mlog_xattr_sig_status(struct imactl_ctx *ctx,
 						  struct crypto_verify_cache *vc,
 						  const struct imactl_mlog_entry *e,
 						  uint32_t *keyid);
+
+/* write(2) all of @buf, again after EINTR: 0 or -errno (outfile.c). */
+int write_all(int fd, const uint8_t *buf, size_t len);
 
 /* Writing a set of files all-or-nothing (outfile.c). */
 struct out_file {

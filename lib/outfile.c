@@ -55,7 +55,7 @@ int out_files_check(const struct imactl_ctx *ctx, const char *dir, const char *c
 	return ret;
 }
 
-static int write_all(int fd, const uint8_t *buf, size_t len)
+int write_all(int fd, const uint8_t *buf, size_t len)
 {
 	while (len) {
 		ssize_t n = write(fd, buf, len);

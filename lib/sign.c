@@ -72,6 +72,37 @@ out:
 	return ret;
 }
 
+int sign_value_check(struct imactl_ctx *ctx, const struct imactl_key *key,
+		     enum imactl_xattr_type type, const struct imactl_digest *digest,
+		     const uint8_t *buf, size_t len, const char **why)
+{
+	struct imactl_digest signed_digest = *digest;
+	struct imactl_xattr_value v;
+	int ret;
+
+	ret = imactl_xattr_decode(buf, len, &v, why);
+	if (ret < 0)
+		return ret;
+	if (v.type != type || (type != IMACTL_XATTR_DIGSIG && type != IMACTL_XATTR_EVM_PORTABLE &&
+			       type != IMACTL_XATTR_IMA_VERITY_SIG)) {
+		*why = "another value type";
+		return -EBADMSG;
+	}
+	if (v.algo != digest->algo || v.keyid != imactl_key_keyid(key)) {
+		*why = "another hash algorithm or keyid";
+		return -EBADMSG;
+	}
+	if (type == IMACTL_XATTR_IMA_VERITY_SIG) {
+		ret = file_id_digest(ctx, digest, &signed_digest);
+		if (ret < 0)
+			return ret;
+	}
+	ret = crypto_key_verify(ctx_crypto(ctx), key, &signed_digest, v.sig, v.sig_len);
+	if (ret < 0)
+		*why = "the signature does not verify with the key";
+	return ret;
+}
+
 IMACTL_EXPORT int imactl_verify_digest(struct imactl_ctx *ctx, const struct imactl_keyring *keyring,
 				       const uint8_t *buf, size_t len,
 				       const struct imactl_digest *digest, uint32_t *keyid_ret)

@@ -85,7 +85,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
-	if (prog_sign_opts_load_key(ctx, &o, &key) < 0) {
+	if (prog_sign_opts_load_key(ctx, &o, &key) < 0 || !prog_sign_opts_open_cache(ctx, &o)) {
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
@@ -95,6 +95,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		if (ret < 0)
 			status = EXIT_OPERATIONAL;
 	}
+	prog_sign_opts_close_cache(ctx, &o, verbose ? stdout : NULL);
 	goto out;
 usage:
 	status = prog_bad_option(cmd);
@@ -130,8 +131,11 @@ const struct imactl_command cmd_sign = {
 		 "  --target-bits 64|32  word size of the target system, for EVM (default: 64)\n"
 		 "  --pass-file FILE     passphrase of KEY (else $IMACTL_KEY_PASSWORD, else a\n"
 		 "                       prompt on the terminal); never on the command line\n"
+		 "  --cache DIR          reuse signatures made before (see sign-tree --help)\n"
+		 "  --no-cache           no signature cache, not even the default one\n"
+		 "  --cache-size SIZE    bound of the cache's disk use (default 1G)\n"
 		 "  --xattr-user         use user.ima/user.evm (for tests without privileges)\n"
-		 "  -v, --verbose        say what was written\n"
+		 "  -v, --verbose        say what was written (and what the cache gave)\n"
 		 "\n"
 		 "Exit: 0 all signed; 3 a file could not be signed (each is named, the others\n"
 		 "are still signed); 2 usage error.\n",

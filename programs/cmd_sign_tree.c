@@ -247,6 +247,10 @@ int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
+	if (!prog_sign_opts_open_cache(ctx, &o)) {
+		status = EXIT_OPERATIONAL;
+		goto out;
+	}
 	tp->key = key;
 	tp->keyring = kr;
 
@@ -277,6 +281,7 @@ int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
 	printf("%s: %llu files, %.1f MB in %.2f s, %.0f files/s, %u-bit target\n", name,
 	       (unsigned long long)stats.kinds[IMACTL_TREE_FILE], stats.bytes / 1e6, secs,
 	       secs > 0 ? stats.kinds[IMACTL_TREE_FILE] / secs : 0.0, sp->target_bits);
+	prog_sign_opts_close_cache(ctx, &o, stdout);
 	goto out;
 usage:
 	status = prog_bad_option(cmd);
@@ -344,13 +349,26 @@ const struct imactl_command cmd_sign_tree = {
 		 "                        are written as \\ and three octal digits (\\040 is a\n"
 		 "                        space, \\012 a newline, \\134 a backslash).  Hard\n"
 		 "                        links get a line each.  See apply-manifest\n"
+		 "  --cache DIR           signature cache: a signature made before for the same\n"
+		 "                        signed digest (content, or for EVM the xattrs, uid,\n"
+		 "                        gid, mode and word size), algorithm, format and key\n"
+		 "                        is reused once it verifies with the key; new ones\n"
+		 "                        are added.  DIR (mode 0700, created when missing,\n"
+		 "                        never a symbolic link) may be shared by concurrent\n"
+		 "                        runs.  Default: $XDG_CACHE_HOME/imactl or\n"
+		 "                        ~/.cache/imactl, except for root, who gets a cache\n"
+		 "                        only with --cache\n"
+		 "  --no-cache            no signature cache, not even the default one\n"
+		 "  --cache-size SIZE     keep the cache's disk use under SIZE (K, M, G; default\n"
+		 "                        1G), dropping the least recently used entries\n"
 		 "  --pass-file FILE      passphrase of KEY (else $IMACTL_KEY_PASSWORD, else the\n"
 		 "                        terminal); never on the command line\n"
 		 "  --xattr-user          use user.ima/user.evm (tests without privileges)\n"
 		 "  -v, --verbose         name every file\n"
 		 "\n"
 		 "Progress goes to stderr when it is a terminal; a summary (signed, already\n"
-		 "valid, failed; skipped by kind; files/s) always goes to stdout.\n"
+		 "valid, failed; skipped by kind; files/s; with a cache, signatures reused,\n"
+		 "newly signed, cache entries rejected) always goes to stdout.\n"
 		 "Exit: 0 all signed; 3 something could not be signed (each is named);\n"
 		 "2 usage error.\n",
 };

@@ -3,11 +3,16 @@
 #include "prog_sign_opts.h"
 #include "tree_util.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void prog_sign_opts_free(struct prog_sign_opts *o)
 {
+	imactl_sigcache_close(o->cache);
+	o->sign.cache = o->cache = NULL;
 	free(o->certs);
 	free(o->include);
 	free(o->exclude);
@@ -69,6 +74,30 @@ static int parse_evm(struct prog_sign_opts *o, const char *arg)
 	return 1;
 }
 
+/* --cache-size: bytes, with an optional K, M or G (powers of 1024). */
+static bool parse_size(const struct imactl_command *cmd, const char *s, uint64_t *size)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end == 'K' || *end == 'k')
+		mul = 1ull << 10;
+	else if (*end == 'M' || *end == 'm')
+		mul = 1ull << 20;
+	else if (*end == 'G' || *end == 'g')
+		mul = 1ull << 30;
+	if (mul > 1)
+		end++;
+	if (errno || end == s || *end || s[0] == '-' || !v || v > UINT64_MAX / mul) {
+		prog_err("%s: --cache-size takes a size such as 500M or 2G", cmd->name);
+		return false;
+	}
+	*size = v * mul;
+	return true;
+}
+
 /* 1: a shared option, taken; 0: the command's own; -1: a bad value */
 static int take_option(struct prog_sign_opts *o, int c, char *arg)
 {
@@ -122,6 +151,18 @@ static int take_option(struct prog_sign_opts *o, int c, char *arg)
 	case PROG_SO_XATTR_USER:
 		o->xattr_user = true;
 		return 1;
+	case PROG_SO_CACHE:
+		if (!arg[0]) {
+			prog_err("%s: --cache takes a directory", cmd->name);
+			return -1;
+		}
+		o->cache_dir = arg;
+		return 1;
+	case PROG_SO_NO_CACHE:
+		o->no_cache = true;
+		return 1;
+	case PROG_SO_CACHE_SIZE:
+		return parse_size(cmd, arg, &o->cache_size) ? 1 : -1;
 	default:
 		return 0;
 	}
@@ -184,7 +225,79 @@ bool prog_sign_opts_check(struct prog_sign_opts *o)
 		prog_err("%s: --key is required for signatures", name);
 		return false;
 	}
+	if (o->no_cache && (o->cache_dir || o->cache_size)) {
+		prog_err("%s: --no-cache excludes --cache and --cache-size", name);
+		return false;
+	}
 	return true;
+}
+
+/* $XDG_CACHE_HOME/imactl or ~/.cache/imactl (the parent created); NULL: none. */
+static char *default_cache_dir(void)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char *dir = NULL, *parent = NULL;
+
+	if (xdg && xdg[0] == '/')
+		parent = strdup(xdg);
+	else if (!home || home[0] != '/' || asprintf(&parent, "%s/.cache", home) < 0)
+		parent = NULL;
+	if (!parent)
+		return NULL;
+	if (mkdir(parent, 0700) < 0 && errno != EEXIST) {
+		free(parent);
+		return NULL;
+	}
+	if (asprintf(&dir, "%s/imactl", parent) < 0)
+		dir = NULL;
+	free(parent);
+	return dir;
+}
+
+bool prog_sign_opts_open_cache(struct imactl_ctx *ctx, struct prog_sign_opts *o)
+{
+	char *dir = NULL;
+	int ret;
+
+	o->sign.cache = o->cache = NULL;
+	if (o->no_cache || (o->sign.ima != IMACTL_IMA_SIG && o->sign.evm == IMACTL_EVM_NONE))
+		return true;
+	if (o->cache_dir) {
+		ret = imactl_sigcache_open(ctx, o->cache_dir, o->cache_size, &o->cache);
+		if (ret < 0)
+			prog_err("%s: --cache %s cannot be used (--no-cache signs without it)",
+				 o->cmd->name, o->cache_dir);
+		o->sign.cache = o->cache;
+		return ret == 0;
+	}
+	/* root builds images: a cache only when asked for (see --help) */
+	if (geteuid() == 0)
+		return true;
+	dir = default_cache_dir();
+	if (dir && imactl_sigcache_open(ctx, dir, o->cache_size, &o->cache) < 0)
+		prog_err("warning: %s: signing without the signature cache %s", o->cmd->name, dir);
+	free(dir);
+	o->sign.cache = o->cache;
+	return true;
+}
+
+void prog_sign_opts_close_cache(struct imactl_ctx *ctx, struct prog_sign_opts *o, FILE *f)
+{
+	struct imactl_sigcache_stats s;
+
+	if (!o->cache)
+		return;
+	imactl_sigcache_get_stats(o->cache, &s);
+	if (f)
+		fprintf(f,
+			"%s: signatures: %llu reused from the cache (each verified), %llu newly "
+			"signed, %llu cache entries rejected\n",
+			o->cmd->name, (unsigned long long)s.reused,
+			(unsigned long long)s.signed_new, (unsigned long long)s.rejected);
+	if (s.stored)
+		imactl_sigcache_prune(ctx, o->cache);
+	imactl_sigcache_close(o->cache);
+	o->sign.cache = o->cache = NULL;
 }
 
 int prog_sign_opts_load_key(struct imactl_ctx *ctx, const struct prog_sign_opts *o,

@@ -32,6 +32,9 @@ enum {
 	PROG_SO_EXCLUDE,
 	PROG_SO_ONE_FS,
 	PROG_SO_XATTR_USER,
+	PROG_SO_CACHE,
+	PROG_SO_NO_CACHE,
+	PROG_SO_CACHE_SIZE,
 	PROG_SO_END, /* the commands' own options follow */
 };
 
@@ -46,6 +49,9 @@ enum {
 		{ "evm", required_argument, NULL, PROG_SO_EVM },                                   \
 		{ "target-bits", required_argument, NULL, PROG_SO_TARGET_BITS },                   \
 		{ "pass-file", required_argument, NULL, PROG_SO_PASS_FILE },                       \
+		{ "cache", required_argument, NULL, PROG_SO_CACHE },                               \
+		{ "no-cache", no_argument, NULL, PROG_SO_NO_CACHE },                               \
+		{ "cache-size", required_argument, NULL, PROG_SO_CACHE_SIZE },                     \
 	{                                                                                          \
 		"xattr-user", no_argument, NULL, PROG_SO_XATTR_USER                                \
 	}
@@ -129,7 +135,12 @@ struct prog_sign_opts {
 	struct imactl_tree_params tree;
 	const char **include, **exclude;
 	bool xattr_user;
-	unsigned long long seen; /* for prog_once() */
+	/* the signature cache: --cache DIR, --no-cache, --cache-size */
+	const char *cache_dir;
+	bool no_cache;
+	uint64_t cache_size;
+	struct imactl_sigcache *cache; /* also in sign.cache once opened */
+	unsigned long long seen;       /* for prog_once() */
 };
 
 /*
@@ -159,5 +170,21 @@ bool prog_sign_opts_check(struct prog_sign_opts *o);
 /* The signing key of --key (NULL without it), as prog_load_key(). */
 int prog_sign_opts_load_key(struct imactl_ctx *ctx, const struct prog_sign_opts *o,
 			    struct imactl_key **key_ret);
+
+/*
+ * Opens the signature cache into o->sign.cache when signatures are made:
+ * --cache DIR, else (not for root, not with --no-cache) the user's cache
+ * directory ($XDG_CACHE_HOME/imactl or ~/.cache/imactl).  A --cache DIR that
+ * cannot be used is an error (false after a message); the default one only
+ * gives a warning and signing goes on without it.
+ */
+bool prog_sign_opts_open_cache(struct imactl_ctx *ctx, struct prog_sign_opts *o);
+
+/*
+ * After signing: prints "CMD: signatures: N reused from the cache (each
+ * verified), N newly signed, N cache entries rejected" to @f (when @f and a
+ * cache), keeps the cache within its size and closes it.
+ */
+void prog_sign_opts_close_cache(struct imactl_ctx *ctx, struct prog_sign_opts *o, FILE *f);
 
 #endif

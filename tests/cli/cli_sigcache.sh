@@ -1,0 +1,239 @@
+#!/bin/sh
+# The signature cache (sign-tree/sign --cache DIR):
+#   values from the cache are byte-identical to fresh ones and evmctl accepts them;
+#   content, owner, mode, security.selinux, security.capability, the key, the hash
+#   algorithm and the target word size each miss it;
+#   corrupted, truncated, swapped, huge entries and symbolic links never give a bad
+#   signature (the summary counts them as rejected) and never crash;
+#   defaults (root: none; other users: ~/.cache/imactl), the size bound, two runs at once.
+# Real security.* xattrs and evmctl, so root is needed (CI runs as root).
+. "$SRC_ROOT/tests/cli/lib.sh"
+ensure_keys
+cd "$T"
+
+if [ "$(id -u)" != 0 ]; then
+	skip "the signature cache" "needs root for security.* xattrs"
+	done_testing
+	exit 0
+fi
+command -v evmctl >/dev/null || { echo "Bail out! evmctl missing (scripts/install-deps)"; exit 1; }
+
+KEY="$KEYS/rsa2048.key"; CERT="$KEYS/rsa2048.pem"; DER="$KEYS/rsa2048.der"
+N=6 # files in the tree, 2 signatures each
+
+mkdir src
+for i in 1 2 3 4 5; do printf 'file %s of the cache test\n' "$i" > "src/f$i"; done
+printf 'a program\n' > src/prog
+chmod 0755 src/prog
+setfattr -n security.capability -v 0x0100000202000000000000000000000000000000 src/prog
+setfattr -n security.selinux -v "system_u:object_r:bin_t:s0" src/prog
+chown 7:8 src/f5
+
+# sign_tree NAME [OPTIONS...]: a fresh copy of src as NAME, signed; the summary's
+# counts in $reused $new $rejected
+sign_tree() {
+	name=$1; shift
+	rm -rf "$name"; cp -a src "$name"
+	run "$IMACTL" sign-tree "$name" --key "$KEY" --cert "$CERT" --target-bits 64 "$@"
+	counts=$(sed -n 's/^sign-tree: signatures: \([0-9]*\) reused.*, \([0-9]*\) newly signed, \([0-9]*\) cache entries rejected$/\1 \2 \3/p' "$T/out")
+	set -- $counts
+	reused=${1:-none}; new=${2:-none}; rejected=${3:-none}
+}
+# dump DIR: every file's security.ima and security.evm, by name
+dump() { (cd "$1" && for f in *; do echo "$f $(xattr_hex security.ima "$f") $(xattr_hex security.evm "$f")"; done); }
+# evmctl_ok DIR: evmctl checks every IMA and EVM signature of DIR
+evmctl_ok() {
+	for f in "$1"/*; do
+		evmctl ima_verify --key "$DER" "$f" >/dev/null 2>&1 || { echo "evmctl ima_verify: $f"; return 1; }
+		evmctl verify --key "$DER" "$f" >/dev/null 2>&1 || { echo "evmctl verify: $f"; return 1; }
+	done
+}
+verify_ok() { # DESC DIR [BITS]
+	ok "$1: verify-tree --evm: all good" "$IMACTL" verify-tree "$2" --cert "$CERT" --evm --target-bits "${3:-64}"
+}
+
+# ---- reference: no cache -----------------------------------------------------
+sign_tree fresh --no-cache
+is "no cache: sign-tree succeeds" "$rc" 0
+is "no cache: no cache line in the summary" "$reused" none
+dump fresh > fresh.dump
+
+# ---- cold, then warm -----------------------------------------------------------
+sign_tree cold --cache "$T/cache"
+is "cold: exit 0" "$rc" 0
+is "cold: nothing reused, every value signed" "$reused $new $rejected" "0 $((2 * N)) 0"
+dump cold > cold.dump
+is "cold: values equal the ones signed without a cache" "$(cat cold.dump)" "$(cat fresh.dump)"
+is "the cache directory is private (0700)" "$(stat -c %a cache)" 700
+is "cache entries are private (0600)" "$(find cache -type f ! -perm 0600 | wc -l) $(find cache -type f | wc -l)" "0 $((2 * N))"
+
+sign_tree warm --cache "$T/cache"
+is "warm: exit 0" "$rc" 0
+is "warm: every value reused, none signed" "$reused $new $rejected" "$((2 * N)) 0 0"
+dump warm > warm.dump
+is "warm: values byte-identical to fresh signatures (RSA)" "$(cat warm.dump)" "$(cat fresh.dump)"
+r=0; out=$(evmctl_ok warm) || r=1
+is "evmctl ima_verify and verify accept every value from the cache${out:+ ($out)}" "$r" 0
+verify_ok "warm" warm
+
+# ---- what must miss --------------------------------------------------------------
+miss() { # DESC WANT_NEW SETUP_CMD [sign-tree OPTIONS...]
+	desc=$1; want=$2; setup=$3; shift 3
+	rm -rf m; cp -a src m; (cd m && eval "$setup")
+	bits="--target-bits 64"; case " $* " in *" --target-bits "*) bits= ;; esac
+	run "$IMACTL" sign-tree m --key "$KEY" --cert "$CERT" $bits --cache "$T/cache" "$@"
+	counts=$(sed -n 's/^sign-tree: signatures: \([0-9]*\) reused.*, \([0-9]*\) newly signed, \([0-9]*\) cache entries rejected$/\1 \2 \3/p' "$T/out")
+	is "$desc: $want newly signed, the rest reused" "$counts" "$((2 * N - want)) $want 0"
+}
+miss "changed content" 2 'echo more >> f1'
+verify_ok "changed content" m
+miss "changed owner (EVM only)" 1 'chown 1:1 f2'
+verify_ok "changed owner" m
+miss "changed group (EVM only)" 1 'chgrp 3 f2'
+miss "changed mode (EVM only)" 1 'chmod 0600 f3'
+verify_ok "changed mode" m
+miss "changed security.selinux (EVM only)" 1 'setfattr -n security.selinux -v "system_u:object_r:etc_t:s0" prog'
+verify_ok "changed security.selinux" m
+miss "changed security.capability (EVM only)" 1 'setfattr -n security.capability -v 0x0100000202100000000000000000000000000000 prog'
+verify_ok "changed security.capability" m
+miss "a new security.selinux (EVM only)" 1 'setfattr -n security.selinux -v "system_u:object_r:etc_t:s0" f4'
+miss "32-bit target (EVM only)" "$N" ':' --target-bits 32
+verify_ok "32-bit target" m 32
+miss "another hash algorithm" "$((2 * N))" ':' --hash sha512
+verify_ok "sha512" m
+miss "sigv3 instead of v2 (and so EVM, which covers security.ima)" "$((2 * N))" ':' --sigv3
+rm -rf m; cp -a src m
+run "$IMACTL" sign-tree m --key "$KEYS/other.key" --cert "$KEYS/other.pem" --target-bits 64 --cache "$T/cache"
+is "another key: every value newly signed" "$(sed -n 's/.*: \([0-9]*\) reused.*, \([0-9]*\) newly signed.*/\1 \2/p' "$T/out")" "0 $((2 * N))"
+ok "another key: its values verify with its certificate" "$IMACTL" verify-tree m --cert "$KEYS/other.pem" --evm --target-bits 64
+rm -rf m; cp -a src m
+run "$IMACTL" sign-tree m --key "$KEY" --keyid 0a0b0c0d --target-bits 64 --cache "$T/cache"
+is "another keyid for the same key: every value newly signed" "$(sed -n 's/.*: \([0-9]*\) reused.*, \([0-9]*\) newly signed.*/\1 \2/p' "$T/out")" "0 $((2 * N))"
+is "another keyid: the values carry it" "$(xattr_hex security.ima m/f1 | cut -c7-14)" 0a0b0c0d
+
+# ---- hostile caches --------------------------------------------------------------
+# a clean cache of the tree's values in $T/h
+fresh_cache() { rm -rf h; cp -a cache-clean h; }
+sign_tree clean --cache "$T/cache-clean" >/dev/null
+
+hostile() { # DESC
+	sign_tree hx --cache "$T/h"
+	is "$1: exit 0" "$rc" 0
+	is "$1: every entry rejected, every value newly signed" "$reused $new $rejected" "0 $((2 * N)) $((2 * N))"
+	dump hx > hx.dump
+	is "$1: the values are the right ones" "$(cat hx.dump)" "$(cat fresh.dump)"
+	r=0; out=$(evmctl_ok hx) || r=1
+	is "$1: evmctl accepts them${out:+ ($out)}" "$r" 0
+	sign_tree hy --cache "$T/h"
+	is "$1: the re-signed entries replaced the bad ones" "$reused $new $rejected" "$((2 * N)) 0 0"
+}
+fresh_cache
+find h -type f | while IFS= read -r f; do
+	python3 -c 'import sys
+p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[-1] ^= 0x40; open(p, "wb").write(b)' "$f"
+done
+hostile "corrupted entries (last signature byte flipped)"
+fresh_cache
+find h -type f | while IFS= read -r f; do truncate -s 30 "$f"; done
+hostile "truncated entries"
+fresh_cache
+# wrong values with valid headers: each entry's value replaced by another entry's value
+# of the same length (same format, wrong signature)
+python3 - h <<'EOF'
+import os, sys
+files = sorted(os.path.join(d, f) for d, _, fs in os.walk(sys.argv[1]) for f in fs)
+data = [open(p, "rb").read() for p in files]
+for i, p in enumerate(files):
+    for j in range(1, len(files)):
+        o = data[(i + j) % len(files)]
+        if len(o) == len(data[i]) and o[42:] != data[i][42:]:
+            open(p, "wb").write(data[i][:42] + o[42:])
+            break
+    else:
+        sys.exit("no entry of the same length to swap with")
+EOF
+hostile "swapped values (valid headers, signatures of other inputs)"
+fresh_cache
+find h -type f | while IFS= read -r f; do truncate -s 200M "$f"; done
+hostile "huge records (200 MB each)"
+fresh_cache
+find h -type f | while IFS= read -r f; do rm "$f"; ln -s "$T/cache-clean/${f#h/}" "$f"; done
+hostile "symbolic links to good entries in place of the entries"
+fresh_cache
+for d in h/*; do rm -rf "$d"; ln -s "$T/cache-clean/${d#h/}" "$d"; done
+sign_tree hx --cache "$T/h"
+is "symbolic links in place of the fan-out directories: exit 0" "$rc" 0
+is "... nothing read through them, nothing stored through them" "$reused $new $rejected" "0 $((2 * N)) $((2 * N))"
+is "... the values are the right ones" "$(dump hx)" "$(cat fresh.dump)"
+is "... the linked-to cache was not written" "$(find cache-clean -type f -newer h | wc -l)" 0
+
+ln -s "$T/cache-clean" linked
+sign_tree hx --cache "$T/linked"
+is "a symbolic link as the cache directory: refused (exit 3)" "$rc" 3
+like "... with the reason" "$T/err" 'linked: the signature cache is a symbolic link: refused'
+is "... and nothing signed" "$(xattr_hex security.ima hx/f1)" ""
+mkdir other-owner; chown 4242 other-owner
+sign_tree hx --cache "$T/other-owner"
+is "another user's cache directory: refused (exit 3)" "$rc" 3
+like "... with the reason" "$T/err" 'other-owner: the signature cache belongs to uid 4242'
+: > not-a-dir
+sign_tree hx --cache "$T/not-a-dir"
+is "a file as the cache directory: refused (exit 3)" "$rc" 3
+like "... naming it" "$T/err" 'not-a-dir: cannot open the signature cache'
+
+# ---- options, defaults, size bound, concurrency ----------------------------------
+sign_tree hx --cache "$T/x" --no-cache
+is "--cache with --no-cache: usage error" "$rc" 2
+sign_tree hx --cache-size 12X
+is "--cache-size 12X: usage error" "$rc" 2
+sign_tree hx --cache-size 0
+is "--cache-size 0: usage error" "$rc" 2
+rm -rf hashonly; cp -a src hashonly
+ok "sign-tree --ima hash --evm none --cache" "$IMACTL" sign-tree hashonly --ima hash --evm none --cache "$T/hashcache"
+is "... makes no signature, so opens no cache" "$(ls -d hashcache 2>/dev/null)" ""
+
+mkdir home
+rm -rf d1; cp -a src d1
+export_home() { HOME="$T/home" XDG_CACHE_HOME= "$@"; }
+run export_home "$IMACTL" sign-tree d1 --key "$KEY" --target-bits 64
+is "root: no cache unless --cache is given" "$(ls -A home)" ""
+if command -v setpriv >/dev/null; then
+	rm -rf nobody; mkdir -p nobody/home nobody/tree; cp src/f1 src/f2 nobody/tree/
+	cp "$KEY" nobody/key; chown -R 65534:65534 nobody; chmod 0755 nobody
+	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$T/nobody/home" XDG_CACHE_HOME= "$@"; }
+	run as_nobody "$IMACTL" sign-tree nobody/tree --xattr-user --key nobody/key --target-bits 64
+	is "another user: signs with the default cache" "$rc" 0
+	is "... in ~/.cache/imactl, private" "$(stat -c '%a %u' nobody/home/.cache/imactl 2>&1)" "700 65534"
+	run as_nobody "$IMACTL" sign-tree nobody/tree --xattr-user --key nobody/key --target-bits 64
+	like "... and reuses it" "$T/out" 'signatures: 4 reused from the cache \(each verified\), 0 newly signed'
+	run as_nobody env XDG_CACHE_HOME="$T/nobody/xdg" "$IMACTL" sign-tree nobody/tree --xattr-user --key nobody/key --target-bits 64
+	is "... \$XDG_CACHE_HOME/imactl when it is set" "$(stat -c %a nobody/xdg/imactl 2>&1)" 700
+	run as_nobody "$IMACTL" sign-tree nobody/tree --xattr-user --key nobody/key --target-bits 64 --no-cache
+	is "... --no-cache: no cache line" "$(grep -c 'signatures:' "$T/out")" 0
+else
+	skip "the default cache of other users" "setpriv missing"
+fi
+
+# the size bound: 12 entries of one 4 KiB block each, a bound of 16 KiB
+sign_tree b --cache "$T/bounded" --cache-size 16K
+is "--cache-size 16K: exit 0" "$rc" 0
+is "... the cache stays within it, the newest entries kept" \
+	"$(find bounded -type f -printf '%b\n' | awk '{ s += $1 * 512; n++ } END { print (s <= 16384 && n >= 1) }')" 1
+
+# two runs at once sharing one cache
+rm -rf p1 p2; cp -a src p1; cp -a src p2
+"$IMACTL" sign-tree p1 --key "$KEY" --cert "$CERT" --target-bits 64 --cache "$T/shared" > p1.out 2>&1 & pid1=$!
+"$IMACTL" sign-tree p2 --key "$KEY" --cert "$CERT" --target-bits 64 --cache "$T/shared" > p2.out 2>&1 & pid2=$!
+r1=0; wait $pid1 || r1=$?; r2=0; wait $pid2 || r2=$?
+is "two runs sharing a cache: both succeed" "$r1 $r2" "0 0"
+is "... with the right values" "$(dump p1) $(dump p2)" "$(cat fresh.dump) $(cat fresh.dump)"
+is "... and no temporary file left" "$(find shared -name '.tmp.*' | wc -l)" 0
+
+# imactl sign takes the same options
+cp src/f1 s1; cp src/f1 s2
+ok "sign --cache -v" "$IMACTL" sign --key "$KEY" --evm portable --cache "$T/cache" -v s1
+like "... reuses the tree's values" "$T/out" '^sign: signatures: 2 reused from the cache \(each verified\), 0 newly signed'
+ok "sign --no-cache" "$IMACTL" sign --key "$KEY" --evm portable --no-cache s2
+is "... the same values" "$(xattr_hex security.evm s1)" "$(xattr_hex security.evm s2)"
+
+done_testing
