@@ -1363,6 +1363,55 @@ int imactl_cert_check(struct imactl_ctx *ctx, const char *cert_path, const char 
 void imactl_cert_report_free(struct imactl_cert_report *report);
 
 /* ------------------------------------------------------------------------ */
+/* Writing output files                                                     */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Every file imactl writes (keys, certificates, manifests, state files)
+ * goes through this: a new file with a random name next to @path, created
+ * with O_CREAT | O_EXCL | O_NOFOLLOW (a symlink or FIFO planted at a
+ * predictable name is never opened), mode exactly @mode, fsync'ed, then
+ * renamed to @path.  Without IMACTL_OUTFILE_REPLACE the rename itself
+ * refuses an existing @path (renameat2(RENAME_NOREPLACE); link() on file
+ * systems without it).  @path's own directory components are followed.
+ */
+struct imactl_outfile;
+
+#define IMACTL_OUTFILE_REPLACE (1u << 0) /* replace an existing @path */
+
+/**
+ * imactl_outfile_create() - start writing @path (see above).
+ * Return: 0, -EINVAL (bad flags or mode, @path names no file), -errno (the
+ * directory cannot be opened or written; logged), -ENOMEM.
+ */
+int imactl_outfile_create(struct imactl_ctx *ctx, const char *path, unsigned int mode,
+			  unsigned int flags, struct imactl_outfile **outfile_ret);
+
+/** imactl_outfile_fd() - the descriptor of the new file (owned by @of). */
+int imactl_outfile_fd(const struct imactl_outfile *of);
+
+/** imactl_outfile_write() - write all of @data.  Return: 0, -errno (logged). */
+int imactl_outfile_write(struct imactl_outfile *of, const void *data, size_t len);
+
+/**
+ * imactl_outfile_commit() - fsync the file and rename it to its path.
+ * Return: 0, -EEXIST (the path exists and no IMACTL_OUTFILE_REPLACE),
+ * -errno; logged.  The new file is removed by imactl_outfile_free() when
+ * this did not succeed.
+ */
+int imactl_outfile_commit(struct imactl_outfile *of);
+
+/** imactl_outfile_free() - removes the new file unless committed; NULL ok. */
+void imactl_outfile_free(struct imactl_outfile *of);
+
+/**
+ * imactl_write_file() - create, write @len bytes of @data, commit.
+ * Return: as imactl_outfile_create() and imactl_outfile_commit().
+ */
+int imactl_write_file(struct imactl_ctx *ctx, const char *path, const void *data, size_t len,
+		      unsigned int mode, unsigned int flags);
+
+/* ------------------------------------------------------------------------ */
 /* Whole trees: sign-tree, verify-tree, manifests                           */
 /* ------------------------------------------------------------------------ */
 

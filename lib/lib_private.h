@@ -353,5 +353,9 @@ int out_files_check(const struct imactl_ctx *ctx, const char *dir, const char *c
 		    bool force);
 int out_files_write(const struct imactl_ctx *ctx, const char *dir, const struct out_file *files,
 		    size_t n, bool force);
+/* The two steps every written file goes through (see outfile.c). */
+#define TMP_NAME_MAX 300
+int out_temp_create(int dfd, const char *name, unsigned int mode, char tmp[TMP_NAME_MAX]);
+int out_rename(int dfd, const char *from, const char *to, bool replace);
 
 #endif /* IMACTL_LIB_PRIVATE_H */

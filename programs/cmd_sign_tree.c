@@ -105,21 +105,30 @@ static int cmp_lines(const void *a, const void *b)
 	return strcmp(((const struct line *)a)->path, ((const struct line *)b)->path);
 }
 
-/* Writes the manifest sorted by path; hard links get their file's values. */
-static int write_manifest(struct state *st, const char *file)
+/*
+ * Writes the manifest sorted by path; hard links get their file's values.
+ * Through the library's output file: a new file with a random name, never a
+ * link or FIFO planted next to @file, renamed over @file when complete.
+ */
+static int write_manifest(struct imactl_ctx *ctx, struct state *st, const char *file)
 {
-	char *tmp = NULL, *esc = NULL;
+	struct imactl_outfile *of = NULL;
+	char *esc = NULL;
 	FILE *f = NULL;
-	int ret = 0;
+	int fd, ret;
 
 	if (st->n_lines)
 		qsort(st->lines, st->n_lines, sizeof(*st->lines), cmp_lines);
-	if (asprintf(&tmp, "%s.tmp", file) < 0)
-		return -ENOMEM;
-	f = fopen(tmp, "we");
+	ret = imactl_outfile_create(ctx, file, 0644, IMACTL_OUTFILE_REPLACE, &of);
+	if (ret < 0)
+		goto out;
+	fd = dup(imactl_outfile_fd(of));
+	f = fd < 0 ? NULL : fdopen(fd, "we");
 	if (!f) {
 		ret = -errno;
-		prog_file_err(file, "cannot write the manifest: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		prog_file_err(file, "cannot write the manifest: %s", strerror(-ret));
 		goto out;
 	}
 	for (size_t i = 0; i < st->n_lines; i++) {
@@ -141,21 +150,19 @@ static int write_manifest(struct state *st, const char *file)
 		free(esc);
 		esc = NULL;
 	}
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
+	ret = fflush(f) != 0 || ferror(f) ? -errno : 0;
+	if (fclose(f) != 0 && ret == 0)
 		ret = -errno;
-		prog_file_err(file, "cannot write the manifest: %s", strerror(errno));
+	f = NULL;
+	if (ret < 0) {
+		prog_file_err(file, "cannot write the manifest: %s", strerror(-ret));
 		goto out;
 	}
-	if (rename(tmp, file) < 0) {
-		ret = -errno;
-		prog_file_err(file, "cannot write the manifest: %s", strerror(errno));
-	}
+	ret = imactl_outfile_commit(of);
 out:
 	if (f)
 		fclose(f);
-	if (ret < 0)
-		unlink(tmp);
-	free(tmp);
+	imactl_outfile_free(of);
 	return ret;
 }
 
@@ -270,7 +277,7 @@ int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
 		if (st.err) {
 			prog_err("%s: manifest: %s", name, strerror(-st.err));
 			status = EXIT_OPERATIONAL;
-		} else if (write_manifest(&st, manifest) < 0) {
+		} else if (write_manifest(ctx, &st, manifest) < 0) {
 			status = EXIT_OPERATIONAL;
 		}
 	}

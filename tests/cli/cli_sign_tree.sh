@@ -185,4 +185,19 @@ if command -v script >/dev/null; then
 else
 	skip "progress on a terminal" "no script(1)"
 fi
+# --manifest F: a link planted at F.tmp (where the old writer put its temporary
+# file) is never followed, a FIFO there does not hang the run
+mkdir plant
+printf 'p\n' > plant/f
+printf 'victim\n' > victim
+ln -s "$T/victim" plant.manifest.tmp
+mkfifo plant2.manifest.tmp
+ok "sign-tree --manifest with a symlink planted at FILE.tmp" \
+	timeout 120 "$IMACTL" sign-tree plant --key "$K.key" --cert "$K.pem" --manifest plant.manifest
+is "the planted link's target is untouched" "$(cat victim)" "victim"
+is "the manifest is a new regular file" "$(stat -c %F plant.manifest)" "regular file"
+like "the manifest has the file's line" plant.manifest '^/f ima:0x03'
+ok "sign-tree --manifest with a FIFO planted at FILE.tmp" \
+	timeout 120 "$IMACTL" sign-tree plant --key "$K.key" --cert "$K.pem" --manifest plant2.manifest
+is "no temporary file is left" "$(ls -A | grep -c '^\.plant.*\.tmp$')" 0
 done_testing
