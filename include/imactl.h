@@ -1071,10 +1071,21 @@ struct imactl_mlog_pcr_result {
 	int algo;
 	unsigned int pcr;
 	uint8_t replayed[IMACTL_MAX_DIGEST_SIZE]; /* after the whole list */
+	uint8_t known[IMACTL_MAX_DIGEST_SIZE];	  /* the value compared with */
+	bool extended;				  /* the list has entries on this PCR */
 	bool compared;				  /* a known value existed for this PCR */
+	/*
+	 * The known value is the replay of a prefix of the list; not when it is
+	 * all zero while the list extends the PCR (@zero: the TPM saw none).
+	 */
 	bool matched;
-	bool padded;	     /* matched with the sha1 hash zero-padded (old kernels) */
-	uint64_t matched_at; /* entries replayed when the value matched */
+	bool zero;
+	bool padded; /* matched with the sha1 hash zero-padded (old kernels) */
+	/*
+	 * Entries of the whole list replayed when the value matched: the
+	 * entries on this PCR up to there are attested by it, later ones not.
+	 */
+	uint64_t matched_at;
 };
 
 struct imactl_mlog_summary {
@@ -1083,8 +1094,16 @@ struct imactl_mlog_summary {
 	uint64_t failed; /* entries with status != 0 */
 	uint64_t sig_good, sig_bad, sig_unknown_key, sig_unsigned, sig_unsupported;
 	int boot_aggregate; /* 0 ok, -EBADMSG mismatch, -ENODATA not checked */
-	uint64_t attested;  /* entries covered by the compared PCRs */
-	bool pcrs_ok;	    /* every compared PCR matched (true if none) */
+	/*
+	 * Known PCR values given (imactl_mlog_verifier_set_pcrs()): then the
+	 * longest prefix of the list whose every entry lies at or before its
+	 * own PCR's match point in every compared bank is attested, and every
+	 * PCR the list extends must be compared in every replayed bank.
+	 */
+	bool pcrs_given;
+	uint64_t attested;
+	unsigned int uncompared; /* results with extended && !compared (given) */
+	bool pcrs_ok;		 /* every compared PCR matched (true if none) */
 	unsigned int npcrs;
 	struct imactl_mlog_pcr_result pcrs[4 * IMACTL_MLOG_NUM_PCRS];
 };
@@ -1094,18 +1113,26 @@ struct imactl_mlog_summary {
  * comparison with the known values, the boot_aggregate check (against
  * PCRs 0-7 for sha1, 0-9 for other banks, when known).
  * Return: 0 when the list verified (no failed entry, every compared PCR
- * matched, boot_aggregate not mismatched), -EBADMSG otherwise.
+ * matched, boot_aggregate not mismatched; with PCR values given: every PCR
+ * the list extends compared in every bank, and some entry attested when
+ * there are entries to check), -EBADMSG otherwise.
  */
 int imactl_mlog_verifier_summary(struct imactl_mlog_verifier *v,
 				 struct imactl_mlog_summary *summary);
 
 /**
  * imactl_mlog_verifier_save() - serialise the verifier's position for
- * incremental verification: the number of entries up to the last PCR match
- * (or all, when no PCRs were compared), the replayed PCRs there and a
- * SHA-256 over the list's bytes up to that point, as text.  Needs
- * imactl_mlog_verifier_track_bytes().
- * Return: 0, -EINVAL (bytes not tracked), -ENOMEM.
+ * incremental verification: with PCR values, a position within the attested
+ * prefix (the last PCR match there); without, all entries; the replayed
+ * PCRs there, a SHA-256 over the list's bytes up to that point and the
+ * binding (imactl_mlog_verifier_bind()), as text.  Needs
+ * imactl_mlog_verifier_track_bytes().  It protects against a list that was
+ * rewritten or truncated since (the bytes hash) and against use with another
+ * list or PCR source (the binding); it does not protect against whoever can
+ * write the state file: keep it where only the verifier can write (see
+ * imactl_mlog_state_read()).
+ * Return: 0, -EINVAL (bytes not tracked), -EBADMSG (the list did not
+ * verify, or no entry is attested), -ENOMEM.
  */
 int imactl_mlog_verifier_save(struct imactl_mlog_verifier *v, char **text_ret);
 
@@ -1124,9 +1151,32 @@ int imactl_mlog_verifier_track_bytes(struct imactl_mlog_verifier *v);
  * imactl_mlog_verifier_add() reports -EBADMSG with reason "the list was
  * rewritten" when the bytes differ.
  * Return: 0, -EBADMSG (malformed state, or its banks differ from the
- * verifier's), -ENOMEM.
+ * verifier's), -ESTALE (bound to another identity; logged), -ENOMEM.
  */
 int imactl_mlog_verifier_resume(struct imactl_mlog_verifier *v, const char *text);
+
+/**
+ * imactl_mlog_verifier_bind() - bind saved states to @identity (e.g. the
+ * list's path and the PCR source): imactl_mlog_verifier_save() records its
+ * SHA-256, imactl_mlog_verifier_resume() refuses a state bound otherwise.
+ * Call before the first entry.  Return: 0, -EINVAL.
+ */
+int imactl_mlog_verifier_bind(struct imactl_mlog_verifier *v, const char *identity);
+
+/**
+ * imactl_mlog_state_read() - read a state file, trusted only when it is a
+ * regular file (not a link: O_NOFOLLOW; a FIFO is not waited on) owned by
+ * the caller's effective uid and writable neither by its group nor others.
+ * Return: 0 and a NUL-terminated text to free(); -ENOENT (no state yet, not
+ * logged); -EPERM (not trusted; logged); -EFBIG; -errno.
+ */
+int imactl_mlog_state_read(struct imactl_ctx *ctx, const char *path, char **text_ret);
+
+/**
+ * imactl_mlog_state_write() - imactl_write_file() of @text with mode 0600,
+ * replacing the previous state.  Return: as imactl_write_file().
+ */
+int imactl_mlog_state_write(struct imactl_ctx *ctx, const char *path, const char *text);
 
 /** imactl_mlog_verifier_resumed() - entries skipped thanks to the state. */
 uint64_t imactl_mlog_verifier_resumed(const struct imactl_mlog_verifier *v);

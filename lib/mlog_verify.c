@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_BANKS 4
@@ -33,7 +34,8 @@ struct bank {
 	uint8_t pcr[NPCR][IMACTL_MAX_DIGEST_SIZE];
 	uint8_t pad[NPCR][IMACTL_MAX_DIGEST_SIZE]; /* legacy padded replay */
 	uint64_t matched_at[NPCR];
-	uint32_t matched; /* bit per PCR */
+	uint64_t first_after[NPCR]; /* the first entry on the PCR after its match */
+	uint32_t matched;	    /* bit per PCR */
 	uint32_t matched_padded;
 	const struct imactl_pcr_bank *tpm; /* points into v->tpm[] or NULL */
 };
@@ -57,7 +59,9 @@ struct imactl_mlog_verifier {
 	struct crypto_verify_cache *vcache;
 	struct imactl_pcr_bank tpm[MAX_BANKS];
 	unsigned int ntpm;
-	uint32_t used; /* PCRs the list extends */
+	uint32_t used;		 /* PCRs reported (10, and every one the list extends) */
+	uint32_t extended;	 /* PCRs the list extends */
+	uint64_t first_on[NPCR]; /* the first entry on each PCR (after a resumed state) */
 	struct imactl_mlog_summary sum;
 	bool have_boot_aggregate;
 	int ba_algo;
@@ -66,8 +70,11 @@ struct imactl_mlog_verifier {
 	/* incremental */
 	struct crypto_hash *bytes;
 	uint64_t offset;
-	struct snapshot snap; /* at the last PCR match */
-	bool snap_valid;
+	/* the position at each count where some PCR matched, ascending */
+	struct snapshot *snaps;
+	unsigned int nsnaps;
+	uint8_t binding[32]; /* SHA-256 of what the state is bound to */
+	bool bound;
 	uint64_t skip; /* entries covered by the resumed state */
 	uint8_t skip_hash[32];
 	bool rewritten;
@@ -154,7 +161,9 @@ IMACTL_EXPORT void imactl_mlog_verifier_free(struct imactl_mlog_verifier *v)
 	crypto_md_free(v->sha1);
 	crypto_verify_cache_free(v->vcache);
 	crypto_hash_free(v->bytes);
-	crypto_hash_free(v->snap.bytes);
+	for (unsigned int i = 0; i < v->nsnaps; i++)
+		crypto_hash_free(v->snaps[i].bytes);
+	free(v->snaps);
 	free(v);
 }
 
@@ -178,25 +187,39 @@ static int hash_so_far(const struct crypto_hash *h, struct imactl_digest *d)
 	return ret;
 }
 
+/*
+ * Keeps the position after @count entries.  Called where some PCR matched
+ * (at most once per bank and PCR, so a bounded number of times) and, with
+ * nothing to compare, at the end: the state is saved at the last of them
+ * that every entry before it is attested.
+ */
 static int take_snapshot(struct imactl_mlog_verifier *v, uint64_t count)
 {
-	struct crypto_hash *h = NULL;
+	struct snapshot *s;
 	int ret;
 
+	if (v->nsnaps && v->snaps[v->nsnaps - 1].count >= count)
+		return 0;
+	if (v->nsnaps % 8 == 0) {
+		s = realloc(v->snaps, (v->nsnaps + 8) * sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		v->snaps = s;
+	}
+	s = &v->snaps[v->nsnaps];
+	memset(s, 0, sizeof(*s));
 	if (v->bytes) {
-		ret = crypto_hash_dup(v->bytes, &h);
+		ret = crypto_hash_dup(v->bytes, &s->bytes);
 		if (ret < 0)
 			return ret;
 	}
-	crypto_hash_free(v->snap.bytes);
-	v->snap.bytes = h;
-	v->snap.count = count;
-	v->snap.offset = v->offset;
+	s->count = count;
+	s->offset = v->offset;
 	for (unsigned int i = 0; i < v->nbanks; i++) {
-		memcpy(v->snap.pcr[i], v->bank[i].pcr, sizeof(v->bank[i].pcr));
-		memcpy(v->snap.pad[i], v->bank[i].pad, sizeof(v->bank[i].pad));
+		memcpy(s->pcr[i], v->bank[i].pcr, sizeof(v->bank[i].pcr));
+		memcpy(s->pad[i], v->bank[i].pad, sizeof(v->bank[i].pad));
 	}
-	v->snap_valid = true;
+	v->nsnaps++;
 	return 0;
 }
 
@@ -222,9 +245,23 @@ static int check_match(struct imactl_mlog_verifier *v, unsigned int p, uint64_t 
 		b->matched_at[p] = count;
 		any = true;
 	}
-	if (any && (!v->snap_valid || count > v->snap.count))
-		return take_snapshot(v, count);
-	return 0;
+	return any ? take_snapshot(v, count) : 0;
+}
+
+/* Entry @n extends PCR @p: the first one after each bank's match is noted. */
+static void note_extend(struct imactl_mlog_verifier *v, unsigned int p, uint64_t n)
+{
+	v->extended |= 1u << p;
+	if (n <= v->skip)
+		return; /* attested by the run that saved the state */
+	if (!v->first_on[p])
+		v->first_on[p] = n;
+	for (unsigned int i = 0; i < v->nbanks; i++) {
+		struct bank *b = &v->bank[i];
+
+		if ((b->matched & (1u << p)) && !b->first_after[p])
+			b->first_after[p] = n;
+	}
 }
 
 IMACTL_EXPORT int imactl_mlog_verifier_set_pcrs(struct imactl_mlog_verifier *v,
@@ -557,6 +594,7 @@ IMACTL_EXPORT int imactl_mlog_verifier_add(struct imactl_mlog_verifier *v,
 	}
 	v->sum.entries++;
 	v->used |= 1u << e->pcr;
+	note_extend(v, e->pcr, e->number);
 	if (v->bytes) {
 		ret = crypto_hash_update(v->bytes, e->raw, e->raw_len);
 		if (ret < 0)
@@ -658,53 +696,126 @@ static int check_boot_aggregate(struct imactl_mlog_verifier *v)
 	return 0;
 }
 
+static bool all_zero(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/*
+ * One bank's PCR @p against the known value: compared when there is one;
+ * matched when some prefix of the list gave it - but a value still all
+ * zero (the empty prefix) while the list extends the PCR is a mismatch:
+ * the TPM saw none of those entries.
+ */
+static void pcr_result(const struct imactl_mlog_verifier *v, const struct bank *b, unsigned int p,
+		       struct imactl_mlog_pcr_result *pr)
+{
+	memset(pr, 0, sizeof(*pr));
+	pr->algo = b->algo;
+	pr->pcr = p;
+	pr->extended = v->extended & (1u << p);
+	pr->padded = b->matched_padded & (1u << p);
+	memcpy(pr->replayed, pr->padded ? b->pad[p] : b->pcr[p], b->size);
+	pr->compared = b->tpm && (b->tpm->known & (1u << p));
+	if (!pr->compared)
+		return;
+	memcpy(pr->known, b->tpm->pcr[p], b->size);
+	pr->matched = b->matched & (1u << p);
+	pr->matched_at = b->matched_at[p];
+	if (pr->matched && pr->extended && pr->matched_at == 0 && all_zero(pr->known, b->size)) {
+		pr->matched = false;
+		pr->zero = true;
+	}
+}
+
+/*
+ * The entries attested: the longest prefix of the list whose every entry
+ * lies at or before its own PCR's match point in every compared bank.  An
+ * entry on a PCR that no bank could compare, or that did not match, ends it.
+ */
+static uint64_t attested_prefix(const struct imactl_mlog_verifier *v,
+				const struct imactl_mlog_summary *s)
+{
+	uint64_t end = v->sum.entries + 1; /* the first entry not attested */
+
+	for (unsigned int p = 0; p < NPCR; p++) {
+		bool compared = false, ok = true;
+		uint64_t first = 0;
+
+		if (!(v->extended & (1u << p)) || !v->first_on[p])
+			continue;
+		for (unsigned int i = 0; i < s->npcrs; i++) {
+			const struct imactl_mlog_pcr_result *pr = &s->pcrs[i];
+			const struct bank *b = NULL;
+
+			if (pr->pcr != p || !pr->compared)
+				continue;
+			compared = true;
+			for (unsigned int k = 0; k < v->nbanks; k++)
+				if (v->bank[k].algo == pr->algo)
+					b = &v->bank[k];
+			if (!pr->matched) {
+				ok = false;
+			} else if (b->first_after[p] && (!first || b->first_after[p] < first)) {
+				first = b->first_after[p];
+			}
+		}
+		if (!compared || !ok)
+			first = v->first_on[p];
+		if (first && first < end)
+			end = first;
+	}
+	return end - 1;
+}
+
 IMACTL_EXPORT int imactl_mlog_verifier_summary(struct imactl_mlog_verifier *v,
 					       struct imactl_mlog_summary *s)
 {
-	bool compared = false;
 	int ret;
 
 	v->sum.npcrs = 0;
 	v->sum.pcrs_ok = true;
+	v->sum.pcrs_given = v->ntpm > 0;
+	v->sum.uncompared = 0;
 	v->sum.attested = 0;
+	/* an empty list: the known values are compared with the empty prefix */
+	for (unsigned int p = 0; p < NPCR && !v->sum.entries && !v->skip; p++)
+		if ((ret = check_match(v, p, 0)) < 0)
+			return ret;
 	if (v->skip && v->sum.entries < v->skip && !v->rewritten) {
 		v->rewritten = true;
 		v->sum.failed++;
 	}
 	for (unsigned int i = 0; i < v->nbanks; i++) {
-		struct bank *b = &v->bank[i];
-
 		for (unsigned int p = 0; p < NPCR; p++) {
 			struct imactl_mlog_pcr_result *pr;
 
 			if (!(v->used & (1u << p)))
 				continue;
 			pr = &v->sum.pcrs[v->sum.npcrs++];
-			memset(pr, 0, sizeof(*pr));
-			pr->algo = b->algo;
-			pr->pcr = p;
-			pr->padded = b->matched_padded & (1u << p);
-			memcpy(pr->replayed, pr->padded ? b->pad[p] : b->pcr[p], b->size);
-			pr->compared = b->tpm && (b->tpm->known & (1u << p));
-			pr->matched = b->matched & (1u << p);
-			pr->matched_at = b->matched_at[p];
-			if (pr->compared) {
-				compared = true;
-				if (!pr->matched)
-					v->sum.pcrs_ok = false;
-				else if (pr->matched_at > v->sum.attested)
-					v->sum.attested = pr->matched_at;
-			}
+			pcr_result(v, &v->bank[i], p, pr);
+			if (pr->compared && !pr->matched)
+				v->sum.pcrs_ok = false;
+			/* with values given, every PCR the list extends is compared */
+			if (v->sum.pcrs_given && pr->extended && !pr->compared)
+				v->sum.uncompared++;
 		}
 	}
-	if (!compared)
-		v->sum.attested = 0;
+	if (v->sum.pcrs_given)
+		v->sum.attested = attested_prefix(v, &v->sum);
 	ret = check_boot_aggregate(v);
 	if (ret < 0 && ret != -EBADMSG && ret != -ENODATA)
 		return ret;
 	v->sum.boot_aggregate = ret;
 	*s = v->sum;
-	if (v->sum.failed || !v->sum.pcrs_ok || v->sum.boot_aggregate == -EBADMSG || v->rewritten)
+	if (v->sum.failed || !v->sum.pcrs_ok || v->sum.uncompared ||
+	    v->sum.boot_aggregate == -EBADMSG || v->rewritten)
+		return -EBADMSG;
+	/* PCRs given and entries to check, but none attested: never OK */
+	if (v->sum.pcrs_given && v->sum.entries > v->skip && v->sum.attested == 0)
 		return -EBADMSG;
 	return 0;
 }
@@ -716,7 +827,13 @@ IMACTL_EXPORT uint64_t imactl_mlog_verifier_resumed(const struct imactl_mlog_ver
 
 /* ---- saved state ------------------------------------------------------- */
 
-#define STATE_MAGIC "imactl-mlog-state 1"
+/*
+ * Version 2: "bound" is the SHA-256 of what the caller bound the verifier
+ * to (the list and the PCR source); version 1 had no binding and saved the
+ * position of the last match of any PCR, which could cover entries no PCR
+ * attested: it is refused.
+ */
+#define STATE_MAGIC "imactl-mlog-state 2"
 
 static void hex_out(char *out, const uint8_t *p, size_t len)
 {
@@ -741,32 +858,72 @@ static bool hex_in(const char *s, uint8_t *out, size_t len)
 	return s[2 * len] == 0 || s[2 * len] == '\n' || s[2 * len] == ' ';
 }
 
+IMACTL_EXPORT int imactl_mlog_verifier_bind(struct imactl_mlog_verifier *v, const char *identity)
+{
+	struct imactl_digest d;
+	int ret;
+
+	if (!identity || v->sum.entries)
+		return -EINVAL;
+	ret = imactl_hash_buf(v->ctx, identity, strlen(identity), IMACTL_HASH_SHA256, &d);
+	if (ret < 0)
+		return ret;
+	memcpy(v->binding, d.bytes, 32);
+	v->bound = true;
+	return 0;
+}
+
+/*
+ * The position to save: with PCR values, the last snapshot within the
+ * attested prefix (saving fewer entries is safe: the next run checks them
+ * again); without, every entry (a position for verification only).
+ */
+static int state_snapshot(struct imactl_mlog_verifier *v, const struct snapshot **s_ret)
+{
+	struct imactl_mlog_summary *sum = NULL;
+	uint64_t attested;
+	int ret;
+
+	if (!v->ntpm) {
+		ret = take_snapshot(v, v->sum.entries);
+		if (ret < 0)
+			return ret;
+		*s_ret = &v->snaps[v->nsnaps - 1];
+		return v->snaps[v->nsnaps - 1].count == v->sum.entries ? 0 : -EBADMSG;
+	}
+	sum = malloc(sizeof(*sum));
+	if (!sum)
+		return -ENOMEM;
+	ret = imactl_mlog_verifier_summary(v, sum);
+	attested = sum->attested;
+	free(sum);
+	if (ret < 0)
+		return ret;
+	for (unsigned int i = v->nsnaps; i-- > 0;)
+		if (v->snaps[i].count <= attested && (v->snaps[i].count || !v->sum.entries)) {
+			*s_ret = &v->snaps[i];
+			return 0;
+		}
+	return -EBADMSG; /* nothing attested */
+}
+
 IMACTL_EXPORT int imactl_mlog_verifier_save(struct imactl_mlog_verifier *v, char **text_ret)
 {
 	struct imactl_digest d;
 	char *text, *p, hex1[2 * IMACTL_MAX_DIGEST_SIZE + 1], hex2[sizeof(hex1)];
-	const struct snapshot *s;
+	const struct snapshot *s = NULL;
 	size_t size;
-	bool compared = false;
 	int ret;
 
 	if (!v->bytes)
 		return -EINVAL;
-	for (unsigned int i = 0; i < v->nbanks; i++)
-		if (v->bank[i].tpm && (v->bank[i].tpm->known & v->used))
-			compared = true;
-	if (compared && !v->snap_valid)
-		return -EBADMSG; /* nothing attested */
-	if (!compared) {
-		ret = take_snapshot(v, v->sum.entries);
-		if (ret < 0)
-			return ret;
-	}
-	s = &v->snap;
+	ret = state_snapshot(v, &s);
+	if (ret < 0)
+		return ret;
 	ret = hash_so_far(s->bytes, &d);
 	if (ret < 0)
 		return ret;
-	size = 256 + (size_t)v->nbanks * NPCR * (40 + 4 * IMACTL_MAX_DIGEST_SIZE);
+	size = 512 + (size_t)v->nbanks * NPCR * (40 + 4 * IMACTL_MAX_DIGEST_SIZE);
 	text = malloc(size);
 	if (!text)
 		return -ENOMEM;
@@ -775,6 +932,8 @@ IMACTL_EXPORT int imactl_mlog_verifier_save(struct imactl_mlog_verifier *v, char
 	p += sprintf(p, STATE_MAGIC "\nentries %llu\noffset %llu\nbytes-sha256 %s\nused %lu\n",
 		     (unsigned long long)s->count, (unsigned long long)s->offset, hex1,
 		     (unsigned long)v->used);
+	hex_out(hex1, v->binding, v->bound ? 32 : 0);
+	p += sprintf(p, "bound %s\n", v->bound ? hex1 : "-");
 	for (unsigned int i = 0; i < v->nbanks; i++)
 		for (unsigned int pc = 0; pc < NPCR; pc++) {
 			if (!(v->used & (1u << pc)))
@@ -793,7 +952,8 @@ IMACTL_EXPORT int imactl_mlog_verifier_resume(struct imactl_mlog_verifier *v, co
 	unsigned long long count = 0, offset = 0;
 	unsigned long used = 0;
 	uint32_t seen[MAX_BANKS] = { 0 };
-	char hex[2 * 32 + 1];
+	char hex[2 * 32 + 1], bound[2 * 32 + 1];
+	uint8_t binding[32];
 	const char *line;
 
 	if (!v->bytes || v->sum.entries)
@@ -804,6 +964,15 @@ IMACTL_EXPORT int imactl_mlog_verifier_resume(struct imactl_mlog_verifier *v, co
 		   &used) != 4 ||
 	    strlen(hex) != 64 || !hex_in(hex, v->skip_hash, 32) || used >= (1ul << NPCR))
 		goto bad;
+	line = strstr(text, "\nbound ");
+	if (!line || sscanf(line, "\nbound %64s", bound) != 1)
+		goto bad;
+	if (v->bound != (strcmp(bound, "-") != 0) ||
+	    (v->bound && (strlen(bound) != 64 || !hex_in(bound, binding, 32) ||
+			  !crypto_memeq(binding, v->binding, 32)))) {
+		log_err(v->ctx, "the saved state was made for another list or PCR source");
+		return -ESTALE;
+	}
 	memset(&v->resume, 0, sizeof(v->resume));
 	for (line = strstr(text, "\npcr "); line; line = strstr(line + 1, "\npcr ")) {
 		char name[16], h1[2 * IMACTL_MAX_DIGEST_SIZE + 1], h2[sizeof(h1)];
@@ -958,4 +1127,71 @@ IMACTL_EXPORT int imactl_pcrs_read_file(struct imactl_ctx *ctx, const char *path
 		ret = -EBADMSG;
 	}
 	return ret;
+}
+
+/* ---- the state file ---------------------------------------------------- */
+
+#define STATE_MAX (1u << 20)
+
+IMACTL_EXPORT int imactl_mlog_state_read(struct imactl_ctx *ctx, const char *path, char **text_ret)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, ret = 0;
+
+	/* O_NONBLOCK: a FIFO planted there does not block before the check */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		if (ret != -ENOENT)
+			log_err(ctx, "%s: %s", path, strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		log_err(ctx, "%s: %s", path, strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		ret = -EPERM;
+		log_err(ctx, "%s: not a regular file: not used as a state", path);
+	} else if (st.st_uid != geteuid()) {
+		ret = -EPERM;
+		log_err(ctx, "%s: owned by uid %u, not by the caller (uid %u): not trusted", path,
+			(unsigned int)st.st_uid, (unsigned int)geteuid());
+	} else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		ret = -EPERM;
+		log_err(ctx, "%s: writable by its group or others: not trusted", path);
+	} else if (st.st_size >= STATE_MAX) {
+		ret = -EFBIG;
+		log_err(ctx, "%s: larger than a state can be", path);
+	} else if (!(buf = malloc(STATE_MAX))) {
+		ret = -ENOMEM;
+	}
+	while (ret == 0 && len < STATE_MAX - 1) {
+		ssize_t n = read(fd, buf + len, STATE_MAX - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			log_err(ctx, "%s: %s", path, strerror(errno));
+		}
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	if (ret < 0) {
+		free(buf);
+		return ret;
+	}
+	buf[len] = 0;
+	*text_ret = buf;
+	return 0;
+}
+
+IMACTL_EXPORT int imactl_mlog_state_write(struct imactl_ctx *ctx, const char *path,
+					  const char *text)
+{
+	return imactl_write_file(ctx, path, text, strlen(text), 0600, IMACTL_OUTFILE_REPLACE);
 }

@@ -416,65 +416,67 @@ static int load_pcrs(struct imactl_ctx *ctx, const struct opts *o, struct imactl
 	return 0;
 }
 
-static int read_state(const char *path, char **text_ret)
+/*
+ * What a state is bound to: the kind of PCR source and its banks, so that a
+ * state saved without PCRs (every entry, none attested) or against other
+ * banks is never taken as attested by a TPM.  The list itself is bound by
+ * the hash of its bytes up to the saved position, which starts with the
+ * boot's boot_aggregate: the list of another boot fails as "rewritten".
+ * Paths are not bound: the list and the PCR values are often copied.
+ */
+static char *state_identity(const struct opts *o, const struct imactl_pcr_bank *pcrs,
+			    unsigned int npcrs)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	char *id = NULL, *more = NULL;
 
-	if (fd < 0)
-		return -errno;
-	buf = malloc(1 << 20);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
+	if (asprintf(&id, "pcr-source %s\n", o->tpm ? "tpm" : o->npcrs ? "pcrs" : "none") < 0)
+		return NULL;
+	for (unsigned int i = 0; i < npcrs; i++) {
+		if (asprintf(&more, "%sbank %s\n", id, imactl_hash_algo_name(pcrs[i].algo)) < 0) {
+			free(id);
+			return NULL;
+		}
+		free(id);
+		id = more;
 	}
-	while (len < (1 << 20) - 1 && (n = read(fd, buf + len, (1 << 20) - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = 0;
-	*text_ret = buf;
-	return 0;
+	return id;
 }
 
-/* Writes @text to @path atomically: a temporary file, fsync, rename. */
-static int write_state(const char *path, const char *text)
+/*
+ * Why the list failed when no entry did: in @buf, naming the PCRs that
+ * could not be compared or did not match.
+ */
+static const char *pcr_failure(const struct imactl_mlog_summary *s, uint64_t resumed, char *buf,
+			       size_t size)
 {
-	size_t plen = strlen(path), len = strlen(text), off = 0;
-	char *tmp = malloc(plen + 16);
-	int fd, ret = 0;
+	size_t n = 0;
 
-	if (!tmp)
-		return -ENOMEM;
-	snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		ret = -errno;
-		free(tmp);
-		return ret;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
+	if (s->boot_aggregate == -EBADMSG)
+		return "boot_aggregate does not match PCRs 0-7/0-9";
+	if (resumed > s->entries)
+		return "the list is shorter than the saved state: rewritten";
+	for (int pass = 0; pass < 2 && !n; pass++) {
+		for (unsigned int i = 0; i < s->npcrs; i++) {
+			const struct imactl_mlog_pcr_result *p = &s->pcrs[i];
+			bool hit = pass == 0 ? !p->compared && p->extended
+					     : p->compared && !p->matched;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = n < 0 ? -errno : -EIO;
-			break;
+			if (!hit || n >= size)
+				continue;
+			n += snprintf(
+				buf + n, size - n, "%s%s %u",
+				n ? ", "
+				: pass == 0
+					? "PCRs the list extends have no value to compare with: "
+					: "the TPM's PCRs do not match the list: ",
+				imactl_hash_algo_name(p->algo), p->pcr);
 		}
-		off += n;
 	}
-	if (ret == 0 && fsync(fd) < 0)
-		ret = -errno;
-	if (close(fd) < 0 && ret == 0)
-		ret = -errno;
-	if (ret == 0 && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret < 0)
-		unlink(tmp);
-	free(tmp);
-	return ret;
+	if (n)
+		return buf;
+	if (s->pcrs_given && !s->attested)
+		return "no entry is attested by the PCRs";
+	return "the PCRs do not match the list";
 }
 
 /* The signature counts of a summary: text label, JSON key, value. */
@@ -513,20 +515,35 @@ static void print_text_report(const char *log, const struct imactl_mlog_summary 
 		int size = imactl_hash_algo_size(p->algo);
 
 		printf("PCR %u %s: ", p->pcr, imactl_hash_algo_name(p->algo));
-		hex_print(stdout, p->replayed, size);
-		if (!p->compared)
+		/* matched: the value matched (the TPM's); otherwise the full replay */
+		hex_print(stdout, p->matched ? p->known : p->replayed, size);
+		if (!p->compared && s->pcrs_given && p->extended) {
+			printf(" NOT COMPARED: the PCR source has no value for it\n");
+		} else if (!p->compared) {
 			printf(" (not compared)\n");
-		else if (!p->matched)
-			printf(" MISMATCH: no prefix of the list gives the TPM's value\n");
-		else if (p->matched_at == s->entries)
+		} else if (p->zero) {
+			printf(" MISMATCH: the TPM's value is all zero: it saw none of the "
+			       "list's entries on this PCR\n");
+		} else if (!p->matched) {
+			printf(" MISMATCH: no prefix of the list gives the TPM's value ");
+			hex_print(stdout, p->known, size);
+			printf("\n");
+		} else if (p->matched_at == s->entries) {
 			printf(" matches%s\n",
 			       p->padded ? " (sha1 hashes zero-padded, old kernel)" : "");
-		else
-			printf(" matches after entry %llu%s; %llu entries follow the PCR read\n",
+		} else {
+			printf(" matches after entry %llu%s; %llu entries follow the PCR read "
+			       "(the whole list replays to ",
 			       (unsigned long long)p->matched_at,
 			       p->padded ? " (sha1 hashes zero-padded)" : "",
 			       (unsigned long long)(s->entries - p->matched_at));
+			hex_print(stdout, p->replayed, size);
+			printf(")\n");
+		}
 	}
+	if (s->pcrs_given)
+		printf("attested: %llu of %llu entries (each up to its own PCR's match)\n",
+		       (unsigned long long)s->attested, (unsigned long long)s->entries);
 	printf("boot_aggregate: %s\n",
 	       s->boot_aggregate == 0	       ? "matches PCRs 0-7/0-9"
 	       : s->boot_aggregate == -EBADMSG ? "MISMATCH with the TPM's PCRs"
@@ -561,11 +578,11 @@ static void print_json_report(const char *log, const struct imactl_mlog_summary 
 	printf("{\"log\":");
 	json_str(stdout, log);
 	printf(",\"format\":\"%s\",\"entries\":%llu,\"resumed\":%llu,\"violations\":%llu,"
-	       "\"failed\":%llu,\"attested\":%llu,",
+	       "\"failed\":%llu,\"pcrs_given\":%s,\"attested\":%llu,",
 	       format == IMACTL_MLOG_FORMAT_ASCII ? "ascii" : "binary",
 	       (unsigned long long)s->entries, (unsigned long long)resumed,
 	       (unsigned long long)s->violations, (unsigned long long)s->failed,
-	       (unsigned long long)s->attested);
+	       s->pcrs_given ? "true" : "false", (unsigned long long)s->attested);
 	sig_counts(s, c);
 	for (int i = 0; i < 5; i++)
 		printf("%s\"%s\":%llu", i ? "," : "\"signatures\":{", c[i].key,
@@ -581,8 +598,15 @@ static void print_json_report(const char *log, const struct imactl_mlog_summary 
 		printf("%s{\"bank\":\"%s\",\"pcr\":%u,\"replayed\":\"", i ? "," : "",
 		       imactl_hash_algo_name(p->algo), p->pcr);
 		hex_print(stdout, p->replayed, imactl_hash_algo_size(p->algo));
-		printf("\",\"compared\":%s,\"matched\":%s,\"padded\":%s,\"matched_at\":%llu}",
-		       p->compared ? "true" : "false", p->matched ? "true" : "false",
+		printf("\",\"extended\":%s,\"compared\":%s", p->extended ? "true" : "false",
+		       p->compared ? "true" : "false");
+		if (p->compared) {
+			printf(",\"known\":\"");
+			hex_print(stdout, p->known, imactl_hash_algo_size(p->algo));
+			printf("\"");
+		}
+		printf(",\"matched\":%s,\"zero\":%s,\"padded\":%s,\"matched_at\":%llu}",
+		       p->matched ? "true" : "false", p->zero ? "true" : "false",
 		       p->padded ? "true" : "false", (unsigned long long)p->matched_at);
 	}
 	printf("],\"result\":\"%s\"", status == EXIT_OK ? "ok" : "failed");
@@ -617,6 +641,7 @@ struct verify_run {
 	struct failure first;
 	uint64_t nfail, nread;
 	char *state_text;
+	char reason[256]; /* of a failure no entry explains */
 	int fd;
 	struct policy_run pr;	/* --policy */
 	uint64_t policy_failed; /* entries only the policy failed */
@@ -625,22 +650,26 @@ struct verify_run {
 /* Resumes from --state FILE when it exists. Return: 0 or an exit code. */
 static int resume_state(struct verify_run *r)
 {
-	int ret = imactl_mlog_verifier_track_bytes(r->v);
+	char *id = state_identity(&r->o, r->pcrs, r->npcrbanks);
+	int ret = id ? 0 : -ENOMEM;
 
-	if (ret == 0) {
-		ret = read_state(r->o.state, &r->state_text);
-		if (ret == -ENOENT)
-			ret = 0; /* first run */
-		else if (ret == 0)
-			ret = imactl_mlog_verifier_resume(r->v, r->state_text);
-	}
-	if (ret < 0) {
-		prog_file_err(r->o.state, "cannot use the state: %s",
-			      ret == -EBADMSG ? "malformed, or made with other banks"
-					      : strerror(-ret));
-		return EXIT_OPERATIONAL;
-	}
-	return 0;
+	if (ret == 0)
+		ret = imactl_mlog_verifier_track_bytes(r->v);
+	if (ret == 0)
+		ret = imactl_mlog_verifier_bind(r->v, id);
+	if (ret == 0)
+		ret = imactl_mlog_state_read(r->ctx, r->o.state, &r->state_text);
+	if (ret == -ENOENT)
+		ret = 0; /* first run */
+	else if (ret == 0)
+		ret = imactl_mlog_verifier_resume(r->v, r->state_text);
+	free(id);
+	if (ret == -EBADMSG)
+		prog_file_err(r->o.state, "cannot use the state: malformed, made with other banks "
+					  "or by an older imactl (remove it to start over)");
+	else if (ret < 0 && ret != -EPERM && ret != -ESTALE)
+		prog_file_err(r->o.state, "cannot use the state: %s", strerror(-ret));
+	return ret < 0 ? EXIT_OPERATIONAL : 0;
 }
 
 /* Keys, PCRs, banks and state into a new verifier. Return: 0 or an exit code. */
@@ -826,11 +855,8 @@ static int conclude(struct verify_run *r, int read_ret, const char *why)
 	if (vret == 0)
 		return EXIT_OK;
 	if (!r->first.number && !r->first.reason)
-		r->first.reason = r->sum->boot_aggregate == -EBADMSG
-					  ? "boot_aggregate does not match PCRs 0-7/0-9"
-				  : imactl_mlog_verifier_resumed(r->v) > r->sum->entries
-					  ? "the list is shorter than the saved state: rewritten"
-					  : "the PCRs do not match the list";
+		r->first.reason = pcr_failure(r->sum, imactl_mlog_verifier_resumed(r->v), r->reason,
+					      sizeof(r->reason));
 	return EXIT_VERIFY;
 }
 
@@ -860,10 +886,11 @@ static int save_state(const struct verify_run *r)
 	int ret = imactl_mlog_verifier_save(r->v, &text);
 
 	if (ret == 0)
-		ret = write_state(r->o.state, text);
+		ret = imactl_mlog_state_write(r->ctx, r->o.state, text);
 	free(text);
 	if (ret < 0) {
-		prog_file_err(r->o.state, "cannot save the state: %s", strerror(-ret));
+		prog_file_err(r->o.state, "cannot save the state: %s",
+			      ret == -EBADMSG ? "no entry is attested" : strerror(-ret));
 		return EXIT_OPERATIONAL;
 	}
 	return 0;

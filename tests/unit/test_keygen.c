@@ -9,16 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *path_in(const char *dir, const char *name)
-{
-	static char buf[4][4096];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
-	return buf[i];
-}
-
 static char *new_dir(const char *name)
 {
 	static char dir[4096];
@@ -26,20 +16,6 @@ static char *new_dir(const char *name)
 	snprintf(dir, sizeof(dir), "%s/%s", test_tmpdir(), name);
 	assert_int_equal(mkdir(dir, 0755), 0);
 	return dir;
-}
-
-static int count_entries(const char *dir)
-{
-	char cmd[4200];
-	FILE *f;
-	int n = -1;
-
-	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
-	f = popen(cmd, "r");
-	assert_non_null(f);
-	assert_int_equal(fscanf(f, "%d", &n), 1);
-	pclose(f);
-	return n;
 }
 
 static void algo_names(void **state)
@@ -91,33 +67,33 @@ static void ca_signer_and_checks(void **state)
 	assert_non_null(strstr(last_log, "not KEY=VALUE"));
 	p.subject = "O=a\\,b, CN=unit CA";
 	assert_int_equal(imactl_keygen(ctx, IMACTL_KEYGEN_DEBUG, dir, &p), -EINVAL);
-	assert_int_equal(count_entries(dir), 0);
+	assert_int_equal(test_count_entries(dir), 0);
 
 	/* a CA, encrypted */
 	p.pass_fn = pass_fn;
 	p.pass_data = "unit secret";
 	assert_int_equal(imactl_keygen(ctx, IMACTL_KEYGEN_CA, dir, &p), 0);
-	assert_int_equal(count_entries(dir), 3);
-	assert_int_equal(stat(path_in(dir, "ima-local-ca.priv"), &st), 0);
+	assert_int_equal(test_count_entries(dir), 3);
+	assert_int_equal(stat(test_path_in(dir, "ima-local-ca.priv"), &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(imactl_keygen(ctx, IMACTL_KEYGEN_CA, dir, &p), -EEXIST);
 	assert_int_equal(
-		imactl_key_load(ctx, path_in(dir, "ima-local-ca.priv"), NULL, NULL, &ca_key),
+		imactl_key_load(ctx, test_path_in(dir, "ima-local-ca.priv"), NULL, NULL, &ca_key),
 		-EKEYREJECTED);
-	assert_int_equal(imactl_key_load(ctx, path_in(dir, "ima-local-ca.priv"), pass_fn,
+	assert_int_equal(imactl_key_load(ctx, test_path_in(dir, "ima-local-ca.priv"), pass_fn,
 					 "unit secret", &ca_key),
 			 0);
-	assert_int_equal(imactl_cert_load(ctx, path_in(dir, "ima-local-ca.x509"), &ca), 0);
+	assert_int_equal(imactl_cert_load(ctx, test_path_in(dir, "ima-local-ca.x509"), &ca), 0);
 
 	/* a signer: the CA key must match, and the CA must be a CA */
 	p = (struct imactl_keygen_params){ .key_algo = IMACTL_KEY_EC_P256,
 					   .ca_cert = ca,
 					   .ca_key = ca_key };
 	assert_int_equal(imactl_keygen(ctx, IMACTL_KEYGEN_SIGNER, dir, &p), 0);
-	assert_int_equal(count_entries(dir), 6);
-	assert_int_equal(imactl_key_load(ctx, path_in(dir, "privkey_ima.pem"), NULL, NULL, &key),
-			 0);
-	assert_int_equal(imactl_cert_load(ctx, path_in(dir, "x509_ima.der"), &crt), 0);
+	assert_int_equal(test_count_entries(dir), 6);
+	assert_int_equal(
+		imactl_key_load(ctx, test_path_in(dir, "privkey_ima.pem"), NULL, NULL, &key), 0);
+	assert_int_equal(imactl_cert_load(ctx, test_path_in(dir, "x509_ima.der"), &crt), 0);
 	assert_int_equal(imactl_key_set_cert(key, crt), 0);
 	assert_int_equal(imactl_cert_time_check(crt, 0), 0);
 	assert_int_equal(imactl_cert_time_check(crt, 4102444800LL * 2), -EKEYEXPIRED);
@@ -129,22 +105,24 @@ static void ca_signer_and_checks(void **state)
 	assert_int_equal(imactl_keygen(ctx, IMACTL_KEYGEN_SIGNER, dir, &p), -EINVAL);
 
 	/* cert check: the signer passes, the CA as a signer fails */
-	assert_int_equal(imactl_cert_check(ctx, path_in(dir, "x509_ima.der"),
-					   path_in(dir, "ima-local-ca.pem"), 0, &r),
+	assert_int_equal(imactl_cert_check(ctx, test_path_in(dir, "x509_ima.der"),
+					   test_path_in(dir, "ima-local-ca.pem"), 0, &r),
 			 0);
 	assert_int_equal(r->errors, 0);
 	assert_int_equal(r->warnings, 0);
 	assert_int_equal(r->keyid, imactl_cert_keyid(crt));
 	imactl_cert_report_free(r);
 	r = NULL;
-	assert_int_equal(imactl_cert_check(ctx, path_in(dir, "ima-local-ca.pem"), NULL, 0, &r), 0);
+	assert_int_equal(imactl_cert_check(ctx, test_path_in(dir, "ima-local-ca.pem"), NULL, 0, &r),
+			 0);
 	assert_int_equal(r->errors, 2);
 	imactl_cert_report_free(r);
 	r = NULL;
-	assert_int_equal(imactl_cert_check(ctx, path_in(dir, "csr_ima.pem"), NULL, 0, &r),
+	assert_int_equal(imactl_cert_check(ctx, test_path_in(dir, "csr_ima.pem"), NULL, 0, &r),
 			 -EBADMSG);
 	assert_null(r);
-	assert_int_equal(imactl_cert_check(ctx, path_in(dir, "nonexistent"), NULL, 0, &r), -ENOENT);
+	assert_int_equal(imactl_cert_check(ctx, test_path_in(dir, "nonexistent"), NULL, 0, &r),
+			 -ENOENT);
 	imactl_cert_report_free(NULL);
 
 	imactl_cert_free(crt);
@@ -174,17 +152,17 @@ static void existing_key_self_signed(void **state)
 	p.pass_fn = NULL;
 	/* debug makes both of its keys itself */
 	assert_int_equal(imactl_keygen(ctx, IMACTL_KEYGEN_DEBUG, dir, &p), -EINVAL);
-	assert_int_equal(count_entries(dir), 0);
+	assert_int_equal(test_count_entries(dir), 0);
 	assert_int_equal(imactl_keygen(ctx, IMACTL_KEYGEN_SELF_SIGNED, dir, &p), 0);
-	assert_int_equal(count_entries(dir), 1); /* x509_ima.der only */
+	assert_int_equal(test_count_entries(dir), 1); /* x509_ima.der only */
 	/* a CA over the existing key (e.g. in a token): certificates only */
 	assert_int_equal(imactl_keygen(ctx, IMACTL_KEYGEN_CA, ca_dir, &p), 0);
-	assert_int_equal(count_entries(ca_dir), 2); /* ima-local-ca.pem, .x509 */
-	assert_int_equal(imactl_cert_load(ctx, path_in(ca_dir, "ima-local-ca.pem"), &crt), 0);
+	assert_int_equal(test_count_entries(ca_dir), 2); /* ima-local-ca.pem, .x509 */
+	assert_int_equal(imactl_cert_load(ctx, test_path_in(ca_dir, "ima-local-ca.pem"), &crt), 0);
 	assert_int_equal(imactl_key_set_cert(key, crt), 0); /* the CA is that key's */
 	imactl_cert_free(crt);
 	crt = NULL;
-	assert_int_equal(imactl_cert_load(ctx, path_in(dir, "x509_ima.der"), &crt), 0);
+	assert_int_equal(imactl_cert_load(ctx, test_path_in(dir, "x509_ima.der"), &crt), 0);
 	assert_int_equal(imactl_key_set_cert(key, crt), 0);
 	imactl_cert_free(crt);
 	imactl_key_free(key);

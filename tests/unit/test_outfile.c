@@ -24,16 +24,6 @@ static const char *dir_for(const char *name)
 	return dir;
 }
 
-static char *path_in(const char *dir, const char *name)
-{
-	static char buf[4][4200];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
-	return buf[i];
-}
-
 static char *slurp(const char *path)
 {
 	static char buf[256];
@@ -46,20 +36,6 @@ static char *slurp(const char *path)
 	close(fd);
 	buf[n < 0 ? 0 : n] = 0;
 	return buf;
-}
-
-static int count_entries(const char *dir)
-{
-	char cmd[4200];
-	FILE *f;
-	int n = -1;
-
-	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
-	f = popen(cmd, "r");
-	assert_non_null(f);
-	assert_int_equal(fscanf(f, "%d", &n), 1);
-	pclose(f);
-	return n;
 }
 
 static void write_plain(const char *path, const char *text)
@@ -78,17 +54,17 @@ static void rename_noreplace(void **state)
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
 
 	(void)state;
-	write_plain(path_in(dir, "new"), "new\n");
-	write_plain(path_in(dir, "old"), "old\n");
+	write_plain(test_path_in(dir, "new"), "new\n");
+	write_plain(test_path_in(dir, "old"), "old\n");
 	assert_int_equal(out_rename(dfd, "new", "old", false), -EEXIST);
-	assert_string_equal(slurp(path_in(dir, "old")), "old\n");
-	assert_string_equal(slurp(path_in(dir, "new")), "new\n");
-	assert_int_equal(symlink("nowhere", path_in(dir, "link")), 0);
+	assert_string_equal(slurp(test_path_in(dir, "old")), "old\n");
+	assert_string_equal(slurp(test_path_in(dir, "new")), "new\n");
+	assert_int_equal(symlink("nowhere", test_path_in(dir, "link")), 0);
 	assert_int_equal(out_rename(dfd, "new", "link", false), -EEXIST);
 	assert_int_equal(out_rename(dfd, "new", "fresh", false), 0);
-	assert_string_equal(slurp(path_in(dir, "fresh")), "new\n");
+	assert_string_equal(slurp(test_path_in(dir, "fresh")), "new\n");
 	assert_int_equal(out_rename(dfd, "fresh", "old", true), 0);
-	assert_string_equal(slurp(path_in(dir, "old")), "new\n");
+	assert_string_equal(slurp(test_path_in(dir, "old")), "new\n");
 	close(dfd);
 }
 
@@ -99,14 +75,15 @@ static void commit_race(void **state)
 	struct imactl_outfile *of = NULL;
 
 	(void)state;
-	assert_int_equal(imactl_outfile_create(test_ctx(), path_in(dir, "out"), 0600, 0, &of), 0);
+	assert_int_equal(imactl_outfile_create(test_ctx(), test_path_in(dir, "out"), 0600, 0, &of),
+			 0);
 	assert_int_equal(imactl_outfile_write(of, "mine\n", 5), 0);
-	write_plain(path_in(dir, "out"), "theirs\n");
+	write_plain(test_path_in(dir, "out"), "theirs\n");
 	assert_int_equal(imactl_outfile_commit(of), -EEXIST);
 	assert_non_null(strstr(last_log, "exists"));
 	imactl_outfile_free(of);
-	assert_string_equal(slurp(path_in(dir, "out")), "theirs\n");
-	assert_int_equal(count_entries(dir), 1); /* the temporary file is gone */
+	assert_string_equal(slurp(test_path_in(dir, "out")), "theirs\n");
+	assert_int_equal(test_count_entries(dir), 1); /* the temporary file is gone */
 }
 
 /* Links and FIFOs at any name next to the target are never opened. */
@@ -119,23 +96,23 @@ static void planted_names(void **state)
 	(void)state;
 	snprintf(victim, sizeof(victim), "%s/victim", test_tmpdir());
 	write_plain(victim, "victim\n");
-	assert_int_equal(symlink(victim, path_in(dir, "out.tmp")), 0);
-	assert_int_equal(mkfifo(path_in(dir, ".out.tmp"), 0600), 0);
-	assert_int_equal(imactl_write_file(test_ctx(), path_in(dir, "out"), "data\n", 5, 0640, 0),
-			 0);
+	assert_int_equal(symlink(victim, test_path_in(dir, "out.tmp")), 0);
+	assert_int_equal(mkfifo(test_path_in(dir, ".out.tmp"), 0600), 0);
+	assert_int_equal(
+		imactl_write_file(test_ctx(), test_path_in(dir, "out"), "data\n", 5, 0640, 0), 0);
 	assert_string_equal(slurp(victim), "victim\n");
-	assert_int_equal(lstat(path_in(dir, "out"), &st), 0);
+	assert_int_equal(lstat(test_path_in(dir, "out"), &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0640);
-	assert_string_equal(slurp(path_in(dir, "out")), "data\n");
-	assert_int_equal(count_entries(dir), 3);
+	assert_string_equal(slurp(test_path_in(dir, "out")), "data\n");
+	assert_int_equal(test_count_entries(dir), 3);
 	/* a link at the target itself is replaced (with REPLACE), not followed */
-	assert_int_equal(symlink(victim, path_in(dir, "l")), 0);
-	assert_int_equal(imactl_write_file(test_ctx(), path_in(dir, "l"), "x", 1, 0600,
+	assert_int_equal(symlink(victim, test_path_in(dir, "l")), 0);
+	assert_int_equal(imactl_write_file(test_ctx(), test_path_in(dir, "l"), "x", 1, 0600,
 					   IMACTL_OUTFILE_REPLACE),
 			 0);
 	assert_string_equal(slurp(victim), "victim\n");
-	assert_string_equal(slurp(path_in(dir, "l")), "x");
+	assert_string_equal(slurp(test_path_in(dir, "l")), "x");
 }
 
 static void bad_args(void **state)
@@ -163,13 +140,13 @@ static void set_all_or_none(void **state)
 	};
 
 	(void)state;
-	write_plain(path_in(dir, "b"), "old b\n");
+	write_plain(test_path_in(dir, "b"), "old b\n");
 	assert_int_equal(out_files_write(test_ctx(), dir, files, 2, false), -EEXIST);
-	assert_int_equal(count_entries(dir), 1);
-	assert_string_equal(slurp(path_in(dir, "b")), "old b\n");
+	assert_int_equal(test_count_entries(dir), 1);
+	assert_string_equal(slurp(test_path_in(dir, "b")), "old b\n");
 	assert_int_equal(out_files_write(test_ctx(), dir, files, 2, true), 0);
-	assert_string_equal(slurp(path_in(dir, "b")), "b");
-	assert_int_equal(count_entries(dir), 2);
+	assert_string_equal(slurp(test_path_in(dir, "b")), "b");
+	assert_int_equal(test_count_entries(dir), 2);
 }
 
 int main(void)

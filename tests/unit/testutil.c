@@ -76,3 +76,27 @@ const char *test_tmpdir(void)
 	}
 	return dir;
 }
+
+char *test_path_in(const char *dir, const char *name)
+{
+	static char buf[4][4200];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
+	return buf[i];
+}
+
+int test_count_entries(const char *dir)
+{
+	char cmd[4200];
+	FILE *f;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%d", &n), 1);
+	pclose(f);
+	return n;
+}

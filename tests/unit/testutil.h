@@ -21,5 +21,9 @@ extern char last_log[1024];
 const char *test_key_path(const char *name);
 /* A scratch directory for this test binary. */
 const char *test_tmpdir(void);
+/* "@dir/@name" in one of 4 rotating static buffers. */
+char *test_path_in(const char *dir, const char *name);
+/* The number of entries in @dir (ls -A). */
+int test_count_entries(const char *dir);
 
 #endif
