@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 NINJA      ?= ninja
 
-.PHONY: all deps check check-fast demo bench kernel clean
+.PHONY: all deps check check-fast demo bench kernel fuzz clean
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -34,10 +34,14 @@ demo:
 kernel: all
 	IMACTL=$(BUILD)/imactl scripts/build-kernel --trust $(or $(TRUST),strict) $(if $(CA),--ca $(CA))
 
+# every libFuzzer harness for FUZZ_SECONDS each (default 60): execs, crashes
+fuzz:
+	scripts/fuzz $(or $(FUZZ_SECONDS),60)
+
 bench:
 	scripts/install-deps bench
 	$(MAKE) all
 	bench/run $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
