@@ -1483,6 +1483,12 @@ enum imactl_tree_kind {
 #define IMACTL_TREE_ONE_FILE_SYSTEM (1u << 0)
 /* imactl_tree_sign(): leave files whose values already verify untouched. */
 #define IMACTL_TREE_SKIP_VALID (1u << 1)
+/*
+ * Directories nested deeper than this below the root are not walked: each is
+ * reported with status -ENAMETOOLONG (the walk recurses and holds one descriptor per
+ * level; a hostile tree must not exhaust the stack).
+ */
+#define IMACTL_TREE_MAX_DEPTH 2048u
 
 /*
  * One entry, as reported to the callback.  Every entry below the root is

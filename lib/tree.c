@@ -268,10 +268,14 @@ static int read_names(int fd, char ***names_ret, size_t *n_ret)
 	return 0;
 }
 
-static int walk_dir(struct tree *t, struct dir_ref *dir, const char *prefix);
+static int walk_dir(struct tree *t, struct dir_ref *dir, const char *prefix, unsigned int depth);
 
-/* One entry of a directory; returns < 0 only for errors that stop the walk. */
-static int walk_entry(struct tree *t, struct dir_ref *dir, const char *name, const char *path)
+/*
+ * One entry of a directory at @depth (the root's entries: 1); returns < 0
+ * only for errors that stop the walk.
+ */
+static int walk_entry(struct tree *t, struct dir_ref *dir, const char *name, const char *path,
+		      unsigned int depth)
 {
 	struct imactl_tree_entry e = { .path = path };
 	struct dir_ref *sub;
@@ -294,6 +298,15 @@ static int walk_entry(struct tree *t, struct dir_ref *dir, const char *name, con
 			report(t, &e);
 			return 0;
 		}
+		if (depth >= IMACTL_TREE_MAX_DEPTH) {
+			/* the walk recurses and holds a descriptor per level: bounded */
+			e.status = -ENAMETOOLONG;
+			/* the cause first: the path may not fit in a message */
+			log_err(t->ctx, "deeper than %u directory levels, not walked: %s%s",
+				IMACTL_TREE_MAX_DEPTH, t->root, path);
+			report(t, &e);
+			return 0;
+		}
 		fd = openat(dir->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0) {
 			e.status = -errno;
@@ -309,7 +322,7 @@ static int walk_entry(struct tree *t, struct dir_ref *dir, const char *name, con
 		}
 		sub->fd = fd;
 		atomic_init(&sub->refs, 1);
-		ret = walk_dir(t, sub, path);
+		ret = walk_dir(t, sub, path, depth + 1);
 		dir_unref(sub);
 		if (ret == -ENOMEM || ret == -ECANCELED)
 			return ret;
@@ -348,7 +361,7 @@ static int walk_entry(struct tree *t, struct dir_ref *dir, const char *name, con
 }
 
 /* Returns 0, -errno when @dir cannot be read, -ENOMEM, -ECANCELED. */
-static int walk_dir(struct tree *t, struct dir_ref *dir, const char *prefix)
+static int walk_dir(struct tree *t, struct dir_ref *dir, const char *prefix, unsigned int depth)
 {
 	char **names = NULL, *path = NULL;
 	size_t n = 0, plen = strlen(prefix);
@@ -371,7 +384,7 @@ static int walk_dir(struct tree *t, struct dir_ref *dir, const char *prefix)
 			break;
 		}
 		sprintf(path, "%s/%s", prefix, names[i]);
-		ret = walk_entry(t, dir, names[i], path);
+		ret = walk_entry(t, dir, names[i], path, depth);
 		free(path);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -433,7 +446,7 @@ static int tree_run(struct imactl_ctx *ctx, const char *root, const struct imact
 			break;
 		}
 	}
-	walk_ret = started ? walk_dir(&t, top, "") : ret;
+	walk_ret = started ? walk_dir(&t, top, "", 1) : ret;
 	pthread_mutex_lock(&t.lock);
 	t.walk_done = true;
 	pthread_cond_broadcast(&t.not_empty);

@@ -467,6 +467,8 @@ const char *prog_file_error(int err)
 		return "is not a regular file";
 	case -ESTALE:
 		return "changed while it was being read";
+	case -ENAMETOOLONG: /* also the tree walk's depth limit */
+		return "path too long or nested too deep: not walked";
 	default:
 		return strerror(-err);
 	}

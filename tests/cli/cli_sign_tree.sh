@@ -200,4 +200,19 @@ like "the manifest has the file's line" plant.manifest '^/f ima:0x03'
 ok "sign-tree --manifest with a FIFO planted at FILE.tmp" \
 	timeout 120 "$IMACTL" sign-tree plant --key "$K.key" --cert "$K.pem" --manifest plant2.manifest
 is "no temporary file is left" "$(ls -A | grep -c '^\.plant.*\.tmp$')" 0
+# a tree deeper than the walk goes: each level below the limit is an error
+# naming it, no crash (the recursion crashed with SIGSEGV at ~19,000 levels)
+python3 -c 'import os
+os.mkdir("deep"); os.chdir("deep")
+for i in range(20000):
+    os.mkdir("d"); os.chdir("d")
+open("f", "w").write("x\n")'
+# one descriptor per level: the highest open-files limit allowed
+deep() { sh -c 'ulimit -n "$(ulimit -Hn)"; exec "$@"' sh "$IMACTL" "$@"; }
+fails 3 "sign-tree on a tree 20,000 levels deep stops at the limit" \
+	deep sign-tree deep --key "$K.key" --cert "$K.pem"
+like "... naming the directory too deep" "$T/err" 'deeper than 2048 directory levels, not walked: deep/d/d/d'
+fails 3 "verify-tree on it too" deep verify-tree deep --cert "$K.pem"
+like "... naming the directory too deep" "$T/out" '^(/d){2048}: error: path too long or nested too deep: not walked'
+rm -rf deep
 done_testing
