@@ -98,8 +98,10 @@ static int make_scratch(struct ext4_image *img, int src, const struct stat *st)
 		close(fd);
 		fd = -1;
 	}
-	if (fd >= 0 && (st->st_uid != geteuid() || st->st_gid != getegid()))
-		(void)fchown(fd, st->st_uid, st->st_gid); /* root keeps the owner; others cannot */
+	if (fd >= 0 && (st->st_uid != geteuid() || st->st_gid != getegid()) &&
+	    fchown(fd, st->st_uid, st->st_gid) < 0) {
+		/* root keeps the owner; others cannot, and the copy is theirs */
+	}
 	if (fd < 0) {
 		ret = -errno;
 		log_err(img->ctx, "%s: cannot create a scratch copy in its directory: %s",
