@@ -1697,6 +1697,24 @@ int imactl_image_target_bits(struct imactl_ctx *ctx, const char *image, unsigned
 int imactl_manifest_escape(const char *path, char **escaped_ret);
 
 /**
+ * imactl_json_escape() - @s as a JSON string literal, quotes included: the
+ * one way imactl writes a name into JSON.  Valid UTF-8 is kept as it is
+ * (RFC 8259); '"' and '\\' are escaped with a backslash, control bytes and
+ * DEL as \u00XX.  A byte that is not part of valid UTF-8 (a Linux name is
+ * any byte string) becomes the lone surrogate \udcXX (U+DC80..U+DCFF), as
+ * Python's "surrogateescape" does: os.fsencode(json.loads(text)) gives back
+ * the name's bytes, and no two names escape alike.  Free *escaped_ret with
+ * imactl_free().  Return: 0, -EINVAL, -ENOMEM.
+ */
+int imactl_json_escape(const char *s, char **escaped_ret);
+
+/**
+ * imactl_utf8_check() - whether @s is valid UTF-8 (no overlong forms,
+ * surrogates or values beyond U+10FFFF).  Return: 0, -EILSEQ, -EINVAL.
+ */
+int imactl_utf8_check(const char *s);
+
+/**
  * imactl_manifest_format() - one line (with its trailing newline and a NUL)
  * for @path and @values (values->ima is required).
  * Return: 0, -EINVAL, -ENOMEM.  Free *line_ret with imactl_free().

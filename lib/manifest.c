@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Manifest lines "PATH ima:0xHEX[ evm:0xHEX]" with byte-exact path escaping. */
+/*
+ * Manifest lines "PATH ima:0xHEX[ evm:0xHEX]" with byte-exact path escaping,
+ * and the one JSON string escape of names: the two ways imactl writes a path.
+ */
 #include "lib_private.h"
 
 #include <errno.h>
@@ -70,6 +73,59 @@ IMACTL_EXPORT int imactl_manifest_escape(const char *path, char **escaped_ret)
 	if (!out)
 		return -ENOMEM;
 	escape_path(path, out);
+	*escaped_ret = out;
+	return 0;
+}
+
+IMACTL_EXPORT int imactl_utf8_check(const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return -EINVAL;
+	n = strlen(s);
+	for (size_t i = 0, len; i < n; i += len) {
+		len = utf8_seq_len((const unsigned char *)s + i, n - i);
+		if (!len)
+			return -EILSEQ;
+	}
+	return 0;
+}
+
+IMACTL_EXPORT int imactl_json_escape(const char *s, char **escaped_ret)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n;
+	char *out, *p;
+
+	if (!s || !escaped_ret)
+		return -EINVAL;
+	n = strlen(s);
+	/* worst case: 6 bytes ("\u00XX", "\udcXX") per input byte, quotes, NUL */
+	out = malloc(n * 6 + 3);
+	if (!out)
+		return -ENOMEM;
+	p = out;
+	*p++ = '"';
+	for (size_t i = 0; i < n;) {
+		size_t len = utf8_seq_len(u + i, n - i);
+
+		if (len == 1 && (u[i] == '"' || u[i] == '\\')) {
+			*p++ = '\\';
+			*p++ = u[i++];
+		} else if (len == 1 && (u[i] < 0x20 || u[i] == 0x7f)) {
+			p += sprintf(p, "\\u%04x", u[i++]);
+		} else if (len) {
+			memcpy(p, u + i, len);
+			p += len;
+			i += len;
+		} else {
+			/* not UTF-8: the lone surrogate U+DC00 + byte (surrogateescape) */
+			p += sprintf(p, "\\udc%02x", u[i++]);
+		}
+	}
+	*p++ = '"';
+	*p = '\0';
 	*escaped_ret = out;
 	return 0;
 }

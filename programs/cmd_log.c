@@ -17,40 +17,6 @@
 
 #define SECURITYFS_MAGIC 0x73636673
 
-void hex_print(FILE *f, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		fprintf(f, "%02x", p[i]);
-}
-
-void text_print(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		unsigned char c = *s;
-
-		if (c < 0x20 || c >= 0x7f || c == '\\')
-			fprintf(f, "\\x%02x", c);
-		else
-			fputc(c, f);
-	}
-}
-
-void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 int log_input_option(const struct imactl_command *cmd, int c, struct log_input *in)
 {
 	switch (c) {

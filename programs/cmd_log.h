@@ -7,6 +7,7 @@
 #ifndef IMACTL_CMD_LOG_H
 #define IMACTL_CMD_LOG_H
 
+#include "output.h"
 #include "prog.h"
 
 /* Option values of the shared options; a subcommand numbers its own from OPT_LOG_FIRST. */
@@ -50,12 +51,6 @@ int log_start(const struct imactl_command *cmd, int argc, char *argv[], struct i
 
 /* Opens LOG ("-": standard input); prints the error. Return: fd or negative. */
 int log_open(const char *path);
-
-void hex_print(FILE *f, const uint8_t *p, size_t len);
-/* A path for people: control and non-ASCII bytes escaped as \xNN. */
-void text_print(FILE *f, const char *s);
-/* A JSON string literal. */
-void json_str(FILE *f, const char *s);
 
 extern const struct imactl_command cmd_log_verify_sub;
 extern const struct imactl_command cmd_log_show_sub;

@@ -136,7 +136,7 @@ static void kl_file(struct kl_walk *w, int dirfd, const char *name, const char *
 		goto out;
 	}
 	fprintf(w->digests, "%s\n    ", w->nsigned ? "," : "");
-	json_str(w->digests, rel);
+	json_print(w->digests, rel);
 	fprintf(w->digests, ": [\"");
 	hex_print(w->digests, d.bytes, d.len);
 	fprintf(w->digests, "\"]");
@@ -273,7 +273,7 @@ static int keylime_keys(struct imactl_ctx *ctx, const struct opts *o, char **out
 		return -ENOMEM;
 	}
 	fprintf(f, "{\"ima\": ");
-	json_str(f, inner);
+	json_print(f, inner);
 	fprintf(f, "}");
 	fclose(f);
 	free(inner);
@@ -282,7 +282,7 @@ static int keylime_keys(struct imactl_ctx *ctx, const struct opts *o, char **out
 		free(mid);
 		return -ENOMEM;
 	}
-	json_str(f, mid);
+	json_print(f, mid);
 	fclose(f);
 	free(mid);
 	return ret;

@@ -62,7 +62,7 @@ static void show_entry(const struct imactl_mlog_entry *e, bool json)
 		       (unsigned long long)e->number, e->pcr);
 		hex_print(stdout, e->template_hash, 20);
 		printf("\",\"template\":");
-		json_str(stdout, e->template_name);
+		json_print(stdout, e->template_name);
 		printf(",\"violation\":%s", e->violation ? "true" : "false");
 		if (e->digest) {
 			printf(",\"digest\":\"%s:", algo);
@@ -73,7 +73,7 @@ static void show_entry(const struct imactl_mlog_entry *e, bool json)
 			printf(",\"digest_type\":\"%s\"", e->digest_type);
 		if (e->path) {
 			printf(",\"path\":");
-			json_str(stdout, e->path);
+			json_print(stdout, e->path);
 		}
 		if (e->sig) {
 			printf(",\"sig_type\":%u", e->sig[0]);
@@ -105,7 +105,7 @@ static void show_entry(const struct imactl_mlog_entry *e, bool json)
 		printf("-");
 	}
 	printf(" ");
-	text_print(stdout, e->path ? e->path : "-");
+	path_print(stdout, e->path ? e->path : "-");
 	if (e->sig) {
 		printf(" %s", prog_xattr_type_name(e->sig[0]));
 		if (has_keyid)

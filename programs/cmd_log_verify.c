@@ -561,7 +561,7 @@ static void print_text_report(const char *log, const struct imactl_mlog_summary 
 		       have_pcrs ? "" : " (no PCRs given: the list is only self-consistent)");
 	} else if (first->number) {
 		printf("result: FAILED at entry %llu (", (unsigned long long)first->number);
-		text_print(stdout, first->path ? first->path : "?");
+		path_print(stdout, first->path ? first->path : "?");
 		printf("): %s\n", first->reason);
 	} else {
 		printf("result: FAILED: %s\n",
@@ -576,7 +576,7 @@ static void print_json_report(const char *log, const struct imactl_mlog_summary 
 	struct sig_count c[5];
 
 	printf("{\"log\":");
-	json_str(stdout, log);
+	json_print(stdout, log);
 	printf(",\"format\":\"%s\",\"entries\":%llu,\"resumed\":%llu,\"violations\":%llu,"
 	       "\"failed\":%llu,\"pcrs_given\":%s,\"attested\":%llu,",
 	       format == IMACTL_MLOG_FORMAT_ASCII ? "ascii" : "binary",
@@ -613,13 +613,13 @@ static void print_json_report(const char *log, const struct imactl_mlog_summary 
 	if (first->number) {
 		printf(",\"first_failure\":{\"entry\":%llu,\"path\":",
 		       (unsigned long long)first->number);
-		json_str(stdout, first->path);
+		json_print(stdout, first->path);
 		printf(",\"reason\":");
-		json_str(stdout, first->reason);
+		json_print(stdout, first->reason);
 		printf("}");
 	} else if (status != EXIT_OK && first->reason) {
 		printf(",\"first_failure\":{\"reason\":");
-		json_str(stdout, first->reason);
+		json_print(stdout, first->reason);
 		printf("}");
 	}
 	if (pr->pol)
@@ -724,7 +724,7 @@ static void entry_failed(struct verify_run *r, const struct imactl_mlog_entry *e
 		return;
 	fflush(stdout);
 	fprintf(stderr, "imactl: %s: entry %llu (", r->log, (unsigned long long)e->number);
-	text_print(stderr, e->path ? e->path : e->template_name);
+	path_print(stderr, e->path ? e->path : e->template_name);
 	if ((res->sig == IMACTL_MLOG_SIG_BAD || res->sig == IMACTL_MLOG_SIG_UNKNOWN_KEY) &&
 	    res->keyid)
 		fprintf(stderr, "): %s (keyid %08x)\n", res->reason, res->keyid);

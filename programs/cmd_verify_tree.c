@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* imactl verify-tree: audit the IMA/EVM values of a whole tree. */
+#include "output.h"
 #include "prog_sign_opts.h"
 #include "tree_util.h"
 
@@ -118,7 +119,9 @@ static int add_problem(struct state *st, const struct imactl_tree_entry *e, enum
 	p = &st->problems[st->n];
 	p->cls = cls;
 	p->what = describe(e, cls, st->evm);
-	if (!p->what || imactl_manifest_escape(e->path, &p->path) < 0) {
+	p->path = strdup(e->path);
+	if (!p->what || !p->path) {
+		free(p->path);
 		free(p->what);
 		return -ENOMEM;
 	}
@@ -154,21 +157,6 @@ static int cmp_problems(const void *a, const void *b)
 	return strcmp(((const struct problem *)a)->path, ((const struct problem *)b)->path);
 }
 
-/* A JSON string; our paths are already escaped to printable UTF-8. */
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 static void print_json(const struct state *st, const struct imactl_tree_stats *s, double secs,
 		       bool image)
 {
@@ -180,7 +168,7 @@ static void print_json(const struct state *st, const struct imactl_tree_stats *s
 	};
 
 	printf("{\"%s\": ", image ? "image" : "root");
-	json_str(st->root);
+	json_print(stdout, st->root);
 	printf(", \"files\": %llu", (unsigned long long)s->kinds[IMACTL_TREE_FILE]);
 	for (int c = 0; c < C_COUNT; c++)
 		printf(", \"%s\": %llu", class_names[c], (unsigned long long)st->counts[c]);
@@ -191,9 +179,9 @@ static void print_json(const struct state *st, const struct imactl_tree_stats *s
 	printf("}, \"seconds\": %.3f, \"problems\": [", secs);
 	for (size_t i = 0; i < st->n; i++) {
 		printf("%s\n  {\"path\": ", i ? "," : "");
-		json_str(st->problems[i].path);
+		json_print(stdout, st->problems[i].path);
 		printf(", \"status\": \"%s\", \"details\": ", class_names[st->problems[i].cls]);
-		json_str(st->problems[i].what);
+		json_print(stdout, st->problems[i].what);
 		putchar('}');
 	}
 	printf("%s]}\n", st->n ? "\n" : "");
@@ -270,9 +258,10 @@ int verify_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
 	if (json) {
 		print_json(&st, &stats, secs, image);
 	} else {
-		for (size_t i = 0; i < st.n; i++)
-			printf("%s: %s: %s\n", st.problems[i].path, class_names[st.problems[i].cls],
-			       st.problems[i].what);
+		for (size_t i = 0; i < st.n; i++) {
+			path_print(stdout, st.problems[i].path);
+			printf(": %s: %s\n", class_names[st.problems[i].cls], st.problems[i].what);
+		}
 		printf("%s: %llu files: good %llu, hash-only %llu, bad %llu, unsigned "
 		       "%llu, unknown-key %llu, error %llu\n",
 		       name, (unsigned long long)stats.kinds[IMACTL_TREE_FILE],

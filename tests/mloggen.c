@@ -8,7 +8,8 @@
  *   mloggen [--format binary|ascii] [--template T[,T...]] [--count N]
  *           [--key KEY] [--other-key KEY] [--violation N] [--big-endian]
  *           [--padded] [--pcr-at K] [--tpm-dir DIR] [--pcrs-file ALG,FILE]
- *           [--procs N] [--target-bits 64|32] [--entries SPEC] OUT
+ *           [--procs N] [--target-bits 64|32] [--entries SPEC]
+ *           [--names FILE [--root DIR] [--xattr-user]] OUT
  *
  * Templates: ima, ima-ng, ima-sig, ima-sigv2, ima-buf (several: cycled).
  * Entry 1 is boot_aggregate (over PCRs 0-7 sha1 / 0-9 sha256 from the
@@ -23,6 +24,11 @@
  * ima) of CONTENT, ima-buf logs CONTENT as buf; SIG (ima-sig, ima-sigv2):
  * none (default), good (--key over the digest), bad (--key over another
  * digest), other (--other-key).
+ * --names FILE: entries 2.. measure the paths of FILE (one a line, cycled)
+ * instead of /usr/bin/fileN, logged as the kernel logs them (each space
+ * becomes '_'); with --root DIR their digests are those of DIR/PATH and an
+ * ima-sig entry carries the file's security.ima (user.ima with
+ * --xattr-user), as the kernel's list of a booted DIR would.
  */
 #include "imactl.h"
 
@@ -33,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,6 +65,45 @@ static void md(const char *name, const void *a, size_t alen, const void *b, size
 		EVP_DigestUpdate(c, b, blen);
 	EVP_DigestFinal_ex(c, out, NULL);
 	EVP_MD_CTX_free(c);
+}
+
+static char **names;
+static unsigned int nnames;
+
+/* --names FILE: one path a line. */
+static void read_names(const char *file)
+{
+	static char line[4096];
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		exit(3);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		names = realloc(names, (nnames + 1) * sizeof(*names));
+		if (!names || !(names[nnames++] = strdup(line)))
+			exit(3);
+	}
+	fclose(f);
+}
+
+/* The digest of ROOT/PATH and its IMA xattr (*sig_len 0: none). */
+static void real_file(const char *root, const char *path, bool user, const char *algo,
+		      uint8_t *digest, uint8_t *sig, size_t *sig_len)
+{
+	char full[8192];
+	static uint8_t data[1 << 20];
+	ssize_t n;
+	int fd;
+
+	snprintf(full, sizeof(full), "%s%s", root, path);
+	fd = open(full, O_RDONLY | O_NOFOLLOW);
+	if (fd < 0 || (n = read(fd, data, sizeof(data))) < 0 || n == sizeof(data))
+		exit(3);
+	close(fd);
+	md(algo, data, n, NULL, 0, digest);
+	n = lgetxattr(full, user ? "user.ima" : "security.ima", sig, 600);
+	*sig_len = n > 0 ? (size_t)n : 0;
 }
 
 static void put32(uint8_t *p, uint32_t v)
@@ -405,17 +451,29 @@ static void sign_all(struct imactl_ctx *ctx, struct imactl_key *key, unsigned in
 int main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
-		{ "format", 1, NULL, 'f' },	    { "template", 1, NULL, 't' },
-		{ "count", 1, NULL, 'n' },	    { "key", 1, NULL, 'k' },
-		{ "other-key", 1, NULL, 'o' },	    { "violation", 1, NULL, 'V' },
-		{ "big-endian", 0, NULL, 'B' },	    { "padded", 0, NULL, 'P' },
-		{ "pcr-at", 1, NULL, 'a' },	    { "tpm-dir", 1, NULL, 'T' },
-		{ "pcrs-file", 1, NULL, 'F' },	    { "procs", 1, NULL, 'j' },
-		{ "unsigned-every", 1, NULL, 'U' }, { "target-bits", 1, NULL, 'W' },
-		{ "entries", 1, NULL, 'e' },	    { NULL, 0, NULL, 0 },
+		{ "format", 1, NULL, 'f' },
+		{ "template", 1, NULL, 't' },
+		{ "count", 1, NULL, 'n' },
+		{ "key", 1, NULL, 'k' },
+		{ "other-key", 1, NULL, 'o' },
+		{ "violation", 1, NULL, 'V' },
+		{ "big-endian", 0, NULL, 'B' },
+		{ "padded", 0, NULL, 'P' },
+		{ "pcr-at", 1, NULL, 'a' },
+		{ "tpm-dir", 1, NULL, 'T' },
+		{ "pcrs-file", 1, NULL, 'F' },
+		{ "procs", 1, NULL, 'j' },
+		{ "unsigned-every", 1, NULL, 'U' },
+		{ "target-bits", 1, NULL, 'W' },
+		{ "entries", 1, NULL, 'e' },
+		{ "names", 1, NULL, 'N' },
+		{ "root", 1, NULL, 'R' },
+		{ "xattr-user", 0, NULL, 'X' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "binary", *templates = "ima-ng", *key_path = NULL, *other_path = NULL,
-		   *tpm_dir = NULL, *pcrs_files[8];
+		   *tpm_dir = NULL, *pcrs_files[8], *root = NULL;
+	bool xattr_user = false;
 	unsigned int count = 10, violation = 0, unsigned_every = 7, npcrs_files = 0, pcr_at_n = ~0u;
 	char *tlist[8];
 	unsigned int ntemplates = 0;
@@ -479,11 +537,20 @@ int main(int argc, char *argv[])
 			nspec = read_spec(optarg, &spec);
 			count = nspec + 1;
 			break;
+		case 'N':
+			read_names(optarg);
+			break;
+		case 'R':
+			root = optarg;
+			break;
+		case 'X':
+			xattr_user = true;
+			break;
 		default:
 			return 2;
 		}
 	}
-	if (optind != argc - 1 || count == 0 ||
+	if (optind != argc - 1 || count == 0 || (root && (!nnames || key_path)) ||
 	    (strstr(templates, "evm-sig") && (strcmp(format, "binary") || !key_path)))
 		return 2; /* evm-sig: binary lists with --key only */
 	for (char *t = strtok(strdup(templates), ","); t && ntemplates < 8; t = strtok(NULL, ","))
@@ -536,7 +603,7 @@ int main(int argc, char *argv[])
 		const uint8_t *cbytes = (const uint8_t *)content;
 		size_t clen = 0;
 		const char *algo = "sha256";
-		uint8_t *sig = NULL;
+		uint8_t *sig = NULL, real_sig[600];
 		size_t sig_len = 0;
 
 		if (i == 0) {
@@ -562,6 +629,17 @@ int main(int argc, char *argv[])
 				dlen = 20;
 			}
 			md(algo, cbytes, clen, NULL, 0, digest);
+			if (nnames)
+				snprintf(path, sizeof(path), "%s", names[(i - 1) % nnames]);
+			if (root) {
+				real_file(root, path, xattr_user, algo, digest, real_sig, &sig_len);
+				if (sig_len)
+					sig = real_sig;
+			}
+			/* ima_write_template_field_data(): each space becomes '_' */
+			for (char *p = path; *p; p++)
+				if (*p == ' ')
+					*p = '_';
 		}
 		if (viol) {
 			dlen = 20;

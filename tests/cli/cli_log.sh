@@ -243,6 +243,26 @@ else
 	skip "evmctl interop" "evmctl not installed"
 fi
 
+# ---- names in JSON: UTF-8 kept, other bytes as \udcXX (surrogateescape) ------
+printf '/caf\303\251\n/a b\n/bad\377name\n/q"\\\n' > names.txt
+$G --count 5 --template ima-ng --names names.txt names.bin
+ok "log show --json on non-ASCII names" "$IMACTL" log show --json names.bin
+is "log show --json carries the names' bytes (UTF-8 as is, '_' for the kernel's space)" \
+	"$(py 'import json, os, sys; print([os.fsencode(e["path"]) for e in json.load(open(sys.argv[1]))])' "$T/out")" \
+	"[b'boot_aggregate', b'/caf\\xc3\\xa9', b'/a_b', b'/bad\\xffname', b'/q\"\\\\']"
+like "... UTF-8 written as it is" "$T/out" '"path":"/café"'
+like "... the invalid byte as \\udcff" "$T/out" '"path":"/bad\\udcffname"'
+ok "log show on non-ASCII names" "$IMACTL" log show names.bin
+like "... a UTF-8 name is printed as it is" "$T/out" ' /café$'
+like "... other bytes as the manifest writes them" "$T/out" ' /bad\\377name$'
+printf '/caf\303\251\n' > cafe.txt
+$G --count 6 --template ima-sig --key "$KEYS/rsa2048.key" --other-key "$KEYS/other.key" \
+	--names cafe.txt cafe.bin
+fails 1 "log verify --json: an entry signed by another key" "$IMACTL" log verify --json \
+	--cert "$KEYS/rsa2048.pem" cafe.bin
+is "log verify --json names the failing entry's UTF-8 path" \
+	"$(py 'import json, sys; print(json.load(open(sys.argv[1]))["first_failure"]["path"])' "$T/out")" "/café"
+
 # ---- keylime-policy ------------------------------------------------------
 mkdir -p root/usr/bin root/etc root/tmp root/var/log
 for f in usr/bin/a usr/bin/b etc/conf tmp/scratch var/log/x; do echo "content of $f" > "root/$f"; done

@@ -25,6 +25,31 @@ static void known_answer(void **state)
 	free(line);
 }
 
+/* JSON: UTF-8 kept, '"' '\\' control bytes escaped, other bytes as \udcXX. */
+static void json_escape(void **state)
+{
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(imactl_json_escape("/caf\xc3\xa9 \"q\"\\\n\t\x7f", &out), 0);
+	assert_string_equal(out, "\"/caf\xc3\xa9 \\\"q\\\"\\\\\\u000a\\u0009\\u007f\"");
+	imactl_free(out);
+	/* invalid: lone byte, truncated, overlong, surrogate, beyond U+10FFFF */
+	assert_int_equal(imactl_json_escape("\xff\xc3/\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80", &out),
+			 0);
+	assert_string_equal(out, "\"\\udcff\\udcc3/\\udcc0\\udcaf\\udced\\udca0\\udc80\\udcf4"
+				 "\\udc90\\udc80\\udc80\"");
+	imactl_free(out);
+	assert_int_equal(imactl_json_escape("", &out), 0);
+	assert_string_equal(out, "\"\"");
+	imactl_free(out);
+	assert_int_equal(imactl_json_escape(NULL, &out), -EINVAL);
+	assert_int_equal(imactl_utf8_check("/caf\xc3\xa9\xf0\x9f\x98\x80"), 0);
+	assert_int_equal(imactl_utf8_check("/bad\xff"), -EILSEQ);
+	assert_int_equal(imactl_utf8_check("/\xc0\xaf"), -EILSEQ);
+	assert_int_equal(imactl_utf8_check(NULL), -EINVAL);
+}
+
 /* Every byte 1..255 in a path, and invalid UTF-8 sequences, survive. */
 static void roundtrip_all_bytes(void **state)
 {
@@ -117,9 +142,8 @@ static void format_rejects(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(known_answer),
-		cmocka_unit_test(roundtrip_all_bytes),
-		cmocka_unit_test(malformed),
+		cmocka_unit_test(known_answer),	       cmocka_unit_test(json_escape),
+		cmocka_unit_test(roundtrip_all_bytes), cmocka_unit_test(malformed),
 		cmocka_unit_test(format_rejects),
 	};
 
