@@ -508,6 +508,12 @@ struct imactl_verify_result {
 	enum imactl_xattr_type evm_type;
 	uint32_t evm_keyid;
 	const char *evm_reason;
+	/*
+	 * The digest (ima_algo) the IMA value was checked against: of the
+	 * content, or the fs-verity digest for sigv3.  len 0 when the file was
+	 * not hashed (no or a malformed value, ...).
+	 */
+	struct imactl_digest ima_digest;
 };
 
 #define IMACTL_VERIFY_EVM	  (1u << 0) /* also check security.evm */
@@ -1594,6 +1600,23 @@ int imactl_tree_sign(struct imactl_ctx *ctx, const char *root,
 int imactl_tree_verify(struct imactl_ctx *ctx, const char *root,
 		       const struct imactl_tree_params *params,
 		       struct imactl_tree_stats *stats_ret);
+
+/**
+ * imactl_tree_glob_regex() - the exclude pattern @glob (as struct
+ * imactl_tree_params reads it) as a Python regular expression for Keylime's
+ * runtime policy "excludes", which Keylime matches (re.match) against the
+ * paths of a measurement list.  It matches the names, as the kernel logs them
+ * (each space as '_'), of the entries a walk with @glob excludes and of
+ * everything below them (an excluded directory is not walked).  Both sides
+ * read '*', '?', bracket expressions (ranges, '!' or '^', C-locale [:class:]es)
+ * and backslash escapes alike, byte for byte on ASCII names; on other names
+ * '?' and a bracket expression match one byte in the walk, one character in
+ * Keylime.  A logged '_' may stand for a space, so a glob with a space also
+ * matches the same name with '_'.  Free *regex_ret with imactl_free().
+ * Return: 0, -EINVAL (empty @glob, an unknown [:class:]), -EILSEQ (@glob is
+ * not UTF-8), -ENOMEM.
+ */
+int imactl_tree_glob_regex(const char *glob, char **regex_ret);
 
 /**
  * imactl_tree_target_bits() - the word size of the system in @root: the ELF

@@ -537,6 +537,7 @@ static int verify_ima(struct imactl_ctx *ctx, const struct file_source *src,
 		r->ima_reason = "cannot hash the file";
 		goto out;
 	}
+	r->ima_digest = digest;
 	if (v.type == IMACTL_XATTR_IMA_DIGEST || v.type == IMACTL_XATTR_IMA_DIGEST_NG) {
 		ret = crypto_memeq(digest.bytes, v.digest, digest.len) ? 0 : -EBADMSG;
 		if (ret < 0)

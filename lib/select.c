@@ -2,7 +2,8 @@
 /*
  * Which entries of a tree or an image are signed: --include/--exclude
  * patterns, one meaning for sign-tree, verify-tree, sign-image and
- * verify-image.
+ * verify-image; and the same patterns as the Python regular expressions
+ * Keylime matches its excludes with.
  */
 #include "lib_private.h"
 
@@ -215,4 +216,150 @@ int links_seen(void **links, uint64_t dev, uint64_t ino, const char *path, const
 void links_free(void *links)
 {
 	tdestroy(links, free_link);
+}
+
+/* ---- globs as Keylime's excludes (Python regular expressions) ----------- */
+
+/*
+ * @c escaped for Python's re; @logged: as the kernel logs it in a name
+ * (n-ng: a space becomes '_').
+ */
+static void re_char(FILE *f, unsigned char c, bool logged)
+{
+	if (logged && c == ' ')
+		c = '_';
+	if (strchr(".^$*+?{}[]()|\\-/#&~", c))
+		fputc('\\', f);
+	fputc(c, f);
+}
+
+/* POSIX classes of the C locale (fnmatch(3) runs in it) as regex class bodies. */
+static const struct {
+	const char *name, *body;
+} posix_classes[] = {
+	{ "alpha", "a-zA-Z" },
+	{ "digit", "0-9" },
+	{ "alnum", "a-zA-Z0-9" },
+	{ "upper", "A-Z" },
+	{ "lower", "a-z" },
+	{ "xdigit", "0-9A-Fa-f" },
+	{ "space", "_\\t\\n\\r\\f\\v" }, /* a logged space is '_' */
+	{ "blank", "_\\t" },
+	{ "punct", "!-/:-@\\[-`{-~" },
+	{ "cntrl", "\\x00-\\x1f\\x7f" },
+	{ "print", " -~" },
+	{ "graph", "!-~" },
+};
+
+/*
+ * The bracket expression at @g ('[' ...), as fnmatch(3) reads it.  Return:
+ * its length, 0 when it is not one (no closing ']': the '[' is literal), or
+ * -EINVAL for an unknown [:class:].
+ */
+static int re_bracket(FILE *f, const char *g, bool in_name)
+{
+	const char *p = g + 1;
+	bool neg = *p == '!' || *p == '^';
+	char *body = NULL;
+	size_t blen = 0;
+	FILE *b = open_memstream(&body, &blen);
+	int ret = 0;
+
+	if (!b)
+		return -ENOMEM;
+	if (neg)
+		p++;
+	for (bool first = true; *p && (first || *p != ']'); first = false) {
+		unsigned char c;
+		size_t i;
+
+		if (p[0] == '[' && p[1] == ':') {
+			const char *end = strstr(p + 2, ":]");
+
+			for (i = 0; end && i < ARRAY_SIZE(posix_classes); i++)
+				if ((size_t)(end - p - 2) == strlen(posix_classes[i].name) &&
+				    !strncmp(p + 2, posix_classes[i].name, end - p - 2))
+					break;
+			if (!end || i == ARRAY_SIZE(posix_classes)) {
+				ret = -EINVAL;
+				goto out;
+			}
+			fputs(posix_classes[i].body, b);
+			p = end + 2;
+			continue;
+		}
+		if (*p == '\\' && p[1])
+			p++;
+		c = *p++;
+		if (p[0] == '-' && p[1] && p[1] != ']') {
+			re_char(b, c, false);
+			p++;
+			if (*p == '\\' && p[1])
+				p++;
+			fputc('-', b);
+			re_char(b, *p++, false);
+		} else {
+			re_char(b, c, true);
+		}
+	}
+	if (*p != ']') {
+		ret = 0; /* not a bracket expression */
+		goto out;
+	}
+	fclose(b);
+	b = NULL;
+	/* in a name, no class matches the '/' between names */
+	fputs(in_name ? "(?!/)[" : "[", f);
+	fputs(neg ? "^" : "", f);
+	fputs(body, f);
+	fputc(']', f);
+	ret = (int)(p + 1 - g);
+out:
+	if (b)
+		fclose(b);
+	free(body);
+	return ret;
+}
+
+IMACTL_EXPORT int imactl_tree_glob_regex(const char *glob, char **regex_ret)
+{
+	bool anchored;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret = 0;
+
+	if (!glob || !glob[0] || !regex_ret)
+		return -EINVAL;
+	if (imactl_utf8_check(glob) < 0)
+		return -EILSEQ;
+	anchored = strchr(glob, '/') != NULL;
+	f = open_memstream(&out, &len);
+	if (!f)
+		return -ENOMEM;
+	/* (?s:): '.' matches a newline too, as '*' does in fnmatch */
+	fputs(anchored ? (glob[0] == '/' ? "^(?s:" : "^(?s:/") : "^(?s:(?:.*/)?", f);
+	for (const char *g = glob; *g && ret >= 0; g++) {
+		if (*g == '*') {
+			fputs(anchored ? ".*" : "[^/]*", f);
+		} else if (*g == '?') {
+			fputs(anchored ? "." : "[^/]", f);
+		} else if (*g == '[' && (ret = re_bracket(f, g, !anchored)) > 0) {
+			g += ret - 1;
+		} else {
+			if (*g == '\\' && g[1])
+				g++;
+			re_char(f, *g, true);
+		}
+	}
+	/* what is below a match was not walked either */
+	fputs("(?:/.*)?)\\Z", f);
+	if (fclose(f) != 0 && ret >= 0)
+		ret = -ENOMEM;
+	if (ret < 0) {
+		free(out);
+		return ret;
+	}
+	*regex_ret = out;
+	return 0;
 }

@@ -1,215 +1,273 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* imactl log keylime-policy: a Keylime runtime policy from a signed tree. */
+/*
+ * imactl log keylime-policy: a Keylime runtime policy from a signed tree.
+ * The tree is walked by the library (imactl_tree_verify(): the walk and the
+ * --exclude of verify-tree), a measurement list may add boot_aggregate,
+ * keyring and ima-buf entries.  Names are written as the kernel logs them.
+ */
 #include "cmd_log.h"
+#include "prog_sign_opts.h"
+#include "tree_util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 enum {
-	OPT_CERT = OPT_LOG_FIRST,
-	OPT_EXCLUDE,
-	OPT_XATTR_USER,
+	OPT_LOG = PROG_SO_END,
+	OPT_BOOT_AGGREGATE,
 	OPT_HELP,
 };
 
 static const struct option longopts[] = {
-	{ "cert", required_argument, NULL, OPT_CERT },
-	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
-	{ "xattr-user", no_argument, NULL, OPT_XATTR_USER },
+	{ "cert", required_argument, NULL, PROG_SO_CERT },
+	{ "xattr-user", no_argument, NULL, PROG_SO_XATTR_USER },
+	{ "exclude", required_argument, NULL, PROG_SO_EXCLUDE },
+	{ "jobs", required_argument, NULL, PROG_SO_JOBS },
+	{ "one-file-system", no_argument, NULL, PROG_SO_ONE_FS },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "boot-aggregate", required_argument, NULL, OPT_BOOT_AGGREGATE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
-struct opts {
-	char **certs;
-	int ncerts;
-	char **excludes;
-	int nexcludes;
-	bool xattr_user;
+/* One digest of a name: the policy's maps are lists of these. */
+struct kl_digest {
+	char *path; /* the real path below ROOT (NULL: from the list) */
+	char *name; /* as the kernel logs it */
+	char hex[2 * IMACTL_MAX_DIGEST_SIZE + 1];
 };
 
-static int parse_opts(const struct imactl_command *cmd, int argc, char *argv[], struct opts *o)
-{
-	unsigned long long seen = 0;
-	int c;
+struct kl_map {
+	struct kl_digest *v;
+	size_t n, cap;
+};
 
-	o->certs = calloc(argc, sizeof(char *));
-	o->excludes = calloc(argc, sizeof(char *));
-	if (!o->certs || !o->excludes)
-		return EXIT_OPERATIONAL;
-	optind = 1;
-	while ((c = prog_getopt(cmd, argc, argv, "", longopts)) != -1) {
-		if (c != '?' && c != OPT_CERT && c != OPT_EXCLUDE &&
-		    !prog_once(cmd, &seen, c, longopts))
-			return prog_bad_option(cmd);
-		switch (c) {
-		case OPT_CERT:
-			o->certs[o->ncerts++] = optarg;
-			break;
-		case OPT_EXCLUDE:
-			o->excludes[o->nexcludes++] = optarg;
-			break;
-		case OPT_XATTR_USER:
-			o->xattr_user = true;
-			break;
-		case OPT_HELP:
-			return prog_usage(cmd, stdout) == EXIT_OK ? -1 : EXIT_USAGE;
-		default:
-			return prog_bad_option(cmd);
-		}
-	}
-	return 0;
-}
-
-static void free_opts(struct opts *o)
-{
-	free(o->certs);
-	free(o->excludes);
-}
-
-struct kl_walk {
-	struct imactl_ctx *ctx;
-	const struct imactl_keyring *kr;
-	const struct opts *o;
-	FILE *digests; /* JSON members "path":["hex"] */
+/* What the walk gathers; its callbacks never overlap. */
+struct kl_policy {
+	const char *root;
+	struct kl_map digests, keyrings, ima_buf;
+	struct kl_map links; /* hex: unused; path: the link, name: its first path */
+	char **excludes;     /* regular expressions */
+	size_t nexcludes;
 	unsigned long nsigned, nunsigned, nbad;
 	int status;
 };
 
-static bool excluded(const struct opts *o, const char *rel)
+/* @s as the kernel logs a name (n-ng): each space becomes '_'. */
+static char *logged_name(const char *s)
 {
-	for (int i = 0; i < o->nexcludes; i++)
-		if (fnmatch(o->excludes[i], rel, 0) == 0)
-			return true;
-	return false;
+	char *n = strdup(s);
+
+	for (char *p = n; p && *p; p++)
+		if (*p == ' ')
+			*p = '_';
+	return n;
 }
 
-static int cmp_names(const void *a, const void *b)
+static int map_add(struct kl_map *m, const char *path, const char *name, const uint8_t *d,
+		   size_t len)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	struct kl_digest *e;
+
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 256;
+
+		e = realloc(m->v, cap * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		m->v = e;
+		m->cap = cap;
+	}
+	e = &m->v[m->n];
+	e->path = path ? strdup(path) : NULL;
+	e->name = strdup(name);
+	if ((path && !e->path) || !e->name) {
+		free(e->path);
+		free(e->name);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < len && i < IMACTL_MAX_DIGEST_SIZE; i++)
+		sprintf(e->hex + 2 * i, "%02x", d[i]);
+	e->hex[2 * (len < IMACTL_MAX_DIGEST_SIZE ? len : IMACTL_MAX_DIGEST_SIZE)] = 0;
+	m->n++;
+	return 0;
 }
 
-static void kl_file(struct kl_walk *w, int dirfd, const char *name, const char *rel)
+static void map_free(struct kl_map *m)
 {
-	struct imactl_verify_result r;
-	struct imactl_digest d;
-	int fd, ret;
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->v[i].path);
+		free(m->v[i].name);
+	}
+	free(m->v);
+}
 
-	fd = imactl_open_regular(dirfd, name);
-	if (fd < 0) {
-		prog_file_err(rel, "cannot open: %s", prog_file_error(fd));
-		w->status = prog_worse(w->status, EXIT_OPERATIONAL);
-		return;
+/* Walked files by path; those from the list (no path) first. */
+static int by_path(const void *a, const void *b)
+{
+	const char *x = ((const struct kl_digest *)a)->path,
+		   *y = ((const struct kl_digest *)b)->path;
+
+	return strcmp(x ? x : "", y ? y : "");
+}
+
+static int by_name_hex(const void *a, const void *b)
+{
+	const struct kl_digest *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : strcmp(x->hex, y->hex);
+}
+
+/* "ROOT/PATH: not in the policy: WHY" */
+static void fail(struct kl_policy *p, const char *path, int exit_code, const char *why)
+{
+	char *shown = tree_display_path(p->root, path);
+
+	prog_file_err(shown ? shown : path, "not in the policy: %s", why);
+	free(shown);
+	p->status = prog_worse(p->status, exit_code);
+}
+
+/* A regular file the walk verified (or failed to). */
+static int on_file(struct kl_policy *p, const struct imactl_tree_entry *e)
+{
+	const struct imactl_verify_result *r = e->verify;
+	char *name;
+	int ret;
+
+	if (e->status == -ENODATA) {
+		p->nunsigned++;
+		return 0;
 	}
-	ret = imactl_verify_fd(w->ctx, fd, w->kr, IMACTL_VERIFY_REQUIRE_SIG, 64, &r);
-	if (r.ima_status == -ENODATA) {
-		w->nunsigned++;
-		goto out;
-	}
-	if (ret != 0 || r.ima_status != 0) {
-		prog_file_err(rel, "not in the policy: %s",
-			      r.ima_reason ? r.ima_reason
-					   : strerror(-(r.ima_status ? r.ima_status : ret)));
-		w->nbad++;
-		w->status =
-			prog_worse(w->status, prog_exit_code(r.ima_status ? r.ima_status : ret));
-		goto out;
-	}
-	if (r.ima_type != IMACTL_XATTR_DIGSIG) {
+	if (e->status == 0 && r->ima_type != IMACTL_XATTR_DIGSIG) {
 		/* sigv3 signs an fs-verity digest: not what ima-sig logs carry */
-		prog_file_err(rel, "not in the policy: %s signatures are not supported",
-			      prog_xattr_type_name(r.ima_type));
-		w->nbad++;
-		w->status = prog_worse(w->status, EXIT_VERIFY);
-		goto out;
+		fail(p, e->path, EXIT_VERIFY, "sigv3 (fs-verity) signatures are not supported");
+		p->nbad++;
+		return 0;
 	}
-	if (lseek(fd, 0, SEEK_SET) < 0 || imactl_hash_fd(w->ctx, fd, r.ima_algo, &d) < 0) {
-		prog_file_err(rel, "cannot hash: %s", strerror(errno));
-		w->status = prog_worse(w->status, EXIT_OPERATIONAL);
-		goto out;
+	if (e->status == 0 && imactl_utf8_check(e->path) < 0) {
+		/* Keylime's agent reads the list as UTF-8 text, its verifier
+		 * hashes names as UTF-8: such a name can never be attested */
+		fail(p, e->path, EXIT_VERIFY, "the name is not UTF-8, which Keylime cannot attest");
+		p->nbad++;
+		return 0;
 	}
-	fprintf(w->digests, "%s\n    ", w->nsigned ? "," : "");
-	json_print(w->digests, rel);
-	fprintf(w->digests, ": [\"");
-	hex_print(w->digests, d.bytes, d.len);
-	fprintf(w->digests, "\"]");
-	w->nsigned++;
-out:
-	close(fd);
+	if (e->status) {
+		fail(p, e->path, r ? prog_exit_code(e->status) : EXIT_OPERATIONAL,
+		     r && r->ima_reason ? r->ima_reason : strerror(-e->status));
+		p->nbad += r != NULL;
+		return 0;
+	}
+	name = logged_name(e->path);
+	ret = name ? map_add(&p->digests, e->path, name, r->ima_digest.bytes, r->ima_digest.len)
+		   : -ENOMEM;
+	free(name);
+	p->nsigned++;
+	return ret;
 }
 
-static void kl_dir(struct kl_walk *w, int dirfd, const char *rel, int depth)
+/* A glob for the literal @path (for imactl_tree_glob_regex()). */
+static char *literal_glob(const char *path)
 {
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	DIR *dir;
-	int dfd = dup(dirfd);
+	char *g = malloc(2 * strlen(path) + 1), *q = g;
 
-	if (dfd < 0 || !(dir = fdopendir(dfd))) {
-		if (dfd >= 0)
-			close(dfd);
-		prog_file_err(rel[0] ? rel : "/", "cannot read the directory: %s", strerror(errno));
-		w->status = prog_worse(w->status, EXIT_OPERATIONAL);
-		return;
+	for (; g && *path; path++) {
+		if (strchr("*?[\\", *path))
+			*q++ = '\\';
+		*q++ = *path;
 	}
-	while ((de = readdir(dir))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+	if (g)
+		*q = 0;
+	return g;
+}
+
+static int add_exclude(struct kl_policy *p, const char *glob)
+{
+	int ret = imactl_tree_glob_regex(glob, &p->excludes[p->nexcludes]);
+
+	if (ret == 0)
+		p->nexcludes++;
+	return ret;
+}
+
+static int on_entry(void *data, const struct imactl_tree_entry *e)
+{
+	struct kl_policy *p = data;
+	char *g, *name;
+	int ret = 0;
+
+	switch (e->kind) {
+	case IMACTL_TREE_FILE:
+		return on_file(p, e);
+	case IMACTL_TREE_HARDLINK:
+		/* the kernel logs the name a file was opened by: each link's */
+		name = logged_name(e->path);
+		ret = name ? map_add(&p->links, e->first_path, name, NULL, 0) : -ENOMEM;
+		free(name);
+		return ret;
+	case IMACTL_TREE_DIR:
+		if (e->status)
+			p->status = prog_worse(p->status, EXIT_OPERATIONAL);
+		return 0;
+	case IMACTL_TREE_OTHER_FS:
+		/* not walked: Keylime must not expect its files either */
+		g = literal_glob(e->path);
+		p->excludes = g ? realloc(p->excludes, (p->nexcludes + 1) * sizeof(char *)) : NULL;
+		ret = p->excludes ? add_exclude(p, g) : -ENOMEM;
+		free(g);
+		return ret;
+	default: /* symbolic links are never followed; devices, fifos, sockets: never measured */
+		return 0;
+	}
+}
+
+/* Every hard link gets the digest of the name the walk hashed it by. */
+static int resolve_links(struct kl_policy *p)
+{
+	size_t nfiles = p->digests.n;
+
+	qsort(p->digests.v, nfiles, sizeof(*p->digests.v), by_path);
+	for (size_t i = 0; i < p->links.n; i++) {
+		struct kl_digest key = { .path = p->links.v[i].path };
+		const struct kl_digest *f =
+			bsearch(&key, p->digests.v, nfiles, sizeof(key), by_path);
+		int ret;
+
+		if (!f)
+			continue; /* the first name was refused */
+		ret = map_add(&p->digests, NULL, p->links.v[i].name, NULL, 0);
+		if (ret < 0)
+			return ret;
+		memcpy(p->digests.v[p->digests.n - 1].hex, f->hex, sizeof(f->hex));
+	}
+	return 0;
+}
+
+/* A JSON object NAME: [HEX, ...] of @m, sorted, without repeated digests. */
+static void print_map(const char *key, struct kl_map *m, const char *end)
+{
+	qsort(m->v, m->n, sizeof(*m->v), by_name_hex);
+	printf("  \"%s\": {", key);
+	for (size_t i = 0; i < m->n; i++) {
+		const struct kl_digest *e = &m->v[i];
+		bool same_name = i && !strcmp(e->name, m->v[i - 1].name);
+
+		if (same_name && !strcmp(e->hex, m->v[i - 1].hex))
 			continue;
-		if (n == cap) {
-			char **nn = realloc(names, (cap = cap ? 2 * cap : 64) * sizeof(*nn));
-
-			if (!nn)
-				break;
-			names = nn;
-		}
-		if (!(names[n] = strdup(de->d_name)))
-			break;
-		n++;
-	}
-	closedir(dir);
-	qsort(names, n, sizeof(*names), cmp_names);
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(rel) + strlen(names[i]) + 2;
-		char *child = malloc(len);
-		struct stat st;
-
-		if (!child)
-			break;
-		snprintf(child, len, "%s/%s", rel, names[i]);
-		if (excluded(w->o, child) ||
-		    fstatat(dirfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			free(child);
+		if (same_name) {
+			printf(", \"%s\"", e->hex);
 			continue;
 		}
-		if (S_ISDIR(st.st_mode)) {
-			int cfd = openat(dirfd, names[i],
-					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-			if (cfd >= 0 && depth < 256) {
-				kl_dir(w, cfd, child, depth + 1);
-			} else {
-				prog_file_err(child, "cannot enter: %s",
-					      cfd < 0 ? strerror(errno) : "too deep");
-				w->status = prog_worse(w->status, EXIT_OPERATIONAL);
-			}
-			if (cfd >= 0)
-				close(cfd);
-		} else if (S_ISREG(st.st_mode)) {
-			kl_file(w, dirfd, names[i], child);
-		} /* symbolic links and special files: never followed, not measured */
-		free(child);
+		printf("%s\n    ", i ? "]," : "");
+		json_print(stdout, e->name);
+		printf(": [\"%s\"", e->hex);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	printf("%s}%s\n", m->n ? "]\n  " : "", end);
 }
 
 static void base64_print(FILE *f, const uint8_t *p, size_t len)
@@ -228,158 +286,245 @@ static void base64_print(FILE *f, const uint8_t *p, size_t len)
 	}
 }
 
-/* Keylime's verification-keys: a JSON string holding {"ima": "<keyring JSON>"}. */
-static int keylime_keys(struct imactl_ctx *ctx, const struct opts *o, char **out)
+/*
+ * Keylime's verification-keys: one keyring (ImaKeyring) as a JSON string,
+ * {"pubkeys": [base64 SubjectPublicKeyInfo...], "keyids": [keyid...]}.
+ */
+static int keylime_keys(struct imactl_ctx *ctx, char *const certs[], int n, char **out)
 {
-	char *inner = NULL, *mid = NULL;
-	size_t ilen = 0, mlen = 0, olen = 0;
-	FILE *f;
-	int ret = 0;
+	char *pubkeys = NULL, *keyids = NULL;
+	size_t plen = 0, klen = 0;
+	FILE *pf = open_memstream(&pubkeys, &plen), *kf = open_memstream(&keyids, &klen);
+	int ret = pf && kf ? 0 : -ENOMEM;
 
-	f = open_memstream(&inner, &ilen);
-	if (!f)
-		return -ENOMEM;
-	fprintf(f, "{\"pubkeys\": [");
-	for (int i = 0; i < o->ncerts && ret == 0; i++) {
+	for (int i = 0; i < n && ret == 0; i++) {
 		struct imactl_cert *cert = NULL;
 		uint8_t *der = NULL;
 		size_t len = 0;
 
-		ret = imactl_cert_load(ctx, o->certs[i], &cert);
+		ret = imactl_cert_load(ctx, certs[i], &cert);
 		if (ret == 0)
 			ret = imactl_cert_pubkey_der(cert, &der, &len);
 		if (ret == 0) {
-			fprintf(f, "%s\"", i ? ", " : "");
-			base64_print(f, der, len);
-			fprintf(f, "\"");
+			fprintf(pf, "%s\"", i ? ", " : "");
+			base64_print(pf, der, len);
+			fputc('"', pf);
+			fprintf(kf, "%s%lu", i ? ", " : "", (unsigned long)imactl_cert_keyid(cert));
 		}
 		imactl_free(der);
 		imactl_cert_free(cert);
 	}
-	fprintf(f, "], \"keyids\": [");
-	for (int i = 0; i < o->ncerts && ret == 0; i++) {
-		struct imactl_cert *cert = NULL;
-
-		ret = imactl_cert_load(ctx, o->certs[i], &cert);
-		if (ret == 0)
-			fprintf(f, "%s%lu", i ? ", " : "", (unsigned long)imactl_cert_keyid(cert));
-		imactl_cert_free(cert);
-	}
-	fprintf(f, "]}");
-	fclose(f);
-	f = open_memstream(&mid, &mlen);
-	if (!f) {
-		free(inner);
-		return -ENOMEM;
-	}
-	fprintf(f, "{\"ima\": ");
-	json_print(f, inner);
-	fprintf(f, "}");
-	fclose(f);
-	free(inner);
-	f = open_memstream(out, &olen);
-	if (!f) {
-		free(mid);
-		return -ENOMEM;
-	}
-	json_print(f, mid);
-	fclose(f);
-	free(mid);
+	if (pf)
+		fclose(pf);
+	if (kf)
+		fclose(kf);
+	if (ret == 0 && asprintf(out, "{\"pubkeys\": [%s], \"keyids\": [%s]}", pubkeys, keyids) < 0)
+		ret = -ENOMEM;
+	free(pubkeys);
+	free(keyids);
 	return ret;
 }
 
-/* Keylime's excludes are regular expressions: translate each glob. */
-static void glob_regex(FILE *f, const char *g)
+/* A DER SEQUENCE filling the buffer: a key or certificate (keyring entries). */
+static bool is_der(const uint8_t *b, size_t len)
 {
-	fputs("\"^", f);
-	for (; *g; g++) {
-		if (*g == '*')
-			fputs(".*", f);
-		else if (*g == '?')
-			fputc('.', f);
-		else if (strchr(".^$+{}()|[]\\", *g))
-			fprintf(f, "\\\\%c", *g);
-		else if (*g == '"')
-			fputs("\\\"", f);
-		else if ((unsigned char)*g < 0x20)
-			fprintf(f, "\\u%04x", *g);
-		else
-			fputc(*g, f);
+	size_t n, hdr = 2;
+
+	if (len < 2 || b[0] != 0x30)
+		return false;
+	if (b[1] < 0x80) {
+		n = b[1];
+	} else {
+		size_t k = b[1] & 0x7f;
+
+		if (k == 0 || k > 4 || len < 2 + k)
+			return false;
+		n = 0;
+		for (size_t i = 0; i < k; i++)
+			n = n << 8 | b[2 + i];
+		hdr += k;
 	}
-	fputs("$\"", f);
+	return hdr + n == len;
+}
+
+/*
+ * --log LIST: boot_aggregate into digests, ima-buf entries that carry a key
+ * into keyrings and the others into ima-buf, under their logged names (as
+ * Keylime's generator does with -m).  Return: 0 or an exit code.
+ */
+static int read_list(struct imactl_ctx *ctx, const char *path, struct kl_policy *p)
+{
+	struct imactl_mlog *ml = NULL;
+	const struct imactl_mlog_entry *e;
+	const char *why = NULL;
+	int fd = log_open(path), ret = 0;
+
+	if (fd < 0 || imactl_mlog_open_fd(ctx, fd, IMACTL_MLOG_FORMAT_AUTO, 0, &ml) < 0) {
+		ret = EXIT_OPERATIONAL;
+		goto out;
+	}
+	while ((ret = imactl_mlog_next(ml, &e, &why)) == 0 && e) {
+		if (!e->digest || !e->path || e->violation)
+			continue;
+		if (!strcmp(e->path, "boot_aggregate"))
+			ret = map_add(&p->digests, NULL, e->path, e->digest, e->digest_len);
+		else if (e->buf)
+			ret = map_add(is_der(e->buf, e->buf_len) ? &p->keyrings : &p->ima_buf, NULL,
+				      e->path, e->digest, e->digest_len);
+		if (ret < 0)
+			break;
+	}
+	if (ret < 0) {
+		if (why)
+			prog_file_err(path, "malformed: %s", why);
+		ret = EXIT_OPERATIONAL;
+	}
+out:
+	if (fd > STDIN_FILENO)
+		close(fd);
+	imactl_mlog_free(ml);
+	return ret;
+}
+
+/* --boot-aggregate HEX: a sha1 .. sha512 digest. */
+static bool add_boot_aggregate(struct kl_policy *p, const char *hex)
+{
+	uint8_t d[IMACTL_MAX_DIGEST_SIZE];
+	size_t len = strlen(hex) / 2;
+
+	if ((len != 20 && len != 32 && len != 48 && len != 64) || strlen(hex) % 2 ||
+	    strspn(hex, "0123456789abcdef") != 2 * len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		sscanf(hex + 2 * i, "%2hhx", &d[i]);
+	return map_add(&p->digests, NULL, "boot_aggregate", d, len) == 0;
+}
+
+static void print_policy(struct kl_policy *p, const char *keys)
+{
+	time_t now = time(NULL);
+	char stamp[64];
+
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	/* generator 3 (LegacyAllowList): a policy with digests, which Keylime enforces */
+	printf("{\n  \"meta\": {\"version\": 1, \"generator\": 3, \"timestamp\": \"%s\"},\n"
+	       "  \"release\": 0,\n",
+	       stamp);
+	print_map("digests", &p->digests, ",");
+	printf("  \"excludes\": [");
+	for (size_t i = 0; i < p->nexcludes; i++) {
+		printf("%s\n    ", i ? "," : "");
+		json_print(stdout, p->excludes[i]);
+	}
+	printf("%s],\n", p->nexcludes ? "\n  " : "");
+	print_map("keyrings", &p->keyrings, ",");
+	printf("  \"ima\": {\"ignored_keyrings\": [], \"log_hash_alg\": \"sha1\", \"dm_policy\": "
+	       "null},\n");
+	print_map("ima-buf", &p->ima_buf, ",");
+	printf("  \"verification-keys\": ");
+	json_print(stdout, keys);
+	printf("\n}\n");
 }
 
 static int run_keylime(const struct imactl_command *cmd, int argc, char *argv[])
 {
-	struct opts o = { 0 };
-	struct kl_walk w = { 0 };
+	static const int repeatable[] = { OPT_BOOT_AGGREGATE, 0 };
+	struct prog_sign_opts o;
+	struct kl_policy p = { 0 };
 	struct imactl_keyring *kr = NULL;
 	struct imactl_ctx *ctx = NULL;
-	char *digests = NULL, *keys = NULL, stamp[64];
-	size_t dlen = 0;
-	time_t now = time(NULL);
-	int status, rootfd = -1;
+	struct imactl_tree_stats stats;
+	const char *list = NULL;
+	char *keys = NULL;
+	int status = EXIT_OK, c, ret;
 
-	status = parse_opts(cmd, argc, argv, &o);
-	if (status)
+	if (!prog_sign_opts_init(&o, cmd, PROG_SO_VERIFY, argc))
+		return EXIT_OPERATIONAL;
+	p.excludes = calloc(argc + 1, sizeof(char *));
+	if (!p.excludes) {
+		status = EXIT_OPERATIONAL;
 		goto out;
-	if (optind != argc - 1 || o.ncerts == 0) {
-		prog_err("log keylime-policy: one ROOT and at least one --cert are needed");
-		status = prog_bad_option(cmd);
-		goto out;
+	}
+	while ((c = prog_sign_getopt(&o, argc, argv, "", longopts, repeatable)) != -1) {
+		switch (c) {
+		case OPT_LOG:
+			list = optarg;
+			break;
+		case OPT_BOOT_AGGREGATE:
+			if (!add_boot_aggregate(&p, optarg)) {
+				prog_err("%s: --boot-aggregate takes the hex digest of a sha1 .. "
+					 "sha512 boot_aggregate entry, not '%s'",
+					 cmd->name, optarg);
+				goto usage;
+			}
+			break;
+		case OPT_HELP:
+			status = prog_usage(cmd, stdout);
+			goto out;
+		default:
+			goto usage;
+		}
+	}
+	if (optind != argc - 1 || o.n_certs == 0) {
+		prog_err("%s: one ROOT and at least one --cert are needed", cmd->name);
+		goto usage;
+	}
+	for (size_t i = 0; i < o.tree.n_exclude; i++) {
+		ret = add_exclude(&p, o.exclude[i]);
+		if (ret == -EINVAL || ret == -EILSEQ) {
+			prog_err("%s: --exclude '%s': %s", cmd->name, o.exclude[i],
+				 ret == -EILSEQ ? "not UTF-8" : "an unknown [:class:]");
+			goto usage;
+		}
+		if (ret < 0) {
+			status = EXIT_OPERATIONAL;
+			goto out;
+		}
 	}
 	if (prog_ctx_new(&ctx, 0, o.xattr_user) < 0 ||
-	    prog_load_keyring(ctx, o.certs, o.ncerts, &kr) < 0) {
+	    prog_load_keyring(ctx, o.certs, o.n_certs, &kr) < 0 ||
+	    keylime_keys(ctx, o.certs, o.n_certs, &keys) < 0) {
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
-	rootfd = open(argv[optind], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0) {
-		prog_file_err(argv[optind], "not a directory: %s", strerror(errno));
+	if (list && (status = read_list(ctx, list, &p)))
+		goto out;
+	p.root = argv[optind];
+	o.tree.keyring = kr;
+	o.tree.verify_flags = IMACTL_VERIFY_REQUIRE_SIG;
+	o.tree.target_bits = 64;
+	o.tree.fn = on_entry;
+	o.tree.fn_data = &p;
+	ret = imactl_tree_verify(ctx, p.root, &o.tree, &stats);
+	if (ret < 0 && ret != -EBADMSG && ret != -EIO) {
+		prog_file_err(p.root, "cannot walk: %s", strerror(-ret));
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
-	if (keylime_keys(ctx, &o, &keys) < 0) {
+	if (resolve_links(&p) < 0) {
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
-	w.ctx = ctx;
-	w.kr = kr;
-	w.o = &o;
-	w.digests = open_memstream(&digests, &dlen);
-	if (!w.digests) {
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
-	kl_dir(&w, rootfd, "", 0);
-	fclose(w.digests);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	printf("{\n  \"meta\": {\"version\": 1, \"generator\": 0, \"timestamp\": \"%s\"},\n"
-	       "  \"release\": 0,\n  \"digests\": {%s%s},\n  \"excludes\": [",
-	       stamp, digests, w.nsigned ? "\n  " : "");
-	for (int i = 0; i < o.nexcludes; i++) {
-		fputs(i ? ", " : "", stdout);
-		glob_regex(stdout, o.excludes[i]);
-	}
-	printf("],\n  \"keyrings\": {},\n"
-	       "  \"ima\": {\"ignored_keyrings\": [], \"log_hash_alg\": \"sha1\", \"dm_policy\": "
-	       "null},\n"
-	       "  \"ima-buf\": {},\n  \"verification-keys\": %s\n}\n",
-	       keys);
+	print_policy(&p, keys);
 	fprintf(stderr,
 		"imactl: %lu signed files in the policy, %lu unsigned skipped, %lu refused\n",
-		w.nsigned, w.nunsigned, w.nbad);
-	status = w.status;
+		p.nsigned, p.nunsigned, p.nbad);
+	status = p.status;
+	goto out;
+usage:
+	status = prog_bad_option(cmd);
 out:
-	if (status == -1)
-		status = EXIT_OK;
-	if (rootfd >= 0)
-		close(rootfd);
-	free(digests);
+	for (size_t i = 0; i < p.nexcludes; i++)
+		imactl_free(p.excludes[i]);
+	free(p.excludes);
+	map_free(&p.digests);
+	map_free(&p.keyrings);
+	map_free(&p.ima_buf);
+	map_free(&p.links);
 	free(keys);
 	imactl_keyring_free(kr);
 	imactl_ctx_free(ctx);
-	free_opts(&o);
+	prog_sign_opts_free(&o);
 	return status;
 }
 
@@ -387,13 +532,28 @@ const struct imactl_command cmd_log_keylime_sub = {
 	.name = "log keylime-policy",
 	.func = run_keylime,
 	.summary = "make a Keylime runtime policy from a signed tree",
-	.usage = "ROOT --cert CERT... [--exclude GLOB]... [--xattr-user] > policy.json\n"
+	.usage = "ROOT --cert CERT... [OPTIONS] > policy.json\n"
 		 "\n"
-		 "Walks ROOT (symbolic links are never followed), checks every file's IMA\n"
-		 "signature against the certificates, and prints a Keylime runtime policy:\n"
-		 "the digest of every file whose signature verifies, by its path below ROOT\n"
-		 "(\"/usr/bin/x\"), the certificates' public keys as verification-keys, and\n"
-		 "each --exclude GLOB (not walked) as an anchored regular expression.\n"
-		 "Unsigned files are skipped; a file whose signature does not verify is\n"
+		 "Walks ROOT as verify-tree does (symbolic links are never followed), checks\n"
+		 "every file's IMA signature against the certificates, and prints a Keylime\n"
+		 "runtime policy: the digest of every file whose signature verifies, by its\n"
+		 "path below ROOT as the kernel logs it (\"/usr/bin/x\", a space as '_'; every\n"
+		 "name of a hard link), the certificates as verification-keys, and each\n"
+		 "--exclude as a regular expression matching what the walk left out.\n"
+		 "\n"
+		 "  --cert CERT           a signer's certificate; repeat for several\n"
+		 "  --exclude GLOB        leave out what GLOB matches, as for verify-tree: a\n"
+		 "                        GLOB without '/' matches names at any depth, one with\n"
+		 "                        '/' is anchored at ROOT; below a match nothing is\n"
+		 "                        walked (repeatable)\n"
+		 "  --one-file-system     do not enter other file systems (they are excluded)\n"
+		 "  --jobs N              threads (default: online CPUs)\n"
+		 "  --log LIST            take boot_aggregate, keyring and ima-buf entries from\n"
+		 "                        the measurement list LIST (binary or ascii)\n"
+		 "  --boot-aggregate HEX  the boot_aggregate digest (repeatable)\n"
+		 "  --xattr-user          read user.ima instead of security.ima\n"
+		 "\n"
+		 "Unsigned files are skipped; a file whose signature does not verify, a\n"
+		 "sigv3 signature, or a name that is not UTF-8 (Keylime cannot attest it) is\n"
 		 "named and left out (exit 1).\n",
 };

@@ -264,40 +264,108 @@ is "log verify --json names the failing entry's UTF-8 path" \
 	"$(py 'import json, sys; print(json.load(open(sys.argv[1]))["first_failure"]["path"])' "$T/out")" "/café"
 
 # ---- keylime-policy ------------------------------------------------------
-mkdir -p root/usr/bin root/etc root/tmp root/var/log
-for f in usr/bin/a usr/bin/b etc/conf tmp/scratch var/log/x; do echo "content of $f" > "root/$f"; done
+# Keylime's runtime-policy format (keylime/ima/ima.py RUNTIME_POLICY_SCHEMA,
+# file_signatures.py ImaKeyring) and how Keylime uses it (re.match of the
+# excludes against logged names, digests by logged name) are facts carried
+# over here; tests/cli/keylime_check.sh runs Keylime's own code when given.
+fails 2 "keylime-policy: --exclude with an unknown [:class:]" "$IMACTL" log keylime-policy \
+	--cert "$KEYS/rsa2048.pem" --exclude '[[:frob:]]' .
+fails 2 "keylime-policy: a malformed --boot-aggregate" "$IMACTL" log keylime-policy \
+	--cert "$KEYS/rsa2048.pem" --boot-aggregate 12zz .
+mkdir -p root/usr/bin root/usr/lib root/etc root/tmp root/var/log root/srv
+for f in usr/bin/a usr/bin/b etc/conf tmp/scratch var/log/x var/log/y.pyc usr/lib/m.pyc \
+	'usr/bin/my prog' 'usr/bin/tab	name' 'usr/bin/[x]' 'usr/bin/st*r' etc/café \
+	srv/a1 srv/b1 srv/c1 'srv/z\slash'; do
+	echo "content of $f" > "root/$f"
+done
+ln root/usr/bin/a root/usr/bin/a2
 echo unsigned > root/usr/bin/unsigned
 echo other > root/usr/bin/byother
 echo outside > outside; ln -s ../../../outside root/usr/bin/link
-"$IMACTL" sign --xattr-user --key "$KEYS/rsa2048.key" --cert "$KEYS/rsa2048.pem" \
-	root/usr/bin/a root/usr/bin/b root/etc/conf root/tmp/scratch root/var/log/x >/dev/null
+(cd root && find . -type f ! -name unsigned ! -name byother ! -name a2 -print0) |
+	(cd root && xargs -0 "$IMACTL" sign --xattr-user --key "$KEYS/rsa2048.key" \
+		--cert "$KEYS/rsa2048.pem") >/dev/null
 "$IMACTL" sign --xattr-user --key "$KEYS/other.key" root/usr/bin/byother >/dev/null
 "$IMACTL" sign --xattr-user --key "$KEYS/rsa2048.key" outside >/dev/null
+BA=$(printf %064d 7)
 fails 1 "keylime-policy names a file it cannot verify" "$IMACTL" log keylime-policy --xattr-user \
-	--cert "$KEYS/rsa2048.pem" --exclude '/tmp/*' --exclude '/var/log' root
+	--cert "$KEYS/rsa2048.pem" --exclude '/tmp/*' --exclude '/var/log' --exclude '*.pyc' \
+	--exclude '/srv/[ab]*' --boot-aggregate "$BA" root
 like "... the other-key file" "$T/err" '/usr/bin/byother: not in the policy'
 cp "$T/out" policy.json
 cat > check.py <<'PY'
-import base64, hashlib, json, subprocess, sys
+import base64, hashlib, json, os, re, subprocess, sys
 p = json.load(open("policy.json"))
 want = {"meta", "release", "digests", "excludes", "keyrings", "ima", "ima-buf", "verification-keys"}
 print("fields", sorted(p) == sorted(want))
-print("meta", p["meta"]["version"] == 1 and isinstance(p["meta"]["generator"], int))
+# generator 3: Keylime treats <= 1 as "no runtime policy" and does not enforce it
+print("meta", p["meta"]["version"] == 1 and p["meta"]["generator"] == 3)
 print("ima", p["ima"] == {"ignored_keyrings": [], "log_hash_alg": "sha1", "dm_policy": None})
 print("empty", p["keyrings"] == {} and p["ima-buf"] == {} and p["release"] == 0)
-signed = ["/usr/bin/a", "/usr/bin/b", "/etc/conf"]
-ok = all(p["digests"].get(f) == [hashlib.sha256(open("root" + f, "rb").read()).hexdigest()] for f in signed)
-print("digests", ok and sorted(p["digests"]) == sorted(signed))
-print("excludes", p["excludes"] == ["^/tmp/.*$", "^/var/log$"])
+def sha(f): return hashlib.sha256(open("root" + f, "rb").read()).hexdigest()
+signed = ["/usr/bin/a", "/usr/bin/b", "/etc/conf", "/usr/bin/my prog", "/usr/bin/tab\tname",
+          "/usr/bin/[x]", "/usr/bin/st*r", "/etc/café", "/srv/c1", "/srv/z\\slash"]
+exp = {f.replace(" ", "_"): [sha(f)] for f in signed}
+exp["/usr/bin/a2"] = [sha("/usr/bin/a")]  # a hard link: logged by the name it is opened by
+exp["boot_aggregate"] = [sys.argv[3]]
+print("digests", p["digests"] == exp)
+ex = re.compile("(" + ")|(".join(p["excludes"]) + ")")
+skipped = ["/tmp/scratch", "/var/log/x", "/var/log/y.pyc", "/usr/lib/m.pyc", "/srv/a1", "/srv/b1"]
+print("excluded", all(ex.match(f) for f in skipped))
+print("listed-not-excluded", not any(ex.match(f) for f in p["digests"]))
+# every file of the tree: listed, excluded, or one that must fail (unsigned, other key)
+files = [os.path.join(d, f)[4:] for d, _, fs in os.walk("root") for f in fs]
+rest = sorted(f for f in files if f.replace(" ", "_") not in p["digests"] and not ex.match(f))
+print("rest", rest == ["/usr/bin/byother", "/usr/bin/link", "/usr/bin/unsigned"])
 k = json.loads(p["verification-keys"])
-ring = json.loads(k["ima"])
 der = subprocess.run(["openssl", "x509", "-in", sys.argv[1], "-pubkey", "-noout"], capture_output=True).stdout
 der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=der, capture_output=True).stdout
-print("keys", list(k) == ["ima"] and ring["pubkeys"] == [base64.b64encode(der).decode()] and ring["keyids"] == [int(sys.argv[2], 16)])
+print("keys", k == {"pubkeys": [base64.b64encode(der).decode()], "keyids": [int(sys.argv[2], 16)]})
 PY
-is "keylime policy: exactly Keylime's fields, every signed file, keys, excludes" \
-	"$(python3 check.py "$KEYS/rsa2048.pem" "$("$IMACTL" keyid "$KEYS/rsa2048.pem")" | tr '\n' ' ')" \
-	"fields True meta True ima True empty True digests True excludes True keys True "
-rm root/usr/bin/byother
+is "keylime policy: Keylime's fields, generator 3, logged names, hard links, excludes covering the walk, keyring" \
+	"$(python3 check.py "$KEYS/rsa2048.pem" "$("$IMACTL" keyid "$KEYS/rsa2048.pem")" "$BA" | tr '\n' ' ')" \
+	"fields True meta True ima True empty True digests True excluded True listed-not-excluded True rest True keys True "
+# the glob's meaning is the walk's: each --exclude alone leaves out exactly what Keylime's regex
+# excludes (ASCII names: on others '?' and [...] match a byte in the walk, a character in Keylime)
+cat > agree.py <<'PY'
+import json, os, re, subprocess, sys
+imactl, cert, root = sys.argv[1:4]
+files = sorted(os.path.join(d, f)[len(root):] for d, _, fs in os.walk(root) for f in fs)
+bad = []
+for g in ["*.pyc", "/srv/[ab]*", "/srv/[!a]1", "[[:digit:]]*", "/usr/bin/\\[x]", "/usr/bin/st\\*r",
+          "my prog", "/usr/*/a", "?1", "tab*", "/srv/z\\\\slash", "/var"]:
+    r = subprocess.run([imactl, "log", "keylime-policy", "--xattr-user", "--cert", cert, "--exclude", g, root],
+                       capture_output=True)
+    p = json.loads(r.stdout)
+    ex = re.compile("(" + ")|(".join(p["excludes"]) + ")")
+    for f in files:
+        listed = f.replace(" ", "_") in p["digests"]
+        if listed == bool(ex.match(f.replace(" ", "_"))) and f not in ("/usr/bin/byother", "/usr/bin/unsigned", "/usr/bin/link"):
+            bad.append((g, f, listed))
+print(bad or "agree")
+PY
+is "--exclude: the walk and Keylime's regex agree (classes, escapes, names at any depth, subtrees)" \
+	"$(python3 agree.py "$IMACTL" "$KEYS/rsa2048.pem" root 2>&1)" "agree"
+printf '/etc/bad\377' > badname.txt
+echo bad > "$(printf 'root/etc/bad\377')"
+"$IMACTL" sign --xattr-user --key "$KEYS/rsa2048.key" "$(printf 'root/etc/bad\377')" >/dev/null
+fails 1 "keylime-policy: a name that is not UTF-8 is refused" "$IMACTL" log keylime-policy --xattr-user \
+	--cert "$KEYS/rsa2048.pem" --exclude /usr/bin root
+like "... named, with the cause" "$T/err" 'bad\\377: not in the policy: the name is not UTF-8'
+rm "$(printf 'root/etc/bad\377')" root/usr/bin/byother
 ok "keylime-policy exits 0 when every signed file verifies" "$IMACTL" log keylime-policy --xattr-user --cert "$KEYS/rsa2048.pem" root
+# --log: boot_aggregate, keyring and ima-buf entries of a real list
+$G --count 8 --template ima-ng,ima-buf --format ascii kl.asc
+ok "keylime-policy --log LIST" "$IMACTL" log keylime-policy --xattr-user --cert "$KEYS/rsa2048.pem" --log kl.asc root
+cp "$T/out" policy-log.json
+is "... boot_aggregate and every ima-buf entry of the list, by name" "$(py '
+import json, sys
+p = json.load(open("policy-log.json"))
+lst = [l.split() for l in open("kl.asc")]
+ba = [l[3].split(":")[1] for l in lst if l[4] == "boot_aggregate"]
+buf = {}
+for l in lst:
+    if l[2] == "ima-buf": buf.setdefault(l[4], []).append(l[3].split(":")[1])
+print(p["digests"]["boot_aggregate"] == ba, p["ima-buf"] == {k: sorted(set(v)) for k, v in buf.items()} and len(buf) > 0)
+')" "True True"
 done_testing
