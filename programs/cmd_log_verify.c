@@ -334,7 +334,7 @@ static void print_policy_text(const char *file, const struct policy_run *pr)
 static void print_policy_json(const char *file, const struct policy_run *pr)
 {
 	printf(",\"policy\":{\"file\":");
-	json_str(stdout, file);
+	json_print(stdout, file);
 	printf(",\"paths\":%zu,\"keys\":%zu,\"passed\":{\"digest\":%llu,\"signature\":%llu,"
 	       "\"excluded\":%llu,\"ignored_keyring\":%llu},\"violations\":[",
 	       imactl_runtime_policy_paths(pr->pol), imactl_runtime_policy_keys(pr->pol),
@@ -346,9 +346,9 @@ static void print_policy_json(const char *file, const struct policy_run *pr)
 		const struct policy_violation *v = &pr->v[i];
 
 		printf("%s{\"entry\":%llu,\"path\":", i ? "," : "", (unsigned long long)v->number);
-		json_str(stdout, v->path);
+		json_print(stdout, v->path);
 		printf(",\"cause\":\"%s\",\"reason\":", verdict_names[v->verdict]);
-		json_str(stdout, v->reason);
+		json_print(stdout, v->reason);
 		if (v->keyid)
 			printf(",\"keyid\":\"%08x\"", v->keyid);
 		printf("}");
