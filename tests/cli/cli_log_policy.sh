@@ -125,7 +125,7 @@ like "the bad signature on a listed file is named, with its cause" "$T/err" \
 like "an unknown program is named" "$T/err" 'entry 16 \(/usr/bin/evil\): not in the runtime policy'
 like "a changed file measured consistently is named" "$T/err" \
 	'entry 17 \(/usr/bin/changed\): digest not among the runtime policy.s digests'
-like "an invalid UTF-8 name is named (escaped)" "$T/err" 'entry 6 \(/etc/bad\\xff\): not in the runtime policy'
+like "an invalid UTF-8 name is named (escaped)" "$T/err" 'entry 6 \(/etc/bad\\377\): not in the runtime policy'
 like "the summary counts the policy's verdicts" "$T/out" \
 	'^runtime policy pol.json: 13 paths, 2 keys; passed: 12 by digest, 2 by signature, 3 excluded, 1 keys of ignored keyrings; 10 violations'
 like "failed counts the policy's violations" "$T/out" '28 entries \(binary\), 0 violations, 10 failed'
