@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,7 +35,6 @@ struct imactl_sigcache {
 	int dfd;
 	uint64_t max_bytes;
 	atomic_uint_fast64_t reused, rejected, signed_new, stored, store_failed, pruned;
-	atomic_uint seq; /* temporary file names */
 };
 
 /* Opens @rel below the cache directory; no symbolic link, no "..". */
@@ -256,6 +256,7 @@ IMACTL_EXPORT int imactl_sigcache_store(struct imactl_ctx *ctx, struct imactl_si
 {
 	uint8_t ekey[32], buf[ENTRY_MAX];
 	char rel[3 + 64 + 1], sub[3], tmp[64];
+	uint64_t rnd[2];
 	int sfd = -1, fd = -1, ret;
 
 	if (!c || !key || !digest || !value || !len || len > IMACTL_MAX_XATTR_SIZE ||
@@ -281,7 +282,16 @@ IMACTL_EXPORT int imactl_sigcache_store(struct imactl_ctx *ctx, struct imactl_si
 		ret = sfd;
 		goto out;
 	}
-	snprintf(tmp, sizeof(tmp), ".tmp.%ld.%u", (long)getpid(), atomic_fetch_add(&c->seq, 1));
+	/*
+	 * A name no other writer picks: several caches of one process (or
+	 * processes in other PID namespaces) may share the directory.
+	 */
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	snprintf(tmp, sizeof(tmp), ".tmp.%016llx%016llx", (unsigned long long)rnd[0],
+		 (unsigned long long)rnd[1]);
 	fd = openat(sfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		ret = -errno;
