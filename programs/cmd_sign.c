@@ -57,6 +57,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	struct prog_sign_opts o;
 	struct imactl_ctx *ctx = NULL;
 	struct imactl_key *key = NULL;
+	struct imactl_sigcache_stats cs;
 	int verbose = 0, status = EXIT_OK, c, ret;
 
 	if (!prog_sign_opts_init(&o, cmd, PROG_SO_IMA_NONE, argc))
@@ -95,7 +96,8 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		if (ret < 0)
 			status = EXIT_OPERATIONAL;
 	}
-	prog_sign_opts_close_cache(ctx, &o, verbose ? stdout : NULL);
+	if (prog_sign_opts_close_cache(ctx, &o, &cs) && verbose)
+		prog_print_cache_stats(stdout, "sign", &cs);
 	goto out;
 usage:
 	status = prog_bad_option(cmd);

@@ -67,6 +67,8 @@ const struct imactl_command cmd_sign_image = {
 		 "  --manifest FILE       one line per signed file, as sign-tree writes it\n"
 		 "  --pass-file FILE      passphrase of KEY (else $IMACTL_KEY_PASSWORD, else the\n"
 		 "                        terminal); never on the command line\n"
+		 "  --json                the summary as one JSON object on stdout, as\n"
+		 "                        sign-tree --json gives it, with \"image\" for \"root\"\n"
 		 "  -v, --verbose         name every file\n"
 		 "\n"
 		 "Files are named IMAGE:/PATH in messages.  Progress goes to stderr when it is\n"

@@ -166,6 +166,38 @@ out:
 	return ret;
 }
 
+static void print_text(const char *name, const struct imactl_tree_stats *s, double secs,
+		       unsigned int bits, const struct imactl_sigcache_stats *cs)
+{
+	printf("%s: signed %llu, already valid %llu, failed %llu\n", name,
+	       (unsigned long long)(s->ok - s->unchanged), (unsigned long long)s->unchanged,
+	       (unsigned long long)s->failed);
+	tree_print_skipped(stdout, name, s);
+	printf("%s: %llu files, %.1f MB in %.2f s, %.0f files/s, %u-bit target\n", name,
+	       (unsigned long long)s->kinds[IMACTL_TREE_FILE], s->bytes / 1e6, secs,
+	       secs > 0 ? s->kinds[IMACTL_TREE_FILE] / secs : 0.0, bits);
+	if (cs)
+		prog_print_cache_stats(stdout, name, cs);
+}
+
+static void print_json(const struct state *st, bool image, const struct imactl_tree_stats *s,
+		       double secs, unsigned int bits, const struct imactl_sigcache_stats *cs)
+{
+	tree_print_json_head(stdout, image, st->root, s);
+	printf(", \"signed\": %llu, \"already_valid\": %llu, \"failed\": %llu, \"bytes\": %llu",
+	       (unsigned long long)(s->ok - s->unchanged), (unsigned long long)s->unchanged,
+	       (unsigned long long)s->failed, (unsigned long long)s->bytes);
+	tree_print_json_skipped(stdout, s);
+	printf(", \"seconds\": %.3f, \"target_bits\": %u, \"cache\": ", secs, bits);
+	if (cs)
+		printf("{\"reused\": %llu, \"newly_signed\": %llu, \"rejected\": %llu}",
+		       (unsigned long long)cs->reused, (unsigned long long)cs->signed_new,
+		       (unsigned long long)cs->rejected);
+	else
+		printf("null");
+	printf("}\n");
+}
+
 static void free_lines(struct state *st)
 {
 	for (size_t i = 0; i < st->n_lines; i++) {
@@ -190,6 +222,8 @@ int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
 	struct imactl_key *key = NULL;
 	struct imactl_tree_stats stats;
 	struct state st = { 0 };
+	struct imactl_sigcache_stats cs;
+	bool json = false, cached;
 	int verbose = 0, status = EXIT_OK, c, ret;
 	double secs;
 
@@ -208,6 +242,9 @@ int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
 		case PROG_SO_SIGN_VERBOSE:
 			verbose++;
 			break;
+		case PROG_SO_SIGN_JSON:
+			json = true;
+			break;
 		case PROG_SO_SIGN_HELP:
 			status = prog_usage(cmd, stdout);
 			goto out;
@@ -222,6 +259,12 @@ int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
 	}
 	if (!prog_sign_opts_check(&o))
 		goto usage;
+	if (json && verbose) {
+		prog_err("%s: --json and --verbose exclude each other (the JSON summary is all of "
+			 "stdout)",
+			 name);
+		goto usage;
+	}
 	if ((tp->flags & IMACTL_TREE_SKIP_VALID) && !o.n_certs &&
 	    (sp->ima == IMACTL_IMA_SIG || sp->evm != IMACTL_EVM_NONE)) {
 		prog_err("%s: --skip-valid checks signatures with --cert: give it", name);
@@ -281,14 +324,11 @@ int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
 			status = EXIT_OPERATIONAL;
 		}
 	}
-	printf("%s: signed %llu, already valid %llu, failed %llu\n", name,
-	       (unsigned long long)(stats.ok - stats.unchanged),
-	       (unsigned long long)stats.unchanged, (unsigned long long)stats.failed);
-	tree_print_skipped(stdout, name, &stats);
-	printf("%s: %llu files, %.1f MB in %.2f s, %.0f files/s, %u-bit target\n", name,
-	       (unsigned long long)stats.kinds[IMACTL_TREE_FILE], stats.bytes / 1e6, secs,
-	       secs > 0 ? stats.kinds[IMACTL_TREE_FILE] / secs : 0.0, sp->target_bits);
-	prog_sign_opts_close_cache(ctx, &o, stdout);
+	cached = prog_sign_opts_close_cache(ctx, &o, &cs);
+	if (json)
+		print_json(&st, image, &stats, secs, sp->target_bits, cached ? &cs : NULL);
+	else
+		print_text(name, &stats, secs, sp->target_bits, cached ? &cs : NULL);
 	goto out;
 usage:
 	status = prog_bad_option(cmd);
@@ -371,6 +411,10 @@ const struct imactl_command cmd_sign_tree = {
 		 "  --pass-file FILE      passphrase of KEY (else $IMACTL_KEY_PASSWORD, else the\n"
 		 "                        terminal); never on the command line\n"
 		 "  --xattr-user          use user.ima/user.evm (tests without privileges)\n"
+		 "  --json                the summary as one JSON object on stdout: root,\n"
+		 "                        files, signed, already_valid, failed, bytes,\n"
+		 "                        skipped (by kind), seconds, target_bits, cache\n"
+		 "                        (reused, newly_signed, rejected; null without one)\n"
 		 "  -v, --verbose         name every file\n"
 		 "\n"
 		 "Progress goes to stderr when it is a terminal; a summary (signed, already\n"

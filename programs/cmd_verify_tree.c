@@ -160,23 +160,11 @@ static int cmp_problems(const void *a, const void *b)
 static void print_json(const struct state *st, const struct imactl_tree_stats *s, double secs,
 		       bool image)
 {
-	static const char *const kinds[IMACTL_TREE_KINDS] = {
-		[IMACTL_TREE_SYMLINK] = "symlinks",  [IMACTL_TREE_DIR] = "directories",
-		[IMACTL_TREE_DEVICE] = "devices",    [IMACTL_TREE_FIFO] = "fifos",
-		[IMACTL_TREE_SOCKET] = "sockets",    [IMACTL_TREE_HARDLINK] = "hard-links",
-		[IMACTL_TREE_EXCLUDED] = "excluded", [IMACTL_TREE_OTHER_FS] = "other-fs",
-	};
-
-	printf("{\"%s\": ", image ? "image" : "root");
-	json_print(stdout, st->root);
-	printf(", \"files\": %llu", (unsigned long long)s->kinds[IMACTL_TREE_FILE]);
+	tree_print_json_head(stdout, image, st->root, s);
 	for (int c = 0; c < C_COUNT; c++)
 		printf(", \"%s\": %llu", class_names[c], (unsigned long long)st->counts[c]);
-	printf(", \"skipped\": {");
-	for (int k = 1; k < IMACTL_TREE_KINDS; k++)
-		printf("%s\"%s\": %llu", k > 1 ? ", " : "", kinds[k],
-		       (unsigned long long)s->kinds[k]);
-	printf("}, \"seconds\": %.3f, \"problems\": [", secs);
+	tree_print_json_skipped(stdout, s);
+	printf(", \"seconds\": %.3f, \"problems\": [", secs);
 	for (size_t i = 0; i < st->n; i++) {
 		printf("%s\n  {\"path\": ", i ? "," : "");
 		json_print(stdout, st->problems[i].path);

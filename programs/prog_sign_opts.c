@@ -281,23 +281,26 @@ bool prog_sign_opts_open_cache(struct imactl_ctx *ctx, struct prog_sign_opts *o)
 	return true;
 }
 
-void prog_sign_opts_close_cache(struct imactl_ctx *ctx, struct prog_sign_opts *o, FILE *f)
+bool prog_sign_opts_close_cache(struct imactl_ctx *ctx, struct prog_sign_opts *o,
+				struct imactl_sigcache_stats *s)
 {
-	struct imactl_sigcache_stats s;
-
+	imactl_sigcache_get_stats(o->cache, s);
 	if (!o->cache)
-		return;
-	imactl_sigcache_get_stats(o->cache, &s);
-	if (f)
-		fprintf(f,
-			"%s: signatures: %llu reused from the cache (each verified), %llu newly "
-			"signed, %llu cache entries rejected\n",
-			o->cmd->name, (unsigned long long)s.reused,
-			(unsigned long long)s.signed_new, (unsigned long long)s.rejected);
-	if (s.stored)
+		return false;
+	if (s->stored)
 		imactl_sigcache_prune(ctx, o->cache);
 	imactl_sigcache_close(o->cache);
 	o->sign.cache = o->cache = NULL;
+	return true;
+}
+
+void prog_print_cache_stats(FILE *f, const char *cmd, const struct imactl_sigcache_stats *s)
+{
+	fprintf(f,
+		"%s: signatures: %llu reused from the cache (each verified), %llu newly signed, "
+		"%llu cache entries rejected\n",
+		cmd, (unsigned long long)s->reused, (unsigned long long)s->signed_new,
+		(unsigned long long)s->rejected);
 }
 
 int prog_sign_opts_load_key(struct imactl_ctx *ctx, const struct prog_sign_opts *o,

@@ -80,12 +80,14 @@ enum {
 	PROG_SO_SIGN_SKIP_VALID = PROG_SO_END,
 	PROG_SO_SIGN_MANIFEST,
 	PROG_SO_SIGN_VERBOSE,
+	PROG_SO_SIGN_JSON,
 	PROG_SO_SIGN_HELP,
 };
 #define PROG_SO_LONGOPTS_SIGN_TREE                                                                 \
 	{ "skip-valid", no_argument, NULL, PROG_SO_SIGN_SKIP_VALID },                              \
 		{ "manifest", required_argument, NULL, PROG_SO_SIGN_MANIFEST },                    \
 		{ "verbose", no_argument, NULL, PROG_SO_SIGN_VERBOSE },                            \
+		{ "json", no_argument, NULL, PROG_SO_SIGN_JSON },                                  \
 	{                                                                                          \
 		"help", no_argument, NULL, PROG_SO_SIGN_HELP                                       \
 	}
@@ -181,10 +183,12 @@ int prog_sign_opts_load_key(struct imactl_ctx *ctx, const struct prog_sign_opts 
 bool prog_sign_opts_open_cache(struct imactl_ctx *ctx, struct prog_sign_opts *o);
 
 /*
- * After signing: prints "CMD: signatures: N reused from the cache (each
- * verified), N newly signed, N cache entries rejected" to @f (when @f and a
- * cache), keeps the cache within its size and closes it.
+ * After signing: keeps the cache within its size and closes it.  Returns
+ * whether there was one, its counters in *@s (zero without one).
  */
-void prog_sign_opts_close_cache(struct imactl_ctx *ctx, struct prog_sign_opts *o, FILE *f);
+bool prog_sign_opts_close_cache(struct imactl_ctx *ctx, struct prog_sign_opts *o,
+				struct imactl_sigcache_stats *s);
+/* "CMD: signatures: N reused from the cache (each verified), N newly signed, ..." */
+void prog_print_cache_stats(FILE *f, const char *cmd, const struct imactl_sigcache_stats *s);
 
 #endif

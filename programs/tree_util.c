@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Shared by sign-tree and verify-tree: progress, summaries. */
 #include "tree_util.h"
+#include "output.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -176,4 +177,27 @@ bool image_fsck(const char *image)
 			      WIFEXITED(status) ? WEXITSTATUS(status) : -1, out ? out : "");
 	free(out);
 	return false;
+}
+
+void tree_print_json_head(FILE *f, bool image, const char *root, const struct imactl_tree_stats *s)
+{
+	fprintf(f, "{\"%s\": ", image ? "image" : "root");
+	json_print(f, root);
+	fprintf(f, ", \"files\": %llu", (unsigned long long)s->kinds[IMACTL_TREE_FILE]);
+}
+
+void tree_print_json_skipped(FILE *f, const struct imactl_tree_stats *s)
+{
+	static const char *const kinds[IMACTL_TREE_KINDS] = {
+		[IMACTL_TREE_SYMLINK] = "symlinks",  [IMACTL_TREE_DIR] = "directories",
+		[IMACTL_TREE_DEVICE] = "devices",    [IMACTL_TREE_FIFO] = "fifos",
+		[IMACTL_TREE_SOCKET] = "sockets",    [IMACTL_TREE_HARDLINK] = "hard-links",
+		[IMACTL_TREE_EXCLUDED] = "excluded", [IMACTL_TREE_OTHER_FS] = "other-fs",
+	};
+
+	fprintf(f, ", \"skipped\": {");
+	for (int k = 1; k < IMACTL_TREE_KINDS; k++)
+		fprintf(f, "%s\"%s\": %llu", k > 1 ? ", " : "", kinds[k],
+			(unsigned long long)s->kinds[k]);
+	fputc('}', f);
 }

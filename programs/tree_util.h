@@ -45,4 +45,13 @@ bool image_fsck(const char *image);
 /* "skipped: symlinks N, directories N, ..." */
 void tree_print_skipped(FILE *f, const char *cmd, const struct imactl_tree_stats *s);
 
+/*
+ * The JSON summaries of sign-tree, sign-image, verify-tree and verify-image
+ * share these members: the head opens the object, {"root" (or "image"):
+ * NAME, "files": N; the skipped kinds follow the command's own counts as
+ * , "skipped": {"symlinks": N, ...}; the caller closes the object.
+ */
+void tree_print_json_head(FILE *f, bool image, const char *root, const struct imactl_tree_stats *s);
+void tree_print_json_skipped(FILE *f, const struct imactl_tree_stats *s);
+
 #endif

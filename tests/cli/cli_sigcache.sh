@@ -75,6 +75,19 @@ is "warm: values byte-identical to fresh signatures (RSA)" "$(cat warm.dump)" "$
 r=0; out=$(evmctl_ok warm) || r=1
 is "evmctl ima_verify and verify accept every value from the cache${out:+ ($out)}" "$r" 0
 verify_ok "warm" warm
+# sign-tree --json: the same counts, one JSON object on stdout
+rm -rf j; cp -a src j
+run "$IMACTL" sign-tree j --key "$KEY" --cert "$CERT" --target-bits 64 --cache "$T/cache" --json
+is "--json: exit 0" "$rc" 0
+is "--json: files, signed, failed and the cache's counts" "$(python3 -c 'import json, sys
+d = json.load(sys.stdin); c = d["cache"]
+print(d["root"], d["files"], d["signed"], d["already_valid"], d["failed"], d["skipped"]["symlinks"],
+      d["target_bits"], c["reused"], c["newly_signed"], c["rejected"])' < "$T/out")" "j $N $N 0 0 0 64 $((2 * N)) 0 0"
+rm -rf j; cp -a src j
+run "$IMACTL" sign-tree j --key "$KEY" --cert "$CERT" --target-bits 64 --no-cache --json
+is "--json without a cache: \"cache\": null" "$(python3 -c 'import json, sys; print(json.load(sys.stdin)["cache"])' < "$T/out")" None
+run "$IMACTL" sign-tree j --key "$KEY" --cert "$CERT" --no-cache --json -v
+is "--json with --verbose: usage error" "$rc" 2
 
 # ---- what must miss --------------------------------------------------------------
 miss() { # DESC WANT_NEW SETUP_CMD [sign-tree OPTIONS...]
