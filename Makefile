@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Thin wrapper around meson; see README.md.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Builds a deterministic tree shaped like a root filesystem: many small files
 # (log-distributed sizes, most under 64 KiB), a few large ones, nested
 # directories, symlinks and hard links.  Same arguments -> byte-identical tree.

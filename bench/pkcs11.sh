@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/pkcs11.sh BUILD_DIR: files/s signing with a key that never leaves a
 # SoftHSM2 token vs the same operations with a key file, measured in one run,
 # plus evmctl doing the same (through the same pkcs11 engine) and the thread

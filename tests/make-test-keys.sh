@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Makes the throwaway test keys in DIR (in the build tree, never in git):
 # for each of rsa2048 rsa4096 ec256 ec384: NAME.key (PKCS#8 PEM), NAME.pem and
 # NAME.der (self-signed certificate made by imactl keygen self-signed),

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Writes one ima-modsig measurement list entry for a file that carries an
 appended signature (the kernel module format), as the kernel logs it
 (security/integrity/ima/ima_modsig.c, ima_template_lib.c), with its real

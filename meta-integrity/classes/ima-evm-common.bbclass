@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Key settings shared by ima-evm-rootfs (image signing), ima-evm-keys (the
 # certificates on the target), the kernel append (the CA compiled into the
 # kernel) and the initramfs module. Override them in local.conf.

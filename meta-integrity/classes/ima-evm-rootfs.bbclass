@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Signs the root filesystem of an image with IMA signatures and EVM portable
 # signatures, using imactl from imactl-native. Enable it in local.conf:
 #

@@ -1,9 +1,9 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The CLI's surface: help, usage errors, sign/verify round trips, show, hash, keyid.
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
-cd "$T"
-
+cd "$T" || exit 1
 ok "--help lists the commands" "$IMACTL" --help
 like "--help names sign" "$T/out" '^  sign '
 for c in sign verify hash show keyid; do
@@ -23,7 +23,7 @@ while read -r c; do
 	grep -q '^Subcommands:' help.out || continue
 	echo "$c" >> dispatched
 	sed -n '/^Subcommands:/,/^$/s/^  \([a-z-]*\) .*/\1/p' help.out > subs
-	_result $([ -s subs ] && echo 0 || echo 1) "$c --help lists its subcommands"
+	_result "$([ -s subs ] && echo 0 || echo 1)" "$c --help lists its subcommands"
 	fails 2 "$c without a subcommand" "$IMACTL" "$c"
 	like "$c without a subcommand: asks which" "$T/err" "^imactl: $c: which subcommand\\? \\("
 	like "$c without a subcommand: usage on stderr" "$T/err" "^Usage: imactl $c SUBCOMMAND"
@@ -46,10 +46,11 @@ while read -r c; do
 	done < subs
 done < commands
 for c in log policy kconfig cert keygen; do
-	_result $(grep -qx "$c" dispatched && echo 0 || echo 1) "$c uses the subcommand dispatcher"
+	_result "$(grep -qx "$c" dispatched && echo 0 || echo 1)" "$c uses the subcommand dispatcher"
 done
+# shellcheck disable=SC2016 # the sh -c script expands its own $1 and $c
 ok "--help of every command" sh -c 'while read -r c; do "$1" "$c" --help || exit 1; done < commands' sh "$IMACTL"
-_result $(! grep -qi 'sub-command' "$T/out" && echo 0 || echo 1) "no help says 'sub-command'"
+_result "$(! grep -qi 'sub-command' "$T/out" && echo 0 || echo 1)" "no help says 'sub-command'"
 fails 2 "unknown command" "$IMACTL" frobnicate
 fails 2 "unknown option" "$IMACTL" sign --bogus x
 fails 2 "repeated option" "$IMACTL" sign --key a --key b x
@@ -66,7 +67,7 @@ fails 2 "verify without files" "$IMACTL" verify --cert x
 printf 'hello\n' > a; printf 'world\n' > b; : > empty
 ok "sign three files at once" "$IMACTL" sign --xattr-user --key "$KEYS/rsa2048.key" --cert "$KEYS/rsa2048.pem" a b empty
 for f in a b empty; do
-	_result $([ -n "$(xattr_hex user.ima $f)" ] && echo 0 || echo 1) "$f got user.ima (every file is signed, not only the first)"
+	_result "$([ -n "$(xattr_hex user.ima $f)" ] && echo 0 || echo 1)" "$f got user.ima (every file is signed, not only the first)"
 done
 ok "verify all three" "$IMACTL" verify --xattr-user --cert "$KEYS/rsa2048.pem" a b empty
 is "verify prints one OK per file" "$(grep -c ': OK' "$T/out")" 3

@@ -1,11 +1,12 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A file whose size, mtime or ctime changes while it is hashed is reported by
 # path and cause, not signed, and fails the run; the other files are signed.
 # The change is made by an LD_PRELOAD shim (change_while_hashed.c) right after
 # imactl reads the file's bytes, so the race is deterministic.
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
-cd "$T"
+cd "$T" || exit 1
 K="$KEYS/ec256"
 SHIM="$BUILD_ROOT/tests/libchange_while_hashed.so"
 # the ASan runtime must otherwise come first in the library list

@@ -1,9 +1,11 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck disable=SC2086 # $X, $K and $C hold option lists: split on purpose
 # Bad input: each case has its own message naming the file and the cause, the
 # documented exit code, no crash, and nothing written.
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
-cd "$T"
+cd "$T" || exit 1
 K="--key $KEYS/rsa2048.key --cert $KEYS/rsa2048.pem"
 C="--cert $KEYS/rsa2048.pem"
 X=--xattr-user
@@ -78,13 +80,13 @@ like "fifo: cause named" "$T/err" 'fifo: not signed: is not a regular file'
 # sign keeps going after a failure, and says so in the exit code
 printf 'y\n' > h
 fails 3 "sign missing + h -> 3" "$IMACTL" sign $X $K missing h
-_result $([ -n "$(xattr_hex user.ima h)" ] && echo 0 || echo 1) "h was signed although 'missing' failed"
+_result "$([ -n "$(xattr_hex user.ima h)" ] && echo 0 || echo 1)" "h was signed although 'missing' failed"
 
 # keys and passphrases
 printf 'z\n' > p
 fails 3 "wrong passphrase" env IMACTL_KEY_PASSWORD=wrong "$IMACTL" sign $X --key "$KEYS/enc.key" p
 like "wrong passphrase: clear message" "$T/err" "enc.key: cannot decrypt the private key: wrong passphrase"
-_result $(grep -q 'error:[0-9A-F]\{8\}' "$T/err" && echo 1 || echo 0) "no raw OpenSSL error dump"
+_result "$(grep -q 'error:[0-9A-F]\{8\}' "$T/err" && echo 1 || echo 0)" "no raw OpenSSL error dump"
 is "nothing written after a wrong passphrase" "$(xattr_hex user.ima p)" ""
 ok "the right passphrase from a file" "$IMACTL" sign $X --key "$KEYS/enc.key" --pass-file "$KEYS/enc.pass" p
 ok "the right passphrase from IMACTL_KEY_PASSWORD" env IMACTL_KEY_PASSWORD="correct horse battery staple" "$IMACTL" sign $X --key "$KEYS/enc.key" p

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Image builds sign unprivileged under fakeroot (Yocto: pseudo): signatures
 # made there verify there, with the ownership the fake root reports.
 . "$SRC_ROOT/tests/cli/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # imactl import: loads certificates into kernel keyrings.  Runs in a new
 # session keyring of its own (keyctl session) with keyrings made for the test,
 # so the machine's user keyring is never touched; the _ima/_evm defaults are

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Interop with Debian's evmctl 1.4, both directions, for every key type and hash:
 #   imactl sign   -> evmctl ima_verify accepts     evmctl ima_sign -> imactl verify accepts
 #   imactl +EVM   -> evmctl verify accepts         evmctl sign --imasig --portable -> imactl verify --evm
@@ -6,8 +7,7 @@
 # Real security.* xattrs, so root is needed (CI runs as root).
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
-cd "$T"
-
+cd "$T" || exit 1
 if [ "$(id -u)" != 0 ]; then
 	skip "interop with evmctl" "needs root for security.* xattrs"
 	done_testing

@@ -1,10 +1,12 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck disable=SC2086 # $TO is a command prefix (a timeout) or empty: split on purpose
 # imactl log verify / show / keylime-policy on lists written by tests/mloggen
 # (real template hashes, real signatures, the TPM's PCRs as sysfs files), on
 # damaged copies of them, and against evmctl ima_measurement.
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
-cd "$T"
+cd "$T" || exit 1
 : "${MLOGGEN:?}"
 G=$MLOGGEN
 TO="timeout 60" # hang guard only
@@ -234,7 +236,8 @@ if command -v evmctl >/dev/null; then
 	ok "evmctl ima_measurement accepts the generated list and PCRs" evmctl ima_measurement --pcrs ng.sha1 ng.bin
 	ok "imactl with the same PCR file" "$IMACTL" log verify --pcrs ng.sha1 ng.bin
 	run evmctl ima_measurement --pcrs ng.sha1 flip.bin
-	_result $([ $rc != 0 ] && echo 0 || echo 1) "evmctl also rejects the flipped byte (exit $rc)"
+		# shellcheck disable=SC2154 # rc is set by run() of tests/cli/lib.sh
+	_result "$([ $rc != 0 ] && echo 0 || echo 1)" "evmctl also rejects the flipped byte (exit $rc)"
 	fails 1 "and imactl does" "$IMACTL" log verify --pcrs ng.sha1 flip.bin
 	$G --count 30 --template ima-sig --key "$KEYS/rsa2048.key" --pcrs-file sha1,isig.sha1 isig.bin
 	ok "evmctl ima_measurement on an ima-sig list" evmctl ima_measurement --pcrs isig.sha1 isig.bin

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # log verify on ima-modsig entries: files with a real appended signature
 # (made by the kernel's sign-file from Debian's linux-kbuild, and by
 # openssl cms plus the module_signature trailer), logged as the kernel logs
@@ -6,8 +7,9 @@
 # a correct template hash, so only the appended-signature check can tell.
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
-cd "$T"
+cd "$T" || exit 1
 ENTRY="python3 $SRC_ROOT/tests/modsig-entry.py"
+# shellcheck disable=SC2012 # Debian's paths: no blanks
 SIGN_FILE=$(ls /usr/lib/linux-kbuild-*/scripts/sign-file 2>/dev/null | head -1)
 MAGIC='~Module signature appended~'
 

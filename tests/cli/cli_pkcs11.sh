@@ -1,12 +1,12 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Keys that never leave a PKCS#11 token: SoftHSM2 in a scratch directory, keys
 # generated inside it (non-extractable) with pkcs11-tool, certificates for them
 # made by imactl keygen, imactl sign with a pkcs11: URI, and Debian's evmctl
 # verifying the result.  The token is opened once per run (pkcs11-spy counts
 # the PKCS#11 calls).  Every bad input: wrong PIN, missing token/object, ...
 . "$SRC_ROOT/tests/cli/lib.sh"
-cd "$T"
-
+cd "$T" || exit 1
 MODULE=/usr/lib/softhsm/libsofthsm2.so
 SPY=/usr/lib/x86_64-linux-gnu/pkcs11-spy.so
 if [ ! -f "$MODULE" ] || ! command -v pkcs11-tool >/dev/null || ! command -v softhsm2-util >/dev/null ||
@@ -71,7 +71,6 @@ fails 2 "keygen debug --key is refused (debug makes its own keys)" "$IMACTL" key
 like "... saying where --key goes" "$T/err" "goes with 'ca', 'signer' or 'self-signed'"
 
 kid_rsa=$("$IMACTL" keyid rsa/x509_ima.der)
-kid_ec=$("$IMACTL" keyid ec/x509_ima.der)
 ski=$(openssl x509 -in rsa/x509_ima.der -noout -ext subjectKeyIdentifier | tail -1 | tr -d ' :\n' | tr 'A-F' 'a-f')
 is "imactl keyid = last 4 bytes of the SKI" "$kid_rsa" "$(printf %s "$ski" | tail -c 8)"
 
@@ -161,7 +160,7 @@ like "... with the reason" "$T/err" 'puts the PIN on the command line'
 fails 3 "a token key that does not match --cert" "$IMACTL" sign --xattr-user --key "$RSA?$MOD" --pass-file pin --cert ec/x509_ima.der f1
 like "... is refused" "$T/err" 'does not match the certificate ec/x509_ima.der'
 fails 3 "keygen --key with a wrong PIN writes nothing" "$IMACTL" keygen self-signed --key "$RSA?$MOD" --pass-file badpin --out nothing
-_result $([ ! -e nothing ] && echo 0 || echo 1) "... not even the directory"
+_result "$([ ! -e nothing ] && echo 0 || echo 1)" "... not even the directory"
 for f in f1 f2 f3; do :; done
 ok "after all failures the files still verify" "$IMACTL" verify --xattr-user --cert rsa/x509_ima.der f1 f2 f3
 done_testing

@@ -1,12 +1,12 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # sign-tree on a tree with every kind of entry; Debian's evmctl checks every
 # signature; exact summary counts; the unreadable file and directory fail the
 # run by name; --jobs 1 == --jobs 8; idempotent; --skip-valid; include/exclude;
 # --target-bits auto; --one-file-system.  Real security.* xattrs: needs root.
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
-cd "$T"
-
+cd "$T" || exit 1
 if [ "$(id -u)" != 0 ]; then
 	skip "sign-tree with security.* xattrs" "needs root"
 	done_testing
@@ -59,6 +59,7 @@ sign_tree() { setpriv --bounding-set=-dac_override,-dac_read_search "$IMACTL" si
 
 # dump ROOT: every security.ima/evm value below ROOT, relative paths
 dump() { (cd "$1" && getfattr -h -R -P -m '^security\.(ima|evm)$' -d -e hex . 2>/dev/null); }
+# shellcheck disable=SC2059 # the argument is the format: printf decodes its \NNN
 unesc() { printf "$1"; } # the shell's printf turns \NNN into a byte
 
 head -c 3000000 /dev/urandom > large.seed

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # verify-tree finds modified, added, other-key, stripped and hash-only files by
 # path (text and --json); sign-tree --manifest -> apply-manifest restores
 # identical xattrs on a copy made without them, including names with spaces,
@@ -6,8 +7,7 @@
 # Real security.* xattrs: needs root.
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
-cd "$T"
-
+cd "$T" || exit 1
 if [ "$(id -u)" != 0 ]; then
 	skip "verify-tree and manifests with security.* xattrs" "needs root"
 	done_testing

@@ -1,10 +1,11 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The passphrase prompt on the terminal: sign with an encrypted key answered on
 # a pseudo-terminal (echo off: the passphrase never shows), a wrong answer is
 # refused, keygen --encrypt asks twice and refuses two different answers.
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
-cd "$T"
+cd "$T" || exit 1
 PTY="$SRC_ROOT/tests/cli/pty_run.py"
 PASS='correct horse battery staple'
 printf 'data\n' > file
@@ -12,7 +13,7 @@ printf 'data\n' > file
 ok "sign: the passphrase typed at the prompt opens the key" env -u IMACTL_KEY_PASSWORD \
 	"$PTY" tty.out "$PASS" -- "$IMACTL" sign --xattr-user --key "$KEYS/enc.key" file
 like "... the prompt names the key" tty.out "Passphrase for .*enc.key: "
-_result $(grep -q "$PASS" tty.out && echo 1 || echo 0) "... the passphrase is not echoed"
+_result "$(grep -q "$PASS" tty.out && echo 1 || echo 0)" "... the passphrase is not echoed"
 ok "... and the signature verifies" "$IMACTL" verify --xattr-user --cert "$KEYS/rsa2048.pem" file
 
 fails 3 "sign: a wrong passphrase at the prompt is refused" env -u IMACTL_KEY_PASSWORD \
@@ -23,7 +24,7 @@ ok "keygen --encrypt asks twice on the terminal" env -u IMACTL_KEY_PASSWORD \
 	"$PTY" tty.out "new secret" "new secret" -- "$IMACTL" keygen self-signed --out k1 --algo ec-p256 --encrypt
 like "... first prompt" tty.out "New passphrase for "
 like "... second prompt" tty.out "The same again: "
-_result $(grep -q "new secret" tty.out && echo 1 || echo 0) "... neither answer is echoed"
+_result "$(grep -q "new secret" tty.out && echo 1 || echo 0)" "... neither answer is echoed"
 printf 'new secret\n' > new.pass
 ok "... the key opens with that passphrase" "$IMACTL" sign --xattr-user --key k1/privkey_ima.pem --pass-file new.pass file
 printf 'other\n' > other.pass

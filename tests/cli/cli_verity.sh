@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # sigv3 (0x06) signs the file's fs-verity digest, as the kernel wants with
 # digest_type=verity (ima_appraise.c calc_file_id_hash over fsverity_get_digest):
 #   imactl hash --verity == Debian's `fsverity digest` (sha256, sha512, sizes
@@ -12,7 +13,7 @@
 # those of the sigv3 value (only the type and version bytes differ).
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
-cd "$T"
+cd "$T" || exit 1
 command -v fsverity >/dev/null || { echo "Bail out! fsverity missing (scripts/install-deps)"; exit 1; }
 
 # hex of the fs-verity digest by `fsverity digest` (ALGO FILE)
@@ -20,7 +21,7 @@ fsv() { fsverity digest --hash-alg="$1" "$2" | sed -n "s/^$1:\([0-9a-f]*\) .*/\1
 # hex of the file-id digest H(0x06 || algo id || fs-verity digest) (ALGO FILE)
 file_id() {
 	case $1 in sha256) _id=04 ;; sha512) _id=06 ;; esac
-	printf '06%s%s' "$_id" "$(fsv "$1" "$2")" | xxd -r -p | ${1}sum | cut -d' ' -f1
+	printf '06%s%s' "$_id" "$(fsv "$1" "$2")" | xxd -r -p | "${1}sum" | cut -d' ' -f1
 }
 
 # --- the digest itself ---------------------------------------------------
@@ -115,7 +116,7 @@ for key in rsa2048 ec256; do
 			--key "$KEYS/$key.key" --cert "$KEYS/$key.pem" "$f"
 		v=$(xattr_hex security.ima "$f")
 		case $h in sha256) a=04 ;; sha512) a=06 ;; esac
-		printf '06%s%s' $a "$(fsv $h "$f")" | xxd -r -p > "$f.id"
+		printf '06%s%s' "$a" "$(fsv "$h" "$f")" | xxd -r -p > "$f.id"
 		setfattr -n security.ima -v "0x0302${v#0603}" "$f.id"
 		ok "$id: evmctl ima_verify accepts imactl's sigv3 signature over H(0x06, algo, fsverity digest)" \
 			evmctl ima_verify -a $h --key "$KEYS/$key.der" "$f.id"

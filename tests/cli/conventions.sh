@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The project's conventions that a machine can check.
 . "$SRC_ROOT/tests/cli/lib.sh"
-cd "$SRC_ROOT"
-
+cd "$SRC_ROOT" || exit 1
 bad=$(grep -l 'getopt_long *(' programs/cmd_*.c | tr '\n' ' ')
 is "commands parse options with prog_getopt (no abbreviations), not getopt_long" "$bad" ""
 
@@ -28,6 +27,15 @@ bad=$(git ls-files -z 2>/dev/null | xargs -0 grep -l -E -- '-----BEGIN (ENCRYPTE
 is "no private key is tracked in git" "$bad" ""
 bad=$(git ls-files 2>/dev/null | grep -v '^tests/cli/conventions.sh$' | xargs grep -l -E '(DESIGN|STYLE)\.md' 2>/dev/null | tr '\n' ' ')
 is "the repository stands on its own: no DESIGN.md or STYLE.md it does not have" "$bad" ""
+# every source file says its license in its first lines; not: license texts,
+# documentation, data (policies, test data, corpora), kernel config fragments
+# and scripts/build-kernel (the kernel cache is keyed on their bytes)
+bad=$(git ls-files 2>/dev/null | grep -v -E '^(LICENSES/|kernel/|policies/|tests/data/|tests/fuzz/corpus/)|^tests/vm/kernel-.*\.cfg$|^scripts/build-kernel$|\.(md|json|txt)$|^\.(gitignore|clang-format)$' |
+	while read -r f; do [ ! -f "$f" ] || head -n 3 "$f" | grep -q 'SPDX-License-Identifier: ' || echo "$f"; done | tr '\n' ' ')
+is "every source file has an SPDX-License-Identifier line" "$bad" ""
+bad=$(git ls-files 2>/dev/null | xargs grep -h -o -E 'SPDX-License-Identifier: [A-Za-z0-9.+-]+' 2>/dev/null | sed 's/.*: //' | sort -u |
+	while read -r l; do [ -f "LICENSES/$l.txt" ] || echo "$l"; done | tr '\n' ' ')
+is "every license named is in LICENSES/" "$bad" ""
 # .clang-format is the style: every C file of the tree follows it (Debian's clang-format 14).
 if command -v clang-format >/dev/null 2>&1; then
 	files=$(git ls-files '*.c' '*.h' 2>/dev/null || find include lib programs tests bench -name '*.[ch]')

@@ -12,7 +12,7 @@ sed 's/@.*//' "$T/versioned" | sort -u > "$T/exported"
 bad=$(grep -v '^imactl_' "$T/exported" | tr '\n' ' ')
 is "every exported symbol is prefixed imactl_" "$bad" ""
 n=$(wc -l < "$T/exported")
-_result $([ "$n" -ge 20 ] && echo 0 || echo 1) "the API is exported ($n symbols)"
+_result "$([ "$n" -ge 20 ] && echo 0 || echo 1)" "the API is exported ($n symbols)"
 
 # functions declared in the header (name followed by '(' at a declaration)
 grep -oE '^[a-z][a-z0-9_ *]*(imactl_[a-z0-9_]+)\(' "$SRC_ROOT/include/imactl.h" |
@@ -50,7 +50,7 @@ while read -r node sum; do
 done <<EOF2
 $(sed -n 's/^ \* frozen \(LIBIMACTL_[0-9.]*\) \([0-9a-f]\{64\}\)$/\1 \2/p' "$SYM")
 EOF2
-for node in $(cut -d' ' -f1 "$T/script" | sort -u); do
+cut -d' ' -f1 "$T/script" | sort -u | while read -r node; do
 	echo "# $node: $(awk -v n="$node" '$1 == n {print $2}' "$T/script" | sort | sha256sum | cut -d' ' -f1) ($frozen frozen)"
 done
 

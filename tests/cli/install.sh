@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # meson install puts library, header, pkg-config file, binary and man page in
 # place, and a program builds against the installed library with pkg-config.
 . "$SRC_ROOT/tests/cli/lib.sh"
@@ -7,12 +8,12 @@ ok "meson install --destdir" meson install -C "$BUILD_ROOT" --destdir "$dest" --
 prefix=$(meson introspect "$BUILD_ROOT" --buildoptions | python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')
 root="$dest$prefix"
 for f in bin/imactl include/imactl.h share/man/man1/imactl.1; do
-	_result $([ -e "$root/$f" ] && echo 0 || echo 1) "installed: $f"
+	_result "$([ -e "$root/$f" ] && echo 0 || echo 1)" "installed: $f"
 done
 lib=$(find "$root" -name 'libimactl.so.1*' -type f | head -1)
-_result $([ -n "$lib" ] && echo 0 || echo 1) "installed: libimactl.so.1 ($lib)"
+_result "$([ -n "$lib" ] && echo 0 || echo 1)" "installed: libimactl.so.1 ($lib)"
 pc=$(find "$root" -name libimactl.pc | head -1)
-_result $([ -n "$pc" ] && echo 0 || echo 1) "installed: libimactl.pc"
+_result "$([ -n "$pc" ] && echo 0 || echo 1)" "installed: libimactl.pc"
 cat > "$T/use.c" <<'C'
 #include <imactl.h>
 #include <stdio.h>

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh # sourced by the tests, not run on its own
 # TAP helpers for the CLI tests; source after setting nothing.
 # Environment (from meson): IMACTL, BUILD_ROOT, SRC_ROOT.
 # Each test gets a fresh scratch directory $T under the build tree.
@@ -34,26 +36,26 @@ run() {
 ok() {
 	desc=$1; shift
 	run "$@"
-	_result $([ $rc = 0 ] && echo 0 || echo 1) "$desc" "exit $rc from: $*" "$(head -c 2000 "$T/err")"
+	_result "$([ $rc = 0 ] && echo 0 || echo 1)" "$desc" "exit $rc from: $*" "$(head -c 2000 "$T/err")"
 }
 
 # fails CODE DESC CMD...: CMD must exit with CODE
 fails() {
 	code=$1; desc=$2; shift 2
 	run "$@"
-	_result $([ $rc = "$code" ] && echo 0 || echo 1) "$desc" "exit $rc (want $code) from: $*" "$(head -c 2000 "$T/err")"
+	_result "$([ $rc = "$code" ] && echo 0 || echo 1)" "$desc" "exit $rc (want $code) from: $*" "$(head -c 2000 "$T/err")"
 }
 
 # is DESC GOT WANT [HINT...]: the hints are printed when GOT differs
 is() {
 	_d=$1 _g=$2 _w=$3
 	shift 3
-	_result $([ "$_g" = "$_w" ] && echo 0 || echo 1) "$_d" "got:  $_g" "want: $_w" "$@"
+	_result "$([ "$_g" = "$_w" ] && echo 0 || echo 1)" "$_d" "got:  $_g" "want: $_w" "$@"
 }
 
 # like DESC FILE REGEX: FILE (e.g. $T/err) has a line matching REGEX
 like() {
-	_result $(grep -qE -- "$3" "$2" && echo 0 || echo 1) "$1" "no line matches /$3/ in:" "$(head -c 2000 "$2")"
+	_result "$(grep -qE -- "$3" "$2" && echo 0 || echo 1)" "$1" "no line matches /$3/ in:" "$(head -c 2000 "$2")"
 }
 
 skip() { # DESC REASON

@@ -1,10 +1,10 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # imactl policy check / load: diagnostics format, exit codes, loading through
 # a securityfs stand-in (with a preloaded shim that takes one rule per write
 # and refuses a chosen rule, as the kernel does).
 . "$SRC_ROOT/tests/cli/lib.sh"
-cd "$T"
-
+cd "$T" || exit 1
 printf 'measure func=BPRM_CHECK\nmeasure func=MMAP_CHECK mask=MAY_EXEC\n' > good
 ok "a valid policy checks" "$IMACTL" policy check good
 like "summary counts rules" "$T/out" '^good: 2 rules, 0 errors, 0 warnings$'
@@ -62,6 +62,7 @@ fails 1 "an empty policy" "$IMACTL" policy check empty
 like "empty is explained" "$T/err" 'refuses an empty policy'
 head -c 300000 /dev/urandom > random
 run "$IMACTL" policy check random
+# shellcheck disable=SC2154 # rc is set by run() of tests/cli/lib.sh
 is "random bytes: exit 1, no crash" "$rc" 1
 
 # load

@@ -1,9 +1,10 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The shipped policies and kernel fragments; imactl kconfig check (also on
 # Debian's own kernel configuration); imactl policy coverage on a small root.
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
-cd "$T"
+cd "$T" || exit 1
 DEB="$SRC_ROOT/tests/data/debian-6.1-amd64.config-excerpt"
 
 for p in simple appraise-all hashed systemd; do
@@ -49,13 +50,13 @@ while read -r verdict rule; do
 	printf '%s\n' "$rule" > case.pol
 	rc=0; "$IMACTL" policy check -q --kernel 6.1 --kconfig "$DEB" case.pol 2>case.err || rc=$?
 	n=$((n + 1))
-	if { [ $verdict = accept ] && [ $rc != 0 ]; } || { [ $verdict = refuse ] && [ $rc != 1 ]; } ||
-	   { [ $verdict = warn ] && { [ $rc != 0 ] || ! grep -q ': warning: ' case.err; }; }; then
+	if { [ "$verdict" = accept ] && [ "$rc" != 0 ]; } || { [ "$verdict" = refuse ] && [ "$rc" != 1 ]; } ||
+	   { [ "$verdict" = warn ] && { [ "$rc" != 0 ] || ! grep -q ': warning: ' case.err; }; }; then
 		bad="$bad [$verdict $rule: exit $rc]"
 	fi
 done < "$SRC_ROOT/tests/data/policy-grammar-cases"
 is "policy check agrees with Debian 6.1 on all $n table rules" "$bad" ""
-_result $([ $n -ge 60 ] && echo 0 || echo 1) "the table has $n rules"
+_result "$([ $n -ge 60 ] && echo 0 || echo 1)" "the table has $n rules"
 
 # kernel fragments
 cat "$SRC_ROOT"/kernel/ima.cfg "$SRC_ROOT"/kernel/evm.cfg "$SRC_ROOT"/kernel/modsign.cfg "$SRC_ROOT"/kernel/tpm.cfg > merged
@@ -98,6 +99,7 @@ fails 1 "Debian 6.1: policies need not be signed" "$IMACTL" kconfig check --feat
 printf 'appraise func=BPRM_CHECK fsmagic=0xef53 appraise_algos=sm3\n' > sm3
 fails 1 "Debian 6.1 has no sm3 for appraise_algos" "$IMACTL" policy check --kconfig "$DEB" sm3
 like "names CRYPTO_SM3_GENERIC" "$T/err" 'CONFIG_CRYPTO_SM3_GENERIC'
+# shellcheck disable=SC2012 # the kernel cache's paths: no blanks
 full=$(ls /var/cache/imactl/kernel-linux-image-6.1*/config 2>/dev/null | head -1)
 if [ -n "$full" ]; then
 	ok "the whole Debian config agrees with the excerpt" "$IMACTL" kconfig check --features ima,appraise,evm,tpm "$full"

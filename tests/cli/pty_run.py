@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Runs a command on a new pseudo-terminal (its controlling tty) and answers
 its prompts: pty_run.py OUT ANSWER... -- CMD ARGS...
 Each ANSWER is typed (with a newline) after the terminal shows a line that

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh # sourced by the tests, not run on its own
 # Host side of the chain-of-trust tests: kernels built by scripts/build-kernel
 # with a test CA compiled in, and the certificates the scenarios import.
 # Source after tests/cli/lib.sh and tests/vm/vm-lib.sh.
@@ -33,6 +35,7 @@ EOF
 # chain needs an issuer that is not a CA, which keygen rightly refuses)
 chain_cert() {
 	_chain_ext "$T/chain.ext"
+	# shellcheck disable=SC2015 # the || branch reports a failure of either command
 	openssl req -new -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.csr" \
 		-subj "/O=imactl tests/CN=$4" >/dev/null 2>&1 &&
 	openssl x509 -req -in "$1.csr" -CA "$2" -CAkey "$3" -CAcreateserial \

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fetches Debian's linux-image-amd64 kernel (not installed: apt-get download +
 # dpkg-deb -x) into a cache outside the source tree and prints the cache
 # directory.  The directory holds: vmlinuz, modules/ (decompressed .ko files of
@@ -68,6 +69,7 @@ trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && $apt_get download -q "$pkg=$ver" >/dev/null 2>"$tmp/apt.err") || {
 	cat "$tmp/apt.err" >&2; echo "fetch-kernel: apt-get download $pkg failed" >&2; exit 3; }
 dpkg-deb -x "$tmp"/*.deb "$tmp/x"
+# shellcheck disable=SC2012 # a kernel version: no blanks
 kver=$(ls "$tmp/x/lib/modules" | head -n 1)
 mkdir -p "$tmp/out/modules"
 cp "$tmp/x/boot/vmlinuz-$kver" "$tmp/out/vmlinuz"

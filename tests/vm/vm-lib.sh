@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh # sourced by the tests, not run on its own
 # Host side of the real-kernel tests: builds an initramfs and ext4 images and
 # boots them under QEMU (TCG) with an optional swtpm TPM 2.0.
 # Source after tests/cli/lib.sh (TAP helpers, $T scratch dir, $IMACTL).
@@ -50,6 +52,7 @@ vm_setup() {
 	KMODULES=${KMODULES:-}
 	trap vm_cleanup EXIT INT TERM
 	# the test keys, unless a key and certificate were given (make demo)
+	# shellcheck disable=SC2015 # keys made unless both are given
 	[ -n "${KEY:-}" ] && [ -n "${CERT:-}" ] || ensure_keys
 	KEY=${KEY:-$KEYS/rsa2048.key}
 	CERT=${CERT:-$KEYS/rsa2048.pem}
@@ -207,7 +210,7 @@ vm_results() {
 		esac
 	done < "$T/$1.results"
 	_end=$(sed -n 's/^@@end //p' "$T/$1.results")
-	_result $([ -n "$_end" ] && echo 0 || echo 1) "$1: the guest ran its scenario to the end" \
+	_result "$([ -n "$_end" ] && echo 0 || echo 1)" "$1: the guest ran its scenario to the end" \
 		"no '@@end' line: hang, panic or crash; console log: $_con" "$(tr -d '\r' < "$_con" | tail -n 15)"
 }
 

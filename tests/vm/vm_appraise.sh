@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Real kernel, appraisal enforced: imasig policy on a signed ext4 image.
 # Boots: 'appraise' (enforce, key in _ima), 'log' (ima_appraise=log).
 . "$SRC_ROOT/tests/cli/lib.sh"

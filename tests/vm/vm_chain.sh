@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck disable=SC2034 # KMODULES, KEY, CERT are parameters of tests/vm/vm-lib.sh
 # Real kernel, the seed's chain of trust: kernels we build (scripts/build-kernel)
 # with a test CA compiled in, whose .ima/.evm keyrings take only certificates
 # that CA signed.  Kernels (cached, see scripts/build-kernel):
@@ -15,6 +17,7 @@ KERNEL=${KERNEL:-built} # ours, built below: vm_setup must not fetch Debian's
 KMODULES=""             # everything is built in
 vm_setup
 
+# shellcheck disable=SC2015 # the || branch reports a failure of either
 ca_a=$("$SRC_ROOT/scripts/test-ca" chain-a) && ca_b=$("$SRC_ROOT/scripts/test-ca" chain-b) ||
 	{ echo "Bail out! scripts/test-ca failed"; exit 1; }
 # the kernels the selected boots need (all of them by default)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Real kernel, EVM: portable signatures made by imactl verified by the kernel.
 . "$SRC_ROOT/tests/cli/lib.sh"
 . "$SRC_ROOT/tests/vm/vm-lib.sh"

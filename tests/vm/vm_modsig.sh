@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck disable=SC2034 # KERNEL, KMODULES are parameters of tests/vm/vm-lib.sh
 # Real kernel logging ima-modsig entries: our own kernel (scripts/build-kernel
 # with tests/vm/kernel-modsig.cfg: modules, CONFIG_IMA_APPRAISE_MODSIG; built
 # once, cached) loads files with an appended signature made by the kernel's
@@ -7,6 +9,7 @@
 . "$SRC_ROOT/tests/cli/lib.sh"
 . "$SRC_ROOT/tests/vm/vm-lib.sh"
 . "$SRC_ROOT/tests/vm/chain-lib.sh"
+# shellcheck disable=SC2012 # Debian's paths: no blanks
 SIGN_FILE=$(ls /usr/lib/linux-kbuild-*/scripts/sign-file 2>/dev/null | head -1)
 if [ -z "$SIGN_FILE" ] || ! command -v cc >/dev/null; then
 	echo "1..0 # SKIP needs sign-file (linux-kbuild-6.1) and cc"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Real kernel: every shipped policy (policies/*) loads with imactl policy load
 # and boots; each is checked for what it must allow and refuse.
 . "$SRC_ROOT/tests/cli/lib.sh"

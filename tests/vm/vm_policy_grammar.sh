@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Real kernels: every rule of tests/data/policy-grammar-cases is written to
 # Debian's 6.1 and 6.12 kernels; what each kernel must do with each rule is
 # what 'imactl policy check --kernel 6.1|6.12 --kconfig <that kernel's

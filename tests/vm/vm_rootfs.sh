@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Real kernel: switch_root into a root filesystem signed as a whole (IMA
 # signatures + EVM portable), appraisal enforced for everything on it, EVM
 # enforcing, swtpm TPM; the boot's measurement list verifies on the host.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Real kernel: built-in ima_policy=tcb|appraise_tcb, swtpm TPM 2.0; the
 # measurement list of the boot verifies with imactl log verify against the
 # TPM's PCRs (sha1 and sha256 banks) and fails when one entry is altered.

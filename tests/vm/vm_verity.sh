@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Real kernel, fs-verity: imactl sign --sigv3 signs what Debian's 6.1 kernel
 # appraises with digest_type=verity appraise_type=sigv3 (the file's fs-verity
 # digest).  The ext4 image is made with -O verity; fs-verity is enabled in the

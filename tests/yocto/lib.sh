@@ -1,4 +1,7 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh # sourced by the tests, not run on its own
 # Shared setup of the meta-integrity tests; source after tests/cli/lib.sh.
+# shellcheck disable=SC2034 # LAYER and BBRUN are for the tests that source this
 LAYER="$SRC_ROOT/meta-integrity"
 BBRUN="$SRC_ROOT/tests/yocto/bbrun.py"
 have() { "$IMACTL" help "$1" >/dev/null 2>&1; }

@@ -1,4 +1,7 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck disable=SC2154 # keydir, native and rc are set by tests/yocto/lib.sh and tests/cli/lib.sh
+# shellcheck disable=SC2016 # '${...}' are BitBake expressions, for bbrun to expand
 # meta-integrity's signing step, run as a BitBake task would run it: the
 # class's ima_evm_sign_rootfs is expanded with the variables a build supplies
 # (IMAGE_ROOTFS, the key variables, T, sysconfdir, STAGING_BINDIR_NATIVE with
@@ -87,6 +90,7 @@ if ! have sign-tree || ! have verify-tree; then
 fi
 
 # A policy file to install: the shipped one when there is one.
+# shellcheck disable=SC2012 # the policies' names: no blanks
 policy=$(ls "$SRC_ROOT"/policies/* 2>/dev/null | head -n 1)
 if [ -z "$policy" ]; then
 	policy="$T/policy"

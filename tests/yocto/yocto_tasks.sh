@@ -1,4 +1,7 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck disable=SC2154 # keydir, native and rc are set by tests/yocto/lib.sh and tests/cli/lib.sh
+# shellcheck disable=SC2016,SC2002 # '${...}' are BitBake expressions; cat of a log that may be missing
 # meta-integrity's other tasks, run as BitBake would run them (bbrun.py): the
 # kernel append's CA step (CONFIG_SYSTEM_TRUSTED_KEYS), ima-evm-keys'
 # do_install, and the initramfs-framework module (installed by its recipe's
@@ -124,7 +127,9 @@ task kc $KA do_ima_evm_kconfig_check --set IMA_EVM_ROOT_CA="" --set DISTRO_FEATU
 is "kernel: nothing to check without 'ima'" "$rc" 0
 frags=""
 for f in ima evm; do frags="$frags $SRC_ROOT/kernel/$f.cfg"; done
+# shellcheck disable=SC2086 # $frags is a list of globs
 if ls $frags >/dev/null 2>&1; then
+	# shellcheck disable=SC2086 # (the same list)
 	cat $frags > "$T/kc/build/.config"
 	task kc $KA do_ima_evm_kconfig_check --set IMA_EVM_ROOT_CA=""
 	is "kernel: the layer's fragments pass the task" "$rc" 0

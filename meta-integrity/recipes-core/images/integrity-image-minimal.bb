@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 SUMMARY = "A small image whose every file carries an IMA signature and an EVM portable signature"
 DESCRIPTION = "core-image-minimal plus imactl, the certificates and an IMA \
 policy; signed at build time by ima-evm-rootfs. Boot it with the \

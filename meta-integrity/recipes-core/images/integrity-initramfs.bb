@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 SUMMARY = "Initramfs that loads the IMA/EVM certificates and policy with imactl, then switches to the root filesystem"
 DESCRIPTION = "initramfs-framework with the ima module. The initramfs is \
 signed like any image; as cpio keeps no xattrs, the signatures travel in a \

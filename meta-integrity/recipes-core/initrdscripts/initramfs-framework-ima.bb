@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A module for OE-core's initramfs-framework: before the root filesystem's
 # init runs (so the init binary itself is appraised), it restores the
 # initramfs's own signatures from the manifest (cpio keeps no xattrs), imports

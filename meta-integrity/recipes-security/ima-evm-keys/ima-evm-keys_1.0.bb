@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 SUMMARY = "IMA/EVM certificates for the target"
 DESCRIPTION = "Installs the certificate that verifies the image's IMA and EVM \
 signatures as /etc/keys/x509_ima.der and /etc/keys/x509_evm.der, where the \

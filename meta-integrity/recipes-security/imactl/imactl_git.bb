@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 SUMMARY = "Linux IMA/EVM file integrity: sign, verify, keys, policies (imactl)"
 DESCRIPTION = "libimactl and the imactl command: IMA signatures and hashes, \
 EVM portable signatures, whole root filesystems, keys and certificates, IMA \

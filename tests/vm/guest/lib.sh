@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh # sourced, not run: POSIX sh (busybox ash in the guest)
 # Guest-side test helpers (busybox sh), sourced by /init and by the init of a
 # signed root filesystem.  Every t_* prints exactly one result line:
 #   @@ok DESC
@@ -14,6 +16,7 @@ ROOT_DEV=""
 vm_find_disks() {
 	for d in /sys/block/vd*; do
 		[ -e "$d/serial" ] || continue
+		# shellcheck disable=SC2034 # the scenarios use ROOT_DEV
 		case "$(cat "$d/serial")" in
 		vmout) OUT_DEV=/dev/${d##*/} ;;
 		vmroot) ROOT_DEV=/dev/${d##*/} ;;
@@ -38,13 +41,16 @@ t_is() { # DESC GOT WANT
 t_ok() { # DESC CMD...: CMD exits 0
 	_d=$1; shift
 	_o=$("$@" 2>&1); _rc=$?
-	[ $_rc = 0 ] && t_result 0 "$_d" || t_result 1 "$_d" "exit $_rc from $*: $(echo "$_o" | tail -n 3 | tr '\n' ' ')"
+	# shellcheck disable=SC2015 # t_result 0 returns 0
+	[ "$_rc" = 0 ] && t_result 0 "$_d" || t_result 1 "$_d" "exit $_rc from $*: $(echo "$_o" | tail -n 3 | tr '\n' ' ')"
 }
 
 t_fails() { # DESC CODE CMD...: CMD exits with CODE
 	_d=$1; _want=$2; shift 2
 	_o=$("$@" 2>&1); _rc=$?
-	[ $_rc = "$_want" ] && t_result 0 "$_d" || t_result 1 "$_d" "want exit $_want, got $_rc from $*: $(echo "$_o" | tail -n 3 | tr '\n' ' ')"
+	# shellcheck disable=SC2015 # t_result 0 returns 0
+	[ "$_rc" = "$_want" ] && t_result 0 "$_d" || t_result 1 "$_d" "want exit $_want, got $_rc from $*: $(echo "$_o" | tail -n 3 | tr '\n' ' ')"
+	# shellcheck disable=SC2034 # the scenarios use T_OUT
 	T_OUT=$_o
 }
 
@@ -88,6 +94,7 @@ t_cause() {
 
 # t_like DESC TEXT PATTERN: TEXT matches the shell PATTERN (case glob)
 t_like() {
+	# shellcheck disable=SC2254 # $3 is a glob on purpose
 	case "$2" in
 	$3) t_result 0 "$1" ;;
 	*) t_result 1 "$1" "want /$3/, got: $2" ;;
@@ -137,7 +144,7 @@ t_import() { # CERT KEYRING
 	[0-9]*) [ $_rc = 0 ] && _st=0 || _st=1 ;;
 	*) _st=1 ;;
 	esac
-	t_result $_st "imactl import ${1##*/} $2 prints the key serial" "exit $_rc: $_o"
+	t_result "$_st" "imactl import ${1##*/} $2 prints the key serial" "exit $_rc: $_o"
 }
 
 t_finish() {

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh # sourced, not run: POSIX sh (busybox ash in the guest)
 # appraise: policy requiring IMA signatures on the test disk, key imported
 # with imactl import (into _ima on Debian's kernel).
 # /etc/vm/policy.bad holds a policy with one bad rule; /etc/vm/policy the real one.

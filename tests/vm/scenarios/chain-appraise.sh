@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh # sourced, not run: POSIX sh (busybox ash in the guest)
 # chain-appraise: the strict kernel with our CA compiled in requires signed
 # policies (CONFIG_IMA_APPRAISE_REQUIRE_POLICY_SIGS); the CA-signed key in .ima
 # appraises the policy file and then the programs on the disk.

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh # sourced, not run: POSIX sh (busybox ash in the guest)
 # chain-evm: the CA-signed certificate in the trusted .evm keyring; EVM portable
 # signatures made by imactl are accepted, metadata changed after signing is not.
 P=/sys/kernel/security/ima/policy

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh # sourced, not run: POSIX sh (busybox ash in the guest)
 # chain-strict, chain-secondary, chain-otherca: which certificates the trusted
 # .ima keyring of a kernel we built takes (tests/vm/vm_chain.sh).  Kernel
 # parameter chain=strict|secondary (CA A compiled in) or otherca (CA B).

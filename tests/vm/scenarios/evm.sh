@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh # sourced, not run: POSIX sh (busybox ash in the guest)
 # evm: IMA signatures + EVM portable signatures, certificate in _ima and
 # _evm, EVM enforcing signatures (echo 2 > /sys/kernel/security/evm).
 mount -t ext4 "$ROOT_DEV" /mnt

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh # sourced, not run: POSIX sh (busybox ash in the guest)
 # grammar: every rule of /etc/vm/policy-grammar-cases written to the real
 # kernel.  Each "refuse" rule alone must fail its write (a refused policy
 # leaves the policy file in place); then all "accept" rules in one policy

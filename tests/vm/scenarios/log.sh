@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh # sourced, not run: POSIX sh (busybox ash in the guest)
 # log: ima_appraise=log: nothing is denied, every failure is audited.
 mount -t ext4 -o ro "$ROOT_DEV" /mnt
 t_ok "imactl policy load" imactl policy load /etc/vm/policy

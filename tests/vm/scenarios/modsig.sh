@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh # sourced, not run: POSIX sh (busybox ash in the guest)
 # modsig: module-style appended signatures (tests/vm/vm_modsig.sh, a kernel
 # with CONFIG_IMA_APPRAISE_MODSIG): files loaded with finit_module are
 # measured with template ima-modsig and appraised with imasig|modsig; the

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh # sourced, not run: POSIX sh (busybox ash in the guest)
 # policy-NAME: the shipped policies/NAME, loaded with imactl policy load,
 # on the test disk (root-owned files).  $POLICY is set by the host.
 mount -t ext4 -o ro "$ROOT_DEV" /mnt

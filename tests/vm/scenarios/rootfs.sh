@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh # sourced, not run: POSIX sh (busybox ash in the guest)
 # rootfs: import the key (_ima, _evm), load the policy, enable EVM, then
 # switch_root into the fully signed root filesystem, whose /sbin/init
 # (guest/rootfs-init) runs the rest.

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh # sourced, not run: POSIX sh (busybox ash in the guest)
 # tcb: the kernel's built-in ima_policy=tcb|appraise_tcb with a TPM (swtpm):
 # root-owned files on the disk are appraised (hashes or signatures), what
 # root reads or runs is measured into PCR 10.  The measurement list and the
@@ -23,6 +25,6 @@ fi
 cp "$M" /out/binary_runtime_measurements
 for bank in sha1 sha256; do
 	mkdir -p /out/tpm/pcr-$bank
-	for n in $(seq 0 23); do cat /sys/class/tpm/tpm0/pcr-$bank/$n > /out/tpm/pcr-$bank/$n; done
+	for n in $(seq 0 23); do cat "/sys/class/tpm/tpm0/pcr-$bank/$n" > "/out/tpm/pcr-$bank/$n"; done
 done
 t_ok "the list and the PCRs were saved" test -s /out/tpm/pcr-sha256/10

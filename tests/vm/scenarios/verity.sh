@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh # sourced, not run: POSIX sh (busybox ash in the guest)
 # verity: digest_type=verity appraise_type=sigv3 on an ext4 disk made with
 # -O verity.  fs-verity is enabled here (read-write mount of a snapshot
 # disk), then the policy is loaded and the key imported.

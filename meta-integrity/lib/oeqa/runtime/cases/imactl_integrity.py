@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Runtime tests for images signed by ima-evm-rootfs (testimage).
 #
 # Strict: every file the build signed must verify on the target, with the
