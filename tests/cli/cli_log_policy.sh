@@ -1,11 +1,12 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # imactl log verify --policy: a Keylime runtime policy judges every entry of
 # lists written by tests/mloggen (real template hashes, real signatures),
 # ascii and binary, with --state; malformed policies; and, when KEYLIME_SRC
 # names a Keylime checkout, Keylime's own verdicts on the same inputs.
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
-cd "$T"
+cd "$T" || exit 1
 : "${MLOGGEN:?}"
 G=$MLOGGEN
 K=$KEYS

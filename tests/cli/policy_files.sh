@@ -14,7 +14,7 @@ for p in simple appraise-all hashed systemd; do
 	# the long-term kernels the policy says it was checked for
 	kernels=$(sed -n 's/^# Kernels: \([0-9. ]*\).*/\1/p' "$SRC_ROOT/policies/$p")
 	is "policies/$p names the long-term kernels it was checked for" \
-		"$(echo $kernels | tr ' ' '\n' | grep -c .)" 6
+		"$(echo "$kernels" | tr ' ' '\n' | grep -c .)" 6
 	for k in $kernels; do
 		ok "policies/$p passes check --strict for Linux $k" \
 			"$IMACTL" policy check --strict --kernel "$k" "$SRC_ROOT/policies/$p"
