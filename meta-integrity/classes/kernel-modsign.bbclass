@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Signed kernel modules, with meta-integrity's class name and variables:
 # inherit it in a kernel recipe (or a bbappend). It adds the modsign.cfg
 # fragment of the kernel append (only signed modules load, all modules are

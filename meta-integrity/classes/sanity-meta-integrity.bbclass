@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Parse-time checks of the layer's configuration:
 # - a warning when the layer is present but 'integrity' is not a distro
 #   feature: the bbappends of this layer then do nothing. Silence it with

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # sign-image and verify-image on ext4 images made by mke2fs -d.
 #  - byte-identical to the directory route (sign-tree + mke2fs -d) for RSA:
 #    security.ima and security.evm of every file, read back with debugfs,
@@ -16,7 +17,7 @@
 # Loop mounts and security.* on the source tree: needs root.
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
-cd "$T"
+cd "$T" || exit 1
 
 if [ "$(id -u)" != 0 ]; then
 	skip "sign-image against sign-tree and loop mounts" "needs root"
@@ -230,18 +231,19 @@ like "  ... all 9" "$T/out" "9 files: good 0, hash-only 0, bad 0, unsigned 9"
 before=$(sha256sum < kill.ext4)
 n=0
 killed=137
-while [ $killed = 137 ] && [ $n -lt 200 ]; do
+while [ "$killed" = 137 ] && [ "$n" -lt 200 ]; do
 	n=$((n + 1))
 	run env LD_PRELOAD="$SHIM" KILL_AFTER_WRITES=$n \
 		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$IMACTL" sign-image kill.ext4 \
 		--key "$K.key" --cert "$K.pem" --target-bits 64
+	# shellcheck disable=SC2154 # rc: set by run (lib.sh)
 	killed=$rc
-	[ $killed = 137 ] || break
+	[ "$killed" = 137 ] || break
 	is "killed at write $n: the image is byte-identical" "$(sha256sum < kill.ext4)" "$before"
-	is "... no file left behind" "$(ls | grep -c imactl)" 0
+	is "... no file left behind" "$(find . -maxdepth 1 -name '*imactl*' | wc -l)" 0
 done
 is "the run that was not killed signed the image" "$killed" 0
-_result $([ $n -gt 3 ] && echo 0 || echo 1) "it was killed at $((n - 1)) points first" "$n"
+_result "$([ "$n" -gt 3 ] && echo 0 || echo 1)" "it was killed at $((n - 1)) points first" "$n"
 ok "... e2fsck -fn is clean" e2fsck -fn kill.ext4
 ok "... verify-image: all good" "$IMACTL" verify-image kill.ext4 --cert "$K.pem" --evm
 

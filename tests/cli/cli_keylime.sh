@@ -11,7 +11,7 @@ if [ -z "${KEYLIME_SRC:-}" ] || [ ! -f "$KEYLIME_SRC/keylime/ima/ima.py" ]; then
 	exit 0
 fi
 ensure_keys
-cd "$T"
+cd "$T" || exit 1
 G=$MLOGGEN
 KV="${KEYLIME_PYTHON:-/usr/bin/python3} $SRC_ROOT/tests/cli/keylime_verdict.py"
 sign() { "$IMACTL" sign --xattr-user --key "$KEYS/rsa2048.key" --cert "$KEYS/rsa2048.pem" "$@" >/dev/null; }

@@ -228,7 +228,7 @@ fails 1 "a failing run does not advance the state" "$IMACTL" log verify --state 
 is "... the state is unchanged" "$(cmp -s st st.before && echo same)" same
 echo garbage > badstate
 fails 3 "a malformed state is an operational error" "$IMACTL" log verify --state badstate --tpm tpm-s1 s1.bin
-ls -A | grep -q '^\.st\..*\.tmp$' && leftover=yes || leftover=no
+[ -n "$(find . -maxdepth 1 -name '.st.*.tmp')" ] && leftover=yes || leftover=no
 is "no temporary state file left behind" "$leftover" no
 
 # ---- evmctl interop (binary sha1 lists) ----------------------------------

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # log verify: what the PCRs attest.  Every PCR the list extends is compared
 # when PCR values are given (a missing bank, a missing PCR, a PCR the list
 # extends but the source does not list all fail, naming it); an all-zero PCR
@@ -9,7 +10,7 @@
 # from a spec: one PCR number per entry, F marks a forged entry the TPM never
 # saw.
 . "$SRC_ROOT/tests/cli/lib.sh"
-cd "$T"
+cd "$T" || exit 1
 
 # mk LIST TPMDIR BANKS SPEC: LIST gets the entries of SPEC ("10 10 F10 11");
 # TPMDIR/pcr-<bank>/<n> the values a TPM holds after the entries without F.
@@ -119,5 +120,5 @@ chmod 600 st-v1
 fails 3 "a state of the old format (no binding) is refused" "$IMACTL" log verify --state st-v1 --tpm tpm-s s.bin
 ok "the state resumes with its own PCR source" "$IMACTL" log verify --state st --tpm tpm-s s.bin
 like "... and skipped the attested entries" "$T/out" '3 entries \(binary\), 3 of them checked before'
-is "no temporary state file left behind" "$(ls -A | grep -c '^\.st.*\.tmp$')" 0
+is "no temporary state file left behind" "$(find . -maxdepth 1 -name '.st*.tmp' | wc -l)" 0
 done_testing

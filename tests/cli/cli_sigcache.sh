@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The signature cache (sign-tree/sign --cache DIR):
 #   values from the cache are byte-identical to fresh ones and evmctl accepts them;
 #   content, owner, mode, security.selinux, security.capability, the key, the hash
@@ -9,7 +10,7 @@
 # Real security.* xattrs and evmctl, so root is needed (CI runs as root).
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
-cd "$T"
+cd "$T" || exit 1
 
 if [ "$(id -u)" != 0 ]; then
 	skip "the signature cache" "needs root for security.* xattrs"
@@ -36,6 +37,7 @@ sign_tree() {
 	rm -rf "$name"; cp -a src "$name"
 	run "$IMACTL" sign-tree "$name" --key "$KEY" --cert "$CERT" --target-bits 64 "$@"
 	counts=$(sed -n 's/^sign-tree: signatures: \([0-9]*\) reused.*, \([0-9]*\) newly signed, \([0-9]*\) cache entries rejected$/\1 \2 \3/p' "$T/out")
+	# shellcheck disable=SC2086 # split into fields on purpose
 	set -- $counts
 	reused=${1:-none}; new=${2:-none}; rejected=${3:-none}
 }
@@ -54,6 +56,7 @@ verify_ok() { # DESC DIR [BITS]
 
 # ---- reference: no cache -----------------------------------------------------
 sign_tree fresh --no-cache
+# shellcheck disable=SC2154 # rc: set by run (lib.sh)
 is "no cache: sign-tree succeeds" "$rc" 0
 is "no cache: no cache line in the summary" "$reused" none
 dump fresh > fresh.dump
@@ -94,6 +97,7 @@ miss() { # DESC WANT_NEW SETUP_CMD [sign-tree OPTIONS...]
 	desc=$1; want=$2; setup=$3; shift 3
 	rm -rf m; cp -a src m; (cd m && eval "$setup")
 	bits="--target-bits 64"; case " $* " in *" --target-bits "*) bits= ;; esac
+	# shellcheck disable=SC2086 # $bits: two words or none
 	run "$IMACTL" sign-tree m --key "$KEY" --cert "$CERT" $bits --cache "$T/cache" "$@"
 	counts=$(sed -n 's/^sign-tree: signatures: \([0-9]*\) reused.*, \([0-9]*\) newly signed, \([0-9]*\) cache entries rejected$/\1 \2 \3/p' "$T/out")
 	is "$desc: $want newly signed, the rest reused" "$counts" "$((2 * N - want)) $want 0"
@@ -207,7 +211,7 @@ is "... makes no signature, so opens no cache" "$(ls -d hashcache 2>/dev/null)" 
 
 mkdir home
 rm -rf d1; cp -a src d1
-export_home() { HOME="$T/home" XDG_CACHE_HOME= "$@"; }
+export_home() { HOME="$T/home" XDG_CACHE_HOME="" "$@"; }
 run export_home "$IMACTL" sign-tree d1 --key "$KEY" --target-bits 64
 is "root: no cache unless --cache is given" "$(ls -A home)" ""
 if command -v setpriv >/dev/null; then

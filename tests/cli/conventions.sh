@@ -30,7 +30,7 @@ is "the repository stands on its own: no DESIGN.md or STYLE.md it does not have"
 # every source file says its license in its first lines; not: license texts,
 # documentation, data (policies, test data, corpora), kernel config fragments
 # and scripts/build-kernel (the kernel cache is keyed on their bytes)
-bad=$(git ls-files 2>/dev/null | grep -v -E '^(LICENSES/|kernel/|policies/|tests/data/|tests/fuzz/corpus/)|^tests/vm/kernel-.*\.cfg$|^scripts/build-kernel$|\.(md|json|txt)$|^\.(gitignore|clang-format)$' |
+bad=$(git ls-files 2>/dev/null | grep -v -E '^(LICENSES/|kernel/|policies/|tests/data/|tests/fuzz/corpus/)|^tests/vm/kernel-.*\.cfg$|^meta-integrity/recipes-kernel/linux/files/.*\.cfg$|^meta-integrity/recipes-security/ima_policy_[a-z_]*/files/|^scripts/build-kernel$|\.(md|json|txt)$|^\.(gitignore|clang-format)$' |
 	while read -r f; do [ ! -f "$f" ] || head -n 3 "$f" | grep -q 'SPDX-License-Identifier: ' || echo "$f"; done | tr '\n' ' ')
 is "every source file has an SPDX-License-Identifier line" "$bad" ""
 bad=$(git ls-files 2>/dev/null | xargs grep -h -o -E 'SPDX-License-Identifier: [A-Za-z0-9.+-]+' 2>/dev/null | sed 's/.*: //' | sort -u |

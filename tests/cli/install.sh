@@ -45,17 +45,17 @@ for f in "$root/bin/imactl" "$lib"; do
 	n=$(basename "$f")
 	is "$n: position independent (ELF type DYN)" \
 		"$(readelf -h "$f" | sed -n 's/^ *Type: *\([A-Z]*\).*/\1/p')" DYN
-	_result $(readelf -lW "$f" | grep -q GNU_RELRO && echo 0 || echo 1) "$n: RELRO segment"
-	_result $(readelf -dW "$f" | grep -qE '\(FLAGS\).*BIND_NOW|\(FLAGS_1\).*NOW' && echo 0 || echo 1) \
+	_result "$(readelf -lW "$f" | grep -q GNU_RELRO && echo 0 || echo 1)" "$n: RELRO segment"
+	_result "$(readelf -dW "$f" | grep -qE '\(FLAGS\).*BIND_NOW|\(FLAGS_1\).*NOW' && echo 0 || echo 1)" \
 		"$n: bound now (full RELRO)"
-	_result $(readelf --dyn-syms -W "$f" | grep -q '__stack_chk_fail' && echo 0 || echo 1) \
+	_result "$(readelf --dyn-syms -W "$f" | grep -q '__stack_chk_fail' && echo 0 || echo 1)" \
 		"$n: stack protector (__stack_chk_fail)"
 done
 opt=$(meson introspect "$BUILD_ROOT" --buildoptions | python3 -c 'import json,sys; o={x["name"]: x["value"] for x in json.load(sys.stdin)}; print(o["optimization"], o["b_sanitize"])')
 case "$opt" in
 0\ * | g\ * | *\ address*) skip "_FORTIFY_SOURCE in the installed binary" "not an optimised build without sanitizers ($opt)" ;;
 *)
-	_result $(readelf --dyn-syms -W "$root/bin/imactl" "$lib" | grep -qE '__[a-z]+_chk@' && echo 0 || echo 1) \
+	_result "$(readelf --dyn-syms -W "$root/bin/imactl" "$lib" | grep -qE '__[a-z]+_chk@' && echo 0 || echo 1)" \
 		"_FORTIFY_SOURCE: the binary and library call the checked *_chk functions"
 	;;
 esac

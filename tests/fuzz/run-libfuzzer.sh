@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs one libFuzzer harness for SECONDS on a scratch copy of its seed corpus
 # (the seeds in git are never modified) and prints one TAP line:
 #   ok 1 - NAME: EXECS execs in SECONDS s, 0 crashes, CORPUS inputs

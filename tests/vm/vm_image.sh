@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Real kernels (Debian 6.1 and 6.12): boots a root filesystem whose ext4 image was signed only by
 # imactl sign-image, run as an unprivileged user (uid 65534) in a tmpfs build
 # directory where that user cannot set security.* xattrs (checked); appraisal

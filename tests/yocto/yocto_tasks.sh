@@ -157,7 +157,7 @@ is "ima-policy: a policy with an error fails do_compile" "$rc" 1
 like "... naming file, line and cause" "$T/pol/task.log" "simple:2:[0-9]+: error: unknown func 'NO_SUCH_HOOK'"
 for r in "$LAYER"/recipes-security/ima_policy_*/ima-policy-*.bb; do
 	rel=${r#"$LAYER/"}
-	task shipped $rel do_compile --set UNPACKDIR="$(dirname "$r")/files"
+	task shipped "$rel" do_compile --set UNPACKDIR="$(dirname "$r")/files"
 	is "$(basename "$r"): the shipped policy passes do_compile (imactl policy check)" "$rc" 0
 	[ "$rc" = 0 ] || sed 's/^/# /' "$T/shipped/task.log"
 done

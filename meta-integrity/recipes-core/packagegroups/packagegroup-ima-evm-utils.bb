@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 SUMMARY = "IMA/EVM userspace tools"
 DESCRIPTION = "meta-integrity's package group name, for images that install \
 it: here it brings imactl (signing, verifying, keyrings, policies) and \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 SUMMARY = "Throwaway IMA/EVM debug keys for builds that configure none"
 DESCRIPTION = "Makes a CA and a signer certified by it with \
 imactl keygen debug (certificates labelled as debug keys) and stages them in \

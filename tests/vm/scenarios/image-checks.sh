@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh # sourced, not run: POSIX sh (busybox ash in the guest)
 # vm_image: sourced by rootfs-init on the root filesystem signed by
 # sign-image: EVM refuses a file whose mode changed after signing; Debian's
 # evmctl and imactl verify agree with verify-image.
