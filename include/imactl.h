@@ -121,10 +121,10 @@ int imactl_hash_algo_by_name(const char *name);
  * imactl_hash_algo_name() - the kernel's name of algorithm id @algo
  * ("sha256", "sm3", ...), or NULL for an id the kernel does not define.
  */
-const char *imactl_hash_algo_name(int algo);
+const char *imactl_hash_algo_name(enum imactl_hash_algo algo);
 
 /** imactl_hash_algo_size() - digest size in bytes, or -EINVAL. */
-int imactl_hash_algo_size(int algo);
+int imactl_hash_algo_size(enum imactl_hash_algo algo);
 
 /**
  * imactl_hash_fd() - digest of a file's content, read from @fd from its
@@ -133,10 +133,11 @@ int imactl_hash_algo_size(int algo);
  * Return: 0, -EINVAL (unsupported algorithm or not a hashable fd),
  * -EIO/-errno from read(2).
  */
-int imactl_hash_fd(struct imactl_ctx *ctx, int fd, int algo, struct imactl_digest *digest);
+int imactl_hash_fd(struct imactl_ctx *ctx, int fd, enum imactl_hash_algo algo,
+		   struct imactl_digest *digest);
 
 /** imactl_hash_buf() - digest of a memory buffer. Return: 0, -EINVAL. */
-int imactl_hash_buf(struct imactl_ctx *ctx, const void *buf, size_t len, int algo,
+int imactl_hash_buf(struct imactl_ctx *ctx, const void *buf, size_t len, enum imactl_hash_algo algo,
 		    struct imactl_digest *digest);
 
 /* ------------------------------------------------------------------------ */
@@ -377,9 +378,9 @@ struct imactl_signed_values {
  * Return: 0, -ENODATA (no security.ima: portable signatures require it),
  * -EINVAL, -errno (xattr read).
  */
-int imactl_evm_digest(struct imactl_ctx *ctx, int fd, int algo, unsigned int target_bits,
-		      unsigned int flags, const uint8_t *ima_value, size_t ima_len,
-		      struct imactl_digest *digest);
+int imactl_evm_digest(struct imactl_ctx *ctx, int fd, enum imactl_hash_algo algo,
+		      unsigned int target_bits, unsigned int flags, const uint8_t *ima_value,
+		      size_t ima_len, struct imactl_digest *digest);
 
 /**
  * imactl_sign_fd() - sign the regular file open at @fd (read-only is
@@ -718,10 +719,10 @@ void imactl_policy_free(struct imactl_policy *policy);
 int imactl_policy_kernel_parse(const char *str, unsigned int *version);
 
 /** imactl_policy_func_name() - "BPRM_CHECK", ...; NULL for an unknown id. */
-const char *imactl_policy_func_name(int func);
+const char *imactl_policy_func_name(enum imactl_policy_func func);
 
 /** imactl_policy_action_name() - "appraise", ...; NULL for an unknown id. */
-const char *imactl_policy_action_name(int action);
+const char *imactl_policy_action_name(enum imactl_policy_action action);
 
 /* A file (or other object) as the appraisal decision sees it. */
 struct imactl_policy_subject {
@@ -956,15 +957,16 @@ struct imactl_mlog_entry {
  * @flags: IMACTL_MLOG_LITTLE_ENDIAN / IMACTL_MLOG_BIG_ENDIAN (default: auto).
  * Return: 0, -EINVAL, -ENOMEM.
  */
-int imactl_mlog_open_fd(struct imactl_ctx *ctx, int fd, int format, unsigned int flags,
-			struct imactl_mlog **mlog_ret);
+int imactl_mlog_open_fd(struct imactl_ctx *ctx, int fd, enum imactl_mlog_format format,
+			unsigned int flags, struct imactl_mlog **mlog_ret);
 
 /**
  * imactl_mlog_open_mem() - read a list from memory; @buf must outlive the
  * reader.  Return: as imactl_mlog_open_fd().
  */
-int imactl_mlog_open_mem(struct imactl_ctx *ctx, const void *buf, size_t len, int format,
-			 unsigned int flags, struct imactl_mlog **mlog_ret);
+int imactl_mlog_open_mem(struct imactl_ctx *ctx, const void *buf, size_t len,
+			 enum imactl_mlog_format format, unsigned int flags,
+			 struct imactl_mlog **mlog_ret);
 
 /**
  * imactl_mlog_next() - read and decode the next entry.  At the end of the
@@ -994,7 +996,7 @@ struct imactl_pcr_bank {
  * Return: 0, -ENOENT (no such bank), -EBADMSG (a file is not a hex digest
  * of the bank's size), -errno.
  */
-int imactl_pcrs_read_sysfs(struct imactl_ctx *ctx, const char *dir, int algo,
+int imactl_pcrs_read_sysfs(struct imactl_ctx *ctx, const char *dir, enum imactl_hash_algo algo,
 			   struct imactl_pcr_bank *bank);
 
 /**
@@ -1003,7 +1005,7 @@ int imactl_pcrs_read_sysfs(struct imactl_ctx *ctx, const char *dir, int algo,
  * are ignored), as the values of bank @algo.
  * Return: 0, -EBADMSG (a PCR line is malformed or no PCR line), -errno.
  */
-int imactl_pcrs_read_file(struct imactl_ctx *ctx, const char *path, int algo,
+int imactl_pcrs_read_file(struct imactl_ctx *ctx, const char *path, enum imactl_hash_algo algo,
 			  struct imactl_pcr_bank *bank);
 
 /*
@@ -1309,7 +1311,7 @@ enum imactl_key_algo {
 int imactl_key_algo_by_name(const char *name);
 
 /** imactl_key_algo_name() - the inverse; NULL for an unknown id. */
-const char *imactl_key_algo_name(int algo);
+const char *imactl_key_algo_name(enum imactl_key_algo algo);
 
 /*
  * What imactl_keygen() makes, and the files it writes in its directory
@@ -1771,7 +1773,8 @@ int imactl_manifest_parse(const char *line, char **path_ret, struct imactl_signe
  * file, NULL @digest), -ESTALE (the file changed meanwhile), -ENOMEM,
  * -errno from fstat(2)/pread(2).
  */
-int imactl_verity_digest_fd(struct imactl_ctx *ctx, int fd, int algo, struct imactl_digest *digest);
+int imactl_verity_digest_fd(struct imactl_ctx *ctx, int fd, enum imactl_hash_algo algo,
+			    struct imactl_digest *digest);
 
 #ifdef __cplusplus
 }

@@ -48,7 +48,7 @@ IMACTL_EXPORT int imactl_key_algo_by_name(const char *name)
 	return -EINVAL;
 }
 
-IMACTL_EXPORT const char *imactl_key_algo_name(int algo)
+IMACTL_EXPORT const char *imactl_key_algo_name(enum imactl_key_algo algo)
 {
 	if (algo < 1 || (size_t)algo >= ARRAY_SIZE(key_algos))
 		return NULL;

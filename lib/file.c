@@ -258,7 +258,7 @@ static void fd_source_init(struct fd_source *f, struct file_source *src, struct 
 	}
 }
 
-IMACTL_EXPORT int imactl_evm_digest(struct imactl_ctx *ctx, int fd, int algo,
+IMACTL_EXPORT int imactl_evm_digest(struct imactl_ctx *ctx, int fd, enum imactl_hash_algo algo,
 				    unsigned int target_bits, unsigned int flags,
 				    const uint8_t *ima_value, size_t ima_len,
 				    struct imactl_digest *digest)
@@ -464,8 +464,8 @@ IMACTL_EXPORT int imactl_sign_fd(struct imactl_ctx *ctx, int fd, const struct im
 	return sign_fd_stat(ctx, fd, NULL, key, p, values_ret);
 }
 
-IMACTL_EXPORT int imactl_verity_digest_fd(struct imactl_ctx *ctx, int fd, int algo,
-					  struct imactl_digest *digest)
+IMACTL_EXPORT int imactl_verity_digest_fd(struct imactl_ctx *ctx, int fd,
+					  enum imactl_hash_algo algo, struct imactl_digest *digest)
 {
 	int ret;
 

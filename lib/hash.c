@@ -8,14 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
-IMACTL_EXPORT const char *imactl_hash_algo_name(int algo)
+IMACTL_EXPORT const char *imactl_hash_algo_name(enum imactl_hash_algo algo)
 {
 	const struct crypto_algo *a = crypto_algo_by_id(algo);
 
 	return a ? a->name : NULL;
 }
 
-IMACTL_EXPORT int imactl_hash_algo_size(int algo)
+IMACTL_EXPORT int imactl_hash_algo_size(enum imactl_hash_algo algo)
 {
 	const struct crypto_algo *a = crypto_algo_by_id(algo);
 
@@ -56,8 +56,8 @@ int hash_new(const struct imactl_ctx *ctx, int algo, struct crypto_hash **h_ret)
 	return ret;
 }
 
-IMACTL_EXPORT int imactl_hash_buf(struct imactl_ctx *ctx, const void *buf, size_t len, int algo,
-				  struct imactl_digest *digest)
+IMACTL_EXPORT int imactl_hash_buf(struct imactl_ctx *ctx, const void *buf, size_t len,
+				  enum imactl_hash_algo algo, struct imactl_digest *digest)
 {
 	struct crypto_hash *h = NULL;
 	int ret;
@@ -124,7 +124,7 @@ out:
 	return ret;
 }
 
-IMACTL_EXPORT int imactl_hash_fd(struct imactl_ctx *ctx, int fd, int algo,
+IMACTL_EXPORT int imactl_hash_fd(struct imactl_ctx *ctx, int fd, enum imactl_hash_algo algo,
 				 struct imactl_digest *digest)
 {
 	return hash_stream(ctx, fd, algo, -1, digest);

@@ -815,8 +815,9 @@ static int mlog_new(struct imactl_ctx *ctx, int format, unsigned int flags,
 	return 0;
 }
 
-IMACTL_EXPORT int imactl_mlog_open_fd(struct imactl_ctx *ctx, int fd, int format,
-				      unsigned int flags, struct imactl_mlog **mlog_ret)
+IMACTL_EXPORT int imactl_mlog_open_fd(struct imactl_ctx *ctx, int fd,
+				      enum imactl_mlog_format format, unsigned int flags,
+				      struct imactl_mlog **mlog_ret)
 {
 	struct imactl_mlog *ml = NULL;
 	int ret;
@@ -838,7 +839,7 @@ IMACTL_EXPORT int imactl_mlog_open_fd(struct imactl_ctx *ctx, int fd, int format
 }
 
 IMACTL_EXPORT int imactl_mlog_open_mem(struct imactl_ctx *ctx, const void *buf, size_t len,
-				       int format, unsigned int flags,
+				       enum imactl_mlog_format format, unsigned int flags,
 				       struct imactl_mlog **mlog_ret)
 {
 	struct imactl_mlog *ml = NULL;

@@ -1048,8 +1048,8 @@ static int read_text(int dirfd, const char *path, char *buf, size_t size)
 	return 0;
 }
 
-IMACTL_EXPORT int imactl_pcrs_read_sysfs(struct imactl_ctx *ctx, const char *dir, int algo,
-					 struct imactl_pcr_bank *bank)
+IMACTL_EXPORT int imactl_pcrs_read_sysfs(struct imactl_ctx *ctx, const char *dir,
+					 enum imactl_hash_algo algo, struct imactl_pcr_bank *bank)
 {
 	char path[4096], buf[512];
 	int size = imactl_hash_algo_size(algo), dfd, ret = 0;
@@ -1090,8 +1090,8 @@ IMACTL_EXPORT int imactl_pcrs_read_sysfs(struct imactl_ctx *ctx, const char *dir
 	return ret;
 }
 
-IMACTL_EXPORT int imactl_pcrs_read_file(struct imactl_ctx *ctx, const char *path, int algo,
-					struct imactl_pcr_bank *bank)
+IMACTL_EXPORT int imactl_pcrs_read_file(struct imactl_ctx *ctx, const char *path,
+					enum imactl_hash_algo algo, struct imactl_pcr_bank *bank)
 {
 	char line[1024];
 	int size = imactl_hash_algo_size(algo), ret = 0;

@@ -112,19 +112,21 @@ static const struct {
 	{ "evm-sig", KV(5, 13) },
 };
 
-IMACTL_EXPORT const char *imactl_policy_func_name(int func)
+IMACTL_EXPORT const char *imactl_policy_func_name(enum imactl_policy_func func)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(funcs); i++)
-		if (funcs[i].func == func && !funcs[i].alias)
+		if (funcs[i].func == (int)func && !funcs[i].alias)
 			return funcs[i].name;
 	return NULL;
 }
 
-IMACTL_EXPORT const char *imactl_policy_action_name(int action)
+IMACTL_EXPORT const char *imactl_policy_action_name(enum imactl_policy_action action)
 {
-	if (action <= 0 || action >= (int)ARRAY_SIZE(action_names))
+	int a = action; /* a caller may pass any int */
+
+	if (a <= 0 || a >= (int)ARRAY_SIZE(action_names))
 		return NULL;
-	return action_names[action];
+	return action_names[a];
 }
 
 /* The rule being parsed: the kernel's entry plus where each part came from. */

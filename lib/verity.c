@@ -8,10 +8,21 @@
 #include "lib_private.h"
 
 #include <errno.h>
-#include <libfsverity.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+int verity_algo_check(const struct imactl_ctx *ctx, int algo)
+{
+	if (algo == IMACTL_HASH_SHA256 || algo == IMACTL_HASH_SHA512)
+		return 0;
+	log_err(ctx, "fs-verity digests are sha256 or sha512, not %s",
+		imactl_hash_algo_name(algo) ? imactl_hash_algo_name(algo) : "this algorithm");
+	return -EOPNOTSUPP;
+}
+
+#if IMACTL_HAVE_FSVERITY
+#include <libfsverity.h>
 
 /* libfsverity asks for one Merkle tree block at a time: read in larger chunks */
 #define VERITY_CHUNK (256 * 1024)
@@ -74,15 +85,6 @@ static int verity_read(void *p, void *out, size_t count)
 	return 0;
 }
 
-int verity_algo_check(const struct imactl_ctx *ctx, int algo)
-{
-	if (algo == IMACTL_HASH_SHA256 || algo == IMACTL_HASH_SHA512)
-		return 0;
-	log_err(ctx, "fs-verity digests are sha256 or sha512, not %s",
-		imactl_hash_algo_name(algo) ? imactl_hash_algo_name(algo) : "this algorithm");
-	return -EOPNOTSUPP;
-}
-
 int verity_digest_size(struct imactl_ctx *ctx, int fd, int algo, off_t size,
 		       struct imactl_digest *digest)
 {
@@ -125,3 +127,17 @@ out:
 	free(r.buf);
 	return ret;
 }
+#else /* built without libfsverity (meson -Dfsverity=disabled) */
+
+int verity_digest_size(struct imactl_ctx *ctx, int fd, int algo, off_t size,
+		       struct imactl_digest *digest)
+{
+	int ret = verity_algo_check(ctx, algo);
+
+	if (ret < 0)
+		return ret;
+	log_err(ctx, "fs-verity digests (sigv3, hash --verity) need libfsverity: this imactl was "
+		     "built without it");
+	return -EOPNOTSUPP;
+}
+#endif
