@@ -1653,9 +1653,10 @@ int imactl_tree_set_xattrs(struct imactl_ctx *ctx, const char *root, const char 
  * inode's own uid, gid and mode and its final protected xattrs, as the
  * kernel computes them) are written into its inode, or into an external
  * xattr block when the inode has no room, as the kernel does.  The same
- * @params as imactl_tree_sign() (include/exclude, jobs, SKIP_VALID, sign,
- * key, keyring, fn); IMACTL_TREE_ONE_FILE_SYSTEM means nothing here and
- * sigv3 is refused (fs-verity cannot be enabled inside an image).  Reading
+ * @params as imactl_tree_sign() (include/exclude, jobs, SKIP_VALID, sign
+ * with its signature cache, key, keyring, fn); IMACTL_TREE_ONE_FILE_SYSTEM
+ * means nothing here and sigv3 is refused (fs-verity cannot be enabled
+ * inside an image).  Reading
  * and writing the image happen on the calling thread, signing on
  * @params->jobs workers.
  * Safety: a mounted image, one with errors recorded, not cleanly unmounted or

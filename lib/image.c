@@ -255,7 +255,10 @@ static bool already_valid(struct image_run *r, struct imactl_ctx *ctx, struct jo
 	return true;
 }
 
-/* The values for one file: what sign_fd_stat() does, without the writes. */
+/*
+ * The values for one file: what sign_fd_stat() does, without the writes;
+ * through the signature cache as there (sp->cache, NULL for none).
+ */
 static int sign_job(struct image_run *r, struct imactl_ctx *ctx, struct job *j)
 {
 	const struct imactl_sign_params *sp = r->p->sign;
@@ -273,8 +276,8 @@ static int sign_job(struct image_run *r, struct imactl_ctx *ctx, struct job *j)
 		return 0;
 	}
 	if (sp->ima == IMACTL_IMA_SIG)
-		ret = imactl_sign_digest(ctx, r->p->key, IMACTL_XATTR_DIGSIG, &j->digest, &out->ima,
-					 &out->ima_len);
+		ret = imactl_sigcache_sign(ctx, sp->cache, r->p->key, IMACTL_XATTR_DIGSIG,
+					   &j->digest, &out->ima, &out->ima_len);
 	else if (sp->ima == IMACTL_IMA_HASH)
 		ret = ima_hash_value(&j->digest, &out->ima, &out->ima_len);
 	if (ret < 0)
@@ -294,8 +297,9 @@ static int sign_job(struct image_run *r, struct imactl_ctx *ctx, struct job *j)
 		if (ret == -ENODATA)
 			log_err(ctx, "EVM portable signatures need security.ima");
 		if (ret == 0)
-			ret = imactl_sign_digest(ctx, r->p->key, IMACTL_XATTR_EVM_PORTABLE,
-						 &evm_digest, &out->evm, &out->evm_len);
+			ret = imactl_sigcache_sign(ctx, sp->cache, r->p->key,
+						   IMACTL_XATTR_EVM_PORTABLE, &evm_digest,
+						   &out->evm, &out->evm_len);
 		return ret;
 	}
 	if (j->write_ima && ext4_xattrs_get(j->xs, "security.evm", &old, &old_len) == 0) {

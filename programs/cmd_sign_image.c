@@ -14,6 +14,9 @@ static const struct option longopts[] = {
 	{ "jobs", required_argument, NULL, PROG_SO_JOBS },
 	{ "include", required_argument, NULL, PROG_SO_INCLUDE },
 	{ "exclude", required_argument, NULL, PROG_SO_EXCLUDE },
+	{ "cache", required_argument, NULL, PROG_SO_CACHE },
+	{ "no-cache", no_argument, NULL, PROG_SO_NO_CACHE },
+	{ "cache-size", required_argument, NULL, PROG_SO_CACHE_SIZE },
 	PROG_SO_LONGOPTS_SIGN_TREE,
 	{ NULL, 0, NULL, 0 },
 };
@@ -65,6 +68,15 @@ const struct imactl_command cmd_sign_image = {
 		 "  --skip-valid          leave files whose values already verify with --cert\n"
 		 "                        untouched\n"
 		 "  --manifest FILE       one line per signed file, as sign-tree writes it\n"
+		 "  --cache DIR           signature cache, shared with sign-tree: a signature\n"
+		 "                        made before for the same signed digest, algorithm,\n"
+		 "                        format and key is reused once it verifies, as for\n"
+		 "                        sign-tree.  Default: $XDG_CACHE_HOME/imactl\n"
+		 "                        or ~/.cache/imactl, except for root (only with\n"
+		 "                        --cache)\n"
+		 "  --no-cache            no signature cache, not even the default one\n"
+		 "  --cache-size SIZE     keep the cache's disk use under SIZE (K, M, G; default\n"
+		 "                        1G)\n"
 		 "  --pass-file FILE      passphrase of KEY (else $IMACTL_KEY_PASSWORD, else the\n"
 		 "                        terminal); never on the command line\n"
 		 "  --json                the summary as one JSON object on stdout, as\n"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The signature cache (sign-tree/sign --cache DIR):
-#   values from the cache are byte-identical to fresh ones and evmctl accepts them;
+# The signature cache (sign-tree/sign-image/sign --cache DIR):
+#   values from the cache are byte-identical to fresh ones and evmctl accepts them,
+#   in a tree and in an ext4 image (sign-image: warm reuse, one cache for both);
 #   content, owner, mode, security.selinux, security.capability, the key, the hash
 #   algorithm and the target word size each miss it;
 #   corrupted, truncated, swapped, huge entries and symbolic links never give a bad
@@ -91,6 +92,61 @@ run "$IMACTL" sign-tree j --key "$KEY" --cert "$CERT" --target-bits 64 --no-cach
 is "--json without a cache: \"cache\": null" "$(python3 -c 'import json, sys; print(json.load(sys.stdin)["cache"])' < "$T/out")" None
 run "$IMACTL" sign-tree j --key "$KEY" --cert "$CERT" --no-cache --json -v
 is "--json with --verbose: usage error" "$rc" 2
+
+# ---- sign-image through the cache ------------------------------------------------
+# the same files in an ext4 image (mke2fs -d keeps owners, modes and xattrs)
+for p in mke2fs debugfs e2fsck; do
+	command -v $p >/dev/null || { echo "Bail out! $p missing (scripts/install-deps)"; exit 1; }
+done
+mke2fs -q -t ext4 -I 256 -d src img.ext4 16M >/dev/null 2>&1
+# sign_image NAME [OPTIONS...]: a fresh copy of img.ext4 as NAME, signed; counts as sign_tree
+sign_image() {
+	name=$1; shift
+	cp img.ext4 "$name"
+	run "$IMACTL" sign-image "$name" --key "$KEY" --cert "$CERT" --target-bits 64 "$@"
+	counts=$(sed -n 's/^sign-image: signatures: \([0-9]*\) reused.*, \([0-9]*\) newly signed, \([0-9]*\) cache entries rejected$/\1 \2 \3/p' "$T/out")
+	# shellcheck disable=SC2086 # split into fields on purpose
+	set -- $counts
+	reused=${1:-none}; new=${2:-none}; rejected=${3:-none}
+}
+# image_dump IMAGE: as dump, the values debugfs reads from the image
+image_dump() {
+	for f in $(cd src && echo *); do
+		printf '%s' "$f"
+		for x in security.ima security.evm; do
+			printf ' %s' "$(debugfs -R "ea_get -x /$f $x" "$1" 2>/dev/null | sed -n 's/^.*= //p' | tr -d ' \n')"
+		done
+		echo
+	done
+}
+sign_image icold.ext4 --cache "$T/icache"
+is "sign-image cold: exit 0" "$rc" 0
+is "sign-image cold: nothing reused, every value signed" "$reused $new $rejected" "0 $((2 * N)) 0"
+sign_image iwarm.ext4 --cache "$T/icache"
+is "sign-image warm: exit 0" "$rc" 0
+is "sign-image warm: every value reused, none signed" "$reused $new $rejected" "$((2 * N)) 0 0"
+image_dump iwarm.ext4 > iwarm.dump
+is "sign-image warm: values byte-identical to sign-tree's without a cache (RSA)" "$(cat iwarm.dump)" "$(cat fresh.dump)"
+is "sign-image cold: the same values" "$(image_dump icold.ext4)" "$(cat fresh.dump)"
+ok "sign-image warm: e2fsck -fn finds the image clean" e2fsck -fn iwarm.ext4
+# evmctl on the image's values: set onto a copy of the tree (same content,
+# owners, modes and other xattrs), as a mount of the image would show them
+rm -rf ichk; cp -a src ichk
+while read -r f ima evm; do
+	setfattr -n security.ima -v "0x$ima" "ichk/$f" && setfattr -n security.evm -v "0x$evm" "ichk/$f"
+done < iwarm.dump
+r=0; out=$(evmctl_ok ichk) || r=1
+is "evmctl ima_verify and verify accept every value sign-image took from the cache${out:+ ($out)}" "$r" 0
+sign_image itree.ext4 --cache "$T/cache"
+is "sign-image with sign-tree's cache: every value reused (one cache for both routes)" "$reused $new $rejected" "$((2 * N)) 0 0"
+is "... and they are the same values" "$(image_dump itree.ext4)" "$(cat fresh.dump)"
+sign_image inone.ext4 --no-cache
+is "sign-image --no-cache: exit 0, no cache line" "$rc $reused" "0 none"
+is "sign-image --no-cache: the same values" "$(image_dump inone.ext4)" "$(cat fresh.dump)"
+sign_image ijson.ext4 --cache "$T/icache" --json
+is "sign-image --json: the image and the cache's counts" "$(python3 -c 'import json, sys
+d = json.load(sys.stdin); c = d["cache"]
+print(d["image"], d["files"], d["failed"], c["reused"], c["newly_signed"], c["rejected"])' < "$T/out")" "ijson.ext4 $N 0 $((2 * N)) 0 0"
 
 # ---- what must miss --------------------------------------------------------------
 miss() { # DESC WANT_NEW SETUP_CMD [sign-tree OPTIONS...]
