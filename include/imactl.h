@@ -27,6 +27,16 @@
  *  - A context may be shared between threads once configured, as long as
  *    the log function is thread-safe.  Keys and keyrings are immutable after
  *    loading and may be used from several threads at once.
+ *  - ABI: structures the caller fills (struct imactl_*_params,
+ *    struct imactl_policy_options) end in `reserved` members that must be
+ *    zero; initialise them with designated initialisers or memset.  A later
+ *    libimactl gives new members a place there, so the size of a structure
+ *    never changes and a caller built against an older header keeps working;
+ *    a library older than the caller's header refuses non-zero reserved
+ *    members with -EINVAL instead of ignoring what it does not know.
+ *    Structures the library fills (results, stats, entries) end in
+ *    `reserved` members it zeroes, for members it may fill later.  Exported
+ *    symbols are versioned (lib/libimactl.sym); new ones go into new nodes.
  */
 #ifndef IMACTL_H
 #define IMACTL_H
@@ -38,6 +48,10 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Sizes of the reserved tails (in uint64_t) of parameter and result structures. */
+#define IMACTL_PARAMS_RESERVED 8
+#define IMACTL_RESULT_RESERVED 4
 
 /* ------------------------------------------------------------------------ */
 /* Context and logging                                                      */
@@ -358,6 +372,8 @@ struct imactl_sign_params {
 	unsigned int flags;	  /* IMACTL_SIGN_SIGV3, IMACTL_EVM_EXTRA_SMACK */
 	/* NULL, or signatures come through imactl_sigcache_sign() */
 	struct imactl_sigcache *cache;
+	/* zero: room for members a later libimactl adds (see "ABI" above) */
+	uint64_t reserved[IMACTL_PARAMS_RESERVED];
 };
 
 /* The values imactl_sign_fd() wrote; free with imactl_signed_values_free(). */
@@ -483,6 +499,8 @@ struct imactl_sigcache_stats {
 	uint64_t stored;       /* entries written */
 	uint64_t store_failed; /* entries that could not be written */
 	uint64_t pruned;       /* entries removed by imactl_sigcache_prune() */
+	/* zeroed by the library: room for members a later libimactl fills */
+	uint64_t reserved[IMACTL_RESULT_RESERVED];
 };
 
 /** imactl_sigcache_get_stats() - the counters of @cache. */
@@ -515,6 +533,8 @@ struct imactl_verify_result {
 	 * not hashed (no or a malformed value, ...).
 	 */
 	struct imactl_digest ima_digest;
+	/* zeroed by the library: room for members a later libimactl fills */
+	uint64_t reserved[IMACTL_RESULT_RESERVED];
 };
 
 #define IMACTL_VERIFY_EVM	  (1u << 0) /* also check security.evm */
@@ -694,6 +714,8 @@ struct imactl_policy_options {
 	unsigned int kernel;		      /* IMACTL_KERNEL_VERSION(); 0 = newest modelled */
 	const struct imactl_kconfig *kconfig; /* NULL: options unknown */
 	unsigned int flags;		      /* IMACTL_POLICY_* */
+	/* zero: room for members a later libimactl adds (see "ABI" above) */
+	uint64_t reserved[IMACTL_PARAMS_RESERVED];
 };
 
 /**
@@ -1027,6 +1049,8 @@ struct imactl_mlog_verify_params {
 	 * either (the 64-bit layout is tried first).
 	 */
 	unsigned int target_bits;
+	/* zero: room for members a later libimactl adds (see "ABI" above) */
+	uint64_t reserved[IMACTL_PARAMS_RESERVED];
 };
 
 /* Signature status of an entry. */
@@ -1046,6 +1070,8 @@ struct imactl_mlog_entry_result {
 	bool template_hash_ok; /* false also when it could not be checked */
 	enum imactl_mlog_sig_status sig;
 	uint32_t keyid; /* of the signature, when there is one */
+	/* zeroed by the library: room for members a later libimactl fills */
+	uint64_t reserved[IMACTL_RESULT_RESERVED];
 };
 
 /**
@@ -1114,6 +1140,8 @@ struct imactl_mlog_summary {
 	bool pcrs_ok;		 /* every compared PCR matched (true if none) */
 	unsigned int npcrs;
 	struct imactl_mlog_pcr_result pcrs[4 * IMACTL_MLOG_NUM_PCRS];
+	/* zeroed by the library: room for members a later libimactl fills */
+	uint64_t reserved[IMACTL_RESULT_RESERVED];
 };
 
 /**
@@ -1265,6 +1293,8 @@ struct imactl_rp_result {
 	const char *reason;  /* static text */
 	uint32_t keyid;	     /* of a signature, when there is one */
 	bool boot_aggregate; /* a failing boot_aggregate: passes if it matches the PCRs */
+	/* zeroed by the library: room for members a later libimactl fills */
+	uint64_t reserved[IMACTL_RESULT_RESERVED];
 };
 
 /**
@@ -1356,6 +1386,8 @@ struct imactl_keygen_params {
 	 * private key file is written and pass_fn must be NULL.
 	 */
 	const struct imactl_key *key;
+	/* zero: room for members a later libimactl adds (see "ABI" above) */
+	uint64_t reserved[IMACTL_PARAMS_RESERVED];
 };
 
 /**
@@ -1525,6 +1557,8 @@ struct imactl_tree_entry {
 	bool unchanged;
 	/* imactl_tree_verify(), a FILE that could be opened: the details. */
 	const struct imactl_verify_result *verify;
+	/* zeroed by the library: room for members a later libimactl fills */
+	uint64_t reserved[IMACTL_RESULT_RESERVED];
 };
 
 /*
@@ -1564,6 +1598,8 @@ struct imactl_tree_params {
 	unsigned int target_bits;  /* imactl_tree_verify(): 64 or 32 */
 	imactl_tree_fn fn;	   /* may be NULL */
 	void *fn_data;
+	/* zero: room for members a later libimactl adds (see "ABI" above) */
+	uint64_t reserved[IMACTL_PARAMS_RESERVED];
 };
 
 /* Totals of a walk. */
@@ -1573,6 +1609,8 @@ struct imactl_tree_stats {
 	uint64_t unchanged;		   /* of those, left as they were (SKIP_VALID) */
 	uint64_t failed;		   /* files and directories with status != 0 */
 	uint64_t bytes;			   /* content bytes of the processed files */
+	/* zeroed by the library: room for members a later libimactl fills */
+	uint64_t reserved[IMACTL_RESULT_RESERVED];
 };
 
 /**

@@ -512,7 +512,7 @@ IMACTL_EXPORT int imactl_keygen(struct imactl_ctx *ctx, enum imactl_keygen_kind 
 	const char *const *names = imactl_keygen_files(kind);
 	int algo = p.key_algo, ret;
 
-	if (!names || !dir)
+	if (!names || !dir || PARAMS_RESERVED_CHECK(ctx, params, "imactl_keygen_params") < 0)
 		return -EINVAL;
 	if (!algo)
 		algo = kind == IMACTL_KEYGEN_DEBUG ? IMACTL_KEY_RSA_2048 : IMACTL_KEY_RSA_3072;

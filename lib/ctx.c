@@ -119,3 +119,19 @@ IMACTL_EXPORT int imactl_keyid_from_hex(const char *str, uint32_t *keyid)
 	*keyid = (uint32_t)v;
 	return 0;
 }
+
+int params_reserved_check(const struct imactl_ctx *ctx, const char *what, const uint64_t *reserved,
+			  size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (reserved[i]) {
+			log_err(ctx,
+				"struct %s: reserved member %zu is not zero (a caller built "
+				"against "
+				"a newer libimactl?)",
+				what, i);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}

@@ -461,6 +461,8 @@ IMACTL_EXPORT int imactl_sign_fd(struct imactl_ctx *ctx, int fd, const struct im
 				 const struct imactl_sign_params *p,
 				 struct imactl_signed_values *values_ret)
 {
+	if (p && PARAMS_RESERVED_CHECK(ctx, p, "imactl_sign_params") < 0)
+		return -EINVAL;
 	return sign_fd_stat(ctx, fd, NULL, key, p, values_ret);
 }
 

@@ -490,7 +490,7 @@ static int image_run(struct imactl_ctx *ctx, const char *image, const struct ima
 	unsigned int jobs;
 	int ret, walk_ret;
 
-	if (!ctx || !image || tree_params_check(p, verify, &jobs) < 0)
+	if (!ctx || !image || tree_params_check(ctx, p, verify, &jobs) < 0)
 		return -EINVAL;
 	if (!verify && (p->sign->flags & IMACTL_SIGN_SIGV3)) {
 		log_err(ctx,

@@ -43,6 +43,16 @@ void imactl_log_crypto(const struct imactl_ctx *ctx, int prio, const char *fmt, 
  * Starts a hash of @algo for @ctx; logs why not (unsupported algorithm,
  * OpenSSL's reason) and returns -errno when it cannot (hash.c).
  */
+/*
+ * The reserved tail of a caller's parameter structure @what: 0 when it is all
+ * zero, else -EINVAL (logged: the caller was built against a newer
+ * libimactl that gave those bytes a meaning this one does not know).
+ */
+int params_reserved_check(const struct imactl_ctx *ctx, const char *what, const uint64_t *reserved,
+			  size_t n);
+#define PARAMS_RESERVED_CHECK(ctx, p, what)                                                        \
+	params_reserved_check((ctx), (what), (p)->reserved, ARRAY_SIZE((p)->reserved))
+
 int hash_new(const struct imactl_ctx *ctx, int algo, struct crypto_hash **h_ret);
 
 #define log_err(ctx, ...)   imactl_log(ctx, IMACTL_LOG_ERR, __VA_ARGS__)
@@ -144,7 +154,8 @@ void tree_count(struct imactl_tree_stats *s, const struct imactl_tree_entry *e, 
 		uint64_t *op_errors);
 /* Checks @p for a walk and gives the number of workers (0: online CPUs). */
 #define TREE_MAX_JOBS 256
-int tree_params_check(const struct imactl_tree_params *p, bool verify, unsigned int *jobs_ret);
+int tree_params_check(const struct imactl_ctx *ctx, const struct imactl_tree_params *p, bool verify,
+		      unsigned int *jobs_ret);
 /* The kind of entry of file type @mode (S_IFMT bits). */
 enum imactl_tree_kind tree_kind_of(unsigned int mode);
 /*

@@ -109,6 +109,8 @@ IMACTL_EXPORT int imactl_mlog_verifier_new(struct imactl_ctx *ctx,
 	struct imactl_mlog_verifier *v;
 	int ret;
 
+	if (p && PARAMS_RESERVED_CHECK(ctx, p, "imactl_mlog_verify_params") < 0)
+		return -EINVAL;
 	if (!p || !p->banks || p->nbanks == 0 || p->nbanks > MAX_BANKS ||
 	    (p->flags & ~IMACTL_MLOG_IGNORE_VIOLATIONS) ||
 	    (p->target_bits != 0 && p->target_bits != 32 && p->target_bits != 64))

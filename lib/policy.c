@@ -290,6 +290,8 @@ IMACTL_EXPORT int imactl_policy_parse(struct imactl_ctx *ctx, const char *buf, s
 	struct parser p = { .opts = opts ? opts : &defaults };
 	size_t pos = 0, nrules = 0;
 
+	if (PARAMS_RESERVED_CHECK(ctx, p.opts, "imactl_policy_options") < 0)
+		return -EINVAL;
 	p.kernel = p.opts->kernel ? p.opts->kernel : KERNEL_NEWEST;
 	if (p.kernel < IMACTL_KERNEL_OLDEST) {
 		log_err(ctx, "kernel versions before 5.4 are not modelled");

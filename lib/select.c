@@ -131,11 +131,15 @@ bool sign_result_fits(const struct imactl_sign_params *sp, const struct imactl_v
 	}
 }
 
-int tree_params_check(const struct imactl_tree_params *p, bool verify, unsigned int *jobs_ret)
+int tree_params_check(const struct imactl_ctx *ctx, const struct imactl_tree_params *p, bool verify,
+		      unsigned int *jobs_ret)
 {
 	long cpus;
 
 	if (!p || p->jobs > TREE_MAX_JOBS)
+		return -EINVAL;
+	if (PARAMS_RESERVED_CHECK(ctx, p, "imactl_tree_params") < 0 ||
+	    (p->sign && PARAMS_RESERVED_CHECK(ctx, p->sign, "imactl_sign_params") < 0))
 		return -EINVAL;
 	if (verify && p->target_bits != 32 && p->target_bits != 64)
 		return -EINVAL;

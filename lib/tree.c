@@ -404,7 +404,7 @@ static int tree_run(struct imactl_ctx *ctx, const char *root, const struct imact
 	struct stat st;
 	int ret, walk_ret;
 
-	if (!ctx || !root || tree_params_check(p, verify, &jobs) < 0)
+	if (!ctx || !root || tree_params_check(ctx, p, verify, &jobs) < 0)
 		return -EINVAL;
 	atomic_init(&t.cancelled, false);
 	pthread_mutex_init(&t.lock, NULL);
