@@ -11,28 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Entries real kernels logged (from Keylime's published tests; see test_mlog.c). */
-static const char real_kernel[] =
-	"10 5d4d5141ccd5066d50dc3f21d79ba02fedc24256 ima-sig "
-	"sha256:b8ae0b8dd04a5935cd8165aa2260cd11b658bd71629bdb52256a675a1f73907b /usr/bin/zmore "
-	"030204531f402500483046022100fe24678d21083ead47660e1a2d553a592d777c478d1b0466de6ed484b54956"
-	"b3022100cad3adb37f277bbb03544d6107751b4cd4f2289d8353fa36257400a99334d5c3\n"
-	"10 5426cf3031a43f5bfca183d79950698a95a728f6 ima-sig "
-	"sha256:f1125b940480d20ad841d26d5ea253edc0704b5ec1548c891edf212cb1a9365e "
-	"/lib/modules/5.4.48-openpower1/kernel/drivers/usb/common/usb-common.ko \n"
-	"10 b7862dbbf1383ac6c7cca7f02d981a081aacb1f1 ima-buf "
-	"sha1:6e0e6fc8a188ef4f059638949adca4d221946906 device_resume "
-	"6e616d653d544553543b757569643d43525950542d5645524954592d3965663332653562363562303434323461"
-	"3561386562343436636630653731332d544553543b63617061636974793d303b6d616a6f723d3235333b6d696e"
-	"6f723d303b6d696e6f725f636f756e743d313b6e756d5f746172676574733d313b6163746976655f7461626c65"
-	"5f686173683d346565383065333365353635643336333430356634303238393436653837623365396563306335"
-	"383661666639656630656436663561653762656237326431333b\n"
-	"10 d7026dc672344d3ee372217bdbc7395947788671 ima 6f66d1d8e2fffcc12dfcb78c04b81fe5b8bbae4e "
-	"/usr/bin/kmod\n"
-	"10 7936eb315fb4e74b99e7d461bc5c96049e1ee092 ima-ng "
-	"sha1:bc026ae66d81713e4e852465e980784dc96651f8 /usr/lib/systemd/systemd\n"
-	"10 3c93cea361cd6892bc8b9e3458e22ce60ef2e632 ima-ng "
-	"sha1:ac7dd11bf0e3bec9a7eb2c01e495072962fb9dfa boot_aggregate\n";
+/* testutil.c's entries real kernels logged, after the first (/usr/bin/dd) */
+#define REAL_KERNEL (strchr(test_real_kernel_list, '\n') + 1)
 
 /* One context for the whole run: a policy keeps the context it was parsed with. */
 static struct imactl_ctx *ctx;
@@ -89,7 +69,7 @@ static void real_list_verdicts(void **state)
 		0);
 	assert_int_equal(imactl_runtime_policy_paths(pol), 2);
 	assert_int_equal(imactl_runtime_policy_keys(pol), 0);
-	assert_int_equal(imactl_mlog_open_mem(NULL, real_kernel, strlen(real_kernel), 0, 0, &ml),
+	assert_int_equal(imactl_mlog_open_mem(NULL, REAL_KERNEL, strlen(REAL_KERNEL), 0, 0, &ml),
 			 0);
 	while (imactl_mlog_next(ml, &e, &why) == 0 && e) {
 		struct imactl_rp_result r;
@@ -107,7 +87,7 @@ static void real_list_verdicts(void **state)
 	imactl_mlog_free(ml);
 
 	/* a signature the caller's keyring checked decides before the digests */
-	assert_int_equal(imactl_mlog_open_mem(NULL, real_kernel, strlen(real_kernel), 0, 0, &ml),
+	assert_int_equal(imactl_mlog_open_mem(NULL, REAL_KERNEL, strlen(REAL_KERNEL), 0, 0, &ml),
 			 0);
 	assert_int_equal(imactl_mlog_next(ml, &e, &why), 0);
 	{

@@ -26,4 +26,11 @@ char *test_path_in(const char *dir, const char *name);
 /* The number of entries in @dir (ls -A). */
 int test_count_entries(const char *dir);
 
+/*
+ * Entries real kernels logged (ascii, 7 entries: ima-sig, ima-buf, ima, ima-ng,
+ * boot_aggregate last; from Keylime's published tests), with their kernel-made
+ * template hashes.
+ */
+extern const char test_real_kernel_list[];
+
 #endif
