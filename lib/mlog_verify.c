@@ -972,7 +972,9 @@ IMACTL_EXPORT int imactl_mlog_verifier_resume(struct imactl_mlog_verifier *v, co
 	if (v->bound != (strcmp(bound, "-") != 0) ||
 	    (v->bound && (strlen(bound) != 64 || !hex_in(bound, binding, 32) ||
 			  !crypto_memeq(binding, v->binding, 32)))) {
-		log_err(v->ctx, "the saved state was made for another list or PCR source");
+		log_err(v->ctx,
+			"the saved state is bound to another PCR source, banks, certificates "
+			"or runtime policy");
 		return -ESTALE;
 	}
 	memset(&v->resume, 0, sizeof(v->resume));

@@ -422,12 +422,41 @@ static int load_pcrs(struct imactl_ctx *ctx, const struct opts *o, struct imactl
  * banks is never taken as attested by a TPM.  The list itself is bound by
  * the hash of its bytes up to the saved position, which starts with the
  * boot's boot_aggregate: the list of another boot fails as "rewritten".
- * Paths are not bound: the list and the PCR values are often copied.
+ * Paths are not bound: the list and the PCR values are often copied.  What
+ * judged the saved entries is bound by content: the --cert certificates and
+ * the --policy runtime policy (their sha256), so a state made under another
+ * policy or other keys is not taken as their verdict.
  */
-static char *state_identity(const struct opts *o, const struct imactl_pcr_bank *pcrs,
-			    unsigned int npcrs)
+static int bind_file(struct imactl_ctx *ctx, char **id, const char *what, const char *path)
+{
+	struct imactl_digest d;
+	char hex[2 * IMACTL_MAX_DIGEST_SIZE + 1], *more;
+	int fd = imactl_open_regular(AT_FDCWD, path), ret;
+
+	if (fd < 0) {
+		prog_file_err(path, "cannot read: %s", strerror(-fd));
+		return fd;
+	}
+	ret = imactl_hash_fd(ctx, fd, IMACTL_HASH_SHA256, &d);
+	close(fd);
+	if (ret < 0) {
+		prog_file_err(path, "cannot read: %s", strerror(-ret));
+		return ret;
+	}
+	for (unsigned int i = 0; i < d.len; i++)
+		sprintf(hex + 2 * i, "%02x", d.bytes[i]);
+	if (asprintf(&more, "%s%s sha256:%s\n", *id, what, hex) < 0)
+		return -ENOMEM;
+	free(*id);
+	*id = more;
+	return 0;
+}
+
+static char *state_identity(struct imactl_ctx *ctx, const struct opts *o,
+			    const struct imactl_pcr_bank *pcrs, unsigned int npcrs)
 {
 	char *id = NULL, *more = NULL;
+	int ret = 0;
 
 	if (asprintf(&id, "pcr-source %s\n", o->tpm ? "tpm" : o->npcrs ? "pcrs" : "none") < 0)
 		return NULL;
@@ -438,6 +467,14 @@ static char *state_identity(const struct opts *o, const struct imactl_pcr_bank *
 		}
 		free(id);
 		id = more;
+	}
+	for (int i = 0; i < o->ncerts && ret == 0; i++)
+		ret = bind_file(ctx, &id, "cert", o->certs[i]);
+	if (o->policy && ret == 0)
+		ret = bind_file(ctx, &id, "policy", o->policy);
+	if (ret < 0) {
+		free(id);
+		return NULL;
 	}
 	return id;
 }
@@ -650,11 +687,12 @@ struct verify_run {
 /* Resumes from --state FILE when it exists. Return: 0 or an exit code. */
 static int resume_state(struct verify_run *r)
 {
-	char *id = state_identity(&r->o, r->pcrs, r->npcrbanks);
-	int ret = id ? 0 : -ENOMEM;
+	char *id = state_identity(r->ctx, &r->o, r->pcrs, r->npcrbanks);
+	int ret;
 
-	if (ret == 0)
-		ret = imactl_mlog_verifier_track_bytes(r->v);
+	if (!id)
+		return EXIT_OPERATIONAL; /* a file it reads was named; or out of memory */
+	ret = imactl_mlog_verifier_track_bytes(r->v);
 	if (ret == 0)
 		ret = imactl_mlog_verifier_bind(r->v, id);
 	if (ret == 0)
@@ -665,8 +703,10 @@ static int resume_state(struct verify_run *r)
 		ret = imactl_mlog_verifier_resume(r->v, r->state_text);
 	free(id);
 	if (ret == -EBADMSG)
-		prog_file_err(r->o.state, "cannot use the state: malformed, made with other banks "
-					  "or by an older imactl (remove it to start over)");
+		prog_file_err(r->o.state,
+			      "cannot use the state: malformed, or made with another PCR source, "
+			      "other banks, certificates or runtime policy, or by an older imactl "
+			      "(remove it to start over)");
 	else if (ret < 0 && ret != -EPERM && ret != -ESTALE)
 		prog_file_err(r->o.state, "cannot use the state: %s", strerror(-ret));
 	return ret < 0 ? EXIT_OPERATIONAL : 0;
@@ -972,7 +1012,8 @@ const struct imactl_command cmd_log_verify_sub = {
 		 "                        with PCRs, only attested entries are saved.  FILE is\n"
 		 "                        used only when it is a regular file of the caller,\n"
 		 "                        writable by nobody else, saved with the same kind of\n"
-		 "                        PCR source and banks; whoever can write it decides\n"
+		 "                        PCR source and banks, the same --cert files and\n"
+		 "                        --policy (by content); whoever can write it decides\n"
 		 "                        what is skipped: keep it in a directory only the\n"
 		 "                        verifier can write\n"
 		 "  --policy FILE         judge every entry against FILE, a Keylime runtime\n"

@@ -218,13 +218,15 @@ like "state records 40 entries" st '^entries 40$'
 ok "second run resumes" "$IMACTL" log verify --state st --tpm tpm-s2 --cert "$KEYS/rsa2048.pem" s2.bin
 like "... checking only the new entries" "$T/out" '70 entries \(binary\), 40 of them checked before'
 like "state advanced" st '^entries 70$'
-ok "a third run with nothing new" "$IMACTL" log verify --state st --tpm tpm-s2 s2.bin
+fails 3 "the state is bound to the certificates: a run without --cert is refused" "$IMACTL" log verify --state st --tpm tpm-s2 s2.bin
+like "... saying so" "$T/err" "bound to another PCR source, banks, certificates or runtime policy"
+ok "a third run with nothing new" "$IMACTL" log verify --state st --tpm tpm-s2 --cert "$KEYS/rsa2048.pem" s2.bin
 py 'd=bytearray(open("s2.bin","rb").read()); i=d.index(b"file000003"); d[i+9]^=1; open("s2x.bin","wb").write(d)'
-fails 1 "a rewritten list is detected through the state" "$IMACTL" log verify --state st --tpm tpm-s2 s2x.bin
+fails 1 "a rewritten list is detected through the state" "$IMACTL" log verify --state st --tpm tpm-s2 --cert "$KEYS/rsa2048.pem" s2x.bin
 like "... said so" "$T/err" 'rewritten since the state was saved'
-fails 1 "a shorter list is detected through the state" "$IMACTL" log verify --state st --tpm tpm-s1 s1.bin
+fails 1 "a shorter list is detected through the state" "$IMACTL" log verify --state st --tpm tpm-s1 --cert "$KEYS/rsa2048.pem" s1.bin
 cp st st.before
-fails 1 "a failing run does not advance the state" "$IMACTL" log verify --state st --tpm tpm-wrong ng.bin
+fails 1 "a failing run does not advance the state" "$IMACTL" log verify --state st --tpm tpm-wrong --cert "$KEYS/rsa2048.pem" ng.bin
 is "... the state is unchanged" "$(cmp -s st st.before && echo same)" same
 echo garbage > badstate
 fails 3 "a malformed state is an operational error" "$IMACTL" log verify --state badstate --tpm tpm-s1 s1.bin

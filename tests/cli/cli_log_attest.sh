@@ -114,7 +114,7 @@ ok "a state saved without PCRs" "$IMACTL" log verify --state st-none s.bin
 like "... covers every entry" st-none '^entries 3$'
 fails 3 "... is refused with --tpm (its entries were never attested)" \
 	"$IMACTL" log verify --state st-none --tpm tpm-s s.bin
-like "... said so" "$T/err" 'made for another list or PCR source'
+like "... said so" "$T/err" 'bound to another PCR source, banks, certificates or runtime policy'
 sed 's/^imactl-mlog-state 2$/imactl-mlog-state 1/; /^bound /d' st > st-v1
 chmod 600 st-v1
 fails 3 "a state of the old format (no binding) is refused" "$IMACTL" log verify --state st-v1 --tpm tpm-s s.bin

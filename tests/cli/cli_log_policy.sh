@@ -182,6 +182,15 @@ cp st st.before
 fails 1 "--state: the failing run leaves the state alone" "$IMACTL" log verify --policy pol-boot.json --state st more.bin
 cmp -s st st.before
 _result $? "--state file unchanged after a failure"
+# the state is bound to the policy that judged its entries (and to the certificates)
+cp pol-boot.json pol-boot2.json
+echo ' ' >>pol-boot2.json
+fails 3 "--state made under another runtime policy is refused" "$IMACTL" log verify --policy pol-boot2.json --state st good.bin
+like "... saying why" "$T/err" "bound to another PCR source, banks, certificates or runtime policy"
+fails 3 "--state made without certificates is refused with --cert" "$IMACTL" log verify --policy pol-boot.json --cert "$K/rsa2048.pem" --state st good.bin
+fails 3 "--policy that cannot be read is named" "$IMACTL" log verify --policy nonexistent.json --state st good.bin
+like "... naming it" "$T/err" "nonexistent.json"
+ok "--state resumes under its own policy" "$IMACTL" log verify --policy pol-boot.json --state st good.bin
 
 # a violation (ToMToU) fails as in Keylime; --ignore-violations lets it pass
 $G --count 6 --template ima-ng --violation 3 viol.bin
