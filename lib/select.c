@@ -145,6 +145,11 @@ int tree_params_check(const struct imactl_ctx *ctx, const struct imactl_tree_par
 		return -EINVAL;
 	if (!verify && !p->sign)
 		return -EINVAL;
+	/* checked here, not per file: a run that could sign nothing is refused whole */
+	if (!verify &&
+	    ((p->sign->target_bits != 32 && p->sign->target_bits != 64) ||
+	     (!p->key && (p->sign->ima == IMACTL_IMA_SIG || p->sign->evm != IMACTL_EVM_NONE))))
+		return -EINVAL;
 	if (!verify && (p->flags & IMACTL_TREE_SKIP_VALID) && !p->keyring &&
 	    p->sign->ima == IMACTL_IMA_SIG)
 		return -EINVAL;
