@@ -434,6 +434,8 @@ class DataStore:
         self.files = []
         self.bbpath = list(bbpath)
         self.bb = Bb()
+        # what ${@oe.*} sees: None (no oe-core), or an object standing for it
+        self.oe = None
         self.extra_overrides = list(overrides)
 
     # -- storage
@@ -526,7 +528,7 @@ class DataStore:
         return self.expand(val, name, depth + 1)
 
     def _eval(self, expr):
-        env = {'d': self, 'bb': self.bb, 'os': os, 'oe': None}
+        env = {'d': self, 'bb': self.bb, 'os': os, 'oe': self.oe}
         env.update(self.pydef_namespace())
         res = eval(expr, env)
         return '' if res is None else str(res)

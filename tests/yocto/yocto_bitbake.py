@@ -12,6 +12,9 @@ build runs with BB_NO_NETWORK and only parses.
    path into the layer exists, the key, CA and policy settings name files that
    exist or the debug keys that ima-evm-debug-keys-native stages for the task;
    tar keeps the security.* xattrs; the same with the README's "own keys";
+   imactl's LICENSE in the form this oe-core parses ("&", or SPDX "AND");
+   without IMACTL_GIT_URI the recipe parses with no SRC_URI and its do_fetch
+   stops with the message (a real task run, offline);
 4. "bitbake -g integrity-image-minimal": do_ima_evm_sign after do_image (so
    after do_rootfs) and before every do_image_<type>; the kconfig check between
    do_configure and do_compile of the kernel;
@@ -167,8 +170,12 @@ def readme_block(heading, nth=0):
 
 
 README_CONF = readme_block('## Signing images: local.conf')
+# imactl's source: this checkout (only parsed, never fetched here)
+NO_URI_CONF = '\n'.join(l for l in README_CONF.split('\n') if not l.startswith('IMACTL_GIT_URI'))
+README_CONF = README_CONF.replace('/path/to/imactl', SRC)
 OWN_KEYS = readme_block('## Signing images: local.conf', 1)
-result('IMAGE_CLASSES += "ima-evm-rootfs"' in README_CONF and 'IMA_EVM_KEY_DIR' in OWN_KEYS,
+result('IMAGE_CLASSES += "ima-evm-rootfs"' in README_CONF and 'IMA_EVM_KEY_DIR' in OWN_KEYS and
+       'IMACTL_GIT_URI = "git://%s;protocol=file"' % SRC in README_CONF,
        'the README has the local.conf and the own-keys lines', README_CONF, OWN_KEYS)
 
 BASE_CONF = '''MACHINE ??= "qemux86-64"
@@ -178,6 +185,9 @@ DL_DIR = "%(w)s/downloads"
 SSTATE_DIR = "%(w)s/sstate-cache"
 TMPDIR = "%(w)s/build/tmp"
 PERSISTENT_DIR = "%(w)s/build/persistent"
+# the hash equivalence database beside the shared sstate (oe-core master
+# warns when SSTATE_DIR is outside the build directory and the database inside)
+BB_HASHSERVE_DB_DIR = "${SSTATE_DIR}"
 ''' % {'w': W}
 
 
@@ -236,7 +246,7 @@ def env_of(target, builddir=BUILD, extra=()):
 # Variables that list candidates rather than files: search paths, globs,
 # regular expressions, files BitBake looked for (BBINCLUDED has the misses).
 CANDIDATES = {'BBINCLUDED', 'FILESPATH', 'BBFILES', 'BBPATH', 'BBFILE_PATTERN_integrity',
-              'POSTINST_INTERCEPTS_PATHS', 'POSTINST_INTERCEPT_CHECKSUMS'}
+              'POSTINST_INTERCEPTS_PATHS', 'POSTINST_INTERCEPT_CHECKSUMS', 'WKS_SEARCH_PATH'}
 
 
 def layer_paths(out):
@@ -290,20 +300,44 @@ result({'file://ima.cfg', 'file://evm.cfg'} <= set(frags), 'kernel: the layer\'s
 _, imactl = envs['imactl']
 result(re.fullmatch(r'[0-9a-f]{40}', imactl.get('SRCREV', '')) is not None and 'AUTOREV' not in imactl.get('SRCREV', ''),
        'imactl: a fixed SRCREV (%s)' % imactl.get('SRCREV'))
+result(imactl.get('SRC_URI') == 'git://%s;protocol=file;branch=main;destsuffix=imactl-git' % SRC,
+       'imactl: SRC_URI is the README\'s IMACTL_GIT_URI (%s)' % imactl.get('SRC_URI'))
 lic = imactl.get('LIC_FILES_CHKSUM', '')
 result('file://LICENSES/GPL-2.0-or-later.txt' in lic and 'file://LICENSES/LGPL-2.1-or-later.txt' in lic,
        'imactl: LIC_FILES_CHKSUM names the license texts', lic)
-# the revision exists in this checkout (when it is one) and carries those texts
+spdx = 'def parse_legacy_license' in open(os.path.join(OECORE, 'meta', 'lib', 'oe', 'license.py')).read()
+want = 'GPL-2.0-or-later %s LGPL-2.1-or-later' % ('AND' if spdx else '&')
+result(imactl.get('LICENSE') == want, 'imactl: LICENSE = "%s" (this oe-core %s LICENSE as an SPDX expression)'
+       % (imactl.get('LICENSE'), 'parses' if spdx else 'does not parse'), imactl.get('LICENSE'))
+# the revision exists in this checkout (when it is one), on the branch, and carries those texts
 src_git = subprocess.run(['git', '-C', SRC, 'cat-file', '-e', imactl.get('SRCREV', '') + '^{commit}'],
                          capture_output=True)
 if subprocess.run(['git', '-C', SRC, 'rev-parse'], capture_output=True).returncode == 0:
     result(src_git.returncode == 0, 'imactl: SRCREV is a commit of this repository')
+    on_branch = subprocess.run(['git', '-C', SRC, 'merge-base', '--is-ancestor', imactl.get('SRCREV', ''),
+                                'refs/heads/main'], capture_output=True)
+    result(on_branch.returncode == 0, 'imactl: SRCREV is on branch main (the recipe\'s IMACTL_BRANCH)')
     for e in lic.split():
         f = e.split(';')[0][len('file://'):]
         md5 = dict(p.split('=', 1) for p in e.split(';')[1:]).get('md5')
         blob = subprocess.run(['git', '-C', SRC, 'show', '%s:%s' % (imactl.get('SRCREV'), f)], capture_output=True)
         result(blob.returncode == 0 and hashlib.md5(blob.stdout).hexdigest() == md5,
                'imactl: %s at SRCREV has md5 %s' % (f, md5))
+
+# without IMACTL_GIT_URI: the recipe parses, names no URL, and its fetch stops with the message
+nouri = os.path.join(W, 'build-no-uri')
+write_conf(nouri, NO_URI_CONF)
+chown_nobody(W)
+imactl_bb = os.path.join(LAYER, 'recipes-security', 'imactl', 'imactl_git.bb')
+rc, out, nouri_env = env_of(imactl_bb, nouri, ['-b'])
+result(rc == 0 and nouri_env.get('SRC_URI') == '' and nouri_env.get('IMACTL_GIT_URI') == '',
+       'no IMACTL_GIT_URI: bitbake -e -b imactl_git.bb parses, SRC_URI is empty',
+       'SRC_URI=%r' % nouri_env.get('SRC_URI'), out[-2000:])
+rc, out = sh(['bitbake', '-b', imactl_bb, '-c', 'fetch'], nouri, timeout=1800)
+result(rc != 0 and 'IMACTL_GIT_URI is not set' in out and 'devtool modify imactl' in out and
+       'has commit %s ' % imactl.get('SRCREV') in out,
+       'no IMACTL_GIT_URI: bitbake -b imactl_git.bb -c fetch stops, naming IMACTL_GIT_URI', out[-3000:])
+open(os.path.join(W, 'fetch-no-uri.log'), 'w').write(out)
 
 # the README's own keys: keys made here, the lines from the README
 keydir = os.path.join(W, 'keys')

@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -297,12 +298,31 @@ for r in recipes:
         known = re.findall(r"option\('([^']+)'", open(mo).read()) if os.path.exists(mo) else []
         result(opt in known, '%s: EXTRA_OEMESON -D%s is an option of meson_options.txt' % (rel, opt))
 
-# the imactl recipe fetches a fixed revision, whose license texts match
-d = store(FEATURES, ['recipes-security/imactl/imactl_git.bb'])
-uri = d.getVar('SRC_URI')
+# the imactl recipe: a fixed revision, from a URL the user names
+OE_SCARTHGAP = types.SimpleNamespace(license=types.SimpleNamespace())   # oe.license without the SPDX parser
+OE_MASTER = types.SimpleNamespace(license=types.SimpleNamespace(parse_legacy_license=lambda d, s: None))
+d = store('', ['recipes-security/imactl/imactl_git.bb'])
 srcrev = d.getVar('SRCREV') or ''
-result(uri.startswith('git://') and ';protocol=file' not in uri and re.fullmatch('[0-9a-f]{40}', srcrev) is not None,
-       'imactl_git.bb fetches a git URL at a fixed SRCREV', uri, srcrev)
+result(re.fullmatch('[0-9a-f]{40}', srcrev) is not None, 'imactl_git.bb: a fixed SRCREV', srcrev)
+result(d.getVar('SRC_URI') == '' and 'imactl_source_check' in (d.getVarFlag('do_fetch', 'prefuncs') or '').split(),
+       'imactl_git.bb: no IMACTL_GIT_URI, no SRC_URI (the layer names no guessed URL); do_fetch checks it first',
+       d.getVar('SRC_URI'), d.getVarFlag('do_fetch', 'prefuncs'))
+try:
+    d.run_python_handler('imactl_source_check')
+    stopped = None
+except minibb.ParseError as e:
+    stopped = str(e)
+result(stopped is not None and 'IMACTL_GIT_URI is not set' in stopped and 'devtool modify imactl' in stopped
+       and 'has commit %s ' % srcrev in stopped,
+       'imactl_git.bb: unset, imactl_source_check stops the fetch naming IMACTL_GIT_URI, the commit and devtool',
+       stopped)
+d = store('IMACTL_GIT_URI = "git://git.example.com/imactl.git;protocol=https"\n',
+          ['recipes-security/imactl/imactl_git.bb'])
+uri = d.getVar('SRC_URI')
+result(uri == 'git://git.example.com/imactl.git;protocol=https;branch=main;destsuffix=imactl-git',
+       'imactl_git.bb: IMACTL_GIT_URI set, SRC_URI is that URL (branch main)', uri)
+d.run_python_handler('imactl_source_check')
+result(True, 'imactl_git.bb: IMACTL_GIT_URI set, imactl_source_check lets the fetch run')
 if subprocess.run(['git', '-C', SRC, 'rev-parse'], capture_output=True).returncode == 0:
     result(subprocess.run(['git', '-C', SRC, 'cat-file', '-e', srcrev + '^{commit}'], capture_output=True).returncode == 0,
            'imactl: SRCREV %s is a commit of this repository' % srcrev)
@@ -314,10 +334,14 @@ if subprocess.run(['git', '-C', SRC, 'rev-parse'], capture_output=True).returnco
                'imactl: LIC_FILES_CHKSUM of %s matches the file at SRCREV' % f)
 else:
     skip('imactl: SRCREV and license texts at it', 'not a git checkout')
-result(d.getVar('LICENSE') == 'LGPL-2.1-or-later & GPL-2.0-or-later' and
-       [e.split(';')[0] for e in d.getVar('LIC_FILES_CHKSUM').split()] ==
+result([e.split(';')[0] for e in d.getVar('LIC_FILES_CHKSUM').split()] ==
        ['file://LICENSES/GPL-2.0-or-later.txt', 'file://LICENSES/LGPL-2.1-or-later.txt'],
        'imactl: LIC_FILES_CHKSUM points at the license texts of LICENSE')
+for oe_, want, series in ((OE_SCARTHGAP, 'GPL-2.0-or-later & LGPL-2.1-or-later', 'scarthgap/wrynose'),
+                          (OE_MASTER, 'GPL-2.0-or-later AND LGPL-2.1-or-later', 'master (SPDX)')):
+    d.oe = oe_
+    result(d.getVar('LICENSE') == want, 'imactl: LICENSE with the %s license parser is "%s"' % (series, want),
+           d.getVar('LICENSE'))
 result(d.getVar('BBCLASSEXTEND').split() == ['native', 'nativesdk'], 'imactl: native and nativesdk variants')
 result(set(d.getVar('DEPENDS').split()) >= {'openssl', 'keyutils'}, 'imactl depends on openssl and keyutils')
 result('meson' in d.inherited, 'imactl builds with meson')
