@@ -660,12 +660,56 @@ static bool is_string_field(const struct field_def *f)
 	return f->kind == F_STRING && strcmp(f->id, "xattrnames") != 0;
 }
 
+/*
+ * Splits the fields of an ascii line (@p at the space before the first one)
+ * as the kernel writes them: one space before each field, the file name as it
+ * is.  Only the name field can hold spaces (digests, hex and numbers cannot),
+ * so the fields before it are taken from the left, those after it from the
+ * right, and the name is what lies between: any number of spaces in a name
+ * keeps the line readable.
+ */
+static int ascii_tokens(const struct template_desc *t, const uint8_t *p, const uint8_t *end,
+			struct token *tok, const char **why)
+{
+	unsigned int nf = t->nfields, k, i;
+	const uint8_t *sp;
+
+	for (k = 0; k < nf && !is_string_field(t->fields[k]); k++)
+		;
+	for (i = 0; i < nf && i < k; i++) {
+		if (p == end)
+			return bad(why, "fewer fields than the template has");
+		sp = memchr(p + 1, ' ', end - p - 1);
+		tok[i].p = p + 1;
+		tok[i].len = (sp ? sp : end) - (p + 1);
+		p = sp ? sp : end;
+	}
+	if (k == nf) {
+		if (p != end)
+			return bad(why, "more fields than the template has");
+		return 0;
+	}
+	for (i = nf - 1; i > k; i--) {
+		sp = memrchr(p, ' ', end - p);
+		if (!sp || sp == p)
+			return bad(why, "fewer fields than the template has");
+		tok[i].p = sp + 1;
+		tok[i].len = end - (sp + 1);
+		end = sp;
+	}
+	if (p == end)
+		return bad(why, "fewer fields than the template has");
+	tok[k].p = p + 1;
+	tok[k].len = end - (p + 1);
+	return 0;
+}
+
 static int next_ascii(struct imactl_mlog *ml, const char **why)
 {
 	struct imactl_mlog_entry *e = &ml->entry;
-	struct token tok[IMACTL_MLOG_MAX_FIELDS + 1];
+	struct token tok[IMACTL_MLOG_MAX_FIELDS];
 	const uint8_t *line, *nl, *p, *end, *sp;
-	size_t scanned = 0, len, pos = 0, ntok = 0, name_len;
+	size_t scanned = 0, len, pos = 0, name_len;
 	unsigned int nf;
 	unsigned long pcr;
 	int ret;
@@ -685,7 +729,7 @@ static int next_ascii(struct imactl_mlog *ml, const char **why)
 			return bad(why, "truncated line (no newline at the end)");
 		}
 		if (ret == -E2BIG)
-			return bad(why, "line longer than the 2 MiB limit");
+			return bad(why, "line longer than the 1 MiB limit");
 		if (ret < 0)
 			return ret;
 	}
@@ -723,37 +767,15 @@ static int next_ascii(struct imactl_mlog *ml, const char **why)
 	e->template_name = ml->tmpl.name;
 	e->template_known = ml->tmpl.known;
 	p += name_len;
-	/* fields: " f1 f2 ..."; the file name may contain spaces (old kernels) */
-	while (p < end) {
-		const uint8_t *s = p + 1;
-
-		sp = memchr(s, ' ', end - s);
-		if (ntok == ARRAY_SIZE(tok))
-			return bad(why, "too many fields");
-		tok[ntok].p = s;
-		tok[ntok].len = (sp ? sp : end) - s;
-		ntok++;
-		p = sp ? sp : end;
-	}
 	if (!ml->tmpl.known) {
 		/* cannot rebuild the data: report the entry undecoded */
 		e->template_data = NULL;
 		goto out;
 	}
 	nf = ml->tmpl.nfields;
-	if (ntok < nf)
-		return bad(why, "fewer fields than the template has");
-	if (ntok > nf) {
-		/* merge the surplus into the (single) file name field */
-		unsigned int k;
-
-		for (k = 0; k < nf && !is_string_field(ml->tmpl.fields[k]); k++)
-			;
-		if (k == nf)
-			return bad(why, "more fields than the template has");
-		tok[k].len = tok[k + ntok - nf].p + tok[k + ntok - nf].len - tok[k].p;
-		memmove(&tok[k + 1], &tok[k + 1 + ntok - nf], (nf - k - 1) * sizeof(tok[0]));
-	}
+	ret = ascii_tokens(&ml->tmpl, p, end, tok, why);
+	if (ret < 0)
+		return ret;
 	for (unsigned int i = 0; i < nf; i++) {
 		ret = ascii_field(ml, ml->tmpl.fields[i], tok[i], &pos, i, why);
 		if (ret < 0)

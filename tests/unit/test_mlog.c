@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,6 +241,96 @@ static void malformed(void **state)
 	assert_int_equal(verify_all("", 0, 0, 0, NULL), 0);
 }
 
+/* ascii: the ima-ng data of @name, its sha1 template hash as hex, and the line */
+static void ascii_entry(const char *tmpl, const char *name, bool sig, char *line, size_t size)
+{
+	uint8_t data[512];
+	uint32_t n;
+	size_t len = 0;
+	struct imactl_digest d;
+	char hex[41];
+
+	n = 7 + 1 + 32;
+	memcpy(data, &n, 4);
+	memcpy(data + 4, "sha256:", 8);
+	memset(data + 12, 0xab, 32);
+	len = 44;
+	n = strlen(name) + 1;
+	memcpy(data + len, &n, 4);
+	memcpy(data + len + 4, name, n);
+	len += 4 + n;
+	if (sig) {
+		n = 0;
+		memcpy(data + len, &n, 4);
+		len += 4;
+	}
+	assert_int_equal(imactl_hash_buf(NULL, data, len, IMACTL_HASH_SHA1, &d), 0);
+	for (int i = 0; i < 20; i++)
+		sprintf(hex + 2 * i, "%02x", d.bytes[i]);
+	snprintf(line, size, "10 %s %s sha256:%s %s%s\n", hex, tmpl,
+		 "abababababababababababababababababababababababababababababababab", name,
+		 sig ? " " : "");
+}
+
+/* A file name with 16 or more spaces (the kernel writes names as they are)
+ * stays one field: the fields before it from the left, after it from the right. */
+static void spaces_in_names(void **state)
+{
+	static const char *names[] = {
+		"/a                    b c", /* 20 spaces, then more */
+		"/x ",			     /* trailing space before an empty sig */
+		"                                ",
+	};
+	char line[600], all[2000] = "";
+	struct imactl_mlog *ml = NULL;
+	const struct imactl_mlog_entry *e;
+
+	(void)state;
+	for (size_t i = 0; i < (sizeof(names) / sizeof(names[0])); i++) {
+		ascii_entry("ima-ng", names[i], false, line, sizeof(line));
+		strcat(all, line);
+		ascii_entry("ima-sig", names[i], true, line, sizeof(line));
+		strcat(all, line);
+	}
+	assert_int_equal(verify_all(all, strlen(all), 0, 0, NULL),
+			 2 * (sizeof(names) / sizeof(names[0])));
+	assert_int_equal(imactl_mlog_open_mem(NULL, all, strlen(all), 0, 0, &ml), 0);
+	for (size_t i = 0; i < 2 * (sizeof(names) / sizeof(names[0])); i++) {
+		assert_int_equal(imactl_mlog_next(ml, &e, NULL), 0);
+		assert_string_equal(e->path, names[i / 2]);
+		assert_int_equal(e->digest[31], 0xab);
+	}
+	imactl_mlog_free(ml);
+}
+
+/* The ascii line limit of the descriptor reader is the entry limit, 1 MiB,
+ * and the message says so. */
+static void long_ascii_line(void **state)
+{
+	size_t n = IMACTL_MLOG_MAX_ENTRY + 16;
+	struct imactl_mlog *ml = NULL;
+	const struct imactl_mlog_entry *e;
+	const char *why = NULL;
+	char *line = malloc(n);
+	FILE *f = tmpfile();
+
+	(void)state;
+	assert_non_null(line);
+	assert_non_null(f);
+	memcpy(line, "10 ", 3);
+	memset(line + 3, 'a', n - 4);
+	line[n - 1] = '\n';
+	assert_int_equal(fwrite(line, 1, n, f), n);
+	assert_int_equal(fflush(f), 0);
+	rewind(f);
+	assert_int_equal(imactl_mlog_open_fd(NULL, fileno(f), IMACTL_MLOG_FORMAT_ASCII, 0, &ml), 0);
+	assert_int_equal(imactl_mlog_next(ml, &e, &why), -EBADMSG);
+	assert_string_equal(why, "line longer than the 1 MiB limit");
+	imactl_mlog_free(ml);
+	fclose(f);
+	free(line);
+}
+
 static void replay_and_violation(void **state)
 {
 	/* a violation: zero template hash, extends 0xff.. in every bank */
@@ -267,7 +358,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(real_kernel_entries),	cmocka_unit_test(bad_parameters),
 		cmocka_unit_test(modsig_fields),	cmocka_unit_test(malformed),
-		cmocka_unit_test(replay_and_violation),
+		cmocka_unit_test(replay_and_violation), cmocka_unit_test(spaces_in_names),
+		cmocka_unit_test(long_ascii_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
