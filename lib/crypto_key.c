@@ -35,7 +35,9 @@ int crypto_read_small_file(const struct imactl_ctx *ctx, const char *path, uint8
 	size_t len = 0;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO (or a tty) named as a key, certificate or PIN file
+	 * does not block before the regular-file check below */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
 		log_err(ctx, "%s: %s", path, strerror(errno));

@@ -44,6 +44,7 @@ int main(int argc, char *argv[])
 	/* private keys and passphrases live in this process: no core dumps */
 	setrlimit(RLIMIT_CORE, &no_core);
 	prctl(PR_SET_DUMPABLE, 0);
+	prog_take_env_password();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -291,6 +291,33 @@ bool prog_parse_target_bits(const struct imactl_command *cmd, const char *s, uns
 
 /* ---- passphrases ------------------------------------------------------- */
 
+/* IMACTL_KEY_PASSWORD, taken out of the environment by prog_take_env_password() */
+static char *env_password;
+
+static void forget_env_password(void)
+{
+	if (env_password) {
+		explicit_bzero(env_password, strlen(env_password));
+		free(env_password);
+		env_password = NULL;
+	}
+}
+
+void prog_take_env_password(void)
+{
+	char *env = getenv("IMACTL_KEY_PASSWORD");
+
+	if (!env)
+		return;
+	env_password = strdup(env);
+	/* wipe the original "NAME=value" too: /proc/PID/environ shows the
+	 * initial strings, whatever unsetenv() does to environ[] */
+	explicit_bzero(env - strlen("IMACTL_KEY_PASSWORD="),
+		       strlen("IMACTL_KEY_PASSWORD=") + strlen(env));
+	unsetenv("IMACTL_KEY_PASSWORD");
+	atexit(forget_env_password);
+}
+
 /* Copies the first line of @src (without its newline) to @buf. */
 static int copy_line(const char *src, size_t srclen, char *buf, size_t size)
 {
@@ -373,7 +400,7 @@ int prog_pass_cb(void *data, char *buf, size_t size)
 
 	if (src->file)
 		return pass_from_file(src->file, buf, size);
-	env = getenv("IMACTL_KEY_PASSWORD");
+	env = env_password;
 	if (env)
 		return copy_line(env, strlen(env), buf, size);
 	ret = pass_from_tty(src->key_path, src->confirm, buf, size);

@@ -111,6 +111,14 @@ struct prog_pass_source {
 int prog_pass_cb(void *data, char *buf, size_t size);
 
 /*
+ * Takes IMACTL_KEY_PASSWORD out of the environment (called first in main):
+ * prog_pass_cb() reads the private copy, the variable's bytes are wiped and
+ * it is unset, so nothing this process starts (a PKCS#11 module's helpers)
+ * inherits it, and /proc/PID/environ no longer shows it.
+ */
+void prog_take_env_password(void);
+
+/*
  * Loads the signing key @key_path, with the passphrase from @pass_file, the
  * IMACTL_KEY_PASSWORD environment variable, or a prompt on the terminal.
  * Takes the keyid from @cert_path (after checking that it matches the key)

@@ -94,6 +94,27 @@ ok "a signature by the encrypted key verifies" "$IMACTL" verify $X $C p
 fails 3 "an encrypted key and no passphrase (no terminal)" env -u IMACTL_KEY_PASSWORD setsid "$IMACTL" sign $X --key "$KEYS/enc.key" p
 like "no passphrase: clear message" "$T/err" "enc.key: (cannot decrypt|no passphrase)"
 fails 2 "there is no --pass option (no passphrase in argv)" "$IMACTL" sign $X --key "$KEYS/enc.key" --pass secret p
+# a FIFO named as the key (or certificate) is refused before anything reads it
+mkfifo keyfifo
+fails 3 "a FIFO as --key is refused without waiting" timeout 60 "$IMACTL" sign $X --key keyfifo p
+like "... named, as not a regular file" "$T/err" 'keyfifo: not a regular file'
+fails 3 "a FIFO as --cert is refused without waiting" timeout 60 "$IMACTL" verify $X --cert keyfifo p
+# IMACTL_KEY_PASSWORD is taken out of the environment once read: not inherited
+# by what the process starts, not in /proc/PID/environ. The --pass-file FIFO
+# holds imactl (after main() ran) while its environment is read.
+mkfifo passfifo
+IMACTL_KEY_PASSWORD="env secret" "$IMACTL" sign $X --key "$KEYS/enc.key" --pass-file passfifo p \
+	>"$T/bg.out" 2>&1 &
+pid=$!
+exec 3>passfifo
+envdump=$(tr '\0' '\n' <"/proc/$pid/environ")
+printf 'correct horse battery staple\n' >&3
+exec 3>&-
+wait "$pid"
+is "... the --pass-file run signed" "$?" 0 "$(cat "$T/bg.out")"
+is "IMACTL_KEY_PASSWORD is gone from the running process's environment" \
+	"$(printf '%s\n' "$envdump" | grep -c 'IMACTL_KEY_PASSWORD\|env secret')" 0
+is "... while the rest of it is still there" "$(printf '%s\n' "$envdump" | grep -c '^PATH=')" 1
 
 printf 'q\n' > q
 fails 3 "a key that does not match the certificate" "$IMACTL" sign $X --key "$KEYS/other.key" --cert "$KEYS/rsa2048.pem" q

@@ -87,6 +87,10 @@ ok "EC token signature + EVM verify" "$IMACTL" verify --xattr-user --evm --cert 
 ok "PIN from pin-source= in the URI" "$IMACTL" sign --xattr-user --key "$RSA?pin-source=file:$T/pin&$MOD" \
 	--keyid "$kid_rsa" f5
 ok "... verifies" "$IMACTL" verify --xattr-user --cert rsa/x509_ima.der f5
+mkfifo pinfifo
+fails 3 "a FIFO as pin-source= is refused without waiting" timeout 60 "$IMACTL" sign --xattr-user \
+	--key "$RSA?pin-source=file:$T/pinfifo&$MOD" --keyid "$kid_rsa" f5
+like "... named, as not a regular file" "$T/err" 'pinfifo: not a regular file'
 
 # opened once per run: pkcs11-spy logs every PKCS#11 call
 for i in $(seq 1 20); do printf 'many %s\n' "$i" > "m$i"; done
