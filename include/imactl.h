@@ -421,6 +421,18 @@ int imactl_sign_fd(struct imactl_ctx *ctx, int fd, const struct imactl_key *key,
 /** imactl_signed_values_free() - frees the buffers, not the struct. */
 void imactl_signed_values_free(struct imactl_signed_values *values);
 
+/**
+ * imactl_signed_values_check() - decode @values->ima (required) and
+ * @values->evm (when present) with imactl_xattr_decode(), and check that each
+ * is a type its xattr can hold: security.ima a digest (0x01, 0x04) or an IMA
+ * signature (0x03, 0x06); security.evm an HMAC (0x02) or a signature (0x03,
+ * 0x05).  On failure *@name_ret ("security.ima" or "security.evm") and
+ * *@why_ret (a static string) say which value and why; either may be NULL.
+ * Return: 0, -EBADMSG, -EINVAL (@values NULL or without ima).
+ */
+int imactl_signed_values_check(const struct imactl_signed_values *values, const char **name_ret,
+			       const char **why_ret);
+
 /* ------------------------------------------------------------------------ */
 /* Signature cache                                                          */
 /* ------------------------------------------------------------------------ */
@@ -1523,6 +1535,8 @@ enum imactl_tree_kind {
 #define IMACTL_TREE_ONE_FILE_SYSTEM (1u << 0)
 /* imactl_tree_sign(): leave files whose values already verify untouched. */
 #define IMACTL_TREE_SKIP_VALID (1u << 1)
+/* imactl_tree_set_xattrs(): write on files of other file systems below the root too. */
+#define IMACTL_TREE_CROSS_MOUNTS (1u << 2)
 /*
  * Directories nested deeper than this below the root are not walked: each is
  * reported with status -ENAMETOOLONG (the walk recurses and holds one descriptor per
@@ -1672,12 +1686,17 @@ int imactl_tree_target_bits(struct imactl_ctx *ctx, const char *root, unsigned i
  * imactl_tree_set_xattrs() - write @values (security.ima, then security.evm
  * when present) onto @path below @root, as a manifest records them.  No
  * component of @path may be a symbolic link and the file must be a regular
- * file.
+ * file.  The values must pass imactl_signed_values_check(); nothing is
+ * written otherwise.  Without IMACTL_TREE_CROSS_MOUNTS in @flags, every
+ * directory on the way and the file must be on @root's file system (st_dev):
+ * a mount point below @root is not crossed.
  * Return: 0, -ENOENT (missing), -ELOOP (a symbolic link on the way),
- * -EINVAL (not a regular file, or @path not absolute), -errno (fsetxattr).
+ * -EXDEV (on another file system), -EBADMSG (a value that does not decode),
+ * -EINVAL (not a regular file, @path not absolute, unknown @flags),
+ * -errno (fsetxattr).
  */
 int imactl_tree_set_xattrs(struct imactl_ctx *ctx, const char *root, const char *path,
-			   const struct imactl_signed_values *values);
+			   const struct imactl_signed_values *values, unsigned int flags);
 
 /* ------------------------------------------------------------------------ */
 /* ext2/3/4 images: sign-image, verify-image                                */

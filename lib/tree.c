@@ -617,15 +617,42 @@ IMACTL_EXPORT int imactl_tree_target_bits(struct imactl_ctx *ctx, const char *ro
 
 /* ---- writing values back (apply-manifest) -------------------------------- */
 
-/* Opens the regular file @path below @rootfd, no symlink on the way. */
-static int open_beneath(int rootfd, const char *path)
+/* -EXDEV when @fd is not on @dev (unless @cross), else @fd; closes it on error */
+static int same_fs(int fd, dev_t dev, bool cross)
+{
+	struct stat st;
+	int ret;
+
+	if (fd < 0 || cross)
+		return fd;
+	if (fstat(fd, &st) < 0)
+		ret = -errno;
+	else if (st.st_dev != dev)
+		ret = -EXDEV;
+	else
+		return fd;
+	close(fd);
+	return ret;
+}
+
+/*
+ * Opens the regular file @path below @rootfd, no symlink on the way, and
+ * (unless @cross) nothing on another file system than @rootfd's.
+ */
+static int open_beneath(int rootfd, const char *path, bool cross)
 {
 	char *copy = strdup(path), *save = NULL, *comp, *next;
 	int dfd = rootfd, fd = -EINVAL;
 	struct stat st;
+	dev_t dev;
 
 	if (!copy)
 		return -ENOMEM;
+	if (fstat(rootfd, &st) < 0) {
+		free(copy);
+		return -errno;
+	}
+	dev = st.st_dev;
 	comp = strtok_r(copy, "/", &save);
 	while (comp) {
 		next = strtok_r(NULL, "/", &save);
@@ -634,7 +661,7 @@ static int open_beneath(int rootfd, const char *path)
 			break;
 		}
 		if (!next) {
-			fd = imactl_open_regular(dfd, comp);
+			fd = same_fs(imactl_open_regular(dfd, comp), dev, cross);
 			break;
 		}
 		if (fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -646,10 +673,9 @@ static int open_beneath(int rootfd, const char *path)
 			break;
 		}
 		fd = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0) {
-			fd = -errno;
+		fd = same_fs(fd < 0 ? -errno : fd, dev, cross);
+		if (fd < 0)
 			break;
-		}
 		if (dfd != rootfd)
 			close(dfd);
 		dfd = fd;
@@ -663,19 +689,23 @@ static int open_beneath(int rootfd, const char *path)
 }
 
 IMACTL_EXPORT int imactl_tree_set_xattrs(struct imactl_ctx *ctx, const char *root, const char *path,
-					 const struct imactl_signed_values *v)
+					 const struct imactl_signed_values *v, unsigned int flags)
 {
 	uint8_t *old = NULL;
 	size_t old_len = 0;
 	bool changed;
 	int rootfd, fd, ret;
 
-	if (!root || !path || path[0] != '/' || !v || !v->ima)
+	if (!root || !path || path[0] != '/' || !v || !v->ima ||
+	    (flags & ~IMACTL_TREE_CROSS_MOUNTS))
 		return -EINVAL;
+	ret = imactl_signed_values_check(v, NULL, NULL);
+	if (ret < 0)
+		return ret;
 	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return -errno;
-	fd = open_beneath(rootfd, path);
+	fd = open_beneath(rootfd, path, flags & IMACTL_TREE_CROSS_MOUNTS);
 	close(rootfd);
 	if (fd < 0)
 		return fd;

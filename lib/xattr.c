@@ -73,6 +73,48 @@ IMACTL_EXPORT int imactl_xattr_decode(const uint8_t *buf, size_t len, struct ima
 	}
 }
 
+static bool type_fits(const char *name, enum imactl_xattr_type type)
+{
+	if (!strcmp(name, "security.ima"))
+		return type == IMACTL_XATTR_IMA_DIGEST || type == IMACTL_XATTR_IMA_DIGEST_NG ||
+		       type == IMACTL_XATTR_DIGSIG || type == IMACTL_XATTR_IMA_VERITY_SIG;
+	return type == IMACTL_XATTR_EVM_HMAC || type == IMACTL_XATTR_DIGSIG ||
+	       type == IMACTL_XATTR_EVM_PORTABLE;
+}
+
+IMACTL_EXPORT int imactl_signed_values_check(const struct imactl_signed_values *values,
+					     const char **name_ret, const char **why_ret)
+{
+	const struct {
+		const char *name;
+		const uint8_t *buf;
+		size_t len;
+	} vals[] = {
+		{ "security.ima", values ? values->ima : NULL, values ? values->ima_len : 0 },
+		{ "security.evm", values ? values->evm : NULL, values ? values->evm_len : 0 },
+	};
+	struct imactl_xattr_value v;
+	const char *why = NULL;
+
+	if (!values || !values->ima)
+		return -EINVAL;
+	for (size_t i = 0; i < ARRAY_SIZE(vals); i++) {
+		if (!vals[i].buf)
+			continue;
+		if (imactl_xattr_decode(vals[i].buf, vals[i].len, &v, &why) == 0 &&
+		    !type_fits(vals[i].name, v.type))
+			why = "a type this xattr does not hold";
+		if (why) {
+			if (name_ret)
+				*name_ret = vals[i].name;
+			if (why_ret)
+				*why_ret = why;
+			return -EBADMSG;
+		}
+	}
+	return 0;
+}
+
 IMACTL_EXPORT int imactl_xattr_encode(const struct imactl_xattr_value *v, uint8_t **buf_ret,
 				      size_t *len_ret)
 {

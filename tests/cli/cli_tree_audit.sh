@@ -84,6 +84,41 @@ like "the good line is still applied" "$T/out" "^apply-manifest: applied 1, fail
 is "... and wrote the value" "$(xattr_hex security.ima copy/bin/ls)" "0404$(printf '%064d' 0)"
 is "without evm, the stale security.evm was removed" "$(xattr_hex security.evm copy/bin/ls)" ""
 is "the fifo got nothing" "$(getfattr -h -n security.ima copy/fifo 2>/dev/null)" ""
+# every value is decoded strictly before anything is written
+before=$(xattr_hex security.ima copy/bin/sh)
+{
+	printf '/bin/sh ima:0x04\n'
+	printf '/bin/sh ima:0x0404%062d\n' 0
+	printf '/bin/sh ima:0x050204000000000002aabb\n'
+	printf '/bin/sh ima:0x0404%064d evm:0x0404%064d\n' 0 0
+} > strict.manifest
+fails 3 "apply-manifest refuses values that do not decode" "$IMACTL" apply-manifest copy strict.manifest
+like "a 1-byte ima:0x04 is refused, naming the line" "$T/err" \
+	"^imactl: strict.manifest: line 1: security.ima value refused: truncated: no algorithm byte$"
+like "a digest one byte short is refused" "$T/err" \
+	"^imactl: strict.manifest: line 2: security.ima value refused: digest length does not match"
+like "an EVM type as security.ima is refused" "$T/err" \
+	"^imactl: strict.manifest: line 3: security.ima value refused: a type this xattr does not hold$"
+like "an IMA digest as security.evm is refused" "$T/err" \
+	"^imactl: strict.manifest: line 4: security.evm value refused: a type this xattr does not hold$"
+like "... none applied" "$T/out" "^apply-manifest: applied 0, failed 4$"
+is "... and nothing written" "$(xattr_hex security.ima copy/bin/sh)" "$before"
+# a mount point below ROOT is not crossed unless asked
+mkdir copy/mnt
+if mount -t tmpfs imactl-test copy/mnt 2>/dev/null; then
+	printf 'other fs\n' > copy/mnt/f
+	printf '/mnt/f ima:0x0404%064d\n' 0 > mnt.manifest
+	fails 3 "apply-manifest does not cross a mount point" "$IMACTL" apply-manifest copy mnt.manifest
+	like "... named, with the way to allow it" "$T/err" \
+		"^imactl: copy/mnt/f: not applied: on another file system .*--cross-mounts"
+	is "... nothing written there" "$(xattr_hex security.ima copy/mnt/f)" ""
+	ok "apply-manifest --cross-mounts writes there" "$IMACTL" apply-manifest --cross-mounts copy mnt.manifest
+	is "... the value" "$(xattr_hex security.ima copy/mnt/f)" "0404$(printf '%064d' 0)"
+	umount copy/mnt
+else
+	skip "apply-manifest and mount points" "cannot mount a tmpfs here"
+fi
+rmdir copy/mnt
 fails 2 "apply-manifest needs ROOT and MANIFEST" "$IMACTL" apply-manifest copy
 fails 3 "a missing manifest" "$IMACTL" apply-manifest copy nope.manifest
 

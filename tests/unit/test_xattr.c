@@ -127,6 +127,49 @@ static void encode_rejects_inconsistent(void **state)
 	assert_int_equal(imactl_xattr_encode(&v, &out, &len), -EINVAL);
 }
 
+/* What apply-manifest writes: each value decoded strictly and of its xattr's types. */
+static void signed_values_check(void **state)
+{
+	uint8_t one[] = { 0x04 }, sha256[34] = { 0x04, 0x04 },
+		evm_sig[11] = { 0x05, 0x02, 0x04, 0, 0, 0, 0, 0, 2 };
+	struct imactl_signed_values v = { .ima = sha256, .ima_len = sizeof(sha256) };
+	const char *name = NULL, *why = NULL;
+
+	(void)state;
+	assert_int_equal(imactl_signed_values_check(&v, &name, &why), 0);
+	v.evm = evm_sig;
+	v.evm_len = sizeof(evm_sig);
+	assert_int_equal(imactl_signed_values_check(&v, &name, &why), 0);
+	/* a 1-byte ima:0x04 */
+	v.ima = one;
+	v.ima_len = 1;
+	assert_int_equal(imactl_signed_values_check(&v, &name, &why), -EBADMSG);
+	assert_string_equal(name, "security.ima");
+	assert_string_equal(why, "truncated: no algorithm byte");
+	/* the library refuses to write it, before looking at any file */
+	assert_int_equal(imactl_tree_set_xattrs(NULL, "/nonexistent", "/f", &v, 0), -EBADMSG);
+	assert_int_equal(imactl_tree_set_xattrs(NULL, "/nonexistent", "/f", &v, 1u << 9), -EINVAL);
+	/* an EVM portable signature as security.ima, a digest as security.evm */
+	v.ima = evm_sig;
+	v.ima_len = sizeof(evm_sig);
+	assert_int_equal(imactl_signed_values_check(&v, &name, &why), -EBADMSG);
+	assert_string_equal(name, "security.ima");
+	assert_string_equal(why, "a type this xattr does not hold");
+	v.ima = sha256;
+	v.ima_len = sizeof(sha256);
+	v.evm = sha256;
+	v.evm_len = sizeof(sha256);
+	assert_int_equal(imactl_signed_values_check(&v, &name, &why), -EBADMSG);
+	assert_string_equal(name, "security.evm");
+	/* a digest one byte short */
+	v.evm = NULL;
+	v.ima_len = sizeof(sha256) - 1;
+	assert_int_equal(imactl_signed_values_check(&v, NULL, NULL), -EBADMSG);
+	v.ima = NULL;
+	assert_int_equal(imactl_signed_values_check(&v, NULL, NULL), -EINVAL);
+	assert_int_equal(imactl_signed_values_check(NULL, NULL, NULL), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -134,6 +177,7 @@ int main(void)
 		cmocka_unit_test(roundtrip),
 		cmocka_unit_test(malformed),
 		cmocka_unit_test(encode_rejects_inconsistent),
+		cmocka_unit_test(signed_values_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
