@@ -1676,7 +1676,9 @@ int imactl_tree_glob_regex(const char *glob, char **regex_ret);
  * imactl_tree_target_bits() - the word size of the system in @root: the ELF
  * class of its /sbin/init, else its C library (glibc, musl, uClibc in the
  * usual and multiarch directories), else /bin/sh.  Symbolic links inside
- * the tree are resolved relative to @root, never to the host's /.
+ * the tree are resolved relative to @root, never to the host's /.  Only
+ * regular files are opened: each candidate's type is checked on an O_PATH
+ * descriptor first (a device node or FIFO there is never opened).
  * Return: 0 and *bits_ret = 32 or 64; -ENOENT (nothing found),
  * -EOPNOTSUPP (the kernel lacks openat2(2)), -errno.
  */

@@ -513,20 +513,52 @@ static int open_in_root(int rootfd, const char *path, int flags)
 	return fd < 0 ? -errno : (int)fd;
 }
 
+/*
+ * Opens @path inside the tree for reading only when it is a regular file:
+ * its type is checked on an O_PATH descriptor (which opens nothing: a device
+ * node's driver or a FIFO never sees an open), and that very inode is then
+ * reopened through /proc/self/fd.  Without /proc the path is resolved again
+ * and must lead to the same inode (only there can a node swapped in between
+ * the two resolutions be opened).  -EINVAL when it is not a regular file.
+ */
+static int open_regular_in_root(int rootfd, const char *path)
+{
+	const int flags = O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
+	int pfd = open_in_root(rootfd, path, O_PATH), fd;
+	struct stat st, st2;
+	char proc[64];
+
+	if (pfd < 0)
+		return pfd;
+	if (fstat(pfd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(pfd);
+		return -EINVAL;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, flags);
+	if (fd < 0)
+		fd = errno == ENOENT ? open_in_root(rootfd, path, flags) : -errno;
+	close(pfd);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st2) < 0 || st2.st_dev != st.st_dev || st2.st_ino != st.st_ino) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
 /* 32 or 64 from the ELF header of @path, 0 when it is not ELF, or -errno. */
 static int elf_bits(int rootfd, const char *path)
 {
 	unsigned char hdr[5];
-	int fd = open_in_root(rootfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
+	int fd = open_regular_in_root(rootfd, path);
 	ssize_t n;
 
+	if (fd == -EINVAL)
+		return 0;
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return 0;
-	}
 	n = pread(fd, hdr, sizeof(hdr), 0);
 	close(fd);
 	if (n != sizeof(hdr) || memcmp(hdr, "\177ELF", 4) != 0)

@@ -147,6 +147,33 @@ like "64-bit from ld-musl" "$T/out" "64-bit target$"
 mkdir -p nothing; : > nothing/f
 fails 3 "explicit auto without ELF files fails" "$IMACTL" sign-tree nothing --key "$K.key" --target-bits auto
 like "and says why" "$T/err" "no ELF init, C library or shell found"
+# ... and never opens an /sbin/init that is not a regular file: the type is
+# checked on an O_PATH descriptor first (inotify reports every open(2))
+mkdir -p devinit/sbin devinit/usr/sbin devinit/bin
+mknod devinit/sbin/init c 1 3 2>/dev/null || mkfifo devinit/sbin/init
+mkfifo devinit/usr/sbin/init
+printf '\177ELF\001\001\001\000' > devinit/bin/sh
+: > devinit/f
+cat > opens.py <<'PY'
+import ctypes, os, subprocess, sys
+libc = ctypes.CDLL(None, use_errno=True)
+IN_OPEN, IN_NONBLOCK = 0x20, 0o4000
+fd = libc.inotify_init1(IN_NONBLOCK)
+for p in sys.argv[1:3]:
+    if libc.inotify_add_watch(fd, p.encode(), IN_OPEN) < 0:
+        sys.exit("inotify_add_watch %s: %s" % (p, os.strerror(ctypes.get_errno())))
+rc = subprocess.call(sys.argv[3:], stdout=subprocess.DEVNULL)
+try:
+    events = os.read(fd, 4096)
+except BlockingIOError:
+    events = b""
+print(rc, len(events) // 16)
+PY
+is "auto opens neither a device nor a FIFO at /sbin/init (exit, open events)" \
+	"$(/usr/bin/python3 opens.py devinit/sbin/init devinit/usr/sbin/init "$IMACTL" sign-tree devinit \
+		--key "$K.key" --target-bits auto --exclude /sbin --exclude /usr)" "0 0"
+ok "... and reads the word size from /bin/sh" "$IMACTL" sign-tree devinit --key "$K.key" --target-bits auto --exclude /sbin --exclude /usr
+like "... 32-bit" "$T/out" "32-bit target$"
 
 # --one-file-system: a mount point below ROOT is not entered
 mkdir -p ofs/mnt; echo x > ofs/f
