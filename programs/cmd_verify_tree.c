@@ -210,7 +210,8 @@ int verify_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
 	}
 	st.root = argv[optind];
 	st.evm = o.verify_flags & IMACTL_VERIFY_EVM;
-	/* a hash-only file verifies; --require-sig makes it a problem here */
+	/* a hash-only file verifies; --require-sig (the default with --cert)
+	 * makes it a problem here */
 	st.require_sig = o.verify_flags & IMACTL_VERIFY_REQUIRE_SIG;
 	tp->verify_flags = o.verify_flags & IMACTL_VERIFY_EVM;
 	tp->target_bits = o.target_bits;
@@ -294,13 +295,16 @@ const struct imactl_command cmd_verify_tree = {
 		 "counted as good (a signature that verifies), hash-only (a matching hash),\n"
 		 "bad (content, metadata or signature do not match), unsigned (no value),\n"
 		 "unknown-key (signed by a key none of the certificates holds) or error (it\n"
-		 "could not be read).  Every problem is listed, sorted by path, as\n"
+		 "could not be read).  With --cert a hash-only file is a problem (the\n"
+		 "certificate asks for signatures) unless --allow-hash is given.  Every\n"
+		 "problem is listed, sorted by path, as\n"
 		 "  /PATH: CLASS: DETAILS\n"
 		 "with PATH relative to ROOT and escaped as in manifests (see sign-tree).\n"
 		 "\n"
 		 "  --cert CERT           a certificate (PEM or DER); repeat for several\n"
 		 "  --evm                 also check the EVM portable signatures\n"
-		 "  --require-sig         a hash-only file is a problem\n"
+		 "  --require-sig         a hash-only file is a problem (the default with --cert)\n"
+		 "  --allow-hash          with --cert, a hash-only file is not a problem\n"
 		 "  --target-bits 64|32|auto\n"
 		 "                        word size of the target, for EVM (default: auto,\n"
 		 "                        see sign-tree)\n"

@@ -130,6 +130,9 @@ static int take_option(struct prog_sign_opts *o, int c, char *arg)
 	case PROG_SO_REQUIRE_SIG:
 		o->verify_flags |= IMACTL_VERIFY_REQUIRE_SIG;
 		return 1;
+	case PROG_SO_ALLOW_HASH:
+		o->allow_hash = true;
+		return 1;
 	case PROG_SO_TARGET_BITS:
 		o->bits_given = true;
 		if ((o->mode & PROG_SO_BITS_AUTO) && !strcmp(arg, "auto"))
@@ -179,6 +182,23 @@ static bool repeatable_option(const struct prog_sign_opts *o, int c, const int *
 	return false;
 }
 
+/*
+ * A certificate asks for signatures: when verifying with --cert, a hash-only
+ * security.ima fails (--require-sig) unless --allow-hash accepts it.
+ */
+static bool verify_defaults(struct prog_sign_opts *o)
+{
+	if (!(o->mode & PROG_SO_VERIFY))
+		return true;
+	if (o->allow_hash && (o->verify_flags & IMACTL_VERIFY_REQUIRE_SIG)) {
+		prog_err("%s: --allow-hash and --require-sig exclude each other", o->cmd->name);
+		return false;
+	}
+	if (o->n_certs && !o->allow_hash)
+		o->verify_flags |= IMACTL_VERIFY_REQUIRE_SIG;
+	return true;
+}
+
 int prog_sign_getopt(struct prog_sign_opts *o, int argc, char *argv[], const char *shortopts,
 		     const struct option *longopts, const int *repeatable)
 {
@@ -186,7 +206,9 @@ int prog_sign_getopt(struct prog_sign_opts *o, int argc, char *argv[], const cha
 
 	for (;;) {
 		c = prog_getopt(o->cmd, argc, argv, shortopts, longopts);
-		if (c == -1 || c == '?')
+		if (c == -1)
+			return verify_defaults(o) ? c : '?';
+		if (c == '?')
 			return c;
 		if (!repeatable_option(o, c, repeatable) &&
 		    !prog_once(o->cmd, &o->seen, c, longopts))

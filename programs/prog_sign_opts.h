@@ -2,7 +2,7 @@
 /*
  * The options that sign, sign-tree, verify and verify-tree share: --key,
  * --cert, --keyid, --pass-file, --hash, --ima, --sigv3, --evm,
- * --require-sig, --target-bits, --jobs, --include, --exclude,
+ * --require-sig, --allow-hash, --target-bits, --jobs, --include, --exclude,
  * --one-file-system, --xattr-user.
  *
  * Each command builds its longopts from the PROG_SO_LONGOPTS_* groups and its
@@ -35,6 +35,7 @@ enum {
 	PROG_SO_CACHE,
 	PROG_SO_NO_CACHE,
 	PROG_SO_CACHE_SIZE,
+	PROG_SO_ALLOW_HASH,
 	PROG_SO_END, /* the commands' own options follow */
 };
 
@@ -61,6 +62,7 @@ enum {
 	{ "cert", required_argument, NULL, PROG_SO_CERT },                                         \
 		{ "evm", no_argument, NULL, PROG_SO_EVM },                                         \
 		{ "require-sig", no_argument, NULL, PROG_SO_REQUIRE_SIG },                         \
+		{ "allow-hash", no_argument, NULL, PROG_SO_ALLOW_HASH },                           \
 		{ "target-bits", required_argument, NULL, PROG_SO_TARGET_BITS },                   \
 	{                                                                                          \
 		"xattr-user", no_argument, NULL, PROG_SO_XATTR_USER                                \
@@ -130,8 +132,11 @@ struct prog_sign_opts {
 	/* --cert: every one given (at most one when signing) */
 	char **certs;
 	int n_certs;
-	unsigned int verify_flags; /* --evm, --require-sig when verifying */
-	unsigned int target_bits;  /* 0: auto */
+	/* --evm, --require-sig when verifying; with --cert, REQUIRE_SIG unless
+	 * --allow-hash (set when the options have been read) */
+	unsigned int verify_flags;
+	bool allow_hash;
+	unsigned int target_bits; /* 0: auto */
 	bool bits_given;
 	/* trees: include, exclude, jobs, flags (the command sets the rest) */
 	struct imactl_tree_params tree;

@@ -190,6 +190,9 @@ ima_evm_verify_tree () {
 	fi
 	if [ "${IMA_EVM_ROOTFS_IMA}" = "sig" ]; then
 		checks="$checks --require-sig"
+	else
+		# hashes were asked for: with --cert verify-tree refuses them unless allowed
+		checks="$checks --allow-hash"
 	fi
 	rc=0
 	"${IMA_EVM_IMACTL}" verify-tree "$dir" --cert "${IMA_EVM_X509}" $checks ${IMA_EVM_IMACTL_ARGS} "$@" \

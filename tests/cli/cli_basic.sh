@@ -91,6 +91,14 @@ is "hash value is 0x04 sha256 digest" "$(xattr_hex user.ima b)" "0404$(sha256sum
 ok "a hash verifies without a certificate" "$IMACTL" verify --xattr-user b
 fails 1 "--require-sig refuses a hash" "$IMACTL" verify --xattr-user --require-sig b
 like "--require-sig says why" "$T/err" 'b: ima: only a hash, a signature is required'
+# a certificate asks for signatures: a tampered file whose hash was
+# recomputed (no EVM) must not pass verify --cert by default
+printf 'tampered\n' > b2
+"$IMACTL" sign --xattr-user --ima hash b2
+fails 1 "verify --cert refuses a hash by default" "$IMACTL" verify --xattr-user --cert "$KEYS/rsa2048.pem" b2
+like "... and says why" "$T/err" 'b2: ima: only a hash, a signature is required'
+ok "verify --cert --allow-hash accepts it" "$IMACTL" verify --xattr-user --cert "$KEYS/rsa2048.pem" --allow-hash b2
+fails 2 "--allow-hash with --require-sig is a usage error" "$IMACTL" verify --xattr-user --cert "$KEYS/rsa2048.pem" --allow-hash --require-sig b2
 
 ok "sign --ima hash --hash sha1 writes the legacy 0x01 form" "$IMACTL" sign --xattr-user --ima hash --hash sha1 b
 is "legacy sha1 value" "$(xattr_hex user.ima b)" "01$(sha1sum b | cut -d' ' -f1)"

@@ -138,7 +138,11 @@ like "the other key's file is unknown-key, with its keyid" "$T/out" \
 like "changed metadata breaks EVM" "$T/out" "^/etc/motd: bad: evm: signature does not match"
 like "a stripped security.evm is unsigned" "$T/out" "^/etc/hosts: unsigned: evm: no security.evm"
 like "counts" "$T/out" "^verify-tree: 10 files: good 4, hash-only 1, bad 2, unsigned 2, unknown-key 1, error 0$"
-is "a hash-only file is not a problem without --require-sig" "$(grep -c 'with\\040space' "$T/out")" 0
+like "with --cert a hash-only file is a problem by default" "$T/out" "^/etc/with\\\\040space: hash-only: ima: only a hash, a signature is required"
+fails 1 "verify-tree --allow-hash" "$IMACTL" verify-tree r --cert "$K.pem" --evm --allow-hash --target-bits 64
+is "... the hash-only file is not a problem with --allow-hash" "$(grep -c 'with\\040space' "$T/out")" 0
+like "... and still counted as hash-only" "$T/out" "^verify-tree: 10 files: good 4, hash-only 1, bad 2, unsigned 2, unknown-key 1, error 0$"
+fails 2 "--allow-hash and --require-sig exclude each other" "$IMACTL" verify-tree r --cert "$K.pem" --allow-hash --require-sig --target-bits 64
 fails 1 "--require-sig" "$IMACTL" verify-tree r --cert "$K.pem" --require-sig --target-bits 64
 like "--require-sig lists the hash-only file" "$T/out" "^/etc/with\\\\040space: hash-only: ima: only a hash"
 fails 1 "verify-tree with both certificates" "$IMACTL" verify-tree r --cert "$K.pem" --cert "$KEYS/other.pem" --target-bits 64
@@ -152,7 +156,7 @@ import json,sys
 d = json.load(open(sys.argv[1]))
 print(d["good"], d["bad"], d["unsigned"], d["unknown-key"], d["hash-only"], d["skipped"]["hard-links"],
       " ".join(p["path"] + "=" + p["status"] for p in d["problems"]))' audit.json)" \
-	"4 2 2 1 1 1 /bin/ls=bad /etc/added=unsigned /etc/hosts=unsigned /etc/motd=bad /lib/libx.so=unknown-key"
+	"4 2 2 1 1 1 /bin/ls=bad /etc/added=unsigned /etc/hosts=unsigned /etc/motd=bad /etc/with space=hash-only /lib/libx.so=unknown-key"
 
 chmod 000 r/etc/added; chown nobody r/etc/added
 fails 3 "an unreadable file makes verify-tree exit 3" \
