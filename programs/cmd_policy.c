@@ -78,6 +78,9 @@ static int parse_args(const struct imactl_command *cmd, int argc, char *argv[],
 		case OPT_EVM:
 			a->evm = true;
 			break;
+		case OPT_NO_EVM:
+			a->no_evm = true;
+			break;
 		case OPT_XATTR_USER:
 			a->xattr_user = true;
 			break;

@@ -19,6 +19,7 @@ enum {
 	OPT_POLICY,
 	OPT_CERT,
 	OPT_EVM,
+	OPT_NO_EVM,
 	OPT_XATTR_USER,
 	OPT_FSMAGIC,
 	OPT_FSNAME,
@@ -50,7 +51,7 @@ struct policy_args {
 	const char *policy;
 	char **certs;
 	int ncerts;
-	bool strict, quiet, by_path, evm, xattr_user;
+	bool strict, quiet, by_path, evm, no_evm, xattr_user;
 	unsigned long fsmagic;
 	const char *fsname;
 	uint8_t fsuuid[16];

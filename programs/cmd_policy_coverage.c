@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* imactl policy coverage: which files below a root would a policy refuse? */
 #include "cmd_policy.h"
+#include "tree_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 struct coverage {
@@ -16,7 +18,10 @@ struct coverage {
 	const struct imactl_keyring *kr;
 	const struct policy_args *a;
 	size_t root_len;
+	bool evm;		  /* EVM checked (the default; not with --no-evm) */
+	unsigned int target_bits; /* for EVM */
 	unsigned long files, appraised, denied, skipped;
+	unsigned long evm_unchecked; /* --no-evm: appraised files that carry security.evm */
 	unsigned int lsm_skipped;
 	int status;
 };
@@ -144,7 +149,7 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
 	if (!rule)
 		return FTW_CONTINUE;
 	cov->appraised++;
-	if (a->evm)
+	if (cov->evm)
 		flags |= IMACTL_VERIFY_EVM;
 	fd = imactl_open_regular(AT_FDCWD, path);
 	if (fd < 0) {
@@ -152,8 +157,10 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
 		cov->status = prog_worse(cov->status, EXIT_OPERATIONAL);
 		return FTW_CONTINUE;
 	}
+	if (!cov->evm && fgetxattr(fd, a->xattr_user ? "user.evm" : "security.evm", NULL, 0) >= 0)
+		cov->evm_unchecked++;
 	prog_set_current_file(path);
-	ret = imactl_verify_fd(cov->ctx, fd, cov->kr, flags, 64, &r);
+	ret = imactl_verify_fd(cov->ctx, fd, cov->kr, flags, cov->target_bits, &r);
 	prog_set_current_file(NULL);
 	close(fd);
 	if (ret == 0 && verity && r.ima_type != IMACTL_XATTR_IMA_VERITY_SIG) {
@@ -263,6 +270,10 @@ static int coverage(const struct imactl_command *cmd, struct imactl_ctx *ctx, in
 		return prog_bad_option(cmd);
 	}
 	root = argv[optind];
+	if (a->evm && a->no_evm) {
+		prog_err("%s: --evm and --no-evm exclude each other", cmd->name);
+		return prog_bad_option(cmd);
+	}
 	if (policy_load_kconfig(ctx, a) < 0)
 		return EXIT_OPERATIONAL;
 	a->quiet = true;
@@ -281,6 +292,14 @@ static int coverage(const struct imactl_command *cmd, struct imactl_ctx *ctx, in
 	}
 	c.pol = pol;
 	c.kr = kr;
+	/* the boot checks EVM whenever the kernel has an EVM key: a prediction
+	 * without it would be weaker than the boot, so it is the default */
+	c.evm = !a->no_evm;
+	c.target_bits = 0; /* auto: from ROOT's init or C library, else 64 (noted) */
+	if (c.evm)
+		tree_resolve_bits(ctx, root, false, false, &c.target_bits);
+	else
+		c.target_bits = 64;
 	c.root_len = strlen(root);
 	c.status = EXIT_OK;
 	cov = &c;
@@ -293,6 +312,17 @@ static int coverage(const struct imactl_command *cmd, struct imactl_ctx *ctx, in
 	if (runtime)
 		c.status = prog_worse(c.status, EXIT_VERIFY);
 	printf("%lu files, %lu appraised, %lu would be denied\n", c.files, c.appraised, c.denied);
+	if (c.evm)
+		printf("checked: the policy's appraise rules (IMA) and EVM portable signatures "
+		       "(%u-bit target)\n",
+		       c.target_bits);
+	else
+		printf("checked: the policy's appraise rules (IMA) only; EVM not checked "
+		       "(--no-evm)\n");
+	if (c.evm_unchecked)
+		printf("note: %lu appraised files carry security.evm: a kernel with EVM enabled "
+		       "checks them, and they were not checked\n",
+		       c.evm_unchecked);
 	if (runtime)
 		printf("%lu files written at runtime would be refused after they change\n",
 		       runtime);
@@ -314,6 +344,7 @@ static const struct option coverage_options[] = {
 	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "cert", required_argument, NULL, OPT_CERT },
 	{ "evm", no_argument, NULL, OPT_EVM },
+	{ "no-evm", no_argument, NULL, OPT_NO_EVM },
 	{ "fsmagic", required_argument, NULL, OPT_FSMAGIC },
 	{ "fsname", required_argument, NULL, OPT_FSNAME },
 	{ "fsuuid", required_argument, NULL, OPT_FSUUID },
@@ -334,11 +365,17 @@ const struct imactl_command policy_coverage = {
 		 "Applies the appraise rules of --policy to the regular files below ROOT\n"
 		 "(owner, group, exec bit, libraries, modules, firmware; the process is\n"
 		 "assumed to be root) and lists the files the kernel would refuse: unsigned,\n"
-		 "only a hash where a signature is required, bad or unknown-key signature.\n"
+		 "only a hash where a signature is required, bad or unknown-key signature,\n"
+		 "and (unless --no-evm) a missing or bad EVM portable signature: a kernel\n"
+		 "with an EVM key refuses those too (EVM is checked by default, so the\n"
+		 "prediction is never weaker than such a boot).  The summary says which\n"
+		 "checks were made.\n"
 		 "\n"
 		 "  --policy FILE      the policy (checked first: errors stop here)\n"
 		 "  --cert CERT        a certificate the kernel will have (repeatable)\n"
-		 "  --evm              also require a valid EVM portable signature\n"
+		 "  --evm              require a valid EVM portable signature (the default)\n"
+		 "  --no-evm           the target boots without EVM: check IMA only (files\n"
+		 "                     that carry security.evm anyway are counted in a note)\n"
 		 "  --fsmagic HEX, --fsname NAME, --fsuuid UUID   the filesystem ROOT becomes\n"
 		 "                     (default ext4 0xef53, no UUID: fsuuid= rules never match)\n"
 		 "  -q, --quiet        accepted (coverage prints no policy summary "
