@@ -16,7 +16,8 @@
  *    -ELOOP (a symbolic link, never followed), -EISDIR, -EINVAL (bad
  *    parameter), -EOPNOTSUPP (algorithm or key type not supported),
  *    -EKEYREJECTED (wrong passphrase, key does not match certificate),
- *    -ESTALE (file changed while it was being hashed).
+ *    -ESTALE (file changed while it was being hashed), -ETXTBSY (another
+ *    descriptor can write to the file being hashed: see imactl_sign_fd()).
  *  - Outputs are returned through `*_ret` parameters.  Memory handed out
  *    that way is owned by the caller and released with the matching
  *    imactl_*_free() function (or imactl_free() for byte buffers).
@@ -404,6 +405,11 @@ int imactl_evm_digest(struct imactl_ctx *ctx, int fd, enum imactl_hash_algo algo
  * security.evm with fsetxattr(2) on that same descriptor, so exactly the
  * hashed bytes are signed.  The file's size, mtime and ctime are compared
  * before and after hashing; a change gives -ESTALE and nothing is written.
+ * When @fd is read-only, a file that any other descriptor can write to (open
+ * for writing, or mapped shared and writable: writes through such a mapping
+ * need not move mtime) gives -ETXTBSY before hashing (asked through a read
+ * lease, which needs a file system with leases and the file's owner or
+ * CAP_LEASE; without them it is not asked).
  * security.evm is signed after security.ima is written, over the metadata
  * fstat(2) reports then.  If signing or writing it fails after security.ima
  * was replaced, the old security.evm is removed so the file never carries a
@@ -411,7 +417,7 @@ int imactl_evm_digest(struct imactl_ctx *ctx, int fd, enum imactl_hash_algo algo
  * EVM value that covered the old one.  @key may be NULL when nothing needs
  * a signature.
  * @values_ret, when not NULL, receives what was written.
- * Return: 0, -EINVAL, -ESTALE, -ENODATA (EVM without any security.ima),
+ * Return: 0, -EINVAL, -ESTALE, -ETXTBSY, -ENODATA (EVM without any security.ima),
  * -errno from I/O, crypto errors as imactl_sign_digest().
  */
 int imactl_sign_fd(struct imactl_ctx *ctx, int fd, const struct imactl_key *key,

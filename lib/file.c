@@ -288,11 +288,42 @@ static bool same_content_stamp(const struct stat *a, const struct stat *b)
 }
 
 /*
+ * -ETXTBSY when another open file description can write to the file: an fd
+ * opened for writing or a shared writable mapping (which keeps one alive).
+ * A write through such a mapping to a page already dirty moves neither mtime
+ * nor ctime, so the stamps below cannot see it; the kernel grants a read
+ * lease only when the file has no writer, which is the one way to ask.  The
+ * lease is dropped at once (holding it would make a later opener block and
+ * send us SIGIO): a writer that appears later must fault its first write to
+ * each page, which updates mtime.  0 when the file has no writer or when it
+ * cannot be asked (no lease support, not the owner and no CAP_LEASE, @fd
+ * itself open for writing).
+ */
+static int check_no_writer(struct imactl_ctx *ctx, int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	/* a caller hashing through a descriptor it can write with is a writer
+	 * itself (no read lease is possible on it): its own business */
+	if (fl < 0 || (fl & O_ACCMODE) != O_RDONLY)
+		return 0;
+	if (fcntl(fd, F_SETLEASE, F_RDLCK) < 0) {
+		if (errno != EAGAIN && errno != EBUSY)
+			return 0;
+		log_err(ctx, "the file is open for writing or mapped writable elsewhere");
+		return -ETXTBSY;
+	}
+	fcntl(fd, F_SETLEASE, F_UNLCK);
+	return 0;
+}
+
+/*
  * Hashes the whole file and checks that it did not change meanwhile.
  * @before: its fstat(2) taken after it was opened, or NULL to take one.
  * Reads st_size bytes from offset 0, as the kernel's ima_calc_file_hash()
  * does; the second fstat(2) catches a file that grew, shrank or was
- * rewritten meanwhile.  *@after_ret gets that second fstat(2).
+ * rewritten meanwhile.  A file something else can write to is refused first
+ * (-ETXTBSY, check_no_writer()).  *@after_ret gets that second fstat(2).
  * @verity: the fs-verity digest instead of a hash of the content.
  */
 static int hash_whole_file(struct imactl_ctx *ctx, int fd, int algo, bool verity,
@@ -309,6 +340,9 @@ static int hash_whole_file(struct imactl_ctx *ctx, int fd, int algo, bool verity
 	}
 	if (!S_ISREG(before->st_mode))
 		return -EINVAL;
+	ret = check_no_writer(ctx, fd);
+	if (ret < 0)
+		return ret;
 	ret = verity ? verity_digest_size(ctx, fd, algo, before->st_size, digest)
 		     : hash_fd_size(ctx, fd, algo, before->st_size, digest);
 	if (ret < 0)

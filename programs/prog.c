@@ -494,6 +494,9 @@ const char *prog_file_error(int err)
 		return "is not a regular file";
 	case -ESTALE:
 		return "changed while it was being read";
+	case -ETXTBSY:
+		return "open for writing (or mapped writable) by another process: it could "
+		       "change while it is read without changing its mtime";
 	case -ENAMETOOLONG: /* also the tree walk's depth limit */
 		return "path too long or nested too deep: not walked";
 	default:

@@ -51,4 +51,27 @@ ok "... the steady files are signed and verify" \
 ok "without the shim the same tree signs" \
 	"$IMACTL" sign-tree --xattr-user --key "$K.key" --target-bits 64 tree
 ok "... and verifies" "$IMACTL" verify-tree --xattr-user --evm --target-bits 64 --cert "$K.pem" tree
+
+# A shared writable mapping: a write to a page already dirty moves neither
+# mtime nor ctime, so no stamp can show it. A file something else can write to
+# (an fd open for writing, or such a mapping) is refused before it is hashed.
+printf 'mapped\n' > mapped
+cat > hold_mapping.py <<'PY'
+import mmap, os, subprocess, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+m = mmap.mmap(fd, 0, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+os.close(fd)  # only the mapping keeps the file writable
+m[0:1] = b"M"  # the page is dirty: later writes through it move no timestamp
+rc = subprocess.call(sys.argv[2:])
+m.close()
+sys.exit(rc)
+PY
+fails 3 "sign: a file mapped writable elsewhere is refused" \
+	/usr/bin/python3 hold_mapping.py mapped "$IMACTL" sign --xattr-user --key "$K.key" mapped
+like "... named, with the cause" "$T/err" "mapped: not signed: open for writing \(or mapped writable\) by another process"
+is "... nothing written" "$(xattr_hex user.ima mapped)" ""
+ok "... once the mapping is gone it signs" "$IMACTL" sign --xattr-user --key "$K.key" --cert "$K.pem" mapped
+fails 3 "verify: a file mapped writable elsewhere cannot be checked" \
+	/usr/bin/python3 hold_mapping.py mapped "$IMACTL" verify --xattr-user --cert "$K.pem" mapped
+ok "... once the mapping is gone it verifies" "$IMACTL" verify --xattr-user --cert "$K.pem" mapped
 done_testing
