@@ -85,10 +85,12 @@ static int add_job(struct image_run *r, uint32_t ino, const char *path, const st
 	return 0;
 }
 
-static int walk_dir(struct image_run *r, uint32_t dir, const char *prefix);
+static int walk_dir(struct image_run *r, uint32_t dir, const char *prefix, unsigned int depth);
 
-/* One entry; < 0 only for errors that stop the walk. */
-static int walk_entry(struct image_run *r, const struct ext4_dirent *de, const char *path)
+/* One entry of a directory at @depth (the root's entries: 1); < 0 only for
+ * errors that stop the walk. */
+static int walk_entry(struct image_run *r, const struct ext4_dirent *de, const char *path,
+		      unsigned int depth)
 {
 	struct imactl_tree_entry e = { .path = path };
 	struct ext4_stat st;
@@ -105,8 +107,13 @@ static int walk_entry(struct image_run *r, const struct ext4_dirent *de, const c
 	e.size = st.size;
 	if (select_excluded(&r->sel, path, de->name)) {
 		e.kind = IMACTL_TREE_EXCLUDED;
+	} else if (e.kind == IMACTL_TREE_DIR && depth >= IMACTL_TREE_MAX_DEPTH) {
+		/* the walk recurses: bounded as the directory walk is (lib/tree.c) */
+		e.status = -ENAMETOOLONG;
+		log_err(r->ctx, "deeper than %u directory levels, not walked: %s:%s",
+			IMACTL_TREE_MAX_DEPTH, r->image, path);
 	} else if (e.kind == IMACTL_TREE_DIR) {
-		ret = walk_dir(r, de->ino, path);
+		ret = walk_dir(r, de->ino, path, depth + 1);
 		if (ret == -ENOMEM || ret == -ECANCELED)
 			return ret;
 		e.status = ret;
@@ -130,7 +137,7 @@ static int walk_entry(struct image_run *r, const struct ext4_dirent *de, const c
 	return r->cancelled ? -ECANCELED : 0;
 }
 
-static int walk_dir(struct image_run *r, uint32_t dir, const char *prefix)
+static int walk_dir(struct image_run *r, uint32_t dir, const char *prefix, unsigned int depth)
 {
 	struct ext4_dirent *ents = NULL;
 	size_t n = 0, plen = strlen(prefix);
@@ -149,7 +156,7 @@ static int walk_dir(struct image_run *r, uint32_t dir, const char *prefix)
 			break;
 		}
 		sprintf(path, "%s/%s", prefix, ents[i].name);
-		ret = walk_entry(r, &ents[i], path);
+		ret = walk_entry(r, &ents[i], path, depth);
 		free(path);
 	}
 	ext4_dirents_free(ents, n);
@@ -507,7 +514,7 @@ static int image_run(struct imactl_ctx *ctx, const char *image, const struct ima
 	ret = ext4_open(ctx, image, verify ? EXT4_READ : EXT4_WRITE, &r.img);
 	if (ret < 0)
 		goto out;
-	walk_ret = walk_dir(&r, EXT4_ROOT_INO, "");
+	walk_ret = walk_dir(&r, EXT4_ROOT_INO, "", 1);
 	if (walk_ret == -ENOMEM || walk_ret == -ECANCELED) {
 		ret = walk_ret;
 		goto out;

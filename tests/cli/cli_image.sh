@@ -247,4 +247,15 @@ _result "$([ "$n" -gt 3 ] && echo 0 || echo 1)" "it was killed at $((n - 1)) poi
 ok "... e2fsck -fn is clean" e2fsck -fn kill.ext4
 ok "... verify-image: all good" "$IMACTL" verify-image kill.ext4 --cert "$K.pem" --evm
 
+# an image with directories deeper than the walk goes (it recursed without a
+# bound): 3000 levels made with debugfs (mke2fs -d aborts on such a tree)
+mkfs -t ext4 -N 4000 deep.ext4 32M
+awk 'BEGIN { for (i = 0; i < 3000; i++) print "mkdir d\ncd d" }' > deep.cmds
+debugfs -w -f deep.cmds deep.ext4 >/dev/null 2>&1
+ok "e2fsck -fn finds the deep image clean" e2fsck -fn deep.ext4
+fails 3 "sign-image on a 3000-level image stops at the limit" sign deep.ext4 --target-bits 64
+like "... naming the directory too deep" "$T/err" 'deeper than 2048 directory levels, not walked: deep.ext4:/d/d/d'
+fails 3 "verify-image on it too" "$IMACTL" verify-image deep.ext4 --target-bits 64
+like "... the 2048th level is an error, not walked" "$T/out" '^(/d){2048}: error: path too long or nested too deep: not walked'
+like "... and nothing below it was" "$T/out" 'directories 2049,'
 done_testing
