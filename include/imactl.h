@@ -1577,8 +1577,11 @@ struct imactl_tree_entry {
 	bool unchanged;
 	/* imactl_tree_verify(), a FILE that could be opened: the details. */
 	const struct imactl_verify_result *verify;
+	/* a FILE that could be opened: its owner, group and st_mode (these took
+	 * two of the reserved places; the size is unchanged) */
+	uint32_t uid, gid, mode, unused;
 	/* zeroed by the library: room for members a later libimactl fills */
-	uint64_t reserved[IMACTL_RESULT_RESERVED];
+	uint64_t reserved[IMACTL_RESULT_RESERVED - 2];
 };
 
 /*

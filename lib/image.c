@@ -381,6 +381,9 @@ static int write_job(struct image_run *r, struct job *j)
 	int ret = 0;
 
 	e.size = j->st.size;
+	e.uid = j->st.uid;
+	e.gid = j->st.gid;
+	e.mode = j->st.mode;
 	if (j->status == 0 && !j->unchanged) {
 		if (j->write_ima)
 			ops[n++] = (struct ext4_xattr_op){ "security.ima", j->vals.ima,
@@ -476,6 +479,9 @@ static void verify_files(struct image_run *r)
 		struct job_source js;
 
 		e.size = j->st.size;
+		e.uid = j->st.uid;
+		e.gid = j->st.gid;
+		e.mode = j->st.mode;
 		e.status = ext4_xattrs_read(r->img, j->ino, &j->xs);
 		if (e.status == 0) {
 			job_source_init(&js, &src, r, j, true);

@@ -134,6 +134,9 @@ static void process(struct tree *t, struct imactl_ctx *ctx, struct work *w)
 		log_err(ctx, "cannot open: %s", strerror(-fd));
 		goto out;
 	}
+	e.uid = st.st_uid;
+	e.gid = st.st_gid;
+	e.mode = st.st_mode;
 	if (t->verify) {
 		e.status = imactl_verify_fd(ctx, fd, t->p->keyring, t->p->verify_flags,
 					    t->p->target_bits, &r);

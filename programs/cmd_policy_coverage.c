@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,16 +16,15 @@ struct coverage {
 	const struct imactl_policy *pol;
 	const struct imactl_keyring *kr;
 	const struct policy_args *a;
-	size_t root_len;
 	bool evm;		  /* EVM checked (the default; not with --no-evm) */
 	unsigned int target_bits; /* for EVM */
 	unsigned long files, appraised, denied, skipped;
 	unsigned long evm_unchecked; /* --no-evm: appraised files that carry security.evm */
 	unsigned int lsm_skipped;
+	char **denials; /* "DENY /PATH: ..." lines, printed sorted by path */
+	size_t n_denials;
 	int status;
 };
-
-static struct coverage *cov; /* nftw has no user pointer */
 
 static bool has_suffix(const char *s, const char *suffix)
 {
@@ -80,89 +78,128 @@ static const char *deny_reason(const struct imactl_verify_result *r, int status,
 	return strerror(-status);
 }
 
-static int visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+static int add_denial(struct coverage *c, const char *rel, const char *reason,
+		      const struct imactl_policy_rule *rule, int hook)
 {
+	char *line = NULL, **n;
+
+	n = realloc(c->denials, (c->n_denials + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	c->denials = n;
+	if (asprintf(&line, "DENY /%s: %s (line %u: %s; %s)", rel, reason, rule->line, rule->text,
+		     imactl_policy_func_name(hook)) < 0)
+		return -ENOMEM;
+	c->denials[c->n_denials++] = line;
+	return 0;
+}
+
+static bool is_hash_type(enum imactl_xattr_type t)
+{
+	return t == IMACTL_XATTR_IMA_DIGEST || t == IMACTL_XATTR_IMA_DIGEST_NG;
+}
+
+/*
+ * One entry of the library's walk (imactl_tree_verify(): descriptors, no
+ * symbolic link followed, each file verified once with EVM as asked and
+ * without a signature requirement); the rules that appraise the file decide
+ * what it needs.
+ */
+static int visit(void *data, const struct imactl_tree_entry *e)
+{
+	struct coverage *cov = data;
 	const struct policy_args *a = cov->a;
-	const char *rel = path + cov->root_len;
+	const char *rel = e->path;
 	struct imactl_policy_subject s = {
 		.fsmagic = a->fsmagic,
 		.fsname = a->fsname,
 		.fsuuid = a->have_fsuuid ? a->fsuuid : NULL,
-		.fowner = st->st_uid,
-		.fgroup = st->st_gid,
-	};
-	struct {
-		int func;
-		unsigned int mask;
-		bool applies;
-	} hooks[] = {
-		{ IMACTL_FUNC_FILE_CHECK, IMACTL_MAY_READ, true },
-		{ IMACTL_FUNC_BPRM_CHECK, IMACTL_MAY_EXEC, (st->st_mode & 0111) != 0 },
-		{ IMACTL_FUNC_MMAP_CHECK, IMACTL_MAY_EXEC,
-		  (st->st_mode & 0111) || is_library(rel) },
-		{ IMACTL_FUNC_MMAP_CHECK_REQPROT, IMACTL_MAY_EXEC,
-		  (st->st_mode & 0111) || is_library(rel) },
-		{ IMACTL_FUNC_MODULE_CHECK, IMACTL_MAY_READ, is_module(rel) },
-		{ IMACTL_FUNC_FIRMWARE_CHECK, IMACTL_MAY_READ,
-		  strstr(rel, "lib/firmware/") != NULL },
+		.fowner = e->uid,
+		.fgroup = e->gid,
 	};
 	const struct imactl_policy_rule *rule = NULL;
 	struct imactl_verify_result r;
-	unsigned int flags = 0, algos = 0;
-	bool verity = false;
-	int hook = -1, fd, ret;
-	char why[256];
+	bool verity = false, need_sig = false;
+	unsigned int algos = 0;
+	int hook = -1, ret;
+	char why[256], buf[256];
+	const char *reason;
 
-	(void)ftw;
 	while (*rel == '/')
 		rel++;
-	if (type == FTW_D && runtime_mount(rel) && *rel) {
+	if (e->kind == IMACTL_TREE_EXCLUDED && runtime_mount(rel)) {
 		cov->skipped++;
-		return FTW_SKIP_SUBTREE;
+		return 0;
 	}
-	if (type != FTW_F || !S_ISREG(st->st_mode))
-		return FTW_CONTINUE;
+	if (e->kind == IMACTL_TREE_DIR && e->status) {
+		prog_err("%s: %s", e->path, prog_file_error(e->status));
+		cov->status = prog_worse(cov->status, EXIT_OPERATIONAL);
+		return 0;
+	}
+	if (e->kind != IMACTL_TREE_FILE)
+		return 0;
 	cov->files++;
-	for (size_t i = 0; i < ARRAY_LEN(hooks); i++) {
-		int idx;
+	if (!e->verify) {
+		prog_err("%s: cannot check: %s", e->path, prog_file_error(e->status));
+		cov->status = prog_worse(cov->status, EXIT_OPERATIONAL);
+		return 0;
+	}
+	{
+		struct {
+			int func;
+			unsigned int mask;
+			bool applies;
+		} hooks[] = {
+			{ IMACTL_FUNC_FILE_CHECK, IMACTL_MAY_READ, true },
+			{ IMACTL_FUNC_BPRM_CHECK, IMACTL_MAY_EXEC, (e->mode & 0111) != 0 },
+			{ IMACTL_FUNC_MMAP_CHECK, IMACTL_MAY_EXEC,
+			  (e->mode & 0111) || is_library(rel) },
+			{ IMACTL_FUNC_MMAP_CHECK_REQPROT, IMACTL_MAY_EXEC,
+			  (e->mode & 0111) || is_library(rel) },
+			{ IMACTL_FUNC_MODULE_CHECK, IMACTL_MAY_READ, is_module(rel) },
+			{ IMACTL_FUNC_FIRMWARE_CHECK, IMACTL_MAY_READ,
+			  strstr(rel, "lib/firmware/") != NULL },
+		};
 
-		if (!hooks[i].applies)
-			continue;
-		s.func = hooks[i].func;
-		s.mask = hooks[i].mask;
-		idx = imactl_policy_appraise_rule(cov->pol, &s, &cov->lsm_skipped);
-		if (idx < 0 || cov->pol->rules[idx].action != IMACTL_ACT_APPRAISE)
-			continue;
-		/* the strictest matching appraise rule decides what is needed */
-		if (!rule || ((cov->pol->rules[idx].cond & IMACTL_OPT_DIGSIG) &&
-			      !(flags & IMACTL_VERIFY_REQUIRE_SIG))) {
-			rule = &cov->pol->rules[idx];
-			hook = hooks[i].func;
+		for (size_t i = 0; i < ARRAY_LEN(hooks); i++) {
+			int idx;
+
+			if (!hooks[i].applies)
+				continue;
+			s.func = hooks[i].func;
+			s.mask = hooks[i].mask;
+			idx = imactl_policy_appraise_rule(cov->pol, &s, &cov->lsm_skipped);
+			if (idx < 0 || cov->pol->rules[idx].action != IMACTL_ACT_APPRAISE)
+				continue;
+			/* the strictest matching appraise rule decides what is needed */
+			if (!rule ||
+			    ((cov->pol->rules[idx].cond & IMACTL_OPT_DIGSIG) && !need_sig)) {
+				rule = &cov->pol->rules[idx];
+				hook = hooks[i].func;
+			}
+			if (cov->pol->rules[idx].cond & IMACTL_OPT_DIGSIG)
+				need_sig = true;
+			if (cov->pol->rules[idx].cond & IMACTL_OPT_VERITY)
+				verity = true;
+			if (cov->pol->rules[idx].cond & IMACTL_OPT_ALGOS)
+				algos = cov->pol->rules[idx].algos;
 		}
-		if (cov->pol->rules[idx].cond & IMACTL_OPT_DIGSIG)
-			flags |= IMACTL_VERIFY_REQUIRE_SIG;
-		if (cov->pol->rules[idx].cond & IMACTL_OPT_VERITY)
-			verity = true;
-		if (cov->pol->rules[idx].cond & IMACTL_OPT_ALGOS)
-			algos = cov->pol->rules[idx].algos;
 	}
 	if (!rule)
-		return FTW_CONTINUE;
+		return 0;
 	cov->appraised++;
-	if (cov->evm)
-		flags |= IMACTL_VERIFY_EVM;
-	fd = imactl_open_regular(AT_FDCWD, path);
-	if (fd < 0) {
-		prog_file_err(path, "cannot check: %s", prog_file_error(fd));
-		cov->status = prog_worse(cov->status, EXIT_OPERATIONAL);
-		return FTW_CONTINUE;
+	r = *e->verify;
+	ret = e->status;
+	if (!cov->evm) {
+		/* EVM was read only to count the values --no-evm leaves unchecked */
+		if (r.evm_status != -ENODATA)
+			cov->evm_unchecked++;
+		ret = r.ima_status;
 	}
-	if (!cov->evm && fgetxattr(fd, a->xattr_user ? "user.evm" : "security.evm", NULL, 0) >= 0)
-		cov->evm_unchecked++;
-	prog_set_current_file(path);
-	ret = imactl_verify_fd(cov->ctx, fd, cov->kr, flags, cov->target_bits, &r);
-	prog_set_current_file(NULL);
-	close(fd);
+	if (ret == 0 && need_sig && is_hash_type(r.ima_type)) {
+		ret = r.ima_status = -EBADMSG;
+		r.ima_reason = "only a hash, a signature is required";
+	}
 	if (ret == 0 && verity && r.ima_type != IMACTL_XATTR_IMA_VERITY_SIG) {
 		ret = -EBADMSG;
 		r.ima_reason = "digest_type=verity needs an fs-verity signature (sigv3)";
@@ -174,28 +211,24 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
 		r.ima_reason = why;
 	}
 	if (ret == 0)
-		return FTW_CONTINUE;
+		return 0;
 	if (ret != -EBADMSG && ret != -ENOKEY && ret != -ENODATA) {
-		prog_file_err(path, "cannot check: %s", strerror(-ret));
+		prog_err("%s: cannot check: %s", e->path, prog_file_error(ret));
 		cov->status = prog_worse(cov->status, EXIT_OPERATIONAL);
-		return FTW_CONTINUE;
+		return 0;
 	}
 	cov->denied++;
 	cov->status = prog_worse(cov->status, EXIT_VERIFY);
-	{
-		char buf[256];
-		const char *reason = r.ima_status == 0 && ret != -EBADMSG
-					     ? (r.evm_reason ? r.evm_reason : "EVM failed")
-				     : r.ima_status == 0 && r.ima_reason == why ? why
-				     : r.ima_status == 0 && r.ima_reason
-					     ? r.ima_reason
-					     : deny_reason(&r, r.ima_status ? r.ima_status : ret,
-							   buf, sizeof(buf));
+	reason = r.ima_status == 0 && ret != -EBADMSG ? (r.evm_reason ? r.evm_reason : "EVM failed")
+		 : r.ima_status == 0 && r.ima_reason
+			 ? r.ima_reason
+			 : deny_reason(&r, r.ima_status ? r.ima_status : ret, buf, sizeof(buf));
+	return add_denial(cov, rel, reason, rule, hook);
+}
 
-		printf("DENY /%s: %s (line %u: %s; %s)\n", rel, reason, rule->line, rule->text,
-		       imactl_policy_func_name(hook));
-	}
-	return FTW_CONTINUE;
+static int cmp_lines(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /*
@@ -296,18 +329,33 @@ static int coverage(const struct imactl_command *cmd, struct imactl_ctx *ctx, in
 	 * without it would be weaker than the boot, so it is the default */
 	c.evm = !a->no_evm;
 	c.target_bits = 0; /* auto: from ROOT's init or C library, else 64 (noted) */
-	if (c.evm)
-		tree_resolve_bits(ctx, root, false, false, &c.target_bits);
-	else
-		c.target_bits = 64;
-	c.root_len = strlen(root);
+	tree_resolve_bits(ctx, root, false, false, &c.target_bits);
 	c.status = EXIT_OK;
-	cov = &c;
-	if (nftw(root, visit, 32, FTW_PHYS | FTW_ACTIONRETVAL) < 0) {
-		prog_file_err(root, "%s", strerror(errno));
-		c.status = EXIT_OPERATIONAL;
+	{
+		static const char *const pseudo[] = { "/proc", "/sys", "/dev", "/run" };
+		struct imactl_tree_params tp = {
+			.exclude = pseudo,
+			.n_exclude = ARRAY_LEN(pseudo),
+			.keyring = kr,
+			.verify_flags = IMACTL_VERIFY_EVM,
+			.target_bits = c.target_bits,
+			.fn = visit,
+			.fn_data = &c,
+		};
+		int ret;
+
+		/* per-file details are printed as DENY lines, not as library messages */
+		imactl_set_log_priority(ctx, IMACTL_LOG_ERR - 1);
+		ret = imactl_tree_verify(ctx, root, &tp, NULL);
+		if (ret < 0 && ret != -EIO && ret != -EBADMSG) {
+			prog_file_err(root, "%s",
+				      ret == -ECANCELED ? strerror(ENOMEM) : strerror(-ret));
+			c.status = EXIT_OPERATIONAL;
+		}
 	}
-	cov = NULL;
+	qsort(c.denials, c.n_denials, sizeof(*c.denials), cmp_lines);
+	for (size_t i = 0; i < c.n_denials; i++)
+		printf("%s\n", c.denials[i]);
 	runtime = check_runtime_files(&c, root);
 	if (runtime)
 		c.status = prog_worse(c.status, EXIT_VERIFY);
@@ -335,6 +383,9 @@ static int coverage(const struct imactl_command *cmd, struct imactl_ctx *ctx, in
 		       "checked\n");
 	status = c.status;
 out:
+	for (size_t i = 0; i < c.n_denials; i++)
+		free(c.denials[i]);
+	free(c.denials);
 	imactl_keyring_free(kr);
 	imactl_policy_free(pol);
 	return status;

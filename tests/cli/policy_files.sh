@@ -215,6 +215,19 @@ like "... and the summary notes the EVM values it did not check" "$T/out" \
 	'^note: 1 appraised files carry security.evm: a kernel with EVM enabled checks them'
 fails 2 "--evm and --no-evm exclude each other" \
 	"$IMACTL" policy coverage --xattr-user --evm --no-evm --policy exec.pol evmroot
+# the walk is the library's (descriptors, never a path from ROOT): a file
+# whose path is longer than PATH_MAX (4096) is checked like any other
+/usr/bin/python3 -c 'import os
+os.makedirs("longroot"); os.chdir("longroot")
+for i in range(450):
+    os.mkdir("dddddddddd"); os.chdir("dddddddddd")
+open("deepbin", "w").write("#!/bin/sh\n")
+os.chmod("deepbin", 0o755)'
+fails 1 "coverage reaches a file whose path is longer than PATH_MAX" \
+	"$IMACTL" policy coverage --xattr-user --no-evm --policy exec.pol --cert "$KEYS/rsa2048.pem" longroot
+like "... and denies it, unsigned" "$T/out" '^DENY (/dddddddddd){450}/deepbin: no security.ima \(unsigned\)'
+like "... counted" "$T/out" '^1 files, 1 appraised, 1 would be denied$'
+rm -rf longroot
 # files the system writes at runtime
 mkdir -p root2/etc root2/var/lib/systemd
 printf 'abc\n' > root2/etc/machine-id; printf 'seed\n' > root2/var/lib/systemd/random-seed
