@@ -25,6 +25,12 @@
  */
 /* ima_validate_rule(): whole-rule checks instead of order-dependent ones */
 #define K_VALIDATE KV(5, 9)
+/*
+ * Same release: func=KEY_CHECK and keyrings= refused without
+ * CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS, and keyrings= split into items (no
+ * empty one); 5.6-5.8 took both unconditionally and keyrings= as one string.
+ */
+#define K_KEYS_CHECKED KV(5, 9)
 /* appraise_flag= accepted with any value and ignored */
 #define K_FLAG_IGNORED KV(6, 6)
 
@@ -393,6 +399,28 @@ static void parse_id(struct parser *p, struct rule_state *st, const struct token
 	set_cond(st, bit, t->col);
 }
 
+/*
+ * From 5.9 on, func=KEY_CHECK and keyrings= need
+ * CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS; 5.6-5.8 accepted them without it (the
+ * rule then never matches).
+ */
+static bool keys_kconfig(struct parser *p, struct rule_state *st, unsigned int col,
+			 const char *what)
+{
+	if (kconfig_state(p->opts->kconfig, "IMA_MEASURE_ASYMMETRIC_KEYS") != 0)
+		return true;
+	if (p->kernel < K_KEYS_CHECKED) {
+		policy_diag(p, p->lineno, col, WARN, "kconfig",
+			    "%s: Linux %u.%u accepts it without CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS "
+			    "(not set in the .config), but no key is measured",
+			    what, p->kernel >> 16, (p->kernel >> 8) & 0xff);
+		return true;
+	}
+	rule_err(p, st, col, "kconfig",
+		 "%s needs CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS (not set in the .config)", what);
+	return false;
+}
+
 static void parse_func(struct parser *p, struct rule_state *st, const struct token *t)
 {
 	const char *val = t->val;
@@ -412,12 +440,8 @@ static void parse_func(struct parser *p, struct rule_state *st, const struct tok
 	if (too_new(p, st, t->vcol, "func=", val, funcs[i].since))
 		return;
 	if (funcs[i].func == IMACTL_FUNC_KEY_CHECK &&
-	    kconfig_state(p->opts->kconfig, "IMA_MEASURE_ASYMMETRIC_KEYS") == 0) {
-		rule_err(p, st, t->vcol, "kconfig",
-			 "func=KEY_CHECK needs CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS (not set in the "
-			 ".config)");
+	    !keys_kconfig(p, st, t->vcol, "func=KEY_CHECK"))
 		return;
-	}
 	if (funcs[i].alias)
 		policy_diag(p, p->lineno, t->vcol, WARN, "alias", "%s is an old alias of %s", val,
 			    imactl_policy_func_name(funcs[i].func));
@@ -778,7 +802,7 @@ static void parse_template(struct parser *p, struct rule_state *st, const struct
 
 /* keyrings= and label=: "a|b", once per rule */
 static bool parse_list(struct parser *p, struct rule_state *st, const struct token *t, char **dst,
-		       unsigned int bit, const char *what)
+		       unsigned int bit, const char *what, bool empty_ok)
 {
 	if (*dst) {
 		rule_err(p, st, t->col, "repeated", "%.*s given twice in one rule",
@@ -786,8 +810,13 @@ static bool parse_list(struct parser *p, struct rule_state *st, const struct tok
 		return false;
 	}
 	if (!valid_opt_list(t->val)) {
-		rule_err(p, st, t->vcol, "bad-value", "empty %s in '%s'", what, t->val);
-		return false;
+		if (!empty_ok) {
+			rule_err(p, st, t->vcol, "bad-value", "empty %s in '%s'", what, t->val);
+			return false;
+		}
+		policy_diag(p, p->lineno, t->vcol, WARN, "bad-value",
+			    "empty %s in '%s': Linux %u.%u accepts it, 5.9 and newer refuse it",
+			    what, t->val, p->kernel >> 16, (p->kernel >> 8) & 0xff);
 	}
 	*dst = xstrdup(p, t->val);
 	set_cond(st, bit, t->col);
@@ -796,12 +825,8 @@ static bool parse_list(struct parser *p, struct rule_state *st, const struct tok
 
 static void parse_keyrings(struct parser *p, struct rule_state *st, const struct token *t)
 {
-	if (kconfig_state(p->opts->kconfig, "IMA_MEASURE_ASYMMETRIC_KEYS") == 0) {
-		rule_err(p, st, t->col, "kconfig",
-			 "keyrings= needs CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS (not set in the "
-			 ".config)");
+	if (!keys_kconfig(p, st, t->col, "keyrings="))
 		return;
-	}
 	if (p->kernel < K_VALIDATE &&
 	    (st->r->action != IMACTL_ACT_MEASURE || st->r->func != IMACTL_FUNC_KEY_CHECK)) {
 		rule_err(p, st, t->col, "combination",
@@ -809,12 +834,14 @@ static void parse_keyrings(struct parser *p, struct rule_state *st, const struct
 			 "func=KEY_CHECK come before it in the rule");
 		return;
 	}
-	parse_list(p, st, t, &st->r->keyrings, IMACTL_COND_KEYRINGS, "keyring name");
+	/* before 5.9 keyrings= was one string: empty items passed */
+	parse_list(p, st, t, &st->r->keyrings, IMACTL_COND_KEYRINGS, "keyring name",
+		   p->kernel < K_KEYS_CHECKED);
 }
 
 static void parse_label(struct parser *p, struct rule_state *st, const struct token *t)
 {
-	parse_list(p, st, t, &st->r->label, IMACTL_COND_LABEL, "label");
+	parse_list(p, st, t, &st->r->label, IMACTL_COND_LABEL, "label", false);
 }
 
 /* The keyword @s begins with (match_token(): "%s" matches only a non-empty value). */

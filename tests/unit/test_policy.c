@@ -367,7 +367,7 @@ static void invalid_rules(void **state)
 static const struct {
 	const char *rule;
 	const char *kconfig;
-	unsigned int older, newer; /* neighbouring long-term kernels */
+	unsigned int older, newer; /* neighbouring kernels (mostly long-term) */
 	bool older_ok, newer_ok;
 	const char *code; /* the error of the one that refuses it */
 	unsigned int min_kernel;
@@ -385,6 +385,15 @@ static const struct {
 	  KV_(5, 10), false, true, "combination", KV_(5, 9) },
 	{ "appraise func=MODULE_CHECK appraise_type=imasig|modsig appraise_flag=check_blacklist",
 	  KC_MODSIG, KV_(5, 4), KV_(5, 10), false, true, "kernel-version", KV_(5, 5) },
+	/*
+	 * 5.8 | 5.9 (between 5.4 and 5.10): 5.6-5.8 took func=KEY_CHECK and
+	 * keyrings= without CONFIG_IMA_MEASURE_ASYMMETRIC_KEYS and keyrings= as
+	 * one string (5.8.1 and 5.9.2 trees)
+	 */
+	{ "measure func=KEY_CHECK keyrings=.ima", KC_BARE, KV_(5, 8), KV_(5, 9), true, false,
+	  "kconfig", KV_(5, 6) },
+	{ "measure func=KEY_CHECK keyrings=a||b", KC_KEYS, KV_(5, 8), KV_(5, 9), true, false,
+	  "bad-value", KV_(5, 6) },
 	/* 5.10 | 5.15: CRITICAL_DATA + label= (5.12), evm-sig (5.13), SETXATTR_CHECK (5.15) */
 	{ "measure func=CRITICAL_DATA label=selinux", NULL, KV_(5, 10), KV_(5, 15), false, true,
 	  "kernel-version", KV_(5, 12) },
