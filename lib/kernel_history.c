@@ -17,7 +17,8 @@
 
 /*
  * Options that came or went between 5.4 and 6.12, as read in the Kconfig
- * files of 5.4, 5.10, 5.15, 6.1, 6.6 and 6.12: absent in every version up to
+ * files of 5.4, 5.10, 5.15, 6.1, 6.6 and 6.12 and of the single-release trees
+ * listed in doc/policy-keywords.md: absent in every version up to
  * @absent_upto (0: present in 5.4), absent again from @gone_from on (0: still
  * there).  Versions between the last one read without and the first one read
  * with an option are not known here: nothing is said for them.
@@ -26,19 +27,21 @@ static const struct {
 	const char *name;
 	unsigned int absent_upto, gone_from;
 } opt_history[] = {
-	{ "IMA_MEASURE_ASYMMETRIC_KEYS", KV(5, 4), 0 },
-	{ "IMA_QUEUE_EARLY_BOOT_KEYS", KV(5, 4), 0 },
-	{ "IMA_SECURE_AND_OR_TRUSTED_BOOT", KV(5, 4), 0 },
-	{ "IMA_DEFAULT_HASH_SM3", KV(5, 4), 0 },
+	{ "IMA_MEASURE_ASYMMETRIC_KEYS", KV(5, 5), 0 },
+	{ "IMA_QUEUE_EARLY_BOOT_KEYS", KV(5, 5), 0 },
+	{ "IMA_SECURE_AND_OR_TRUSTED_BOOT", KV(5, 6), 0 },
+	{ "IMA_DEFAULT_HASH_SM3", KV(5, 5), 0 },
 	{ "LOAD_PPC_KEYS", KV(5, 4), 0 },
-	{ "IMA_TEMPLATE", 0, KV(5, 10) },
-	{ "IMA_DISABLE_HTABLE", KV(5, 10), 0 },
-	{ "IMA_TRUSTED_KEYRING", 0, KV(6, 1) },
+	/* also gone from late 5.10.y (5.10.223) by a stable backport: not modelled */
+	{ "IMA_TEMPLATE", 0, KV(5, 15) },
+	{ "IMA_DISABLE_HTABLE", KV(5, 12), 0 },
+	/* also gone from late 5.10.y and 6.1.y (5.10.223, 6.1.192): not modelled */
+	{ "IMA_TRUSTED_KEYRING", 0, KV(6, 6) },
 	{ "INTEGRITY_MACHINE_KEYRING", KV(5, 15), 0 },
-	{ "INTEGRITY_CA_MACHINE_KEYRING", KV(6, 1), 0 },
-	{ "INTEGRITY_CA_MACHINE_KEYRING_MAX", KV(6, 1), 0 },
-	{ "CRYPTO_ECDSA", KV(5, 10), 0 },
-	{ "CRYPTO_SM2", KV(5, 4), KV(6, 12) },
+	{ "INTEGRITY_CA_MACHINE_KEYRING", KV(6, 3), 0 },
+	{ "INTEGRITY_CA_MACHINE_KEYRING_MAX", KV(6, 3), 0 },
+	{ "CRYPTO_ECDSA", KV(5, 12), 0 },
+	{ "CRYPTO_SM2", KV(5, 9), KV(6, 12) },
 };
 
 static int add(struct imactl_diag **d, size_t *n, int severity, const char *code, const char *fmt,

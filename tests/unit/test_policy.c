@@ -747,6 +747,62 @@ static void matching(void **state)
 
 /* ---- .config ------------------------------------------------------------------ */
 
+/*
+ * kconfig check --kernel: an option set in the .config that the version does
+ * not have.  Each pair is the last release tree read without the option (or
+ * still with it) and the first read with it (or without it).
+ */
+static const struct {
+	const char *option;
+	unsigned int warn, quiet; /* a warning for @warn, none for @quiet */
+} opt_pairs[] = {
+	{ "IMA_SECURE_AND_OR_TRUSTED_BOOT", KV_(5, 6), KV_(5, 7) },
+	{ "IMA_MEASURE_ASYMMETRIC_KEYS", KV_(5, 5), KV_(5, 6) },
+	{ "IMA_TEMPLATE", KV_(5, 15), KV_(5, 14) },
+	{ "IMA_DISABLE_HTABLE", KV_(5, 12), KV_(5, 14) },
+	{ "CRYPTO_SM2", KV_(5, 9), KV_(5, 12) },
+	{ "INTEGRITY_CA_MACHINE_KEYRING", KV_(6, 3), KV_(6, 4) },
+	{ "IMA_TRUSTED_KEYRING", KV_(6, 6), KV_(6, 4) },
+};
+
+static size_t history_warnings(const char *option, unsigned int kernel)
+{
+	char text[128];
+	struct imactl_kconfig *kc = NULL;
+	struct imactl_diag *d = NULL;
+	size_t n = 0, hits = 0;
+
+	snprintf(text, sizeof(text), "CONFIG_IMA=y\nCONFIG_%s=y\n", option);
+	assert_int_equal(imactl_kconfig_parse(NULL, text, strlen(text), &kc), 0);
+	assert_int_equal(imactl_kconfig_check_kernel(NULL, kc, kernel, &d, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		hits += !strcmp(d[i].code, "kconfig-version") && strstr(d[i].message, option);
+	imactl_diags_free(d, n);
+	imactl_kconfig_free(kc);
+	return hits;
+}
+
+static void option_history(void **state)
+{
+	bool good = true;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(opt_pairs) / sizeof(opt_pairs[0]); i++) {
+		size_t w = history_warnings(opt_pairs[i].option, opt_pairs[i].warn);
+		size_t q = history_warnings(opt_pairs[i].option, opt_pairs[i].quiet);
+
+		if (w != 1 || q != 0) {
+			print_message("# CONFIG_%s: %zu warning(s) for %u.%u (want 1), %zu for "
+				      "%u.%u (want 0)\n",
+				      opt_pairs[i].option, w, opt_pairs[i].warn >> 16,
+				      (opt_pairs[i].warn >> 8) & 0xff, q, opt_pairs[i].quiet >> 16,
+				      (opt_pairs[i].quiet >> 8) & 0xff);
+			good = false;
+		}
+	}
+	assert_true(good);
+}
+
 static void kconfig(void **state)
 {
 	static const char text[] =
@@ -804,7 +860,7 @@ int main(void)
 		cmocka_unit_test(malformed),	  cmocka_unit_test(rule_fields),
 		cmocka_unit_test(lint_rules),	  cmocka_unit_test(kconfig_errors),
 		cmocka_unit_test(matching),	  cmocka_unit_test(kconfig),
-		cmocka_unit_test(lts_boundaries),
+		cmocka_unit_test(lts_boundaries), cmocka_unit_test(option_history),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
