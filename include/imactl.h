@@ -399,6 +399,47 @@ int imactl_evm_digest(struct imactl_ctx *ctx, int fd, enum imactl_hash_algo algo
 		      unsigned int target_bits, unsigned int flags, const uint8_t *ima_value,
 		      size_t ima_len, struct imactl_digest *digest);
 
+/*
+ * EVM HMAC (security.evm type 0x02), computed in userspace exactly as the
+ * kernel does (evm_calc_hmac_or_hash() and hmac_add_misc() in
+ * security/integrity/evm/evm_crypto.c, Linux 6.1): HMAC-SHA1 keyed with the
+ * 128-byte buffer evmkey[] (the evm-key's decrypted data, zero-padded: the
+ * kernel always keys with MAX_KEY_SIZE bytes), over the values of the
+ * protected xattrs present whose LSM the target kernel enables (the
+ * .enabled of evm_config_default_xattrnames in evm_main.c), then struct
+ * h_misc {ino, generation, uid, gid, mode} of the target word size, then,
+ * with CONFIG_EVM_ATTR_FSUUID, the filesystem's 16-byte UUID (s_uuid).
+ */
+#define IMACTL_EVM_HMAC_LEN	20	  /* SHA-1 */
+#define IMACTL_EVM_KEY_MAX	128	  /* the kernel's MAX_KEY_SIZE */
+#define IMACTL_EVM_HMAC_FSUUID	(1u << 2) /* append the fs UUID (EVM_ATTR_FSUUID) */
+#define IMACTL_EVM_LSM_SELINUX	(1u << 3) /* security.selinux counts (SECURITY_SELINUX) */
+#define IMACTL_EVM_LSM_SMACK	(1u << 4) /* security.SMACK64 counts (SECURITY_SMACK) */
+#define IMACTL_EVM_LSM_APPARMOR (1u << 5) /* security.apparmor counts (SECURITY_APPARMOR) */
+
+struct imactl_evm_hmac_params {
+	const uint8_t *key; /* 1..IMACTL_EVM_KEY_MAX bytes */
+	size_t key_len;
+	unsigned int target_bits; /* 64 or 32 */
+	/* IMACTL_EVM_HMAC_FSUUID, IMACTL_EVM_LSM_*, IMACTL_EVM_EXTRA_SMACK */
+	unsigned int flags;
+	uint8_t fs_uuid[16]; /* with IMACTL_EVM_HMAC_FSUUID */
+};
+
+/**
+ * imactl_evm_hmac() - the EVM HMAC of the file open at @fd as the kernel
+ * would compute it on the filesystem the file is on: inode number from
+ * fstat(2), generation from FS_IOC_GETVERSION, uid, gid, mode, the xattrs
+ * from the descriptor; the UUID comes from @p (the kernel's s_uuid, which
+ * userspace cannot ask a 6.1 kernel for).  @hmac receives 20 bytes (the
+ * security.evm value is 0x02 followed by them).
+ * Return: 0, -EINVAL (bad key length or target_bits), -ENODATA (no
+ * protected xattr: the kernel writes no HMAC then), -EOPNOTSUPP (the
+ * filesystem has no inode generation), -errno (I/O).
+ */
+int imactl_evm_hmac(struct imactl_ctx *ctx, int fd, const struct imactl_evm_hmac_params *p,
+		    uint8_t hmac[IMACTL_EVM_HMAC_LEN]);
+
 /**
  * imactl_sign_fd() - sign the regular file open at @fd (read-only is
  * enough): hash its content from the descriptor, then set security.ima and

@@ -15,6 +15,7 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
@@ -181,6 +182,61 @@ void crypto_hash_free(struct crypto_hash *h)
 		return;
 	EVP_MD_CTX_free(h->mdctx);
 	free(h);
+}
+
+/* ---- HMAC --------------------------------------------------------------- */
+
+struct crypto_hmac {
+	EVP_MAC_CTX *mctx;
+};
+
+int crypto_hmac_new(int algo, const uint8_t *key, size_t key_len, struct crypto_hmac **m_ret)
+{
+	const struct crypto_algo *a = crypto_algo_by_id(algo);
+	struct crypto_hmac *m = NULL;
+	EVP_MAC *mac = NULL;
+	OSSL_PARAM params[2];
+	int ret = -EIO;
+
+	if (!a)
+		return -EINVAL;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (mac)
+		m->mctx = EVP_MAC_CTX_new(mac);
+	params[0] = OSSL_PARAM_construct_utf8_string("digest", (char *)a->ossl_name, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (m->mctx && EVP_MAC_init(m->mctx, key, key_len, params) == 1)
+		ret = 0;
+	EVP_MAC_free(mac);
+	if (ret < 0) {
+		crypto_hmac_free(m);
+		return ret;
+	}
+	*m_ret = m;
+	return 0;
+}
+
+int crypto_hmac_update(struct crypto_hmac *m, const void *buf, size_t len)
+{
+	return EVP_MAC_update(m->mctx, buf, len) == 1 ? 0 : -EIO;
+}
+
+int crypto_hmac_final(struct crypto_hmac *m, uint8_t *out, size_t out_size)
+{
+	size_t len = 0;
+
+	return EVP_MAC_final(m->mctx, out, &len, out_size) == 1 ? 0 : -EIO;
+}
+
+void crypto_hmac_free(struct crypto_hmac *m)
+{
+	if (!m)
+		return;
+	EVP_MAC_CTX_free(m->mctx);
+	free(m);
 }
 
 /* ---- sign and verify --------------------------------------------------- */

@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -155,15 +157,25 @@ int remove_xattr(const struct imactl_ctx *ctx, int fd, const char *name)
 /*
  * struct h_misc { unsigned long ino; u32 generation; uid_t uid; gid_t gid;
  * umode_t mode; } of the target, zero-filled with its padding, in native
- * byte order.  ino and generation stay 0 for portable signatures.
+ * byte order (hmac_add_misc() in evm_crypto.c).  ino and generation stay 0
+ * for portable signatures; a 32-bit target's unsigned long keeps the low
+ * 32 bits of the inode number.
  */
-static size_t evm_h_misc(const struct file_source *src, unsigned int target_bits, uint8_t out[24])
+static size_t evm_h_misc(const struct file_source *src, bool hmac, unsigned int target_bits,
+			 uint8_t out[24])
 {
 	size_t off = target_bits == 32 ? 4 : 8; /* sizeof(unsigned long) */
-	uint32_t uid = src->uid, gid = src->gid;
+	uint32_t uid = src->uid, gid = src->gid, ino32 = (uint32_t)src->ino;
 	uint16_t mode = src->mode;
 
 	memset(out, 0, 24);
+	if (hmac) {
+		if (target_bits == 32)
+			memcpy(out, &ino32, 4);
+		else
+			memcpy(out, &src->ino, 8);
+		memcpy(out + off, &src->generation, 4);
+	}
 	off += 4; /* generation */
 	memcpy(out + off, &uid, 4);
 	memcpy(out + off + 4, &gid, 4);
@@ -172,48 +184,133 @@ static size_t evm_h_misc(const struct file_source *src, unsigned int target_bits
 	return target_bits == 32 ? 20 : 24;
 }
 
+/*
+ * Does the kernel count evm_xattrs[@i] in an HMAC?  Only the xattrs whose
+ * .enabled is set in evm_config_default_xattrnames (evm_main.c): an LSM's
+ * label when that LSM is built in, security.ima with IMA_APPRAISE (which
+ * imactl's kernels have), security.capability always.  Portable signatures
+ * count every listed xattr (evm_calc_hmac_or_hash()).
+ */
+static bool hmac_counts(size_t i, unsigned int flags)
+{
+	const char *n = evm_xattrs[i].name;
+
+	if (evm_xattrs[i].extra_smack)
+		return flags & IMACTL_EVM_EXTRA_SMACK;
+	if (!strcmp(n, "security.selinux"))
+		return flags & IMACTL_EVM_LSM_SELINUX;
+	if (!strcmp(n, "security.SMACK64"))
+		return flags & IMACTL_EVM_LSM_SMACK;
+	if (!strcmp(n, "security.apparmor"))
+		return flags & IMACTL_EVM_LSM_APPARMOR;
+	return true;
+}
+
+/*
+ * Feeds the EVM input of @src to @update: the protected xattrs in the
+ * kernel's order (@ima_value, when not NULL, stands for security.ima), then
+ * h_misc, then for an HMAC with IMACTL_EVM_HMAC_FSUUID @uuid.  Portable:
+ * -ENODATA without security.ima; HMAC: -ENODATA without any xattr counted.
+ */
+static int evm_input_source(const struct file_source *src, bool hmac, unsigned int target_bits,
+			    unsigned int flags, const uint8_t *ima_value, size_t ima_len,
+			    const uint8_t *uuid,
+			    int (*update)(void *u, const void *buf, size_t len), void *u)
+{
+	uint8_t misc[24];
+	size_t misc_len;
+	bool any = false;
+	int ret;
+
+	for (size_t i = 0; i < ARRAY_SIZE(evm_xattrs); i++) {
+		uint8_t *val = NULL;
+		size_t len = 0;
+
+		if (hmac ? !hmac_counts(i, flags)
+			 : evm_xattrs[i].extra_smack && !(flags & IMACTL_EVM_EXTRA_SMACK))
+			continue;
+		if ((1u << i) == EVM_IMA_BIT && ima_value) {
+			ret = update(u, ima_value, ima_len);
+			if (ret < 0)
+				return ret;
+			any = true;
+			continue;
+		}
+		ret = src->get_xattr(src->data, evm_xattrs[i].name, &val, &len);
+		if (ret == -ENODATA && (1u << i) == EVM_IMA_BIT && !hmac)
+			return ret; /* portable signatures require security.ima */
+		if (ret == -ENODATA)
+			continue;
+		if (ret < 0)
+			return ret;
+		ret = update(u, val, len);
+		free(val);
+		if (ret < 0)
+			return ret;
+		any = true;
+	}
+	if (!any)
+		return -ENODATA;
+	misc_len = evm_h_misc(src, hmac, target_bits, misc);
+	ret = update(u, misc, misc_len);
+	if (ret == 0 && hmac && (flags & IMACTL_EVM_HMAC_FSUUID))
+		ret = update(u, uuid, 16);
+	return ret;
+}
+
+static int hash_update_fn(void *u, const void *buf, size_t len)
+{
+	return crypto_hash_update(u, buf, len);
+}
+
+static int hmac_update_fn(void *u, const void *buf, size_t len)
+{
+	return crypto_hmac_update(u, buf, len);
+}
+
 int evm_digest_source(struct imactl_ctx *ctx, const struct file_source *src, int algo,
 		      unsigned int target_bits, unsigned int flags, const uint8_t *ima_value,
 		      size_t ima_len, struct imactl_digest *digest)
 {
 	struct crypto_hash *h = NULL;
-	uint8_t misc[24];
-	size_t misc_len;
 	int ret;
 
 	ret = hash_new(ctx, algo, &h);
 	if (ret < 0)
 		return ret;
-	for (size_t i = 0; i < ARRAY_SIZE(evm_xattrs); i++) {
-		uint8_t *val = NULL;
-		size_t len = 0;
-
-		if (evm_xattrs[i].extra_smack && !(flags & IMACTL_EVM_EXTRA_SMACK))
-			continue;
-		if ((1u << i) == EVM_IMA_BIT && ima_value) {
-			ret = crypto_hash_update(h, ima_value, ima_len);
-			if (ret < 0)
-				goto out;
-			continue;
-		}
-		ret = src->get_xattr(src->data, evm_xattrs[i].name, &val, &len);
-		if (ret == -ENODATA && (1u << i) == EVM_IMA_BIT)
-			goto out; /* portable signatures require security.ima */
-		if (ret == -ENODATA)
-			continue;
-		if (ret < 0)
-			goto out;
-		ret = crypto_hash_update(h, val, len);
-		free(val);
-		if (ret < 0)
-			goto out;
-	}
-	misc_len = evm_h_misc(src, target_bits, misc);
-	ret = crypto_hash_update(h, misc, misc_len);
+	ret = evm_input_source(src, false, target_bits, flags, ima_value, ima_len, NULL,
+			       hash_update_fn, h);
 	if (ret == 0)
 		ret = crypto_hash_final(h, digest);
-out:
 	crypto_hash_free(h);
+	return ret;
+}
+
+int evm_hmac_source(struct imactl_ctx *ctx, const struct file_source *src,
+		    const struct imactl_evm_hmac_params *p, const uint8_t *ima_value,
+		    size_t ima_len, uint8_t hmac[IMACTL_EVM_HMAC_LEN])
+{
+	/* evm_init_key() copies the key into evmkey[MAX_KEY_SIZE]; init_desc()
+	 * keys hmac(sha1) with all of evmkey_len = MAX_KEY_SIZE bytes */
+	uint8_t evmkey[IMACTL_EVM_KEY_MAX] = { 0 };
+	struct crypto_hmac *m = NULL;
+	int ret;
+
+	if (!p->key || !p->key_len || p->key_len > sizeof(evmkey) ||
+	    (p->target_bits != 32 && p->target_bits != 64))
+		return -EINVAL;
+	memcpy(evmkey, p->key, p->key_len);
+	ret = crypto_hmac_new(IMACTL_HASH_SHA1, evmkey, sizeof(evmkey), &m);
+	explicit_bzero(evmkey, sizeof(evmkey));
+	if (ret < 0) {
+		imactl_log_crypto(ctx, IMACTL_LOG_ERR, "cannot set up HMAC-SHA1");
+		return ret;
+	}
+	ret = evm_input_source(src, true, p->target_bits, p->flags, ima_value, ima_len, p->fs_uuid,
+			       hmac_update_fn, m);
+	if (ret == 0)
+		ret = crypto_hmac_final(m, hmac, IMACTL_EVM_HMAC_LEN);
+	crypto_hmac_free(m);
 	return ret;
 }
 
@@ -278,6 +375,35 @@ IMACTL_EXPORT int imactl_evm_digest(struct imactl_ctx *ctx, int fd, enum imactl_
 		return ret;
 	fd_source_init(&f, &src, ctx, fd, present, &st);
 	return evm_digest_source(ctx, &src, algo, target_bits, flags, ima_value, ima_len, digest);
+}
+
+IMACTL_EXPORT int imactl_evm_hmac(struct imactl_ctx *ctx, int fd,
+				  const struct imactl_evm_hmac_params *p,
+				  uint8_t hmac[IMACTL_EVM_HMAC_LEN])
+{
+	struct file_source src;
+	struct fd_source f;
+	unsigned int present, generation = 0;
+	struct stat st;
+	int ret;
+
+	if (!p)
+		return -EINVAL;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	/* the kernel's inode->i_generation (ext4: put_user of an int) */
+	if (ioctl(fd, FS_IOC_GETVERSION, &generation) < 0) {
+		ret = errno == ENOTTY || errno == EINVAL ? -EOPNOTSUPP : -errno;
+		log_err(ctx, "cannot read the inode generation: %s", strerror(errno));
+		return ret;
+	}
+	ret = present_xattrs(ctx, fd, &present);
+	if (ret < 0)
+		return ret;
+	fd_source_init(&f, &src, ctx, fd, present, &st);
+	src.ino = st.st_ino;
+	src.generation = generation;
+	return evm_hmac_source(ctx, &src, p, NULL, 0, hmac);
 }
 
 static bool same_content_stamp(const struct stat *a, const struct stat *b)

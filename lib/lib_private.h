@@ -115,6 +115,8 @@ struct file_source {
 	void *data;
 	uint32_t uid, gid;
 	uint16_t mode;
+	uint64_t ino;	     /* for an EVM HMAC */
+	uint32_t generation; /* for an EVM HMAC */
 };
 
 /*
@@ -125,6 +127,14 @@ struct file_source {
 int evm_digest_source(struct imactl_ctx *ctx, const struct file_source *src, int algo,
 		      unsigned int target_bits, unsigned int flags, const uint8_t *ima_value,
 		      size_t ima_len, struct imactl_digest *digest);
+/*
+ * The EVM HMAC of @src (file.c), as imactl_evm_hmac(): its xattrs (with
+ * @ima_value, when not NULL, for security.ima), ino, generation, uid, gid,
+ * mode and @p's UUID.
+ */
+int evm_hmac_source(struct imactl_ctx *ctx, const struct file_source *src,
+		    const struct imactl_evm_hmac_params *p, const uint8_t *ima_value,
+		    size_t ima_len, uint8_t hmac[IMACTL_EVM_HMAC_LEN]);
 /* imactl_verify_fd() for @src (file.c). */
 int verify_source(struct imactl_ctx *ctx, const struct file_source *src,
 		  const struct imactl_keyring *keyring, unsigned int flags,

@@ -523,6 +523,25 @@ const char *prog_xattr_type_name(int type)
 	return "unknown";
 }
 
+int prog_read_fd(int fd, void *buf, size_t size, size_t *len_ret)
+{
+	size_t len = 0;
+
+	while (len < size) {
+		ssize_t n = read(fd, (char *)buf + len, size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += n;
+	}
+	*len_ret = len;
+	return 0;
+}
+
 int prog_read_file(const char *path, size_t limit, char **buf_ret, size_t *len_ret)
 {
 	size_t len = 0, cap = 0;
@@ -533,7 +552,7 @@ int prog_read_file(const char *path, size_t limit, char **buf_ret, size_t *len_r
 	if (fd < 0)
 		return -errno;
 	for (;;) {
-		ssize_t n;
+		size_t n;
 
 		if (cap - len < 4096) {
 			char *nb;
@@ -546,20 +565,16 @@ int prog_read_file(const char *path, size_t limit, char **buf_ret, size_t *len_r
 			}
 			buf = nb;
 		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			break;
-		}
-		if (n == 0)
+		ret = prog_read_fd(fd, buf + len, cap - len, &n);
+		if (ret < 0)
 			break;
 		len += n;
 		if (len > limit) {
 			ret = -EFBIG;
 			break;
 		}
+		if (len < cap)
+			break; /* end of file */
 	}
 	close(fd);
 	if (ret < 0) {

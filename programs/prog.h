@@ -46,6 +46,7 @@ extern const struct imactl_command cmd_import;
 extern const struct imactl_command cmd_log;
 extern const struct imactl_command cmd_keygen;
 extern const struct imactl_command cmd_cert;
+extern const struct imactl_command cmd_hmac;
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -137,8 +138,17 @@ const char *prog_file_error(int err);
 /* "sha256", "signature v2", ... */
 const char *prog_xattr_type_name(int type);
 
+/* read(2) into @buf until it is full or the end of file: 0, -errno. */
+int prog_read_fd(int fd, void *buf, size_t size, size_t *len_ret);
 /* Reads a whole file (at most @limit bytes: -EFBIG beyond). Return: 0, -errno. */
 int prog_read_file(const char *path, size_t limit, char **buf_ret, size_t *len_ret);
+
+/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" -> 16 bytes (cmd_hmac.c) */
+bool prog_parse_uuid(const char *s, uint8_t uuid[16]);
+/* --lsm selinux,smack,smack-extra,apparmor,none -> IMACTL_EVM_LSM_* flags */
+bool prog_parse_lsms(const struct imactl_command *cmd, const char *list, unsigned int *flags);
+/* An EVM key file (1..IMACTL_EVM_KEY_MAX bytes); -EMSGSIZE for another size */
+int prog_read_evm_key(const char *path, uint8_t key[IMACTL_EVM_KEY_MAX], size_t *len_ret);
 
 /* "FILE:LINE:COLUMN: error: message [code]" on stderr (compiler style). */
 void prog_print_diag(const char *file, const struct imactl_diag *d);

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* imactl hmac: the EVM HMAC the kernel computes for files, from a key file. */
+#include "prog.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum {
+	OPT_KEY_FILE = 1,
+	OPT_UUID,
+	OPT_NO_UUID,
+	OPT_LSM,
+	OPT_TARGET_BITS,
+	OPT_HELP,
+};
+
+static const struct option longopts[] = {
+	{ "key-file", required_argument, NULL, OPT_KEY_FILE },
+	{ "uuid", required_argument, NULL, OPT_UUID },
+	{ "no-uuid", no_argument, NULL, OPT_NO_UUID },
+	{ "lsm", required_argument, NULL, OPT_LSM },
+	{ "target-bits", required_argument, NULL, OPT_TARGET_BITS },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+bool prog_parse_uuid(const char *s, uint8_t uuid[16])
+{
+	size_t n = 0;
+
+	for (const char *p = s; *p; p++) {
+		if (*p == '-' && (p - s == 8 || p - s == 13 || p - s == 18 || p - s == 23))
+			continue;
+		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]) || n == 16)
+			return false;
+		char hex[3] = { p[0], p[1], 0 };
+
+		uuid[n++] = (uint8_t)strtoul(hex, NULL, 16);
+		p++;
+	}
+	return n == 16 && strlen(s) == 36;
+}
+
+bool prog_parse_lsms(const struct imactl_command *cmd, const char *list, unsigned int *flags)
+{
+	char *copy = strdup(list), *save = NULL;
+	bool ok = copy != NULL;
+
+	for (char *t = ok ? strtok_r(copy, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(t, "selinux"))
+			*flags |= IMACTL_EVM_LSM_SELINUX;
+		else if (!strcmp(t, "smack"))
+			*flags |= IMACTL_EVM_LSM_SMACK;
+		else if (!strcmp(t, "smack-extra"))
+			*flags |= IMACTL_EVM_LSM_SMACK | IMACTL_EVM_EXTRA_SMACK;
+		else if (!strcmp(t, "apparmor"))
+			*flags |= IMACTL_EVM_LSM_APPARMOR;
+		else if (strcmp(t, "none")) {
+			prog_err("%s: --lsm: unknown LSM '%s' (selinux, smack, smack-extra, "
+				 "apparmor, none)",
+				 cmd->name, t);
+			ok = false;
+		}
+	}
+	free(copy);
+	return ok;
+}
+
+int prog_read_evm_key(const char *path, uint8_t key[IMACTL_EVM_KEY_MAX], size_t *len_ret)
+{
+	uint8_t buf[IMACTL_EVM_KEY_MAX + 1];
+	size_t len = 0;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	ret = prog_read_fd(fd, buf, sizeof(buf), &len);
+	close(fd);
+	if (ret == 0 && (len == 0 || len > IMACTL_EVM_KEY_MAX))
+		ret = -EMSGSIZE;
+	if (ret == 0) {
+		memcpy(key, buf, len);
+		*len_ret = len;
+	}
+	explicit_bzero(buf, sizeof(buf));
+	return ret;
+}
+
+static int run(const struct imactl_command *cmd, int argc, char *argv[])
+{
+	struct imactl_evm_hmac_params p = { .target_bits = 64 };
+	uint8_t key[IMACTL_EVM_KEY_MAX];
+	struct imactl_ctx *ctx = NULL;
+	unsigned long long seen = 0;
+	const char *key_file = NULL;
+	int status = EXIT_OK, c, ret;
+	bool uuid_set = false, no_uuid = false;
+
+	while ((c = prog_getopt(cmd, argc, argv, "", longopts)) != -1) {
+		if (c != '?' && !prog_once(cmd, &seen, c, longopts))
+			return prog_bad_option(cmd);
+		switch (c) {
+		case OPT_KEY_FILE:
+			key_file = optarg;
+			break;
+		case OPT_UUID:
+			if (!prog_parse_uuid(optarg, p.fs_uuid)) {
+				prog_err("hmac: --uuid takes a UUID (8-4-4-4-12 hex digits), not "
+					 "'%s'",
+					 optarg);
+				return prog_bad_option(cmd);
+			}
+			uuid_set = true;
+			break;
+		case OPT_NO_UUID:
+			no_uuid = true;
+			break;
+		case OPT_LSM:
+			if (!prog_parse_lsms(cmd, optarg, &p.flags))
+				return prog_bad_option(cmd);
+			break;
+		case OPT_TARGET_BITS:
+			if (!prog_parse_target_bits(cmd, optarg, &p.target_bits))
+				return prog_bad_option(cmd);
+			break;
+		case OPT_HELP:
+			return prog_usage(cmd, stdout);
+		default:
+			return prog_bad_option(cmd);
+		}
+	}
+	if (!key_file) {
+		prog_err("hmac: --key-file is required");
+		return prog_bad_option(cmd);
+	}
+	if (uuid_set == no_uuid) {
+		prog_err("hmac: say --uuid UUID (a kernel with CONFIG_EVM_ATTR_FSUUID) or "
+			 "--no-uuid");
+		return prog_bad_option(cmd);
+	}
+	if (optind >= argc) {
+		prog_err("hmac: no FILE given");
+		return prog_bad_option(cmd);
+	}
+	if (uuid_set)
+		p.flags |= IMACTL_EVM_HMAC_FSUUID;
+	ret = prog_read_evm_key(key_file, key, &p.key_len);
+	if (ret < 0) {
+		prog_file_err(key_file, "%s",
+			      ret == -EMSGSIZE ? "an EVM key is 1 to 128 bytes" : strerror(-ret));
+		return EXIT_OPERATIONAL;
+	}
+	p.key = key;
+	if (prog_ctx_new(&ctx, 0, false) < 0) {
+		explicit_bzero(key, sizeof(key));
+		return EXIT_OPERATIONAL;
+	}
+	for (int i = optind; i < argc; i++) {
+		uint8_t mac[IMACTL_EVM_HMAC_LEN];
+		int fd;
+
+		prog_set_current_file(argv[i]);
+		fd = imactl_open_regular(AT_FDCWD, argv[i]);
+		ret = fd < 0 ? fd : imactl_evm_hmac(ctx, fd, &p, mac);
+		if (fd >= 0)
+			close(fd);
+		if (ret < 0) {
+			prog_file_err(
+				argv[i], "%s",
+				ret == -ENODATA ? "no protected xattr: the kernel keeps no HMAC"
+				: ret == -EOPNOTSUPP ? "the filesystem has no inode generation"
+						     : prog_file_error(ret));
+			status = EXIT_OPERATIONAL;
+			continue;
+		}
+		printf("0x%02x", IMACTL_XATTR_EVM_HMAC);
+		for (unsigned int j = 0; j < sizeof(mac); j++)
+			printf("%02x", mac[j]);
+		printf("  %s\n", argv[i]);
+	}
+	prog_set_current_file(NULL);
+	explicit_bzero(key, sizeof(key));
+	imactl_ctx_free(ctx);
+	return status;
+}
+
+const struct imactl_command cmd_hmac = {
+	.name = "hmac",
+	.func = run,
+	.summary = "print the EVM HMAC the kernel computes for files",
+	.usage =
+		"--key-file KEY (--uuid UUID | --no-uuid) [--lsm LIST] [--target-bits 64|32]\n"
+		"       FILE...\n"
+		"\n"
+		"Prints the security.evm value '0x02HEX  FILE' that a kernel holding the EVM\n"
+		"key KEY computes (HMAC-SHA1 over the protected xattrs, inode number,\n"
+		"generation, uid, gid, mode and the filesystem UUID). Symbolic links are\n"
+		"refused. The kernel refuses an HMAC written from userspace: sign-image\n"
+		"--mutable and evm-key label writes them into an unmounted filesystem.\n"
+		"\n"
+		"  --key-file KEY      the EVM key's bytes (the evm-key's decrypted data), 1 to\n"
+		"                      128 bytes; never on the command line\n"
+		"  --uuid UUID         the filesystem's UUID, for a kernel with\n"
+		"                      CONFIG_EVM_ATTR_FSUUID (6.1 cannot tell userspace the UUID\n"
+		"                      it uses: give the one blkid or dumpe2fs prints)\n"
+		"  --no-uuid           for a kernel without CONFIG_EVM_ATTR_FSUUID\n"
+		"  --lsm LIST          LSMs built into the target kernel, whose labels count:\n"
+		"                      selinux, smack, smack-extra, apparmor, none (default)\n"
+		"  --target-bits N     word size of the target system (default 64)\n"
+		"\n"
+		"Exit: 0; 2 usage; 3 when a file or the key could not be read.\n",
+};
