@@ -441,6 +441,28 @@ int imactl_evm_hmac(struct imactl_ctx *ctx, int fd, const struct imactl_evm_hmac
 		    uint8_t hmac[IMACTL_EVM_HMAC_LEN]);
 
 /**
+ * imactl_image_hmac() - first-boot labelling: write the EVM HMAC
+ * (security.evm 0x02) of each file of @paths (from the root, as
+ * sign-tree --mutable-list writes them) into the unmounted ext2/3/4
+ * filesystem @image (an image file or a block device), computed as
+ * imactl_evm_hmac() with the inode's own number, generation, uid, gid,
+ * mode and xattrs and, with IMACTL_EVM_HMAC_FSUUID, the superblock's UUID
+ * (@params->fs_uuid is not used).  The kernel's hooks refuse an HMAC
+ * written through a mounted filesystem (evm_inode_setxattr() accepts only
+ * signature types); the unmounted filesystem is not bound by them.  Each
+ * file must be a regular file carrying security.ima.  Nothing is written
+ * unless every file could be labelled (an image file is written to a copy;
+ * a block device in place, once all values are computed).
+ * @labelled_ret: when not NULL, the number of files labelled.
+ * Return: 0; -ENOENT (a path is not in the image), -ENODATA (a file has no
+ * security.ima), -EINVAL, as ext4 images are opened by imactl_image_sign()
+ * (-EBUSY mounted, ...); each failure logged with the image and the path.
+ */
+int imactl_image_hmac(struct imactl_ctx *ctx, const char *image, const char *const *paths,
+		      size_t n_paths, const struct imactl_evm_hmac_params *params,
+		      uint64_t *labelled_ret);
+
+/**
  * imactl_sign_fd() - sign the regular file open at @fd (read-only is
  * enough): hash its content from the descriptor, then set security.ima and
  * security.evm with fsetxattr(2) on that same descriptor, so exactly the
@@ -1619,8 +1641,9 @@ struct imactl_tree_entry {
 	/* imactl_tree_verify(), a FILE that could be opened: the details. */
 	const struct imactl_verify_result *verify;
 	/* a FILE that could be opened: its owner, group and st_mode (these took
-	 * two of the reserved places; the size is unchanged) */
-	uint32_t uid, gid, mode, unused;
+	 * two of the reserved places; the size is unchanged); mutable_file: 1
+	 * when imactl_tree_sign()/imactl_image_sign() matched it to mutable_globs */
+	uint32_t uid, gid, mode, mutable_file;
 	/* zeroed by the library: room for members a later libimactl fills */
 	uint64_t reserved[IMACTL_RESULT_RESERVED - 2];
 };
@@ -1662,6 +1685,16 @@ struct imactl_tree_params {
 	unsigned int target_bits;  /* imactl_tree_verify(): 64 or 32 */
 	imactl_tree_fn fn;	   /* may be NULL */
 	void *fn_data;
+	/*
+	 * Mutable files, patterns as for include/exclude: imactl_tree_sign()
+	 * and imactl_image_sign() give a selected file that matches one a
+	 * security.ima hash (sign->hash_algo) instead of a signature and no
+	 * EVM portable signature (a security.evm it had is removed).  The
+	 * running system may change such a file; an EVM HMAC made on the
+	 * device protects it (imactl_image_hmac()).  Reported as mutable_file.
+	 */
+	const char *const *mutable_globs;
+	size_t n_mutable;
 	/* zero: room for members a later libimactl adds (see "ABI" above) */
 	uint64_t reserved[IMACTL_PARAMS_RESERVED];
 };
@@ -1856,6 +1889,14 @@ int imactl_utf8_check(const char *s);
  */
 int imactl_manifest_format(const char *path, const struct imactl_signed_values *values,
 			   char **line_ret);
+
+/**
+ * imactl_manifest_unescape() - the inverse of imactl_manifest_escape() for
+ * a whole line holding one path (a trailing newline is allowed), as
+ * sign-tree --mutable-list writes them.  Free *path_ret with free().
+ * Return: 0, -EBADMSG (not an escaped absolute path), -EINVAL, -ENOMEM.
+ */
+int imactl_manifest_unescape(const char *escaped, char **path_ret);
 
 /**
  * imactl_manifest_parse() - the inverse: parse @line (a trailing newline is

@@ -328,7 +328,13 @@ int ext4_stat(struct ext4_image *img, uint32_t ino, struct ext4_stat *st)
 	st->mode = inode.i_mode;
 	st->links = inode.i_links_count;
 	st->size = EXT2_I_SIZE(&inode);
+	st->generation = inode.i_generation;
 	return 0;
+}
+
+void ext4_uuid(const struct ext4_image *img, uint8_t uuid[16])
+{
+	memcpy(uuid, img->fs->super->s_uuid, 16);
 }
 
 struct dir_names {

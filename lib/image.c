@@ -28,6 +28,8 @@ struct job {
 	bool unchanged;		     /* SKIP_VALID: already carries valid values */
 	bool write_ima;		     /* security.ima differs from what the inode has */
 	bool drop_evm;		     /* IMA changed without EVM: the old EVM no longer fits */
+	bool mutable_file;	     /* matched mutable_globs */
+	struct imactl_sign_params mutable_sp; /* its parameters */
 	struct imactl_signed_values vals;
 	bool done;
 };
@@ -126,8 +128,17 @@ static int walk_entry(struct image_run *r, const struct ext4_dirent *de, const c
 				if (ret < 0)
 					return ret;
 			}
-			if (!e.first_path)
-				return add_job(r, de->ino, path, &st);
+			if (!e.first_path) {
+				ret = add_job(r, de->ino, path, &st);
+				if (ret == 0 && !r->verify &&
+				    select_mutable(&r->sel, path, de->name)) {
+					struct job *j = &r->jobs[r->n_jobs - 1];
+
+					j->mutable_file = true;
+					sign_params_mutable(r->p->sign, &j->mutable_sp);
+				}
+				return ret;
+			}
 			e.kind = IMACTL_TREE_HARDLINK;
 		}
 	}
@@ -237,11 +248,17 @@ static void job_source_init(struct job_source *js, struct file_source *src, stru
 
 /* ---- signing -------------------------------------------------------------- */
 
+/* What @j is written with: the run's parameters, or a mutable file's. */
+static const struct imactl_sign_params *job_params(const struct image_run *r, const struct job *j)
+{
+	return j->mutable_file ? &j->mutable_sp : r->p->sign;
+}
+
 /* With IMACTL_TREE_SKIP_VALID: the inode already carries what would be written. */
 static bool already_valid(struct image_run *r, struct imactl_ctx *ctx, struct job *j,
 			  const struct file_source *src)
 {
-	const struct imactl_sign_params *sp = r->p->sign;
+	const struct imactl_sign_params *sp = job_params(r, j);
 	struct imactl_verify_result res;
 	unsigned int flags = 0;
 
@@ -268,7 +285,7 @@ static bool already_valid(struct image_run *r, struct imactl_ctx *ctx, struct jo
  */
 static int sign_job(struct image_run *r, struct imactl_ctx *ctx, struct job *j)
 {
-	const struct imactl_sign_params *sp = r->p->sign;
+	const struct imactl_sign_params *sp = job_params(r, j);
 	struct imactl_signed_values *out = &j->vals;
 	struct imactl_digest evm_digest;
 	struct file_source src;
@@ -309,7 +326,9 @@ static int sign_job(struct image_run *r, struct imactl_ctx *ctx, struct job *j)
 						   &out->evm, &out->evm_len);
 		return ret;
 	}
-	if (j->write_ima && ext4_xattrs_get(j->xs, "security.evm", &old, &old_len) == 0) {
+	/* a mutable file gets its EVM HMAC on the device: no signature to keep */
+	if ((j->write_ima || j->mutable_file) &&
+	    ext4_xattrs_get(j->xs, "security.evm", &old, &old_len) == 0) {
 		free(old);
 		j->drop_evm = true;
 	}
@@ -360,7 +379,7 @@ static void *worker(void *arg)
 /* Reader: the inode's xattrs and the content's digest. */
 static void read_job(struct image_run *r, struct job *j)
 {
-	const struct imactl_sign_params *sp = r->p->sign;
+	const struct imactl_sign_params *sp = job_params(r, j);
 	int ret;
 
 	ret = ext4_xattrs_read(r->img, j->ino, &j->xs);
@@ -402,6 +421,7 @@ static int write_job(struct image_run *r, struct job *j)
 	}
 	e.status = ret < 0 ? ret : j->status;
 	e.unchanged = j->unchanged;
+	e.mutable_file = j->mutable_file;
 	if (e.status == 0)
 		e.values = &j->vals;
 	report(r, &e);

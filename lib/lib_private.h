@@ -151,11 +151,19 @@ int ima_hash_value(const struct imactl_digest *d, uint8_t **value_ret, size_t *l
  */
 struct select {
 	char **include, **exclude; /* NULL when none */
+	char **mutables;	   /* mutable_globs; NULL when none */
 };
 int select_init(struct select *s, const struct imactl_tree_params *p);
 void select_free(struct select *s);
 bool select_excluded(const struct select *s, const char *path, const char *name);
 bool select_included(const struct select *s, const char *path, const char *name);
+/* Does a selected file match mutable_globs? */
+bool select_mutable(const struct select *s, const char *path, const char *name);
+/*
+ * The parameters a mutable file is written with: @sp's hash algorithm and
+ * target, security.ima a hash, no EVM.
+ */
+void sign_params_mutable(const struct imactl_sign_params *sp, struct imactl_sign_params *out);
 /*
  * Adds @e to the totals; failures other than verification outcomes (all of
  * them when !@verify) also count in *@op_errors (select.c).
@@ -214,6 +222,7 @@ struct ext4_stat {
 	uint32_t uid, gid;
 	uint16_t mode, links;
 	uint64_t size;
+	uint32_t generation; /* i_generation, which EVM HMACs cover */
 };
 struct ext4_dirent {
 	char *name;
@@ -237,6 +246,8 @@ int ext4_open(struct imactl_ctx *ctx, const char *path, enum ext4_mode mode,
 int ext4_commit(struct ext4_image *img); /* then ext4_close() */
 void ext4_close(struct ext4_image *img);
 int ext4_stat(struct ext4_image *img, uint32_t ino, struct ext4_stat *st);
+/* the superblock's s_uuid: what the kernel's sb->s_uuid will be */
+void ext4_uuid(const struct ext4_image *img, uint8_t uuid[16]);
 /* the entries of directory @dir but . and .., sorted by name (byte order) */
 int ext4_read_dir(struct ext4_image *img, uint32_t dir, struct ext4_dirent **ents_ret,
 		  size_t *n_ret);

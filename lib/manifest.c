@@ -225,6 +225,26 @@ bad:
 	return -EBADMSG;
 }
 
+IMACTL_EXPORT int imactl_manifest_unescape(const char *escaped, char **path_ret)
+{
+	const char *p = escaped;
+	char *path = NULL;
+	int ret;
+
+	if (!escaped || !path_ret)
+		return -EINVAL;
+	ret = unescape_path(&p, &path);
+	if (ret == 0 && *p == '\n')
+		p++;
+	if (ret == 0 && *p != '\0') {
+		free(path);
+		ret = -EBADMSG;
+	}
+	if (ret == 0)
+		*path_ret = path;
+	return ret;
+}
+
 IMACTL_EXPORT int imactl_manifest_parse(const char *line, char **path_ret,
 					struct imactl_signed_values *values)
 {

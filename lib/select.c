@@ -64,11 +64,13 @@ int select_init(struct select *s, const struct imactl_tree_params *p)
 {
 	int ret = 0;
 
-	s->include = s->exclude = NULL;
+	s->include = s->exclude = s->mutables = NULL;
 	if (p->n_include)
 		ret = compile_patterns(p->include, p->n_include, &s->include);
 	if (ret == 0 && p->n_exclude)
 		ret = compile_patterns(p->exclude, p->n_exclude, &s->exclude);
+	if (ret == 0 && p->n_mutable)
+		ret = compile_patterns(p->mutable_globs, p->n_mutable, &s->mutables);
 	if (ret < 0)
 		select_free(s);
 	return ret;
@@ -78,7 +80,8 @@ void select_free(struct select *s)
 {
 	free_patterns(s->include);
 	free_patterns(s->exclude);
-	s->include = s->exclude = NULL;
+	free_patterns(s->mutables);
+	s->include = s->exclude = s->mutables = NULL;
 }
 
 bool select_excluded(const struct select *s, const char *path, const char *name)
@@ -89,6 +92,20 @@ bool select_excluded(const struct select *s, const char *path, const char *name)
 bool select_included(const struct select *s, const char *path, const char *name)
 {
 	return !s->include || matches(s->include, path, name);
+}
+
+bool select_mutable(const struct select *s, const char *path, const char *name)
+{
+	return s->mutables && matches(s->mutables, path, name);
+}
+
+void sign_params_mutable(const struct imactl_sign_params *sp, struct imactl_sign_params *out)
+{
+	*out = *sp;
+	out->ima = IMACTL_IMA_HASH;
+	out->evm = IMACTL_EVM_NONE;
+	out->flags &= ~IMACTL_SIGN_SIGV3;
+	out->cache = NULL;
 }
 
 /* ---- what the walks of trees and images share ---------------------------- */

@@ -34,6 +34,7 @@ struct work {
 	uint64_t size; /* as the walker saw it, for the totals */
 	dev_t dev;     /* the inode the walker saw: the worker opens only it */
 	ino_t ino;
+	bool mutable_file; /* matched mutable_globs */
 };
 
 struct tree {
@@ -92,9 +93,8 @@ static void worker_log_fn(void *data, int prio, const char *msg)
 
 /* With IMACTL_TREE_SKIP_VALID: does @fd already carry what would be written? */
 static bool already_valid(struct tree *t, struct imactl_ctx *ctx, int fd,
-			  struct imactl_signed_values *vals)
+			  const struct imactl_sign_params *sp, struct imactl_signed_values *vals)
 {
-	const struct imactl_sign_params *sp = t->p->sign;
 	struct imactl_verify_result r;
 	unsigned int flags = 0;
 	bool kind_ok;
@@ -125,9 +125,16 @@ static void process(struct tree *t, struct imactl_ctx *ctx, struct work *w)
 	struct imactl_signed_values vals = { 0 };
 	struct imactl_verify_result r;
 	struct stat seen = { .st_mode = S_IFREG, .st_dev = w->dev, .st_ino = w->ino };
+	const struct imactl_sign_params *sp = t->p->sign;
+	struct imactl_sign_params mutable_sp;
 	struct stat st;
 	int fd;
 
+	if (w->mutable_file && sp) {
+		sign_params_mutable(sp, &mutable_sp);
+		sp = &mutable_sp;
+		e.mutable_file = true;
+	}
 	fd = open_regular_expect(w->dir->fd, w->name, &seen, &st);
 	if (fd < 0) {
 		e.status = fd;
@@ -141,14 +148,17 @@ static void process(struct tree *t, struct imactl_ctx *ctx, struct work *w)
 		e.status = imactl_verify_fd(ctx, fd, t->p->keyring, t->p->verify_flags,
 					    t->p->target_bits, &r);
 		e.verify = &r;
-	} else if ((t->p->flags & IMACTL_TREE_SKIP_VALID) && already_valid(t, ctx, fd, &vals)) {
+	} else if ((t->p->flags & IMACTL_TREE_SKIP_VALID) && already_valid(t, ctx, fd, sp, &vals)) {
 		e.unchanged = true;
 		e.values = &vals;
 	} else {
-		e.status = sign_fd_stat(ctx, fd, &st, t->p->key, t->p->sign, &vals);
+		e.status = sign_fd_stat(ctx, fd, &st, t->p->key, sp, &vals);
 		if (e.status == 0)
 			e.values = &vals;
 	}
+	/* a mutable file gets its EVM HMAC on the device: no signature to keep */
+	if (!t->verify && w->mutable_file && e.status == 0)
+		e.status = remove_xattr(ctx, fd, "security.evm");
 	close(fd);
 out:
 	report(t, &e);
@@ -345,6 +355,7 @@ static int walk_entry(struct tree *t, struct dir_ref *dir, const char *name, con
 				w.size = st.st_size;
 				w.dev = st.st_dev;
 				w.ino = st.st_ino;
+				w.mutable_file = select_mutable(&t->sel, path, name);
 				w.name = strdup(name);
 				w.path = strdup(path);
 				if (!w.name || !w.path) {

@@ -10,20 +10,15 @@
 #include <unistd.h>
 
 enum {
-	OPT_KEY_FILE = 1,
-	OPT_UUID,
+	OPT_UUID = PROG_HMAC_END,
 	OPT_NO_UUID,
-	OPT_LSM,
-	OPT_TARGET_BITS,
 	OPT_HELP,
 };
 
 static const struct option longopts[] = {
-	{ "key-file", required_argument, NULL, OPT_KEY_FILE },
+	PROG_HMAC_LONGOPTS,
 	{ "uuid", required_argument, NULL, OPT_UUID },
 	{ "no-uuid", no_argument, NULL, OPT_NO_UUID },
-	{ "lsm", required_argument, NULL, OPT_LSM },
-	{ "target-bits", required_argument, NULL, OPT_TARGET_BITS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -91,6 +86,40 @@ int prog_read_evm_key(const char *path, uint8_t key[IMACTL_EVM_KEY_MAX], size_t 
 	return ret;
 }
 
+/*
+ * The options hmac and label-image share (--key-file, --lsm, --target-bits);
+ * false for an unknown option or a bad value.
+ */
+bool prog_hmac_option(const struct imactl_command *cmd, int c, const char **key_file,
+		      struct imactl_evm_hmac_params *p)
+{
+	switch (c) {
+	case PROG_HMAC_KEY_FILE:
+		*key_file = optarg;
+		return true;
+	case PROG_HMAC_LSM:
+		return prog_parse_lsms(cmd, optarg, &p->flags);
+	case PROG_HMAC_TARGET_BITS:
+		return prog_parse_target_bits(cmd, optarg, &p->target_bits);
+	}
+	return false;
+}
+
+/* Reads --key-file into @key for @p; prints why not. */
+bool prog_hmac_key(const char *key_file, uint8_t key[IMACTL_EVM_KEY_MAX],
+		   struct imactl_evm_hmac_params *p)
+{
+	int ret = prog_read_evm_key(key_file, key, &p->key_len);
+
+	if (ret < 0) {
+		prog_file_err(key_file, "%s",
+			      ret == -EMSGSIZE ? "an EVM key is 1 to 128 bytes" : strerror(-ret));
+		return false;
+	}
+	p->key = key;
+	return true;
+}
+
 static int run(const struct imactl_command *cmd, int argc, char *argv[])
 {
 	struct imactl_evm_hmac_params p = { .target_bits = 64 };
@@ -105,9 +134,6 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		if (c != '?' && !prog_once(cmd, &seen, c, longopts))
 			return prog_bad_option(cmd);
 		switch (c) {
-		case OPT_KEY_FILE:
-			key_file = optarg;
-			break;
 		case OPT_UUID:
 			if (!prog_parse_uuid(optarg, p.fs_uuid)) {
 				prog_err("hmac: --uuid takes a UUID (8-4-4-4-12 hex digits), not "
@@ -120,18 +146,11 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		case OPT_NO_UUID:
 			no_uuid = true;
 			break;
-		case OPT_LSM:
-			if (!prog_parse_lsms(cmd, optarg, &p.flags))
-				return prog_bad_option(cmd);
-			break;
-		case OPT_TARGET_BITS:
-			if (!prog_parse_target_bits(cmd, optarg, &p.target_bits))
-				return prog_bad_option(cmd);
-			break;
 		case OPT_HELP:
 			return prog_usage(cmd, stdout);
 		default:
-			return prog_bad_option(cmd);
+			if (!prog_hmac_option(cmd, c, &key_file, &p))
+				return prog_bad_option(cmd);
 		}
 	}
 	if (!key_file) {
@@ -149,13 +168,8 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	}
 	if (uuid_set)
 		p.flags |= IMACTL_EVM_HMAC_FSUUID;
-	ret = prog_read_evm_key(key_file, key, &p.key_len);
-	if (ret < 0) {
-		prog_file_err(key_file, "%s",
-			      ret == -EMSGSIZE ? "an EVM key is 1 to 128 bytes" : strerror(-ret));
+	if (!prog_hmac_key(key_file, key, &p))
 		return EXIT_OPERATIONAL;
-	}
-	p.key = key;
 	if (prog_ctx_new(&ctx, 0, false) < 0) {
 		explicit_bzero(key, sizeof(key));
 		return EXIT_OPERATIONAL;

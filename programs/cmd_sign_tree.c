@@ -15,7 +15,7 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static const int repeatable[] = { 'v', PROG_SO_SIGN_VERBOSE, 0 };
+static const int repeatable[] = { 'v', PROG_SO_SIGN_VERBOSE, PROG_SO_SIGN_MUTABLE, 0 };
 
 /* A manifest line, or a hard link whose line is its first name's. */
 struct line {
@@ -33,7 +33,63 @@ struct state {
 	size_t n_lines, alloc;
 	int err; /* -ENOMEM while collecting */
 	struct tree_progress progress;
+	bool mutable_list;
+	char **mutables; /* paths of the mutable files written */
+	size_t n_mutables, alloc_mutables;
 };
+
+static int add_mutable(struct state *st, const char *path)
+{
+	if (st->n_mutables == st->alloc_mutables) {
+		size_t n = st->alloc_mutables ? st->alloc_mutables * 2 : 64;
+		char **m = realloc(st->mutables, n * sizeof(*m));
+
+		if (!m)
+			return -ENOMEM;
+		st->mutables = m;
+		st->alloc_mutables = n;
+	}
+	st->mutables[st->n_mutables] = strdup(path);
+	if (!st->mutables[st->n_mutables])
+		return -ENOMEM;
+	st->n_mutables++;
+	return 0;
+}
+
+static int cmp_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The mutable files, one path per line from the root, escaped as a manifest
+ * escapes them, sorted: what first-boot labelling gives an EVM HMAC.
+ */
+static int write_mutable_list(struct imactl_ctx *ctx, struct state *st, const char *file)
+{
+	char *buf = NULL, *esc = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int ret = f ? 0 : -ENOMEM;
+
+	if (st->n_mutables)
+		qsort(st->mutables, st->n_mutables, sizeof(*st->mutables), cmp_strings);
+	for (size_t i = 0; ret == 0 && i < st->n_mutables; i++) {
+		ret = imactl_manifest_escape(st->mutables[i], &esc);
+		if (ret == 0)
+			fprintf(f, "%s\n", esc);
+		imactl_free(esc);
+		esc = NULL;
+	}
+	if (f && fclose(f) != 0 && ret == 0)
+		ret = -ENOMEM;
+	if (ret == 0)
+		ret = imactl_write_file(ctx, file, buf, len, 0644, IMACTL_OUTFILE_REPLACE);
+	else
+		prog_file_err(file, "cannot write the mutable list: %s", strerror(-ret));
+	free(buf);
+	return ret;
+}
 
 static int add_line(struct state *st, const char *path, char *text, const char *first)
 {
@@ -80,10 +136,13 @@ static int on_entry(void *data, const struct imactl_tree_entry *e)
 	}
 	if (st->verbose && e->kind == IMACTL_TREE_FILE) {
 		shown = tree_display_path(st->shown_root, e->path);
-		printf("%s: %s\n", shown ? shown : e->path,
-		       e->unchanged ? "already valid" : "signed");
+		printf("%s: %s%s\n", shown ? shown : e->path,
+		       e->unchanged ? "already valid" : "signed",
+		       e->mutable_file ? " (mutable)" : "");
 		free(shown);
 	}
+	if (st->mutable_list && e->mutable_file && e->kind == IMACTL_TREE_FILE && !st->err)
+		st->err = add_mutable(st, e->path);
 	if (!st->manifest || st->err)
 		return 0;
 	if (e->kind == IMACTL_TREE_FILE && e->values && e->values->ima) {
@@ -206,6 +265,9 @@ static void free_lines(struct state *st)
 		free(st->lines[i].first);
 	}
 	free(st->lines);
+	for (size_t i = 0; i < st->n_mutables; i++)
+		free(st->mutables[i]);
+	free(st->mutables);
 }
 
 int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
@@ -216,7 +278,8 @@ int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
 	struct prog_sign_opts o;
 	struct imactl_tree_params *tp = &o.tree;
 	const struct imactl_sign_params *sp = &o.sign;
-	const char *manifest = NULL;
+	const char *manifest = NULL, *mutable_list = NULL;
+	const char **mutables = calloc(argc + 1, sizeof(*mutables));
 	struct imactl_keyring *kr = NULL;
 	struct imactl_ctx *ctx = NULL;
 	struct imactl_key *key = NULL;
@@ -227,8 +290,10 @@ int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
 	int verbose = 0, status = EXIT_OK, c, ret;
 	double secs;
 
-	if (!prog_sign_opts_init(&o, cmd, PROG_SO_BITS_AUTO, argc))
+	if (!mutables || !prog_sign_opts_init(&o, cmd, PROG_SO_BITS_AUTO, argc)) {
+		free(mutables);
 		return EXIT_OPERATIONAL;
+	}
 	o.sign.evm = IMACTL_EVM_PORTABLE;
 	while ((c = prog_sign_getopt(&o, argc, argv, "v", opts, repeatable)) != -1) {
 		switch (c) {
@@ -244,6 +309,12 @@ int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
 			break;
 		case PROG_SO_SIGN_JSON:
 			json = true;
+			break;
+		case PROG_SO_SIGN_MUTABLE:
+			mutables[tp->n_mutable++] = optarg;
+			break;
+		case PROG_SO_SIGN_MUTABLE_LIST:
+			mutable_list = optarg;
 			break;
 		case PROG_SO_SIGN_HELP:
 			status = prog_usage(cmd, stdout);
@@ -277,7 +348,14 @@ int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
 	}
 	st.shown_root = shown_root;
 	st.verbose = verbose;
+	if (mutable_list && !tp->n_mutable) {
+		prog_err("%s: --mutable-list lists the files --mutable GLOB selects: give one",
+			 name);
+		goto usage;
+	}
 	st.manifest = manifest != NULL;
+	st.mutable_list = mutable_list != NULL;
+	tp->mutable_globs = mutables;
 	tp->sign = sp;
 	tp->fn = on_entry;
 	tp->fn_data = &st;
@@ -324,6 +402,14 @@ int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
 			status = EXIT_OPERATIONAL;
 		}
 	}
+	if (mutable_list && (ret == 0 || ret == -EIO)) {
+		if (st.err) {
+			prog_err("%s: mutable list: %s", name, strerror(-st.err));
+			status = EXIT_OPERATIONAL;
+		} else if (write_mutable_list(ctx, &st, mutable_list) < 0) {
+			status = EXIT_OPERATIONAL;
+		}
+	}
 	cached = prog_sign_opts_close_cache(ctx, &o, &cs);
 	if (json)
 		print_json(&st, image, &stats, secs, sp->target_bits, cached ? &cs : NULL);
@@ -335,6 +421,7 @@ usage:
 out:
 	fflush(stdout);
 	free(shown_root);
+	free(mutables);
 	free_lines(&st);
 	prog_sign_opts_free(&o);
 	imactl_keyring_free(kr);
@@ -398,6 +485,13 @@ const struct imactl_command cmd_sign_tree = {
 		 "                        are written as \\ and three octal digits (\\040 is a\n"
 		 "                        space, \\012 a newline, \\134 a backslash).  Hard\n"
 		 "                        links get a line each.  See apply-manifest\n"
+		 "  --mutable GLOB        files the running system may change (repeatable;\n"
+		 "                        patterns as --include): security.ima gets a hash,\n"
+		 "                        not a signature, and no EVM portable signature (one\n"
+		 "                        it had is removed); the device gives them an EVM\n"
+		 "                        HMAC on first boot (imactl evm-key label)\n"
+		 "  --mutable-list FILE   write the mutable files' paths there, one a line,\n"
+		 "                        escaped as in a manifest, sorted\n"
 		 "  --cache DIR           signature cache: a signature made before for the same\n"
 		 "                        signed digest (content, or for EVM the xattrs, uid,\n"
 		 "                        gid, mode and word size), algorithm, format and key\n"

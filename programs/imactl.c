@@ -12,10 +12,10 @@
 #endif
 
 static const struct imactl_command *const commands[] = {
-	&cmd_sign,	   &cmd_verify,		&cmd_hash,	&cmd_show,	  &cmd_keyid,
-	&cmd_policy,	   &cmd_kconfig,	&cmd_sign_tree, &cmd_verify_tree, &cmd_sign_image,
-	&cmd_verify_image, &cmd_apply_manifest, &cmd_import,	&cmd_log,	  &cmd_keygen,
-	&cmd_cert,	   &cmd_hmac,
+	&cmd_sign,	   &cmd_verify,		&cmd_hash,	  &cmd_show,	    &cmd_keyid,
+	&cmd_policy,	   &cmd_kconfig,	&cmd_sign_tree,	  &cmd_verify_tree, &cmd_sign_image,
+	&cmd_verify_image, &cmd_apply_manifest, &cmd_import,	  &cmd_log,	    &cmd_keygen,
+	&cmd_cert,	   &cmd_hmac,		&cmd_label_image,
 };
 
 static void usage(FILE *f)

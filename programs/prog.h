@@ -47,6 +47,7 @@ extern const struct imactl_command cmd_log;
 extern const struct imactl_command cmd_keygen;
 extern const struct imactl_command cmd_cert;
 extern const struct imactl_command cmd_hmac;
+extern const struct imactl_command cmd_label_image;
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -149,6 +150,18 @@ bool prog_parse_uuid(const char *s, uint8_t uuid[16]);
 bool prog_parse_lsms(const struct imactl_command *cmd, const char *list, unsigned int *flags);
 /* An EVM key file (1..IMACTL_EVM_KEY_MAX bytes); -EMSGSIZE for another size */
 int prog_read_evm_key(const char *path, uint8_t key[IMACTL_EVM_KEY_MAX], size_t *len_ret);
+/* hmac and label-image (cmd_hmac.c): --key-file, --lsm, --target-bits */
+enum { PROG_HMAC_KEY_FILE = 1, PROG_HMAC_LSM, PROG_HMAC_TARGET_BITS, PROG_HMAC_END };
+#define PROG_HMAC_LONGOPTS                                                                         \
+	{ "key-file", required_argument, NULL, PROG_HMAC_KEY_FILE },                               \
+		{ "lsm", required_argument, NULL, PROG_HMAC_LSM },                                 \
+	{                                                                                          \
+		"target-bits", required_argument, NULL, PROG_HMAC_TARGET_BITS                      \
+	}
+bool prog_hmac_option(const struct imactl_command *cmd, int c, const char **key_file,
+		      struct imactl_evm_hmac_params *p);
+bool prog_hmac_key(const char *key_file, uint8_t key[IMACTL_EVM_KEY_MAX],
+		   struct imactl_evm_hmac_params *p);
 
 /* "FILE:LINE:COLUMN: error: message [code]" on stderr (compiler style). */
 void prog_print_diag(const char *file, const struct imactl_diag *d);

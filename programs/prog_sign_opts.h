@@ -83,6 +83,8 @@ enum {
 	PROG_SO_SIGN_MANIFEST,
 	PROG_SO_SIGN_VERBOSE,
 	PROG_SO_SIGN_JSON,
+	PROG_SO_SIGN_MUTABLE,
+	PROG_SO_SIGN_MUTABLE_LIST,
 	PROG_SO_SIGN_HELP,
 };
 #define PROG_SO_LONGOPTS_SIGN_TREE                                                                 \
@@ -90,6 +92,8 @@ enum {
 		{ "manifest", required_argument, NULL, PROG_SO_SIGN_MANIFEST },                    \
 		{ "verbose", no_argument, NULL, PROG_SO_SIGN_VERBOSE },                            \
 		{ "json", no_argument, NULL, PROG_SO_SIGN_JSON },                                  \
+		{ "mutable", required_argument, NULL, PROG_SO_SIGN_MUTABLE },                      \
+		{ "mutable-list", required_argument, NULL, PROG_SO_SIGN_MUTABLE_LIST },            \
 	{                                                                                          \
 		"help", no_argument, NULL, PROG_SO_SIGN_HELP                                       \
 	}
