@@ -9,7 +9,7 @@
 # Needs root (security.* xattrs) and a filesystem with inode generations (the
 # build tree's; tmpfs has none).
 . "$SRC_ROOT/tests/cli/lib.sh"
-cd "$T"
+cd "$T" || exit 1
 
 if [ "$(id -u)" != 0 ]; then
 	skip "evmctl hmac interop" "needs root for security.* xattrs"
@@ -21,6 +21,7 @@ command -v evmctl >/dev/null || { echo "Bail out! evmctl missing (scripts/instal
 mkdir -p etc/keys
 # evmctl_hmac [evmctl options...] FILE: evmctl's HMAC hex with key etc/keys/evm-key-plain
 evmctl_hmac() {
+	# shellcheck disable=SC2016 # expanded by the inner sh, from its arguments
 	unshare -m sh -c 'mount -t overlay overlay -o "lowerdir=$1:/etc" /etc && shift && evmctl -v -a sha1 hmac -n "$@"' \
 		sh "$T/etc" "$@" 2>&1 | sed -n 's/^hmac: //p'
 }

@@ -8,7 +8,7 @@
 # `evmctl hmac` computes (its peer; see cli_hmac.sh for how it is run).
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
-cd "$T"
+cd "$T" || exit 1
 K="$KEYS/rsa2048"
 
 if [ "$(id -u)" != 0 ]; then
@@ -53,6 +53,7 @@ check_mounted() { # image uuid-option... : compare each mutable file's security.
 		is "... a 21-byte 0x02 value" "$(printf '%s' "$got" | cut -c1-2):${#got}" "02:42"
 		if [ "$1" = --no-uuid ]; then
 			cp key etc/keys/evm-key-plain
+			# shellcheck disable=SC2016 # expanded by the inner sh, from its arguments
 			e=$(unshare -m sh -c 'mount -t overlay overlay -o "lowerdir=$1:/etc" /etc && evmctl -v -a sha1 hmac -n "$2"' \
 				sh "$T/etc" "$T/mnt$f" </dev/null 2>&1 | sed -n 's/^hmac: //p')
 			is "... = evmctl hmac" "$got" "02$e"

@@ -4,7 +4,7 @@
 # (not a signature) and no EVM portable signature; --mutable-list names them.
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
-cd "$T"
+cd "$T" || exit 1
 K="$KEYS/rsa2048"
 
 if [ "$(id -u)" != 0 ]; then
