@@ -72,7 +72,7 @@ const struct imactl_command cmd_sign_image = {
 		 "                        patterns as --include): security.ima gets a hash,\n"
 		 "                        not a signature, and no EVM portable signature (one\n"
 		 "                        it had is removed); the device gives them an EVM\n"
-		 "                        HMAC on first boot (imactl evm-key label)\n"
+		 "                        HMAC on first boot (imactl label-image)\n"
 		 "  --mutable-list FILE   write the mutable files' paths there, one a line,\n"
 		 "                        escaped as in a manifest, sorted\n"
 		 "  --cache DIR           signature cache, shared with sign-tree: a signature\n"
