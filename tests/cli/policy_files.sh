@@ -7,7 +7,7 @@ ensure_keys
 cd "$T" || exit 1
 DEB="$SRC_ROOT/tests/data/debian-6.1-amd64.config-excerpt"
 
-for p in simple appraise-all hashed systemd; do
+for p in simple appraise-all hashed systemd mutable; do
 	ok "policies/$p passes check --strict" "$IMACTL" policy check --strict "$SRC_ROOT/policies/$p"
 	ok "policies/$p passes check --strict for Debian's 6.1" \
 		"$IMACTL" policy check --strict --kernel 6.1 --kconfig "$DEB" "$SRC_ROOT/policies/$p"

@@ -20,6 +20,7 @@
 #               Boots on 6.1 keep their plain names; boots on 6.12 are named
 #               NAME@6.12 (console $T/NAME@6.12.console).
 #   VM_APPEND   extra kernel parameters for every boot
+#   VM_TPM_INIT a swtpm state directory copied into the TPM of the next boots
 # Console logs are kept in $T/NAME.console (the build tree).
 VM_SRC="$SRC_ROOT/tests/vm"
 VM_TIMEOUT=${VM_TIMEOUT:-300}
@@ -166,6 +167,8 @@ vm_boot() {
 	_tpid=""
 	if [ "$_tpm" = yes ]; then
 		mkdir -p "$T/$_name.tpm"
+		# a TPM state made before (swtpm_setup), e.g. with a storage primary key
+		[ -z "${VM_TPM_INIT:-}" ] || cp -a "$VM_TPM_INIT/." "$T/$_name.tpm/"
 		swtpm socket --tpm2 --tpmstate "dir=$T/$_name.tpm" \
 			--ctrl "type=unixio,path=$T/$_name.tpm/sock" --terminate \
 			--log "file=$T/$_name.tpm/log" &
