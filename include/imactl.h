@@ -424,6 +424,8 @@ struct imactl_evm_hmac_params {
 	/* IMACTL_EVM_HMAC_FSUUID, IMACTL_EVM_LSM_*, IMACTL_EVM_EXTRA_SMACK */
 	unsigned int flags;
 	uint8_t fs_uuid[16]; /* with IMACTL_EVM_HMAC_FSUUID */
+	/* zero: room for members a later libimactl adds (see "ABI" above) */
+	uint64_t reserved[IMACTL_PARAMS_RESERVED];
 };
 
 /**
