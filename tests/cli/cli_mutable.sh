@@ -40,7 +40,8 @@ is "a name that only contains .db is not mutable" "$(ima_type tree/usr/bin/not.d
 is "the list: the mutable files, sorted" "$(cat list)" "/etc/machine-id
 /var/lib/db/a.db
 /var/lib/db/b.db"
-ok "verify-tree --evm: signed files good, mutable ones hash-only" "$IMACTL" verify-tree tree --cert "$K.pem"
+ok "verify-tree --allow-hash: signed files good, mutable ones hash-only" "$IMACTL" verify-tree tree --cert "$K.pem" --allow-hash
+fails 1 "verify-tree --cert alone: the mutable files' hashes are problems" "$IMACTL" verify-tree tree --cert "$K.pem"
 cp tree/etc/machine-id mid && evmctl ima_hash mid >/dev/null
 is "the mutable file's IMA hash is evmctl ima_hash's" "$(xattr_hex security.ima tree/etc/machine-id)" "$(xattr_hex security.ima mid)"
 
