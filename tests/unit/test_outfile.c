@@ -15,6 +15,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* one context for the whole group (freed by group_teardown) */
+static struct imactl_ctx *ctx;
+
+static int group_setup(void **state)
+{
+	(void)state;
+	ctx = test_ctx();
+	return ctx ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	imactl_ctx_free(ctx);
+	return 0;
+}
+
 static const char *dir_for(const char *name)
 {
 	static char dir[4000];
@@ -75,8 +92,7 @@ static void commit_race(void **state)
 	struct imactl_outfile *of = NULL;
 
 	(void)state;
-	assert_int_equal(imactl_outfile_create(test_ctx(), test_path_in(dir, "out"), 0600, 0, &of),
-			 0);
+	assert_int_equal(imactl_outfile_create(ctx, test_path_in(dir, "out"), 0600, 0, &of), 0);
 	assert_int_equal(imactl_outfile_write(of, "mine\n", 5), 0);
 	write_plain(test_path_in(dir, "out"), "theirs\n");
 	assert_int_equal(imactl_outfile_commit(of), -EEXIST);
@@ -98,8 +114,7 @@ static void planted_names(void **state)
 	write_plain(victim, "victim\n");
 	assert_int_equal(symlink(victim, test_path_in(dir, "out.tmp")), 0);
 	assert_int_equal(mkfifo(test_path_in(dir, ".out.tmp"), 0600), 0);
-	assert_int_equal(
-		imactl_write_file(test_ctx(), test_path_in(dir, "out"), "data\n", 5, 0640, 0), 0);
+	assert_int_equal(imactl_write_file(ctx, test_path_in(dir, "out"), "data\n", 5, 0640, 0), 0);
 	assert_string_equal(slurp(victim), "victim\n");
 	assert_int_equal(lstat(test_path_in(dir, "out"), &st), 0);
 	assert_true(S_ISREG(st.st_mode));
@@ -108,7 +123,7 @@ static void planted_names(void **state)
 	assert_int_equal(test_count_entries(dir), 3);
 	/* a link at the target itself is replaced (with REPLACE), not followed */
 	assert_int_equal(symlink(victim, test_path_in(dir, "l")), 0);
-	assert_int_equal(imactl_write_file(test_ctx(), test_path_in(dir, "l"), "x", 1, 0600,
+	assert_int_equal(imactl_write_file(ctx, test_path_in(dir, "l"), "x", 1, 0600,
 					   IMACTL_OUTFILE_REPLACE),
 			 0);
 	assert_string_equal(slurp(victim), "victim\n");
@@ -120,11 +135,10 @@ static void bad_args(void **state)
 	struct imactl_outfile *of = NULL;
 
 	(void)state;
-	assert_int_equal(imactl_outfile_create(test_ctx(), "dir/", 0600, 0, &of), -EINVAL);
-	assert_int_equal(imactl_outfile_create(test_ctx(), "", 0600, 0, &of), -EINVAL);
-	assert_int_equal(imactl_outfile_create(test_ctx(), "x", 0600, 1u << 5, &of), -EINVAL);
-	assert_int_equal(imactl_outfile_create(test_ctx(), "/nonexistent-dir/x", 0600, 0, &of),
-			 -ENOENT);
+	assert_int_equal(imactl_outfile_create(ctx, "dir/", 0600, 0, &of), -EINVAL);
+	assert_int_equal(imactl_outfile_create(ctx, "", 0600, 0, &of), -EINVAL);
+	assert_int_equal(imactl_outfile_create(ctx, "x", 0600, 1u << 5, &of), -EINVAL);
+	assert_int_equal(imactl_outfile_create(ctx, "/nonexistent-dir/x", 0600, 0, &of), -ENOENT);
 	assert_null(of);
 	assert_int_equal(imactl_outfile_commit(NULL), -EINVAL);
 	imactl_outfile_free(NULL);
@@ -141,10 +155,10 @@ static void set_all_or_none(void **state)
 
 	(void)state;
 	write_plain(test_path_in(dir, "b"), "old b\n");
-	assert_int_equal(out_files_write(test_ctx(), dir, files, 2, false), -EEXIST);
+	assert_int_equal(out_files_write(ctx, dir, files, 2, false), -EEXIST);
 	assert_int_equal(test_count_entries(dir), 1);
 	assert_string_equal(slurp(test_path_in(dir, "b")), "old b\n");
-	assert_int_equal(out_files_write(test_ctx(), dir, files, 2, true), 0);
+	assert_int_equal(out_files_write(ctx, dir, files, 2, true), 0);
 	assert_string_equal(slurp(test_path_in(dir, "b")), "b");
 	assert_int_equal(test_count_entries(dir), 2);
 }
@@ -157,5 +171,5 @@ int main(void)
 		cmocka_unit_test(set_all_or_none),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
