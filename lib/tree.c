@@ -275,7 +275,8 @@ static int read_names(int fd, char ***names_ret, size_t *n_ret)
 		free(names);
 		return ret;
 	}
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n) /* an empty directory: names is NULL */
+		qsort(names, n, sizeof(*names), cmp_names);
 	*names_ret = names;
 	*n_ret = n;
 	return 0;

@@ -231,11 +231,12 @@ static int resolve_links(struct kl_policy *p)
 {
 	size_t nfiles = p->digests.n;
 
-	qsort(p->digests.v, nfiles, sizeof(*p->digests.v), by_path);
+	if (nfiles)
+		qsort(p->digests.v, nfiles, sizeof(*p->digests.v), by_path);
 	for (size_t i = 0; i < p->links.n; i++) {
 		struct kl_digest key = { .path = p->links.v[i].path };
 		const struct kl_digest *f =
-			bsearch(&key, p->digests.v, nfiles, sizeof(key), by_path);
+			nfiles ? bsearch(&key, p->digests.v, nfiles, sizeof(key), by_path) : NULL;
 		int ret;
 
 		if (!f)
@@ -251,7 +252,8 @@ static int resolve_links(struct kl_policy *p)
 /* A JSON object NAME: [HEX, ...] of @m, sorted, without repeated digests. */
 static void print_map(const char *key, struct kl_map *m, const char *end)
 {
-	qsort(m->v, m->n, sizeof(*m->v), by_name_hex);
+	if (m->n)
+		qsort(m->v, m->n, sizeof(*m->v), by_name_hex);
 	printf("  \"%s\": {", key);
 	for (size_t i = 0; i < m->n; i++) {
 		const struct kl_digest *e = &m->v[i];

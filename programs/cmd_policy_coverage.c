@@ -353,7 +353,8 @@ static int coverage(const struct imactl_command *cmd, struct imactl_ctx *ctx, in
 			c.status = EXIT_OPERATIONAL;
 		}
 	}
-	qsort(c.denials, c.n_denials, sizeof(*c.denials), cmp_lines);
+	if (c.n_denials)
+		qsort(c.denials, c.n_denials, sizeof(*c.denials), cmp_lines);
 	for (size_t i = 0; i < c.n_denials; i++)
 		printf("%s\n", c.denials[i]);
 	runtime = check_runtime_files(&c, root);
