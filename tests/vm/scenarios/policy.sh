@@ -33,6 +33,15 @@ systemd)
 	t_read "unsigned data (only executables are appraised)" /mnt/data/unsigned.txt allowed -
 	t_ok "the signed program is in the measurement list" grep -qE ' /mnt/bin/signed( |$)' /sys/kernel/security/ima/ascii_runtime_measurements
 	;;
+mutable)
+	# executables by signature; every other root-owned file by its hash (under
+	# EVM HMAC on a provisioned device; here no EVM key is loaded)
+	t_exec "hash only (signatures required for executables)" /mnt/bin/hashonly denied appraise_data:IMA-signature-required
+	t_exec "unsigned" /mnt/bin/unsigned denied appraise_data:IMA-signature-required
+	t_exec "tampered after signing" /mnt/bin/tampered denied appraise_data:invalid-signature
+	t_read "hash-only data (root-owned: appraised by hash)" /mnt/data/hashonly.txt allowed -
+	t_read "unsigned data" /mnt/data/unsigned.txt denied appraise_data:missing-hash
+	;;
 *)
 	t_result 1 "expected outcomes for policies/$POLICY" "tests/vm/scenarios/policy.sh does not know this policy yet"
 	;;
