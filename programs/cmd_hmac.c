@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* imactl hmac: the EVM HMAC the kernel computes for files, from a key file. */
+#include "output.h"
 #include "prog.h"
 
 #include <ctype.h>
@@ -193,8 +194,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 			continue;
 		}
 		printf("0x%02x", IMACTL_XATTR_EVM_HMAC);
-		for (unsigned int j = 0; j < sizeof(mac); j++)
-			printf("%02x", mac[j]);
+		hex_print(stdout, mac, sizeof(mac));
 		printf("  %s\n", argv[i]);
 	}
 	prog_set_current_file(NULL);

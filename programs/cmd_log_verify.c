@@ -427,10 +427,10 @@ static int load_pcrs(struct imactl_ctx *ctx, const struct opts *o, struct imactl
  * the --policy runtime policy (their sha256), so a state made under another
  * policy or other keys is not taken as their verdict.
  */
-static int bind_file(struct imactl_ctx *ctx, char **id, const char *what, const char *path)
+/* "WHAT sha256:HEX" of the file at @path (its content), to @f. */
+static int bind_file(struct imactl_ctx *ctx, FILE *f, const char *what, const char *path)
 {
 	struct imactl_digest d;
-	char hex[2 * IMACTL_MAX_DIGEST_SIZE + 1], *more;
 	int fd = imactl_open_regular(AT_FDCWD, path), ret;
 
 	if (fd < 0) {
@@ -443,36 +443,30 @@ static int bind_file(struct imactl_ctx *ctx, char **id, const char *what, const 
 		prog_file_err(path, "cannot read: %s", strerror(-ret));
 		return ret;
 	}
-	for (unsigned int i = 0; i < d.len; i++)
-		sprintf(hex + 2 * i, "%02x", d.bytes[i]);
-	if (asprintf(&more, "%s%s sha256:%s\n", *id, what, hex) < 0)
-		return -ENOMEM;
-	free(*id);
-	*id = more;
+	fprintf(f, "%s sha256:", what);
+	hex_print(f, d.bytes, d.len);
+	fputc('\n', f);
 	return 0;
 }
 
 static char *state_identity(struct imactl_ctx *ctx, const struct opts *o,
 			    const struct imactl_pcr_bank *pcrs, unsigned int npcrs)
 {
-	char *id = NULL, *more = NULL;
+	char *id = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&id, &len);
 	int ret = 0;
 
-	if (asprintf(&id, "pcr-source %s\n", o->tpm ? "tpm" : o->npcrs ? "pcrs" : "none") < 0)
+	if (!f)
 		return NULL;
-	for (unsigned int i = 0; i < npcrs; i++) {
-		if (asprintf(&more, "%sbank %s\n", id, imactl_hash_algo_name(pcrs[i].algo)) < 0) {
-			free(id);
-			return NULL;
-		}
-		free(id);
-		id = more;
-	}
+	fprintf(f, "pcr-source %s\n", o->tpm ? "tpm" : o->npcrs ? "pcrs" : "none");
+	for (unsigned int i = 0; i < npcrs; i++)
+		fprintf(f, "bank %s\n", imactl_hash_algo_name(pcrs[i].algo));
 	for (int i = 0; i < o->ncerts && ret == 0; i++)
-		ret = bind_file(ctx, &id, "cert", o->certs[i]);
+		ret = bind_file(ctx, f, "cert", o->certs[i]);
 	if (o->policy && ret == 0)
-		ret = bind_file(ctx, &id, "policy", o->policy);
-	if (ret < 0) {
+		ret = bind_file(ctx, f, "policy", o->policy);
+	if (fclose(f) != 0 || ret < 0) {
 		free(id);
 		return NULL;
 	}
