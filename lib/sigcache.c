@@ -49,11 +49,30 @@ static int open_below(int dfd, const char *rel, int flags)
 	return fd < 0 ? -errno : (int)fd;
 }
 
+/*
+ * The owner of the cache directory and the effective uid, as the kernel has
+ * them.  fakeroot and pseudo (LD_PRELOAD) answer geteuid() with 0 and
+ * fstat() with their own idea of the owner: under fakeroot every file is
+ * root's, so another user's directory would pass, and under pseudo the build
+ * user's own directory fails.  syscall(2) reaches the kernel past them.
+ */
+static int kernel_owner_check(int fd, uid_t *owner, uid_t *euid)
+{
+	struct statx stx;
+
+	if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT, STATX_UID, &stx) < 0)
+		return -errno;
+	*owner = stx.stx_uid;
+	*euid = (uid_t)syscall(SYS_geteuid);
+	return *owner == *euid ? 0 : -EPERM;
+}
+
 IMACTL_EXPORT int imactl_sigcache_open(struct imactl_ctx *ctx, const char *dir, uint64_t max_bytes,
 				       struct imactl_sigcache **cache_ret)
 {
 	struct imactl_sigcache *c;
 	struct stat st;
+	uid_t owner = 0, euid = 0;
 	int fd, ret;
 
 	if (!dir || !dir[0] || !cache_ret)
@@ -85,11 +104,19 @@ IMACTL_EXPORT int imactl_sigcache_open(struct imactl_ctx *ctx, const char *dir, 
 		close(fd);
 		return ret;
 	}
-	if (st.st_uid != geteuid()) {
-		log_err(ctx, "%s: the signature cache belongs to uid %u, not to this user: refused",
-			dir, (unsigned int)st.st_uid);
+	ret = kernel_owner_check(fd, &owner, &euid);
+	if (ret == -EPERM) {
+		log_err(ctx,
+			"%s: the signature cache belongs to uid %u, not to this user (uid %u): "
+			"refused",
+			dir, (unsigned int)owner, (unsigned int)euid);
 		close(fd);
-		return -EPERM;
+		return ret;
+	}
+	if (ret < 0) {
+		log_err(ctx, "%s: %s", dir, strerror(-ret));
+		close(fd);
+		return ret;
 	}
 	if ((st.st_mode & 077) && fchmod(fd, 0700) < 0) {
 		ret = -errno;
