@@ -17,11 +17,12 @@
 
 /*
  * Options that came or went between 5.4 and 6.12, as read in the Kconfig
- * files of 5.4, 5.10, 5.15, 6.1, 6.6 and 6.12 and of the single-release trees
- * listed in doc/policy-keywords.md: absent in every version up to
- * @absent_upto (0: present in 5.4), absent again from @gone_from on (0: still
- * there).  Versions between the last one read without and the first one read
- * with an option are not known here: nothing is said for them.
+ * files of single-release trees and in the pull requests that merged them
+ * (doc/policy-keywords.md, "Kernel options 5.4 to 6.12"): absent in every
+ * version up to @absent_upto (0: present in 5.4), absent again from
+ * @gone_from on (0: still there).  Versions between the last one proven
+ * without and the first one proven with an option are not known here:
+ * nothing is said for them.
  */
 static const struct {
 	const char *name;
@@ -32,14 +33,20 @@ static const struct {
 	{ "IMA_SECURE_AND_OR_TRUSTED_BOOT", KV(5, 6), 0 },
 	{ "IMA_DEFAULT_HASH_SM3", KV(5, 5), 0 },
 	{ "LOAD_PPC_KEYS", KV(5, 4), 0 },
-	/* also gone from late 5.10.y (5.10.223) by a stable backport: not modelled */
-	{ "IMA_TEMPLATE", 0, KV(5, 15) },
-	{ "IMA_DISABLE_HTABLE", KV(5, 12), 0 },
-	/* also gone from late 5.10.y and 6.1.y (5.10.223, 6.1.192): not modelled */
+	/*
+	 * in 5.17-rc5, not in 5.19.0; removed as a fix and backported to
+	 * 4.19.y, 5.10.y and 5.15.y (5.15.16 has it, 5.15.85 not): not modelled
+	 */
+	{ "IMA_TEMPLATE", 0, KV(5, 19) },
+	/* the integrity-v5.14 pull */
+	{ "IMA_DISABLE_HTABLE", KV(5, 13), 0 },
+	/* the integrity-v6.6 pull; also gone from 5.10.223 and 6.1.192: not modelled */
 	{ "IMA_TRUSTED_KEYRING", 0, KV(6, 6) },
-	{ "INTEGRITY_MACHINE_KEYRING", KV(5, 15), 0 },
+	/* not in 5.17-rc5 (features land in merge windows), in 5.19.0 */
+	{ "INTEGRITY_MACHINE_KEYRING", KV(5, 17), 0 },
 	{ "INTEGRITY_CA_MACHINE_KEYRING", KV(6, 3), 0 },
 	{ "INTEGRITY_CA_MACHINE_KEYRING_MAX", KV(6, 3), 0 },
+	/* the crypto pull for 5.13 */
 	{ "CRYPTO_ECDSA", KV(5, 12), 0 },
 	{ "CRYPTO_SM2", KV(5, 9), KV(6, 12) },
 };
@@ -154,8 +161,8 @@ IMACTL_EXPORT int imactl_kernel_cert_check(struct imactl_ctx *ctx, const struct 
 	case IMACTL_KEY_EC_P256:
 	case IMACTL_KEY_EC_P384:
 		ret = need_builtin(&d, &n, kconfig, "CRYPTO_ECDSA", "ECDSA signatures");
-		/* no ECDSA in 5.10's crypto/ and digsig_asymmetric.c; both in 5.15 */
-		since = KV(5, 15);
+		/* crypto/ecdsa.c and ECDSA in digsig_asymmetric.c: 5.13 (5.12.9 has neither) */
+		since = KV(5, 13);
 		what = kind == IMACTL_KEY_EC_P256 ? "ECDSA P-256" : "ECDSA P-384";
 		break;
 	default:
@@ -166,15 +173,10 @@ IMACTL_EXPORT int imactl_kernel_cert_check(struct imactl_ctx *ctx, const struct 
 		what = NULL;
 		break;
 	}
-	if (!ret && what && kernel && kernel <= KV(5, 10) && since > KV(5, 10))
+	if (!ret && what && kernel && since > kernel)
 		ret = add(&d, &n, IMACTL_DIAG_ERROR, "kernel-version",
-			  "Linux %u.%u cannot verify %s IMA signatures (5.10 cannot; 5.15 can)",
-			  KMAJ(kernel), KMIN(kernel), what);
-	else if (!ret && what && kernel && since > kernel)
-		ret = add(&d, &n, IMACTL_DIAG_WARNING, "kernel-version",
-			  "%s IMA signatures: not known whether Linux %u.%u verifies them "
-			  "(5.10 does not, 5.15 does)",
-			  what, KMAJ(kernel), KMIN(kernel));
+			  "Linux %u.%u cannot verify %s IMA signatures (from %u.%u on)",
+			  KMAJ(kernel), KMIN(kernel), what, KMAJ(since), KMIN(since));
 	if (!ret && (flags & IMACTL_CERT_SIGV3)) {
 		if (kernel && kernel < KV(5, 19))
 			ret = add(&d, &n, IMACTL_DIAG_ERROR, "kernel-version",

@@ -115,7 +115,7 @@ static const struct {
 	{ "ima-sigv2", KV(5, 19) },
 	{ "ima-buf", 0 },
 	{ "ima-modsig", 0 },
-	{ "evm-sig", KV(5, 13) },
+	{ "evm-sig", KV(5, 14) },
 };
 
 IMACTL_EXPORT const char *imactl_policy_func_name(enum imactl_policy_func func)
@@ -1135,7 +1135,7 @@ static const unsigned int kernel_points[] = {
 	KV(5, 6),
 	K_VALIDATE,
 	KV(5, 12),
-	KV(5, 13),
+	KV(5, 14),
 	KV(5, 15),
 	KV(5, 16),
 	KV(5, 19),

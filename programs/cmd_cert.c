@@ -210,7 +210,7 @@ static const struct imactl_command cert_check = {
 		 "  --at DATE      check validity at DATE (YYYY-MM-DD, or @SECONDS since the\n"
 		 "                 epoch) instead of now\n"
 		 "  --kernel VERSION  can that kernel (5.4 or newer) verify IMA signatures\n"
-		 "                 made with CERT's key at all? (ECDSA: from 5.15 on)\n"
+		 "                 made with CERT's key at all? (ECDSA: from 5.13 on)\n"
 		 "  --kconfig FILE its .config: the verifier for CERT's key must be built in\n"
 		 "                 (CRYPTO_ECDSA, CRYPTO_RSA); the version is read from its\n"
 		 "                 header when --kernel is not given\n"

@@ -163,7 +163,7 @@ static const struct imactl_command kconfig_check = {
 		 "                   the .config's header): warns about options that kernel\n"
 		 "                   does not have\n"
 		 "  --cert CERT      can that kernel verify IMA signatures made with CERT's key\n"
-		 "                   at all? (ECDSA needs CRYPTO_ECDSA built in and 5.15, RSA\n"
+		 "                   at all? (ECDSA needs CRYPTO_ECDSA built in and 5.13, RSA\n"
 		 "                   CRYPTO_RSA); errors make the exit code 1\n"
 		 "  --sigv3          with --cert: sigv3 signatures (fs-verity: 5.19, FS_VERITY)\n"
 		 "  -q, --quiet      no summary line\n"

@@ -7,19 +7,31 @@ ensure_keys
 cd "$T" || exit 1
 DEB="$SRC_ROOT/tests/data/debian-6.1-amd64.config-excerpt"
 
-for p in simple appraise-all hashed systemd mutable; do
+# claims FILE: FILE names the six long-term kernels it was checked for, and
+# policy check --strict passes for each of them
+claims() {
+	kernels=$(sed -n 's/^# Kernels: \([0-9. ]*\).*/\1/p' "$1")
+	is "$1 names the long-term kernels it was checked for" "$(echo "$kernels" | xargs)" \
+		"5.4 5.10 5.15 6.1 6.6 6.12"
+	for k in $kernels; do
+		ok "$1 passes check --strict for Linux $k" \
+			"$IMACTL" policy check --strict --kernel "$k" "$1"
+	done
+}
+shipped=$(cd "$SRC_ROOT/policies" && ls)
+is "the shipped policies" "$(echo "$shipped" | xargs)" "appraise-all hashed mutable simple systemd"
+for p in $shipped; do
 	ok "policies/$p passes check --strict" "$IMACTL" policy check --strict "$SRC_ROOT/policies/$p"
 	ok "policies/$p passes check --strict for Debian's 6.1" \
 		"$IMACTL" policy check --strict --kernel 6.1 --kconfig "$DEB" "$SRC_ROOT/policies/$p"
-	# the long-term kernels the policy says it was checked for
-	kernels=$(sed -n 's/^# Kernels: \([0-9. ]*\).*/\1/p' "$SRC_ROOT/policies/$p")
-	is "policies/$p names the long-term kernels it was checked for" \
-		"$(echo "$kernels" | tr ' ' '\n' | grep -c .)" 6
-	for k in $kernels; do
-		ok "policies/$p passes check --strict for Linux $k" \
-			"$IMACTL" policy check --strict --kernel "$k" "$SRC_ROOT/policies/$p"
-	done
+	claims "$SRC_ROOT/policies/$p"
 done
+# the claim is checked: a rule 5.10 and 5.15 refuse (gid=, 5.16) breaks it
+{ cat "$SRC_ROOT/policies/simple"; echo "measure func=FILE_CHECK gid=0"; } >gid-policy
+(claims gid-policy) >claims.tap # its own count: these failures are wanted
+is "a policy claiming 5.4 with a gid= rule fails for 5.4, 5.10 and 5.15" \
+	"$(sed -n 's/^not ok [0-9]* - gid-policy passes check --strict for Linux //p' claims.tap | xargs)" \
+	"5.4 5.10 5.15"
 # the lints are live on the shipped policies: take one exclusion away
 grep -v 'fsmagic=0x9fa0' "$SRC_ROOT/policies/systemd" > no-proc
 fails 1 "without the proc exclusion --strict fails" "$IMACTL" policy check --strict no-proc
@@ -133,6 +145,9 @@ fails 1 "cert check --kernel: Debian 6.1 cannot verify P-256" \
 like "and the certificate is not usable there" "$T/out" 'ec256.pem: NOT usable for IMA: 1 error'
 ok "cert check --kernel: Debian 6.12 can" "$IMACTL" cert check --kconfig "$DEB612" "$KEYS/ec256.pem"
 fails 1 "cert check --kernel 5.4: no ECDSA" "$IMACTL" cert check --kernel 5.4 "$KEYS/ec256.pem"
+fails 1 "cert check --kernel 5.12: no ECDSA yet" "$IMACTL" cert check --kernel 5.12 "$KEYS/ec384.pem"
+like "names the first version" "$T/err" 'Linux 5.12 cannot verify ECDSA P-384 IMA signatures \(from 5.13 on\)'
+ok "cert check --kernel 5.13: ECDSA" "$IMACTL" cert check --kernel 5.13 "$KEYS/ec256.pem"
 ok "cert check --kernel 5.4: RSA" "$IMACTL" cert check --kernel 5.4 "$KEYS/rsa2048.pem"
 fails 2 "cert check --kernel 5.3 is a usage error" "$IMACTL" cert check --kernel 5.3 "$KEYS/rsa2048.pem"
 # option history: a .config for 6.12 checked as one for 5.4 / 5.15

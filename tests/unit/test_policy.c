@@ -394,11 +394,17 @@ static const struct {
 	  "kconfig", KV_(5, 6) },
 	{ "measure func=KEY_CHECK keyrings=a||b", KC_KEYS, KV_(5, 8), KV_(5, 9), true, false,
 	  "bad-value", KV_(5, 6) },
-	/* 5.10 | 5.15: CRITICAL_DATA + label= (5.12), evm-sig (5.13), SETXATTR_CHECK (5.15) */
+	/* 5.10 | 5.15: CRITICAL_DATA + label= (5.12), evm-sig (5.14), SETXATTR_CHECK (5.15) */
 	{ "measure func=CRITICAL_DATA label=selinux", NULL, KV_(5, 10), KV_(5, 15), false, true,
 	  "kernel-version", KV_(5, 12) },
+	/* 5.11 | 5.12: CRITICAL_DATA (5.11.14 and 5.12.9 trees) */
+	{ "measure func=CRITICAL_DATA", NULL, KV_(5, 11), KV_(5, 12), false, true, "kernel-version",
+	  KV_(5, 12) },
 	{ "measure func=FILE_CHECK template=evm-sig", NULL, KV_(5, 10), KV_(5, 15), false, true,
-	  "kernel-version", KV_(5, 13) },
+	  "kernel-version", KV_(5, 14) },
+	/* 5.13 | 5.14 (between 5.10 and 5.15): evm-sig in the integrity-v5.14 pull */
+	{ "measure func=FILE_CHECK template=evm-sig", NULL, KV_(5, 13), KV_(5, 14), false, true,
+	  "kernel-version", KV_(5, 14) },
 	{ "appraise func=SETXATTR_CHECK appraise_algos=sha256", NULL, KV_(5, 10), KV_(5, 15), false,
 	  true, "kernel-version", KV_(5, 15) },
 	/* 5.15 | 6.1: gid (5.16), fs-verity and the v2 templates (5.19) */
@@ -758,11 +764,13 @@ static const struct {
 } opt_pairs[] = {
 	{ "IMA_SECURE_AND_OR_TRUSTED_BOOT", KV_(5, 6), KV_(5, 7) },
 	{ "IMA_MEASURE_ASYMMETRIC_KEYS", KV_(5, 5), KV_(5, 6) },
-	{ "IMA_TEMPLATE", KV_(5, 15), KV_(5, 14) },
-	{ "IMA_DISABLE_HTABLE", KV_(5, 12), KV_(5, 14) },
-	{ "CRYPTO_SM2", KV_(5, 9), KV_(5, 12) },
+	{ "IMA_TEMPLATE", KV_(5, 19), KV_(5, 18) },
+	{ "IMA_DISABLE_HTABLE", KV_(5, 13), KV_(5, 14) },
+	{ "CRYPTO_ECDSA", KV_(5, 12), KV_(5, 13) },
+	{ "CRYPTO_SM2", KV_(5, 9), KV_(5, 10) },
+	{ "INTEGRITY_MACHINE_KEYRING", KV_(5, 17), KV_(5, 18) },
 	{ "INTEGRITY_CA_MACHINE_KEYRING", KV_(6, 3), KV_(6, 4) },
-	{ "IMA_TRUSTED_KEYRING", KV_(6, 6), KV_(6, 4) },
+	{ "IMA_TRUSTED_KEYRING", KV_(6, 6), KV_(6, 5) },
 };
 
 static size_t history_warnings(const char *option, unsigned int kernel)
