@@ -622,6 +622,14 @@ struct imactl_verify_result {
 
 #define IMACTL_VERIFY_EVM	  (1u << 0) /* also check security.evm */
 #define IMACTL_VERIFY_REQUIRE_SIG (1u << 1) /* a digest-only security.ima is -EBADMSG */
+/*
+ * A signature in security.ima is decoded, its keyid must be in the keyring
+ * (else -ENOKEY) and the content is hashed (ima_digest), but the signature
+ * itself is not checked: 0 then says nothing of its validity (ima_reason is
+ * "signature not checked").  For callers that only need the digest of
+ * signed files (log keylime-policy); digests and EVM are checked as usual.
+ */
+#define IMACTL_VERIFY_NO_SIG_CHECK (1u << 2)
 
 /**
  * imactl_verify_fd() - check the IMA value of the file open at @fd against

@@ -139,6 +139,14 @@ int evm_hmac_source(struct imactl_ctx *ctx, const struct file_source *src,
 int verify_source(struct imactl_ctx *ctx, const struct file_source *src,
 		  const struct imactl_keyring *keyring, unsigned int flags,
 		  unsigned int target_bits, struct imactl_verify_result *result);
+/*
+ * imactl_verify_fd() of a descriptor the caller opened and fstat()ed:
+ * @opened is that fstat(2) (NULL: as imactl_verify_fd()), the start of the
+ * "changed while hashed" check and EVM's owner and mode; one fstat(2) less.
+ */
+int verify_fd_stat(struct imactl_ctx *ctx, int fd, const struct stat *opened,
+		   const struct imactl_keyring *keyring, unsigned int flags,
+		   unsigned int target_bits, struct imactl_verify_result *result);
 /* The security.ima value of a hash-only file: 0x01 for sha1, else 0x04 (file.c). */
 int ima_hash_value(const struct imactl_digest *d, uint8_t **value_ret, size_t *len_ret);
 

@@ -145,8 +145,8 @@ static void process(struct tree *t, struct imactl_ctx *ctx, struct work *w)
 	e.gid = st.st_gid;
 	e.mode = st.st_mode;
 	if (t->verify) {
-		e.status = imactl_verify_fd(ctx, fd, t->p->keyring, t->p->verify_flags,
-					    t->p->target_bits, &r);
+		e.status = verify_fd_stat(ctx, fd, &st, t->p->keyring, t->p->verify_flags,
+					  t->p->target_bits, &r);
 		e.verify = &r;
 	} else if ((t->p->flags & IMACTL_TREE_SKIP_VALID) && already_valid(t, ctx, fd, sp, &vals)) {
 		e.unchanged = true;

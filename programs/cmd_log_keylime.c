@@ -19,6 +19,7 @@
 enum {
 	OPT_LOG = PROG_SO_END,
 	OPT_BOOT_AGGREGATE,
+	OPT_VERIFY_SIGS,
 	OPT_HELP,
 };
 
@@ -30,6 +31,7 @@ static const struct option longopts[] = {
 	{ "one-file-system", no_argument, NULL, PROG_SO_ONE_FS },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "boot-aggregate", required_argument, NULL, OPT_BOOT_AGGREGATE },
+	{ "verify-signatures", no_argument, NULL, OPT_VERIFY_SIGS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -38,7 +40,8 @@ static const struct option longopts[] = {
 struct kl_digest {
 	char *path; /* the real path below ROOT (NULL: from the list) */
 	char *name; /* as the kernel logs it */
-	char hex[2 * IMACTL_MAX_DIGEST_SIZE + 1];
+	uint8_t digest[IMACTL_MAX_DIGEST_SIZE];
+	size_t len;
 };
 
 struct kl_map {
@@ -90,9 +93,9 @@ static int map_add(struct kl_map *m, const char *path, const char *name, const u
 		free(e->name);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < len && i < IMACTL_MAX_DIGEST_SIZE; i++)
-		sprintf(e->hex + 2 * i, "%02x", d[i]);
-	e->hex[2 * (len < IMACTL_MAX_DIGEST_SIZE ? len : IMACTL_MAX_DIGEST_SIZE)] = 0;
+	e->len = len < IMACTL_MAX_DIGEST_SIZE ? len : IMACTL_MAX_DIGEST_SIZE;
+	if (e->len)
+		memcpy(e->digest, d, e->len);
 	m->n++;
 	return 0;
 }
@@ -115,12 +118,15 @@ static int by_path(const void *a, const void *b)
 	return strcmp(x ? x : "", y ? y : "");
 }
 
-static int by_name_hex(const void *a, const void *b)
+/* By name, then digest (in the order of their hex: shorter first on a tie). */
+static int by_name_digest(const void *a, const void *b)
 {
 	const struct kl_digest *x = a, *y = b;
 	int c = strcmp(x->name, y->name);
 
-	return c ? c : strcmp(x->hex, y->hex);
+	if (!c)
+		c = memcmp(x->digest, y->digest, x->len < y->len ? x->len : y->len);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
 /* "ROOT/PATH: not in the policy: WHY" */
@@ -244,7 +250,8 @@ static int resolve_links(struct kl_policy *p)
 		ret = map_add(&p->digests, NULL, p->links.v[i].name, NULL, 0);
 		if (ret < 0)
 			return ret;
-		memcpy(p->digests.v[p->digests.n - 1].hex, f->hex, sizeof(f->hex));
+		memcpy(p->digests.v[p->digests.n - 1].digest, f->digest, f->len);
+		p->digests.v[p->digests.n - 1].len = f->len;
 	}
 	return 0;
 }
@@ -253,21 +260,23 @@ static int resolve_links(struct kl_policy *p)
 static void print_map(const char *key, struct kl_map *m, const char *end)
 {
 	if (m->n)
-		qsort(m->v, m->n, sizeof(*m->v), by_name_hex);
+		qsort(m->v, m->n, sizeof(*m->v), by_name_digest);
 	printf("  \"%s\": {", key);
 	for (size_t i = 0; i < m->n; i++) {
 		const struct kl_digest *e = &m->v[i];
 		bool same_name = i && !strcmp(e->name, m->v[i - 1].name);
 
-		if (same_name && !strcmp(e->hex, m->v[i - 1].hex))
+		if (same_name && !by_name_digest(e, &m->v[i - 1]))
 			continue;
 		if (same_name) {
-			printf(", \"%s\"", e->hex);
-			continue;
+			fputs(", \"", stdout);
+		} else {
+			printf("%s\n    ", i ? "]," : "");
+			json_print(stdout, e->name);
+			fputs(": [\"", stdout);
 		}
-		printf("%s\n    ", i ? "]," : "");
-		json_print(stdout, e->name);
-		printf(": [\"%s\"", e->hex);
+		hex_print(stdout, e->digest, e->len);
+		putchar('"');
 	}
 	printf("%s}%s\n", m->n ? "]\n  " : "", end);
 }
@@ -437,6 +446,7 @@ static int run_keylime(const struct imactl_command *cmd, int argc, char *argv[])
 	struct imactl_ctx *ctx = NULL;
 	struct imactl_tree_stats stats;
 	const char *list = NULL;
+	bool verify_sigs = false;
 	char *keys = NULL;
 	int status = EXIT_OK, c, ret;
 
@@ -459,6 +469,9 @@ static int run_keylime(const struct imactl_command *cmd, int argc, char *argv[])
 					 cmd->name, optarg);
 				goto usage;
 			}
+			break;
+		case OPT_VERIFY_SIGS:
+			verify_sigs = true;
 			break;
 		case OPT_HELP:
 			status = prog_usage(cmd, stdout);
@@ -493,7 +506,10 @@ static int run_keylime(const struct imactl_command *cmd, int argc, char *argv[])
 		goto out;
 	p.root = argv[optind];
 	o.tree.keyring = kr;
-	o.tree.verify_flags = IMACTL_VERIFY_REQUIRE_SIG;
+	/* the digests are what the policy needs: a signature is checked only
+	 * when asked (its signer must be one of the certificates in any case) */
+	o.tree.verify_flags =
+		IMACTL_VERIFY_REQUIRE_SIG | (verify_sigs ? 0 : IMACTL_VERIFY_NO_SIG_CHECK);
 	o.tree.target_bits = 64;
 	o.tree.fn = on_entry;
 	o.tree.fn_data = &p;
@@ -536,14 +552,22 @@ const struct imactl_command cmd_log_keylime_sub = {
 	.summary = "make a Keylime runtime policy from a signed tree",
 	.usage = "ROOT --cert CERT... [OPTIONS] > policy.json\n"
 		 "\n"
-		 "Walks ROOT as verify-tree does (symbolic links are never followed), checks\n"
-		 "every file's IMA signature against the certificates, and prints a Keylime\n"
-		 "runtime policy: the digest of every file whose signature verifies, by its\n"
-		 "path below ROOT as the kernel logs it (\"/usr/bin/x\", a space as '_'; every\n"
-		 "name of a hard link), the certificates as verification-keys, and each\n"
-		 "--exclude as a regular expression matching what the walk left out.\n"
+		 "Walks ROOT as verify-tree does (symbolic links are never followed) and\n"
+		 "prints a Keylime runtime policy: the digest of every file signed by one of\n"
+		 "the certificates (its IMA signature's keyid; the content hashed with the\n"
+		 "signature's algorithm), by its path below ROOT as the kernel logs it\n"
+		 "(\"/usr/bin/x\", a space as '_'; every name of a hard link), the\n"
+		 "certificates as verification-keys, and each --exclude as a regular\n"
+		 "expression matching what the walk left out.  The signatures themselves\n"
+		 "are not checked unless --verify-signatures is given: the policy needs the\n"
+		 "digests, and Keylime checks the signatures it is sent against\n"
+		 "verification-keys; like Keylime's own generator, the export trusts the tree\n"
+		 "it reads (verify-tree, or --verify-signatures, proves it is as signed).\n"
 		 "\n"
 		 "  --cert CERT           a signer's certificate; repeat for several\n"
+		 "  --verify-signatures   also check every signature against the content and\n"
+		 "                        leave out (exit 1) a file whose signature does not\n"
+		 "                        verify (one RSA/ECDSA verification per file)\n"
 		 "  --exclude GLOB        leave out what GLOB matches, as for verify-tree: a\n"
 		 "                        GLOB without '/' matches names at any depth, one with\n"
 		 "                        '/' is anchored at ROOT; below a match nothing is\n"
@@ -555,7 +579,8 @@ const struct imactl_command cmd_log_keylime_sub = {
 		 "  --boot-aggregate HEX  the boot_aggregate digest (repeatable)\n"
 		 "  --xattr-user          read user.ima instead of security.ima\n"
 		 "\n"
-		 "Unsigned files are skipped; a file whose signature does not verify, a\n"
-		 "sigv3 signature, or a name that is not UTF-8 (Keylime cannot attest it) is\n"
-		 "named and left out (exit 1).\n",
+		 "Unsigned files are skipped; a file signed by a key not given with --cert,\n"
+		 "a sigv3 signature, a name that is not UTF-8 (Keylime cannot attest it),\n"
+		 "or with --verify-signatures a signature that does not verify, is named and\n"
+		 "left out (exit 1).\n",
 };

@@ -8,8 +8,19 @@
 
 void hex_print(FILE *f, const uint8_t *p, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		fprintf(f, "%02x", p[i]);
+	static const char digits[] = "0123456789abcdef";
+	char buf[128];
+
+	/* one fwrite(3) per 64 bytes: this prints a digest per file of a tree */
+	for (size_t i = 0; i < len;) {
+		size_t n = 0;
+
+		for (; i < len && n < sizeof(buf); i++) {
+			buf[n++] = digits[p[i] >> 4];
+			buf[n++] = digits[p[i] & 15];
+		}
+		fwrite(buf, 1, n, f);
+	}
 }
 
 /* Out of memory while printing: stop rather than print a wrong name. */

@@ -359,6 +359,25 @@ fails 1 "keylime-policy: a name that is not UTF-8 is refused" "$IMACTL" log keyl
 like "... named, with the cause" "$T/err" 'bad\\377: not in the policy: the name is not UTF-8'
 rm "$(printf 'root/etc/bad\377')" root/usr/bin/byother
 ok "keylime-policy exits 0 when every signed file verifies" "$IMACTL" log keylime-policy --xattr-user --cert "$KEYS/rsa2048.pem" root
+ok "... and with --verify-signatures" "$IMACTL" log keylime-policy --xattr-user --cert "$KEYS/rsa2048.pem" \
+	--verify-signatures root
+# the signatures are checked only with --verify-signatures (the signer's keyid always): a file
+# changed after it was signed is listed by what it holds, as Keylime's own generator lists it
+echo changed >> root/usr/bin/b
+ok "keylime-policy: a file changed after signing (signatures not checked)" "$IMACTL" log keylime-policy \
+	--xattr-user --cert "$KEYS/rsa2048.pem" root
+cp "$T/out" policy-changed.json
+is "... is listed with the digest of its content now" "$(py '
+import hashlib, json
+p = json.load(open("policy-changed.json"))["digests"]
+print(p["/usr/bin/b"] == [hashlib.sha256(open("root/usr/bin/b", "rb").read()).hexdigest()])')" "True"
+fails 1 "keylime-policy --verify-signatures leaves it out" "$IMACTL" log keylime-policy --xattr-user \
+	--cert "$KEYS/rsa2048.pem" --verify-signatures root
+like "... named, with the cause" "$T/err" '/usr/bin/b: not in the policy: signature does not match the content'
+is "... and lists the others" "$(py '
+import json, sys
+p = json.loads(sys.stdin.read())["digests"]
+print("/usr/bin/b" not in p and "/usr/bin/a" in p)' < "$T/out")" "True"
 # --log: boot_aggregate, keyring and ima-buf entries of a real list
 $G --count 8 --template ima-ng,ima-buf --format ascii kl.asc
 ok "keylime-policy --log LIST" "$IMACTL" log keylime-policy --xattr-user --cert "$KEYS/rsa2048.pem" --log kl.asc root
