@@ -253,6 +253,17 @@ int imactl_keyring_add(struct imactl_keyring *keyring, struct imactl_cert *cert)
 /** imactl_keyring_add_file() - imactl_cert_load() + imactl_keyring_add(). */
 int imactl_keyring_add_file(struct imactl_keyring *keyring, const char *path);
 
+/**
+ * imactl_keyring_file_digest() - the SHA-256 of the bytes the @i-th
+ * certificate (in the order added) was loaded from by imactl_cert_load() or
+ * imactl_keyring_add_file(): what was loaded, without reading the file again
+ * (a file replaced since does not change it).
+ * Return: 0, -ENOENT (@i out of range), -ENODATA (not loaded from a file),
+ * -EINVAL.
+ */
+int imactl_keyring_file_digest(const struct imactl_keyring *keyring, size_t i,
+			       struct imactl_digest *digest);
+
 /** imactl_keyring_count() - number of certificates. */
 size_t imactl_keyring_count(const struct imactl_keyring *keyring);
 
@@ -1361,6 +1372,14 @@ size_t imactl_runtime_policy_paths(const struct imactl_runtime_policy *pol);
 
 /** imactl_runtime_policy_keys() - keys from "verification-keys" (and learnt from the list). */
 size_t imactl_runtime_policy_keys(const struct imactl_runtime_policy *pol);
+
+/**
+ * imactl_runtime_policy_digest() - the SHA-256 of the bytes the policy was
+ * parsed from (by imactl_runtime_policy_parse() or _load()): what was
+ * loaded, without reading the file again.  Return: 0, -EINVAL.
+ */
+int imactl_runtime_policy_digest(const struct imactl_runtime_policy *pol,
+				 struct imactl_digest *digest);
 
 /** imactl_runtime_policy_free() - NULL is allowed. */
 void imactl_runtime_policy_free(struct imactl_runtime_policy *pol);

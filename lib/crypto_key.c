@@ -334,7 +334,8 @@ X509 *crypto_parse_x509(const uint8_t *buf, size_t len)
 	return x509;
 }
 
-int crypto_load_x509(const struct imactl_ctx *ctx, const char *path, X509 **x_ret)
+int crypto_load_x509(const struct imactl_ctx *ctx, const char *path, X509 **x_ret,
+		     uint8_t sha256_ret[32])
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
@@ -344,6 +345,8 @@ int crypto_load_x509(const struct imactl_ctx *ctx, const char *path, X509 **x_re
 	if (ret < 0)
 		return ret;
 	*x_ret = crypto_parse_x509(buf, len);
+	if (*x_ret && sha256_ret)
+		SHA256(buf, len, sha256_ret);
 	free(buf);
 	crypto_clear_errors();
 	if (!*x_ret) {
@@ -396,17 +399,23 @@ out:
 IMACTL_EXPORT int imactl_cert_load(struct imactl_ctx *ctx, const char *path,
 				   struct imactl_cert **cert_ret)
 {
+	uint8_t sha256[32];
 	X509 *x509 = NULL;
 	int ret;
 
-	ret = crypto_load_x509(ctx, path, &x509);
+	ret = crypto_load_x509(ctx, path, &x509, sha256);
 	if (ret < 0)
 		return ret;
 	ret = cert_wrap(ctx, path, x509, X509_get0_pubkey(x509), 0, cert_ret);
 	crypto_clear_errors();
-	if (ret < 0)
+	if (ret < 0) {
 		X509_free(x509);
-	return ret;
+		return ret;
+	}
+	/* what was loaded, for callers that bind to it (log verify --state) */
+	(*cert_ret)->from_file = true;
+	memcpy((*cert_ret)->file_sha256, sha256, sizeof(sha256));
+	return 0;
 }
 
 int crypto_cert_from_data(const struct imactl_ctx *ctx, const char *what, const uint8_t *buf,
@@ -475,6 +484,11 @@ IMACTL_EXPORT uint32_t imactl_cert_keyid(const struct imactl_cert *cert)
 uint32_t crypto_cert_pubkey_keyid(const struct imactl_cert *cert)
 {
 	return cert->pubkey_keyid;
+}
+
+const uint8_t *crypto_cert_file_sha256(const struct imactl_cert *cert)
+{
+	return cert->from_file ? cert->file_sha256 : NULL;
 }
 
 int crypto_cert_der(const struct imactl_cert *cert, uint8_t **der_ret, size_t *len_ret)

@@ -47,13 +47,19 @@ struct imactl_cert {
 	struct evp_pkey_st *pkey; /* owned by x509, or by the cert without one */
 	uint32_t keyid;		  /* from the SKI, or pubkey_keyid */
 	uint32_t pubkey_keyid;	  /* SHA-1 of the public key, bytes 16..19 */
+	bool from_file;		  /* imactl_cert_load(): file_sha256 is set */
+	uint8_t file_sha256[32];  /* SHA-256 of the bytes it was loaded from */
 };
 
 /* Reads a whole key or certificate file (at most 1 MiB); caller cleanses. */
 int crypto_read_small_file(const struct imactl_ctx *ctx, const char *path, uint8_t **buf_ret,
 			   size_t *len_ret);
-/* Reads and parses a certificate file; logs and -EBADMSG if it is none. */
-int crypto_load_x509(const struct imactl_ctx *ctx, const char *path, struct x509_st **x_ret);
+/*
+ * Reads and parses a certificate file; logs and -EBADMSG if it is none.
+ * @sha256_ret (NULL: not wanted): the SHA-256 of the bytes parsed.
+ */
+int crypto_load_x509(const struct imactl_ctx *ctx, const char *path, struct x509_st **x_ret,
+		     uint8_t sha256_ret[32]);
 /* Parses a PEM or DER certificate; NULL (OpenSSL queue set) if it is none. */
 struct x509_st *crypto_parse_x509(const uint8_t *buf, size_t len);
 /* 0 for key types the kernel verifies with; else logs and -EOPNOTSUPP. */

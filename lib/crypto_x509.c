@@ -888,9 +888,9 @@ IMACTL_EXPORT int imactl_cert_check(struct imactl_ctx *ctx, const char *cert_pat
 	X509 *x = NULL, *ca = NULL;
 	int ret;
 
-	ret = crypto_load_x509(ctx, cert_path, &x);
+	ret = crypto_load_x509(ctx, cert_path, &x, NULL);
 	if (!ret && ca_path)
-		ret = crypto_load_x509(ctx, ca_path, &ca);
+		ret = crypto_load_x509(ctx, ca_path, &ca, NULL);
 	if (ret < 0)
 		goto out;
 	c.r = calloc(1, sizeof(*c.r));

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct imactl_keyring {
 	struct imactl_ctx *ctx;
@@ -48,6 +49,23 @@ IMACTL_EXPORT int imactl_keyring_add_file(struct imactl_keyring *kr, const char 
 	if (ret < 0)
 		return ret;
 	return imactl_keyring_add(kr, cert);
+}
+
+IMACTL_EXPORT int imactl_keyring_file_digest(const struct imactl_keyring *kr, size_t i,
+					     struct imactl_digest *digest)
+{
+	const uint8_t *sha256;
+
+	if (!kr || !digest)
+		return -EINVAL;
+	if (i >= kr->count)
+		return -ENOENT;
+	sha256 = crypto_cert_file_sha256(kr->certs[i]);
+	if (!sha256)
+		return -ENODATA;
+	*digest = (struct imactl_digest){ .algo = IMACTL_HASH_SHA256, .len = 32 };
+	memcpy(digest->bytes, sha256, 32);
+	return 0;
 }
 
 IMACTL_EXPORT size_t imactl_keyring_count(const struct imactl_keyring *kr)

@@ -349,6 +349,8 @@ int crypto_modsig_verify(const struct imactl_ctx *ctx, const struct imactl_keyri
 			 uint32_t *keyid, const char **why);
 /* Second keyid of a cert (the one computed from the public key). */
 uint32_t crypto_cert_pubkey_keyid(const struct imactl_cert *cert);
+/* SHA-256 of the file imactl_cert_load() parsed (32 bytes); NULL for others. */
+const uint8_t *crypto_cert_file_sha256(const struct imactl_cert *cert);
 /* The certificate in DER (malloc()ed). Return: 0, -ENOMEM. */
 int crypto_cert_der(const struct imactl_cert *cert, uint8_t **der_ret, size_t *len_ret);
 

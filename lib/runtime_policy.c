@@ -54,6 +54,7 @@ struct imactl_runtime_policy {
 	bool ignore_all;
 	struct imactl_keyring *keys;
 	struct crypto_verify_cache *vcache;
+	struct imactl_digest sha256; /* of the bytes parsed */
 };
 
 /* FNV-1a: short names, one pass, no setup; the table is power-of-two sized. */
@@ -562,6 +563,9 @@ IMACTL_EXPORT int imactl_runtime_policy_parse(struct imactl_ctx *ctx, const void
 		ret = crypto_verify_cache_new(&pol->vcache);
 	if (ret < 0)
 		goto out;
+	ret = imactl_hash_buf(ctx, buf, len, IMACTL_HASH_SHA256, &pol->sha256);
+	if (ret < 0)
+		goto out;
 	tok = json_tokener_new();
 	if (!tok) {
 		ret = -ENOMEM;
@@ -675,6 +679,15 @@ IMACTL_EXPORT size_t imactl_runtime_policy_paths(const struct imactl_runtime_pol
 IMACTL_EXPORT size_t imactl_runtime_policy_keys(const struct imactl_runtime_policy *pol)
 {
 	return pol ? imactl_keyring_count(pol->keys) : 0;
+}
+
+IMACTL_EXPORT int imactl_runtime_policy_digest(const struct imactl_runtime_policy *pol,
+					       struct imactl_digest *digest)
+{
+	if (!pol || !digest)
+		return -EINVAL;
+	*digest = pol->sha256;
+	return 0;
 }
 
 IMACTL_EXPORT void imactl_runtime_policy_free(struct imactl_runtime_policy *pol)

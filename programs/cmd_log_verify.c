@@ -417,63 +417,6 @@ static int load_pcrs(struct imactl_ctx *ctx, const struct opts *o, struct imactl
 }
 
 /*
- * What a state is bound to: the kind of PCR source and its banks, so that a
- * state saved without PCRs (every entry, none attested) or against other
- * banks is never taken as attested by a TPM.  The list itself is bound by
- * the hash of its bytes up to the saved position, which starts with the
- * boot's boot_aggregate: the list of another boot fails as "rewritten".
- * Paths are not bound: the list and the PCR values are often copied.  What
- * judged the saved entries is bound by content: the --cert certificates and
- * the --policy runtime policy (their sha256), so a state made under another
- * policy or other keys is not taken as their verdict.
- */
-/* "WHAT sha256:HEX" of the file at @path (its content), to @f. */
-static int bind_file(struct imactl_ctx *ctx, FILE *f, const char *what, const char *path)
-{
-	struct imactl_digest d;
-	int fd = imactl_open_regular(AT_FDCWD, path), ret;
-
-	if (fd < 0) {
-		prog_file_err(path, "cannot read: %s", strerror(-fd));
-		return fd;
-	}
-	ret = imactl_hash_fd(ctx, fd, IMACTL_HASH_SHA256, &d);
-	close(fd);
-	if (ret < 0) {
-		prog_file_err(path, "cannot read: %s", strerror(-ret));
-		return ret;
-	}
-	fprintf(f, "%s sha256:", what);
-	hex_print(f, d.bytes, d.len);
-	fputc('\n', f);
-	return 0;
-}
-
-static char *state_identity(struct imactl_ctx *ctx, const struct opts *o,
-			    const struct imactl_pcr_bank *pcrs, unsigned int npcrs)
-{
-	char *id = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&id, &len);
-	int ret = 0;
-
-	if (!f)
-		return NULL;
-	fprintf(f, "pcr-source %s\n", o->tpm ? "tpm" : o->npcrs ? "pcrs" : "none");
-	for (unsigned int i = 0; i < npcrs; i++)
-		fprintf(f, "bank %s\n", imactl_hash_algo_name(pcrs[i].algo));
-	for (int i = 0; i < o->ncerts && ret == 0; i++)
-		ret = bind_file(ctx, f, "cert", o->certs[i]);
-	if (o->policy && ret == 0)
-		ret = bind_file(ctx, f, "policy", o->policy);
-	if (fclose(f) != 0 || ret < 0) {
-		free(id);
-		return NULL;
-	}
-	return id;
-}
-
-/*
  * Why the list failed when no entry did: in @buf, naming the PCRs that
  * could not be compared or did not match.
  */
@@ -678,14 +621,69 @@ struct verify_run {
 	uint64_t policy_failed; /* entries only the policy failed */
 };
 
+/*
+ * What a state is bound to: the kind of PCR source and its banks, so that a
+ * state saved without PCRs (every entry, none attested) or against other
+ * banks is never taken as attested by a TPM.  The list itself is bound by
+ * the hash of its bytes up to the saved position, which starts with the
+ * boot's boot_aggregate: the list of another boot fails as "rewritten".
+ * Paths are not bound: the list and the PCR values are often copied.  What
+ * judged the saved entries is bound by content: the sha256 of each --cert
+ * certificate and of the --policy runtime policy as the library loaded them
+ * (never read again: a file replaced meanwhile cannot bind the state to what
+ * did not judge it), so a state made under another policy or other keys is
+ * not taken as their verdict.
+ */
+static void bind_digest(FILE *f, const char *what, const struct imactl_digest *d)
+{
+	fprintf(f, "%s sha256:", what);
+	hex_print(f, d->bytes, d->len);
+	fputc('\n', f);
+}
+
+static int state_identity(const struct verify_run *r, char **id_ret)
+{
+	struct imactl_digest d;
+	char *id = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&id, &len);
+	int ret = 0;
+
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "pcr-source %s\n", r->o.tpm ? "tpm" : r->o.npcrs ? "pcrs" : "none");
+	for (unsigned int i = 0; i < r->npcrbanks; i++)
+		fprintf(f, "bank %s\n", imactl_hash_algo_name(r->pcrs[i].algo));
+	for (int i = 0; i < r->o.ncerts && ret == 0; i++) {
+		ret = imactl_keyring_file_digest(r->kr, i, &d);
+		if (ret == 0)
+			bind_digest(f, "cert", &d);
+	}
+	if (r->pr.pol && ret == 0) {
+		ret = imactl_runtime_policy_digest(r->pr.pol, &d);
+		if (ret == 0)
+			bind_digest(f, "policy", &d);
+	}
+	if (fclose(f) != 0 && ret == 0)
+		ret = -ENOMEM;
+	if (ret < 0) {
+		free(id);
+		return ret;
+	}
+	*id_ret = id;
+	return 0;
+}
+
 /* Resumes from --state FILE when it exists. Return: 0 or an exit code. */
 static int resume_state(struct verify_run *r)
 {
-	char *id = state_identity(r->ctx, &r->o, r->pcrs, r->npcrbanks);
-	int ret;
+	char *id = NULL;
+	int ret = state_identity(r, &id);
 
-	if (!id)
-		return EXIT_OPERATIONAL; /* a file it reads was named; or out of memory */
+	if (ret < 0) {
+		prog_file_err(r->o.state, "cannot bind the state: %s", strerror(-ret));
+		return EXIT_OPERATIONAL;
+	}
 	ret = imactl_mlog_verifier_track_bytes(r->v);
 	if (ret == 0)
 		ret = imactl_mlog_verifier_bind(r->v, id);

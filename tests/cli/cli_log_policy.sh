@@ -191,6 +191,39 @@ fails 3 "--state made without certificates is refused with --cert" "$IMACTL" log
 fails 3 "--policy that cannot be read is named" "$IMACTL" log verify --policy nonexistent.json --state st good.bin
 like "... naming it" "$T/err" "nonexistent.json"
 ok "--state resumes under its own policy" "$IMACTL" log verify --policy pol-boot.json --state st good.bin
+# ... to the policy and certificates as they were loaded, not as they are found later: each file
+# is replaced by another right after it was read (an LD_PRELOAD shim renames it over, at the
+# first close: deterministic); a re-read would bind the state to the new one, whose verdicts
+# were never given
+replaced() { # PATH WITH CMD...: WITH is renamed over PATH when CMD has read PATH once
+	path=$1 with=$2
+	shift 2
+	env LD_PRELOAD="$BUILD_ROOT/tests/libreplace_after_close.so" REPLACE_PATH="$path" \
+		REPLACE_WITH="$with" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@"
+}
+py 'import json,sys
+p=json.load(open(sys.argv[1])); del p["digests"]["/usr/bin/ok"]; json.dump(p,open(sys.argv[2],"w"))' pol-boot.json pol-no-ok.json
+fails 1 "a policy without /usr/bin/ok fails the list" "$IMACTL" log verify --policy pol-no-ok.json good.bin
+cp pol-boot.json pol-swap.json
+cp pol-no-ok.json pol-swap-next.json
+ok "--state: the policy replaced right after it was loaded" replaced pol-swap.json pol-swap-next.json \
+	"$IMACTL" log verify --policy pol-swap.json --state st-swap good.bin
+cmp -s pol-swap.json pol-no-ok.json
+_result $? "... was replaced (the shim worked)"
+fails 3 "... the state is not taken for the policy found there now" "$IMACTL" log verify \
+	--policy pol-swap.json --state st-swap good.bin
+ok "... it is the loaded policy's" "$IMACTL" log verify --policy pol-boot.json --state st-swap good.bin
+cp "$K/rsa2048.pem" cert-swap.pem
+cp "$K/rsa4096.pem" cert-swap-next.pem
+ok "--state: a certificate replaced right after it was loaded" replaced cert-swap.pem cert-swap-next.pem \
+	"$IMACTL" log verify --policy pol-boot.json --cert cert-swap.pem --cert "$K/ec256.pem" \
+	--state st-cert good.bin
+cmp -s cert-swap.pem "$K/rsa4096.pem"
+_result $? "... was replaced (the shim worked)"
+fails 3 "... the state is not taken for the certificate found there now" "$IMACTL" log verify \
+	--policy pol-boot.json --cert cert-swap.pem --cert "$K/ec256.pem" --state st-cert good.bin
+ok "... it is the loaded certificate's" "$IMACTL" log verify --policy pol-boot.json \
+	--cert "$K/rsa2048.pem" --cert "$K/ec256.pem" --state st-cert good.bin
 
 # a violation (ToMToU) fails as in Keylime; --ignore-violations lets it pass
 $G --count 6 --template ima-ng --violation 3 viol.bin

@@ -284,6 +284,42 @@ static void bad_parameters(void **state)
 	imactl_ctx_free(ctx);
 }
 
+/* Each certificate's file digest: of the bytes loaded, in the order added. */
+static void keyring_file_digests(void **state)
+{
+	static const char *const names[] = { "rsa2048.pem", "ec256.der" };
+	struct imactl_ctx *ctx = test_ctx();
+	struct imactl_keyring *kr = NULL;
+	struct imactl_digest got, want;
+
+	(void)state;
+	assert_int_equal(imactl_keyring_new(ctx, &kr), 0);
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(imactl_keyring_add_file(kr, test_key_path(names[i])), 0);
+	assert_int_equal(imactl_keyring_add(kr, load_cert(ctx, "other.pem")), 0);
+	for (size_t i = 0; i < 2; i++) {
+		char *p = path_of(names[i]);
+		FILE *f = fopen(p, "rb");
+		uint8_t buf[8192];
+		size_t len;
+
+		assert_non_null(f);
+		len = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		free(p);
+		assert_int_equal(imactl_hash_buf(ctx, buf, len, IMACTL_HASH_SHA256, &want), 0);
+		assert_int_equal(imactl_keyring_file_digest(kr, i, &got), 0);
+		assert_int_equal(got.len, 32);
+		assert_memory_equal(got.bytes, want.bytes, 32);
+	}
+	/* imactl_cert_load() + imactl_keyring_add(): the file's digest too */
+	assert_int_equal(imactl_keyring_file_digest(kr, 2, &got), 0);
+	assert_int_equal(imactl_keyring_file_digest(kr, 3, &got), -ENOENT);
+	assert_int_equal(imactl_keyring_file_digest(NULL, 0, &got), -EINVAL);
+	imactl_keyring_free(kr);
+	imactl_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +329,7 @@ int main(void)
 		cmocka_unit_test(sign_verify_digests),
 		cmocka_unit_test(sigv3_signs_file_id),
 		cmocka_unit_test(bad_parameters),
+		cmocka_unit_test(keyring_file_digests),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

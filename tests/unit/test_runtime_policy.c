@@ -269,6 +269,36 @@ static void many_paths(void **state)
 	free(digests);
 }
 
+/* The digest of what was parsed: the bytes given, never the file read again. */
+static void digest_of_what_was_parsed(void **state)
+{
+	static const char ws[] = "\n \n";
+	struct imactl_runtime_policy *pol = NULL, *pol2 = NULL;
+	struct imactl_digest got, want, other;
+	char buf[1024];
+
+	(void)state;
+	snprintf(buf, sizeof(buf),
+		 "{\"meta\":{\"version\":1,\"generator\":3},\"release\":0,\"digests\":{},"
+		 "\"excludes\":[],\"keyrings\":{},\"ima\":{\"ignored_keyrings\":[],"
+		 "\"log_hash_alg\":\"sha1\",\"dm_policy\":null},\"ima-buf\":{},"
+		 "\"verification-keys\":\"\"}");
+	assert_int_equal(imactl_runtime_policy_parse(ctx, buf, strlen(buf), "p", &pol), 0);
+	assert_int_equal(imactl_hash_buf(ctx, buf, strlen(buf), IMACTL_HASH_SHA256, &want), 0);
+	assert_int_equal(imactl_runtime_policy_digest(pol, &got), 0);
+	assert_int_equal(got.algo, IMACTL_HASH_SHA256);
+	assert_int_equal(got.len, 32);
+	assert_memory_equal(got.bytes, want.bytes, 32);
+	/* the same policy with other bytes (trailing white space): another digest */
+	strcat(buf, ws);
+	assert_int_equal(imactl_runtime_policy_parse(ctx, buf, strlen(buf), "p", &pol2), 0);
+	assert_int_equal(imactl_runtime_policy_digest(pol2, &other), 0);
+	assert_memory_not_equal(other.bytes, got.bytes, 32);
+	assert_int_equal(imactl_runtime_policy_digest(NULL, &got), -EINVAL);
+	imactl_runtime_policy_free(pol);
+	imactl_runtime_policy_free(pol2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +306,7 @@ int main(void)
 		cmocka_unit_test(excludes),
 		cmocka_unit_test(malformed),
 		cmocka_unit_test(many_paths),
+		cmocka_unit_test(digest_of_what_was_parsed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
