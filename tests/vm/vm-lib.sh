@@ -21,6 +21,8 @@
 #               NAME@6.12 (console $T/NAME@6.12.console).
 #   VM_APPEND   extra kernel parameters for every boot
 #   VM_TPM_INIT a swtpm state directory copied into the TPM of the next boots
+#   VM_ROOT_KEEP  "yes": the boot writes to ROOTIMG itself (default: a QEMU
+#               snapshot, the image unchanged), for a disk booted again
 # Console logs are kept in $T/NAME.console (the build tree).
 VM_SRC="$SRC_ROOT/tests/vm"
 VM_TIMEOUT=${VM_TIMEOUT:-300}
@@ -161,7 +163,7 @@ vm_boot() {
 		-drive "file=$_outimg,if=none,id=out,format=raw" \
 		-device virtio-blk-pci,drive=out,serial=vmout
 	if [ "$_root" != - ]; then
-		set -- "$@" -drive "file=$_root,if=none,id=root,format=raw,snapshot=on" \
+		set -- "$@" -drive "file=$_root,if=none,id=root,format=raw,snapshot=$([ "${VM_ROOT_KEEP:-}" = yes ] && echo off || echo on)" \
 			-device virtio-blk-pci,drive=root,serial=vmroot
 	fi
 	_tpid=""
@@ -196,6 +198,15 @@ vm_boot() {
 		echo "# $_name: qemu exit $_rc: $(tail -n 3 "$T/$_name.qemu")"
 	fi
 	grep -q '^@@end ' "$_con"
+}
+
+# vm_poke IMAGE PATH TEXT: TEXT over the first bytes of PATH in the ext4
+# IMAGE, in place (the inode and its xattrs untouched): an offline change
+vm_poke() {
+	_bs=$(debugfs -R stats "$1" 2>/dev/null | sed -n 's/^Block size: *//p')
+	_blk=$(debugfs -R "bmap $2 0" "$1" 2>/dev/null)
+	case "$_blk" in '' | 0 | *[!0-9]*) echo "Bail out! no data block for $2 in $1"; exit 1 ;; esac
+	printf '%s' "$3" | dd of="$1" bs=1 seek=$((_blk * _bs)) conv=notrunc status=none
 }
 
 # vm_results NAME: one TAP line per guest result line of the boot NAME, and
