@@ -1724,9 +1724,27 @@ struct imactl_tree_params {
 	 */
 	const char *const *mutable_globs;
 	size_t n_mutable;
+	/*
+	 * May be NULL.  Called with @fn_data for each regular file the patterns
+	 * select, before it is opened (the first name of a file with several
+	 * links): path, kind IMACTL_TREE_FILE, size, uid, gid and mode as the
+	 * walk read them (no symbolic link followed), status 0.  Return 0 to
+	 * process the file, IMACTL_TREE_LEAVE to leave it unopened (it is then
+	 * reported to @fn as IMACTL_TREE_EXCLUDED), anything else to stop the
+	 * walk (-ECANCELED).  Calls never overlap with each other nor with @fn.
+	 * (It took the place of a reserved member: the union keeps the size
+	 * on 32-bit targets.)
+	 */
+	union {
+		imactl_tree_fn fn;
+		uint64_t space;
+	} select;
 	/* zero: room for members a later libimactl adds (see "ABI" above) */
-	uint64_t reserved[IMACTL_PARAMS_RESERVED];
+	uint64_t reserved[IMACTL_PARAMS_RESERVED - 1];
 };
+
+/* imactl_tree_params.select.fn: leave this file out. */
+#define IMACTL_TREE_LEAVE 1
 
 /* Totals of a walk. */
 struct imactl_tree_stats {

@@ -129,6 +129,16 @@ static int walk_entry(struct image_run *r, const struct ext4_dirent *de, const c
 					return ret;
 			}
 			if (!e.first_path) {
+				ret = select_by_caller(r->p, path, st.size, st.uid, st.gid,
+						       st.mode);
+				if (ret < 0)
+					return ret;
+				if (ret == 0) {
+					e.kind = IMACTL_TREE_EXCLUDED;
+					e.size = 0;
+					report(r, &e);
+					return r->cancelled ? -ECANCELED : 0;
+				}
 				ret = add_job(r, de->ino, path, &st);
 				if (ret == 0 && !r->verify &&
 				    select_mutable(&r->sel, path, de->name)) {

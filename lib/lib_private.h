@@ -165,6 +165,13 @@ int select_init(struct select *s, const struct imactl_tree_params *p);
 void select_free(struct select *s);
 bool select_excluded(const struct select *s, const char *path, const char *name);
 bool select_included(const struct select *s, const char *path, const char *name);
+/*
+ * The caller's imactl_tree_params.select.fn on a regular file about to be
+ * processed: 1 process it, 0 leave it (report it as IMACTL_TREE_EXCLUDED),
+ * -ECANCELED stop the walk.  1 without a select.fn.
+ */
+int select_by_caller(const struct imactl_tree_params *p, const char *path, uint64_t size,
+		     uint32_t uid, uint32_t gid, uint32_t mode);
 /* Does a selected file match mutable_globs? */
 bool select_mutable(const struct select *s, const char *path, const char *name);
 /*

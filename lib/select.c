@@ -133,6 +133,25 @@ void tree_count(struct imactl_tree_stats *s, const struct imactl_tree_entry *e, 
 	}
 }
 
+int select_by_caller(const struct imactl_tree_params *p, const char *path, uint64_t size,
+		     uint32_t uid, uint32_t gid, uint32_t mode)
+{
+	struct imactl_tree_entry e = {
+		.path = path,
+		.kind = IMACTL_TREE_FILE,
+		.size = size,
+		.uid = uid,
+		.gid = gid,
+		.mode = mode,
+	};
+	int ret;
+
+	if (!p->select.fn)
+		return 1;
+	ret = p->select.fn(p->fn_data, &e);
+	return ret == 0 ? 1 : ret == IMACTL_TREE_LEAVE ? 0 : -ECANCELED;
+}
+
 bool sign_result_fits(const struct imactl_sign_params *sp, const struct imactl_verify_result *r)
 {
 	switch (sp->ima) {

@@ -285,6 +285,59 @@ static int read_names(int fd, char ***names_ret, size_t *n_ret)
 static int walk_dir(struct tree *t, struct dir_ref *dir, const char *prefix, unsigned int depth);
 
 /*
+ * A regular file @e (@st) of the walk: queued for the workers when it is
+ * selected (by the patterns and the caller's select.fn) and not another
+ * name of a file already queued, else reported.  < 0 stops the walk.
+ */
+static int walk_file(struct tree *t, struct dir_ref *dir, const char *name, const struct stat *st,
+		     struct imactl_tree_entry *e)
+{
+	struct work w;
+	int ret;
+
+	if (!select_included(&t->sel, e->path, name)) {
+		e->kind = IMACTL_TREE_EXCLUDED;
+		goto report;
+	}
+	if (st->st_nlink > 1) {
+		ret = links_seen(&t->links, st->st_dev, st->st_ino, e->path, &e->first_path);
+		if (ret < 0)
+			return ret;
+	}
+	if (e->first_path) {
+		e->kind = IMACTL_TREE_HARDLINK;
+		goto report;
+	}
+	pthread_mutex_lock(&t->report_lock); /* never beside fn */
+	ret = select_by_caller(t->p, e->path, st->st_size, st->st_uid, st->st_gid, st->st_mode);
+	pthread_mutex_unlock(&t->report_lock);
+	if (ret < 0)
+		return ret;
+	if (ret == 0) {
+		e->kind = IMACTL_TREE_EXCLUDED;
+		goto report;
+	}
+	w.dir = dir;
+	w.size = st->st_size;
+	w.dev = st->st_dev;
+	w.ino = st->st_ino;
+	w.mutable_file = select_mutable(&t->sel, e->path, name);
+	w.name = strdup(name);
+	w.path = strdup(e->path);
+	if (!w.name || !w.path) {
+		free(w.name);
+		free(w.path);
+		return -ENOMEM;
+	}
+	atomic_fetch_add(&dir->refs, 1);
+	queue_push(t, &w);
+	return 0;
+report:
+	report(t, e);
+	return 0;
+}
+
+/*
  * One entry of a directory at @depth (the root's entries: 1); returns < 0
  * only for errors that stop the walk.
  */
@@ -293,7 +346,6 @@ static int walk_entry(struct tree *t, struct dir_ref *dir, const char *name, con
 {
 	struct imactl_tree_entry e = { .path = path };
 	struct dir_ref *sub;
-	struct work w;
 	struct stat st;
 	int ret, fd;
 
@@ -342,34 +394,7 @@ static int walk_entry(struct tree *t, struct dir_ref *dir, const char *name, con
 			return ret;
 		e.status = ret;
 	} else if (e.kind == IMACTL_TREE_FILE) {
-		if (!select_included(&t->sel, path, name)) {
-			e.kind = IMACTL_TREE_EXCLUDED;
-		} else {
-			if (st.st_nlink > 1) {
-				ret = links_seen(&t->links, st.st_dev, st.st_ino, path,
-						 &e.first_path);
-				if (ret < 0)
-					return ret;
-			}
-			if (!e.first_path) {
-				w.dir = dir;
-				w.size = st.st_size;
-				w.dev = st.st_dev;
-				w.ino = st.st_ino;
-				w.mutable_file = select_mutable(&t->sel, path, name);
-				w.name = strdup(name);
-				w.path = strdup(path);
-				if (!w.name || !w.path) {
-					free(w.name);
-					free(w.path);
-					return -ENOMEM;
-				}
-				atomic_fetch_add(&dir->refs, 1);
-				queue_push(t, &w);
-				return 0;
-			}
-			e.kind = IMACTL_TREE_HARDLINK;
-		}
+		return walk_file(t, dir, name, &st, &e);
 	}
 	report(t, &e);
 	return 0;

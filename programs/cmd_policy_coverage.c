@@ -99,17 +99,38 @@ static bool is_hash_type(enum imactl_xattr_type t)
 	return t == IMACTL_XATTR_IMA_DIGEST || t == IMACTL_XATTR_IMA_DIGEST_NG;
 }
 
+/* What the appraise rules that select a file ask of it. */
+struct appraisal {
+	const struct imactl_policy_rule *rule; /* the strictest; NULL: not appraised */
+	int hook;
+	bool need_sig, verity;
+	unsigned int algos;
+};
+
 /*
- * One entry of the library's walk (imactl_tree_verify(): descriptors, no
- * symbolic link followed, each file verified once with EVM as asked and
- * without a signature requirement); the rules that appraise the file decide
- * what it needs.
+ * The appraise rules that select file @e (mode, owner, group, path) on each
+ * hook that opens it (the process is assumed to be root); decisions that
+ * skipped LSM rules are added to *@lsm_skipped when it is not NULL.
  */
-static int visit(void *data, const struct imactl_tree_entry *e)
+static void appraisal_of(const struct coverage *cov, const struct imactl_tree_entry *e,
+			 struct appraisal *ap, unsigned int *lsm_skipped)
 {
-	struct coverage *cov = data;
 	const struct policy_args *a = cov->a;
-	const char *rel = e->path;
+	const char *rel = e->path + strspn(e->path, "/");
+	bool exec = (e->mode & 0111) != 0;
+	const struct {
+		int func;
+		unsigned int mask;
+		bool applies;
+	} hooks[] = {
+		{ IMACTL_FUNC_FILE_CHECK, IMACTL_MAY_READ, true },
+		{ IMACTL_FUNC_BPRM_CHECK, IMACTL_MAY_EXEC, exec },
+		{ IMACTL_FUNC_MMAP_CHECK, IMACTL_MAY_EXEC, exec || is_library(rel) },
+		{ IMACTL_FUNC_MMAP_CHECK_REQPROT, IMACTL_MAY_EXEC, exec || is_library(rel) },
+		{ IMACTL_FUNC_MODULE_CHECK, IMACTL_MAY_READ, is_module(rel) },
+		{ IMACTL_FUNC_FIRMWARE_CHECK, IMACTL_MAY_READ,
+		  strstr(rel, "lib/firmware/") != NULL },
+	};
 	struct imactl_policy_subject s = {
 		.fsmagic = a->fsmagic,
 		.fsname = a->fsname,
@@ -117,16 +138,89 @@ static int visit(void *data, const struct imactl_tree_entry *e)
 		.fowner = e->uid,
 		.fgroup = e->gid,
 	};
-	const struct imactl_policy_rule *rule = NULL;
+
+	memset(ap, 0, sizeof(*ap));
+	ap->hook = -1;
+	for (size_t i = 0; i < ARRAY_LEN(hooks); i++) {
+		const struct imactl_policy_rule *r;
+		int idx;
+
+		if (!hooks[i].applies)
+			continue;
+		s.func = hooks[i].func;
+		s.mask = hooks[i].mask;
+		idx = imactl_policy_appraise_rule(cov->pol, &s, lsm_skipped);
+		if (idx < 0 || cov->pol->rules[idx].action != IMACTL_ACT_APPRAISE)
+			continue;
+		r = &cov->pol->rules[idx];
+		/* the strictest matching appraise rule decides what is needed */
+		if (!ap->rule || ((r->cond & IMACTL_OPT_DIGSIG) && !ap->need_sig)) {
+			ap->rule = r;
+			ap->hook = hooks[i].func;
+		}
+		if (r->cond & IMACTL_OPT_DIGSIG)
+			ap->need_sig = true;
+		if (r->cond & IMACTL_OPT_VERITY)
+			ap->verity = true;
+		if (r->cond & IMACTL_OPT_ALGOS)
+			ap->algos = r->algos;
+	}
+}
+
+/*
+ * The walk's select.fn: every regular file is counted and matched against
+ * the rules, and only those an appraise rule selects are opened and
+ * verified (the others are reported back as excluded).
+ */
+static int appraised_only(void *data, const struct imactl_tree_entry *e)
+{
+	struct coverage *cov = data;
+	struct appraisal ap;
+
+	cov->files++;
+	appraisal_of(cov, e, &ap, &cov->lsm_skipped);
+	return ap.rule ? 0 : IMACTL_TREE_LEAVE;
+}
+
+/* 0 when the verified file @r meets what @ap asks, else why not in @r. */
+static int meets(const struct coverage *cov, const struct appraisal *ap, int status,
+		 struct imactl_verify_result *r, char *why, size_t size)
+{
+	if (!cov->evm)
+		status = r->ima_status;
+	if (status == 0 && ap->need_sig && is_hash_type(r->ima_type)) {
+		status = r->ima_status = -EBADMSG;
+		r->ima_reason = "only a hash, a signature is required";
+	}
+	if (status == 0 && ap->verity && r->ima_type != IMACTL_XATTR_IMA_VERITY_SIG) {
+		status = -EBADMSG;
+		r->ima_reason = "digest_type=verity needs an fs-verity signature (sigv3)";
+	}
+	if (status == 0 && ap->algos && !(ap->algos & (1u << r->ima_algo))) {
+		status = -EBADMSG;
+		snprintf(why, size, "hash algorithm %s is not in appraise_algos=",
+			 imactl_hash_algo_name(r->ima_algo));
+		r->ima_reason = why;
+	}
+	return status;
+}
+
+/*
+ * One entry of the library's walk (imactl_tree_verify(): descriptors, no
+ * symbolic link followed, each appraised file verified once with EVM as
+ * asked and without a signature requirement); the rules that appraise the
+ * file decide what it needs.
+ */
+static int visit(void *data, const struct imactl_tree_entry *e)
+{
+	struct coverage *cov = data;
+	const char *rel = e->path + strspn(e->path, "/");
 	struct imactl_verify_result r;
-	bool verity = false, need_sig = false;
-	unsigned int algos = 0;
-	int hook = -1, ret;
+	struct appraisal ap;
 	char why[256], buf[256];
 	const char *reason;
+	int ret;
 
-	while (*rel == '/')
-		rel++;
 	if (e->kind == IMACTL_TREE_EXCLUDED && runtime_mount(rel)) {
 		cov->skipped++;
 		return 0;
@@ -138,78 +232,20 @@ static int visit(void *data, const struct imactl_tree_entry *e)
 	}
 	if (e->kind != IMACTL_TREE_FILE)
 		return 0;
-	cov->files++;
 	if (!e->verify) {
 		prog_err("%s: cannot check: %s", e->path, prog_file_error(e->status));
 		cov->status = prog_worse(cov->status, EXIT_OPERATIONAL);
 		return 0;
 	}
-	{
-		struct {
-			int func;
-			unsigned int mask;
-			bool applies;
-		} hooks[] = {
-			{ IMACTL_FUNC_FILE_CHECK, IMACTL_MAY_READ, true },
-			{ IMACTL_FUNC_BPRM_CHECK, IMACTL_MAY_EXEC, (e->mode & 0111) != 0 },
-			{ IMACTL_FUNC_MMAP_CHECK, IMACTL_MAY_EXEC,
-			  (e->mode & 0111) || is_library(rel) },
-			{ IMACTL_FUNC_MMAP_CHECK_REQPROT, IMACTL_MAY_EXEC,
-			  (e->mode & 0111) || is_library(rel) },
-			{ IMACTL_FUNC_MODULE_CHECK, IMACTL_MAY_READ, is_module(rel) },
-			{ IMACTL_FUNC_FIRMWARE_CHECK, IMACTL_MAY_READ,
-			  strstr(rel, "lib/firmware/") != NULL },
-		};
-
-		for (size_t i = 0; i < ARRAY_LEN(hooks); i++) {
-			int idx;
-
-			if (!hooks[i].applies)
-				continue;
-			s.func = hooks[i].func;
-			s.mask = hooks[i].mask;
-			idx = imactl_policy_appraise_rule(cov->pol, &s, &cov->lsm_skipped);
-			if (idx < 0 || cov->pol->rules[idx].action != IMACTL_ACT_APPRAISE)
-				continue;
-			/* the strictest matching appraise rule decides what is needed */
-			if (!rule ||
-			    ((cov->pol->rules[idx].cond & IMACTL_OPT_DIGSIG) && !need_sig)) {
-				rule = &cov->pol->rules[idx];
-				hook = hooks[i].func;
-			}
-			if (cov->pol->rules[idx].cond & IMACTL_OPT_DIGSIG)
-				need_sig = true;
-			if (cov->pol->rules[idx].cond & IMACTL_OPT_VERITY)
-				verity = true;
-			if (cov->pol->rules[idx].cond & IMACTL_OPT_ALGOS)
-				algos = cov->pol->rules[idx].algos;
-		}
-	}
-	if (!rule)
+	appraisal_of(cov, e, &ap, NULL);
+	if (!ap.rule)
 		return 0;
 	cov->appraised++;
 	r = *e->verify;
-	ret = e->status;
-	if (!cov->evm) {
-		/* EVM was read only to count the values --no-evm leaves unchecked */
-		if (r.evm_status != -ENODATA)
-			cov->evm_unchecked++;
-		ret = r.ima_status;
-	}
-	if (ret == 0 && need_sig && is_hash_type(r.ima_type)) {
-		ret = r.ima_status = -EBADMSG;
-		r.ima_reason = "only a hash, a signature is required";
-	}
-	if (ret == 0 && verity && r.ima_type != IMACTL_XATTR_IMA_VERITY_SIG) {
-		ret = -EBADMSG;
-		r.ima_reason = "digest_type=verity needs an fs-verity signature (sigv3)";
-	}
-	if (ret == 0 && algos && !(algos & (1u << r.ima_algo))) {
-		ret = -EBADMSG;
-		snprintf(why, sizeof(why), "hash algorithm %s is not in appraise_algos=",
-			 imactl_hash_algo_name(r.ima_algo));
-		r.ima_reason = why;
-	}
+	/* --no-evm: EVM was read only to count the values left unchecked */
+	if (!cov->evm && r.evm_status != -ENODATA)
+		cov->evm_unchecked++;
+	ret = meets(cov, &ap, e->status, &r, why, sizeof(why));
 	if (ret == 0)
 		return 0;
 	if (ret != -EBADMSG && ret != -ENOKEY && ret != -ENODATA) {
@@ -223,7 +259,7 @@ static int visit(void *data, const struct imactl_tree_entry *e)
 		 : r.ima_status == 0 && r.ima_reason
 			 ? r.ima_reason
 			 : deny_reason(&r, r.ima_status ? r.ima_status : ret, buf, sizeof(buf));
-	return add_denial(cov, rel, reason, rule, hook);
+	return add_denial(cov, rel, reason, ap.rule, ap.hook);
 }
 
 static int cmp_lines(const void *a, const void *b)
@@ -288,6 +324,33 @@ static unsigned long check_runtime_files(struct coverage *c, const char *root)
 	return n;
 }
 
+static void print_summary(const struct coverage *c, unsigned long runtime)
+{
+	printf("%lu files, %lu appraised, %lu would be denied\n", c->files, c->appraised,
+	       c->denied);
+	if (c->evm)
+		printf("checked: the policy's appraise rules (IMA) and EVM portable signatures "
+		       "(%u-bit target)\n",
+		       c->target_bits);
+	else
+		printf("checked: the policy's appraise rules (IMA) only; EVM not checked "
+		       "(--no-evm)\n");
+	if (c->evm_unchecked)
+		printf("note: %lu appraised files carry security.evm: a kernel with EVM enabled "
+		       "checks them, and they were not checked\n",
+		       c->evm_unchecked);
+	if (runtime)
+		printf("%lu files written at runtime would be refused after they change\n",
+		       runtime);
+	if (c->lsm_skipped)
+		printf("note: %u decisions skipped rules with LSM labels (they depend on the "
+		       "running LSM)\n",
+		       c->lsm_skipped);
+	if (c->skipped)
+		printf("note: proc, sys, dev, run are pseudo filesystems at runtime: not "
+		       "checked\n");
+}
+
 static int coverage(const struct imactl_command *cmd, struct imactl_ctx *ctx, int argc,
 		    char *argv[], struct policy_args *a)
 {
@@ -341,6 +404,7 @@ static int coverage(const struct imactl_command *cmd, struct imactl_ctx *ctx, in
 			.target_bits = c.target_bits,
 			.fn = visit,
 			.fn_data = &c,
+			.select = { .fn = appraised_only },
 		};
 		int ret;
 
@@ -360,28 +424,7 @@ static int coverage(const struct imactl_command *cmd, struct imactl_ctx *ctx, in
 	runtime = check_runtime_files(&c, root);
 	if (runtime)
 		c.status = prog_worse(c.status, EXIT_VERIFY);
-	printf("%lu files, %lu appraised, %lu would be denied\n", c.files, c.appraised, c.denied);
-	if (c.evm)
-		printf("checked: the policy's appraise rules (IMA) and EVM portable signatures "
-		       "(%u-bit target)\n",
-		       c.target_bits);
-	else
-		printf("checked: the policy's appraise rules (IMA) only; EVM not checked "
-		       "(--no-evm)\n");
-	if (c.evm_unchecked)
-		printf("note: %lu appraised files carry security.evm: a kernel with EVM enabled "
-		       "checks them, and they were not checked\n",
-		       c.evm_unchecked);
-	if (runtime)
-		printf("%lu files written at runtime would be refused after they change\n",
-		       runtime);
-	if (c.lsm_skipped)
-		printf("note: %u decisions skipped rules with LSM labels (they depend on the "
-		       "running LSM)\n",
-		       c.lsm_skipped);
-	if (c.skipped)
-		printf("note: proc, sys, dev, run are pseudo filesystems at runtime: not "
-		       "checked\n");
+	print_summary(&c, runtime);
 	status = c.status;
 out:
 	for (size_t i = 0; i < c.n_denials; i++)
@@ -421,7 +464,8 @@ const struct imactl_command policy_coverage = {
 		 "and (unless --no-evm) a missing or bad EVM portable signature: a kernel\n"
 		 "with an EVM key refuses those too (EVM is checked by default, so the\n"
 		 "prediction is never weaker than such a boot).  The summary says which\n"
-		 "checks were made.\n"
+		 "checks were made.  Only the files an appraise rule selects are opened\n"
+		 "and verified; the others are counted, never read.\n"
 		 "\n"
 		 "  --policy FILE      the policy (checked first: errors stop here)\n"
 		 "  --cert CERT        a certificate the kernel will have (repeatable)\n"
