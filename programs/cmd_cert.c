@@ -8,23 +8,16 @@
 #include <time.h>
 
 enum {
-	OPT_CA = 1,
+	OPT_CA = PROG_K_END,
 	OPT_AT,
-	OPT_KERNEL,
 	OPT_KCONFIG,
-	OPT_SIGV3,
-	OPT_QUIET,
-	OPT_HELP,
 };
 
 static const struct option longopts[] = {
 	{ "ca", required_argument, NULL, OPT_CA },
 	{ "at", required_argument, NULL, OPT_AT },
-	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "kconfig", required_argument, NULL, OPT_KCONFIG },
-	{ "sigv3", no_argument, NULL, OPT_SIGV3 },
-	{ "quiet", no_argument, NULL, OPT_QUIET },
-	{ "help", no_argument, NULL, OPT_HELP },
+	PROG_KERNEL_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -71,22 +64,12 @@ static int check_kernel(struct imactl_ctx *ctx, const char *cert, const struct k
 			size_t *errors)
 {
 	struct imactl_kconfig *kc = NULL;
-	char *buf = NULL;
-	size_t len = 0;
 	int ret;
 
 	if (!k->version && !k->kconfig && !k->sigv3)
 		return 0;
-	if (k->kconfig) {
-		ret = prog_read_file(k->kconfig, 64u << 20, &buf, &len);
-		if (ret == 0)
-			ret = imactl_kconfig_parse(ctx, buf, len, &kc);
-		free(buf);
-		if (ret < 0) {
-			prog_file_err(k->kconfig, "cannot read: %s", strerror(-ret));
-			return EXIT_OPERATIONAL;
-		}
-	}
+	if (k->kconfig && prog_read_kconfig(ctx, k->kconfig, &kc) < 0)
+		return EXIT_OPERATIONAL;
 	ret = prog_kernel_cert_check(ctx, cert, kc, k->version, k->sigv3, errors);
 	imactl_kconfig_free(kc);
 	return ret;
@@ -145,7 +128,7 @@ static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 
 	while ((c = prog_getopt(cmd, argc, argv, "q", longopts)) != -1) {
 		if (c == 'q')
-			c = OPT_QUIET;
+			c = PROG_K_QUIET;
 		if (c != '?' && !prog_once(cmd, &seen, c, longopts))
 			return prog_bad_option(cmd);
 		switch (c) {
@@ -159,24 +142,20 @@ static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 				return prog_bad_option(cmd);
 			}
 			break;
-		case OPT_KERNEL:
-			if (imactl_policy_kernel_parse(optarg, &k.version) < 0) {
-				prog_err("cert check: --kernel wants a version like 6.1 (5.4 or "
-					 "newer), not '%s'",
-					 optarg);
+		case PROG_K_KERNEL:
+			if (!prog_parse_kernel(cmd, optarg, &k.version))
 				return prog_bad_option(cmd);
-			}
 			break;
 		case OPT_KCONFIG:
 			k.kconfig = optarg;
 			break;
-		case OPT_SIGV3:
+		case PROG_K_SIGV3:
 			k.sigv3 = true;
 			break;
-		case OPT_QUIET:
+		case PROG_K_QUIET:
 			quiet = true;
 			break;
-		case OPT_HELP:
+		case PROG_K_HELP:
 			return prog_usage(cmd, stdout);
 		default:
 			return prog_bad_option(cmd);

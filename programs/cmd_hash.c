@@ -38,10 +38,8 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 			return prog_bad_option(cmd);
 		}
 	}
-	if (optind >= argc) {
-		prog_err("hash: no FILE given");
+	if (!prog_operands(cmd, argc, "FILE", false))
 		return prog_bad_option(cmd);
-	}
 	if (verity && !prog_verity_algo(algo)) {
 		prog_err("hash: fs-verity digests are sha256 or sha512");
 		return prog_bad_option(cmd);

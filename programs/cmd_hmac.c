@@ -12,15 +12,11 @@
 
 enum {
 	OPT_UUID = PROG_HMAC_END,
-	OPT_NO_UUID,
-	OPT_HELP,
 };
 
 static const struct option longopts[] = {
 	PROG_HMAC_LONGOPTS,
 	{ "uuid", required_argument, NULL, OPT_UUID },
-	{ "no-uuid", no_argument, NULL, OPT_NO_UUID },
-	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -87,118 +83,141 @@ int prog_read_evm_key(const char *path, uint8_t key[IMACTL_EVM_KEY_MAX], size_t 
 	return ret;
 }
 
-/*
- * The options hmac and label-image share (--key-file, --lsm, --target-bits);
- * false for an unknown option or a bad value.
- */
-bool prog_hmac_option(const struct imactl_command *cmd, int c, const char **key_file,
-		      struct imactl_evm_hmac_params *p)
+void prog_hmac_opts_init(struct prog_hmac_opts *o, const struct imactl_command *cmd)
 {
-	switch (c) {
-	case PROG_HMAC_KEY_FILE:
-		*key_file = optarg;
-		return true;
-	case PROG_HMAC_LSM:
-		return prog_parse_lsms(cmd, optarg, &p->flags);
-	case PROG_HMAC_TARGET_BITS:
-		return prog_parse_target_bits(cmd, optarg, &p->target_bits);
-	}
-	return false;
+	memset(o, 0, sizeof(*o));
+	o->cmd = cmd;
+	o->p.target_bits = 64;
 }
 
-/* Reads --key-file into @key for @p; prints why not. */
-bool prog_hmac_key(const char *key_file, uint8_t key[IMACTL_EVM_KEY_MAX],
-		   struct imactl_evm_hmac_params *p)
+void prog_hmac_opts_free(struct prog_hmac_opts *o)
 {
-	int ret = prog_read_evm_key(key_file, key, &p->key_len);
+	explicit_bzero(o->key, sizeof(o->key));
+}
+
+int prog_hmac_getopt(struct prog_hmac_opts *o, int argc, char *argv[], const struct option *opts)
+{
+	const struct imactl_command *cmd = o->cmd;
+	int c;
+
+	while ((c = prog_getopt(cmd, argc, argv, "", opts)) != -1) {
+		if (c == '?' || !prog_once(cmd, &o->seen, c, opts))
+			return '?';
+		switch (c) {
+		case PROG_HMAC_KEY_FILE:
+			o->key_file = optarg;
+			break;
+		case PROG_HMAC_LSM:
+			if (!prog_parse_lsms(cmd, optarg, &o->p.flags))
+				return '?';
+			break;
+		case PROG_HMAC_TARGET_BITS:
+			if (!prog_parse_target_bits(cmd, optarg, &o->p.target_bits))
+				return '?';
+			break;
+		case PROG_HMAC_NO_UUID:
+			o->no_uuid = true;
+			break;
+		case PROG_HMAC_HELP:
+			prog_usage(cmd, stdout);
+			return EXIT_OK;
+		default:
+			return c;
+		}
+	}
+	return -1;
+}
+
+bool prog_hmac_key(struct prog_hmac_opts *o)
+{
+	int ret = prog_read_evm_key(o->key_file, o->key, &o->p.key_len);
 
 	if (ret < 0) {
-		prog_file_err(key_file, "%s",
+		prog_file_err(o->key_file, "%s",
 			      ret == -EMSGSIZE ? "an EVM key is 1 to 128 bytes" : strerror(-ret));
 		return false;
 	}
-	p->key = key;
+	o->p.key = o->key;
 	return true;
+}
+
+/* The options; -1 to go on, else the exit code. */
+static int parse(struct prog_hmac_opts *o, int argc, char *argv[])
+{
+	bool uuid_set = false;
+	int c;
+
+	while ((c = prog_hmac_getopt(o, argc, argv, longopts)) != -1) {
+		if (c == EXIT_OK)
+			return c;
+		if (c != OPT_UUID)
+			return prog_bad_option(o->cmd);
+		if (!prog_parse_uuid(optarg, o->p.fs_uuid)) {
+			prog_err("hmac: --uuid takes a UUID (8-4-4-4-12 hex digits), not '%s'",
+				 optarg);
+			return prog_bad_option(o->cmd);
+		}
+		uuid_set = true;
+	}
+	if (!o->key_file) {
+		prog_err("hmac: --key-file is required");
+		return prog_bad_option(o->cmd);
+	}
+	if (uuid_set == o->no_uuid) {
+		prog_err("hmac: say --uuid UUID (a kernel with CONFIG_EVM_ATTR_FSUUID) or "
+			 "--no-uuid");
+		return prog_bad_option(o->cmd);
+	}
+	if (!prog_operands(o->cmd, argc, "FILE", false))
+		return prog_bad_option(o->cmd);
+	if (uuid_set)
+		o->p.flags |= IMACTL_EVM_HMAC_FSUUID;
+	return -1;
+}
+
+/* Prints the HMAC of @path; 0 or an exit code. */
+static int print_hmac(struct imactl_ctx *ctx, const char *path,
+		      const struct imactl_evm_hmac_params *p)
+{
+	uint8_t mac[IMACTL_EVM_HMAC_LEN];
+	int fd, ret;
+
+	prog_set_current_file(path);
+	fd = imactl_open_regular(AT_FDCWD, path);
+	ret = fd < 0 ? fd : imactl_evm_hmac(ctx, fd, p, mac);
+	if (fd >= 0)
+		close(fd);
+	prog_set_current_file(NULL);
+	if (ret < 0) {
+		prog_file_err(path, "%s",
+			      ret == -ENODATA	   ? "no protected xattr: the kernel keeps no HMAC"
+			      : ret == -EOPNOTSUPP ? "the filesystem has no inode generation"
+						   : prog_file_error(ret));
+		return EXIT_OPERATIONAL;
+	}
+	printf("0x%02x", IMACTL_XATTR_EVM_HMAC);
+	hex_print(stdout, mac, sizeof(mac));
+	printf("  %s\n", path);
+	return EXIT_OK;
 }
 
 static int run(const struct imactl_command *cmd, int argc, char *argv[])
 {
-	struct imactl_evm_hmac_params p = { .target_bits = 64 };
-	uint8_t key[IMACTL_EVM_KEY_MAX];
+	struct prog_hmac_opts o;
 	struct imactl_ctx *ctx = NULL;
-	unsigned long long seen = 0;
-	const char *key_file = NULL;
-	int status = EXIT_OK, c, ret;
-	bool uuid_set = false, no_uuid = false;
+	int status;
 
-	while ((c = prog_getopt(cmd, argc, argv, "", longopts)) != -1) {
-		if (c != '?' && !prog_once(cmd, &seen, c, longopts))
-			return prog_bad_option(cmd);
-		switch (c) {
-		case OPT_UUID:
-			if (!prog_parse_uuid(optarg, p.fs_uuid)) {
-				prog_err("hmac: --uuid takes a UUID (8-4-4-4-12 hex digits), not "
-					 "'%s'",
-					 optarg);
-				return prog_bad_option(cmd);
-			}
-			uuid_set = true;
-			break;
-		case OPT_NO_UUID:
-			no_uuid = true;
-			break;
-		case OPT_HELP:
-			return prog_usage(cmd, stdout);
-		default:
-			if (!prog_hmac_option(cmd, c, &key_file, &p))
-				return prog_bad_option(cmd);
-		}
+	prog_hmac_opts_init(&o, cmd);
+	status = parse(&o, argc, argv);
+	if (status >= 0)
+		return status;
+	status = EXIT_OPERATIONAL;
+	if (prog_hmac_key(&o) && prog_ctx_new(&ctx, 0, false) == 0) {
+		status = EXIT_OK;
+		for (int i = optind; i < argc; i++)
+			status = prog_worse(status, print_hmac(ctx, argv[i], &o.p));
 	}
-	if (!key_file) {
-		prog_err("hmac: --key-file is required");
-		return prog_bad_option(cmd);
-	}
-	if (uuid_set == no_uuid) {
-		prog_err("hmac: say --uuid UUID (a kernel with CONFIG_EVM_ATTR_FSUUID) or "
-			 "--no-uuid");
-		return prog_bad_option(cmd);
-	}
-	if (optind >= argc) {
-		prog_err("hmac: no FILE given");
-		return prog_bad_option(cmd);
-	}
-	if (uuid_set)
-		p.flags |= IMACTL_EVM_HMAC_FSUUID;
-	if (!prog_hmac_key(key_file, key, &p))
-		return EXIT_OPERATIONAL;
-	if (prog_ctx_new(&ctx, 0, false) < 0) {
-		explicit_bzero(key, sizeof(key));
-		return EXIT_OPERATIONAL;
-	}
-	for (int i = optind; i < argc; i++) {
-		uint8_t mac[IMACTL_EVM_HMAC_LEN];
-		int fd;
-
-		prog_set_current_file(argv[i]);
-		fd = imactl_open_regular(AT_FDCWD, argv[i]);
-		ret = fd < 0 ? fd : imactl_evm_hmac(ctx, fd, &p, mac);
-		if (fd >= 0)
-			close(fd);
-		if (ret < 0) {
-			prog_file_err(
-				argv[i], "%s",
-				ret == -ENODATA ? "no protected xattr: the kernel keeps no HMAC"
-				: ret == -EOPNOTSUPP ? "the filesystem has no inode generation"
-						     : prog_file_error(ret));
-			status = EXIT_OPERATIONAL;
-			continue;
-		}
-		printf("0x%02x", IMACTL_XATTR_EVM_HMAC);
-		hex_print(stdout, mac, sizeof(mac));
-		printf("  %s\n", argv[i]);
-	}
-	prog_set_current_file(NULL);
-	explicit_bzero(key, sizeof(key));
+	prog_hmac_opts_free(&o);
 	imactl_ctx_free(ctx);
 	return status;
 }

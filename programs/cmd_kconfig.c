@@ -7,21 +7,14 @@
 #include <string.h>
 
 enum {
-	OPT_FEATURES = 1,
-	OPT_KERNEL,
+	OPT_FEATURES = PROG_K_END,
 	OPT_CERT,
-	OPT_SIGV3,
-	OPT_QUIET,
-	OPT_HELP,
 };
 
 static const struct option longopts[] = {
 	{ "features", required_argument, NULL, OPT_FEATURES },
-	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "cert", required_argument, NULL, OPT_CERT },
-	{ "sigv3", no_argument, NULL, OPT_SIGV3 },
-	{ "quiet", no_argument, NULL, OPT_QUIET },
-	{ "help", no_argument, NULL, OPT_HELP },
+	PROG_KERNEL_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -57,17 +50,16 @@ static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 	struct imactl_diag *d = NULL;
 	struct imactl_ctx *ctx = NULL;
 	unsigned long long seen = 0;
-	size_t n = 0, len = 0, errors = 0, cert_errors = 0;
+	size_t n = 0, errors = 0, cert_errors = 0;
 	const char *path, *bad, *cert = NULL;
 	size_t bad_len;
 	unsigned int kernel = 0;
 	bool quiet = false, sigv3 = false;
-	char *buf = NULL;
 	int c, ret, status = EXIT_OK;
 
 	while ((c = prog_getopt(cmd, argc, argv, "q", longopts)) != -1) {
 		if (c == 'q')
-			c = OPT_QUIET;
+			c = PROG_K_QUIET;
 		if (c == '?' || !prog_once(cmd, &seen, c, longopts))
 			return prog_bad_option(cmd);
 		switch (c) {
@@ -80,25 +72,20 @@ static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 				return prog_bad_option(cmd);
 			}
 			break;
-		case OPT_KERNEL:
-			if (imactl_policy_kernel_parse(optarg, &kernel) < 0) {
-				prog_err("kconfig: --kernel wants a version like 6.1 (5.4 or "
-					 "newer), "
-					 "not '%s'",
-					 optarg);
+		case PROG_K_KERNEL:
+			if (!prog_parse_kernel(cmd, optarg, &kernel))
 				return prog_bad_option(cmd);
-			}
 			break;
 		case OPT_CERT:
 			cert = optarg;
 			break;
-		case OPT_SIGV3:
+		case PROG_K_SIGV3:
 			sigv3 = true;
 			break;
-		case OPT_QUIET:
+		case PROG_K_QUIET:
 			quiet = true;
 			break;
-		case OPT_HELP:
+		case PROG_K_HELP:
 			return prog_usage(cmd, stdout);
 		}
 	}
@@ -109,15 +96,11 @@ static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 	path = argv[optind];
 	if (prog_ctx_new(&ctx, 0, false) < 0)
 		return EXIT_OPERATIONAL;
-	ret = prog_read_file(path, 64u << 20, &buf, &len);
-	if (ret < 0) {
-		prog_file_err(path, "cannot read: %s", strerror(-ret));
+	if (prog_read_kconfig(ctx, path, &kc) < 0) {
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
-	ret = imactl_kconfig_parse(ctx, buf, len, &kc);
-	if (ret == 0)
-		ret = imactl_kconfig_check(ctx, kc, features, &d, &n);
+	ret = imactl_kconfig_check(ctx, kc, features, &d, &n);
 	if (ret < 0) {
 		prog_file_err(path, "%s", strerror(-ret));
 		status = EXIT_OPERATIONAL;
@@ -144,7 +127,6 @@ out:
 	imactl_diags_free(d, n);
 	imactl_kconfig_free(kc);
 	imactl_ctx_free(ctx);
-	free(buf);
 	return status;
 }
 

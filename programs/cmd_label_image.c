@@ -8,15 +8,11 @@
 
 enum {
 	OPT_LIST = PROG_HMAC_END,
-	OPT_NO_UUID,
-	OPT_HELP,
 };
 
 static const struct option longopts[] = {
 	PROG_HMAC_LONGOPTS,
 	{ "list", required_argument, NULL, OPT_LIST },
-	{ "no-uuid", no_argument, NULL, OPT_NO_UUID },
-	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -68,53 +64,35 @@ static int read_list(const char *file, char ***paths_ret, size_t *n_ret)
 
 static int run(const struct imactl_command *cmd, int argc, char *argv[])
 {
-	struct imactl_evm_hmac_params p = { .target_bits = 64, .flags = IMACTL_EVM_HMAC_FSUUID };
-	uint8_t key[IMACTL_EVM_KEY_MAX];
+	struct prog_hmac_opts o;
 	struct imactl_ctx *ctx = NULL;
-	unsigned long long seen = 0;
-	const char *key_file = NULL, *list = NULL;
+	const char *list = NULL;
 	char **paths = NULL;
 	size_t n_paths = 0;
 	uint64_t labelled = 0;
 	int status = EXIT_OK, c, ret;
 
-	while ((c = prog_getopt(cmd, argc, argv, "", longopts)) != -1) {
-		if (c != '?' && !prog_once(cmd, &seen, c, longopts))
-			return prog_bad_option(cmd);
-		switch (c) {
-		case OPT_LIST:
-			list = optarg;
-			break;
-		case OPT_NO_UUID:
-			p.flags &= ~IMACTL_EVM_HMAC_FSUUID;
-			break;
-		case OPT_HELP:
-			return prog_usage(cmd, stdout);
-		default:
-			if (!prog_hmac_option(cmd, c, &key_file, &p))
-				return prog_bad_option(cmd);
-		}
+	prog_hmac_opts_init(&o, cmd);
+	while ((c = prog_hmac_getopt(&o, argc, argv, longopts)) != -1) {
+		if (c != OPT_LIST)
+			return c == EXIT_OK ? c : prog_bad_option(cmd);
+		list = optarg;
 	}
-	if (!key_file || !list) {
+	if (!o.key_file || !list) {
 		prog_err("label-image: --key-file and --list are required");
 		return prog_bad_option(cmd);
 	}
-	if (optind + 1 != argc) {
-		prog_err(optind >= argc ? "label-image: no IMAGE given"
-					: "label-image: exactly one IMAGE, please");
+	if (!prog_operands(cmd, argc, "IMAGE", true))
 		return prog_bad_option(cmd);
-	}
+	if (!o.no_uuid)
+		o.p.flags |= IMACTL_EVM_HMAC_FSUUID;
 	if (read_list(list, &paths, &n_paths) < 0)
 		return EXIT_OPERATIONAL;
-	if (!prog_hmac_key(key_file, key, &p)) {
+	if (!prog_hmac_key(&o) || prog_ctx_new(&ctx, 0, false) < 0) {
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
-	if (prog_ctx_new(&ctx, 0, false) < 0) {
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
-	ret = imactl_image_hmac(ctx, argv[optind], (const char *const *)paths, n_paths, &p,
+	ret = imactl_image_hmac(ctx, argv[optind], (const char *const *)paths, n_paths, &o.p,
 				&labelled);
 	if (ret < 0) {
 		prog_file_err(argv[optind], "nothing labelled: %s", strerror(-ret));
@@ -124,7 +102,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	printf("%s: %llu files labelled with an EVM HMAC\n", argv[optind],
 	       (unsigned long long)labelled);
 out:
-	explicit_bzero(key, sizeof(key));
+	prog_hmac_opts_free(&o);
 	for (size_t i = 0; i < n_paths; i++)
 		free(paths[i]);
 	free(paths);

@@ -72,10 +72,8 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 			return prog_bad_option(cmd);
 		}
 	}
-	if (optind >= argc) {
-		prog_err("show: no FILE given");
+	if (!prog_operands(cmd, argc, "FILE", false))
 		return prog_bad_option(cmd);
-	}
 	for (int i = optind; i < argc; i++) {
 		printf("%s:\n", argv[i]);
 		status = prog_worse(status, show_value(argv[i], ima));

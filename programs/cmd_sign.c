@@ -52,60 +52,51 @@ out:
 	return ret;
 }
 
-static int run(const struct imactl_command *cmd, int argc, char *argv[])
+/* The options; -1 to go on, else the exit code. */
+static int parse(struct prog_sign_opts *o, int argc, char *argv[], int *verbose)
 {
-	struct prog_sign_opts o;
-	struct imactl_ctx *ctx = NULL;
-	struct imactl_key *key = NULL;
-	struct imactl_sigcache_stats cs;
-	int verbose = 0, status = EXIT_OK, c, ret;
+	int c;
 
-	if (!prog_sign_opts_init(&o, cmd, PROG_SO_IMA_NONE, argc))
-		return EXIT_OPERATIONAL;
-	while ((c = prog_sign_getopt(&o, argc, argv, "v", longopts, repeatable)) != -1) {
+	while ((c = prog_sign_getopt(o, argc, argv, "v", longopts, repeatable)) != -1) {
 		switch (c) {
 		case 'v':
 		case OPT_VERBOSE:
-			verbose++;
+			(*verbose)++;
 			break;
 		case OPT_HELP:
-			status = prog_usage(cmd, stdout);
-			goto out;
+			return prog_usage(o->cmd, stdout);
 		default:
-			goto usage;
+			return prog_bad_option(o->cmd);
 		}
 	}
-	if (optind >= argc) {
-		prog_err("sign: no FILE given");
-		goto usage;
-	}
-	if (!prog_sign_opts_check(&o))
-		goto usage;
+	if (!prog_operands(o->cmd, argc, "FILE", false))
+		return prog_bad_option(o->cmd);
+	return prog_sign_opts_check(o) ? -1 : prog_bad_option(o->cmd);
+}
 
-	if (prog_ctx_new(&ctx, verbose, o.xattr_user) < 0) {
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
-	if (prog_sign_opts_load_key(ctx, &o, &key) < 0 || !prog_sign_opts_open_cache(ctx, &o)) {
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
+static int run(const struct imactl_command *cmd, int argc, char *argv[])
+{
+	struct prog_sign_opts o;
+	struct imactl_sigcache_stats cs;
+	int verbose = 0, status;
+
+	if (!prog_sign_opts_init(&o, cmd, PROG_SO_IMA_NONE, argc))
+		return EXIT_OPERATIONAL;
+	status = parse(&o, argc, argv, &verbose);
+	if (status >= 0)
+		return prog_sign_opts_end(&o, status);
+	if (prog_sign_opts_ctx(&o, verbose) < 0 || prog_sign_opts_load_key(&o) < 0 ||
+	    !prog_sign_opts_open_cache(&o))
+		return prog_sign_opts_end(&o, EXIT_OPERATIONAL);
+	status = EXIT_OK;
 	for (int i = optind; i < argc; i++) {
-		ret = sign_one(ctx, argv[i], key, &o.sign, verbose);
 		/* a file that cannot be signed is an operational failure */
-		if (ret < 0)
+		if (sign_one(o.ctx, argv[i], o.key, &o.sign, verbose) < 0)
 			status = EXIT_OPERATIONAL;
 	}
-	if (prog_sign_opts_close_cache(ctx, &o, &cs) && verbose)
+	if (prog_sign_opts_close_cache(&o, &cs) && verbose)
 		prog_print_cache_stats(stdout, "sign", &cs);
-	goto out;
-usage:
-	status = prog_bad_option(cmd);
-out:
-	imactl_key_free(key);
-	imactl_ctx_free(ctx);
-	prog_sign_opts_free(&o);
-	return status;
+	return prog_sign_opts_end(&o, status);
 }
 
 const struct imactl_command cmd_sign = {

@@ -2,7 +2,7 @@
 /* imactl sign-image: sign the files inside an ext2/3/4 image, unmounted. */
 #include "prog_sign_opts.h"
 
-static const struct option longopts[] = {
+const struct option sign_image_longopts[] = {
 	{ "key", required_argument, NULL, PROG_SO_KEY },
 	{ "cert", required_argument, NULL, PROG_SO_CERT },
 	{ "keyid", required_argument, NULL, PROG_SO_KEYID },
@@ -21,14 +21,9 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int run(const struct imactl_command *cmd, int argc, char *argv[])
-{
-	return sign_tree_run(cmd, argc, argv, longopts, true);
-}
-
 const struct imactl_command cmd_sign_image = {
 	.name = "sign-image",
-	.func = run,
+	.func = sign_tree_run,
 	.summary = "sign every regular file inside an ext2/3/4 image, without mounting it",
 	.usage = "IMAGE --key KEY [--cert CERT | --keyid HEX] [OPTIONS]\n"
 		 "\n"
@@ -48,12 +43,7 @@ const struct imactl_command cmd_sign_image = {
 		 "where the file system can, else a copy keeping holes) that replaces it only\n"
 		 "when every write succeeded: a failure, a full image or a killed run leave\n"
 		 "IMAGE as it was.  A block device is written in place.\n"
-		 "\n"
-		 "  --key KEY             private key, PEM or DER (encrypted is fine)\n"
-		 "  --cert CERT           keyid from this certificate; KEY must match it\n"
-		 "  --keyid HEX           put this 32-bit keyid into the signatures\n"
-		 "  --hash ALGO           sha1, sha224, sha256 (default), sha384, sha512, sm3\n"
-		 "  --ima sig|hash        security.ima: signature (default) or hash\n"
+		 "\n" PROG_SO_HELP_KEY
 		 "  --evm portable|none   EVM portable signature (default: portable)\n"
 		 "  --target-bits 64|32|auto\n"
 		 "                        word size of the target, for EVM; auto (default)\n"
@@ -67,14 +57,8 @@ const struct imactl_command cmd_sign_image = {
 		 "                        from the image's root\n"
 		 "  --skip-valid          leave files whose values already verify with --cert\n"
 		 "                        untouched\n"
-		 "  --manifest FILE       one line per signed file, as sign-tree writes it\n"
-		 "  --mutable GLOB        files the running system may change (repeatable;\n"
-		 "                        patterns as --include): security.ima gets a hash,\n"
-		 "                        not a signature, and no EVM portable signature (one\n"
-		 "                        it had is removed); the device gives them an EVM\n"
-		 "                        HMAC on first boot (imactl label-image)\n"
-		 "  --mutable-list FILE   write the mutable files' paths there, one a line,\n"
-		 "                        escaped as in a manifest, sorted\n"
+		 "  --manifest FILE       one line per signed file, as sign-tree writes "
+		 "it\n" PROG_SO_HELP_MUTABLE
 		 "  --cache DIR           signature cache, shared with sign-tree: a signature\n"
 		 "                        made before for the same signed digest, algorithm,\n"
 		 "                        format and key is reused once it verifies, as for\n"
@@ -83,9 +67,7 @@ const struct imactl_command cmd_sign_image = {
 		 "                        --cache)\n"
 		 "  --no-cache            no signature cache, not even the default one\n"
 		 "  --cache-size SIZE     keep the cache's disk use under SIZE (K, M, G; default\n"
-		 "                        1G)\n"
-		 "  --pass-file FILE      passphrase of KEY (else $IMACTL_KEY_PASSWORD, else the\n"
-		 "                        terminal); never on the command line\n"
+		 "                        1G)\n" PROG_SO_HELP_PASS_FILE
 		 "  --json                the summary as one JSON object on stdout, as\n"
 		 "                        sign-tree --json gives it, with \"image\" for \"root\"\n"
 		 "  -v, --verbose         name every file\n"

@@ -26,15 +26,17 @@ struct line {
 
 struct state {
 	const char *root;
-	const char *shown_root; /* "IMAGE:" for images */
-	bool verbose;
-	bool manifest;
+	char *shown_root; /* "IMAGE:" for images */
+	bool image;	  /* sign-image */
+	int verbose;
+	bool json;
+	const char *manifest, *mutable_list; /* the files to write, or NULL */
+	const char **mutables;		     /* --mutable GLOB... */
 	struct line *lines;
 	size_t n_lines, alloc;
 	int err; /* -ENOMEM while collecting */
 	struct tree_progress progress;
-	bool mutable_list;
-	char **mutables; /* paths of the mutable files written */
+	char **mutable_paths; /* paths of the mutable files written */
 	size_t n_mutables, alloc_mutables;
 };
 
@@ -42,15 +44,15 @@ static int add_mutable(struct state *st, const char *path)
 {
 	if (st->n_mutables == st->alloc_mutables) {
 		size_t n = st->alloc_mutables ? st->alloc_mutables * 2 : 64;
-		char **m = realloc(st->mutables, n * sizeof(*m));
+		char **m = realloc(st->mutable_paths, n * sizeof(*m));
 
 		if (!m)
 			return -ENOMEM;
-		st->mutables = m;
+		st->mutable_paths = m;
 		st->alloc_mutables = n;
 	}
-	st->mutables[st->n_mutables] = strdup(path);
-	if (!st->mutables[st->n_mutables])
+	st->mutable_paths[st->n_mutables] = strdup(path);
+	if (!st->mutable_paths[st->n_mutables])
 		return -ENOMEM;
 	st->n_mutables++;
 	return 0;
@@ -73,9 +75,9 @@ static int write_mutable_list(struct imactl_ctx *ctx, struct state *st, const ch
 	int ret = f ? 0 : -ENOMEM;
 
 	if (st->n_mutables)
-		qsort(st->mutables, st->n_mutables, sizeof(*st->mutables), cmp_strings);
+		qsort(st->mutable_paths, st->n_mutables, sizeof(*st->mutable_paths), cmp_strings);
 	for (size_t i = 0; ret == 0 && i < st->n_mutables; i++) {
-		ret = imactl_manifest_escape(st->mutables[i], &esc);
+		ret = imactl_manifest_escape(st->mutable_paths[i], &esc);
 		if (ret == 0)
 			fprintf(f, "%s\n", esc);
 		imactl_free(esc);
@@ -257,7 +259,7 @@ static void print_json(const struct state *st, bool image, const struct imactl_t
 	printf("}\n");
 }
 
-static void free_lines(struct state *st)
+static void free_state(struct state *st)
 {
 	for (size_t i = 0; i < st->n_lines; i++) {
 		free(st->lines[i].path);
@@ -266,178 +268,168 @@ static void free_lines(struct state *st)
 	}
 	free(st->lines);
 	for (size_t i = 0; i < st->n_mutables; i++)
-		free(st->mutables[i]);
+		free(st->mutable_paths[i]);
+	free(st->mutable_paths);
 	free(st->mutables);
+	free(st->shown_root);
 }
 
-int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
-		  const struct option *opts, bool image)
+/* The options and the checks between them; -1 to go on, else the exit code. */
+static int parse(struct prog_sign_opts *o, struct state *st, int argc, char *argv[])
 {
-	const char *name = cmd->name;
-	char *shown_root = NULL;
-	struct prog_sign_opts o;
-	struct imactl_tree_params *tp = &o.tree;
-	const struct imactl_sign_params *sp = &o.sign;
-	const char *manifest = NULL, *mutable_list = NULL;
-	const char **mutables = calloc(argc + 1, sizeof(*mutables));
-	struct imactl_keyring *kr = NULL;
-	struct imactl_ctx *ctx = NULL;
-	struct imactl_key *key = NULL;
-	struct imactl_tree_stats stats;
-	struct state st = { 0 };
-	struct imactl_sigcache_stats cs;
-	bool json = false, cached;
-	int verbose = 0, status = EXIT_OK, c, ret;
-	double secs;
+	const struct imactl_command *cmd = o->cmd;
+	struct imactl_tree_params *tp = &o->tree;
+	const struct imactl_sign_params *sp = &o->sign;
+	const struct option *opts = st->image ? sign_image_longopts : longopts;
+	int c;
 
-	if (!mutables || !prog_sign_opts_init(&o, cmd, PROG_SO_BITS_AUTO, argc)) {
-		free(mutables);
-		return EXIT_OPERATIONAL;
-	}
-	o.sign.evm = IMACTL_EVM_PORTABLE;
-	while ((c = prog_sign_getopt(&o, argc, argv, "v", opts, repeatable)) != -1) {
+	while ((c = prog_sign_getopt(o, argc, argv, "v", opts, repeatable)) != -1) {
 		switch (c) {
 		case PROG_SO_SIGN_SKIP_VALID:
 			tp->flags |= IMACTL_TREE_SKIP_VALID;
 			break;
 		case PROG_SO_SIGN_MANIFEST:
-			manifest = optarg;
+			st->manifest = optarg;
 			break;
 		case 'v':
 		case PROG_SO_SIGN_VERBOSE:
-			verbose++;
+			st->verbose++;
 			break;
 		case PROG_SO_SIGN_JSON:
-			json = true;
+			st->json = true;
 			break;
 		case PROG_SO_SIGN_MUTABLE:
-			mutables[tp->n_mutable++] = optarg;
+			st->mutables[tp->n_mutable++] = optarg;
 			break;
 		case PROG_SO_SIGN_MUTABLE_LIST:
-			mutable_list = optarg;
+			st->mutable_list = optarg;
 			break;
 		case PROG_SO_SIGN_HELP:
-			status = prog_usage(cmd, stdout);
-			goto out;
+			return prog_usage(cmd, stdout);
 		default:
-			goto usage;
+			return prog_bad_option(cmd);
 		}
 	}
-	if (optind + 1 != argc) {
-		prog_err(optind >= argc ? "%s: no %s given" : "%s: exactly one %s, please", name,
-			 image ? "IMAGE" : "ROOT");
-		goto usage;
-	}
-	if (!prog_sign_opts_check(&o))
-		goto usage;
-	if (json && verbose) {
+	if (!prog_operands(cmd, argc, st->image ? "IMAGE" : "ROOT", true) ||
+	    !prog_sign_opts_check(o))
+		return prog_bad_option(cmd);
+	if (st->json && st->verbose) {
 		prog_err("%s: --json and --verbose exclude each other (the JSON summary is all of "
 			 "stdout)",
-			 name);
-		goto usage;
+			 cmd->name);
+		return prog_bad_option(cmd);
 	}
-	if ((tp->flags & IMACTL_TREE_SKIP_VALID) && !o.n_certs &&
+	if ((tp->flags & IMACTL_TREE_SKIP_VALID) && !o->n_certs &&
 	    (sp->ima == IMACTL_IMA_SIG || sp->evm != IMACTL_EVM_NONE)) {
-		prog_err("%s: --skip-valid checks signatures with --cert: give it", name);
-		goto usage;
+		prog_err("%s: --skip-valid checks signatures with --cert: give it", cmd->name);
+		return prog_bad_option(cmd);
 	}
-	st.root = argv[optind];
-	if (asprintf(&shown_root, "%s%s", st.root, image ? ":" : "") < 0) {
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
-	st.shown_root = shown_root;
-	st.verbose = verbose;
-	if (mutable_list && !tp->n_mutable) {
+	if (st->mutable_list && !tp->n_mutable) {
 		prog_err("%s: --mutable-list lists the files --mutable GLOB selects: give one",
-			 name);
-		goto usage;
+			 cmd->name);
+		return prog_bad_option(cmd);
 	}
-	st.manifest = manifest != NULL;
-	st.mutable_list = mutable_list != NULL;
-	tp->mutable_globs = mutables;
-	tp->sign = sp;
+	st->root = argv[optind];
+	return -1;
+}
+
+/* The context, key, certificates and cache: false when one is missing. */
+static bool prepare(struct prog_sign_opts *o, struct state *st)
+{
+	struct imactl_tree_params *tp = &o->tree;
+
+	if (prog_sign_opts_ctx(o, st->verbose) < 0 ||
+	    !tree_resolve_bits(o->ctx, st->root, st->image, o->bits_given, &o->sign.target_bits) ||
+	    (st->image && (imactl_image_check(o->ctx, st->root) < 0 || !image_fsck(st->root))))
+		return false;
+	if (prog_sign_opts_load_key(o) < 0)
+		return false;
+	if ((tp->flags & IMACTL_TREE_SKIP_VALID) && o->n_certs &&
+	    prog_sign_opts_load_keyring(o) < 0)
+		return false;
+	if (!prog_sign_opts_open_cache(o))
+		return false;
+	tp->mutable_globs = st->mutables;
+	tp->sign = &o->sign;
+	tp->key = o->key;
+	tp->keyring = o->keyring;
 	tp->fn = on_entry;
-	tp->fn_data = &st;
+	tp->fn_data = st;
+	return true;
+}
 
-	if (prog_ctx_new(&ctx, verbose, o.xattr_user) < 0 ||
-	    !tree_resolve_bits(ctx, st.root, image, o.bits_given, &o.sign.target_bits) ||
-	    (image && (imactl_image_check(ctx, st.root) < 0 || !image_fsck(st.root)))) {
-		status = EXIT_OPERATIONAL;
-		goto out;
+/* The manifest or mutable list @file (@what) after the walk; 0 or an exit code. */
+static int write_list(const struct prog_sign_opts *o, struct state *st, const char *what,
+		      const char *file,
+		      int (*write)(struct imactl_ctx *, struct state *, const char *))
+{
+	if (st->err) {
+		prog_err("%s: %s: %s", o->cmd->name, what, strerror(-st->err));
+		return EXIT_OPERATIONAL;
 	}
-	if (prog_sign_opts_load_key(ctx, &o, &key) < 0) {
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
-	if ((tp->flags & IMACTL_TREE_SKIP_VALID) && o.n_certs &&
-	    prog_load_keyring(ctx, o.certs, o.n_certs, &kr) < 0) {
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
-	if (!prog_sign_opts_open_cache(ctx, &o)) {
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
-	tp->key = key;
-	tp->keyring = kr;
+	return write(o->ctx, st, file) < 0 ? EXIT_OPERATIONAL : EXIT_OK;
+}
 
-	tree_progress_start(&st.progress, "signed");
-	ret = image ? imactl_image_sign(ctx, st.root, tp, &stats)
-		    : imactl_tree_sign(ctx, st.root, tp, &stats);
-	secs = tree_elapsed(&st.progress);
-	tree_progress_end(&st.progress);
-	if (ret < 0 && ret != -EIO) {
-		prog_file_err(st.root, "%s stopped: %s%s", name, strerror(-ret),
-			      image ? "; the image was not changed" : "");
+/* The walk, then what it wrote and the summary; the exit code. */
+static int sign_walk(struct prog_sign_opts *o, struct state *st)
+{
+	const char *name = o->cmd->name;
+	struct imactl_tree_stats stats;
+	struct imactl_sigcache_stats cs;
+	int status = EXIT_OK, ret;
+	bool cached;
+	double secs;
+
+	tree_progress_start(&st->progress, "signed");
+	ret = st->image ? imactl_image_sign(o->ctx, st->root, &o->tree, &stats)
+			: imactl_tree_sign(o->ctx, st->root, &o->tree, &stats);
+	secs = tree_elapsed(&st->progress);
+	tree_progress_end(&st->progress);
+	if (ret < 0 && ret != -EIO)
+		prog_file_err(st->root, "%s stopped: %s%s", name, strerror(-ret),
+			      st->image ? "; the image was not changed" : "");
+	if (ret < 0)
 		status = EXIT_OPERATIONAL;
-	} else if (ret == -EIO) {
-		status = EXIT_OPERATIONAL;
-	}
-	if (manifest && (ret == 0 || ret == -EIO)) {
-		if (st.err) {
-			prog_err("%s: manifest: %s", name, strerror(-st.err));
-			status = EXIT_OPERATIONAL;
-		} else if (write_manifest(ctx, &st, manifest) < 0) {
-			status = EXIT_OPERATIONAL;
-		}
-	}
-	if (mutable_list && (ret == 0 || ret == -EIO)) {
-		if (st.err) {
-			prog_err("%s: mutable list: %s", name, strerror(-st.err));
-			status = EXIT_OPERATIONAL;
-		} else if (write_mutable_list(ctx, &st, mutable_list) < 0) {
-			status = EXIT_OPERATIONAL;
-		}
-	}
-	cached = prog_sign_opts_close_cache(ctx, &o, &cs);
-	if (json)
-		print_json(&st, image, &stats, secs, sp->target_bits, cached ? &cs : NULL);
+	if (st->manifest && (ret == 0 || ret == -EIO))
+		status = prog_worse(status,
+				    write_list(o, st, "manifest", st->manifest, write_manifest));
+	if (st->mutable_list && (ret == 0 || ret == -EIO))
+		status = prog_worse(status, write_list(o, st, "mutable list", st->mutable_list,
+						       write_mutable_list));
+	cached = prog_sign_opts_close_cache(o, &cs);
+	if (st->json)
+		print_json(st, st->image, &stats, secs, o->sign.target_bits, cached ? &cs : NULL);
 	else
-		print_text(name, &stats, secs, sp->target_bits, cached ? &cs : NULL);
-	goto out;
-usage:
-	status = prog_bad_option(cmd);
-out:
-	fflush(stdout);
-	free(shown_root);
-	free(mutables);
-	free_lines(&st);
-	prog_sign_opts_free(&o);
-	imactl_keyring_free(kr);
-	imactl_key_free(key);
-	imactl_ctx_free(ctx);
+		print_text(name, &stats, secs, o->sign.target_bits, cached ? &cs : NULL);
 	return status;
 }
 
-static int run(const struct imactl_command *cmd, int argc, char *argv[])
+int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[])
 {
-	return sign_tree_run(cmd, argc, argv, longopts, false);
+	struct prog_sign_opts o;
+	struct state st = { .image = cmd == &cmd_sign_image };
+	int status;
+
+	st.mutables = calloc(argc + 1, sizeof(*st.mutables));
+	if (!st.mutables || !prog_sign_opts_init(&o, cmd, PROG_SO_BITS_AUTO, argc)) {
+		free(st.mutables);
+		return EXIT_OPERATIONAL;
+	}
+	o.sign.evm = IMACTL_EVM_PORTABLE;
+	status = parse(&o, &st, argc, argv);
+	if (status < 0 && asprintf(&st.shown_root, "%s%s", st.root, st.image ? ":" : "") < 0) {
+		st.shown_root = NULL;
+		status = EXIT_OPERATIONAL;
+	}
+	if (status < 0)
+		status = prepare(&o, &st) ? sign_walk(&o, &st) : EXIT_OPERATIONAL;
+	free_state(&st);
+	return prog_sign_opts_end(&o, status);
 }
 
 const struct imactl_command cmd_sign_tree = {
 	.name = "sign-tree",
-	.func = run,
+	.func = sign_tree_run,
 	.summary = "sign every regular file below a root filesystem, in parallel",
 	.usage = "ROOT --key KEY [--cert CERT | --keyid HEX] [OPTIONS]\n"
 		 "\n"
@@ -453,12 +445,7 @@ const struct imactl_command cmd_sign_tree = {
 		 "writing or mapped shared and writable, whose writes need not move mtime), is\n"
 		 "reported, not signed (limits: see imactl sign --help).  A file that fails is\n"
 		 "named with the cause, the others are still signed.\n"
-		 "\n"
-		 "  --key KEY             private key, PEM or DER (encrypted is fine)\n"
-		 "  --cert CERT           keyid from this certificate; KEY must match it\n"
-		 "  --keyid HEX           put this 32-bit keyid into the signatures\n"
-		 "  --hash ALGO           sha1, sha224, sha256 (default), sha384, sha512, sm3\n"
-		 "  --ima sig|hash        security.ima: signature (default) or hash\n"
+		 "\n" PROG_SO_HELP_KEY
 		 "  --sigv3               IMA signature v3 (type 0x06) over each file's\n"
 		 "                        fs-verity digest (--hash sha256 or sha512); the\n"
 		 "                        kernel needs fs-verity enabled on the files\n"
@@ -484,14 +471,8 @@ const struct imactl_command cmd_sign_tree = {
 		 "                        control bytes, DEL and bytes that are not valid UTF-8\n"
 		 "                        are written as \\ and three octal digits (\\040 is a\n"
 		 "                        space, \\012 a newline, \\134 a backslash).  Hard\n"
-		 "                        links get a line each.  See apply-manifest\n"
-		 "  --mutable GLOB        files the running system may change (repeatable;\n"
-		 "                        patterns as --include): security.ima gets a hash,\n"
-		 "                        not a signature, and no EVM portable signature (one\n"
-		 "                        it had is removed); the device gives them an EVM\n"
-		 "                        HMAC on first boot (imactl label-image)\n"
-		 "  --mutable-list FILE   write the mutable files' paths there, one a line,\n"
-		 "                        escaped as in a manifest, sorted\n"
+		 "                        links get a line each.  See "
+		 "apply-manifest\n" PROG_SO_HELP_MUTABLE
 		 "  --cache DIR           signature cache: a signature made before for the same\n"
 		 "                        signed digest (content, or for EVM the xattrs, uid,\n"
 		 "                        gid, mode and word size), algorithm, format and key\n"
@@ -503,9 +484,8 @@ const struct imactl_command cmd_sign_tree = {
 		 "                        only with --cache\n"
 		 "  --no-cache            no signature cache, not even the default one\n"
 		 "  --cache-size SIZE     keep the cache's disk use under SIZE (K, M, G; default\n"
-		 "                        1G), dropping the least recently used entries\n"
-		 "  --pass-file FILE      passphrase of KEY (else $IMACTL_KEY_PASSWORD, else the\n"
-		 "                        terminal); never on the command line\n"
+		 "                        1G), dropping the least recently used "
+		 "entries\n" PROG_SO_HELP_PASS_FILE
 		 "  --xattr-user          use user.ima/user.evm (tests without privileges)\n"
 		 "  --json                the summary as one JSON object on stdout: root,\n"
 		 "                        files, signed, already_valid, failed, bytes,\n"

@@ -75,51 +75,29 @@ out:
 static int run(const struct imactl_command *cmd, int argc, char *argv[])
 {
 	struct prog_sign_opts o;
-	struct imactl_keyring *kr = NULL;
-	struct imactl_ctx *ctx = NULL;
 	bool quiet = false;
-	int status = EXIT_OK, c, ret;
+	int status = -1, c;
 
 	if (!prog_sign_opts_init(&o, cmd, PROG_SO_VERIFY, argc))
 		return EXIT_OPERATIONAL;
-	while ((c = prog_sign_getopt(&o, argc, argv, "q", longopts, repeatable)) != -1) {
-		switch (c) {
-		case 'q':
-		case OPT_QUIET:
+	while (status < 0 &&
+	       (c = prog_sign_getopt(&o, argc, argv, "q", longopts, repeatable)) != -1) {
+		if (c == 'q' || c == OPT_QUIET)
 			quiet = true;
-			break;
-		case OPT_HELP:
-			status = prog_usage(cmd, stdout);
-			goto out;
-		default:
-			goto usage;
-		}
+		else
+			status = c == OPT_HELP ? prog_usage(cmd, stdout) : prog_bad_option(cmd);
 	}
-	if (optind >= argc) {
-		prog_err("verify: no FILE given");
-		goto usage;
-	}
-	if (prog_ctx_new(&ctx, 0, o.xattr_user) < 0) {
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
-	ret = prog_load_keyring(ctx, o.certs, o.n_certs, &kr);
-	if (ret < 0) {
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
-	for (int i = optind; i < argc; i++) {
-		ret = verify_one(ctx, argv[i], kr, o.verify_flags, o.target_bits, quiet);
-		status = prog_worse(status, ret);
-	}
-	goto out;
-usage:
-	status = prog_bad_option(cmd);
-out:
-	imactl_keyring_free(kr);
-	imactl_ctx_free(ctx);
-	prog_sign_opts_free(&o);
-	return status;
+	if (status < 0 && !prog_operands(cmd, argc, "FILE", false))
+		status = prog_bad_option(cmd);
+	if (status >= 0)
+		return prog_sign_opts_end(&o, status);
+	if (prog_sign_opts_ctx(&o, 0) < 0 || prog_sign_opts_load_keyring(&o) < 0)
+		return prog_sign_opts_end(&o, EXIT_OPERATIONAL);
+	status = EXIT_OK;
+	for (int i = optind; i < argc; i++)
+		status = prog_worse(status, verify_one(o.ctx, argv[i], o.keyring, o.verify_flags,
+						       o.target_bits, quiet));
+	return prog_sign_opts_end(&o, status);
 }
 
 const struct imactl_command cmd_verify = {

@@ -2,7 +2,7 @@
 /* imactl verify-image: audit the IMA/EVM values inside an ext2/3/4 image. */
 #include "prog_sign_opts.h"
 
-static const struct option longopts[] = {
+const struct option verify_image_longopts[] = {
 	PROG_SO_LONGOPTS_VERIFY,
 	{ "include", required_argument, NULL, PROG_SO_INCLUDE },
 	{ "exclude", required_argument, NULL, PROG_SO_EXCLUDE },
@@ -10,14 +10,9 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int run(const struct imactl_command *cmd, int argc, char *argv[])
-{
-	return verify_tree_run(cmd, argc, argv, longopts, true);
-}
-
 const struct imactl_command cmd_verify_image = {
 	.name = "verify-image",
-	.func = run,
+	.func = verify_tree_run,
 	.summary = "audit the IMA/EVM values of every file inside an ext2/3/4 image",
 	.usage = "IMAGE [--cert CERT]... [OPTIONS]\n"
 		 "\n"
@@ -29,14 +24,7 @@ const struct imactl_command cmd_verify_image = {
 		 "with the classes of verify-tree (good, hash-only, bad, unsigned,\n"
 		 "unknown-key, error).  sigv3 values are errors: fs-verity digests are not\n"
 		 "computed from images.\n"
-		 "\n"
-		 "  --cert CERT           a certificate (PEM or DER); repeat for several\n"
-		 "  --evm                 also check the EVM portable signatures\n"
-		 "  --require-sig         a hash-only file is a problem (the default with --cert)\n"
-		 "  --allow-hash          with --cert, a hash-only file is not a problem\n"
-		 "  --target-bits 64|32|auto\n"
-		 "                        word size of the target, for EVM (default: auto,\n"
-		 "                        see sign-image)\n"
+		 "\n" PROG_SO_HELP_VERIFY_TREE "                        see sign-image)\n"
 		 "  --include GLOB, --exclude GLOB\n"
 		 "                        select files as sign-tree does\n"
 		 "  --json                one JSON object on stdout, as verify-tree --json\n"

@@ -29,6 +29,8 @@ struct problem {
 
 struct state {
 	const char *root;
+	bool image; /* verify-image */
+	bool json;
 	bool require_sig, evm;
 	uint64_t counts[C_COUNT];
 	struct problem *problems;
@@ -175,118 +177,109 @@ static void print_json(const struct state *st, const struct imactl_tree_stats *s
 	printf("%s]}\n", st->n ? "\n" : "");
 }
 
-int verify_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
-		    const struct option *opts, bool image)
+/* The options; -1 to go on, else the exit code. */
+static int parse(struct prog_sign_opts *o, struct state *st, int argc, char *argv[])
 {
-	const char *name = cmd->name;
-	struct prog_sign_opts o;
-	struct imactl_tree_params *tp = &o.tree;
-	struct imactl_keyring *kr = NULL;
-	struct imactl_ctx *ctx = NULL;
+	const struct option *opts = st->image ? verify_image_longopts : longopts;
+	int c;
+
+	while ((c = prog_sign_getopt(o, argc, argv, "", opts, NULL)) != -1) {
+		if (c == PROG_SO_VERIFY_JSON)
+			st->json = true;
+		else
+			return c == PROG_SO_VERIFY_HELP ? prog_usage(o->cmd, stdout)
+							: prog_bad_option(o->cmd);
+	}
+	if (!prog_operands(o->cmd, argc, st->image ? "IMAGE" : "ROOT", true))
+		return prog_bad_option(o->cmd);
+	st->root = argv[optind];
+	st->evm = o->verify_flags & IMACTL_VERIFY_EVM;
+	/* a hash-only file verifies; --require-sig (the default with --cert)
+	 * makes it a problem here */
+	st->require_sig = o->verify_flags & IMACTL_VERIFY_REQUIRE_SIG;
+	return -1;
+}
+
+static void print_text(const char *name, const struct state *st, const struct imactl_tree_stats *s)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		path_print(stdout, st->problems[i].path);
+		printf(": %s: %s\n", class_names[st->problems[i].cls], st->problems[i].what);
+	}
+	printf("%s: %llu files: good %llu, hash-only %llu, bad %llu, unsigned "
+	       "%llu, unknown-key %llu, error %llu\n",
+	       name, (unsigned long long)s->kinds[IMACTL_TREE_FILE],
+	       (unsigned long long)st->counts[C_GOOD], (unsigned long long)st->counts[C_HASH_ONLY],
+	       (unsigned long long)st->counts[C_BAD], (unsigned long long)st->counts[C_UNSIGNED],
+	       (unsigned long long)st->counts[C_UNKNOWN_KEY],
+	       (unsigned long long)st->counts[C_ERROR]);
+	tree_print_skipped(stdout, name, s);
+}
+
+/* The walk and its report; the exit code. */
+static int verify_walk(struct prog_sign_opts *o, struct state *st)
+{
+	struct imactl_tree_params *tp = &o->tree;
 	struct imactl_tree_stats stats;
-	struct state st = { 0 };
-	bool json = false;
-	int status = EXIT_OK, c, ret;
 	double secs;
+	int ret;
+
+	tp->verify_flags = o->verify_flags & IMACTL_VERIFY_EVM;
+	tp->target_bits = o->target_bits;
+	tp->fn = on_entry;
+	tp->fn_data = st;
+	if (prog_sign_opts_ctx(o, 0) < 0 ||
+	    !tree_resolve_bits(o->ctx, st->root, st->image, o->bits_given, &tp->target_bits) ||
+	    prog_sign_opts_load_keyring(o) < 0)
+		return EXIT_OPERATIONAL;
+	/* library messages would repeat the per-file details printed below */
+	imactl_set_log_priority(o->ctx, IMACTL_LOG_ERR - 1);
+	tp->keyring = o->keyring;
+
+	tree_progress_start(&st->progress, "checked");
+	ret = st->image ? imactl_image_verify(o->ctx, st->root, tp, &stats)
+			: imactl_tree_verify(o->ctx, st->root, tp, &stats);
+	secs = tree_elapsed(&st->progress);
+	tree_progress_end(&st->progress);
+	if (ret < 0 && ret != -EIO && ret != -EBADMSG) {
+		prog_file_err(st->root, "%s stopped: %s", o->cmd->name, strerror(-ret));
+		return EXIT_OPERATIONAL;
+	}
+	if (st->err) {
+		prog_err("%s: %s", o->cmd->name, strerror(-st->err));
+		return EXIT_OPERATIONAL;
+	}
+	if (st->n)
+		qsort(st->problems, st->n, sizeof(*st->problems), cmp_problems);
+	if (st->json)
+		print_json(st, &stats, secs, st->image);
+	else
+		print_text(o->cmd->name, st, &stats);
+	return st->counts[C_ERROR] ? EXIT_OPERATIONAL : st->n ? EXIT_VERIFY : EXIT_OK;
+}
+
+int verify_tree_run(const struct imactl_command *cmd, int argc, char *argv[])
+{
+	struct prog_sign_opts o;
+	struct state st = { .image = cmd == &cmd_verify_image };
+	int status;
 
 	if (!prog_sign_opts_init(&o, cmd, PROG_SO_VERIFY | PROG_SO_BITS_AUTO, argc))
 		return EXIT_OPERATIONAL;
-	while ((c = prog_sign_getopt(&o, argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case PROG_SO_VERIFY_JSON:
-			json = true;
-			break;
-		case PROG_SO_VERIFY_HELP:
-			status = prog_usage(cmd, stdout);
-			goto out;
-		default:
-			goto usage;
-		}
-	}
-	if (optind + 1 != argc) {
-		prog_err(optind >= argc ? "%s: no %s given" : "%s: exactly one %s, please", name,
-			 image ? "IMAGE" : "ROOT");
-		goto usage;
-	}
-	st.root = argv[optind];
-	st.evm = o.verify_flags & IMACTL_VERIFY_EVM;
-	/* a hash-only file verifies; --require-sig (the default with --cert)
-	 * makes it a problem here */
-	st.require_sig = o.verify_flags & IMACTL_VERIFY_REQUIRE_SIG;
-	tp->verify_flags = o.verify_flags & IMACTL_VERIFY_EVM;
-	tp->target_bits = o.target_bits;
-	tp->fn = on_entry;
-	tp->fn_data = &st;
-	if (prog_ctx_new(&ctx, 0, o.xattr_user) < 0 ||
-	    !tree_resolve_bits(ctx, st.root, image, o.bits_given, &tp->target_bits) ||
-	    prog_load_keyring(ctx, o.certs, o.n_certs, &kr) < 0) {
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
-	/* library messages would repeat the per-file details printed below */
-	imactl_set_log_priority(ctx, IMACTL_LOG_ERR - 1);
-	tp->keyring = kr;
-
-	tree_progress_start(&st.progress, "checked");
-	ret = image ? imactl_image_verify(ctx, st.root, tp, &stats)
-		    : imactl_tree_verify(ctx, st.root, tp, &stats);
-	secs = tree_elapsed(&st.progress);
-	tree_progress_end(&st.progress);
-	if (ret < 0 && ret != -EIO && ret != -EBADMSG) {
-		prog_file_err(st.root, "%s stopped: %s", name, strerror(-ret));
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
-	if (st.err) {
-		prog_err("%s: %s", name, strerror(-st.err));
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
-	if (st.n)
-		qsort(st.problems, st.n, sizeof(*st.problems), cmp_problems);
-	if (json) {
-		print_json(&st, &stats, secs, image);
-	} else {
-		for (size_t i = 0; i < st.n; i++) {
-			path_print(stdout, st.problems[i].path);
-			printf(": %s: %s\n", class_names[st.problems[i].cls], st.problems[i].what);
-		}
-		printf("%s: %llu files: good %llu, hash-only %llu, bad %llu, unsigned "
-		       "%llu, unknown-key %llu, error %llu\n",
-		       name, (unsigned long long)stats.kinds[IMACTL_TREE_FILE],
-		       (unsigned long long)st.counts[C_GOOD],
-		       (unsigned long long)st.counts[C_HASH_ONLY],
-		       (unsigned long long)st.counts[C_BAD],
-		       (unsigned long long)st.counts[C_UNSIGNED],
-		       (unsigned long long)st.counts[C_UNKNOWN_KEY],
-		       (unsigned long long)st.counts[C_ERROR]);
-		tree_print_skipped(stdout, name, &stats);
-	}
-	status = st.counts[C_ERROR] ? EXIT_OPERATIONAL : st.n ? EXIT_VERIFY : EXIT_OK;
-	goto out;
-usage:
-	status = prog_bad_option(cmd);
-out:
-	fflush(stdout);
+	status = parse(&o, &st, argc, argv);
+	if (status < 0)
+		status = verify_walk(&o, &st);
 	for (size_t i = 0; i < st.n; i++) {
 		free(st.problems[i].path);
 		free(st.problems[i].what);
 	}
 	free(st.problems);
-	prog_sign_opts_free(&o);
-	imactl_keyring_free(kr);
-	imactl_ctx_free(ctx);
-	return status;
-}
-
-static int run(const struct imactl_command *cmd, int argc, char *argv[])
-{
-	return verify_tree_run(cmd, argc, argv, longopts, false);
+	return prog_sign_opts_end(&o, status);
 }
 
 const struct imactl_command cmd_verify_tree = {
 	.name = "verify-tree",
-	.func = run,
+	.func = verify_tree_run,
 	.summary = "audit the IMA/EVM values of every file below a root",
 	.usage = "ROOT [--cert CERT]... [OPTIONS]\n"
 		 "\n"
@@ -300,14 +293,7 @@ const struct imactl_command cmd_verify_tree = {
 		 "problem is listed, sorted by path, as\n"
 		 "  /PATH: CLASS: DETAILS\n"
 		 "with PATH relative to ROOT and escaped as in manifests (see sign-tree).\n"
-		 "\n"
-		 "  --cert CERT           a certificate (PEM or DER); repeat for several\n"
-		 "  --evm                 also check the EVM portable signatures\n"
-		 "  --require-sig         a hash-only file is a problem (the default with --cert)\n"
-		 "  --allow-hash          with --cert, a hash-only file is not a problem\n"
-		 "  --target-bits 64|32|auto\n"
-		 "                        word size of the target, for EVM (default: auto,\n"
-		 "                        see sign-tree)\n"
+		 "\n" PROG_SO_HELP_VERIFY_TREE "                        see sign-tree)\n"
 		 "  --jobs N              threads (default: the online CPUs)\n"
 		 "  --include GLOB, --exclude GLOB, --one-file-system\n"
 		 "                        select files as sign-tree does\n"

@@ -138,6 +138,15 @@ int prog_dispatch(const struct imactl_command *cmd, int argc, char *argv[])
 	return sub->func(sub, argc - 1, argv + 1);
 }
 
+bool prog_operands(const struct imactl_command *cmd, int argc, const char *what, bool one)
+{
+	if (optind < argc && (!one || optind + 1 == argc))
+		return true;
+	prog_err(optind >= argc ? "%s: no %s given" : "%s: exactly one %s, please", cmd->name,
+		 what);
+	return false;
+}
+
 int prog_bad_option(const struct imactl_command *cmd)
 {
 	fprintf(stderr, "Try 'imactl %s --help'.\n", cmd->name);

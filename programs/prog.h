@@ -67,6 +67,12 @@ int prog_usage(const struct imactl_command *cmd, FILE *f);
 int prog_dispatch(const struct imactl_command *cmd, int argc, char *argv[]);
 /* The subcommand of @cmd called @name (the last word of its name), or NULL. */
 const struct imactl_command *prog_find_sub(const struct imactl_command *cmd, const char *name);
+/*
+ * After the options: the operands (@what: "FILE", "ROOT", ...) that remain,
+ * at least one, or exactly one when @one; false after a message
+ * ("CMD: no FILE given", "CMD: exactly one ROOT, please") when not.
+ */
+bool prog_operands(const struct imactl_command *cmd, int argc, const char *what, bool one);
 /* For getopt loops: '?' and repeated options are usage errors. */
 int prog_bad_option(const struct imactl_command *cmd);
 /* Marks option @opt as seen; false (and a message) if it was seen before. */
@@ -150,18 +156,47 @@ bool prog_parse_uuid(const char *s, uint8_t uuid[16]);
 bool prog_parse_lsms(const struct imactl_command *cmd, const char *list, unsigned int *flags);
 /* An EVM key file (1..IMACTL_EVM_KEY_MAX bytes); -EMSGSIZE for another size */
 int prog_read_evm_key(const char *path, uint8_t key[IMACTL_EVM_KEY_MAX], size_t *len_ret);
-/* hmac and label-image (cmd_hmac.c): --key-file, --lsm, --target-bits */
-enum { PROG_HMAC_KEY_FILE = 1, PROG_HMAC_LSM, PROG_HMAC_TARGET_BITS, PROG_HMAC_END };
+/*
+ * The options hmac and label-image share (cmd_hmac.c): --key-file, --lsm,
+ * --target-bits, --no-uuid, --help; a command's own options are numbered
+ * from PROG_HMAC_END.
+ */
+enum {
+	PROG_HMAC_KEY_FILE = 1,
+	PROG_HMAC_LSM,
+	PROG_HMAC_TARGET_BITS,
+	PROG_HMAC_NO_UUID,
+	PROG_HMAC_HELP,
+	PROG_HMAC_END
+};
 #define PROG_HMAC_LONGOPTS                                                                         \
 	{ "key-file", required_argument, NULL, PROG_HMAC_KEY_FILE },                               \
 		{ "lsm", required_argument, NULL, PROG_HMAC_LSM },                                 \
+		{ "target-bits", required_argument, NULL, PROG_HMAC_TARGET_BITS },                 \
+		{ "no-uuid", no_argument, NULL, PROG_HMAC_NO_UUID },                               \
 	{                                                                                          \
-		"target-bits", required_argument, NULL, PROG_HMAC_TARGET_BITS                      \
+		"help", no_argument, NULL, PROG_HMAC_HELP                                          \
 	}
-bool prog_hmac_option(const struct imactl_command *cmd, int c, const char **key_file,
-		      struct imactl_evm_hmac_params *p);
-bool prog_hmac_key(const char *key_file, uint8_t key[IMACTL_EVM_KEY_MAX],
-		   struct imactl_evm_hmac_params *p);
+struct prog_hmac_opts {
+	const struct imactl_command *cmd;
+	const char *key_file;
+	bool no_uuid;
+	struct imactl_evm_hmac_params p; /* target_bits 64 unless --target-bits */
+	uint8_t key[IMACTL_EVM_KEY_MAX]; /* read by prog_hmac_key() */
+	unsigned long long seen;
+};
+void prog_hmac_opts_init(struct prog_hmac_opts *o, const struct imactl_command *cmd);
+/*
+ * prog_getopt() that takes the shared options itself and returns the
+ * command's own ones, -1 at the end, EXIT_OK after printing --help, or '?'
+ * (after a message) for a usage error: an unknown, bad or repeated option.
+ */
+int prog_hmac_getopt(struct prog_hmac_opts *o, int argc, char *argv[],
+		     const struct option *longopts);
+/* Reads --key-file into o->key for o->p; prints why not. */
+bool prog_hmac_key(struct prog_hmac_opts *o);
+/* Wipes the key. */
+void prog_hmac_opts_free(struct prog_hmac_opts *o);
 
 /* "FILE:LINE:COLUMN: error: message [code]" on stderr (compiler style). */
 void prog_print_diag(const char *file, const struct imactl_diag *d);

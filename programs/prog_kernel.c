@@ -2,7 +2,34 @@
 /* Shared by kconfig check and cert check: what a given kernel can verify. */
 #include "prog_kernel.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+bool prog_parse_kernel(const struct imactl_command *cmd, const char *arg, unsigned int *version)
+{
+	if (imactl_policy_kernel_parse(arg, version) == 0)
+		return true;
+	prog_err("%s: --kernel wants a version like 6.1 (5.4 or newer), not '%s'", cmd->name, arg);
+	return false;
+}
+
+int prog_read_kconfig(struct imactl_ctx *ctx, const char *path, struct imactl_kconfig **kc_ret)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = prog_read_file(path, 64u << 20, &buf, &len);
+	if (ret < 0) {
+		prog_file_err(path, "cannot read: %s", strerror(-ret));
+		return ret;
+	}
+	ret = imactl_kconfig_parse(ctx, buf, len, kc_ret);
+	free(buf);
+	if (ret < 0)
+		prog_file_err(path, "%s", strerror(-ret));
+	return ret;
+}
 
 int prog_kernel_cert_check(struct imactl_ctx *ctx, const char *cert_path,
 			   const struct imactl_kconfig *kc, unsigned int kernel, bool sigv3,

@@ -6,6 +6,19 @@
 #include "prog.h"
 
 /*
+ * The options cert check and kconfig check share: --kernel VERSION, --sigv3,
+ * -q/--quiet, --help; a command's own options are numbered from PROG_K_END.
+ */
+enum { PROG_K_KERNEL = 1, PROG_K_SIGV3, PROG_K_QUIET, PROG_K_HELP, PROG_K_END };
+#define PROG_KERNEL_LONGOPTS                                                                       \
+	{ "kernel", required_argument, NULL, PROG_K_KERNEL },                                      \
+		{ "sigv3", no_argument, NULL, PROG_K_SIGV3 },                                      \
+		{ "quiet", no_argument, NULL, PROG_K_QUIET },                                      \
+	{                                                                                          \
+		"help", no_argument, NULL, PROG_K_HELP                                             \
+	}
+
+/*
  * Can Linux @kernel (0: from the .config's header, or unknown) with the
  * .config @kc (NULL: unknown) verify IMA signatures made with the key of
  * certificate @cert_path (@sigv3: sigv3 signatures)?  Prints one diagnostic
@@ -15,5 +28,11 @@
 int prog_kernel_cert_check(struct imactl_ctx *ctx, const char *cert_path,
 			   const struct imactl_kconfig *kc, unsigned int kernel, bool sigv3,
 			   size_t *errors);
+
+/* --kernel VERSION (5.4 or newer): false after a usage message. */
+bool prog_parse_kernel(const struct imactl_command *cmd, const char *arg, unsigned int *version);
+
+/* Reads and parses the kernel .config @path; prints why not.  0 or -errno. */
+int prog_read_kconfig(struct imactl_ctx *ctx, const char *path, struct imactl_kconfig **kc_ret);
 
 #endif

@@ -18,6 +18,29 @@ void prog_sign_opts_free(struct prog_sign_opts *o)
 	free(o->exclude);
 	o->certs = NULL;
 	o->include = o->exclude = NULL;
+	imactl_key_free(o->key);
+	imactl_keyring_free(o->keyring);
+	imactl_ctx_free(o->ctx);
+	o->key = NULL;
+	o->keyring = NULL;
+	o->ctx = NULL;
+}
+
+int prog_sign_opts_end(struct prog_sign_opts *o, int status)
+{
+	fflush(stdout);
+	prog_sign_opts_free(o);
+	return status;
+}
+
+int prog_sign_opts_ctx(struct prog_sign_opts *o, int verbose)
+{
+	return prog_ctx_new(&o->ctx, verbose, o->xattr_user);
+}
+
+int prog_sign_opts_load_keyring(struct prog_sign_opts *o)
+{
+	return prog_load_keyring(o->ctx, o->certs, o->n_certs, &o->keyring);
 }
 
 bool prog_sign_opts_init(struct prog_sign_opts *o, const struct imactl_command *cmd,
@@ -276,8 +299,9 @@ static char *default_cache_dir(void)
 	return dir;
 }
 
-bool prog_sign_opts_open_cache(struct imactl_ctx *ctx, struct prog_sign_opts *o)
+bool prog_sign_opts_open_cache(struct prog_sign_opts *o)
 {
+	struct imactl_ctx *ctx = o->ctx;
 	char *dir = NULL;
 	int ret;
 
@@ -303,14 +327,13 @@ bool prog_sign_opts_open_cache(struct imactl_ctx *ctx, struct prog_sign_opts *o)
 	return true;
 }
 
-bool prog_sign_opts_close_cache(struct imactl_ctx *ctx, struct prog_sign_opts *o,
-				struct imactl_sigcache_stats *s)
+bool prog_sign_opts_close_cache(struct prog_sign_opts *o, struct imactl_sigcache_stats *s)
 {
 	imactl_sigcache_get_stats(o->cache, s);
 	if (!o->cache)
 		return false;
 	if (s->stored)
-		imactl_sigcache_prune(ctx, o->cache);
+		imactl_sigcache_prune(o->ctx, o->cache);
 	imactl_sigcache_close(o->cache);
 	o->sign.cache = o->cache = NULL;
 	return true;
@@ -325,12 +348,10 @@ void prog_print_cache_stats(FILE *f, const char *cmd, const struct imactl_sigcac
 		(unsigned long long)s->rejected);
 }
 
-int prog_sign_opts_load_key(struct imactl_ctx *ctx, const struct prog_sign_opts *o,
-			    struct imactl_key **key_ret)
+int prog_sign_opts_load_key(struct prog_sign_opts *o)
 {
-	*key_ret = NULL;
 	if (!o->key_path)
 		return 0;
-	return prog_load_key(ctx, o->key_path, o->n_certs ? o->certs[0] : NULL,
-			     o->have_keyid ? &o->keyid : NULL, o->pass_file, key_ret);
+	return prog_load_key(o->ctx, o->key_path, o->n_certs ? o->certs[0] : NULL,
+			     o->have_keyid ? &o->keyid : NULL, o->pass_file, &o->key);
 }

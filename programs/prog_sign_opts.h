@@ -99,11 +99,12 @@ enum {
 	}
 
 /*
- * sign-tree and sign-image (cmd_sign_tree.c): everything but the walk, which
- * is imactl_tree_sign() or, with @image, imactl_image_sign().
+ * The func of sign-tree and sign-image (cmd_sign_tree.c): everything but the
+ * walk, which is imactl_tree_sign() or, for cmd_sign_image, with its options
+ * sign_image_longopts (cmd_sign_image.c), imactl_image_sign().
  */
-int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
-		  const struct option *opts, bool image);
+int sign_tree_run(const struct imactl_command *cmd, int argc, char *argv[]);
+extern const struct option sign_image_longopts[];
 
 /* verify-tree and verify-image: their own options */
 enum {
@@ -117,8 +118,36 @@ enum {
 	}
 
 /* verify-tree and verify-image (cmd_verify_tree.c), as sign_tree_run() */
-int verify_tree_run(const struct imactl_command *cmd, int argc, char *argv[],
-		    const struct option *opts, bool image);
+int verify_tree_run(const struct imactl_command *cmd, int argc, char *argv[]);
+extern const struct option verify_image_longopts[];
+
+/* --help text that sign-tree and sign-image share */
+#define PROG_SO_HELP_KEY                                                                           \
+	"  --key KEY             private key, PEM or DER (encrypted is fine)\n"                    \
+	"  --cert CERT           keyid from this certificate; KEY must match it\n"                 \
+	"  --keyid HEX           put this 32-bit keyid into the signatures\n"                      \
+	"  --hash ALGO           sha1, sha224, sha256 (default), sha384, sha512, sm3\n"            \
+	"  --ima sig|hash        security.ima: signature (default) or hash\n"
+#define PROG_SO_HELP_MUTABLE                                                                       \
+	"  --mutable GLOB        files the running system may change (repeatable;\n"               \
+	"                        patterns as --include): security.ima gets a hash,\n"              \
+	"                        not a signature, and no EVM portable signature (one\n"            \
+	"                        it had is removed); the device gives them an EVM\n"               \
+	"                        HMAC on first boot (imactl label-image)\n"                        \
+	"  --mutable-list FILE   write the mutable files' paths there, one a line,\n"              \
+	"                        escaped as in a manifest, sorted\n"
+#define PROG_SO_HELP_PASS_FILE                                                                     \
+	"  --pass-file FILE      passphrase of KEY (else $IMACTL_KEY_PASSWORD, else the\n"         \
+	"                        terminal); never on the command line\n"
+/* --help text that verify-tree and verify-image share (the line after it
+ * names the command whose --help explains auto) */
+#define PROG_SO_HELP_VERIFY_TREE                                                                   \
+	"  --cert CERT           a certificate (PEM or DER); repeat for several\n"                 \
+	"  --evm                 also check the EVM portable signatures\n"                         \
+	"  --require-sig         a hash-only file is a problem (the default with --cert)\n"        \
+	"  --allow-hash          with --cert, a hash-only file is not a problem\n"                 \
+	"  --target-bits 64|32|auto\n"                                                             \
+	"                        word size of the target, for EVM (default: auto,\n"
 
 /* How the options of a command differ (prog_sign_opts_init() @mode). */
 #define PROG_SO_VERIFY	  0x1 /* --cert repeatable, --evm a flag */
@@ -152,6 +181,10 @@ struct prog_sign_opts {
 	uint64_t cache_size;
 	struct imactl_sigcache *cache; /* also in sign.cache once opened */
 	unsigned long long seen;       /* for prog_once() */
+	/* what the command made with them; prog_sign_opts_free() frees it */
+	struct imactl_ctx *ctx;
+	struct imactl_key *key;
+	struct imactl_keyring *keyring;
 };
 
 /*
@@ -160,7 +193,10 @@ struct prog_sign_opts {
  */
 bool prog_sign_opts_init(struct prog_sign_opts *o, const struct imactl_command *cmd,
 			 unsigned int mode, int argc);
+/* Frees the options and the context, key and keyring made with them. */
 void prog_sign_opts_free(struct prog_sign_opts *o);
+/* The end of a command: flushes stdout, frees @o, returns @status. */
+int prog_sign_opts_end(struct prog_sign_opts *o, int status);
 
 /*
  * prog_getopt() that takes the shared options itself and returns the
@@ -178,9 +214,12 @@ int prog_sign_getopt(struct prog_sign_opts *o, int argc, char *argv[], const cha
  */
 bool prog_sign_opts_check(struct prog_sign_opts *o);
 
-/* The signing key of --key (NULL without it), as prog_load_key(). */
-int prog_sign_opts_load_key(struct imactl_ctx *ctx, const struct prog_sign_opts *o,
-			    struct imactl_key **key_ret);
+/* o->ctx, a context for the command (prog_ctx_new()); 0 or -errno. */
+int prog_sign_opts_ctx(struct prog_sign_opts *o, int verbose);
+/* o->key, the signing key of --key (NULL without it), as prog_load_key(). */
+int prog_sign_opts_load_key(struct prog_sign_opts *o);
+/* o->keyring, the certificates of --cert (prog_load_keyring()). */
+int prog_sign_opts_load_keyring(struct prog_sign_opts *o);
 
 /*
  * Opens the signature cache into o->sign.cache when signatures are made:
@@ -189,14 +228,13 @@ int prog_sign_opts_load_key(struct imactl_ctx *ctx, const struct prog_sign_opts 
  * cannot be used is an error (false after a message); the default one only
  * gives a warning and signing goes on without it.
  */
-bool prog_sign_opts_open_cache(struct imactl_ctx *ctx, struct prog_sign_opts *o);
+bool prog_sign_opts_open_cache(struct prog_sign_opts *o);
 
 /*
  * After signing: keeps the cache within its size and closes it.  Returns
  * whether there was one, its counters in *@s (zero without one).
  */
-bool prog_sign_opts_close_cache(struct imactl_ctx *ctx, struct prog_sign_opts *o,
-				struct imactl_sigcache_stats *s);
+bool prog_sign_opts_close_cache(struct prog_sign_opts *o, struct imactl_sigcache_stats *s);
 /* "CMD: signatures: N reused from the cache (each verified), N newly signed, ..." */
 void prog_print_cache_stats(FILE *f, const char *cmd, const struct imactl_sigcache_stats *s);
 
