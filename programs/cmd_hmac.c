@@ -3,12 +3,12 @@
 #include "output.h"
 #include "prog.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <uuid/uuid.h>
 
 enum {
 	OPT_UUID = PROG_HMAC_END,
@@ -19,23 +19,6 @@ static const struct option longopts[] = {
 	{ "uuid", required_argument, NULL, OPT_UUID },
 	{ NULL, 0, NULL, 0 },
 };
-
-bool prog_parse_uuid(const char *s, uint8_t uuid[16])
-{
-	size_t n = 0;
-
-	for (const char *p = s; *p; p++) {
-		if (*p == '-' && (p - s == 8 || p - s == 13 || p - s == 18 || p - s == 23))
-			continue;
-		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]) || n == 16)
-			return false;
-		char hex[3] = { p[0], p[1], 0 };
-
-		uuid[n++] = (uint8_t)strtoul(hex, NULL, 16);
-		p++;
-	}
-	return n == 16 && strlen(s) == 36;
-}
 
 bool prog_parse_lsms(const struct imactl_command *cmd, const char *list, unsigned int *flags)
 {
@@ -152,7 +135,7 @@ static int parse(struct prog_hmac_opts *o, int argc, char *argv[])
 			return c;
 		if (c != OPT_UUID)
 			return prog_bad_option(o->cmd);
-		if (!prog_parse_uuid(optarg, o->p.fs_uuid)) {
+		if (uuid_parse(optarg, o->p.fs_uuid) < 0) {
 			prog_err("hmac: --uuid takes a UUID (8-4-4-4-12 hex digits), not '%s'",
 				 optarg);
 			return prog_bad_option(o->cmd);

@@ -150,8 +150,6 @@ int prog_read_fd(int fd, void *buf, size_t size, size_t *len_ret);
 /* Reads a whole file (at most @limit bytes: -EFBIG beyond). Return: 0, -errno. */
 int prog_read_file(const char *path, size_t limit, char **buf_ret, size_t *len_ret);
 
-/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" -> 16 bytes (cmd_hmac.c) */
-bool prog_parse_uuid(const char *s, uint8_t uuid[16]);
 /* --lsm selinux,smack,smack-extra,apparmor,none -> IMACTL_EVM_LSM_* flags */
 bool prog_parse_lsms(const struct imactl_command *cmd, const char *list, unsigned int *flags);
 /* An EVM key file (1..IMACTL_EVM_KEY_MAX bytes); -EMSGSIZE for another size */

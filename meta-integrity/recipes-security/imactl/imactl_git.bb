@@ -30,7 +30,7 @@ PV = "0.1.0+git"
 # Where the fetcher unpacks: UNPACKDIR since styhead, WORKDIR in scarthgap.
 S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}/imactl-git"
 
-DEPENDS = "openssl keyutils fsverity-utils"
+DEPENDS = "openssl keyutils fsverity-utils util-linux-libuuid"
 
 inherit meson pkgconfig
 
