@@ -651,6 +651,23 @@ IMACTL_EXPORT void imactl_signed_values_free(struct imactl_signed_values *v)
 	v->ima_len = v->evm_len = 0;
 }
 
+/*
+ * Reads xattr @name of @src into *@val (the caller frees it, also on
+ * failure) and decodes it into @v; *@reason says why not (@missing when
+ * there is none).  0, -ENODATA, -errno.
+ */
+static int read_value(const struct file_source *src, const char *name, const char *missing,
+		      uint8_t **val, size_t *len, struct imactl_xattr_value *v, const char **reason)
+{
+	int ret = src->get_xattr(src->data, name, val, len);
+
+	if (ret == -ENODATA)
+		*reason = missing;
+	if (ret < 0)
+		return ret;
+	return imactl_xattr_decode(*val, *len, v, reason);
+}
+
 static int verify_ima(struct imactl_ctx *ctx, const struct file_source *src,
 		      const struct imactl_keyring *kr, unsigned int flags,
 		      struct imactl_verify_result *r)
@@ -661,12 +678,7 @@ static int verify_ima(struct imactl_ctx *ctx, const struct file_source *src,
 	size_t len = 0;
 	int ret;
 
-	ret = src->get_xattr(src->data, XATTR_IMA, &val, &len);
-	if (ret == -ENODATA)
-		r->ima_reason = "no security.ima";
-	if (ret < 0)
-		return ret;
-	ret = imactl_xattr_decode(val, len, &v, &r->ima_reason);
+	ret = read_value(src, XATTR_IMA, "no security.ima", &val, &len, &v, &r->ima_reason);
 	if (ret < 0)
 		goto out;
 	r->ima_type = v.type;
@@ -737,12 +749,7 @@ static int verify_evm(struct imactl_ctx *ctx, const struct file_source *src,
 	size_t len = 0;
 	int ret;
 
-	ret = src->get_xattr(src->data, XATTR_EVM, &val, &len);
-	if (ret == -ENODATA)
-		r->evm_reason = "no security.evm";
-	if (ret < 0)
-		return ret;
-	ret = imactl_xattr_decode(val, len, &v, &r->evm_reason);
+	ret = read_value(src, XATTR_EVM, "no security.evm", &val, &len, &v, &r->evm_reason);
 	if (ret < 0)
 		goto out;
 	r->evm_type = v.type;

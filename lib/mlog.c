@@ -444,12 +444,104 @@ static int detect_endian(struct imactl_mlog *ml, const uint8_t *p)
 	return 1;
 }
 
+/* The u32 at offset @at of the entry under way, once the input holds it. */
+static int get32_at(struct imactl_mlog *ml, size_t at, uint32_t *v, const char **why)
+{
+	int ret = need_more(ml, at + 4, why);
+
+	if (ret < 0)
+		return ret;
+	*v = get32(ml, cur(ml) + at);
+	return 0;
+}
+
+/*
+ * The data of an "ima" entry at *@off: digest (20, no length), u32 name
+ * length, name without NUL; rebuilt as the template hash input (the name
+ * NUL-padded to 256).  *@off moves past it.
+ */
+static int binary_ima(struct imactl_mlog *ml, size_t *off, const char **why)
+{
+	struct imactl_mlog_entry *e = &ml->entry;
+	const uint8_t *p;
+	uint32_t n;
+	int ret;
+
+	ret = get32_at(ml, *off + 20, &n, why);
+	if (ret < 0)
+		return ret;
+	if (n > IMA_EVENT_NAME_LEN_MAX)
+		return bad(why, "\"ima\" template name longer than 255");
+	ret = need_more(ml, *off + 24 + n, why);
+	if (ret < 0)
+		return ret;
+	p = cur(ml);
+	ret = grow(&ml->scratch, &ml->scratch_cap, 20 + 256);
+	if (ret < 0)
+		return ret;
+	memcpy(ml->scratch, p + *off, 20);
+	memset(ml->scratch + 20, 0, 256);
+	memcpy(ml->scratch + 20, p + *off + 24, n);
+	e->nfields = 2;
+	e->fields[0].data = ml->scratch;
+	e->fields[0].len = 20;
+	e->fields[1].data = ml->scratch + 20;
+	e->fields[1].len = n;
+	e->template_data = ml->scratch;
+	e->template_data_len = 20 + 256;
+	*off += 24 + n;
+	return 0;
+}
+
+/*
+ * The template data at *@off (u32 length, then (u32 len, bytes) fields until
+ * it is used up); *@off moves past it.
+ */
+static int binary_fields(struct imactl_mlog *ml, size_t *off, const char **why)
+{
+	struct imactl_mlog_entry *e = &ml->entry;
+	const uint8_t *p;
+	uint32_t data_len;
+	int ret;
+
+	ret = get32_at(ml, *off, &data_len, why);
+	if (ret < 0)
+		return ret;
+	if (data_len > IMACTL_MLOG_MAX_ENTRY)
+		return bad(why, "template data length over the 1 MiB limit");
+	*off += 4;
+	ret = need_more(ml, *off + data_len, why);
+	if (ret < 0)
+		return ret;
+	p = cur(ml) + *off;
+	e->template_data = p;
+	e->template_data_len = data_len;
+	for (size_t fo = 0; fo < data_len;) {
+		uint32_t flen;
+
+		if (e->nfields == IMACTL_MLOG_MAX_FIELDS)
+			return bad(why, "more than 16 template fields");
+		if (data_len - fo < 4)
+			return bad(why, "field length crosses the end of the template data");
+		flen = get32(ml, p + fo);
+		fo += 4;
+		if (flen > data_len - fo)
+			return bad(why, "field length beyond the template data");
+		e->fields[e->nfields].data = p + fo;
+		e->fields[e->nfields].len = flen;
+		e->nfields++;
+		fo += flen;
+	}
+	*off += data_len;
+	return 0;
+}
+
 static int next_binary(struct imactl_mlog *ml, const char **why)
 {
 	struct imactl_mlog_entry *e = &ml->entry;
 	const uint8_t *p;
-	uint32_t name_len, data_len;
-	size_t off, n;
+	uint32_t name_len;
+	size_t off;
 	int ret;
 
 	ret = need(ml, 1);
@@ -481,67 +573,10 @@ static int next_binary(struct imactl_mlog *ml, const char **why)
 	e->template_known = ml->tmpl.known;
 	off += name_len;
 
-	if (ml->tmpl.is_ima) {
-		/* digest (20, no length), u32 name length, name without NUL */
-		ret = need_more(ml, off + 24, why);
-		if (ret < 0)
-			return ret;
-		p = cur(ml);
-		n = get32(ml, p + off + 20);
-		if (n > IMA_EVENT_NAME_LEN_MAX)
-			return bad(why, "\"ima\" template name longer than 255");
-		ret = need_more(ml, off + 24 + n, why);
-		if (ret < 0)
-			return ret;
-		p = cur(ml);
-		ret = grow(&ml->scratch, &ml->scratch_cap, 20 + 256);
-		if (ret < 0)
-			return ret;
-		memcpy(ml->scratch, p + off, 20);
-		memset(ml->scratch + 20, 0, 256);
-		memcpy(ml->scratch + 20, p + off + 24, n);
-		e->nfields = 2;
-		e->fields[0].data = ml->scratch;
-		e->fields[0].len = 20;
-		e->fields[1].data = ml->scratch + 20;
-		e->fields[1].len = n;
-		e->template_data = ml->scratch;
-		e->template_data_len = 20 + 256;
-		off += 24 + n;
-	} else {
-		ret = need_more(ml, off + 4, why);
-		if (ret < 0)
-			return ret;
-		data_len = get32(ml, cur(ml) + off);
-		if (data_len > IMACTL_MLOG_MAX_ENTRY)
-			return bad(why, "template data length over the 1 MiB limit");
-		off += 4;
-		ret = need_more(ml, off + data_len, why);
-		if (ret < 0)
-			return ret;
-		p = cur(ml);
-		e->template_data = p + off;
-		e->template_data_len = data_len;
-		/* the fields: (u32 len, bytes) until the data is used up */
-		for (size_t fo = 0; fo < data_len;) {
-			uint32_t flen;
-
-			if (e->nfields == IMACTL_MLOG_MAX_FIELDS)
-				return bad(why, "more than 16 template fields");
-			if (data_len - fo < 4)
-				return bad(why,
-					   "field length crosses the end of the template data");
-			flen = get32(ml, p + off + fo);
-			fo += 4;
-			if (flen > data_len - fo)
-				return bad(why, "field length beyond the template data");
-			e->fields[e->nfields].data = p + off + fo;
-			e->fields[e->nfields].len = flen;
-			e->nfields++;
-			fo += flen;
-		}
-		off += data_len;
-	}
+	ret = ml->tmpl.is_ima ? binary_ima(ml, &off, why) : binary_fields(ml, &off, why);
+	if (ret < 0)
+		return ret;
+	p = cur(ml);
 	if (ml->tmpl.known && e->nfields != ml->tmpl.nfields)
 		return bad(why, "number of fields does not match the template");
 	e->raw = p;
@@ -704,23 +739,18 @@ static int ascii_tokens(const struct template_desc *t, const uint8_t *p, const u
 	return 0;
 }
 
-static int next_ascii(struct imactl_mlog *ml, const char **why)
+/* The next line of an ascii list ends at *@nl_ret; 1 at the end of the list. */
+static int ascii_line(struct imactl_mlog *ml, const uint8_t **nl_ret, const char **why)
 {
-	struct imactl_mlog_entry *e = &ml->entry;
-	struct token tok[IMACTL_MLOG_MAX_FIELDS];
-	const uint8_t *line, *nl, *p, *end, *sp;
-	size_t scanned = 0, len, pos = 0, name_len;
-	unsigned int nf;
-	unsigned long pcr;
+	size_t scanned = 0;
 	int ret;
 
-	/* find the end of the line */
 	for (;;) {
 		const uint8_t *c = cur(ml);
 
-		nl = memchr(c + scanned, '\n', ml->end - ml->start - scanned);
-		if (nl)
-			break;
+		*nl_ret = memchr(c + scanned, '\n', ml->end - ml->start - scanned);
+		if (*nl_ret)
+			return 0;
 		scanned = ml->end - ml->start;
 		ret = need(ml, scanned + 1);
 		if (ret == 1) {
@@ -733,16 +763,17 @@ static int next_ascii(struct imactl_mlog *ml, const char **why)
 		if (ret < 0)
 			return ret;
 	}
-	line = cur(ml);
-	len = nl - line;
-	e->raw = line;
-	e->raw_len = len + 1;
-	p = line;
-	end = line + len;
-	if (len > 0 && end[-1] == '\r')
-		end--;
-	/* PCR */
-	pcr = 0;
+}
+
+/* "PCR TEMPLATE-HASH TEMPLATE-NAME" from @p; *@p_ret: what follows the name. */
+static int ascii_head(struct imactl_mlog *ml, const uint8_t *p, const uint8_t *end,
+		      const uint8_t **p_ret, const char **why)
+{
+	struct imactl_mlog_entry *e = &ml->entry;
+	unsigned long pcr = 0;
+	const uint8_t *sp;
+	size_t name_len;
+
 	for (sp = p; sp < end && *sp >= '0' && *sp <= '9' && sp - p < 3; sp++)
 		pcr = pcr * 10 + (*sp - '0');
 	if (sp == p || sp == end || *sp != ' ')
@@ -751,12 +782,10 @@ static int next_ascii(struct imactl_mlog *ml, const char **why)
 		return bad(why, "PCR index out of range (0-23)");
 	e->pcr = pcr;
 	p = sp + 1;
-	/* template hash */
 	if (end - p < 41 || p[40] != ' ' || unhex(p, 40, e->template_hash) != 20)
 		return bad(why, "template hash is not 40 hex digits");
 	e->violation = all_zero(e->template_hash, 20);
 	p += 41;
-	/* template name */
 	sp = memchr(p, ' ', end - p);
 	name_len = (sp ? sp : end) - p;
 	if (name_len == 0 || name_len > NAME_MAX_LEN)
@@ -766,7 +795,32 @@ static int next_ascii(struct imactl_mlog *ml, const char **why)
 	lookup_template(&ml->tmpl, (const char *)p, name_len);
 	e->template_name = ml->tmpl.name;
 	e->template_known = ml->tmpl.known;
-	p += name_len;
+	*p_ret = p + name_len;
+	return 0;
+}
+
+static int next_ascii(struct imactl_mlog *ml, const char **why)
+{
+	struct imactl_mlog_entry *e = &ml->entry;
+	struct token tok[IMACTL_MLOG_MAX_FIELDS];
+	const uint8_t *line, *nl, *p, *end;
+	size_t len, pos = 0;
+	unsigned int nf;
+	int ret;
+
+	ret = ascii_line(ml, &nl, why);
+	if (ret != 0)
+		return ret;
+	line = cur(ml);
+	len = nl - line;
+	e->raw = line;
+	e->raw_len = len + 1;
+	end = line + len;
+	if (len > 0 && end[-1] == '\r')
+		end--;
+	ret = ascii_head(ml, line, end, &p, why);
+	if (ret < 0)
+		return ret;
 	if (!ml->tmpl.known) {
 		/* cannot rebuild the data: report the entry undecoded */
 		e->template_data = NULL;

@@ -979,10 +979,89 @@ static const char *flag_name(unsigned int bit)
 	return "?";
 }
 
-static void validate(struct parser *p, struct rule_state *st)
+/*
+ * The flags and conditions func= allows (the switch of the kernel's
+ * ima_validate_rule()), and whether it allows only measure/dont_measure and
+ * no LSM labels.  False after reporting a rule that func= refuses outright.
+ */
+static bool func_allows(struct parser *p, struct rule_state *st, unsigned int *allowed,
+			bool *measure_only, bool *no_lsm)
 {
 	struct imactl_policy_rule *r = st->r;
-	const char *fname = imactl_policy_func_name(r->func);
+
+	switch (r->func) {
+	case IMACTL_FUNC_NONE:
+	case IMACTL_FUNC_FILE_CHECK:
+	case IMACTL_FUNC_MMAP_CHECK:
+	case IMACTL_FUNC_MMAP_CHECK_REQPROT:
+	case IMACTL_FUNC_BPRM_CHECK:
+	case IMACTL_FUNC_CREDS_CHECK:
+	case IMACTL_FUNC_FIRMWARE_CHECK:
+	case IMACTL_FUNC_POLICY_CHECK:
+		*allowed = FILE_FLAGS | IMACTL_OPT_VERITY;
+		if (p->kernel >= K_FLAG_IGNORED)
+			*allowed |= IMACTL_OPT_BLACKLIST;
+		break;
+	case IMACTL_FUNC_MODULE_CHECK:
+	case IMACTL_FUNC_KEXEC_KERNEL_CHECK:
+	case IMACTL_FUNC_KEXEC_INITRAMFS_CHECK:
+		*allowed = FILE_FLAGS | IMACTL_OPT_MODSIG | IMACTL_OPT_BLACKLIST;
+		break;
+	case IMACTL_FUNC_KEXEC_CMDLINE:
+		*measure_only = true;
+		*allowed = IMACTL_COND_FUNC | IMACTL_COND_FSMAGIC | IMACTL_COND_UID |
+			   IMACTL_COND_FOWNER | IMACTL_COND_FSUUID | IMACTL_COND_EUID |
+			   IMACTL_OPT_PCR | IMACTL_COND_FSNAME | IMACTL_COND_GID |
+			   IMACTL_COND_EGID | IMACTL_COND_FGROUP;
+		break;
+	case IMACTL_FUNC_KEY_CHECK:
+		*measure_only = *no_lsm = true;
+		*allowed = IMACTL_COND_FUNC | IMACTL_COND_UID | IMACTL_COND_GID | IMACTL_OPT_PCR |
+			   IMACTL_COND_KEYRINGS;
+		break;
+	case IMACTL_FUNC_CRITICAL_DATA:
+		*measure_only = *no_lsm = true;
+		*allowed = IMACTL_COND_FUNC | IMACTL_COND_UID | IMACTL_COND_GID | IMACTL_OPT_PCR |
+			   IMACTL_COND_LABEL;
+		break;
+	case IMACTL_FUNC_SETXATTR_CHECK:
+		if (r->action != IMACTL_ACT_APPRAISE) {
+			rule_err(p, st, st->col_action, "combination",
+				 "func=SETXATTR_CHECK is only valid with the action 'appraise'");
+			return false;
+		}
+		if (!(r->cond & IMACTL_OPT_ALGOS)) {
+			rule_err(p, st, st->col_func, "combination",
+				 "func=SETXATTR_CHECK needs appraise_algos=");
+			return false;
+		}
+		*allowed = IMACTL_COND_FUNC | IMACTL_OPT_ALGOS;
+		break;
+	}
+	return true;
+}
+
+/* A flag or condition @bad (at @col) that func= does not allow. */
+static void report_stray(struct parser *p, struct rule_state *st, unsigned int bad,
+			 unsigned int col)
+{
+	if (bad == IMACTL_COND_KEYRINGS)
+		rule_err(p, st, col, "combination", "keyrings= is only valid with func=KEY_CHECK");
+	else if (bad == IMACTL_COND_LABEL)
+		rule_err(p, st, col, "combination", "label= is only valid with func=CRITICAL_DATA");
+	else if (!st->r->func)
+		rule_err(p, st, col, "combination",
+			 "%s is not valid in a rule without func=", flag_name(bad));
+	else
+		rule_err(p, st, col, "combination", "%s is not valid with func=%s", flag_name(bad),
+			 imactl_policy_func_name(st->r->func));
+}
+
+static void validate(struct parser *p, struct rule_state *st)
+{
+	static const unsigned int appraise_only =
+		IMACTL_OPT_DIGSIG | IMACTL_OPT_MODSIG | IMACTL_OPT_BLACKLIST | IMACTL_OPT_ALGOS;
+	struct imactl_policy_rule *r = st->r;
 	/* template= and LSM labels are not flags in the kernel's check */
 	unsigned int flags = r->cond & ~(IMACTL_OPT_TEMPLATE | IMACTL_COND_LSM);
 	unsigned int allowed = 0, bad, col = 0;
@@ -1001,94 +1080,29 @@ static void validate(struct parser *p, struct rule_state *st)
 			 "pcr= is only valid with the action 'measure'");
 		return;
 	}
-	if (r->action != IMACTL_ACT_APPRAISE &&
-	    (r->cond &
-	     (IMACTL_OPT_DIGSIG | IMACTL_OPT_MODSIG | IMACTL_OPT_BLACKLIST | IMACTL_OPT_ALGOS))) {
-		stray_flag(st,
-			   r->cond & (IMACTL_OPT_DIGSIG | IMACTL_OPT_MODSIG | IMACTL_OPT_BLACKLIST |
-				      IMACTL_OPT_ALGOS),
-			   0, &col);
+	if (r->action != IMACTL_ACT_APPRAISE && (r->cond & appraise_only)) {
+		bad = stray_flag(st, r->cond & appraise_only, 0, &col);
 		rule_err(p, st, col, "combination", "%s is only valid with the action 'appraise'",
-			 flag_name(stray_flag(st,
-					      r->cond & (IMACTL_OPT_DIGSIG | IMACTL_OPT_MODSIG |
-							 IMACTL_OPT_BLACKLIST | IMACTL_OPT_ALGOS),
-					      0, &col)));
+			 flag_name(bad));
 		return;
 	}
-	switch (r->func) {
-	case IMACTL_FUNC_NONE:
-	case IMACTL_FUNC_FILE_CHECK:
-	case IMACTL_FUNC_MMAP_CHECK:
-	case IMACTL_FUNC_MMAP_CHECK_REQPROT:
-	case IMACTL_FUNC_BPRM_CHECK:
-	case IMACTL_FUNC_CREDS_CHECK:
-	case IMACTL_FUNC_FIRMWARE_CHECK:
-	case IMACTL_FUNC_POLICY_CHECK:
-		allowed = FILE_FLAGS | IMACTL_OPT_VERITY;
-		if (p->kernel >= K_FLAG_IGNORED)
-			allowed |= IMACTL_OPT_BLACKLIST;
-		break;
-	case IMACTL_FUNC_MODULE_CHECK:
-	case IMACTL_FUNC_KEXEC_KERNEL_CHECK:
-	case IMACTL_FUNC_KEXEC_INITRAMFS_CHECK:
-		allowed = FILE_FLAGS | IMACTL_OPT_MODSIG | IMACTL_OPT_BLACKLIST;
-		break;
-	case IMACTL_FUNC_KEXEC_CMDLINE:
-		measure_only = true;
-		allowed = IMACTL_COND_FUNC | IMACTL_COND_FSMAGIC | IMACTL_COND_UID |
-			  IMACTL_COND_FOWNER | IMACTL_COND_FSUUID | IMACTL_COND_EUID |
-			  IMACTL_OPT_PCR | IMACTL_COND_FSNAME | IMACTL_COND_GID | IMACTL_COND_EGID |
-			  IMACTL_COND_FGROUP;
-		break;
-	case IMACTL_FUNC_KEY_CHECK:
-		measure_only = no_lsm = true;
-		allowed = IMACTL_COND_FUNC | IMACTL_COND_UID | IMACTL_COND_GID | IMACTL_OPT_PCR |
-			  IMACTL_COND_KEYRINGS;
-		break;
-	case IMACTL_FUNC_CRITICAL_DATA:
-		measure_only = no_lsm = true;
-		allowed = IMACTL_COND_FUNC | IMACTL_COND_UID | IMACTL_COND_GID | IMACTL_OPT_PCR |
-			  IMACTL_COND_LABEL;
-		break;
-	case IMACTL_FUNC_SETXATTR_CHECK:
-		if (r->action != IMACTL_ACT_APPRAISE) {
-			rule_err(p, st, st->col_action, "combination",
-				 "func=SETXATTR_CHECK is only valid with the action 'appraise'");
-			return;
-		}
-		if (!(r->cond & IMACTL_OPT_ALGOS)) {
-			rule_err(p, st, st->col_func, "combination",
-				 "func=SETXATTR_CHECK needs appraise_algos=");
-			return;
-		}
-		allowed = IMACTL_COND_FUNC | IMACTL_OPT_ALGOS;
-		break;
-	}
+	if (!func_allows(p, st, &allowed, &measure_only, &no_lsm))
+		return;
 	if (measure_only && r->action != IMACTL_ACT_MEASURE &&
 	    r->action != IMACTL_ACT_DONT_MEASURE) {
 		rule_err(p, st, st->col_action, "combination",
-			 "func=%s is only valid with measure or dont_measure", fname);
+			 "func=%s is only valid with measure or dont_measure",
+			 imactl_policy_func_name(r->func));
 		return;
 	}
 	bad = stray_flag(st, flags, allowed, &col);
 	if (bad) {
-		if (bad == IMACTL_COND_KEYRINGS)
-			rule_err(p, st, col, "combination",
-				 "keyrings= is only valid with func=KEY_CHECK");
-		else if (bad == IMACTL_COND_LABEL)
-			rule_err(p, st, col, "combination",
-				 "label= is only valid with func=CRITICAL_DATA");
-		else if (!r->func)
-			rule_err(p, st, col, "combination",
-				 "%s is not valid in a rule without func=", flag_name(bad));
-		else
-			rule_err(p, st, col, "combination", "%s is not valid with func=%s",
-				 flag_name(bad), fname);
+		report_stray(p, st, bad, col);
 		return;
 	}
 	if (no_lsm && (r->cond & IMACTL_COND_LSM)) {
 		rule_err(p, st, st->col_lsm, "combination", "LSM labels are not valid with func=%s",
-			 fname);
+			 imactl_policy_func_name(r->func));
 		return;
 	}
 	if ((r->cond & IMACTL_OPT_BLACKLIST) && p->kernel < K_FLAG_IGNORED &&
