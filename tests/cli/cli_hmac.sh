@@ -11,11 +11,7 @@
 . "$SRC_ROOT/tests/cli/lib.sh"
 cd "$T" || exit 1
 
-if [ "$(id -u)" != 0 ]; then
-	skip "evmctl hmac interop" "needs root for security.* xattrs"
-	done_testing
-	exit 0
-fi
+need_root "evmctl hmac interop" "needs root for security.* xattrs"
 command -v evmctl >/dev/null || { echo "Bail out! evmctl missing (scripts/install-deps)"; exit 1; }
 
 mkdir -p etc/keys

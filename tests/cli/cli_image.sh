@@ -19,14 +19,8 @@
 ensure_keys
 cd "$T" || exit 1
 
-if [ "$(id -u)" != 0 ]; then
-	skip "sign-image against sign-tree and loop mounts" "needs root"
-	done_testing
-	exit 0
-fi
-for p in evmctl mke2fs e2fsck debugfs setcap; do
-	command -v $p >/dev/null || { echo "Bail out! $p missing (scripts/install-deps)"; exit 1; }
-done
+need_root "sign-image against sign-tree and loop mounts" "needs root"
+need_tools evmctl mke2fs e2fsck debugfs setcap
 K="$KEYS/rsa2048"
 SHIM="$BUILD_ROOT/tests/libkill_after_writes.so"
 sign() { "$IMACTL" sign-image "$@" --key "$K.key" --cert "$K.pem"; }

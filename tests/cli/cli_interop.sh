@@ -8,11 +8,7 @@
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
 cd "$T" || exit 1
-if [ "$(id -u)" != 0 ]; then
-	skip "interop with evmctl" "needs root for security.* xattrs"
-	done_testing
-	exit 0
-fi
+need_root "interop with evmctl" "needs root for security.* xattrs"
 command -v evmctl >/dev/null || { echo "Bail out! evmctl missing (scripts/install-deps)"; exit 1; }
 
 printf 'interop test content\n' > content

@@ -11,14 +11,8 @@ ensure_keys
 cd "$T" || exit 1
 K="$KEYS/rsa2048"
 
-if [ "$(id -u)" != 0 ]; then
-	skip "label-image" "needs root (security.* xattrs, loop mounts)"
-	done_testing
-	exit 0
-fi
-for p in mke2fs debugfs e2fsck blkid evmctl; do
-	command -v $p >/dev/null || { echo "Bail out! $p missing (scripts/install-deps)"; exit 1; }
-done
+need_root "label-image" "needs root (security.* xattrs, loop mounts)"
+need_tools mke2fs debugfs e2fsck blkid evmctl
 
 mkdir -p tree/etc tree/var/lib/db tree/usr/bin etc/keys mnt
 printf '0123456789abcdef0123456789abcdef\n' > tree/etc/machine-id

@@ -7,11 +7,7 @@ ensure_keys
 cd "$T" || exit 1
 K="$KEYS/rsa2048"
 
-if [ "$(id -u)" != 0 ]; then
-	skip "mutable files" "needs root for security.* xattrs"
-	done_testing
-	exit 0
-fi
+need_root "mutable files" "needs root for security.* xattrs"
 
 mk_tree() {
 	rm -rf "$1" && mkdir -p "$1/etc" "$1/usr/bin" "$1/var/lib/db"
@@ -46,7 +42,7 @@ cp tree/etc/machine-id mid && evmctl ima_hash mid >/dev/null
 is "the mutable file's IMA hash is evmctl ima_hash's" "$(xattr_hex security.ima tree/etc/machine-id)" "$(xattr_hex security.ima mid)"
 
 # the same through sign-image, in an image made with mke2fs -d
-for p in mke2fs debugfs; do command -v $p >/dev/null || { echo "Bail out! $p missing"; exit 1; }; done
+need_tools mke2fs debugfs
 mk_tree img
 mke2fs -q -t ext4 -I 256 -d img img.ext4 16M >/dev/null 2>&1
 ok "sign-image --mutable" "$IMACTL" sign-image img.ext4 --key "$K.key" --cert "$K.pem" \

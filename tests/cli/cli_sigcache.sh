@@ -13,11 +13,7 @@
 ensure_keys
 cd "$T" || exit 1
 
-if [ "$(id -u)" != 0 ]; then
-	skip "the signature cache" "needs root for security.* xattrs"
-	done_testing
-	exit 0
-fi
+need_root "the signature cache" "needs root for security.* xattrs"
 command -v evmctl >/dev/null || { echo "Bail out! evmctl missing (scripts/install-deps)"; exit 1; }
 
 KEY="$KEYS/rsa2048.key"; CERT="$KEYS/rsa2048.pem"; DER="$KEYS/rsa2048.der"
@@ -95,9 +91,7 @@ is "--json with --verbose: usage error" "$rc" 2
 
 # ---- sign-image through the cache ------------------------------------------------
 # the same files in an ext4 image (mke2fs -d keeps owners, modes and xattrs)
-for p in mke2fs debugfs e2fsck; do
-	command -v $p >/dev/null || { echo "Bail out! $p missing (scripts/install-deps)"; exit 1; }
-done
+need_tools mke2fs debugfs e2fsck
 mke2fs -q -t ext4 -I 256 -d src img.ext4 16M >/dev/null 2>&1
 # sign_image NAME [OPTIONS...]: a fresh copy of img.ext4 as NAME, signed; counts as sign_tree
 sign_image() {

@@ -7,11 +7,7 @@
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
 cd "$T" || exit 1
-if [ "$(id -u)" != 0 ]; then
-	skip "sign-tree with security.* xattrs" "needs root"
-	done_testing
-	exit 0
-fi
+need_root "sign-tree with security.* xattrs" "needs root"
 command -v evmctl >/dev/null || { echo "Bail out! evmctl missing (scripts/install-deps)"; exit 1; }
 K="$KEYS/rsa2048"
 NL='

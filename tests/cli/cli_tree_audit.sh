@@ -8,11 +8,7 @@
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
 cd "$T" || exit 1
-if [ "$(id -u)" != 0 ]; then
-	skip "verify-tree and manifests with security.* xattrs" "needs root"
-	done_testing
-	exit 0
-fi
+need_root "verify-tree and manifests with security.* xattrs" "needs root"
 K="$KEYS/rsa2048"
 NL='
 '

@@ -98,11 +98,7 @@ like "  ... named with the cause" "$T/err" "grows-large.*changed while it was be
 is "  ... and carries no signature" "$(xattr_hex user.ima grows-large)" ""
 
 # --- interop with evmctl 1.4 (security.ima: root) -------------------------
-if [ "$(id -u)" != 0 ]; then
-	skip "sigv3 interop with evmctl" "needs root for security.* xattrs"
-	done_testing
-	exit 0
-fi
+need_root "sigv3 interop with evmctl" "needs root for security.* xattrs"
 command -v evmctl >/dev/null || { echo "Bail out! evmctl missing (scripts/install-deps)"; exit 1; }
 
 for key in rsa2048 ec256; do

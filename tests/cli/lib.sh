@@ -68,6 +68,23 @@ done_testing() {
 	[ $_failed = 0 ]
 }
 
+# need_root DESC REASON: a test that needs root skips everything (and exits)
+# when run as another user
+need_root() {
+	[ "$(id -u)" = 0 ] && return 0
+	skip "$1" "$2"
+	done_testing
+	exit 0
+}
+
+# need_tools PROG...: bail out when one is not installed
+need_tools() {
+	for _p in "$@"; do
+		command -v "$_p" >/dev/null ||
+			{ echo "Bail out! $_p missing (scripts/install-deps)"; exit 1; }
+	done
+}
+
 # xattr VALUE of a file as hex (no 0x), or "" when absent
 xattr_hex() { # name file
 	getfattr --absolute-names -n "$1" -e hex "$2" 2>/dev/null | sed -n "s/^$1=0x//p"
