@@ -475,6 +475,121 @@ int imactl_image_hmac(struct imactl_ctx *ctx, const char *image, const char *con
 		      size_t n_paths, const struct imactl_evm_hmac_params *params,
 		      uint64_t *labelled_ret);
 
+/*
+ * The device's EVM key, held by the kernel's own key types (issue 17): a
+ * `trusted` master key "kmk" sealed by the TPM under the persistent parent
+ * key @keyhandle, and the `encrypted` key "evm-key" ("default trusted:kmk")
+ * under it, both in the caller's user keyring, where the kernel's
+ * evm_init_key() (request_key("evm-key")) finds the evm-key when
+ * <securityfs>/evm is written by this process.  Only their blobs are stored
+ * (what `keyctl pipe` prints: the TPM-sealed kmk, the evm-key encrypted
+ * under kmk), as IMACTL_EVMKEY_KMK_BLOB and IMACTL_EVMKEY_EVM_BLOB in
+ * @blob_dir, written together with imactl_write_file()'s rules (new files,
+ * fsync'ed, renamed into place; all or none).  The plain key never leaves the
+ * kernel, except, with @label_image, the material imactl makes for the
+ * first-boot labelling: in memory that is locked, excluded from core dumps
+ * (MADV_DONTDUMP) and wiped.
+ *
+ * Enabling (IMACTL_EVMKEY_ENABLE) writes IMACTL_EVM_INIT_HMAC |
+ * IMACTL_EVM_INIT_X509 in ONE write to <securityfs>/evm: 6.1's
+ * evm_write_key() (evm_secfs.c) sets EVM_SETUP_COMPLETE with the HMAC bit
+ * and refuses every later write (-EPERM), so X.509 can come before or with
+ * the HMAC bit, never after.  The kernel does not require the X.509
+ * certificates on .evm at that moment (they are looked up per file), but a
+ * signed file opened before they are there fails: import them first (a
+ * warning says when the EVM keyring is empty).  evm_init_key() wipes the
+ * evm-key's decrypted data once EVM has copied it: a blob read after
+ * enabling would hold zeros, so the blobs are read before.
+ */
+#define IMACTL_EVMKEY_KEYHANDLE 0x81000001u /* default TPM 2.0 parent (storage key) */
+#define IMACTL_EVMKEY_LEN	32	    /* default evm-key length */
+#define IMACTL_EVMKEY_KMK_BLOB	"kmk.blob"
+#define IMACTL_EVMKEY_EVM_BLOB	"evm-key.blob"
+#define IMACTL_EVMKEY_ENABLE	(1u << 0) /* then EVM HMAC + X.509 on */
+#define IMACTL_EVMKEY_REPLACE	(1u << 1) /* create: replace existing blob files */
+/* the bits of <securityfs>/evm (EVM_INIT_* in security/integrity/evm/evm.h) */
+#define IMACTL_EVM_INIT_HMAC		 0x1
+#define IMACTL_EVM_INIT_X509		 0x2
+#define IMACTL_EVM_ALLOW_METADATA_WRITES 0x4
+
+struct imactl_evmkey_params {
+	const char *blob_dir;	/* where the two blob files are (load) or go (create) */
+	uint32_t keyhandle;	/* 0: IMACTL_EVMKEY_KEYHANDLE */
+	unsigned int key_len;	/* create: evm-key bytes, 0: IMACTL_EVMKEY_LEN; max 128 */
+	unsigned int flags;	/* IMACTL_EVMKEY_ENABLE, IMACTL_EVMKEY_REPLACE */
+	const char *securityfs; /* NULL: /sys/kernel/security */
+	/*
+	 * create only: first-boot labelling.  With @label_image, the evm-key is
+	 * instantiated from material imactl makes (the kernel's
+	 * CONFIG_USER_DECRYPTED_DATA), then imactl_image_hmac() labels
+	 * @label_paths of the unmounted @label_image with it; @label's key and
+	 * key_len are ignored.  Without, the kernel makes the material.
+	 */
+	const char *label_image;
+	const char *const *label_paths;
+	size_t n_label_paths;
+	const struct imactl_evm_hmac_params *label;
+	/* zero: room for members a later libimactl adds (see "ABI" above) */
+	uint64_t reserved[IMACTL_PARAMS_RESERVED];
+};
+
+/**
+ * imactl_evmkey_create() - first boot: seal a new kmk in the TPM, make the
+ * evm-key under it (labelling the image first, see above), store both
+ * blobs in @p->blob_dir, then, with IMACTL_EVMKEY_ENABLE, enable EVM.
+ * On failure before the blobs are stored, the two keys are revoked again.
+ * @labelled_ret: when not NULL, the number of files labelled.
+ * Return: 0; -EINVAL (bad parameters; the kernel refused the key material:
+ * no CONFIG_USER_DECRYPTED_DATA), -ENODEV (no TPM, or no trusted key type:
+ * CONFIG_TRUSTED_KEYS), -EPERM (the TPM refused to seal under the
+ * keyhandle: no such persistent key), -EEXIST (kmk or evm-key already in
+ * the user keyring; a blob file exists without IMACTL_EVMKEY_REPLACE),
+ * -EALREADY (EVM already has its HMAC key), what imactl_image_hmac() and
+ * imactl_evmkey_enable() return; every failure logged with its cause.
+ */
+int imactl_evmkey_create(struct imactl_ctx *ctx, const struct imactl_evmkey_params *p,
+			 uint64_t *labelled_ret);
+
+/**
+ * imactl_evmkey_load() - every later boot: instantiate kmk (unsealed by the
+ * TPM) and the evm-key from the blobs in @p->blob_dir, then, with
+ * IMACTL_EVMKEY_ENABLE, enable EVM.  @p->key_len and the label members
+ * must be zero.
+ * Return: 0; -ENOENT (a blob file is missing), -EBADMSG (a blob file is not
+ * a blob of its kind), -EPERM/-EINVAL (the TPM or the kernel refused a blob:
+ * sealed by another TPM or parent, or the evm-key blob does not belong to
+ * this kmk), -ENODEV, -EEXIST, -EALREADY as for imactl_evmkey_create().
+ */
+int imactl_evmkey_load(struct imactl_ctx *ctx, const struct imactl_evmkey_params *p);
+
+/**
+ * imactl_evmkey_enable() - write IMACTL_EVM_INIT_HMAC | IMACTL_EVM_INIT_X509
+ * to <@securityfs>/evm (NULL: /sys/kernel/security), once (see above).
+ * Return: 0; -EALREADY (EVM already has its HMAC key), -ENOENT (the kernel
+ * found no evm-key for this process, or no <securityfs>/evm), -EPERM (EVM
+ * setup already completed, or no CAP_SYS_ADMIN), -errno.
+ */
+int imactl_evmkey_enable(struct imactl_ctx *ctx, const char *securityfs);
+
+struct imactl_evmkey_status {
+	int32_t kmk;	 /* serial of kmk in the user keyring; 0: absent */
+	int32_t evm_key; /* serial of evm-key; 0: absent */
+	int evm_flags;	 /* <securityfs>/evm (IMACTL_EVM_*); -errno: unreadable */
+	int evm_certs;	 /* keys on the EVM keyring (.evm or _evm); -errno: none found */
+	bool tpm;	 /* /sys/class/tpm/tpm0 exists */
+	uint64_t reserved[IMACTL_RESULT_RESERVED];
+};
+
+/**
+ * imactl_evmkey_status() - which of the keys are in the user keyring, what
+ * <@securityfs>/evm says (NULL: /sys/kernel/security), the number of keys on
+ * the EVM keyring and whether the kernel sees a TPM.  The kernel hides
+ * EVM_SETUP_COMPLETE from that file: with IMACTL_EVM_INIT_HMAC it is set.
+ * Return: 0, -EINVAL.
+ */
+int imactl_evmkey_status(struct imactl_ctx *ctx, const char *securityfs,
+			 struct imactl_evmkey_status *st);
+
 /**
  * imactl_sign_fd() - sign the regular file open at @fd (read-only is
  * enough): hash its content from the descriptor, then set security.ima and

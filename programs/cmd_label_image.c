@@ -16,8 +16,7 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* The paths of a --mutable-list file, unescaped; NULL-terminated. */
-static int read_list(const char *file, char ***paths_ret, size_t *n_ret)
+int prog_read_path_list(const char *file, char ***paths_ret, size_t *n_ret)
 {
 	char *text = NULL, **paths = NULL, *line, *save = NULL;
 	size_t len = 0, n = 0, lineno = 0;
@@ -52,14 +51,19 @@ static int read_list(const char *file, char ***paths_ret, size_t *n_ret)
 	}
 	free(text);
 	if (ret < 0) {
-		for (size_t i = 0; i < n; i++)
-			free(paths[i]);
-		free(paths);
+		prog_free_path_list(paths, n);
 		return ret;
 	}
 	*paths_ret = paths;
 	*n_ret = n;
 	return 0;
+}
+
+void prog_free_path_list(char **paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
 }
 
 static int run(const struct imactl_command *cmd, int argc, char *argv[])
@@ -86,7 +90,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		return prog_bad_option(cmd);
 	if (!o.no_uuid)
 		o.p.flags |= IMACTL_EVM_HMAC_FSUUID;
-	if (read_list(list, &paths, &n_paths) < 0)
+	if (prog_read_path_list(list, &paths, &n_paths) < 0)
 		return EXIT_OPERATIONAL;
 	if (!prog_hmac_key(&o) || prog_ctx_new(&ctx, 0, false) < 0) {
 		status = EXIT_OPERATIONAL;
@@ -103,9 +107,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	       (unsigned long long)labelled);
 out:
 	prog_hmac_opts_free(&o);
-	for (size_t i = 0; i < n_paths; i++)
-		free(paths[i]);
-	free(paths);
+	prog_free_path_list(paths, n_paths);
 	imactl_ctx_free(ctx);
 	return status;
 }

@@ -15,7 +15,7 @@ static const struct imactl_command *const commands[] = {
 	&cmd_sign,	   &cmd_verify,		&cmd_hash,	  &cmd_show,	    &cmd_keyid,
 	&cmd_policy,	   &cmd_kconfig,	&cmd_sign_tree,	  &cmd_verify_tree, &cmd_sign_image,
 	&cmd_verify_image, &cmd_apply_manifest, &cmd_import,	  &cmd_log,	    &cmd_keygen,
-	&cmd_cert,	   &cmd_hmac,		&cmd_label_image,
+	&cmd_cert,	   &cmd_hmac,		&cmd_label_image, &cmd_evm_key,
 };
 
 static void usage(FILE *f)

@@ -48,6 +48,7 @@ extern const struct imactl_command cmd_keygen;
 extern const struct imactl_command cmd_cert;
 extern const struct imactl_command cmd_hmac;
 extern const struct imactl_command cmd_label_image;
+extern const struct imactl_command cmd_evm_key;
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -195,6 +196,13 @@ int prog_hmac_getopt(struct prog_hmac_opts *o, int argc, char *argv[],
 bool prog_hmac_key(struct prog_hmac_opts *o);
 /* Wipes the key. */
 void prog_hmac_opts_free(struct prog_hmac_opts *o);
+
+/*
+ * The paths of a --mutable-list file (cmd_label_image.c), unescaped; prints
+ * why not.  Free with prog_free_path_list().
+ */
+int prog_read_path_list(const char *file, char ***paths_ret, size_t *n_ret);
+void prog_free_path_list(char **paths, size_t n);
 
 /* "FILE:LINE:COLUMN: error: message [code]" on stderr (compiler style). */
 void prog_print_diag(const char *file, const struct imactl_diag *d);

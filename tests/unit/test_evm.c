@@ -257,6 +257,61 @@ static void open_regular_refuses_others(void **state)
 	assert_int_equal(imactl_open_regular(AT_FDCWD, "/dev/null"), -EINVAL);
 }
 
+/* evm-key: parameters refused before the kernel is asked for anything */
+static void evmkey_bad_params(void **state)
+{
+	struct imactl_ctx *ctx = test_ctx();
+	struct imactl_evm_hmac_params hp = { .target_bits = 64 };
+	struct imactl_evmkey_params p = { .blob_dir = "/nonexistent" };
+	struct imactl_evmkey_status st;
+	const char *paths[] = { "/a" };
+
+	(void)state;
+	assert_int_equal(imactl_evmkey_create(NULL, &p, NULL), -EINVAL);
+	assert_int_equal(imactl_evmkey_create(ctx, NULL, NULL), -EINVAL);
+	assert_int_equal(imactl_evmkey_load(ctx, NULL), -EINVAL);
+	assert_int_equal(imactl_evmkey_status(ctx, NULL, NULL), -EINVAL);
+	assert_int_equal(imactl_evmkey_status(NULL, NULL, &st), -EINVAL);
+	assert_int_equal(imactl_evmkey_enable(NULL, NULL), -EINVAL);
+	p.blob_dir = "";
+	assert_int_equal(imactl_evmkey_create(ctx, &p, NULL), -EINVAL);
+	assert_int_equal(imactl_evmkey_load(ctx, &p), -EINVAL);
+	p.blob_dir = "/nonexistent";
+	p.flags = 1u << 7;
+	assert_int_equal(imactl_evmkey_create(ctx, &p, NULL), -EINVAL);
+	p.flags = 0;
+	p.key_len = IMACTL_EVM_KEY_MAX + 1;
+	assert_int_equal(imactl_evmkey_create(ctx, &p, NULL), -EINVAL);
+	p.key_len = 0;
+	p.reserved[3] = 1;
+	assert_int_equal(imactl_evmkey_create(ctx, &p, NULL), -EINVAL);
+	assert_int_equal(imactl_evmkey_load(ctx, &p), -EINVAL);
+	p.reserved[3] = 0;
+	/* labelling needs its parameters, and a path list when it has paths */
+	p.label_image = "img";
+	assert_int_equal(imactl_evmkey_create(ctx, &p, NULL), -EINVAL);
+	p.label = &hp;
+	p.n_label_paths = 1;
+	assert_int_equal(imactl_evmkey_create(ctx, &p, NULL), -EINVAL);
+	/* load: nothing of create's */
+	p.label_paths = paths;
+	assert_int_equal(imactl_evmkey_load(ctx, &p), -EINVAL);
+	p = (struct imactl_evmkey_params){ .blob_dir = "/nonexistent", .key_len = 32 };
+	assert_int_equal(imactl_evmkey_load(ctx, &p), -EINVAL);
+	p.key_len = 0;
+	p.flags = IMACTL_EVMKEY_REPLACE;
+	assert_int_equal(imactl_evmkey_load(ctx, &p), -EINVAL);
+	/* the blob directory is checked before any key is added */
+	p.flags = 0;
+	assert_int_equal(imactl_evmkey_load(ctx, &p), -ENOENT);
+	assert_int_equal(imactl_evmkey_create(ctx, &p, NULL), -ENOENT);
+	/* status of a securityfs without EVM */
+	assert_int_equal(imactl_evmkey_status(ctx, "/nonexistent", &st), 0);
+	assert_int_equal(st.evm_flags, -ENOENT);
+	assert_int_equal(imactl_evmkey_enable(ctx, "/nonexistent"), -ENOENT);
+	imactl_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +319,7 @@ int main(void)
 		cmocka_unit_test(sign_and_verify_fd),
 		cmocka_unit_test(evm_needs_ima),
 		cmocka_unit_test(open_regular_refuses_others),
+		cmocka_unit_test(evmkey_bad_params),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

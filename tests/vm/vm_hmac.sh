@@ -1,14 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck disable=SC2034 # KERNEL, KMODULES are parameters of tests/vm/vm-lib.sh
-# Real kernel, EVM HMAC with a per-device key (issue 17), one boot: our own
-# kernel (scripts/build-kernel with kernel/evm-hmac.cfg: TRUSTED_KEYS with the
-# TPM backend, ENCRYPTED_KEYS, USER_DECRYPTED_DATA; built once, cached), swtpm
-# provisioned with a storage primary key at 0x81000001 (swtpm_setup
-# --create-spk), the trusted key's parent.  The initramfs makes the EVM key
-# material, labels the mutable files of the unmounted root with imactl
-# label-image, creates the TPM-sealed `trusted` kmk and the `encrypted`
-# evm-key from that material, enables EVM HMAC + X.509, mounts and reads.
+# Real kernel, EVM HMAC with a per-device key (issue 17), two boots of one
+# disk and one TPM: our own kernel (scripts/build-kernel with
+# kernel/evm-hmac.cfg: TRUSTED_KEYS with the TPM backend, ENCRYPTED_KEYS,
+# USER_DECRYPTED_DATA; built once, cached), swtpm provisioned with a storage
+# primary key at 0x81000001 (swtpm_setup --create-spk), the trusted key's
+# parent.  Boot 1 (scenarios/hmac.sh): imactl evm-key create labels the
+# mutable files of the unmounted root, seals the kmk, makes the evm-key and
+# stores the blobs; EVM HMAC + X.509 on; the running system changes and
+# creates files.  Between the boots the host changes the image with debugfs
+# and dd.  Boot 2 (scenarios/hmac-reboot.sh), same disk, the TPM state boot 1
+# left: imactl evm-key load from the blobs on the root.
 . "$SRC_ROOT/tests/cli/lib.sh"
 . "$SRC_ROOT/tests/vm/vm-lib.sh"
 . "$SRC_ROOT/tests/vm/chain-lib.sh"
@@ -39,7 +42,7 @@ uuid=5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b
 r="$T/tree"
 mkdir -p "$r/etc" "$r/var/lib/app" "$r/usr/bin"
 for f in etc/machine-id var/lib/app/state var/lib/app/forged var/lib/app/tampered \
-	var/lib/app/imachanged var/lib/app/unlabelled; do
+	var/lib/app/imachanged var/lib/app/unlabelled var/lib/app/cfg var/lib/app/conf; do
 	vm_data "$r/${f%/*}" "${f##*/}"
 done
 vm_data "$r/usr/share" signed
@@ -51,7 +54,7 @@ ok "sign-tree --mutable" "$IMACTL" sign-tree "$r" --key "$KEY" --cert "$CERT" --
 printf 'x' >> "$r/var/lib/app/tampered"
 vm_ext4 "$T/disk.img" "$r" $uuid
 mkdir -p "$T/extra/etc/vm" "$T/extra/scenarios"
-cp "$VM_SRC/scenarios/hmac.sh" "$T/extra/scenarios/"
+cp "$VM_SRC/scenarios/hmac.sh" "$VM_SRC/scenarios/hmac-reboot.sh" "$T/extra/scenarios/"
 cp "$CERT" "$T/extra/etc/vm/ima.pem"
 echo $uuid > "$T/extra/etc/vm/uuid"
 # first boot labels what the image declares mutable, except two files: one
@@ -68,6 +71,27 @@ mkdir -p "$T/tpm-init"
 swtpm_setup --tpm2 --tpmstate "$T/tpm-init" --create-spk --overwrite >"$T/swtpm_setup.log" 2>&1 ||
 	{ sed 's/^/# /' "$T/swtpm_setup.log"; echo "Bail out! swtpm_setup --create-spk failed"; exit 1; }
 # this kernel has no ACPI: tpm_tis.force=1 finds QEMU's tpm-tis
-VM_TPM_INIT="$T/tpm-init" vm_boot hmac "$T/initrd" "$T/disk.img" yes tpm_tis.force=1
+VM_ROOT_KEEP=yes VM_TPM_INIT="$T/tpm-init" vm_boot hmac "$T/initrd" "$T/disk.img" yes tpm_tis.force=1
 vm_results hmac
+
+# offline, between the boots: bytes of a file changed in place (its inode and
+# xattrs untouched), a value of security.ima replaced
+bsize=$(debugfs -R stats "$T/disk.img" 2>/dev/null | sed -n 's/^Block size: *//p')
+poke() { # PATH TEXT: TEXT over the first bytes of PATH in the image
+	_blk=$(debugfs -R "bmap $1 0" "$T/disk.img" 2>/dev/null)
+	case "$_blk" in '' | 0 | *[!0-9]*) echo "Bail out! no data block for $1 in the image"; exit 1 ;; esac
+	printf '%s' "$2" | dd of="$T/disk.img" bs=1 seek=$((_blk * bsize)) conv=notrunc status=none
+}
+poke /var/lib/app/state "DATA"
+poke /var/lib/app/runtime2 "DATA"
+poke /usr/bin/prog "$(printf "#!/bin/sh\necho RAN")"
+ok "host: debugfs replaces a labelled file's security.ima" debugfs -w -R \
+	"ea_set /var/lib/app/conf security.ima 0x0404000000000000000000000000000000000000000000000000000000000000000" "$T/disk.img"
+is "host: the image changed where meant" "$(debugfs -R "cat /var/lib/app/state" "$T/disk.img" 2>/dev/null)" "DATA state"
+# the TPM as boot 1 left it (its socket and log are swtpm's, not state)
+mkdir -p "$T/tpm-boot1"
+cp -a "$T/hmac.tpm/." "$T/tpm-boot1/"
+rm -f "$T/tpm-boot1/sock" "$T/tpm-boot1/log"
+VM_ROOT_KEEP=yes VM_TPM_INIT="$T/tpm-boot1" vm_boot hmac-reboot "$T/initrd" "$T/disk.img" yes tpm_tis.force=1
+vm_results hmac-reboot
 done_testing
