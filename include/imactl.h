@@ -742,8 +742,17 @@ struct imactl_verify_result {
 	 * not hashed (no or a malformed value, ...).
 	 */
 	struct imactl_digest ima_digest;
+	/*
+	 * 1 when security.evm holds an EVM HMAC (0x02), looked at whether EVM
+	 * was asked for or not: the file is protected by the device's EVM key,
+	 * which userspace cannot check (with IMACTL_VERIFY_EVM, evm_status is
+	 * -EOPNOTSUPP for it).  A file whose IMA value verifies is then neither
+	 * "good" nor "unsigned" but "hmac" (this took one of the reserved
+	 * places; the size is unchanged).
+	 */
+	uint32_t evm_hmac, unused;
 	/* zeroed by the library: room for members a later libimactl fills */
-	uint64_t reserved[IMACTL_RESULT_RESERVED];
+	uint64_t reserved[IMACTL_RESULT_RESERVED - 1];
 };
 
 #define IMACTL_VERIFY_EVM	  (1u << 0) /* also check security.evm */

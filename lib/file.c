@@ -785,6 +785,20 @@ out:
 	return ret;
 }
 
+/* security.evm holds an HMAC: the device key protects the file (not checked here). */
+static bool evm_is_hmac(const struct file_source *src)
+{
+	uint8_t *val = NULL;
+	size_t len = 0;
+	bool hmac;
+
+	if (src->get_xattr(src->data, XATTR_EVM, &val, &len) < 0)
+		return false;
+	hmac = len == 1 + IMACTL_EVM_HMAC_LEN && val[0] == IMACTL_XATTR_EVM_HMAC;
+	free(val);
+	return hmac;
+}
+
 int verify_source(struct imactl_ctx *ctx, const struct file_source *src,
 		  const struct imactl_keyring *keyring, unsigned int flags,
 		  unsigned int target_bits, struct imactl_verify_result *result)
@@ -794,10 +808,13 @@ int verify_source(struct imactl_ctx *ctx, const struct file_source *src,
 	if (target_bits != 32 && target_bits != 64)
 		return -EINVAL;
 	r.ima_status = verify_ima(ctx, src, keyring, flags, &r);
-	if (flags & IMACTL_VERIFY_EVM)
+	if (flags & IMACTL_VERIFY_EVM) {
 		r.evm_status = verify_evm(ctx, src, keyring, target_bits, &r);
-	else
+		r.evm_hmac = r.evm_type == IMACTL_XATTR_EVM_HMAC;
+	} else {
 		r.evm_reason = "not checked";
+		r.evm_hmac = evm_is_hmac(src);
+	}
 	if (result)
 		*result = r;
 	if (r.ima_status < 0)

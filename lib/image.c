@@ -271,7 +271,14 @@ static bool already_valid(struct image_run *r, struct imactl_ctx *ctx, struct jo
 	const struct imactl_sign_params *sp = job_params(r, j);
 	struct imactl_verify_result res;
 	unsigned int flags = 0;
+	uint8_t *evm = NULL;
+	size_t evm_len;
 
+	/* a mutable file keeps no EVM value of the build (sign_job() drops it) */
+	if (j->mutable_file && ext4_xattrs_get(j->xs, "security.evm", &evm, &evm_len) == 0) {
+		free(evm);
+		return false;
+	}
 	if (sp->ima == IMACTL_IMA_SIG)
 		flags |= IMACTL_VERIFY_REQUIRE_SIG;
 	if (sp->evm != IMACTL_EVM_NONE)

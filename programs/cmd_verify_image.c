@@ -22,7 +22,7 @@ const struct imactl_command cmd_verify_image = {
 		 "by path, as\n"
 		 "  /PATH: CLASS: DETAILS\n"
 		 "with the classes of verify-tree (good, hash-only, bad, unsigned,\n"
-		 "unknown-key, error).  sigv3 values are errors: fs-verity digests are not\n"
+		 "unknown-key, error, hmac).  sigv3 values are errors: fs-verity digests are not\n"
 		 "computed from images.\n"
 		 "\n" PROG_SO_HELP_VERIFY_TREE "                        see sign-image)\n"
 		 "  --include GLOB, --exclude GLOB\n"

@@ -15,10 +15,16 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-enum class { C_GOOD, C_HASH_ONLY, C_BAD, C_UNSIGNED, C_UNKNOWN_KEY, C_ERROR, C_COUNT };
+/*
+ * hmac: the IMA value verifies and security.evm is an EVM HMAC, which only
+ * the device's key can check (the kernel does): not "good", not "unsigned".
+ * Like hash-only, a problem when a signature is required (--cert without
+ * --allow-hash): anyone can write a hash and 21 bytes.
+ */
+enum class { C_GOOD, C_HASH_ONLY, C_BAD, C_UNSIGNED, C_UNKNOWN_KEY, C_ERROR, C_HMAC, C_COUNT };
 
 static const char *const class_names[C_COUNT] = {
-	"good", "hash-only", "bad", "unsigned", "unknown-key", "error",
+	"good", "hash-only", "bad", "unsigned", "unknown-key", "error", "hmac",
 };
 
 struct problem {
@@ -57,6 +63,7 @@ static enum class class_of_status(int s) {
 static enum class classify(const struct imactl_tree_entry *e, bool evm) {
 	static const int rank[C_COUNT] = { [C_GOOD] = 0,
 					   [C_HASH_ONLY] = 0,
+					   [C_HMAC] = 0,
 					   [C_UNSIGNED] = 1,
 					   [C_UNKNOWN_KEY] = 2,
 					   [C_BAD] = 3,
@@ -66,8 +73,9 @@ static enum class classify(const struct imactl_tree_entry *e, bool evm) {
 
 	if (!r) return C_ERROR;
 	a = class_of_status(r->ima_status);
-	b = evm ? class_of_status(r->evm_status) : C_GOOD;
+	b = evm && !r->evm_hmac ? class_of_status(r->evm_status) : C_GOOD;
 	if (rank[b] > rank[a]) a = b;
+	if (a == C_GOOD && r->evm_hmac) a = C_HMAC;
 	if (a == C_GOOD && is_hash(r->ima_type)) a = C_HASH_ONLY;
 	return a;
 }
@@ -79,6 +87,12 @@ static char *describe(const struct imactl_tree_entry *e, enum class cls, bool ev
 
 	if (!r) {
 		if (asprintf(&out, "%s", prog_file_error(e->status)) < 0)
+			return NULL;
+		return out;
+	}
+	if (cls == C_HMAC) {
+		if (asprintf(&out, "evm: an HMAC, only the device's EVM key can check it (ima: %s)",
+			     is_hash(r->ima_type) ? "a hash, matching" : "a valid signature") < 0)
 			return NULL;
 		return out;
 	}
@@ -147,7 +161,8 @@ static int on_entry(void *data, const struct imactl_tree_entry *e)
 	tree_progress_file(&st->progress, e->size);
 	cls = classify(e, st->evm);
 	st->counts[cls]++;
-	if ((cls != C_GOOD && cls != C_HASH_ONLY) || (cls == C_HASH_ONLY && st->require_sig)) {
+	if ((cls != C_GOOD && cls != C_HASH_ONLY && cls != C_HMAC) ||
+	    ((cls == C_HASH_ONLY || cls == C_HMAC) && st->require_sig)) {
 		if (!st->err)
 			st->err = add_problem(st, e, cls);
 	}
@@ -213,6 +228,11 @@ static void print_text(const char *name, const struct state *st, const struct im
 	       (unsigned long long)st->counts[C_BAD], (unsigned long long)st->counts[C_UNSIGNED],
 	       (unsigned long long)st->counts[C_UNKNOWN_KEY],
 	       (unsigned long long)st->counts[C_ERROR]);
+	/* only when there are such files: the line stays as it was otherwise */
+	if (st->counts[C_HMAC])
+		printf("%s: %llu of them hmac (protected by the device's EVM key, which only the "
+		       "kernel holds)\n",
+		       name, (unsigned long long)st->counts[C_HMAC]);
 	tree_print_skipped(stdout, name, s);
 }
 
@@ -287,9 +307,11 @@ const struct imactl_command cmd_verify_tree = {
 		 "below ROOT, in parallel, without following symbolic links.  Each file is\n"
 		 "counted as good (a signature that verifies), hash-only (a matching hash),\n"
 		 "bad (content, metadata or signature do not match), unsigned (no value),\n"
-		 "unknown-key (signed by a key none of the certificates holds) or error (it\n"
-		 "could not be read).  With --cert a hash-only file is a problem (the\n"
-		 "certificate asks for signatures) unless --allow-hash is given.  Every\n"
+		 "unknown-key (signed by a key none of the certificates holds), error (it\n"
+		 "could not be read) or hmac (its IMA value verifies and security.evm is an\n"
+		 "EVM HMAC, which only the device's EVM key can check: the kernel does).\n"
+		 "With --cert a hash-only or hmac file is a problem (the certificate asks\n"
+		 "for signatures) unless --allow-hash is given.  Every\n"
 		 "problem is listed, sorted by path, as\n"
 		 "  /PATH: CLASS: DETAILS\n"
 		 "with PATH relative to ROOT and escaped as in manifests (see sign-tree).\n"

@@ -30,11 +30,33 @@ debugfs -w -R 'set_inode_field /etc/machine-id generation 3735928559' img.ext4 >
 debugfs -w -R 'set_inode_field /var/lib/db/a.db generation 17' img.ext4 >/dev/null 2>&1
 is "a generation was set" "$(debugfs -R 'stat /etc/machine-id' img.ext4 2>/dev/null | sed -n 's/.*Generation: \([0-9]*\).*/\1/p')" 3735928559
 cp img.ext4 nouuid.ext4
+cp img.ext4 nouuid-before.ext4
 uuid=$(blkid -s UUID -o value img.ext4)
 ok "label-image" "$IMACTL" label-image img.ext4 --key-file key --list list
 like "... says how many" "$T/out" 'img.ext4: 3 files labelled'
 ok "the labelled image is clean for e2fsck" e2fsck -fn img.ext4
 ok "label-image --no-uuid" "$IMACTL" label-image nouuid.ext4 --key-file key --list list --no-uuid
+
+# verify-image/verify-tree cannot check an HMAC (the key is the device's):
+# the labelled files are "hmac", neither good nor hash-only nor an error
+fails 1 "verify-image --cert: hmac files are problems when signatures are asked for" \
+	"$IMACTL" verify-image img.ext4 --cert "$K.pem"
+like "... each listed as hmac" "$T/out" "^/etc/machine-id: hmac: evm: an HMAC, only the device's EVM key can check it \(ima: a hash, matching\)$"
+ok "verify-image --allow-hash --evm" "$IMACTL" verify-image img.ext4 --cert "$K.pem" --allow-hash --evm
+like "... counts them as hmac" "$T/out" "^verify-image: 3 of them hmac"
+like "... the signed file good, none hash-only or error" "$T/out" "good 1, hash-only 0, bad 0, unsigned 0, unknown-key 0, error 0$"
+ok "verify-image --json" "$IMACTL" verify-image img.ext4 --cert "$K.pem" --allow-hash --json
+like "... \"hmac\": 3" "$T/out" '"hash-only": 0, .*"hmac": 3'
+ok "before labelling: hash-only" "$IMACTL" verify-image nouuid-before.ext4 --cert "$K.pem" --allow-hash
+like "... no hmac line" "$T/out" "hash-only 3,"
+mount -o loop,ro img.ext4 mnt && {
+	fails 1 "verify-tree on the mounted image: hmac files are problems with --cert" \
+		"$IMACTL" verify-tree mnt --cert "$K.pem" --evm
+	like "... listed as hmac" "$T/out" "^/var/lib/db/a.db: hmac: "
+	ok "verify-tree --allow-hash" "$IMACTL" verify-tree mnt --cert "$K.pem" --allow-hash
+	like "... counts them as hmac" "$T/out" "^verify-tree: 3 of them hmac"
+	umount mnt
+}
 
 check_mounted() { # image uuid-option... : compare each mutable file's security.evm
 	mount -o loop,ro "$1" mnt || return 1

@@ -63,6 +63,28 @@ ok "re-sign an image with --mutable" "$IMACTL" sign-image img2.ext4 --key "$K.ke
 	--mutable /etc/machine-id
 is "... its old EVM signature is gone" "$(debugfs -R 'ea_get -x /etc/machine-id security.evm' img2.ext4 2>/dev/null | sed 's/^.*= //' | tr -d ' \n')" ""
 ok "e2fsck finds the image clean" e2fsck -fn img2.ext4
+# --skip-valid: a mutable file whose hash is already right keeps no EVM
+# signature either (it used to stay: the file counted as valid)
+mk_tree img3
+mke2fs -q -t ext4 -I 256 -d img3 img3.ext4 16M >/dev/null 2>&1
+ok "sign-image --ima hash --evm portable" "$IMACTL" sign-image img3.ext4 --key "$K.key" \
+	--cert "$K.pem" --ima hash --evm portable
+i3() { debugfs -R "ea_get -x $1 $2" img3.ext4 2>/dev/null | sed 's/^.*= //' | tr -d ' \n'; }
+is "... machine-id: a hash and an EVM portable signature" \
+	"$(i3 /etc/machine-id security.ima | cut -c1-2):$(i3 /etc/machine-id security.evm | cut -c1-2)" "04:05"
+ima3=$(i3 /etc/machine-id security.ima)
+ok "sign-image --mutable --skip-valid" "$IMACTL" sign-image img3.ext4 --key "$K.key" \
+	--cert "$K.pem" --mutable /etc/machine-id --skip-valid
+is "... the stale EVM signature of the mutable file is gone" "$(i3 /etc/machine-id security.evm)" ""
+is "... its hash kept" "$(i3 /etc/machine-id security.ima)" "$ima3"
+is "... a signed file keeps its EVM signature" "$(i3 /usr/bin/tool security.evm | cut -c1-2)" 05
+ok "... e2fsck finds the image clean" e2fsck -fn img3.ext4
+mk_tree tree3
+ok "sign-tree --ima hash --evm portable" "$IMACTL" sign-tree tree3 --key "$K.key" --cert "$K.pem" \
+	--no-cache --ima hash --evm portable
+ok "sign-tree --mutable --skip-valid" "$IMACTL" sign-tree tree3 --key "$K.key" --cert "$K.pem" \
+	--no-cache --mutable /etc/machine-id --skip-valid
+is "... sign-tree drops it too" "$(xattr_hex security.evm tree3/etc/machine-id)" ""
 
 fails 2 "--mutable-list without --mutable" "$IMACTL" sign-tree tree --key "$K.key" --cert "$K.pem" --mutable-list l2
 fails 2 "--mutable-list twice" "$IMACTL" sign-tree tree --key "$K.key" --mutable x --mutable-list a --mutable-list b
