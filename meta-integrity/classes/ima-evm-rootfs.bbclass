@@ -1,16 +1,26 @@
 # SPDX-License-Identifier: MIT
-# Signs the root filesystem of an image with IMA signatures and EVM portable
+# Signs the files of an image with IMA signatures and EVM portable
 # signatures, using imactl from imactl-native. Enable it in local.conf:
 #
 #   DISTRO_FEATURES:append = " integrity ima"
 #   IMAGE_CLASSES += "ima-evm-rootfs"
 #
-# Signing is the task do_ima_evm_sign: after do_image (which runs every
-# IMAGE_PREPROCESS_COMMAND, the last changes to the root filesystem) and before
-# each do_image_<type>, under pseudo, which keeps the security.* xattrs for the
-# image types. Nothing is reordered: the class adds one task and its edges.
-# Signing is followed by imactl verify-tree. Any file that cannot be signed or
-# does not verify fails the build with the file named; nothing is ignored.
+# Two modes (IMA_EVM_SIGN_MODE):
+# - "rootfs" (default): the task do_ima_evm_sign signs the root filesystem
+#   directory with imactl sign-tree, after do_image (which runs every
+#   IMAGE_PREPROCESS_COMMAND, the last changes to the root filesystem) and
+#   before each do_image_<type>, under pseudo, which keeps the security.*
+#   xattrs for every image type (ext4, tar, wic, cpio with a manifest).
+# - "image": no xattr is written to the root filesystem. Inside
+#   do_image_ext2/3/4, right after IMAGE_CMD has made the file system and
+#   before its conversions (ext4.gz, ext4.zst ...) run in the same task,
+#   imactl sign-image signs the files in the image itself; nothing needs
+#   pseudo to keep xattrs. Other image types would carry no signatures: their
+#   tasks stop with a message (IMA_EVM_UNSIGNED_TYPES lets some through).
+# Nothing is reordered: the class adds one task and its edges, and in image
+# mode one command at the end of IMAGE_CMD:ext2/3/4.
+# Signing is followed by imactl verify-tree / verify-image. Any file that
+# cannot be signed or does not verify fails the build with the file named.
 #
 # Inherit it through IMAGE_CLASSES or after image/core-image: the task is put
 # before the do_image_<type> tasks image.bbclass has created.
@@ -59,8 +69,32 @@ IMA_EVM_POLICY_CHECK ?= "1"
 # ${IMAGE_NAME}.ima-evm.manifest (the runtime tests read it).
 IMA_EVM_MANIFEST ?= ""
 
-# More options for imactl sign-tree only.
+# More options for imactl sign-tree / sign-image only.
 IMA_EVM_SIGN_ARGS ?= ""
+
+# "rootfs" (sign the root filesystem directory, every image type carries the
+# signatures) or "image" (sign the ext2/3/4 image files, no xattrs needed on
+# the build host or from pseudo). See the layer README.
+IMA_EVM_SIGN_MODE ?= "rootfs"
+# Image mode: image types (IMAGE_FSTYPES words) that may be built although
+# they are not signed, e.g. a wic image that only copies the signed ext4 in
+# (rawcopy). Any other non-ext type fails its do_image_<type>.
+IMA_EVM_UNSIGNED_TYPES ?= ""
+
+# imactl's signature cache (sign-tree/sign-image --cache): a value signed
+# before for the same content (IMA) or the same EVM input, key and algorithm
+# is reused once it verifies, so a rebuild signs only what changed. Like the
+# sstate cache it outlives TMPDIR: PERSISTENT_DIR (the build directory's
+# cache/) belongs to the build directory, survives "rm -rf tmp", and pseudo
+# does not track it
+# (scarthgap: PSEUDO_IGNORE_PATHS; later: outside PSEUDO_INCLUDE_PATHS), so
+# imactl creates and reads it as the build user. It must belong to that user
+# (imactl refuses another user's; not SSTATE_DIR, which may be shared).
+# "" signs without a cache. IMA_EVM_CACHE_SIZE: imactl's --cache-size.
+IMA_EVM_CACHE_DIR ?= "${PERSISTENT_DIR}/imactl-sign"
+IMA_EVM_CACHE_SIZE ?= ""
+# A cache directory set elsewhere is kept out of pseudo's database too.
+PSEUDO_IGNORE_PATHS .= "${@',' + d.getVar('IMA_EVM_CACHE_DIR') if d.getVar('IMA_EVM_CACHE_DIR') else ''}"
 
 # tar image types keep the signatures (pax headers SCHILY.xattr.security.*);
 # unpack with "tar --xattrs --xattrs-include='security.*'" as root to keep them.
@@ -70,7 +104,11 @@ IMAGE_CMD_TAR:append = "${@' ' + d.getVar('IMA_EVM_TAR_ARGS') if bb.utils.contai
 IMAGE_INSTALL:append = "${@bb.utils.contains('DISTRO_FEATURES', 'ima', ' ima-evm-keys', '', d)}"
 
 do_ima_evm_sign () {
-	ima_evm_sign_rootfs
+	if [ "${IMA_EVM_SIGN_MODE}" = "image" ]; then
+		ima_evm_prepare_image_mode
+	else
+		ima_evm_sign_rootfs
+	fi
 }
 addtask ima_evm_sign after do_image before do_image_complete
 do_ima_evm_sign[fakeroot] = "1"
@@ -78,19 +116,57 @@ do_ima_evm_sign[depends] += "imactl-native:do_populate_sysroot ${IMA_EVM_DEBUG_K
 do_ima_evm_sign[file-checksums] += "${@ima_evm_file_checksums(d, 'IMA_EVM_PRIVKEY IMA_EVM_X509 IMA_EVM_POLICY')}"
 do_ima_evm_sign[vardepsexclude] += "DATETIME DATE"
 ima_evm_sign_rootfs[vardepsexclude] += "IMA_EVM_EVMCTL_KEY_PASSWORD BB_NUMBER_THREADS"
+ima_evm_sign_image[vardepsexclude] += "IMA_EVM_EVMCTL_KEY_PASSWORD BB_NUMBER_THREADS"
+
+# Image mode: the last command of IMAGE_CMD:ext2/3/4, so it runs in
+# do_image_<type> after the file system is made (and checked by fsck) and
+# before the conversion commands image.bbclass appends to the same task.
+IMAGE_CMD:ext2:append = "${@ima_evm_image_cmd(d, 'ext2')}"
+IMAGE_CMD:ext3:append = "${@ima_evm_image_cmd(d, 'ext3')}"
+IMAGE_CMD:ext4:append = "${@ima_evm_image_cmd(d, 'ext4')}"
+IMA_EVM_EXT_TYPES = "ext2 ext3 ext4"
+
+def ima_evm_image_mode(d):
+    return (bb.utils.contains('DISTRO_FEATURES', 'ima', True, False, d) and
+            d.getVar('IMA_EVM_SIGN_MODE') == 'image')
+
+def ima_evm_image_cmd(d, fstype):
+    return '\n\tima_evm_sign_image %s' % fstype if ima_evm_image_mode(d) else ''
 
 # Every do_image_<type> (image.bbclass marks them with the "imagetype" flag)
-# runs after signing. Without "ima" in DISTRO_FEATURES the task is dropped.
+# runs after do_ima_evm_sign. Without "ima" in DISTRO_FEATURES the task is
+# dropped. Image mode: the ext tasks get imactl-native and the keys; the
+# others stop unless listed in IMA_EVM_UNSIGNED_TYPES.
 python () {
     if not bb.utils.contains('DISTRO_FEATURES', 'ima', True, False, d):
         bb.build.deltask('do_ima_evm_sign', d)
         return
+    mode = d.getVar('IMA_EVM_SIGN_MODE')
+    if mode not in ('rootfs', 'image'):
+        bb.fatal('ima-evm-rootfs: IMA_EVM_SIGN_MODE = "%s": use "rootfs" or "image"' % mode)
     types = [t for t in (d.getVar('__BBTASKS', False) or []) if d.getVarFlag(t, 'imagetype')]
     if not types and (d.getVar('IMAGE_FSTYPES') or '').split():
         bb.fatal('ima-evm-rootfs: no do_image_<type> tasks to sign before; inherit it after image '
                  'or core-image, or through IMAGE_CLASSES')
+    ext = d.getVar('IMA_EVM_EXT_TYPES').split()
+    unsigned = d.getVar('IMA_EVM_UNSIGNED_TYPES').split()
     for t in types:
         bb.build.addtask('do_ima_evm_sign', t, 'do_image', d)
+        if mode != 'image':
+            continue
+        if d.getVarFlag(t, 'imagetype') in ext:
+            d.appendVarFlag(t, 'depends', ' imactl-native:do_populate_sysroot ' +
+                            d.getVar('IMA_EVM_DEBUG_KEYS_DEPENDS'))
+            d.appendVarFlag(t, 'file-checksums', ' ' + ima_evm_file_checksums(d, 'IMA_EVM_PRIVKEY IMA_EVM_X509'))
+        elif d.getVarFlag(t, 'imagetype') not in unsigned:
+            d.prependVarFlag(t, 'prefuncs', 'ima_evm_unsigned_type ')
+}
+
+python ima_evm_unsigned_type () {
+    bb.fatal('IMA/EVM: IMA_EVM_SIGN_MODE = "image" signs ext2/ext3/ext4 images only: do_%s would be made '
+             'from the unsigned root filesystem. Remove it from IMAGE_FSTYPES, use IMA_EVM_SIGN_MODE = '
+             '"rootfs", or add it to IMA_EVM_UNSIGNED_TYPES if it only repackages a signed ext image.'
+             % d.getVar('BB_CURRENTTASK'))
 }
 
 # The steps of signing, as functions other tasks can reuse: ima_evm_check_keys
@@ -158,32 +234,57 @@ ima_evm_selection () {
 	done
 }
 
-# ima_evm_sign_tree DIR LOG [OPTION]...: imactl sign-tree with the class's
-# key and signature settings, output appended to LOG; fails the task.
-ima_evm_sign_tree () {
-	dir=$1
-	log=$2
-	shift 2
+# ima_evm_sign COMMAND TARGET LOG [OPTION]...: imactl sign-tree (TARGET a
+# directory) or sign-image (an ext2/3/4 image) with the class's key,
+# signature and cache settings, output appended to LOG; fails the task.
+ima_evm_sign () {
+	cmd=$1
+	target=$2
+	log=$3
+	shift 3
 	rc=0
 	if [ -n "${IMA_EVM_PRIVKEY_PASSWORD_FILE}" ]; then
 		set -- --pass-file "${IMA_EVM_PRIVKEY_PASSWORD_FILE}" "$@"
 	fi
-	"${IMA_EVM_IMACTL}" sign-tree "$dir" --key "${IMA_EVM_PRIVKEY}" --cert "${IMA_EVM_X509}" \
+	if [ -n "${IMA_EVM_CACHE_DIR}" ]; then
+		mkdir -p "$(dirname "${IMA_EVM_CACHE_DIR}")"
+		set -- --cache "${IMA_EVM_CACHE_DIR}" "$@"
+		if [ -n "${IMA_EVM_CACHE_SIZE}" ]; then
+			set -- --cache-size "${IMA_EVM_CACHE_SIZE}" "$@"
+		fi
+	else
+		set -- --no-cache "$@"
+	fi
+	"${IMA_EVM_IMACTL}" $cmd "$target" --key "${IMA_EVM_PRIVKEY}" --cert "${IMA_EVM_X509}" \
 		--ima "${IMA_EVM_ROOTFS_IMA}" --evm "${IMA_EVM_ROOTFS_EVM}" --hash "${IMA_EVM_HASH}" \
 		--target-bits "${IMA_EVM_TARGET_BITS}" ${IMA_EVM_IMACTL_ARGS} ${IMA_EVM_SIGN_ARGS} "$@" \
 		>>"$log" 2>&1 || rc=$?
 	if [ $rc -ne 0 ]; then
-		bbfatal "IMA/EVM: signing $dir failed (imactl sign-tree exit $rc):
+		bbfatal "IMA/EVM: signing $target failed (imactl $cmd exit $rc):
 $(tail -n 100 "$log")"
 	fi
+}
+# where the cache is does not change a signature
+ima_evm_sign[vardepsexclude] += "IMA_EVM_CACHE_DIR IMA_EVM_CACHE_SIZE"
+
+# ima_evm_sign_tree DIR LOG [OPTION]...: imactl sign-tree (ima_evm_sign).
+ima_evm_sign_tree () {
+	ima_evm_sign sign-tree "$@"
 }
 
 # ima_evm_verify_tree DIR LOG [OPTION]...: imactl verify-tree with the
 # certificate the target will use, as strict as the signing settings.
 ima_evm_verify_tree () {
-	dir=$1
-	log=$2
-	shift 2
+	ima_evm_verify verify-tree "$@"
+}
+
+# ima_evm_verify COMMAND TARGET LOG [OPTION]...: imactl verify-tree or
+# verify-image, as strict as the signing settings; fails the task.
+ima_evm_verify () {
+	cmd=$1
+	dir=$2
+	log=$3
+	shift 3
 	checks="--target-bits ${IMA_EVM_TARGET_BITS}"
 	if [ "${IMA_EVM_ROOTFS_EVM}" = "portable" ]; then
 		checks="$checks --evm"
@@ -195,26 +296,18 @@ ima_evm_verify_tree () {
 		checks="$checks --allow-hash"
 	fi
 	rc=0
-	"${IMA_EVM_IMACTL}" verify-tree "$dir" --cert "${IMA_EVM_X509}" $checks ${IMA_EVM_IMACTL_ARGS} "$@" \
+	"${IMA_EVM_IMACTL}" $cmd "$dir" --cert "${IMA_EVM_X509}" $checks ${IMA_EVM_IMACTL_ARGS} "$@" \
 		>"$log" 2>&1 || rc=$?
 	if [ $rc -ne 0 ]; then
-		bbfatal "IMA/EVM: $dir does not verify after signing (imactl verify-tree exit $rc):
+		bbfatal "IMA/EVM: $dir does not verify after signing (imactl $cmd exit $rc):
 $(tail -n 100 "$log")"
 	fi
 	bbnote "IMA/EVM: verified: $(tail -n 3 "$log")"
 }
 
-ima_evm_sign_rootfs () {
+# ima_evm_install_policy: IMA_EVM_POLICY, checked, as /etc/ima/ima-policy.
+ima_evm_install_policy () {
 	rootfs="${IMAGE_ROOTFS}"
-	ima_evm_check_keys
-
-	# A manifest left by an earlier run must not be signed as content.
-	manifest="${IMA_EVM_MANIFEST}"
-	manifest=${manifest#/}
-	if [ -n "$manifest" ]; then
-		rm -f "$rootfs/$manifest"
-	fi
-
 	policy="${IMA_EVM_POLICY}"
 	if [ -n "$policy" ]; then
 		if [ ! -r "$policy" ]; then
@@ -230,6 +323,28 @@ $(cat "${T}/ima-evm-policy-check.log")"
 		rm -f "$rootfs${sysconfdir}/ima/ima-policy"
 		install -m 0644 "$policy" "$rootfs${sysconfdir}/ima/ima-policy"
 	fi
+}
+
+# ima_evm_deploy_manifest FILE: the manifest next to the image.
+ima_evm_deploy_manifest () {
+	if [ -n "${IMGDEPLOYDIR}" ]; then
+		install -d "${IMGDEPLOYDIR}"
+		install -m 0644 "$1" "${IMGDEPLOYDIR}/${IMAGE_NAME}.ima-evm.manifest"
+		ln -sf "${IMAGE_NAME}.ima-evm.manifest" "${IMGDEPLOYDIR}/${IMAGE_LINK_NAME}.ima-evm.manifest"
+	fi
+}
+
+ima_evm_sign_rootfs () {
+	rootfs="${IMAGE_ROOTFS}"
+	ima_evm_check_keys
+
+	# A manifest left by an earlier run must not be signed as content.
+	manifest="${IMA_EVM_MANIFEST}"
+	manifest=${manifest#/}
+	if [ -n "$manifest" ]; then
+		rm -f "$rootfs/$manifest"
+	fi
+	ima_evm_install_policy
 
 	set -f
 	ima_evm_selection
@@ -245,12 +360,36 @@ $(cat "${T}/ima-evm-policy-check.log")"
 		# The manifest itself is signed too (it cannot list itself).
 		ima_evm_sign_tree "$rootfs" "${T}/ima-evm-sign.log" --include "/$manifest"
 	fi
-	if [ -n "${IMGDEPLOYDIR}" ]; then
-		install -d "${IMGDEPLOYDIR}"
-		install -m 0644 "${T}/ima-evm.manifest" "${IMGDEPLOYDIR}/${IMAGE_NAME}.ima-evm.manifest"
-		ln -sf "${IMAGE_NAME}.ima-evm.manifest" "${IMGDEPLOYDIR}/${IMAGE_LINK_NAME}.ima-evm.manifest"
-	fi
+	ima_evm_deploy_manifest "${T}/ima-evm.manifest"
 
 	ima_evm_verify_tree "$rootfs" "${T}/ima-evm-verify.log" $selection
+	set +f
+}
+
+# Image mode, do_ima_evm_sign: the root filesystem gets the policy; the
+# signatures come later, in the image.
+ima_evm_prepare_image_mode () {
+	if [ -n "${IMA_EVM_MANIFEST}" ]; then
+		bbfatal "IMA/EVM: IMA_EVM_MANIFEST (a manifest inside the image, for cpio) needs IMA_EVM_SIGN_MODE = \"rootfs\""
+	fi
+	ima_evm_check_keys
+	ima_evm_install_policy
+}
+
+# ima_evm_sign_image TYPE: image mode, the end of IMAGE_CMD:TYPE (ext2/3/4):
+# imactl sign-image on the file system just made, then verify-image; the
+# manifest is deployed as in rootfs mode.
+ima_evm_sign_image () {
+	img="${IMGDEPLOYDIR}/${IMAGE_NAME}.$1"
+	ima_evm_check_keys
+	set -f
+	ima_evm_selection
+	bbnote "IMA/EVM: signing the $1 image $img with ${IMA_EVM_PRIVKEY} (IMA ${IMA_EVM_ROOTFS_IMA}, EVM ${IMA_EVM_ROOTFS_EVM})"
+	: >"${T}/ima-evm-sign-$1.log"
+	ima_evm_sign sign-image "$img" "${T}/ima-evm-sign-$1.log" --jobs "${IMA_EVM_JOBS}" \
+		--manifest "${T}/ima-evm-$1.manifest" $selection
+	bbnote "$(cat "${T}/ima-evm-sign-$1.log")"
+	ima_evm_deploy_manifest "${T}/ima-evm-$1.manifest"
+	ima_evm_verify verify-image "$img" "${T}/ima-evm-verify-$1.log" $selection
 	set +f
 }

@@ -55,7 +55,7 @@ sign() {
 		--set IMGDEPLOYDIR="$w/deploy" --set IMAGE_NAME="test-image-qemux86-64-20260101" \
 		--set IMAGE_LINK_NAME="test-image-qemux86-64" --set sysconfdir=/etc \
 		--set STAGING_BINDIR_NATIVE="$native" --set BB_NUMBER_THREADS=2 \
-		--set IMA_EVM_KEY_DIR="$keydir" --set TOPDIR="$w" \
+		--set IMA_EVM_KEY_DIR="$keydir" --set TOPDIR="$w" --set PERSISTENT_DIR="$w/cache" \
 		"$@" --eval "${EVAL:-classes/ima-evm-rootfs.bbclass}" \
 		--func ima_evm_sign_rootfs --scriptdir "$w/temp"
 	cat "$T/out" "$T/err" > "$w/task.log"
@@ -136,6 +136,10 @@ getfattr -R -d -m '^security\.' -e hex --absolute-names "$r" 2>/dev/null | sed "
 sign main --set IMA_EVM_POLICY="$policy" --set IMA_EVM_POLICY_CHECK=$pcheck \
 	--set IMA_EVM_MANIFEST='${sysconfdir}/ima/ima-evm.manifest'
 is "a second run succeeds" "$rc" 0
+# the class's signature cache (PERSISTENT_DIR/imactl-sign): nothing changed, nothing signed
+# anew: IMA + EVM of each file (the policy is one more, the hard link one less)
+like "... reusing every value from the cache (imactl's summary)" "$T/main/task.log" \
+	"signatures: $((2 * files)) reused from the cache \\(each verified\\), 0 newly signed, 0 cache entries rejected"
 getfattr -R -d -m '^security\.' -e hex --absolute-names "$r" 2>/dev/null | sed "s|$r||" > "$T/xattrs.2"
 run cmp "$T/xattrs.1" "$T/xattrs.2"
 is "a second run gives identical xattrs and does not sign the old manifest as content" "$rc" 0

@@ -23,3 +23,6 @@ REQUIRED_DISTRO_FEATURES = "integrity ima"
 
 # cpio keeps no xattrs: the ima module restores them from this manifest.
 IMA_EVM_MANIFEST = "${sysconfdir}/ima/ima-evm.manifest"
+# cpio keeps no xattrs: the initramfs is always signed as a tree, with the
+# manifest, whatever IMA_EVM_SIGN_MODE the images use.
+IMA_EVM_SIGN_MODE = "rootfs"

@@ -25,12 +25,14 @@ LIC_FILES_CHKSUM = "file://LICENSES/GPL-2.0-or-later.txt;md5=b234ee4d69f5fce4486
 IMACTL_GIT_URI ??= ""
 IMACTL_BRANCH ??= "main"
 SRC_URI = "${@'${IMACTL_GIT_URI};branch=${IMACTL_BRANCH};destsuffix=imactl-git' if d.getVar('IMACTL_GIT_URI') else ''}"
-SRCREV = "a82d43bfeaa4d4d8700b426bff0ba27c3334c6a0"
+SRCREV = "7d0960ea701e05e07f2b1496dc2c540b57059f06"
 PV = "0.1.0+git"
 # Where the fetcher unpacks: UNPACKDIR since styhead, WORKDIR in scarthgap.
 S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}/imactl-git"
 
-DEPENDS = "openssl keyutils fsverity-utils util-linux-libuuid"
+# e2fsprogs (libext2fs, com_err): sign-image, verify-image; json-c: Keylime
+# policies; util-linux-libuuid: hmac --uuid
+DEPENDS = "openssl keyutils fsverity-utils util-linux-libuuid json-c e2fsprogs"
 
 inherit meson pkgconfig
 
