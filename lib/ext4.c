@@ -24,15 +24,17 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 struct ext4_image {
 	struct imactl_ctx *ctx;
 	ext2_filsys fs;
-	char *path;	/* the image, for messages and the final rename */
-	struct stat st; /* of the image, as opened */
-	int fd;		/* the image as opened and checked */
-	int scratch_fd; /* the copy being written, -1 when in place or read-only */
+	char *path;	    /* the image, for messages and the final rename */
+	struct stat st;	    /* of the image, as opened */
+	int fd;		    /* the image as opened and checked */
+	int scratch_fd;	    /* the copy being written, -1 when in place or read-only */
+	char *scratch_name; /* the copy's temporary name, when it needs one */
 	bool writable;
 	bool refuse_mounted; /* any mount, not only a read-write one */
 };
@@ -157,6 +159,39 @@ static int check_state(struct ext4_image *img)
 	return -EUCLEAN;
 }
 
+/*
+ * Gives the unnamed scratch copy a temporary name beside the image.  Needed
+ * under pseudo (Yocto's fake root, LD_PRELOAD): it resolves
+ * /proc/self/fd/N to the link's text, "DIR/#INODE (deleted)" for an unnamed
+ * file, so libext2fs cannot open the copy through it.  linkat(2) is called
+ * through syscall(2), which pseudo passes to the kernel, that follows the
+ * descriptor's link itself.  The name is removed when the copy is dropped.
+ */
+static int name_scratch(struct ext4_image *img)
+{
+	char src[40];
+	int ret = -EEXIST;
+
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", img->scratch_fd);
+	for (int tries = 0; tries < 100 && ret == -EEXIST; tries++) {
+		free(img->scratch_name);
+		if (asprintf(&img->scratch_name, "%s.imactl-%08x", img->path,
+			     (unsigned int)random()) < 0) {
+			img->scratch_name = NULL;
+			return -ENOMEM;
+		}
+		ret = syscall(SYS_linkat, AT_FDCWD, src, AT_FDCWD, img->scratch_name,
+			      AT_SYMLINK_FOLLOW) == 0
+			      ? 0
+			      : -errno;
+	}
+	if (ret < 0) {
+		free(img->scratch_name);
+		img->scratch_name = NULL;
+	}
+	return ret;
+}
+
 int ext4_open(struct imactl_ctx *ctx, const char *path, enum ext4_mode mode,
 	      struct ext4_image **img_ret)
 {
@@ -199,6 +234,8 @@ int ext4_open(struct imactl_ctx *ctx, const char *path, enum ext4_mode mode,
 	snprintf(name, sizeof(name), "/proc/self/fd/%d",
 		 img->scratch_fd >= 0 ? img->scratch_fd : fd);
 	err = ext2fs_open2(name, NULL, flags, 0, 0, unix_io_manager, &img->fs);
+	if (err == ENOENT && img->scratch_fd >= 0 && name_scratch(img) == 0)
+		err = ext2fs_open2(img->scratch_name, NULL, flags, 0, 0, unix_io_manager, &img->fs);
 	if (err) {
 		if (err == EXT2_ET_BAD_MAGIC) {
 			log_err(ctx, "%s: not an ext2/3/4 file system", path);
@@ -253,6 +290,9 @@ void ext4_close(struct ext4_image *img)
 		ext2fs_free(img->fs); /* the scratch copy is dropped with its descriptor */
 	if (img->scratch_fd >= 0)
 		close(img->scratch_fd);
+	if (img->scratch_name)
+		unlink(img->scratch_name); /* not put in place: dropped */
+	free(img->scratch_name);
 	if (img->fd >= 0)
 		close(img->fd);
 	free(img->path);
@@ -262,34 +302,20 @@ void ext4_close(struct ext4_image *img)
 /* Gives the scratch copy the image's name (atomically replacing it). */
 static int replace_image(struct ext4_image *img)
 {
-	char src[40], *tmp = NULL;
-	int ret = 0;
+	int ret = fsync(img->scratch_fd) < 0 ? -errno : 0;
 
-	if (fsync(img->scratch_fd) < 0) {
-		ret = -errno;
-		goto out;
+	/* a temporary name first (unless it has one), then over the image */
+	if (ret == 0 && !img->scratch_name)
+		ret = name_scratch(img);
+	if (ret == 0)
+		ret = rename(img->scratch_name, img->path) < 0 ? -errno : 0;
+	if (ret == 0) {
+		free(img->scratch_name);
+		img->scratch_name = NULL;
 	}
-	snprintf(src, sizeof(src), "/proc/self/fd/%d", img->scratch_fd);
-	for (int tries = 0; tries < 100; tries++) {
-		free(tmp);
-		if (asprintf(&tmp, "%s.imactl-%08x", img->path, (unsigned int)random()) < 0) {
-			tmp = NULL;
-			ret = -ENOMEM;
-			goto out;
-		}
-		ret = linkat(AT_FDCWD, src, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0 ? 0 : -errno;
-		if (ret != -EEXIST)
-			break;
-	}
-	if (ret == 0 && rename(tmp, img->path) < 0) {
-		ret = -errno;
-		unlink(tmp);
-	}
-out:
 	if (ret < 0)
 		log_err(img->ctx, "%s: cannot put the signed copy in place: %s", img->path,
 			strerror(-ret));
-	free(tmp);
 	return ret;
 }
 

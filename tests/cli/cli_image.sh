@@ -253,6 +253,18 @@ ok "... verify-image: all good" "$IMACTL" verify-image kill.ext4 --cert "$K.pem"
 cd "$T" || exit 1
 umount killfs
 
+# under pseudo (Yocto's fake root, do_image_ext4): it opens /proc/self/fd/N by
+# the link's text, which for the unnamed copy is "DIR/#INODE (deleted)"; a shim
+# does the same. The copy gets a temporary name then (linkat by syscall(2)).
+mkfs -t ext4 -d src pseudo.ext4 64M
+run env LD_PRELOAD="$BUILD_ROOT/tests/libproc_fd_by_name.so" \
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$IMACTL" sign-image pseudo.ext4 \
+	--key "$K.key" --cert "$K.pem" --target-bits 64
+is "/proc/self/fd/N opened by name (as pseudo does): sign-image succeeds" "$rc" 0
+ok "... e2fsck -fn is clean" e2fsck -fn pseudo.ext4
+ok "... verify-image: all good" "$IMACTL" verify-image pseudo.ext4 --cert "$K.pem" --evm
+is "... the temporary name is gone" "$(find . -maxdepth 1 -name '*imactl*' | wc -l)" 0
+
 # an image with directories deeper than the walk goes (it recursed without a
 # bound): 3000 levels made with debugfs (mke2fs -d aborts on such a tree)
 mkfs -t ext4 -N 4000 deep.ext4 32M
