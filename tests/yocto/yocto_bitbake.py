@@ -18,9 +18,10 @@ build runs with BB_NO_NETWORK and only parses.
 4. "bitbake -g integrity-image-minimal": do_ima_evm_sign after do_image (so
    after do_rootfs) and before every do_image_<type>; the kconfig check between
    do_configure and do_compile of the kernel; the signature cache's
-   directory; image mode (the README's IMA_EVM_SIGN_MODE = "image" block):
+   directory; image mode (the README's IMA_EVM_SIGN_MODE = "image" block, the
+   image recipes parsed alone by bitbake -e -b and tinfoil):
    do_image_ext4's body signs after oe_mkext234fs and before the conversion,
-   the task has imactl-native and the keys, the image types not signed there
+   its [depends] has imactl-native and the keys, the image types not signed there
    refuse to run, the initramfs stays in rootfs mode;
 5. meta-integrity's documented debug-key setting stops the parse, naming the
    migration table; its policy paths exist in this layer;
@@ -121,15 +122,20 @@ def sh(args, cwd, timeout=7200, env=None):
     return r.returncode, r.stdout
 
 
-# prints "do_image_<type> <prefuncs>" for every image type task of a recipe
+# parses the given recipes alone (config + the recipe) and prints, tab
+# separated, for every image type task: recipe, task, [depends], [prefuncs],
+# [deps] (the tasks it runs after); and IMA_EVM_SIGN_MODE of each recipe
 TINFOIL_FLAGS = r'''
-import sys, bb.tinfoil
+import os, sys, bb.tinfoil
 with bb.tinfoil.Tinfoil() as t:
-    t.prepare(quiet=2)
-    d = t.parse_recipe(sys.argv[1])
-    for task in d.getVar('__BBTASKS', False) or []:
-        if d.getVarFlag(task, 'imagetype'):
-            print(task, d.getVarFlag(task, 'prefuncs') or '')
+    t.prepare(config_only=True, quiet=2)
+    for fn in sys.argv[1:]:
+        d = t.parse_recipe_file(fn)
+        print('%s IMA_EVM_SIGN_MODE=%s' % (os.path.basename(fn), d.getVar('IMA_EVM_SIGN_MODE')))
+        for task in d.getVar('__BBTASKS', False) or []:
+            if d.getVarFlag(task, 'imagetype'):
+                print('\t'.join([os.path.basename(fn), task, d.getVarFlag(task, 'depends') or '',
+                                 d.getVarFlag(task, 'prefuncs') or '', ' '.join(d.getVarFlag(task, 'deps') or [])]))
 '''
 
 
@@ -411,15 +417,15 @@ result(len(kernel) == 1 and has(kernel[0] + '.do_ima_evm_kconfig_check', kernel[
 # the signature cache: in the build directory's persistent cache, which
 # pseudo does not track (scarthgap: PSEUDO_IGNORE_PATHS), out of the task hash
 cache_dir = img.get('IMA_EVM_CACHE_DIR', '')
-result(cache_dir == os.path.join(BUILD, 'cache', 'imactl-sign'),
+result(cache_dir != '' and cache_dir == img.get('PERSISTENT_DIR', '') + '/imactl-sign',
        'IMA_EVM_CACHE_DIR = %s (PERSISTENT_DIR/imactl-sign)' % cache_dir)
-if 'PSEUDO_IGNORE_PATHS' in img:
-    result(cache_dir in img['PSEUDO_IGNORE_PATHS'].split(','), 'the cache directory is in PSEUDO_IGNORE_PATHS',
-           img['PSEUDO_IGNORE_PATHS'])
-else:
-    incl = img.get('PSEUDO_INCLUDE_PATHS', '')
-    result(incl != '' and not any(cache_dir.startswith(p.rstrip('/') + '/') for p in incl.split(',') if p),
+if 'PSEUDO_INCLUDE_PATHS' in img:  # wrynose and later: pseudo tracks only these
+    incl = img['PSEUDO_INCLUDE_PATHS']
+    result(not any(cache_dir.startswith(p.rstrip('/') + '/') for p in incl.split(',') if p),
            'the cache directory is outside PSEUDO_INCLUDE_PATHS (pseudo does not track it)', incl)
+else:
+    result(cache_dir in img.get('PSEUDO_IGNORE_PATHS', '').split(','),
+           'the cache directory is in PSEUDO_IGNORE_PATHS', img.get('PSEUDO_IGNORE_PATHS'))
 
 # image mode: the README's block
 mode_block = [b for b in readme_blocks('## Signing images: local.conf') if 'IMA_EVM_SIGN_MODE = "image"' in b]
@@ -428,8 +434,11 @@ imgmode = os.path.join(W, 'build-image-mode')
 # plus a type image mode does not sign, to see it refused
 write_conf(imgmode, README_CONF + (mode_block[0] if mode_block else '') + 'IMAGE_FSTYPES:append = " tar.bz2"\n')
 chown_nobody(W)
-rc, out, im = env_of('integrity-image-minimal', imgmode)
-result(rc == 0, 'image mode: bitbake -e integrity-image-minimal', out[-2000:])
+# (its local.conf differs, so a full parse would start from an empty cache:
+# bitbake -e -b and tinfoil parse the two image recipes alone)
+image_bb = os.path.join(LAYER, 'recipes-core', 'images', 'integrity-image-minimal.bb')
+rc, out, im = env_of(image_bb, imgmode, ['-b'])
+result(rc == 0, 'image mode: bitbake -e -b integrity-image-minimal.bb', out[-2000:])
 body = re.search(r'^do_image_ext4\(\) \{\n(.*?)^\}', out, re.M | re.S)
 body = body.group(1) if body else ''
 note('image mode: do_image_ext4:\n' + body)
@@ -437,29 +446,30 @@ pos = [body.find(x) for x in ('oe_mkext234fs ext4', 'ima_evm_sign_image ext4', '
 result(-1 not in pos and pos == sorted(pos),
        'image mode: do_image_ext4 makes the file system, signs it (ima_evm_sign_image), then converts it (zst)',
        body)
-rc, out = sh(['bitbake', '-g', 'integrity-image-minimal'], imgmode)
-edges = set()
-if os.path.exists(os.path.join(imgmode, 'task-depends.dot')):
-    for m in re.finditer(r'^"([^"]+)" -> "([^"]+)"', open(os.path.join(imgmode, 'task-depends.dot')).read(), re.M):
-        edges.add((m.group(1), m.group(2)))
-result(rc == 0 and (IM + '.do_image_ext4', 'imactl-native.do_populate_sysroot') in edges and
-       (IM + '.do_image_ext4', 'ima-evm-debug-keys-native.do_populate_sysroot') in edges,
-       'image mode: bitbake -g: do_image_ext4 has imactl-native and the debug keys staged', out[-2000:])
-result((IM + '.do_image_ext4', IM + '.do_ima_evm_sign') in edges,
-       'image mode: do_image_ext4 still runs after do_ima_evm_sign (the policy)')
-# the types image mode does not sign: their task refuses to run (prefunc)
-rc2, out2 = sh(['/usr/bin/python3', '-c', TINFOIL_FLAGS, 'integrity-image-minimal'], imgmode,
+rc2, out2 = sh(['/usr/bin/python3', '-c', TINFOIL_FLAGS, image_bb,
+                os.path.join(LAYER, 'recipes-core', 'images', 'integrity-initramfs.bb')], imgmode,
                env={'PYTHONPATH': os.path.join(BITBAKE, 'lib')})
-note('image mode, task prefuncs: ' + out2.strip()[-1500:])
-flags = dict(l.split(' ', 1) for l in out2.splitlines() if l.startswith('do_image_'))
-ext4_pre, tar_pre = flags.get('do_image_ext4', ''), flags.get('do_image_tar', '')
-result(rc2 == 0 and 'do_image_ext4' in flags and 'ima_evm_unsigned_type' not in ext4_pre and
-       'ima_evm_unsigned_type' in tar_pre,
+note('image mode, the image type tasks (tinfoil): ' + out2.strip()[-2500:])
+tasks = {}
+for line in out2.splitlines():
+    f = line.split('\t')
+    if len(f) == 5 and f[1].startswith('do_image_'):
+        tasks[(os.path.basename(f[0]), f[1])] = f[2:]
+mini = {t: v for (r, t), v in tasks.items() if r == 'integrity-image-minimal.bb'}
+ext4 = mini.get('do_image_ext4', ['', '', ''])
+result(rc2 == 0 and 'imactl-native:do_populate_sysroot' in ext4[0] and
+       'ima-evm-debug-keys-native:do_populate_sysroot' in ext4[0],
+       'image mode: do_image_ext4[depends] has imactl-native and the debug keys', out2[-2000:])
+result('do_ima_evm_sign' in ext4[2].split(), 'image mode: do_image_ext4 runs after do_ima_evm_sign (the policy)',
+       ext4[2])
+result('ima_evm_unsigned_type' not in ext4[1] and 'do_image_tar' in mini and
+       'ima_evm_unsigned_type' in mini['do_image_tar'][1],
        'image mode: ima_evm_unsigned_type is a prefunc of the unsigned types only (%s)'
-       % ' '.join(sorted(k for k, v in flags.items() if 'ima_evm_unsigned_type' in v)), out2[-2000:])
-rc, out, ir = env_of('integrity-initramfs', imgmode)
-result(rc == 0 and ir.get('IMA_EVM_SIGN_MODE') == 'rootfs' and 'ima_evm_sign_image' not in ir.get('IMAGE_CMD:ext4', ''),
-       'image mode: integrity-initramfs stays in rootfs mode (cpio + manifest)', ir.get('IMA_EVM_SIGN_MODE'))
+       % ' '.join(sorted(t for t, v in mini.items() if 'ima_evm_unsigned_type' in v[1])), out2[-2000:])
+initrd = {t: v for (r, t), v in tasks.items() if r == 'integrity-initramfs.bb'}
+result(bool(initrd) and not any('ima_evm_unsigned_type' in v[1] for v in initrd.values()) and
+       'IMA_EVM_SIGN_MODE=rootfs' in out2,
+       'image mode: integrity-initramfs stays in rootfs mode (cpio + manifest)', out2[-1500:])
 
 # ---- 5. meta-integrity's settings -------------------------------------------------
 for policy in ('ima_policy_appraise_all', 'ima_policy_hashed', 'ima_policy_simple'):
