@@ -25,7 +25,7 @@ LIC_FILES_CHKSUM = "file://LICENSES/GPL-2.0-or-later.txt;md5=b234ee4d69f5fce4486
 IMACTL_GIT_URI ??= ""
 IMACTL_BRANCH ??= "main"
 SRC_URI = "${@'${IMACTL_GIT_URI};branch=${IMACTL_BRANCH};destsuffix=imactl-git' if d.getVar('IMACTL_GIT_URI') else ''}"
-SRCREV = "df5c7538008ff58e34d14090fdb4bf2b83d43ee9"
+SRCREV = "575ced328063c293c5247013a08d3ae925ec8499"
 PV = "0.1.0+git"
 # Where the fetcher unpacks: UNPACKDIR since styhead, WORKDIR in scarthgap.
 S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}/imactl-git"
