@@ -642,9 +642,12 @@ int imactl_signed_values_check(const struct imactl_signed_values *values, const 
  * fs-verity digest; for EVM the digest of the exact EVM input: protected
  * xattrs as they will be, uid, gid, mode, the target's word size), the keyid
  * the value carries and the signing key's identity (SHA-256 of its public
- * key).  A value found is used only after it verified with the signing key's
- * public half over that digest, so a corrupt or planted entry costs time,
- * never a wrong signature.
+ * key).  A value is stored only after it verified with the signing key's
+ * public half over that digest, with an HMAC-SHA256 over the entry whose key
+ * is derived from the private key (nobody without it can make one); a value
+ * found is used only when that MAC checks, or, for a key whose private part
+ * cannot be read (PKCS#11), only after it verified again.  So a corrupt or
+ * planted entry costs time, never a wrong signature.
  *
  * On disk: DIR/XX/HEX, one small file per entry (HEX: the 64-hex-digit key,
  * XX its first two digits), written to a temporary file created exclusively
@@ -672,9 +675,9 @@ void imactl_sigcache_close(struct imactl_sigcache *cache);
 
 /**
  * imactl_sigcache_lookup() - the value imactl_sign_digest(@key, @type,
- * @digest) would give, when the cache holds one that verifies.
+ * @digest) would give, when the cache holds one that authenticates.
  * Return: 0 and *value_ret (free()), -ENOENT (none, or an entry that did
- * not verify: counted as rejected), -EINVAL, -ENOMEM.
+ * not authenticate: counted as rejected), -EINVAL, -ENOMEM.
  */
 int imactl_sigcache_lookup(struct imactl_ctx *ctx, struct imactl_sigcache *cache,
 			   const struct imactl_key *key, enum imactl_xattr_type type,
@@ -683,9 +686,11 @@ int imactl_sigcache_lookup(struct imactl_ctx *ctx, struct imactl_sigcache *cache
 
 /**
  * imactl_sigcache_store() - record @value (as imactl_sign_digest() made it)
- * for @key, @type, @digest.  A failure to write is logged at debug level
- * and counted, never fatal to signing.
- * Return: 0, -EINVAL, -errno.
+ * for @key, @type, @digest, once it verified with @key's public half.  A
+ * failure to write is logged at debug level and counted, never fatal to
+ * signing.
+ * Return: 0, -EBADMSG (@value is not a valid signature of @digest by @key:
+ * not stored), -EINVAL, -errno.
  */
 int imactl_sigcache_store(struct imactl_ctx *ctx, struct imactl_sigcache *cache,
 			  const struct imactl_key *key, enum imactl_xattr_type type,
@@ -693,8 +698,10 @@ int imactl_sigcache_store(struct imactl_ctx *ctx, struct imactl_sigcache *cache,
 
 /**
  * imactl_sigcache_sign() - imactl_sign_digest() through @cache: a value
- * that verifies is reused, otherwise one is made and stored.  @cache may be
- * NULL (plain imactl_sign_digest()).  Return: as imactl_sign_digest().
+ * that authenticates is reused, otherwise one is made, verified and stored.
+ * @cache may be NULL (plain imactl_sign_digest()).  Return: as
+ * imactl_sign_digest(), and -EIO when the value just made does not verify
+ * (it is neither stored nor returned).
  */
 int imactl_sigcache_sign(struct imactl_ctx *ctx, struct imactl_sigcache *cache,
 			 const struct imactl_key *key, enum imactl_xattr_type type,
@@ -702,12 +709,17 @@ int imactl_sigcache_sign(struct imactl_ctx *ctx, struct imactl_sigcache *cache,
 
 /* What a handle did since it was opened. */
 struct imactl_sigcache_stats {
-	uint64_t reused;       /* values found and verified */
-	uint64_t rejected;     /* entries found that did not verify (or were malformed) */
+	uint64_t reused;       /* values found and authenticated (MAC, or verified) */
+	uint64_t rejected;     /* entries found that did not authenticate (or were malformed) */
 	uint64_t signed_new;   /* values signed by imactl_sigcache_sign() */
 	uint64_t stored;       /* entries written */
 	uint64_t store_failed; /* entries that could not be written */
 	uint64_t pruned;       /* entries removed by imactl_sigcache_prune() */
+	/*
+	 * verifications with the key's public half: every value before it is
+	 * stored, and every reused one of a key without a cache MAC (PKCS#11)
+	 */
+	uint64_t verified;
 	/* zeroed by the library: room for members a later libimactl fills */
 	uint64_t reserved[IMACTL_RESULT_RESERVED];
 };

@@ -69,6 +69,16 @@ int crypto_key_verify(struct crypto_cache *cache, const struct imactl_key *key,
 		      const struct imactl_digest *digest, const uint8_t *sig, size_t sig_len);
 /* The key's identity: SHA-256 of its DER SubjectPublicKeyInfo (32 bytes). */
 const uint8_t *crypto_key_pub_id(const struct imactl_key *key);
+/*
+ * HMAC-SHA256 over @data with a key only the holder of @key's private half
+ * can compute (HKDF-SHA256 of its private material; crypto_key.c says why):
+ * authenticates the signature cache's entries.  Thread-safe.
+ * Return: 0 and @mac, -EOPNOTSUPP (the private part cannot be read: a
+ * PKCS#11 key), -ENOMEM, -EIO.
+ */
+#define CRYPTO_CACHE_MAC_SIZE 32
+int crypto_key_cache_mac(const struct imactl_key *key, const void *data, size_t len,
+			 uint8_t mac[CRYPTO_CACHE_MAC_SIZE]);
 /* Return: 0, -EBADMSG (bad signature, or not checkable with @cert). */
 int crypto_verify(struct crypto_cache *cache, const struct imactl_cert *cert,
 		  const struct imactl_digest *digest, const uint8_t *sig, size_t sig_len);

@@ -13,10 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 #include <openssl/x509.h>
@@ -267,6 +269,115 @@ out:
 	return ret;
 }
 
+/*
+ * The signature cache's MAC key.  A cache entry is trusted on a hit without
+ * an RSA/ECDSA verification only when it carries an HMAC that nobody but the
+ * holder of the signing key can have made, so the MAC key is derived from
+ * the private key itself: HKDF-SHA256 (RFC 5869) with the private material
+ * (RSA: the private exponent d; EC: the private scalar) as input keying
+ * material, the public key digest as salt and a fixed label as info.  It is
+ * never stored: derived on first use, kept only inside OpenSSL's keyed HMAC
+ * context for the key's lifetime (freed, and so wiped, with the key); the
+ * intermediate bytes are wiped at once.  HKDF's output reveals nothing about
+ * its input, and the label keeps it apart from any other use of the key.
+ * Not derived from a signature made with the key over a fixed message: a
+ * file whose content hashed to that message would get exactly that
+ * signature in its security.ima, published with the signed tree.
+ */
+#define CACHE_MAC_LABEL "imactl signature cache 2: entry MAC key"
+
+static EVP_MAC_CTX *cache_mac_new(const struct imactl_key *key)
+{
+	const char *name = NULL;
+	BIGNUM *priv = NULL;
+	uint8_t *ikm = NULL, mk[32];
+	int ikm_len = 0;
+	EVP_KDF *kdf = NULL;
+	EVP_KDF_CTX *kctx = NULL;
+	EVP_MAC *mac = NULL;
+	EVP_MAC_CTX *m = NULL, *ret = NULL;
+	OSSL_PARAM p[5];
+
+	if (key->hardware)
+		return NULL; /* a token's key never leaves it */
+	switch (EVP_PKEY_get_base_id(key->pkey)) {
+	case EVP_PKEY_RSA:
+		name = OSSL_PKEY_PARAM_RSA_D;
+		break;
+	case EVP_PKEY_EC:
+		name = OSSL_PKEY_PARAM_PRIV_KEY;
+		break;
+	default:
+		return NULL;
+	}
+	if (EVP_PKEY_get_bn_param(key->pkey, name, &priv) != 1)
+		goto out;
+	ikm_len = BN_num_bytes(priv);
+	if (ikm_len <= 0 || !(ikm = malloc(ikm_len)) || BN_bn2bin(priv, ikm) != ikm_len)
+		goto out;
+	kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA256", 0);
+	p[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, ikm, ikm_len);
+	p[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)key->pub_id,
+						 sizeof(key->pub_id));
+	p[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, CACHE_MAC_LABEL,
+						 strlen(CACHE_MAC_LABEL));
+	p[4] = OSSL_PARAM_construct_end();
+	if (!kctx || EVP_KDF_derive(kctx, mk, sizeof(mk), p) != 1)
+		goto out;
+	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	m = mac ? EVP_MAC_CTX_new(mac) : NULL;
+	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0);
+	p[1] = OSSL_PARAM_construct_end();
+	if (m && EVP_MAC_init(m, mk, sizeof(mk), p) == 1) {
+		ret = m;
+		m = NULL;
+	}
+out:
+	OPENSSL_cleanse(mk, sizeof(mk));
+	if (ikm) {
+		OPENSSL_cleanse(ikm, ikm_len);
+		free(ikm);
+	}
+	BN_clear_free(priv);
+	EVP_KDF_CTX_free(kctx);
+	EVP_KDF_free(kdf);
+	EVP_MAC_CTX_free(m);
+	EVP_MAC_free(mac);
+	crypto_clear_errors(); /* none: the cache verifies with the public key instead */
+	return ret;
+}
+
+int crypto_key_cache_mac(const struct imactl_key *ckey, const void *data, size_t len,
+			 uint8_t mac[CRYPTO_CACHE_MAC_SIZE])
+{
+	struct imactl_key *key = (struct imactl_key *)ckey; /* made on first use */
+	EVP_MAC_CTX *m = NULL;
+	size_t n = 0;
+	int ret = -EOPNOTSUPP;
+
+	pthread_mutex_lock(&key->pool_lock);
+	if (!key->mac_tried) {
+		key->cache_mac = cache_mac_new(key);
+		key->mac_tried = true;
+	}
+	if (key->cache_mac) {
+		m = EVP_MAC_CTX_dup(key->cache_mac);
+		ret = m ? 0 : -ENOMEM;
+	}
+	pthread_mutex_unlock(&key->pool_lock);
+	if (!m)
+		return ret;
+	if (EVP_MAC_update(m, data, len) != 1 ||
+	    EVP_MAC_final(m, mac, &n, CRYPTO_CACHE_MAC_SIZE) != 1 || n != CRYPTO_CACHE_MAC_SIZE) {
+		crypto_clear_errors();
+		ret = -EIO;
+	}
+	EVP_MAC_CTX_free(m);
+	return ret;
+}
+
 IMACTL_EXPORT int imactl_key_set_cert(struct imactl_key *key, const struct imactl_cert *cert)
 {
 	if (EVP_PKEY_eq(key->pkey, cert->pkey) != 1) {
@@ -303,6 +414,7 @@ IMACTL_EXPORT void imactl_key_free(struct imactl_key *key)
 		return;
 	for (unsigned int i = 0; i < key->n_pool; i++)
 		EVP_PKEY_CTX_free(key->pool[i].pctx);
+	EVP_MAC_CTX_free(key->cache_mac); /* OpenSSL wipes the HMAC key */
 	EVP_PKEY_free(key->pkey);
 	crypto_engine_release(key->engine);
 	pthread_mutex_destroy(&key->pool_lock);

@@ -15,6 +15,7 @@
 
 struct evp_pkey_st;
 struct evp_pkey_ctx_st;
+struct evp_mac_ctx_st;
 struct x509_st;
 
 /* Signing contexts kept for reuse: set up once, not for every signature. */
@@ -40,6 +41,13 @@ struct imactl_key {
 	} pool[KEY_PCTX_POOL];
 	/* SHA-256 of the DER SubjectPublicKeyInfo: the key's identity */
 	uint8_t pub_id[32];
+	/*
+	 * The signature cache's entry MAC (crypto_key_cache_mac()): HMAC-SHA256
+	 * keyed and ready to be copied, made on first use under @pool_lock;
+	 * NULL when the private part cannot be read (@mac_tried then says so).
+	 */
+	bool mac_tried;
+	struct evp_mac_ctx_st *cache_mac;
 };
 
 struct imactl_cert {

@@ -310,6 +310,18 @@ static inline bool hex_decode(const void *s, size_t len, uint8_t *out)
 	return true;
 }
 
+/* @len bytes at @p -> 2 * @len lowercase hex digits and a NUL at @out. */
+static inline void hex_encode(char *out, const uint8_t *p, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * len] = 0;
+}
+
 /*
  * Text buffers: the line of @buf (@len bytes) at *@pos, without its '\n'
  * (the last one may have none); moves *@pos to the next.  Call while

@@ -837,17 +837,6 @@ IMACTL_EXPORT uint64_t imactl_mlog_verifier_resumed(const struct imactl_mlog_ver
  */
 #define STATE_MAGIC "imactl-mlog-state 2"
 
-static void hex_out(char *out, const uint8_t *p, size_t len)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
-	}
-	out[2 * len] = 0;
-}
-
 static bool hex_in(const char *s, uint8_t *out, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
@@ -930,18 +919,18 @@ IMACTL_EXPORT int imactl_mlog_verifier_save(struct imactl_mlog_verifier *v, char
 	if (!text)
 		return -ENOMEM;
 	p = text;
-	hex_out(hex1, d.bytes, 32);
+	hex_encode(hex1, d.bytes, 32);
 	p += sprintf(p, STATE_MAGIC "\nentries %llu\noffset %llu\nbytes-sha256 %s\nused %lu\n",
 		     (unsigned long long)s->count, (unsigned long long)s->offset, hex1,
 		     (unsigned long)v->used);
-	hex_out(hex1, v->binding, v->bound ? 32 : 0);
+	hex_encode(hex1, v->binding, v->bound ? 32 : 0);
 	p += sprintf(p, "bound %s\n", v->bound ? hex1 : "-");
 	for (unsigned int i = 0; i < v->nbanks; i++)
 		for (unsigned int pc = 0; pc < NPCR; pc++) {
 			if (!(v->used & (1u << pc)))
 				continue;
-			hex_out(hex1, s->pcr[i][pc], v->bank[i].size);
-			hex_out(hex2, s->pad[i][pc], v->bank[i].size);
+			hex_encode(hex1, s->pcr[i][pc], v->bank[i].size);
+			hex_encode(hex2, s->pad[i][pc], v->bank[i].size);
 			p += sprintf(p, "pcr %s %u %s %s\n", imactl_hash_algo_name(v->bank[i].algo),
 				     pc, hex1, hex2);
 		}

@@ -61,8 +61,8 @@ const struct imactl_command cmd_sign_image = {
 		 "it\n" PROG_SO_HELP_MUTABLE
 		 "  --cache DIR           signature cache, shared with sign-tree: a signature\n"
 		 "                        made before for the same signed digest, algorithm,\n"
-		 "                        format and key is reused once it verifies, as for\n"
-		 "                        sign-tree.  Default: $XDG_CACHE_HOME/imactl\n"
+		 "                        format and key is reused once it authenticates,\n"
+		 "                        as for sign-tree.  Default: $XDG_CACHE_HOME/imactl\n"
 		 "                        or ~/.cache/imactl, except for root (only with\n"
 		 "                        --cache)\n"
 		 "  --no-cache            no signature cache, not even the default one\n"

@@ -251,9 +251,10 @@ static void print_json(const struct state *st, bool image, const struct imactl_t
 	tree_print_json_skipped(stdout, s);
 	printf(", \"seconds\": %.3f, \"target_bits\": %u, \"cache\": ", secs, bits);
 	if (cs)
-		printf("{\"reused\": %llu, \"newly_signed\": %llu, \"rejected\": %llu}",
-		       (unsigned long long)cs->reused, (unsigned long long)cs->signed_new,
-		       (unsigned long long)cs->rejected);
+		printf("{\"reused\": %llu, \"verified\": %llu, \"newly_signed\": %llu, "
+		       "\"rejected\": %llu}",
+		       (unsigned long long)cs->reused, (unsigned long long)cs->verified,
+		       (unsigned long long)cs->signed_new, (unsigned long long)cs->rejected);
 	else
 		printf("null");
 	printf("}\n");
@@ -476,8 +477,11 @@ const struct imactl_command cmd_sign_tree = {
 		 "  --cache DIR           signature cache: a signature made before for the same\n"
 		 "                        signed digest (content, or for EVM the xattrs, uid,\n"
 		 "                        gid, mode and word size), algorithm, format and key\n"
-		 "                        is reused once it verifies with the key; new ones\n"
-		 "                        are added.  DIR (mode 0700, created when missing,\n"
+		 "                        is reused when the entry's MAC (made with a key\n"
+		 "                        derived from KEY's private half) checks, or for a\n"
+		 "                        PKCS#11 key when it verifies; new ones are\n"
+		 "                        verified and added.  DIR (mode 0700, created when "
+		 "missing,\n"
 		 "                        never a symbolic link) may be shared by concurrent\n"
 		 "                        runs.  Default: $XDG_CACHE_HOME/imactl or\n"
 		 "                        ~/.cache/imactl, except for root, who gets a cache\n"
@@ -490,12 +494,14 @@ const struct imactl_command cmd_sign_tree = {
 		 "  --json                the summary as one JSON object on stdout: root,\n"
 		 "                        files, signed, already_valid, failed, bytes,\n"
 		 "                        skipped (by kind), seconds, target_bits, cache\n"
-		 "                        (reused, newly_signed, rejected; null without one)\n"
+		 "                        (reused, verified, newly_signed, rejected; null\n"
+		 "                        without one)\n"
 		 "  -v, --verbose         name every file\n"
 		 "\n"
 		 "Progress goes to stderr when it is a terminal; a summary (signed, already\n"
 		 "valid, failed; skipped by kind; files/s; with a cache, signatures reused,\n"
-		 "newly signed, cache entries rejected) always goes to stdout.\n"
+		 "verified with the key, newly signed, cache entries rejected) always goes\n"
+		 "to stdout.\n"
 		 "Exit: 0 all signed; 3 something could not be signed (each is named);\n"
 		 "2 usage error.\n",
 };

@@ -342,10 +342,10 @@ bool prog_sign_opts_close_cache(struct prog_sign_opts *o, struct imactl_sigcache
 void prog_print_cache_stats(FILE *f, const char *cmd, const struct imactl_sigcache_stats *s)
 {
 	fprintf(f,
-		"%s: signatures: %llu reused from the cache (each verified), %llu newly signed, "
-		"%llu cache entries rejected\n",
-		cmd, (unsigned long long)s->reused, (unsigned long long)s->signed_new,
-		(unsigned long long)s->rejected);
+		"%s: signatures: %llu reused from the cache, %llu verified with the key, "
+		"%llu newly signed, %llu cache entries rejected\n",
+		cmd, (unsigned long long)s->reused, (unsigned long long)s->verified,
+		(unsigned long long)s->signed_new, (unsigned long long)s->rejected);
 }
 
 int prog_sign_opts_load_key(struct prog_sign_opts *o)

@@ -113,6 +113,17 @@ if "$IMACTL" help sign-tree >/dev/null 2>&1; then
 		--key "$RSA?$MOD" --cert rsa/x509_ima.der --pass-file pin tree
 	ok "every file of the tree verifies (IMA and EVM)" "$IMACTL" verify --xattr-user --evm --cert rsa/x509_ima.der tree/*
 	is "... all 40" "$(grep -c ': OK' "$T/out")" 40
+	# the signature cache with a token key: no MAC key (the private half never
+	# leaves the token), so each value is verified when stored and when reused
+	ok "sign-tree --cache with the token key (cold)" "$IMACTL" sign-tree --xattr-user --jobs 4 \
+		--key "$RSA?$MOD" --cert rsa/x509_ima.der --pass-file pin --cache "$T/tcache" tree
+	like "... 80 signed by the token, each verified before it is stored" "$T/out" \
+		'signatures: 0 reused from the cache, 80 verified with the key, 80 newly signed, 0 cache entries rejected'
+	ok "sign-tree --cache with the token key (warm)" "$IMACTL" sign-tree --xattr-user --jobs 4 \
+		--key "$RSA?$MOD" --cert rsa/x509_ima.der --pass-file pin --cache "$T/tcache" tree
+	like "... all 80 reused, each verified with the key" "$T/out" \
+		'signatures: 80 reused from the cache, 80 verified with the key, 0 newly signed, 0 cache entries rejected'
+	ok "... and they verify (IMA and EVM)" "$IMACTL" verify --xattr-user --evm --cert rsa/x509_ima.der tree/*
 	if setfattr -n security.ima -v 0x00 tree/t1 2>/dev/null; then
 		ok "sign-tree security.* with the token key" "$IMACTL" sign-tree --jobs 4 \
 			--key "$RSA?$MOD" --cert rsa/x509_ima.der --pass-file pin tree

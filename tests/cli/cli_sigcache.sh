@@ -1,12 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The signature cache (sign-tree/sign-image/sign --cache DIR):
-#   values from the cache are byte-identical to fresh ones and evmctl accepts them,
+#   values from the cache are byte-identical to fresh ones and evmctl accepts them;
+#   a hit is taken on the entry's MAC (no verification), a new value is verified,
 #   in a tree and in an ext4 image (sign-image: warm reuse, one cache for both);
 #   content, owner, mode, security.selinux, security.capability, the key, the hash
 #   algorithm and the target word size each miss it;
-#   corrupted, truncated, swapped, huge entries and symbolic links never give a bad
-#   signature (the summary counts them as rejected) and never crash;
+#   corrupted, truncated, swapped, huge entries, valid signatures without the MAC,
+#   another key's entries and symbolic links never give a bad signature (the
+#   summary counts them as rejected) and never crash;
 #   defaults (root: none; other users: ~/.cache/imactl), the size bound, two runs at once.
 # Real security.* xattrs and evmctl, so root is needed (CI runs as root).
 . "$SRC_ROOT/tests/cli/lib.sh"
@@ -28,15 +30,15 @@ setfattr -n security.selinux -v "system_u:object_r:bin_t:s0" src/prog
 chown 7:8 src/f5
 
 # sign_tree NAME [OPTIONS...]: a fresh copy of src as NAME, signed; the summary's
-# counts in $reused $new $rejected
+# counts in $reused $new $rejected, and $verified (verifications with the key)
 sign_tree() {
 	name=$1; shift
 	rm -rf "$name"; cp -a src "$name"
 	run "$IMACTL" sign-tree "$name" --key "$KEY" --cert "$CERT" --target-bits 64 "$@"
-	counts=$(sed -n 's/^sign-tree: signatures: \([0-9]*\) reused.*, \([0-9]*\) newly signed, \([0-9]*\) cache entries rejected$/\1 \2 \3/p' "$T/out")
+	counts=$(sed -n 's/^sign-tree: signatures: \([0-9]*\) reused from the cache, \([0-9]*\) verified with the key, \([0-9]*\) newly signed, \([0-9]*\) cache entries rejected$/\1 \2 \3 \4/p' "$T/out")
 	# shellcheck disable=SC2086 # split into fields on purpose
 	set -- $counts
-	reused=${1:-none}; new=${2:-none}; rejected=${3:-none}
+	reused=${1:-none}; verified=${2:-none}; new=${3:-none}; rejected=${4:-none}
 }
 # dump DIR: every file's security.ima and security.evm, by name
 dump() { (cd "$1" && for f in *; do echo "$f $(xattr_hex security.ima "$f") $(xattr_hex security.evm "$f")"; done); }
@@ -62,6 +64,7 @@ dump fresh > fresh.dump
 sign_tree cold --cache "$T/cache"
 is "cold: exit 0" "$rc" 0
 is "cold: nothing reused, every value signed" "$reused $new $rejected" "0 $((2 * N)) 0"
+is "cold: every new value verified with the key before it was stored" "$verified" "$((2 * N))"
 dump cold > cold.dump
 is "cold: values equal the ones signed without a cache" "$(cat cold.dump)" "$(cat fresh.dump)"
 is "the cache directory is private (0700)" "$(stat -c %a cache)" 700
@@ -70,11 +73,20 @@ is "cache entries are private (0600)" "$(find cache -type f ! -perm 0600 | wc -l
 sign_tree warm --cache "$T/cache"
 is "warm: exit 0" "$rc" 0
 is "warm: every value reused, none signed" "$reused $new $rejected" "$((2 * N)) 0 0"
+is "warm: taken on their MAC, none verified again" "$verified" 0
 dump warm > warm.dump
 is "warm: values byte-identical to fresh signatures (RSA)" "$(cat warm.dump)" "$(cat fresh.dump)"
 r=0; out=$(evmctl_ok warm) || r=1
 is "evmctl ima_verify and verify accept every value from the cache${out:+ ($out)}" "$r" 0
 verify_ok "warm" warm
+# the MAC key comes from the key's material, not from its file: the same key
+# re-encoded (PKCS#8 DER instead of PEM) authenticates the same entries
+openssl pkey -in "$KEY" -outform DER -out key8.der
+rm -rf warm8; cp -a src warm8
+run "$IMACTL" sign-tree warm8 --key key8.der --cert "$CERT" --target-bits 64 --cache "$T/cache"
+like "the same key as PKCS#8 DER: every value reused on its MAC" "$T/out" \
+	"signatures: $((2 * N)) reused from the cache, 0 verified with the key, 0 newly signed, 0 cache entries rejected"
+is "... the same values" "$(dump warm8)" "$(cat fresh.dump)"
 # sign-tree --json: the same counts, one JSON object on stdout
 rm -rf j; cp -a src j
 run "$IMACTL" sign-tree j --key "$KEY" --cert "$CERT" --target-bits 64 --cache "$T/cache" --json
@@ -82,7 +94,7 @@ is "--json: exit 0" "$rc" 0
 is "--json: files, signed, failed and the cache's counts" "$(python3 -c 'import json, sys
 d = json.load(sys.stdin); c = d["cache"]
 print(d["root"], d["files"], d["signed"], d["already_valid"], d["failed"], d["skipped"]["symlinks"],
-      d["target_bits"], c["reused"], c["newly_signed"], c["rejected"])' < "$T/out")" "j $N $N 0 0 0 64 $((2 * N)) 0 0"
+      d["target_bits"], c["reused"], c["verified"], c["newly_signed"], c["rejected"])' < "$T/out")" "j $N $N 0 0 0 64 $((2 * N)) 0 0 0"
 rm -rf j; cp -a src j
 run "$IMACTL" sign-tree j --key "$KEY" --cert "$CERT" --target-bits 64 --no-cache --json
 is "--json without a cache: \"cache\": null" "$(python3 -c 'import json, sys; print(json.load(sys.stdin)["cache"])' < "$T/out")" None
@@ -98,10 +110,10 @@ sign_image() {
 	name=$1; shift
 	cp img.ext4 "$name"
 	run "$IMACTL" sign-image "$name" --key "$KEY" --cert "$CERT" --target-bits 64 "$@"
-	counts=$(sed -n 's/^sign-image: signatures: \([0-9]*\) reused.*, \([0-9]*\) newly signed, \([0-9]*\) cache entries rejected$/\1 \2 \3/p' "$T/out")
+	counts=$(sed -n 's/^sign-image: signatures: \([0-9]*\) reused from the cache, \([0-9]*\) verified with the key, \([0-9]*\) newly signed, \([0-9]*\) cache entries rejected$/\1 \2 \3 \4/p' "$T/out")
 	# shellcheck disable=SC2086 # split into fields on purpose
 	set -- $counts
-	reused=${1:-none}; new=${2:-none}; rejected=${3:-none}
+	reused=${1:-none}; verified=${2:-none}; new=${3:-none}; rejected=${4:-none}
 }
 # image_dump IMAGE: as dump, the values debugfs reads from the image
 image_dump() {
@@ -119,6 +131,7 @@ is "sign-image cold: nothing reused, every value signed" "$reused $new $rejected
 sign_image iwarm.ext4 --cache "$T/icache"
 is "sign-image warm: exit 0" "$rc" 0
 is "sign-image warm: every value reused, none signed" "$reused $new $rejected" "$((2 * N)) 0 0"
+is "sign-image warm: taken on their MAC" "$verified" 0
 image_dump iwarm.ext4 > iwarm.dump
 is "sign-image warm: values byte-identical to sign-tree's without a cache (RSA)" "$(cat iwarm.dump)" "$(cat fresh.dump)"
 is "sign-image cold: the same values" "$(image_dump icold.ext4)" "$(cat fresh.dump)"
@@ -187,6 +200,7 @@ hostile() { # DESC
 	sign_tree hx --cache "$T/h"
 	is "$1: exit 0" "$rc" 0
 	is "$1: every entry rejected, every value newly signed" "$reused $new $rejected" "0 $((2 * N)) $((2 * N))"
+	is "$1: ... and verified before it was stored" "$verified" "$((2 * N))"
 	dump hx > hx.dump
 	is "$1: the values are the right ones" "$(cat hx.dump)" "$(cat fresh.dump)"
 	r=0; out=$(evmctl_ok hx) || r=1
@@ -195,11 +209,36 @@ hostile() { # DESC
 	is "$1: the re-signed entries replaced the bad ones" "$reused $new $rejected" "$((2 * N)) 0 0"
 }
 fresh_cache
+# flip FILE OFFSET: one bit of FILE's byte at OFFSET (negative: from the end)
+flip() {
+	/usr/bin/python3 -c 'import sys
+p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[int(sys.argv[2])] ^= 0x40; open(p, "wb").write(b)' "$1" "$2"
+}
+find h -type f | while IFS= read -r f; do flip "$f" -1; done
+hostile "corrupted entries (a bit of the MAC's last byte flipped)"
+fresh_cache
+find h -type f | while IFS= read -r f; do flip "$f" -40; done
+hostile "corrupted entries (a bit of the signature's last byte flipped)"
+fresh_cache
+# entry layout: magic (8), entry key (32), value length (2), value, MAC (32)
 find h -type f | while IFS= read -r f; do
-	python3 -c 'import sys
-p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[-1] ^= 0x40; open(p, "wb").write(b)' "$f"
+	/usr/bin/python3 -c 'import sys
+p = sys.argv[1]; b = open(p, "rb").read(); open(p, "wb").write(b[:-32] + bytes(32))' "$f"
 done
-hostile "corrupted entries (last signature byte flipped)"
+hostile "valid signatures with a zeroed MAC"
+fresh_cache
+find h -type f | while IFS= read -r f; do truncate -s -32 "$f"; done
+hostile "valid signatures without a MAC"
+fresh_cache
+# another key's entries for the same tree, each put in place of one of ours
+rm -rf okey; cp -a src okey
+run "$IMACTL" sign-tree okey --key "$KEYS/other.key" --cert "$KEYS/other.pem" --target-bits 64 --cache "$T/cache-other"
+is "another key's cache of the tree: $((2 * N)) entries" "$(find cache-other -type f | wc -l)" "$((2 * N))"
+find cache-other -type f | LC_ALL=C sort > other.list
+find h -type f | LC_ALL=C sort | paste - other.list | while IFS="$(printf '\t')" read -r mine theirs; do
+	cp "$theirs" "$mine"
+done
+hostile "another key's entries in place of ours"
 fresh_cache
 find h -type f | while IFS= read -r f; do truncate -s 30 "$f"; done
 hostile "truncated entries"
@@ -272,7 +311,7 @@ if command -v setpriv >/dev/null; then
 	is "another user: signs with the default cache" "$rc" 0
 	is "... in ~/.cache/imactl, private" "$(stat -c '%a %u' nobody/home/.cache/imactl 2>&1)" "700 65534"
 	run as_nobody "$IMACTL" sign-tree nobody/tree --xattr-user --key nobody/key --target-bits 64
-	like "... and reuses it" "$T/out" 'signatures: 4 reused from the cache \(each verified\), 0 newly signed'
+	like "... and reuses it" "$T/out" 'signatures: 4 reused from the cache, 0 verified with the key, 0 newly signed'
 	run as_nobody env XDG_CACHE_HOME="$T/nobody/xdg" "$IMACTL" sign-tree nobody/tree --xattr-user --key nobody/key --target-bits 64
 	is "... \$XDG_CACHE_HOME/imactl when it is set" "$(stat -c %a nobody/xdg/imactl 2>&1)" 700
 	run as_nobody "$IMACTL" sign-tree nobody/tree --xattr-user --key nobody/key --target-bits 64 --no-cache
@@ -294,12 +333,12 @@ rm -rf p1 p2; cp -a src p1; cp -a src p2
 r1=0; wait $pid1 || r1=$?; r2=0; wait $pid2 || r2=$?
 is "two runs sharing a cache: both succeed" "$r1 $r2" "0 0"
 is "... with the right values" "$(dump p1) $(dump p2)" "$(cat fresh.dump) $(cat fresh.dump)"
-is "... and no temporary file left" "$(find shared -name '.tmp.*' | wc -l)" 0
+is "... and no temporary file left" "$(find shared -name '.*' | wc -l)" 0
 
 # imactl sign takes the same options
 cp src/f1 s1; cp src/f1 s2
 ok "sign --cache -v" "$IMACTL" sign --key "$KEY" --evm portable --cache "$T/cache" -v s1
-like "... reuses the tree's values" "$T/out" '^sign: signatures: 2 reused from the cache \(each verified\), 0 newly signed'
+like "... reuses the tree's values" "$T/out" '^sign: signatures: 2 reused from the cache, 0 verified with the key, 0 newly signed'
 ok "sign --no-cache" "$IMACTL" sign --key "$KEY" --evm portable --no-cache s2
 is "... the same values" "$(xattr_hex security.evm s1)" "$(xattr_hex security.evm s2)"
 

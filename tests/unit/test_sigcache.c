@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The signature cache: a value comes back only for exactly the key, type,
- * algorithm and digest it was made for, and only when it verifies; damaged,
- * planted and oversized entries, symbolic links and another user's directory
- * never give a wrong value; the size bound drops the least recently used.
+ * algorithm and digest it was made for, only when its MAC checks (made with
+ * the private key's derived MAC key after the value verified); a value that
+ * does not verify is never stored; damaged, planted (valid signatures without
+ * the right MAC, other keys' entries) and oversized entries, symbolic links
+ * and another user's directory never give a wrong value; the size bound
+ * drops the least recently used.
  */
 #include "testutil.h"
 
@@ -180,6 +183,8 @@ static void round_trip_is_byte_identical(void **state)
 	assert_int_equal(s.reused, 1);
 	assert_int_equal(s.stored, 1);
 	assert_int_equal(s.rejected, 0);
+	/* one RSA verification, before storing: the hit was taken on its MAC */
+	assert_int_equal(s.verified, 1);
 	only_entry(dir, entry);
 	assert_int_equal(stat(entry, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
@@ -243,11 +248,11 @@ static void every_input_is_in_the_key(void **state)
 }
 
 /*
- * A value that decodes and carries the right keyid, but is another key's
- * signature (or one over another digest), planted under the right name:
- * refused, counted, and re-signed.
+ * imactl_sigcache_store() verifies before it stores: a value that decodes
+ * and carries the right keyid, but is another key's signature, one over
+ * another digest, or of another type, is refused and nothing is written.
  */
-static void planted_values_are_refused(void **state)
+static void store_refuses_bad_values(void **state)
 {
 	struct fx *f = *state;
 	struct imactl_ctx *ctx = f->ctx;
@@ -256,45 +261,122 @@ static void planted_values_are_refused(void **state)
 	struct imactl_digest d = f->d;
 	struct imactl_sigcache_stats s;
 	struct imactl_digest d2 = digest_of(ctx, "elsewhere", IMACTL_HASH_SHA256);
-	uint8_t *bad = NULL, *good = NULL, *v = NULL;
-	size_t bad_len, good_len, len;
+	uint8_t *bad[3] = { NULL }, *v = NULL;
+	size_t bad_len[3], len;
 
-	assert_int_equal(imactl_sign_digest(ctx, key, IMACTL_XATTR_DIGSIG, &d, &good, &good_len),
-			 0);
 	imactl_key_set_keyid(other, imactl_key_keyid(key));
-	assert_int_equal(imactl_sign_digest(ctx, other, IMACTL_XATTR_DIGSIG, &d, &bad, &bad_len),
-			 0);
-	assert_int_equal(imactl_sigcache_store(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, bad, bad_len),
-			 0);
-	assert_int_equal(imactl_sigcache_lookup(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, &v, &len),
-			 -ENOENT);
-	free(bad);
-	/* our own signature, but over another digest */
-	assert_int_equal(imactl_sign_digest(ctx, key, IMACTL_XATTR_DIGSIG, &d2, &bad, &bad_len), 0);
-	assert_int_equal(imactl_sigcache_store(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, bad, bad_len),
-			 0);
-	assert_int_equal(imactl_sigcache_lookup(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, &v, &len),
-			 -ENOENT);
-	/* an EVM value stored for an IMA one */
-	free(bad);
 	assert_int_equal(
-		imactl_sign_digest(ctx, key, IMACTL_XATTR_EVM_PORTABLE, &d, &bad, &bad_len), 0);
-	assert_int_equal(imactl_sigcache_store(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, bad, bad_len),
-			 0);
-	assert_int_equal(imactl_sigcache_sign(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, &v, &len), 0);
-	assert_int_equal(len, good_len);
-	assert_memory_equal(v, good, len);
-	free(v);
+		imactl_sign_digest(ctx, other, IMACTL_XATTR_DIGSIG, &d, &bad[0], &bad_len[0]), 0);
+	assert_int_equal(
+		imactl_sign_digest(ctx, key, IMACTL_XATTR_DIGSIG, &d2, &bad[1], &bad_len[1]), 0);
+	assert_int_equal(
+		imactl_sign_digest(ctx, key, IMACTL_XATTR_EVM_PORTABLE, &d, &bad[2], &bad_len[2]),
+		0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(imactl_sigcache_store(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, bad[i],
+						       bad_len[i]),
+				 -EBADMSG);
+		free(bad[i]);
+	}
 	imactl_sigcache_get_stats(c, &s);
-	assert_int_equal(s.rejected, 3);
-	assert_int_equal(s.reused, 0);
-	assert_int_equal(s.signed_new, 1);
-	/* re-signing replaced the planted entry */
-	assert_int_equal(imactl_sigcache_lookup(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, &v, &len), 0);
-	assert_memory_equal(v, good, len);
+	assert_int_equal(s.stored, 0);
+	assert_int_equal(s.verified, 3);
+	/* nothing on disk: a plain miss, not a rejected entry */
+	assert_int_equal(imactl_sigcache_lookup(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, &v, &len),
+			 -ENOENT);
+	imactl_sigcache_get_stats(c, &s);
+	assert_int_equal(s.rejected, 0);
+}
+
+/*
+ * Entries planted under the right name, each holding a signature that
+ * verifies with the key over the right digest, but without this key's MAC:
+ * none is used (rejected, the file signed anew, the entry replaced).
+ */
+static void planted_entries_without_the_mac_are_refused(void **state)
+{
+	struct fx *f = *state;
+	struct imactl_ctx *ctx = f->ctx;
+	struct imactl_key *key = f->key, *other = f->other;
+	struct imactl_sigcache *c = f->c;
+	struct imactl_digest d = f->d;
+	const char *dir = f->dir;
+	struct imactl_sigcache_stats s;
+	struct imactl_digest d2 = digest_of(ctx, "elsewhere", IMACTL_HASH_SHA256);
+	uint8_t good[4096], buf[4096], mine2[4096], theirs[4096], *v = NULL;
+	size_t n, n2, nt, len;
+	char entry[4400], entry2[4400], other_dir[4400];
+	struct imactl_sigcache *oc = NULL;
+	int planted = 0;
+
+	/* our entry for d, our entry for d2 (another cache), the other key's for d */
+	assert_int_equal(imactl_sigcache_sign(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, &v, &len), 0);
 	free(v);
-	free(bad);
-	free(good);
+	only_entry(dir, entry);
+	n = read_file(entry, good, sizeof(good));
+	assert_true(n > 42 + 32);
+	snprintf(other_dir, sizeof(other_dir), "%s", fresh_dir("c-other"));
+	assert_int_equal(imactl_sigcache_open(ctx, other_dir, 0, &oc), 0);
+	assert_int_equal(imactl_sigcache_sign(ctx, oc, key, IMACTL_XATTR_DIGSIG, &d2, &v, &len), 0);
+	free(v);
+	only_entry(other_dir, entry2);
+	n2 = read_file(entry2, mine2, sizeof(mine2));
+	assert_int_equal(n2, n);
+	unlink(entry2);
+	imactl_key_set_keyid(other, imactl_key_keyid(key));
+	assert_int_equal(imactl_sigcache_sign(ctx, oc, other, IMACTL_XATTR_DIGSIG, &d, &v, &len),
+			 0);
+	free(v);
+	only_entry(other_dir, entry2);
+	nt = read_file(entry2, theirs, sizeof(theirs));
+	imactl_sigcache_close(oc);
+
+	for (int kind = 0; kind < 5; kind++) {
+		size_t bn = n;
+
+		memcpy(buf, good, n);
+		switch (kind) {
+		case 0: /* the MAC zeroed (as a PKCS#11 key writes it) */
+			memset(buf + n - 32, 0, 32);
+			break;
+		case 1: /* no MAC at all (the layout of format 1, magic of format 2) */
+			bn = n - 32;
+			break;
+		case 2: /* the MAC of another of our entries */
+			memcpy(buf + n - 32, mine2 + n2 - 32, 32);
+			break;
+		case 3: /* the other key's entry for the same digest, as it is */
+			memcpy(buf, theirs, nt);
+			bn = nt;
+			break;
+		case 4: /* our entry with the other key's MAC */
+			memcpy(buf + n - 32, theirs + nt - 32, 32);
+			break;
+		}
+		write_file(entry, buf, bn);
+		assert_int_equal(
+			imactl_sigcache_lookup(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, &v, &len),
+			-ENOENT);
+		/* signed anew: the right value, and the entry replaced */
+		assert_int_equal(
+			imactl_sigcache_sign(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, &v, &len), 0);
+		assert_int_equal(len + 42 + 32, n);
+		assert_memory_equal(v, good + 42, len);
+		free(v);
+		assert_int_equal(read_file(entry, buf, sizeof(buf)), n);
+		assert_memory_equal(buf, good, n);
+		planted++;
+	}
+	imactl_sigcache_get_stats(c, &s);
+	/* every planted entry: two lookups (lookup, then sign) refused it... */
+	assert_int_equal(s.rejected, 2 * planted);
+	/* ... none reused; each signed anew, verified and stored */
+	assert_int_equal(s.reused, 0);
+	assert_int_equal(s.signed_new, 1 + planted);
+	assert_int_equal(s.verified, 1 + planted);
+	assert_int_equal(imactl_sigcache_lookup(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, &v, &len), 0);
+	assert_memory_equal(v, good + 42, len);
+	free(v);
 }
 
 /* Damaged entries: every byte flipped in turn, truncations, huge files. */
@@ -316,8 +398,8 @@ static void damaged_entries_are_refused(void **state)
 	only_entry(dir, entry);
 	n = read_file(entry, orig, sizeof(orig));
 	assert_true(n > 42);
-	/* every header byte, and every 8th of the value (and its last) */
-	for (size_t i = 0; i < n; i = i < 42 || i + 8 >= n ? i + 1 : i + 8) {
+	/* every header byte, every 8th of the value, its last 8 and every MAC byte */
+	for (size_t i = 0; i < n; i = i < 42 || i + 40 >= n ? i + 1 : i + 8) {
 		memcpy(buf, orig, n);
 		buf[i] ^= 0x01;
 		write_file(entry, buf, n);
@@ -326,7 +408,7 @@ static void damaged_entries_are_refused(void **state)
 			-ENOENT);
 		want_rejected++;
 	}
-	for (size_t cut = 0; cut < n; cut += 23) {
+	for (size_t cut = 0; cut < n; cut = cut + 23 < n - 1 ? cut + 23 : cut + 1) {
 		write_file(entry, orig, cut);
 		assert_int_equal(
 			imactl_sigcache_lookup(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, &v, &len),
@@ -514,7 +596,7 @@ static void prune_keeps_the_bound(void **state)
 	struct imactl_digest d[12];
 	uint8_t *v = NULL;
 	size_t len;
-	char entry[4400], name[32], stale[4400], young[4400], sub[4400];
+	char entry[4400], name[32], stale[4400], stale1[4400], young[4400], sub[4400];
 	const char *dir = fresh_dir("c-prune");
 	struct stat st;
 	uint64_t block;
@@ -535,13 +617,19 @@ static void prune_keeps_the_bound(void **state)
 	assert_int_equal(stat(entry, &st), 0);
 	block = (uint64_t)st.st_blocks * 512; /* what one entry takes on disk */
 	assert_true(block > 0);
-	/* a temporary file of a crashed writer, two hours old, and a current one */
+	/*
+	 * temporary files of crashed writers, two hours old (named as
+	 * out_temp_create() names them, and as format 1 did), and a current one
+	 */
 	snprintf(sub, sizeof(sub), "%s", entry);
 	*strrchr(sub, '/') = '\0';
-	snprintf(stale, sizeof(stale), "%s/.tmp.1.1", sub);
+	snprintf(stale, sizeof(stale), "%s/.%s.0123456789abcdef.tmp", sub, strrchr(entry, '/') + 1);
 	write_file(stale, "x", 1);
 	set_mtime(stale, time(NULL) - 7200);
-	snprintf(young, sizeof(young), "%s/.tmp.1.2", sub);
+	snprintf(stale1, sizeof(stale1), "%s/.tmp.0123456789abcdef0123456789abcdef", sub);
+	write_file(stale1, "x", 1);
+	set_mtime(stale1, time(NULL) - 7200);
+	snprintf(young, sizeof(young), "%s/.%s.fedcba9876543210.tmp", sub, strrchr(entry, '/') + 1);
 	write_file(young, "x", 1);
 
 	/* room for 6 of the 12 */
@@ -560,6 +648,7 @@ static void prune_keeps_the_bound(void **state)
 	}
 	assert_int_equal(kept, 5);
 	assert_int_equal(lstat(stale, &st), -1);
+	assert_int_equal(lstat(stale1, &st), -1);
 	assert_int_equal(lstat(young, &st), 0);
 	/* within the bound: nothing to do */
 	assert_int_equal(imactl_sigcache_prune(ctx, c), 0);
@@ -647,7 +736,7 @@ static void concurrent_writers_agree(void **state)
 	assert_int_equal(s1.reused + s1.signed_new + s2.reused + s2.signed_new, 4 * 8 * 16);
 	assert_int_equal(s1.store_failed + s2.store_failed, 0);
 	/* no temporary file left behind */
-	snprintf(cmd, sizeof(cmd), "test -z \"$(find '%s' -name '.tmp.*')\"", dir);
+	snprintf(cmd, sizeof(cmd), "test -z \"$(find '%s' -name '.*')\"", dir);
 	assert_int_equal(system(cmd), 0);
 	for (int i = 0; i < 16; i++)
 		free(want[i]);
@@ -663,7 +752,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(round_trip_is_byte_identical, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(every_input_is_in_the_key, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(planted_values_are_refused, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(store_refuses_bad_values, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(planted_entries_without_the_mac_are_refused,
+						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(damaged_entries_are_refused, fx_setup, fx_teardown),
 		cmocka_unit_test(symlinks_are_not_followed),
 		cmocka_unit_test(another_users_directory_is_refused),
