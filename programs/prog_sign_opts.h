@@ -235,7 +235,7 @@ bool prog_sign_opts_open_cache(struct prog_sign_opts *o);
  * whether there was one, its counters in *@s (zero without one).
  */
 bool prog_sign_opts_close_cache(struct prog_sign_opts *o, struct imactl_sigcache_stats *s);
-/* "CMD: signatures: N reused from the cache (each verified), N newly signed, ..." */
+/* "CMD: signatures: N reused from the cache, N verified with the key, N newly signed, ..." */
 void prog_print_cache_stats(FILE *f, const char *cmd, const struct imactl_sigcache_stats *s);
 
 #endif

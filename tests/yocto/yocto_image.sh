@@ -149,7 +149,7 @@ is "debugfs reads both values of a file from the image (IMA signature 0302, EVM 
 rm -f "$img" "$img.gz"
 task
 is "rebuild: succeeds" "$rc" 0
-is "rebuild: every value reused from the cache (each verified), none signed" "$(summary)" "$((2 * nfiles)) 0 0"
+is "rebuild: every value reused from the cache (MAC-checked), none signed" "$(summary)" "$((2 * nfiles)) 0 0"
 ok "rebuild: verify-image --evm" "$IMACTL" verify-image "$img" --cert "$cert" --evm
 ea_dump 2
 run cmp "$w/ea.1" "$w/ea.2"
