@@ -444,15 +444,22 @@ static int detect_endian(struct imactl_mlog *ml, const uint8_t *p)
 	return 1;
 }
 
-/* The u32 at offset @at of the entry under way, once the input holds it. */
-static int get32_at(struct imactl_mlog *ml, size_t at, uint32_t *v, const char **why)
+/*
+ * The u32 length *@n at offset @at of the entry under way (over @max: the
+ * entry is bad, @too_long says why) and the *@n bytes after it, once the
+ * input holds them.
+ */
+static int get_len(struct imactl_mlog *ml, size_t at, uint32_t max, const char *too_long,
+		   uint32_t *n, const char **why)
 {
 	int ret = need_more(ml, at + 4, why);
 
 	if (ret < 0)
 		return ret;
-	*v = get32(ml, cur(ml) + at);
-	return 0;
+	*n = get32(ml, cur(ml) + at);
+	if (*n > max)
+		return bad(why, too_long);
+	return need_more(ml, at + 4 + *n, why);
 }
 
 /*
@@ -467,12 +474,8 @@ static int binary_ima(struct imactl_mlog *ml, size_t *off, const char **why)
 	uint32_t n;
 	int ret;
 
-	ret = get32_at(ml, *off + 20, &n, why);
-	if (ret < 0)
-		return ret;
-	if (n > IMA_EVENT_NAME_LEN_MAX)
-		return bad(why, "\"ima\" template name longer than 255");
-	ret = need_more(ml, *off + 24 + n, why);
+	ret = get_len(ml, *off + 20, IMA_EVENT_NAME_LEN_MAX,
+		      "\"ima\" template name longer than 255", &n, why);
 	if (ret < 0)
 		return ret;
 	p = cur(ml);
@@ -504,15 +507,11 @@ static int binary_fields(struct imactl_mlog *ml, size_t *off, const char **why)
 	uint32_t data_len;
 	int ret;
 
-	ret = get32_at(ml, *off, &data_len, why);
+	ret = get_len(ml, *off, IMACTL_MLOG_MAX_ENTRY, "template data length over the 1 MiB limit",
+		      &data_len, why);
 	if (ret < 0)
 		return ret;
-	if (data_len > IMACTL_MLOG_MAX_ENTRY)
-		return bad(why, "template data length over the 1 MiB limit");
 	*off += 4;
-	ret = need_more(ml, *off + data_len, why);
-	if (ret < 0)
-		return ret;
 	p = cur(ml) + *off;
 	e->template_data = p;
 	e->template_data_len = data_len;
