@@ -138,6 +138,16 @@ fails 1 "an inserted entry does not match the PCRs" "$IMACTL" log verify --tpm t
 head -c $(( $(wc -c < ng.bin) - 7 )) ng.bin > trunc.bin
 fails 1 "a truncated entry is detected" $TO "$IMACTL" log verify --tpm tpm-ng trunc.bin
 like "... as entry 50" "$T/err" 'entry 50: malformed: truncated entry'
+# a length over its bound is refused before its bytes are used (an "ima" name is copied into a
+# 256-byte buffer; template data is bounded before it is read)
+py 'import struct
+h = struct.pack("<I", 10) + b"\x11" * 20
+open("imalong.bin", "wb").write(h + struct.pack("<I", 3) + b"ima" + b"\x22" * 20 + struct.pack("<I", 300) + b"a" * 300)
+open("datalong.bin", "wb").write(h + struct.pack("<I", 6) + b"ima-ng" + struct.pack("<I", (1 << 20) + 1) + bytes(64))'
+fails 1 "an \"ima\" name longer than 255 is refused" "$IMACTL" log verify imalong.bin
+like "... said so" "$T/err" 'entry 1: malformed: "ima" template name longer than 255'
+fails 1 "template data over 1 MiB is refused by its length" "$IMACTL" log verify datalong.bin
+like "... said so" "$T/err" 'entry 1: malformed: template data length over the 1 MiB limit'
 # a wrong PCR
 cp -r tpm-ng tpm-wrong; echo 0000000000000000000000000000000000000001 > tpm-wrong/pcr-sha1/10
 fails 1 "a wrong PCR value fails" "$IMACTL" log verify --tpm tpm-wrong ng.bin
