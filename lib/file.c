@@ -834,10 +834,11 @@ int verify_fd_stat(struct imactl_ctx *ctx, int fd, const struct stat *opened,
 	if (target_bits != 32 && target_bits != 64)
 		return -EINVAL;
 	/* EVM: the owner and mode now; the xattrs listed once */
-	if (!opened && (flags & IMACTL_VERIFY_EVM) && fstat(fd, &st) < 0)
-		return -errno;
-	if (!opened && (flags & IMACTL_VERIFY_EVM))
+	if (!opened && (flags & IMACTL_VERIFY_EVM)) {
+		if (fstat(fd, &st) < 0)
+			return -errno;
 		opened = &st;
+	}
 	fd_source_init(&f, &src, ctx, fd, present, opened);
 	f.before = opened; /* the hash's "did it change" check starts from it */
 	if (flags & IMACTL_VERIFY_EVM) {
