@@ -3,9 +3,11 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const key_names[] = { "rsa2048", "rsa4096", "ec256", "ec384" };
 
@@ -284,10 +286,20 @@ static void bad_parameters(void **state)
 	imactl_ctx_free(ctx);
 }
 
+/* The sha256 of key file @name's bytes, read here. */
+static void file_sha256(struct imactl_ctx *ctx, const char *name, struct imactl_digest *d)
+{
+	int fd = imactl_open_regular(AT_FDCWD, test_key_path(name));
+
+	assert_true(fd >= 0);
+	assert_int_equal(imactl_hash_fd(ctx, fd, IMACTL_HASH_SHA256, d), 0);
+	close(fd);
+}
+
 /* Each certificate's file digest: of the bytes loaded, in the order added. */
 static void keyring_file_digests(void **state)
 {
-	static const char *const names[] = { "rsa2048.pem", "ec256.der" };
+	static const char *const names[] = { "rsa2048.pem", "ec256.der", "other.pem" };
 	struct imactl_ctx *ctx = test_ctx();
 	struct imactl_keyring *kr = NULL;
 	struct imactl_digest got, want;
@@ -296,24 +308,15 @@ static void keyring_file_digests(void **state)
 	assert_int_equal(imactl_keyring_new(ctx, &kr), 0);
 	for (size_t i = 0; i < 2; i++)
 		assert_int_equal(imactl_keyring_add_file(kr, test_key_path(names[i])), 0);
-	assert_int_equal(imactl_keyring_add(kr, load_cert(ctx, "other.pem")), 0);
-	for (size_t i = 0; i < 2; i++) {
-		char *p = path_of(names[i]);
-		FILE *f = fopen(p, "rb");
-		uint8_t buf[8192];
-		size_t len;
-
-		assert_non_null(f);
-		len = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		free(p);
-		assert_int_equal(imactl_hash_buf(ctx, buf, len, IMACTL_HASH_SHA256, &want), 0);
+	/* imactl_cert_load() + imactl_keyring_add(): the file's digest too */
+	assert_int_equal(imactl_keyring_add(kr, load_cert(ctx, names[2])), 0);
+	for (size_t i = 0; i < 3; i++) {
+		file_sha256(ctx, names[i], &want);
 		assert_int_equal(imactl_keyring_file_digest(kr, i, &got), 0);
+		assert_int_equal(got.algo, IMACTL_HASH_SHA256);
 		assert_int_equal(got.len, 32);
 		assert_memory_equal(got.bytes, want.bytes, 32);
 	}
-	/* imactl_cert_load() + imactl_keyring_add(): the file's digest too */
-	assert_int_equal(imactl_keyring_file_digest(kr, 2, &got), 0);
 	assert_int_equal(imactl_keyring_file_digest(kr, 3, &got), -ENOENT);
 	assert_int_equal(imactl_keyring_file_digest(NULL, 0, &got), -EINVAL);
 	imactl_keyring_free(kr);
