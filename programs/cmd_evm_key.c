@@ -38,6 +38,8 @@ enum {
 	"                      SECURITYFS/evm (the HMAC bit completes the setup)\n"                \
 	"  --securityfs DIR    where securityfs is mounted (default /sys/kernel/security)\n"
 
+#define ENABLED "EVM HMAC and X.509 enabled"
+
 static const struct option create_options[] = {
 	{ "key-len", required_argument, NULL, OPT_KEY_LEN },
 	{ "label", required_argument, NULL, OPT_LABEL },
@@ -68,6 +70,8 @@ struct args {
 	struct imactl_evmkey_params p;
 	struct imactl_evm_hmac_params hp;
 	const char *list;
+	char **paths; /* read from list */
+	size_t n_paths;
 	bool json;
 };
 
@@ -166,84 +170,76 @@ static int parse(const struct imactl_command *cmd, int argc, char *argv[],
 	return EXIT_OK;
 }
 
-static int run_create(const struct imactl_command *cmd, int argc, char *argv[])
+/*
+ * The shape every subcommand shares: its options into a struct args (and
+ * --list read), a context, @op (the library call and the report; 0 or
+ * -errno, then "CMD: cause" and exit 3).
+ */
+static int run(const struct imactl_command *cmd, int argc, char *argv[],
+	       const struct option *longopts, int (*op)(struct imactl_ctx *, struct args *))
 {
 	struct args a = { 0 };
 	struct imactl_ctx *ctx = NULL;
-	char **paths = NULL;
-	size_t n_paths = 0;
-	uint64_t labelled = 0;
 	int status, ret;
 
-	status = parse(cmd, argc, argv, create_options, &a);
+	status = parse(cmd, argc, argv, longopts, &a);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
-	if (a.list && prog_read_path_list(a.list, &paths, &n_paths) < 0)
+	if (a.list && prog_read_path_list(a.list, &a.paths, &a.n_paths) < 0)
 		return EXIT_OPERATIONAL;
-	a.p.label_paths = (const char *const *)paths;
-	a.p.n_label_paths = n_paths;
-	a.p.label = a.list ? &a.hp : NULL;
 	status = EXIT_OPERATIONAL;
 	if (prog_ctx_new(&ctx, 0, false) < 0)
 		goto out;
-	ret = imactl_evmkey_create(ctx, &a.p, &labelled);
+	ret = op(ctx, &a);
 	if (ret < 0) {
-		prog_err("evm-key create: %s", strerror(-ret));
+		prog_err("%s: %s", cmd->name, strerror(-ret));
 		goto out;
 	}
-	if (a.p.label_image)
-		printf("%s: %llu files labelled with an EVM HMAC\n", a.p.label_image,
-		       (unsigned long long)labelled);
-	printf("%s: kmk.blob and evm-key.blob stored%s\n", a.p.blob_dir,
-	       a.p.flags & IMACTL_EVMKEY_ENABLE ? "; EVM HMAC and X.509 enabled" : "");
 	status = EXIT_OK;
 out:
-	prog_free_path_list(paths, n_paths);
+	prog_free_path_list(a.paths, a.n_paths);
 	imactl_ctx_free(ctx);
 	return status;
 }
 
-static int run_load(const struct imactl_command *cmd, int argc, char *argv[])
+static int op_create(struct imactl_ctx *ctx, struct args *a)
 {
-	struct args a = { 0 };
-	struct imactl_ctx *ctx = NULL;
-	int status, ret;
+	uint64_t labelled = 0;
+	int ret;
 
-	status = parse(cmd, argc, argv, load_options, &a);
-	if (status)
-		return status < 0 ? EXIT_OK : status;
-	if (prog_ctx_new(&ctx, 0, false) < 0)
-		return EXIT_OPERATIONAL;
-	ret = imactl_evmkey_load(ctx, &a.p);
-	imactl_ctx_free(ctx);
-	if (ret < 0) {
-		prog_err("evm-key load: %s", strerror(-ret));
-		return EXIT_OPERATIONAL;
-	}
-	printf("%s: kmk and evm-key loaded%s\n", a.p.blob_dir,
-	       a.p.flags & IMACTL_EVMKEY_ENABLE ? "; EVM HMAC and X.509 enabled" : "");
-	return EXIT_OK;
+	a->p.label_paths = (const char *const *)a->paths;
+	a->p.n_label_paths = a->n_paths;
+	a->p.label = a->list ? &a->hp : NULL;
+	ret = imactl_evmkey_create(ctx, &a->p, &labelled);
+	if (ret < 0)
+		return ret;
+	if (a->p.label_image)
+		printf("%s: %llu files labelled with an EVM HMAC\n", a->p.label_image,
+		       (unsigned long long)labelled);
+	printf("%s: kmk.blob and evm-key.blob stored%s\n", a->p.blob_dir,
+	       a->p.flags & IMACTL_EVMKEY_ENABLE ? "; " ENABLED : "");
+	return 0;
 }
 
-static int run_enable(const struct imactl_command *cmd, int argc, char *argv[])
+static int op_load(struct imactl_ctx *ctx, struct args *a)
 {
-	struct args a = { 0 };
-	struct imactl_ctx *ctx = NULL;
-	int status, ret;
+	int ret = imactl_evmkey_load(ctx, &a->p);
 
-	status = parse(cmd, argc, argv, enable_options, &a);
-	if (status)
-		return status < 0 ? EXIT_OK : status;
-	if (prog_ctx_new(&ctx, 0, false) < 0)
-		return EXIT_OPERATIONAL;
-	ret = imactl_evmkey_enable(ctx, a.p.securityfs);
-	imactl_ctx_free(ctx);
-	if (ret < 0) {
-		prog_err("evm-key enable: %s", strerror(-ret));
-		return EXIT_OPERATIONAL;
-	}
-	printf("EVM HMAC and X.509 enabled\n");
-	return EXIT_OK;
+	if (ret < 0)
+		return ret;
+	printf("%s: kmk and evm-key loaded%s\n", a->p.blob_dir,
+	       a->p.flags & IMACTL_EVMKEY_ENABLE ? "; " ENABLED : "");
+	return 0;
+}
+
+static int op_enable(struct imactl_ctx *ctx, struct args *a)
+{
+	int ret = imactl_evmkey_enable(ctx, a->p.securityfs);
+
+	if (ret < 0)
+		return ret;
+	printf(ENABLED "\n");
+	return 0;
 }
 
 static void print_status(const struct imactl_evmkey_status *st, bool json)
@@ -297,26 +293,35 @@ static void print_status(const struct imactl_evmkey_status *st, bool json)
 	printf("evm certificates: %d\n", st->evm_certs < 0 ? 0 : st->evm_certs);
 }
 
-static int run_status(const struct imactl_command *cmd, int argc, char *argv[])
+static int op_status(struct imactl_ctx *ctx, struct args *a)
 {
 	struct imactl_evmkey_status st;
-	struct args a = { 0 };
-	struct imactl_ctx *ctx = NULL;
-	int status, ret;
+	int ret = imactl_evmkey_status(ctx, a->p.securityfs, &st);
 
-	status = parse(cmd, argc, argv, status_options, &a);
-	if (status)
-		return status < 0 ? EXIT_OK : status;
-	if (prog_ctx_new(&ctx, 0, false) < 0)
-		return EXIT_OPERATIONAL;
-	ret = imactl_evmkey_status(ctx, a.p.securityfs, &st);
-	imactl_ctx_free(ctx);
-	if (ret < 0) {
-		prog_err("evm-key status: %s", strerror(-ret));
-		return EXIT_OPERATIONAL;
-	}
-	print_status(&st, a.json);
-	return EXIT_OK;
+	if (ret < 0)
+		return ret;
+	print_status(&st, a->json);
+	return 0;
+}
+
+static int run_create(const struct imactl_command *cmd, int argc, char *argv[])
+{
+	return run(cmd, argc, argv, create_options, op_create);
+}
+
+static int run_load(const struct imactl_command *cmd, int argc, char *argv[])
+{
+	return run(cmd, argc, argv, load_options, op_load);
+}
+
+static int run_enable(const struct imactl_command *cmd, int argc, char *argv[])
+{
+	return run(cmd, argc, argv, enable_options, op_enable);
+}
+
+static int run_status(const struct imactl_command *cmd, int argc, char *argv[])
+{
+	return run(cmd, argc, argv, status_options, op_status);
 }
 
 static const struct imactl_command evm_key_create = {
