@@ -76,15 +76,9 @@ vm_results hmac
 
 # offline, between the boots: bytes of a file changed in place (its inode and
 # xattrs untouched), a value of security.ima replaced
-bsize=$(debugfs -R stats "$T/disk.img" 2>/dev/null | sed -n 's/^Block size: *//p')
-poke() { # PATH TEXT: TEXT over the first bytes of PATH in the image
-	_blk=$(debugfs -R "bmap $1 0" "$T/disk.img" 2>/dev/null)
-	case "$_blk" in '' | 0 | *[!0-9]*) echo "Bail out! no data block for $1 in the image"; exit 1 ;; esac
-	printf '%s' "$2" | dd of="$T/disk.img" bs=1 seek=$((_blk * bsize)) conv=notrunc status=none
-}
-poke /var/lib/app/state "DATA"
-poke /var/lib/app/runtime2 "DATA"
-poke /usr/bin/prog "$(printf "#!/bin/sh\necho RAN")"
+vm_poke "$T/disk.img" /var/lib/app/state "DATA"
+vm_poke "$T/disk.img" /var/lib/app/runtime2 "DATA"
+vm_poke "$T/disk.img" /usr/bin/prog "$(printf "#!/bin/sh\necho RAN")"
 ok "host: debugfs replaces a labelled file's security.ima" debugfs -w -R \
 	"ea_set /var/lib/app/conf security.ima 0x0404000000000000000000000000000000000000000000000000000000000000000" "$T/disk.img"
 is "host: the image changed where meant" "$(debugfs -R "cat /var/lib/app/state" "$T/disk.img" 2>/dev/null)" "DATA state"
