@@ -49,6 +49,15 @@ ok "verify-image --json" "$IMACTL" verify-image img.ext4 --cert "$K.pem" --allow
 like "... \"hmac\": 3" "$T/out" '"hash-only": 0, .*"hmac": 3'
 ok "before labelling: hash-only" "$IMACTL" verify-image nouuid-before.ext4 --cert "$K.pem" --allow-hash
 like "... no hmac line" "$T/out" "hash-only 3,"
+# an HMAC does not hide a changed content: the IMA hash no longer matches, "bad"
+cp img.ext4 tampered.ext4
+bs=$(debugfs -R stats tampered.ext4 2>/dev/null | sed -n 's/^Block size: *//p')
+blk=$(debugfs -R 'bmap /etc/machine-id 0' tampered.ext4 2>/dev/null)
+printf 'X' | dd of=tampered.ext4 bs=1 seek=$((blk * bs)) conv=notrunc status=none
+fails 1 "verify-image --allow-hash --evm: a labelled file changed offline" \
+	"$IMACTL" verify-image tampered.ext4 --cert "$K.pem" --allow-hash --evm
+like "... is bad, not hmac" "$T/out" "^/etc/machine-id: bad: "
+like "... the other two stay hmac" "$T/out" "^verify-image: 2 of them hmac"
 mount -o loop,ro img.ext4 mnt && {
 	fails 1 "verify-tree on the mounted image: hmac files are problems with --cert" \
 		"$IMACTL" verify-tree mnt --cert "$K.pem" --evm
