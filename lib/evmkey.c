@@ -144,6 +144,18 @@ IMACTL_EXPORT int imactl_evmkey_status(struct imactl_ctx *ctx, const char *secur
 	return 0;
 }
 
+/* -EALREADY (logged) when @flags (of <securityfs>/evm, or -errno) say EVM has its HMAC key. */
+static int hmac_not_set(struct imactl_ctx *ctx, const char *securityfs, int flags)
+{
+	if (flags < 0 || !(flags & IMACTL_EVM_INIT_HMAC))
+		return 0;
+	log_err(ctx,
+		"%s/evm: EVM is already set up with an HMAC key (%d); the kernel takes no "
+		"further setting until the next boot",
+		sfs(securityfs), flags);
+	return -EALREADY;
+}
+
 IMACTL_EXPORT int imactl_evmkey_enable(struct imactl_ctx *ctx, const char *securityfs)
 {
 	char path[4096], val[8];
@@ -158,13 +170,9 @@ IMACTL_EXPORT int imactl_evmkey_enable(struct imactl_ctx *ctx, const char *secur
 			path, strerror(-flags));
 		return flags == -EBADMSG ? -EBADMSG : -ENOENT;
 	}
-	if (flags & IMACTL_EVM_INIT_HMAC) {
-		log_err(ctx,
-			"%s: EVM is already set up with an HMAC key (%d); the kernel takes no "
-			"further setting until the next boot",
-			path, flags);
-		return -EALREADY;
-	}
+	ret = hmac_not_set(ctx, securityfs, flags);
+	if (ret < 0)
+		return ret;
 	certs = evm_cert_count(ctx);
 	if (certs <= 0)
 		log_warn(ctx, "no certificate on the EVM keyring yet: files with portable EVM "
@@ -203,7 +211,6 @@ IMACTL_EXPORT int imactl_evmkey_enable(struct imactl_ctx *ctx, const char *secur
 static int check_fresh(struct imactl_ctx *ctx, const struct imactl_evmkey_params *p)
 {
 	int32_t kmk = user_key("trusted", KMK_NAME), ek = user_key("encrypted", EVM_KEY_NAME);
-	int flags;
 
 	if (kmk > 0 || ek > 0) {
 		log_err(ctx,
@@ -217,14 +224,8 @@ static int check_fresh(struct imactl_ctx *ctx, const struct imactl_evmkey_params
 		log_err(ctx, "cannot search the user keyring: %s", strerror(-(kmk < 0 ? kmk : ek)));
 		return kmk < 0 ? kmk : ek;
 	}
-	if (p->flags & IMACTL_EVMKEY_ENABLE) {
-		flags = evm_flags_read(p->securityfs);
-		if (flags > 0 && (flags & IMACTL_EVM_INIT_HMAC)) {
-			log_err(ctx, "%s/evm: EVM is already set up with an HMAC key (%d)",
-				sfs(p->securityfs), flags);
-			return -EALREADY;
-		}
-	}
+	if (p->flags & IMACTL_EVMKEY_ENABLE)
+		return hmac_not_set(ctx, p->securityfs, evm_flags_read(p->securityfs));
 	return 0;
 }
 
