@@ -12,7 +12,7 @@
 cd "$T" || exit 1
 
 need_root "evmctl hmac interop" "needs root for security.* xattrs"
-command -v evmctl >/dev/null || { echo "Bail out! evmctl missing (scripts/install-deps)"; exit 1; }
+need_tools evmctl
 
 mkdir -p etc/keys
 # evmctl_hmac [evmctl options...] FILE: evmctl's HMAC hex with key etc/keys/evm-key-plain
