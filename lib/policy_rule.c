@@ -1142,21 +1142,47 @@ bool policy_parse_rule(struct parser *p, struct imactl_policy_rule *r, char *tex
 	return !st.error;
 }
 
-/* Every version at which the grammar changed (the "since" values above). */
-static const unsigned int kernel_points[] = {
-	IMACTL_KERNEL_OLDEST,
-	KV(5, 5),
-	KV(5, 6),
-	K_VALIDATE,
-	KV(5, 12),
-	KV(5, 14),
-	KV(5, 15),
-	KV(5, 16),
-	KV(5, 19),
-	KV(6, 3),
-	K_FLAG_IGNORED,
-	KV(6, 7),
-};
+/* Adds @v to the ascending set @pts of *@n versions. */
+static void add_point(unsigned int *pts, size_t *n, unsigned int v)
+{
+	size_t i = 0;
+
+	if (v < IMACTL_KERNEL_OLDEST)
+		v = IMACTL_KERNEL_OLDEST; /* since 0: every modelled kernel */
+	while (i < *n && pts[i] < v)
+		i++;
+	if (i < *n && pts[i] == v)
+		return;
+	memmove(pts + i + 1, pts + i, (*n - i) * sizeof(*pts));
+	pts[i] = v;
+	(*n)++;
+}
+
+#define N_POINTS                                                                                   \
+	(ARRAY_SIZE(funcs) + ARRAY_SIZE(hash_algos) + ARRAY_SIZE(templates) +                      \
+	 ARRAY_SIZE(keywords) + 3)
+
+/*
+ * Every version at which the grammar changed, ascending: the "since" values
+ * of the tables and the K_ versions above.  Return: how many.
+ */
+static size_t kernel_points(unsigned int pts[N_POINTS])
+{
+	size_t n = 0;
+
+	add_point(pts, &n, K_VALIDATE);
+	add_point(pts, &n, K_KEYS_CHECKED);
+	add_point(pts, &n, K_FLAG_IGNORED);
+	for (size_t i = 0; i < ARRAY_SIZE(funcs); i++)
+		add_point(pts, &n, funcs[i].since);
+	for (size_t i = 0; i < ARRAY_SIZE(hash_algos); i++)
+		add_point(pts, &n, hash_algos[i].since);
+	for (size_t i = 0; i < ARRAY_SIZE(templates); i++)
+		add_point(pts, &n, templates[i].since);
+	for (size_t i = 0; i < ARRAY_SIZE(keywords); i++)
+		add_point(pts, &n, keywords[i].since);
+	return n;
+}
 
 void policy_rule_release(struct imactl_policy_rule *r)
 {
@@ -1171,7 +1197,10 @@ void policy_rule_release(struct imactl_policy_rule *r)
 
 unsigned int policy_rule_min_kernel(struct parser *p, const char *text)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(kernel_points); i++) {
+	unsigned int pts[N_POINTS];
+	size_t n = kernel_points(pts);
+
+	for (size_t i = 0; i < n; i++) {
 		struct parser q = *p;
 		struct imactl_policy_rule r = { 0 };
 		char *copy = strdup(text);
@@ -1181,7 +1210,7 @@ unsigned int policy_rule_min_kernel(struct parser *p, const char *text)
 			p->err = -ENOMEM;
 			return 0;
 		}
-		q.kernel = kernel_points[i];
+		q.kernel = pts[i];
 		q.quiet = true;
 		ok = policy_parse_rule(&q, &r, copy);
 		free(copy);
@@ -1191,7 +1220,7 @@ unsigned int policy_rule_min_kernel(struct parser *p, const char *text)
 			return 0;
 		}
 		if (ok)
-			return kernel_points[i];
+			return pts[i];
 	}
 	return 0;
 }
