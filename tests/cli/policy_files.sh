@@ -189,6 +189,20 @@ is "three left" "$(grep -c '^DENY' "$T/out")" 3
 printf 'dont_appraise fsmagic=0x9fa0\nappraise fowner>60000\n' > none.pol
 ok "a policy that appraises nothing here denies nothing" "$IMACTL" policy coverage --xattr-user --policy none.pol root
 like "zero appraised" "$T/out" '^7 files, 0 appraised, 0 would be denied$'
+# only the files an appraise rule selects are opened: an unreadable file no
+# rule appraises is counted, not reported (as root: run as nobody to make it
+# unreadable)
+mkdir -p sel/bin sel/etc
+printf '#!/bin/sh\n' > sel/bin/tool && chmod 755 sel/bin/tool && sign --ima hash sel/bin/tool
+printf 'secret\n' > sel/etc/secret && chmod 000 sel/etc/secret
+printf 'appraise func=BPRM_CHECK\n' > bprm.pol
+as_user=""
+[ "$(id -u)" != 0 ] || as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
+# shellcheck disable=SC2086 # the setpriv command, if any, split on purpose
+ok "an unreadable file no rule appraises is not opened" \
+	$as_user "$IMACTL" policy coverage --xattr-user --no-evm --policy bprm.pol sel
+like "... but counted" "$T/out" '^2 files, 1 appraised, 0 would be denied$'
+is "... and not reported" "$(grep -c secret "$T/err")" 0
 printf 'appraise func=FILE_CHECK fsuuid=01234567-89ab-cdef-0123-456789abcdef\n' > uuid.pol
 ok "fsuuid rules do not match without --fsuuid" "$IMACTL" policy coverage --xattr-user --policy uuid.pol root
 fails 1 "with --fsuuid they do" "$IMACTL" policy coverage --xattr-user --fsuuid 01234567-89ab-cdef-0123-456789abcdef --policy uuid.pol root
