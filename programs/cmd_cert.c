@@ -161,10 +161,8 @@ static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 			return prog_bad_option(cmd);
 		}
 	}
-	if (argc - optind != 1) {
-		prog_err("cert check: exactly one CERT expected");
+	if (!prog_operands(cmd, argc, "CERT", true))
 		return prog_bad_option(cmd);
-	}
 	return check(argv[optind], ca, at, quiet, &k);
 }
 

@@ -89,10 +89,8 @@ static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 			return prog_usage(cmd, stdout);
 		}
 	}
-	if (optind != argc - 1) {
-		prog_err("kconfig check: exactly one .config");
+	if (!prog_operands(cmd, argc, ".config", true))
 		return prog_bad_option(cmd);
-	}
 	path = argv[optind];
 	if (prog_ctx_new(&ctx, 0, false) < 0)
 		return EXIT_OPERATIONAL;

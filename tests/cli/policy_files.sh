@@ -101,6 +101,9 @@ fails 2 "unknown feature" "$IMACTL" kconfig check --features ima,nope merged
 like "names it" "$T/err" "unknown feature 'nope'"
 fails 3 "missing .config" "$IMACTL" kconfig check nonexistent
 fails 2 "no .config" "$IMACTL" kconfig check
+like "... says so" "$T/err" '^imactl: kconfig check: no .config given$'
+fails 2 "two .config files" "$IMACTL" kconfig check a b
+like "... says so" "$T/err" '^imactl: kconfig check: exactly one .config, please$'
 fails 2 "unknown subcommand" "$IMACTL" kconfig frob x
 
 # Debian's own kernel configuration (excerpt in git, whole file when cached)
@@ -150,6 +153,10 @@ like "names the first version" "$T/err" 'Linux 5.12 cannot verify ECDSA P-384 IM
 ok "cert check --kernel 5.13: ECDSA" "$IMACTL" cert check --kernel 5.13 "$KEYS/ec256.pem"
 ok "cert check --kernel 5.4: RSA" "$IMACTL" cert check --kernel 5.4 "$KEYS/rsa2048.pem"
 fails 2 "cert check --kernel 5.3 is a usage error" "$IMACTL" cert check --kernel 5.3 "$KEYS/rsa2048.pem"
+fails 2 "cert check without a CERT" "$IMACTL" cert check --kernel 5.4
+like "... says so" "$T/err" '^imactl: cert check: no CERT given$'
+fails 2 "cert check of two certs" "$IMACTL" cert check "$KEYS/rsa2048.pem" "$KEYS/ec256.pem"
+like "... says so" "$T/err" '^imactl: cert check: exactly one CERT, please$'
 # option history: a .config for 6.12 checked as one for 5.4 / 5.15
 ok "a 6.12 .config is no 6.12 problem" "$IMACTL" kconfig check --features ima "$DEB612"
 is "no option history warning for its own version" "$(grep -c kconfig-version "$T/err")" 0
