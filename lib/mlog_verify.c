@@ -837,18 +837,6 @@ IMACTL_EXPORT uint64_t imactl_mlog_verifier_resumed(const struct imactl_mlog_ver
  */
 #define STATE_MAGIC "imactl-mlog-state 2"
 
-static bool hex_in(const char *s, uint8_t *out, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned int b;
-
-		if (sscanf(s + 2 * i, "%2x", &b) != 1)
-			return false;
-		out[i] = b;
-	}
-	return s[2 * len] == 0 || s[2 * len] == '\n' || s[2 * len] == ' ';
-}
-
 IMACTL_EXPORT int imactl_mlog_verifier_bind(struct imactl_mlog_verifier *v, const char *identity)
 {
 	struct imactl_digest d;
@@ -953,13 +941,13 @@ IMACTL_EXPORT int imactl_mlog_verifier_resume(struct imactl_mlog_verifier *v, co
 	    sscanf(text + sizeof(STATE_MAGIC),
 		   "entries %llu\noffset %llu\nbytes-sha256 %64s\nused %lu\n", &count, &offset, hex,
 		   &used) != 4 ||
-	    strlen(hex) != 64 || !hex_in(hex, v->skip_hash, 32) || used >= (1ul << NPCR))
+	    strlen(hex) != 64 || !hex_decode(hex, 64, v->skip_hash) || used >= (1ul << NPCR))
 		goto bad;
 	line = strstr(text, "\nbound ");
 	if (!line || sscanf(line, "\nbound %64s", bound) != 1)
 		goto bad;
 	if (v->bound != (strcmp(bound, "-") != 0) ||
-	    (v->bound && (strlen(bound) != 64 || !hex_in(bound, binding, 32) ||
+	    (v->bound && (strlen(bound) != 64 || !hex_decode(bound, 64, binding) ||
 			  !crypto_memeq(binding, v->binding, 32)))) {
 		log_err(v->ctx,
 			"the saved state is bound to another PCR source, banks, certificates "
@@ -979,8 +967,8 @@ IMACTL_EXPORT int imactl_mlog_verifier_resume(struct imactl_mlog_verifier *v, co
 				break;
 		if (i == v->nbanks || strlen(h1) != 2 * v->bank[i].size ||
 		    strlen(h2) != 2 * v->bank[i].size ||
-		    !hex_in(h1, v->resume.pcr[i][pc], v->bank[i].size) ||
-		    !hex_in(h2, v->resume.pad[i][pc], v->bank[i].size))
+		    !hex_decode(h1, 2 * v->bank[i].size, v->resume.pcr[i][pc]) ||
+		    !hex_decode(h2, 2 * v->bank[i].size, v->resume.pad[i][pc]))
 			goto bad;
 		seen[i] |= 1u << pc;
 	}
