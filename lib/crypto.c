@@ -231,6 +231,21 @@ int crypto_hmac_final(struct crypto_hmac *m, uint8_t *out, size_t out_size)
 	return EVP_MAC_final(m->mctx, out, &len, out_size) == 1 ? 0 : -EIO;
 }
 
+int crypto_hmac_dup(const struct crypto_hmac *m, struct crypto_hmac **m_ret)
+{
+	struct crypto_hmac *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	d->mctx = EVP_MAC_CTX_dup(m->mctx);
+	if (!d->mctx) {
+		free(d);
+		return -ENOMEM;
+	}
+	*m_ret = d;
+	return 0;
+}
+
 void crypto_hmac_free(struct crypto_hmac *m)
 {
 	if (!m)

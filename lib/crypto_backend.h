@@ -49,12 +49,13 @@ void crypto_hash_free(struct crypto_hash *h);
 /*
  * HMAC with @algo keyed with @key (OpenSSL's EVP_MAC "HMAC"), as the kernel's
  * hmac(sha1) shash.  new: -EINVAL unknown algorithm, -EIO.  final: @out holds
- * the digest size of @algo.
+ * the digest size of @algo.  dup: a copy of @m in its state (-ENOMEM).
  */
 struct crypto_hmac;
 int crypto_hmac_new(int algo, const uint8_t *key, size_t key_len, struct crypto_hmac **m_ret);
 int crypto_hmac_update(struct crypto_hmac *m, const void *buf, size_t len);
 int crypto_hmac_final(struct crypto_hmac *m, uint8_t *out, size_t out_size);
+int crypto_hmac_dup(const struct crypto_hmac *m, struct crypto_hmac **m_ret);
 void crypto_hmac_free(struct crypto_hmac *m);
 
 /*

@@ -286,7 +286,7 @@ out:
  */
 #define CACHE_MAC_LABEL "imactl signature cache 2: entry MAC key"
 
-static EVP_MAC_CTX *cache_mac_new(const struct imactl_key *key)
+static struct crypto_hmac *cache_mac_new(const struct imactl_key *key)
 {
 	const char *name = NULL;
 	BIGNUM *priv = NULL;
@@ -294,8 +294,7 @@ static EVP_MAC_CTX *cache_mac_new(const struct imactl_key *key)
 	int ikm_len = 0;
 	EVP_KDF *kdf = NULL;
 	EVP_KDF_CTX *kctx = NULL;
-	EVP_MAC *mac = NULL;
-	EVP_MAC_CTX *m = NULL, *ret = NULL;
+	struct crypto_hmac *ret = NULL;
 	OSSL_PARAM p[5];
 
 	if (key->hardware)
@@ -324,16 +323,9 @@ static EVP_MAC_CTX *cache_mac_new(const struct imactl_key *key)
 	p[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, CACHE_MAC_LABEL,
 						 strlen(CACHE_MAC_LABEL));
 	p[4] = OSSL_PARAM_construct_end();
-	if (!kctx || EVP_KDF_derive(kctx, mk, sizeof(mk), p) != 1)
-		goto out;
-	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	m = mac ? EVP_MAC_CTX_new(mac) : NULL;
-	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0);
-	p[1] = OSSL_PARAM_construct_end();
-	if (m && EVP_MAC_init(m, mk, sizeof(mk), p) == 1) {
-		ret = m;
-		m = NULL;
-	}
+	if (kctx && EVP_KDF_derive(kctx, mk, sizeof(mk), p) == 1 &&
+	    crypto_hmac_new(IMACTL_HASH_SHA256, mk, sizeof(mk), &ret) < 0)
+		ret = NULL;
 out:
 	OPENSSL_cleanse(mk, sizeof(mk));
 	if (ikm) {
@@ -343,8 +335,6 @@ out:
 	BN_clear_free(priv);
 	EVP_KDF_CTX_free(kctx);
 	EVP_KDF_free(kdf);
-	EVP_MAC_CTX_free(m);
-	EVP_MAC_free(mac);
 	crypto_clear_errors(); /* none: the cache verifies with the public key instead */
 	return ret;
 }
@@ -353,8 +343,7 @@ int crypto_key_cache_mac(const struct imactl_key *ckey, const void *data, size_t
 			 uint8_t mac[CRYPTO_CACHE_MAC_SIZE])
 {
 	struct imactl_key *key = (struct imactl_key *)ckey; /* made on first use */
-	EVP_MAC_CTX *m = NULL;
-	size_t n = 0;
+	struct crypto_hmac *m = NULL;
 	int ret = -EOPNOTSUPP;
 
 	pthread_mutex_lock(&key->pool_lock);
@@ -362,19 +351,17 @@ int crypto_key_cache_mac(const struct imactl_key *ckey, const void *data, size_t
 		key->cache_mac = cache_mac_new(key);
 		key->mac_tried = true;
 	}
-	if (key->cache_mac) {
-		m = EVP_MAC_CTX_dup(key->cache_mac);
-		ret = m ? 0 : -ENOMEM;
-	}
+	if (key->cache_mac)
+		ret = crypto_hmac_dup(key->cache_mac, &m);
 	pthread_mutex_unlock(&key->pool_lock);
-	if (!m)
+	if (ret < 0)
 		return ret;
-	if (EVP_MAC_update(m, data, len) != 1 ||
-	    EVP_MAC_final(m, mac, &n, CRYPTO_CACHE_MAC_SIZE) != 1 || n != CRYPTO_CACHE_MAC_SIZE) {
+	ret = crypto_hmac_update(m, data, len);
+	if (ret == 0)
+		ret = crypto_hmac_final(m, mac, CRYPTO_CACHE_MAC_SIZE);
+	if (ret < 0)
 		crypto_clear_errors();
-		ret = -EIO;
-	}
-	EVP_MAC_CTX_free(m);
+	crypto_hmac_free(m);
 	return ret;
 }
 
@@ -414,7 +401,7 @@ IMACTL_EXPORT void imactl_key_free(struct imactl_key *key)
 		return;
 	for (unsigned int i = 0; i < key->n_pool; i++)
 		EVP_PKEY_CTX_free(key->pool[i].pctx);
-	EVP_MAC_CTX_free(key->cache_mac); /* OpenSSL wipes the HMAC key */
+	crypto_hmac_free(key->cache_mac); /* OpenSSL wipes the HMAC key */
 	EVP_PKEY_free(key->pkey);
 	crypto_engine_release(key->engine);
 	pthread_mutex_destroy(&key->pool_lock);

@@ -15,7 +15,6 @@
 
 struct evp_pkey_st;
 struct evp_pkey_ctx_st;
-struct evp_mac_ctx_st;
 struct x509_st;
 
 /* Signing contexts kept for reuse: set up once, not for every signature. */
@@ -47,7 +46,7 @@ struct imactl_key {
 	 * NULL when the private part cannot be read (@mac_tried then says so).
 	 */
 	bool mac_tried;
-	struct evp_mac_ctx_st *cache_mac;
+	struct crypto_hmac *cache_mac;
 };
 
 struct imactl_cert {
