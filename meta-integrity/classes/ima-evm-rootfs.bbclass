@@ -83,10 +83,10 @@ IMA_EVM_UNSIGNED_TYPES ?= ""
 
 # imactl's signature cache (sign-tree/sign-image --cache): a value signed
 # before for the same content (IMA) or the same EVM input, key and algorithm
-# is reused once it verifies, so a rebuild signs only what changed. Like the
-# sstate cache it outlives TMPDIR: PERSISTENT_DIR (the build directory's
-# cache/) belongs to the build directory, survives "rm -rf tmp", and pseudo
-# does not track it
+# is reused once its MAC (keyed from the private key) checks, so a rebuild
+# signs only what changed. Like the sstate cache it outlives TMPDIR:
+# PERSISTENT_DIR (the build directory's cache/) belongs to the build
+# directory, survives "rm -rf tmp", and pseudo does not track it
 # (scarthgap: PSEUDO_IGNORE_PATHS; later: outside PSEUDO_INCLUDE_PATHS), so
 # imactl creates and reads it as the build user. It must belong to that user
 # (imactl refuses another user's; not SSTATE_DIR, which may be shared).
