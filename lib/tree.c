@@ -92,13 +92,20 @@ static void worker_log_fn(void *data, int prio, const char *msg)
 }
 
 /* With IMACTL_TREE_SKIP_VALID: does @fd already carry what would be written? */
-static bool already_valid(struct tree *t, struct imactl_ctx *ctx, int fd,
+static bool already_valid(struct tree *t, struct imactl_ctx *ctx, int fd, bool mutable_file,
 			  const struct imactl_sign_params *sp, struct imactl_signed_values *vals)
 {
 	struct imactl_verify_result r;
 	unsigned int flags = 0;
+	uint8_t *evm = NULL;
+	size_t evm_len;
 	bool kind_ok;
 
+	/* a mutable file keeps no EVM value of the build (process() drops it) */
+	if (mutable_file && read_xattr(ctx, fd, "security.evm", &evm, &evm_len) == 0) {
+		free(evm);
+		return false;
+	}
 	if (sp->ima == IMACTL_IMA_SIG)
 		flags |= IMACTL_VERIFY_REQUIRE_SIG;
 	if (sp->evm != IMACTL_EVM_NONE)
@@ -148,7 +155,8 @@ static void process(struct tree *t, struct imactl_ctx *ctx, struct work *w)
 		e.status = verify_fd_stat(ctx, fd, &st, t->p->keyring, t->p->verify_flags,
 					  t->p->target_bits, &r);
 		e.verify = &r;
-	} else if ((t->p->flags & IMACTL_TREE_SKIP_VALID) && already_valid(t, ctx, fd, sp, &vals)) {
+	} else if ((t->p->flags & IMACTL_TREE_SKIP_VALID) &&
+		   already_valid(t, ctx, fd, w->mutable_file, sp, &vals)) {
 		e.unchanged = true;
 		e.values = &vals;
 	} else {

@@ -83,8 +83,16 @@ mk_tree tree3
 ok "sign-tree --ima hash --evm portable" "$IMACTL" sign-tree tree3 --key "$K.key" --cert "$K.pem" \
 	--no-cache --ima hash --evm portable
 ok "sign-tree --mutable --skip-valid" "$IMACTL" sign-tree tree3 --key "$K.key" --cert "$K.pem" \
-	--no-cache --mutable /etc/machine-id --skip-valid
+	--no-cache --mutable /etc/machine-id --skip-valid --verbose
 is "... sign-tree drops it too" "$(xattr_hex security.evm tree3/etc/machine-id)" ""
+# ... and says it changed the file (it used to report it "already valid")
+is "... reported as signed, not already valid" "$(grep 'machine-id' "$T/out")" \
+	"tree3/etc/machine-id: signed (mutable)"
+is "... counted as signed" "$(grep "^sign-tree: signed" "$T/out")" "sign-tree: signed 6, already valid 0, failed 0"
+ok "sign-tree --mutable --skip-valid again" "$IMACTL" sign-tree tree3 --key "$K.key" --cert "$K.pem" \
+	--no-cache --mutable /etc/machine-id --skip-valid --verbose
+is "... now it is already valid" "$(grep 'machine-id' "$T/out")" \
+	"tree3/etc/machine-id: already valid (mutable)"
 
 fails 2 "--mutable-list without --mutable" "$IMACTL" sign-tree tree --key "$K.key" --cert "$K.pem" --mutable-list l2
 fails 2 "--mutable-list twice" "$IMACTL" sign-tree tree --key "$K.key" --mutable x --mutable-list a --mutable-list b
