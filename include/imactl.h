@@ -755,12 +755,12 @@ struct imactl_verify_result {
 	 */
 	struct imactl_digest ima_digest;
 	/*
-	 * 1 when security.evm holds an EVM HMAC (0x02), looked at whether EVM
-	 * was asked for or not: the file is protected by the device's EVM key,
-	 * which userspace cannot check (with IMACTL_VERIFY_EVM, evm_status is
-	 * -EOPNOTSUPP for it).  A file whose IMA value verifies is then neither
-	 * "good" nor "unsigned" but "hmac" (this took one of the reserved
-	 * places; the size is unchanged).
+	 * 1 when security.evm holds an EVM HMAC (0x02), looked at with
+	 * IMACTL_VERIFY_EVM or IMACTL_VERIFY_EVM_HMAC (else 0): the file is
+	 * protected by the device's EVM key, which userspace cannot check (with
+	 * IMACTL_VERIFY_EVM, evm_status is -EOPNOTSUPP for it).  A file whose
+	 * IMA value verifies is then neither "good" nor "unsigned" but "hmac"
+	 * (this took one of the reserved places; the size is unchanged).
 	 */
 	uint32_t evm_hmac, unused;
 	/* zeroed by the library: room for members a later libimactl fills */
@@ -777,6 +777,12 @@ struct imactl_verify_result {
  * signed files (log keylime-policy); digests and EVM are checked as usual.
  */
 #define IMACTL_VERIFY_NO_SIG_CHECK (1u << 2)
+/*
+ * Without IMACTL_VERIFY_EVM: still read security.evm (one more getxattr per
+ * file), only to set evm_hmac; evm_status stays -ENODATA.  For callers that
+ * tell HMAC-protected files apart without checking EVM (verify-tree).
+ */
+#define IMACTL_VERIFY_EVM_HMAC (1u << 3)
 
 /**
  * imactl_verify_fd() - check the IMA value of the file open at @fd against

@@ -651,170 +651,166 @@ IMACTL_EXPORT void imactl_signed_values_free(struct imactl_signed_values *v)
 	v->ima_len = v->evm_len = 0;
 }
 
+/* One stored xattr: its bytes and what they decode to. */
+struct stored_value {
+	uint8_t *val;
+	size_t len;
+	struct imactl_xattr_value v;
+};
+
 /*
- * Reads xattr @name of @src into *@val (the caller frees it, also on
- * failure) and decodes it into @v; *@reason says why not (@missing when
- * there is none).  0, -ENODATA, -errno.
+ * Reads xattr @name of @src into @s (the caller frees s->val, also on
+ * failure) and decodes it; *@reason says why not (@missing when there is
+ * none).  0, -ENODATA, -errno.
  */
 static int read_value(const struct file_source *src, const char *name, const char *missing,
-		      uint8_t **val, size_t *len, struct imactl_xattr_value *v, const char **reason)
+		      struct stored_value *s, const char **reason)
 {
-	int ret = src->get_xattr(src->data, name, val, len);
+	int ret = src->get_xattr(src->data, name, &s->val, &s->len);
 
 	if (ret == -ENODATA)
 		*reason = missing;
 	if (ret < 0)
 		return ret;
-	return imactl_xattr_decode(*val, *len, v, reason);
+	return imactl_xattr_decode(s->val, s->len, &s->v, reason);
 }
 
+/* The signature @s checked against @digest; *@reason says why not (@mismatch). */
+static int check_signature(struct imactl_ctx *ctx, const struct imactl_keyring *kr,
+			   const struct stored_value *s, const struct imactl_digest *digest,
+			   const char *mismatch, const char **reason)
+{
+	int ret = imactl_verify_digest(ctx, kr, s->val, s->len, digest, NULL);
+
+	if (ret == -ENOKEY)
+		*reason = "no certificate for the signature's keyid";
+	else if (ret < 0)
+		*reason = mismatch;
+	return ret;
+}
+
+/* The IMA value @s, decoded, against the content of @src. */
 static int verify_ima(struct imactl_ctx *ctx, const struct file_source *src,
 		      const struct imactl_keyring *kr, unsigned int flags,
-		      struct imactl_verify_result *r)
+		      const struct stored_value *s, struct imactl_verify_result *r)
 {
-	struct imactl_xattr_value v;
-	struct imactl_digest digest;
-	uint8_t *val = NULL;
-	size_t len = 0;
+	const struct imactl_xattr_value *v = &s->v;
+	bool verity = v->type == IMACTL_XATTR_IMA_VERITY_SIG;
 	int ret;
 
-	ret = read_value(src, XATTR_IMA, "no security.ima", &val, &len, &v, &r->ima_reason);
-	if (ret < 0)
-		goto out;
-	r->ima_type = v.type;
-	r->ima_algo = v.algo;
-	r->ima_keyid = v.keyid;
-	switch (v.type) {
+	r->ima_type = v->type;
+	r->ima_algo = v->algo;
+	r->ima_keyid = v->keyid;
+	switch (v->type) {
 	case IMACTL_XATTR_IMA_DIGEST:
 	case IMACTL_XATTR_IMA_DIGEST_NG:
 		if (flags & IMACTL_VERIFY_REQUIRE_SIG) {
 			r->ima_reason = "only a hash, a signature is required";
-			ret = -EBADMSG;
-			goto out;
+			return -EBADMSG;
 		}
 		break;
 	case IMACTL_XATTR_DIGSIG:
 		break;
 	case IMACTL_XATTR_IMA_VERITY_SIG:
-		if (v.algo != IMACTL_HASH_SHA256 && v.algo != IMACTL_HASH_SHA512) {
+		if (v->algo != IMACTL_HASH_SHA256 && v->algo != IMACTL_HASH_SHA512) {
 			r->ima_reason =
 				"sigv3 over an algorithm fs-verity does not have (sha256, sha512)";
-			ret = -EBADMSG;
-			goto out;
+			return -EBADMSG;
 		}
 		break;
 	default:
 		r->ima_reason = "not an IMA value type";
-		ret = -EBADMSG;
-		goto out;
+		return -EBADMSG;
 	}
-	ret = src->hash(src->data, v.algo, v.type == IMACTL_XATTR_IMA_VERITY_SIG, &digest);
+	ret = src->hash(src->data, v->algo, verity, &r->ima_digest);
 	if (ret < 0) {
+		r->ima_digest.len = 0;
 		r->ima_reason = "cannot hash the file";
-		goto out;
+		return ret;
 	}
-	r->ima_digest = digest;
-	if (v.type == IMACTL_XATTR_IMA_DIGEST || v.type == IMACTL_XATTR_IMA_DIGEST_NG) {
-		ret = crypto_memeq(digest.bytes, v.digest, digest.len) ? 0 : -EBADMSG;
-		if (ret < 0)
-			r->ima_reason = "content does not match the stored hash";
-		goto out;
+	if (v->type == IMACTL_XATTR_IMA_DIGEST || v->type == IMACTL_XATTR_IMA_DIGEST_NG) {
+		if (crypto_memeq(r->ima_digest.bytes, v->digest, r->ima_digest.len))
+			return 0;
+		r->ima_reason = "content does not match the stored hash";
+		return -EBADMSG;
 	}
 	if (flags & IMACTL_VERIFY_NO_SIG_CHECK) {
 		/* the signer is known, the signature itself is not checked */
-		ret = imactl_keyring_find(kr, v.keyid) ? 0 : -ENOKEY;
+		ret = imactl_keyring_find(kr, v->keyid) ? 0 : -ENOKEY;
 		r->ima_reason =
 			ret ? "no certificate for the signature's keyid" : "signature not checked";
-		goto out;
+		return ret;
 	}
-	ret = imactl_verify_digest(ctx, kr, val, len, &digest, NULL);
-	if (ret == -ENOKEY)
-		r->ima_reason = "no certificate for the signature's keyid";
-	else if (ret < 0)
-		r->ima_reason = v.type == IMACTL_XATTR_IMA_VERITY_SIG
-					? "signature does not match the content's fs-verity digest"
-					: "signature does not match the content";
-out:
-	free(val);
-	return ret;
+	return check_signature(ctx, kr, s, &r->ima_digest,
+			       verity ? "signature does not match the content's fs-verity digest"
+				      : "signature does not match the content",
+			       &r->ima_reason);
 }
 
+/* The EVM value @s, decoded, against the xattrs and metadata of @src. */
 static int verify_evm(struct imactl_ctx *ctx, const struct file_source *src,
 		      const struct imactl_keyring *kr, unsigned int target_bits,
-		      struct imactl_verify_result *r)
+		      const struct stored_value *s, struct imactl_verify_result *r)
 {
-	struct imactl_xattr_value v;
+	const struct imactl_xattr_value *v = &s->v;
 	struct imactl_digest digest;
-	uint8_t *val = NULL;
-	size_t len = 0;
 	int ret;
 
-	ret = read_value(src, XATTR_EVM, "no security.evm", &val, &len, &v, &r->evm_reason);
-	if (ret < 0)
-		goto out;
-	r->evm_type = v.type;
-	r->evm_keyid = v.keyid;
-	if (v.type != IMACTL_XATTR_EVM_PORTABLE) {
-		r->evm_reason = v.type == IMACTL_XATTR_EVM_HMAC
+	r->evm_type = v->type;
+	r->evm_keyid = v->keyid;
+	if (v->type != IMACTL_XATTR_EVM_PORTABLE) {
+		r->evm_reason = v->type == IMACTL_XATTR_EVM_HMAC
 					? "an HMAC: only the device's EVM key can check it"
-				: v.type == IMACTL_XATTR_DIGSIG
+				: v->type == IMACTL_XATTR_DIGSIG
 					? "a non-portable signature: bound to the inode, checked "
 					  "by the kernel only"
 					: "not an EVM value type";
-		ret = v.type == IMACTL_XATTR_EVM_HMAC || v.type == IMACTL_XATTR_DIGSIG ? -EOPNOTSUPP
-										       : -EBADMSG;
-		goto out;
+		return v->type == IMACTL_XATTR_EVM_HMAC || v->type == IMACTL_XATTR_DIGSIG
+			       ? -EOPNOTSUPP
+			       : -EBADMSG;
 	}
-	ret = evm_digest_source(ctx, src, v.algo, target_bits, 0, NULL, 0, &digest);
+	ret = evm_digest_source(ctx, src, v->algo, target_bits, 0, NULL, 0, &digest);
 	if (ret == -ENODATA) {
 		r->evm_reason = "no security.ima: a portable signature requires it";
-		ret = -EBADMSG;
-		goto out;
+		return -EBADMSG;
 	}
 	if (ret < 0) {
 		r->evm_reason = "cannot read the protected metadata";
-		goto out;
+		return ret;
 	}
-	ret = imactl_verify_digest(ctx, kr, val, len, &digest, NULL);
-	if (ret == -ENOKEY)
-		r->evm_reason = "no certificate for the signature's keyid";
-	else if (ret < 0)
-		r->evm_reason = "signature does not match the xattrs and metadata";
-out:
-	free(val);
-	return ret;
-}
-
-/* security.evm holds an HMAC: the device key protects the file (not checked here). */
-static bool evm_is_hmac(const struct file_source *src)
-{
-	uint8_t *val = NULL;
-	size_t len = 0;
-	bool hmac;
-
-	if (src->get_xattr(src->data, XATTR_EVM, &val, &len) < 0)
-		return false;
-	hmac = len == 1 + IMACTL_EVM_HMAC_LEN && val[0] == IMACTL_XATTR_EVM_HMAC;
-	free(val);
-	return hmac;
+	return check_signature(ctx, kr, s, &digest,
+			       "signature does not match the xattrs and metadata", &r->evm_reason);
 }
 
 int verify_source(struct imactl_ctx *ctx, const struct file_source *src,
 		  const struct imactl_keyring *keyring, unsigned int flags,
 		  unsigned int target_bits, struct imactl_verify_result *result)
 {
-	struct imactl_verify_result r = { .evm_status = -ENODATA };
+	struct imactl_verify_result r = { .evm_status = -ENODATA, .evm_reason = "not checked" };
+	struct stored_value ima = { 0 }, evm = { 0 };
+	int ret;
 
 	if (target_bits != 32 && target_bits != 64)
 		return -EINVAL;
-	r.ima_status = verify_ima(ctx, src, keyring, flags, &r);
-	if (flags & IMACTL_VERIFY_EVM) {
-		r.evm_status = verify_evm(ctx, src, keyring, target_bits, &r);
-		r.evm_hmac = r.evm_type == IMACTL_XATTR_EVM_HMAC;
-	} else {
-		r.evm_reason = "not checked";
-		r.evm_hmac = evm_is_hmac(src);
+	r.ima_status = read_value(src, XATTR_IMA, "no security.ima", &ima, &r.ima_reason);
+	if (r.ima_status == 0)
+		r.ima_status = verify_ima(ctx, src, keyring, flags, &ima, &r);
+	/* security.evm is read only when asked about: one getxattr less per file */
+	if (flags & (IMACTL_VERIFY_EVM | IMACTL_VERIFY_EVM_HMAC)) {
+		const char *why = NULL;
+
+		ret = read_value(src, XATTR_EVM, "no security.evm", &evm, &why);
+		/* an HMAC: the device key protects the file (not checked here) */
+		r.evm_hmac = ret == 0 && evm.v.type == IMACTL_XATTR_EVM_HMAC;
+		if (flags & IMACTL_VERIFY_EVM) {
+			r.evm_reason = why;
+			r.evm_status =
+				ret < 0 ? ret
+					: verify_evm(ctx, src, keyring, target_bits, &evm, &r);
+		}
 	}
+	free(ima.val);
+	free(evm.val);
 	if (result)
 		*result = r;
 	if (r.ima_status < 0)

@@ -244,7 +244,8 @@ static int verify_walk(struct prog_sign_opts *o, struct state *st)
 	double secs;
 	int ret;
 
-	tp->verify_flags = o->verify_flags & IMACTL_VERIFY_EVM;
+	/* HMAC-protected files are told apart (class "hmac") with or without --evm */
+	tp->verify_flags = (o->verify_flags & IMACTL_VERIFY_EVM) | IMACTL_VERIFY_EVM_HMAC;
 	tp->target_bits = o->target_bits;
 	tp->fn = on_entry;
 	tp->fn_data = st;

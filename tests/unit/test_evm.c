@@ -210,6 +210,48 @@ static void sign_and_verify_fd(void **state)
 	imactl_ctx_free(ctx);
 }
 
+/*
+ * security.evm holding an HMAC: evm_hmac says so with IMACTL_VERIFY_EVM or
+ * IMACTL_VERIFY_EVM_HMAC; without either security.evm is not read at all.
+ */
+static void hmac_is_looked_at_only_when_asked(void **state)
+{
+	struct imactl_ctx *ctx = user_ctx();
+	struct imactl_sign_params p = { .hash_algo = IMACTL_HASH_SHA256,
+					.ima = IMACTL_IMA_HASH,
+					.target_bits = 64 };
+	uint8_t hmac[21] = { IMACTL_XATTR_EVM_HMAC };
+	struct imactl_verify_result r;
+	char path[4200];
+	int fd;
+
+	(void)state;
+	fd = make_file("hmac", "hmac-protected content", path, sizeof(path));
+	assert_int_equal(imactl_sign_fd(ctx, fd, NULL, &p, NULL), 0);
+	assert_int_equal(fsetxattr(fd, "user.evm", hmac, sizeof(hmac), 0), 0);
+
+	assert_int_equal(imactl_verify_fd(ctx, fd, NULL, 0, 64, &r), 0);
+	assert_int_equal(r.evm_hmac, 0);
+	assert_int_equal(r.evm_status, -ENODATA);
+	assert_string_equal(r.evm_reason, "not checked");
+
+	assert_int_equal(imactl_verify_fd(ctx, fd, NULL, IMACTL_VERIFY_EVM_HMAC, 64, &r), 0);
+	assert_int_equal(r.evm_hmac, 1);
+	assert_int_equal(r.evm_status, -ENODATA);
+	assert_string_equal(r.evm_reason, "not checked");
+
+	assert_int_equal(imactl_verify_fd(ctx, fd, NULL, IMACTL_VERIFY_EVM, 64, &r), -EOPNOTSUPP);
+	assert_int_equal(r.evm_hmac, 1);
+	assert_int_equal(r.evm_type, IMACTL_XATTR_EVM_HMAC);
+
+	/* not an HMAC (one byte short): evm_hmac 0 */
+	assert_int_equal(fsetxattr(fd, "user.evm", hmac, sizeof(hmac) - 1, 0), 0);
+	assert_int_equal(imactl_verify_fd(ctx, fd, NULL, IMACTL_VERIFY_EVM_HMAC, 64, &r), 0);
+	assert_int_equal(r.evm_hmac, 0);
+	close(fd);
+	imactl_ctx_free(ctx);
+}
+
 /* EVM without any security.ima: refused before anything is written. */
 static void evm_needs_ima(void **state)
 {
@@ -317,6 +359,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(evm_input_known_answer),
 		cmocka_unit_test(sign_and_verify_fd),
+		cmocka_unit_test(hmac_is_looked_at_only_when_asked),
 		cmocka_unit_test(evm_needs_ima),
 		cmocka_unit_test(open_regular_refuses_others),
 		cmocka_unit_test(evmkey_bad_params),
