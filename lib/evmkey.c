@@ -369,8 +369,7 @@ IMACTL_EXPORT int imactl_evmkey_create(struct imactl_ctx *ctx, const struct imac
 			goto out;
 		}
 		off = (size_t)snprintf(payload.p, payload.len, "new " EVM_KEY_FMT "%zu ", len);
-		for (size_t i = 0; i < len; i++)
-			snprintf(payload.p + off + 2 * i, 3, "%02x", (uint8_t)material.p[i]);
+		hex_encode(payload.p + off, (const uint8_t *)material.p, len);
 	} else {
 		ret = secret_alloc(&payload, 64);
 		if (ret < 0)

@@ -132,14 +132,9 @@ IMACTL_EXPORT int imactl_json_escape(const char *s, char **escaped_ret)
 
 static char *put_hex(char *out, const char *tag, const uint8_t *buf, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-
 	out += sprintf(out, " %s:0x", tag);
-	for (size_t i = 0; i < len; i++) {
-		*out++ = hex[buf[i] >> 4];
-		*out++ = hex[buf[i] & 15];
-	}
-	return out;
+	hex_encode(out, buf, len);
+	return out + 2 * len;
 }
 
 IMACTL_EXPORT int imactl_manifest_format(const char *path, const struct imactl_signed_values *v,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* imactl hash: print file digests. */
+#include "output.h"
 #include "prog.h"
 
 #include <fcntl.h>
@@ -63,8 +64,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 			continue;
 		}
 		printf("%s:", imactl_hash_algo_name(algo));
-		for (unsigned int j = 0; j < d.len; j++)
-			printf("%02x", d.bytes[j]);
+		hex_print(stdout, d.bytes, d.len);
 		printf("  %s\n", argv[i]);
 	}
 	prog_set_current_file(NULL);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* imactl show: decode security.ima and security.evm. */
+#include "output.h"
 #include "prog.h"
 
 #include <errno.h>
@@ -45,8 +46,7 @@ static int show_value(const char *path, const char *name)
 		       v.keyid, v.sig_len);
 	} else {
 		printf(", %s ", imactl_hash_algo_name(v.algo));
-		for (size_t i = 0; i < v.digest_len; i++)
-			printf("%02x", v.digest[i]);
+		hex_print(stdout, v.digest, v.digest_len);
 		printf("\n");
 	}
 	return EXIT_OK;

@@ -10,7 +10,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Lower-case hex of @len bytes. */
+/*
+ * Lower-case hex of @len bytes: the one hex printer of the commands (the
+ * library's own, hex_encode() in lib_private.h, is not exported: printing
+ * hex is not worth a symbol of the ABI).
+ */
 void hex_print(FILE *f, const uint8_t *p, size_t len);
 /* A path for people, escaped as in a manifest (imactl_manifest_escape()). */
 void path_print(FILE *f, const char *path);
