@@ -300,7 +300,13 @@ print(" ".join("%s:keylime=%s,imactl=%s" % (n, a.get(n), b[n]) for n in b if a.g
 	is "Keylime and imactl agree on every entry but the documented ones" "$diff" \
 		"6:keylime=error,imactl=fail 7:keylime=error,imactl=pass 18:keylime=pass,imactl=fail"
 else
-	skip "Keylime's verdicts on the same list" "KEYLIME_SRC not set"
+	# as many test points as the branch above, so that the plan (1..N) and
+	# passed + skipped do not depend on KEYLIME_SRC (ASan and normal runs compare)
+	for t in "Keylime's validator accepts the policy" \
+		"Keylime: the binary list (shown as the kernel's ascii) gets the same verdicts" \
+		"Keylime and imactl agree on every entry but the documented ones"; do
+		skip "$t" "KEYLIME_SRC not set"
+	done
 fi
 
 done_testing
