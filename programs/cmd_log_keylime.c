@@ -437,108 +437,135 @@ static void print_policy(struct kl_policy *p, const char *keys)
 	printf("\n}\n");
 }
 
-static int run_keylime(const struct imactl_command *cmd, int argc, char *argv[])
+static void kl_policy_free(struct kl_policy *p)
+{
+	for (size_t i = 0; i < p->nexcludes; i++)
+		imactl_free(p->excludes[i]);
+	free(p->excludes);
+	map_free(&p->digests);
+	map_free(&p->keyrings);
+	map_free(&p->ima_buf);
+	map_free(&p->links);
+}
+
+/* What the options ask for beside @o (the shared tree options) and @p. */
+struct kl_args {
+	const char *list; /* --log */
+	bool verify_sigs;
+};
+
+/* Each --exclude as a Keylime regular expression; -1 to go on, else the exit code. */
+static int add_excludes(const struct imactl_command *cmd, const struct prog_sign_opts *o,
+			struct kl_policy *p)
+{
+	for (size_t i = 0; i < o->tree.n_exclude; i++) {
+		int ret = add_exclude(p, o->exclude[i]);
+
+		if (ret == -EINVAL || ret == -EILSEQ) {
+			prog_err("%s: --exclude '%s': %s", cmd->name, o->exclude[i],
+				 ret == -EILSEQ ? "not UTF-8" : "an unknown [:class:]");
+			return prog_bad_option(cmd);
+		}
+		if (ret < 0)
+			return EXIT_OPERATIONAL;
+	}
+	return -1;
+}
+
+/* Options and operands into @o, @p and @a; -1 to go on, else the exit code. */
+static int parse_args(const struct imactl_command *cmd, int argc, char *argv[],
+		      struct prog_sign_opts *o, struct kl_policy *p, struct kl_args *a)
 {
 	static const int repeatable[] = { OPT_BOOT_AGGREGATE, 0 };
+	int c;
+
+	while ((c = prog_sign_getopt(o, argc, argv, "", longopts, repeatable)) != -1) {
+		switch (c) {
+		case OPT_LOG:
+			a->list = optarg;
+			break;
+		case OPT_BOOT_AGGREGATE:
+			if (!add_boot_aggregate(p, optarg)) {
+				prog_err("%s: --boot-aggregate takes the hex digest of a sha1 .. "
+					 "sha512 boot_aggregate entry, not '%s'",
+					 cmd->name, optarg);
+				return prog_bad_option(cmd);
+			}
+			break;
+		case OPT_VERIFY_SIGS:
+			a->verify_sigs = true;
+			break;
+		case OPT_HELP:
+			return prog_usage(cmd, stdout);
+		default:
+			return prog_bad_option(cmd);
+		}
+	}
+	if (optind != argc - 1 || o->n_certs == 0) {
+		prog_err("%s: one ROOT and at least one --cert are needed", cmd->name);
+		return prog_bad_option(cmd);
+	}
+	p->root = argv[optind];
+	return add_excludes(cmd, o, p);
+}
+
+/* The walk below p->root into @p (on_entry()); the exit code. */
+static int walk(struct imactl_ctx *ctx, struct prog_sign_opts *o, struct kl_policy *p,
+		bool verify_sigs)
+{
+	struct imactl_tree_stats stats;
+	int ret;
+
+	/* the digests are what the policy needs: a signature is checked only
+	 * when asked (its signer must be one of the certificates in any case) */
+	o->tree.verify_flags =
+		IMACTL_VERIFY_REQUIRE_SIG | (verify_sigs ? 0 : IMACTL_VERIFY_NO_SIG_CHECK);
+	o->tree.target_bits = 64;
+	o->tree.fn = on_entry;
+	o->tree.fn_data = p;
+	ret = imactl_tree_verify(ctx, p->root, &o->tree, &stats);
+	if (ret < 0 && ret != -EBADMSG && ret != -EIO) {
+		prog_file_err(p->root, "cannot walk: %s", strerror(-ret));
+		return EXIT_OPERATIONAL;
+	}
+	return resolve_links(p) < 0 ? EXIT_OPERATIONAL : EXIT_OK;
+}
+
+static int run_keylime(const struct imactl_command *cmd, int argc, char *argv[])
+{
 	struct prog_sign_opts o;
 	struct kl_policy p = { 0 };
+	struct kl_args a = { 0 };
 	struct imactl_keyring *kr = NULL;
 	struct imactl_ctx *ctx = NULL;
-	struct imactl_tree_stats stats;
-	const char *list = NULL;
-	bool verify_sigs = false;
 	char *keys = NULL;
-	int status = EXIT_OK, c, ret;
+	int status;
 
 	if (!prog_sign_opts_init(&o, cmd, PROG_SO_VERIFY, argc))
 		return EXIT_OPERATIONAL;
 	p.excludes = calloc(argc + 1, sizeof(char *));
-	if (!p.excludes) {
-		status = EXIT_OPERATIONAL;
+	status = p.excludes ? parse_args(cmd, argc, argv, &o, &p, &a) : EXIT_OPERATIONAL;
+	if (status >= 0)
 		goto out;
-	}
-	while ((c = prog_sign_getopt(&o, argc, argv, "", longopts, repeatable)) != -1) {
-		switch (c) {
-		case OPT_LOG:
-			list = optarg;
-			break;
-		case OPT_BOOT_AGGREGATE:
-			if (!add_boot_aggregate(&p, optarg)) {
-				prog_err("%s: --boot-aggregate takes the hex digest of a sha1 .. "
-					 "sha512 boot_aggregate entry, not '%s'",
-					 cmd->name, optarg);
-				goto usage;
-			}
-			break;
-		case OPT_VERIFY_SIGS:
-			verify_sigs = true;
-			break;
-		case OPT_HELP:
-			status = prog_usage(cmd, stdout);
-			goto out;
-		default:
-			goto usage;
-		}
-	}
-	if (optind != argc - 1 || o.n_certs == 0) {
-		prog_err("%s: one ROOT and at least one --cert are needed", cmd->name);
-		goto usage;
-	}
-	for (size_t i = 0; i < o.tree.n_exclude; i++) {
-		ret = add_exclude(&p, o.exclude[i]);
-		if (ret == -EINVAL || ret == -EILSEQ) {
-			prog_err("%s: --exclude '%s': %s", cmd->name, o.exclude[i],
-				 ret == -EILSEQ ? "not UTF-8" : "an unknown [:class:]");
-			goto usage;
-		}
-		if (ret < 0) {
-			status = EXIT_OPERATIONAL;
-			goto out;
-		}
-	}
 	if (prog_ctx_new(&ctx, 0, o.xattr_user) < 0 ||
 	    prog_load_keyring(ctx, o.certs, o.n_certs, &kr) < 0 ||
 	    keylime_keys(ctx, o.certs, o.n_certs, &keys) < 0) {
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
-	if (list && (status = read_list(ctx, list, &p)))
-		goto out;
-	p.root = argv[optind];
+	status = a.list ? read_list(ctx, a.list, &p) : EXIT_OK;
 	o.tree.keyring = kr;
-	/* the digests are what the policy needs: a signature is checked only
-	 * when asked (its signer must be one of the certificates in any case) */
-	o.tree.verify_flags =
-		IMACTL_VERIFY_REQUIRE_SIG | (verify_sigs ? 0 : IMACTL_VERIFY_NO_SIG_CHECK);
-	o.tree.target_bits = 64;
-	o.tree.fn = on_entry;
-	o.tree.fn_data = &p;
-	ret = imactl_tree_verify(ctx, p.root, &o.tree, &stats);
-	if (ret < 0 && ret != -EBADMSG && ret != -EIO) {
-		prog_file_err(p.root, "cannot walk: %s", strerror(-ret));
-		status = EXIT_OPERATIONAL;
+	if (status == EXIT_OK)
+		status = walk(ctx, &o, &p, a.verify_sigs);
+	if (status != EXIT_OK)
 		goto out;
-	}
-	if (resolve_links(&p) < 0) {
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
 	print_policy(&p, keys);
 	fprintf(stderr,
 		"imactl: %lu signed files in the policy, %lu unsigned skipped, %lu refused\n",
 		p.nsigned, p.nunsigned, p.nbad);
 	status = p.status;
-	goto out;
-usage:
-	status = prog_bad_option(cmd);
 out:
-	for (size_t i = 0; i < p.nexcludes; i++)
-		imactl_free(p.excludes[i]);
-	free(p.excludes);
-	map_free(&p.digests);
-	map_free(&p.keyrings);
-	map_free(&p.ima_buf);
-	map_free(&p.links);
+	kl_policy_free(&p);
 	free(keys);
 	imactl_keyring_free(kr);
 	imactl_ctx_free(ctx);
