@@ -515,16 +515,95 @@ static bool same_xattr(const struct imactl_ctx *ctx, int fd, bool present, const
 	return same;
 }
 
+/*
+ * The security.ima value @p asks for into @out (hashing the file; sigv3
+ * signs the fs-verity digest: what the kernel appraises); @st gets the
+ * file's fstat(2) from the hash.  0, -errno.
+ */
+static int make_ima_value(struct imactl_ctx *ctx, int fd, const struct stat *opened,
+			  const struct imactl_key *key, const struct imactl_sign_params *p,
+			  struct stat *st, struct imactl_signed_values *out)
+{
+	bool sigv3 = p->ima == IMACTL_IMA_SIG && (p->flags & IMACTL_SIGN_SIGV3);
+	struct imactl_digest digest;
+	int ret;
+
+	ret = hash_whole_file(ctx, fd, p->hash_algo, sigv3, opened, st, &digest);
+	if (ret < 0)
+		return ret;
+	if (p->ima != IMACTL_IMA_SIG)
+		return ima_hash_value(&digest, &out->ima, &out->ima_len);
+	return imactl_sigcache_sign(ctx, p->cache, key,
+				    sigv3 ? IMACTL_XATTR_IMA_VERITY_SIG : IMACTL_XATTR_DIGSIG,
+				    &digest, &out->ima, &out->ima_len);
+}
+
+/*
+ * Writes @out's security.ima unless the file carries it already;
+ * *@changed says whether it was written (*@present then has EVM_IMA_BIT).
+ * 0, -errno.
+ */
+static int put_ima_value(struct imactl_ctx *ctx, int fd, const struct imactl_signed_values *out,
+			 unsigned int *present, bool *changed)
+{
+	uint8_t *old = NULL;
+	size_t old_len = 0;
+	int ret = -ENODATA;
+
+	if (*present & EVM_IMA_BIT)
+		ret = read_xattr(ctx, fd, XATTR_IMA, &old, &old_len);
+	if (ret < 0 && ret != -ENODATA)
+		goto out;
+	*changed = ret == -ENODATA || old_len != out->ima_len ||
+		   memcmp(old, out->ima, out->ima_len) != 0;
+	ret = 0;
+	if (*changed) {
+		ret = write_xattr(ctx, fd, XATTR_IMA, out->ima, out->ima_len);
+		if (ret == 0)
+			*present |= EVM_IMA_BIT;
+	}
+out:
+	free(old);
+	return ret;
+}
+
+/*
+ * The EVM portable signature over @out's security.ima and the metadata in
+ * @st, into out->evm and security.evm (written unless already there).  On a
+ * failure after security.ima changed (@ima_changed), security.evm is
+ * removed: never an EVM value that no longer matches.  0, -errno.
+ */
+static int put_evm_signature(struct imactl_ctx *ctx, int fd, const struct imactl_key *key,
+			     const struct imactl_sign_params *p, unsigned int present,
+			     const struct stat *st, bool ima_changed,
+			     struct imactl_signed_values *out)
+{
+	struct imactl_digest digest;
+	struct file_source src;
+	struct fd_source f;
+	int ret;
+
+	fd_source_init(&f, &src, ctx, fd, present, st);
+	ret = evm_digest_source(ctx, &src, p->hash_algo, p->target_bits, p->flags, out->ima,
+				out->ima_len, &digest);
+	if (ret == -ENODATA)
+		log_err(ctx, "EVM portable signatures need security.ima");
+	if (ret == 0)
+		ret = imactl_sigcache_sign(ctx, p->cache, key, IMACTL_XATTR_EVM_PORTABLE, &digest,
+					   &out->evm, &out->evm_len);
+	if (ret == 0 &&
+	    !same_xattr(ctx, fd, present & EVM_PRESENT, XATTR_EVM, out->evm, out->evm_len))
+		ret = write_xattr(ctx, fd, XATTR_EVM, out->evm, out->evm_len);
+	if (ret < 0 && ima_changed)
+		remove_xattr(ctx, fd, XATTR_EVM);
+	return ret;
+}
+
 int sign_fd_stat(struct imactl_ctx *ctx, int fd, const struct stat *opened,
 		 const struct imactl_key *key, const struct imactl_sign_params *p,
 		 struct imactl_signed_values *values_ret)
 {
 	struct imactl_signed_values out = { 0 };
-	struct imactl_digest digest, evm_digest_;
-	struct file_source src;
-	struct fd_source f;
-	uint8_t *old_ima = NULL;
-	size_t old_ima_len = 0;
 	unsigned int present = 0;
 	bool ima_changed = false, have_st = false;
 	struct stat st;
@@ -541,40 +620,12 @@ int sign_fd_stat(struct imactl_ctx *ctx, int fd, const struct stat *opened,
 	if (ret < 0)
 		return ret;
 	if (p->ima != IMACTL_IMA_NONE) {
-		/* sigv3 signs the fs-verity digest: what the kernel appraises */
-		ret = hash_whole_file(ctx, fd, p->hash_algo,
-				      p->ima == IMACTL_IMA_SIG && (p->flags & IMACTL_SIGN_SIGV3),
-				      opened, &st, &digest);
+		ret = make_ima_value(ctx, fd, opened, key, p, &st, &out);
+		if (ret == 0)
+			ret = put_ima_value(ctx, fd, &out, &present, &ima_changed);
 		if (ret < 0)
 			goto out;
-		have_st = true;
-		if (p->ima == IMACTL_IMA_SIG)
-			ret = imactl_sigcache_sign(ctx, p->cache, key,
-						   p->flags & IMACTL_SIGN_SIGV3
-							   ? IMACTL_XATTR_IMA_VERITY_SIG
-							   : IMACTL_XATTR_DIGSIG,
-						   &digest, &out.ima, &out.ima_len);
-		else
-			ret = ima_hash_value(&digest, &out.ima, &out.ima_len);
-		if (ret < 0)
-			goto out;
-	}
-
-	if (out.ima) {
-		ret = -ENODATA;
-		if (present & EVM_IMA_BIT)
-			ret = read_xattr(ctx, fd, XATTR_IMA, &old_ima, &old_ima_len);
-		if (ret < 0 && ret != -ENODATA)
-			goto out;
-		ima_changed = ret == -ENODATA || old_ima_len != out.ima_len ||
-			      memcmp(old_ima, out.ima, out.ima_len) != 0;
-		if (ima_changed) {
-			ret = write_xattr(ctx, fd, XATTR_IMA, out.ima, out.ima_len);
-			if (ret < 0)
-				goto out;
-			present |= EVM_IMA_BIT;
-			have_st = false; /* see below */
-		}
+		have_st = !ima_changed; /* see below */
 	}
 	/*
 	 * EVM is signed after security.ima is in place, over the metadata as
@@ -584,38 +635,22 @@ int sign_fd_stat(struct imactl_ctx *ctx, int fd, const struct stat *opened,
 	 */
 	if (p->evm == IMACTL_EVM_PORTABLE) {
 		ret = have_st || fstat(fd, &st) == 0 ? 0 : -errno;
-		fd_source_init(&f, &src, ctx, fd, present, &st);
 		if (ret == 0)
-			ret = evm_digest_source(ctx, &src, p->hash_algo, p->target_bits, p->flags,
-						out.ima, out.ima_len, &evm_digest_);
-		if (ret == -ENODATA)
-			log_err(ctx, "EVM portable signatures need security.ima");
-		if (ret == 0)
-			ret = imactl_sigcache_sign(ctx, p->cache, key, IMACTL_XATTR_EVM_PORTABLE,
-						   &evm_digest_, &out.evm, &out.evm_len);
-		if (ret == 0 &&
-		    !same_xattr(ctx, fd, present & EVM_PRESENT, XATTR_EVM, out.evm, out.evm_len))
-			ret = write_xattr(ctx, fd, XATTR_EVM, out.evm, out.evm_len);
-		if (ret < 0) {
-			/* never leave an EVM value that no longer matches */
-			if (ima_changed)
-				remove_xattr(ctx, fd, XATTR_EVM);
-			goto out;
-		}
+			ret = put_evm_signature(ctx, fd, key, p, present, &st, ima_changed, &out);
+		else if (ima_changed)
+			remove_xattr(ctx, fd, XATTR_EVM);
 	} else if (ima_changed && (present & EVM_PRESENT)) {
 		log_warn(ctx, "removing security.evm: it covered the old security.ima");
 		ret = remove_xattr(ctx, fd, XATTR_EVM);
-		if (ret < 0)
-			goto out;
 	}
-	ret = 0;
+	if (ret < 0)
+		goto out;
 	if (values_ret) {
 		*values_ret = out;
 		memset(&out, 0, sizeof(out));
 	}
 out:
 	imactl_signed_values_free(&out);
-	free(old_ima);
 	return ret;
 }
 
