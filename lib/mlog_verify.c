@@ -578,18 +578,16 @@ static int skip_entry(struct imactl_mlog_verifier *v, const struct imactl_mlog_e
 	return 0;
 }
 
-IMACTL_EXPORT int imactl_mlog_verifier_add(struct imactl_mlog_verifier *v,
-					   const struct imactl_mlog_entry *e,
-					   struct imactl_mlog_entry_result *r)
+/*
+ * Counts @e in and feeds its raw bytes to the list's running hash (for a
+ * saved state); before the first entry, a TPM value still all zero means
+ * the whole list is ahead of it.  0, -errno.
+ */
+static int account_entry(struct imactl_mlog_verifier *v, const struct imactl_mlog_entry *e)
 {
-	uint8_t th[20];
-	int err = 0, ret;
+	int ret;
 
-	if (!e || !r || e->pcr >= NPCR)
-		return -EINVAL;
-	memset(r, 0, sizeof(*r));
 	if (v->sum.entries == 0 && !v->skip) {
-		/* a TPM value still all zero: the whole list is ahead of it */
 		for (unsigned int p = 0; p < NPCR; p++)
 			if ((ret = check_match(v, p, 0)) < 0)
 				return ret;
@@ -603,13 +601,15 @@ IMACTL_EXPORT int imactl_mlog_verifier_add(struct imactl_mlog_verifier *v,
 			return ret;
 		v->offset += e->raw_len;
 	}
-	if (e->number <= v->skip && !v->rewritten)
-		return skip_entry(v, e, r);
-	if (v->rewritten) {
-		fail_entry(r, "the list was rewritten since the state was saved");
-		v->sum.failed++;
-		return 0;
-	}
+	return 0;
+}
+
+/* Checks @e's template hash and extends its PCR in every bank.  0, -errno. */
+static int replay_entry(struct imactl_mlog_verifier *v, const struct imactl_mlog_entry *e,
+			struct imactl_mlog_entry_result *r)
+{
+	uint8_t th[20];
+	int err = 0;
 
 	if (e->violation) {
 		v->sum.violations++;
@@ -631,9 +631,12 @@ IMACTL_EXPORT int imactl_mlog_verifier_add(struct imactl_mlog_verifier *v,
 		extend_all(v, e->pcr, e->template_hash, e->template_data, e->template_data_len,
 			   false, &err);
 	}
-	if (err < 0)
-		return err;
+	return err;
+}
 
+/* The first boot_aggregate entry's digest, kept for the boot PCRs' check. */
+static void note_boot_aggregate(struct imactl_mlog_verifier *v, const struct imactl_mlog_entry *e)
+{
 	if (e->path && !v->have_boot_aggregate && e->digest && !strcmp(e->path, "boot_aggregate") &&
 	    e->digest_len <= IMACTL_MAX_DIGEST_SIZE) {
 		v->have_boot_aggregate = true;
@@ -641,33 +644,63 @@ IMACTL_EXPORT int imactl_mlog_verifier_add(struct imactl_mlog_verifier *v,
 		v->ba_len = e->digest_len;
 		memcpy(v->ba_digest, e->digest, e->digest_len);
 	}
+}
 
-	if (v->keyring && !e->violation && has_sig_field(e)) {
-		const char *why = NULL;
+/* @e's file signature against the keyring, counted and, when bad, failed. */
+static void judge_signature(struct imactl_mlog_verifier *v, const struct imactl_mlog_entry *e,
+			    struct imactl_mlog_entry_result *r)
+{
+	const char *why = NULL;
 
-		r->sig = check_sig(v, e, &r->keyid, &why);
-		switch (r->sig) {
-		case IMACTL_MLOG_SIG_GOOD:
-			v->sum.sig_good++;
-			break;
-		case IMACTL_MLOG_SIG_BAD:
-			v->sum.sig_bad++;
-			fail_entry(r, why ? why : "bad signature");
-			break;
-		case IMACTL_MLOG_SIG_UNKNOWN_KEY:
-			v->sum.sig_unknown_key++;
-			fail_entry(r, why ? why : "signed by an unknown key");
-			break;
-		case IMACTL_MLOG_SIG_UNSIGNED:
-			v->sum.sig_unsigned++;
-			break;
-		case IMACTL_MLOG_SIG_UNSUPPORTED:
-			v->sum.sig_unsupported++;
-			break;
-		case IMACTL_MLOG_SIG_NOT_CHECKED:
-			break;
-		}
+	r->sig = check_sig(v, e, &r->keyid, &why);
+	switch (r->sig) {
+	case IMACTL_MLOG_SIG_GOOD:
+		v->sum.sig_good++;
+		break;
+	case IMACTL_MLOG_SIG_BAD:
+		v->sum.sig_bad++;
+		fail_entry(r, why ? why : "bad signature");
+		break;
+	case IMACTL_MLOG_SIG_UNKNOWN_KEY:
+		v->sum.sig_unknown_key++;
+		fail_entry(r, why ? why : "signed by an unknown key");
+		break;
+	case IMACTL_MLOG_SIG_UNSIGNED:
+		v->sum.sig_unsigned++;
+		break;
+	case IMACTL_MLOG_SIG_UNSUPPORTED:
+		v->sum.sig_unsupported++;
+		break;
+	case IMACTL_MLOG_SIG_NOT_CHECKED:
+		break;
 	}
+}
+
+IMACTL_EXPORT int imactl_mlog_verifier_add(struct imactl_mlog_verifier *v,
+					   const struct imactl_mlog_entry *e,
+					   struct imactl_mlog_entry_result *r)
+{
+	int ret;
+
+	if (!e || !r || e->pcr >= NPCR)
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	ret = account_entry(v, e);
+	if (ret < 0)
+		return ret;
+	if (e->number <= v->skip && !v->rewritten)
+		return skip_entry(v, e, r);
+	if (v->rewritten) {
+		fail_entry(r, "the list was rewritten since the state was saved");
+		v->sum.failed++;
+		return 0;
+	}
+	ret = replay_entry(v, e, r);
+	if (ret < 0)
+		return ret;
+	note_boot_aggregate(v, e);
+	if (v->keyring && !e->violation && has_sig_field(e))
+		judge_signature(v, e, r);
 	if (r->status)
 		v->sum.failed++;
 	return check_match(v, e->pcr, e->number);
