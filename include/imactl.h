@@ -464,8 +464,8 @@ int imactl_evm_hmac(struct imactl_ctx *ctx, int fd, const struct imactl_evm_hmac
  * written through a mounted filesystem (evm_inode_setxattr() accepts only
  * signature types); the unmounted filesystem is not bound by them.  Each
  * file must be a regular file carrying security.ima.  Nothing is written
- * unless every file could be labelled (an image file is written to a copy;
- * a block device in place, once all values are computed).
+ * unless every file could be labelled (then in place, through an undo file
+ * as imactl_image_sign() writes).
  * @labelled_ret: when not NULL, the number of files labelled.
  * Return: 0; -ENOENT (a path is not in the image), -ENODATA (a file has no
  * security.ima), -EINVAL, as ext4 images are opened by imactl_image_sign()
@@ -1992,18 +1992,24 @@ int imactl_tree_set_xattrs(struct imactl_ctx *ctx, const char *root, const char 
  * @params->jobs workers.
  * Safety: a mounted image, one with errors recorded, not cleanly unmounted or
  * with a journal to replay is refused before anything is written.  An image
- * file is written to an unnamed copy (a reflink clone where the file system
- * can, else a copy keeping holes) in its directory, which replaces the image
- * (rename(2)) only when every write succeeded: a failure, a stop or a killed
- * process leaves the image as it was.  A block device is written in place.
+ * is written only once every value is computed: a failure, a stop or a
+ * process killed before then leaves the image as it was.  The blocks are
+ * then written in place, once an undo file with their contents before,
+ * IMAGE.imactl-undo, is on disk (removed at the end; none for a block
+ * device).  A process killed while it writes leaves the image partly written
+ * and the undo file: imactl_image_verify() and imactl_image_target_bits()
+ * refuse the image then (-EUCLEAN), and imactl_image_sign(),
+ * imactl_image_check() and imactl_image_hmac() put it back byte for byte
+ * first (and log it).
  * Files that cannot be read or signed are reported (status) and the others
  * are still signed, as with trees; a write that fails (-ENOSPC: the image has
  * no free block for an xattr block) stops the run and keeps nothing.
  * Return: 0, -EIO (some file failed, each reported), -ECANCELED (stopped by
- * @params->fn; nothing kept), -ENOSPC, -EBUSY (mounted), -EUCLEAN (errors,
- * not clean, journal to replay: run e2fsck), -EMEDIUMTYPE (not an ext2/3/4
- * file system), -EOPNOTSUPP (sigv3; no ext_attr feature), -EINVAL, -ENOMEM,
- * -errno (the image cannot be opened or copied).
+ * @params->fn; nothing kept), -ENOSPC, -EBUSY (mounted, or another imactl
+ * process has it open), -EUCLEAN (errors, not clean, journal to replay: run
+ * e2fsck; an undo file that is not this image's), -EMEDIUMTYPE (not an
+ * ext2/3/4 file system), -EOPNOTSUPP (sigv3; no ext_attr feature), -EINVAL,
+ * -ENOMEM, -errno (the image or its undo file cannot be read or written).
  */
 int imactl_image_sign(struct imactl_ctx *ctx, const char *image,
 		      const struct imactl_tree_params *params, struct imactl_tree_stats *stats_ret);

@@ -5,24 +5,31 @@
  * inodes.  No policy here: image.c decides what to write, and the EVM HMAC
  * writer of a later change can use the same layer.
  *
- * Writing an image file never happens in place: the image is cloned (or
- * copied, holes kept) into an unnamed file of the same directory, written
- * there, and renamed over the image only once libext2fs has flushed
- * everything.  A run that is killed or fails leaves the image as it was.
- * A block device cannot be cloned and is written in place.
+ * Writing never touches the image until ext4_commit(): libext2fs writes
+ * through an I/O manager of ours that keeps every written block in memory
+ * (reads see them), so a run that fails or is killed before the commit
+ * leaves the image as it was.  The commit writes the original contents of
+ * those blocks to an undo file beside an image file (unnamed until it is
+ * complete and on disk, then IMAGE.imactl-undo), writes the new blocks in
+ * place, and removes the undo file.  A run killed in that short window
+ * leaves the undo file: the next write-mode open puts the image back byte
+ * for byte first, and a read-only open refuses the image, naming the file.
+ * No copy of the image is made.  A block device gets no undo file: only
+ * the commit writes it, in place.
  */
 #include "lib_private.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <et/com_err.h>
 #include <ext2fs/ext2fs.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <linux/fs.h>
+#include <linux/falloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -30,11 +37,10 @@
 struct ext4_image {
 	struct imactl_ctx *ctx;
 	ext2_filsys fs;
-	char *path;	    /* the image, for messages and the final rename */
-	struct stat st;	    /* of the image, as opened */
-	int fd;		    /* the image as opened and checked */
-	int scratch_fd;	    /* the copy being written, -1 when in place or read-only */
-	char *scratch_name; /* the copy's temporary name, when it needs one */
+	char *path;	 /* the image, for messages */
+	char *undo_name; /* IMAGE.imactl-undo (image files only) */
+	struct stat st;	 /* of the image, as opened */
+	int fd;		 /* the image as opened and checked (locked) */
 	bool writable;
 	bool refuse_mounted; /* any mount, not only a read-write one */
 };
@@ -58,66 +64,621 @@ static int ext4_err(const struct ext4_image *img, errcode_t err, const char *wha
 	return ret;
 }
 
-/* Copies @src to @dst keeping holes: a clone when the file system can. */
-static int copy_image(int src, int dst, off_t size)
+/* ---- the overlay I/O manager: writes kept in memory ----------------------- */
+
+#define OVL_UNIT 1024u /* the smallest ext block; the superblock is one */
+
+struct overlay {
+	int fd;		 /* the image, read-only */
+	uint64_t *units; /* unit numbers (offset / OVL_UNIT), in order of first write */
+	uint8_t *data;	 /* OVL_UNIT bytes for each */
+	size_t n, alloc;
+	uint32_t *slots; /* a hash table of index + 1 into units; 0: free */
+	size_t n_slots;	 /* a power of 2, more than twice n */
+};
+
+static size_t ovl_slot(const struct overlay *o, uint64_t unit)
 {
-	off_t data = 0, hole;
+	uint64_t h = unit * 0x9e3779b97f4a7c15ull;
+	size_t i = (size_t)(h ^ (h >> 29)) & (o->n_slots - 1);
 
-	if (ioctl(dst, FICLONE, src) == 0)
-		return 0;
-	if (ftruncate(dst, size) < 0)
-		return -errno;
-	for (;;) {
-		data = lseek(src, data, SEEK_DATA);
-		if (data < 0)
-			return errno == ENXIO ? 0 : -errno;
-		hole = lseek(src, data, SEEK_HOLE);
-		if (hole < 0)
-			return -errno;
-		for (off_t in = data, out = data; in < hole;) {
-			ssize_t n = copy_file_range(src, &in, dst, &out, hole - in, 0);
-
-			if (n < 0)
-				return -errno;
-			if (n == 0)
-				return -EIO; /* shrank meanwhile */
-		}
-		data = hole;
-	}
+	while (o->slots[i] && o->units[o->slots[i] - 1] != unit)
+		i = (i + 1) & (o->n_slots - 1);
+	return i;
 }
 
-/* An unnamed copy of @img->path in its directory, for writing. */
-static int make_scratch(struct ext4_image *img, int src, const struct stat *st)
+static uint8_t *ovl_find(const struct overlay *o, uint64_t unit)
 {
-	char *dcopy = strdup(img->path);
-	int fd, ret;
+	size_t i;
 
-	if (!dcopy)
-		return -ENOMEM;
-	fd = open(dirname(dcopy), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	free(dcopy);
-	if (fd >= 0 && fchmod(fd, st->st_mode & 07777) < 0) {
-		close(fd);
-		fd = -1;
+	if (!o->n)
+		return NULL;
+	i = ovl_slot(o, unit);
+	return o->slots[i] ? o->data + (size_t)(o->slots[i] - 1) * OVL_UNIT : NULL;
+}
+
+/* A new unit (not yet in @o), filled with @init. */
+static errcode_t ovl_add(struct overlay *o, uint64_t unit, const uint8_t *init)
+{
+	if (o->n == o->alloc) {
+		size_t n = o->alloc ? o->alloc * 2 : 256;
+		uint64_t *units = realloc(o->units, n * sizeof(*units));
+		uint8_t *data;
+
+		if (!units)
+			return EXT2_ET_NO_MEMORY;
+		o->units = units;
+		data = realloc(o->data, n * OVL_UNIT);
+		if (!data)
+			return EXT2_ET_NO_MEMORY;
+		o->data = data;
+		o->alloc = n;
 	}
-	if (fd >= 0 && (st->st_uid != geteuid() || st->st_gid != getegid()) &&
-	    fchown(fd, st->st_uid, st->st_gid) < 0) {
-		/* root keeps the owner; others cannot, and the copy is theirs */
+	if ((o->n + 1) * 2 >= o->n_slots) {
+		size_t n_slots = o->n_slots ? o->n_slots * 2 : 1024;
+		uint32_t *slots = calloc(n_slots, sizeof(*slots));
+
+		if (!slots)
+			return EXT2_ET_NO_MEMORY;
+		free(o->slots);
+		o->slots = slots;
+		o->n_slots = n_slots;
+		for (size_t k = 0; k < o->n; k++)
+			o->slots[ovl_slot(o, o->units[k])] = k + 1;
 	}
-	if (fd < 0) {
-		ret = -errno;
-		log_err(img->ctx, "%s: cannot create a scratch copy in its directory: %s",
-			img->path, strerror(errno));
-		return ret;
-	}
-	ret = copy_image(src, fd, st->st_size);
-	if (ret < 0) {
-		log_err(img->ctx, "%s: cannot copy the image: %s", img->path, strerror(-ret));
-		close(fd);
-		return ret;
-	}
-	img->scratch_fd = fd;
+	o->units[o->n] = unit;
+	memcpy(o->data + o->n * OVL_UNIT, init, OVL_UNIT);
+	o->slots[ovl_slot(o, unit)] = ++o->n;
 	return 0;
+}
+
+/* @len bytes at @off of the image on disk; 0 or an errno; *got_ret < len past its end. */
+static errcode_t read_full(int fd, void *buf, size_t len, uint64_t off, size_t *got_ret)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, off + got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno;
+		if (n == 0)
+			break;
+		got += n;
+	}
+	*got_ret = got;
+	return 0;
+}
+
+static errcode_t ovl_write(struct overlay *o, uint64_t off, const void *buf, size_t len)
+{
+	for (uint64_t u = off / OVL_UNIT; u * OVL_UNIT < off + len; u++) {
+		uint64_t start = u * OVL_UNIT, end = start + OVL_UNIT;
+		uint64_t from = off > start ? off : start, to = off + len < end ? off + len : end;
+		uint8_t *d = ovl_find(o, u), unit[OVL_UNIT];
+		errcode_t err;
+		size_t got;
+
+		if (!d) {
+			/* a partial unit keeps the rest of what the image has */
+			got = 0;
+			err = to - from < OVL_UNIT ? read_full(o->fd, unit, OVL_UNIT, start, &got)
+						   : 0;
+			if (err)
+				return err;
+			memset(unit + got, 0, OVL_UNIT - got);
+			err = ovl_add(o, u, unit);
+			if (err)
+				return err;
+			d = o->data + (o->n - 1) * OVL_UNIT;
+		}
+		memcpy(d + (from - start), (const uint8_t *)buf + (from - off), to - from);
+	}
+	return 0;
+}
+
+static const struct struct_io_manager overlay_io_manager;
+
+static errcode_t ovl_open(const char *name, int flags, io_channel *channel_ret)
+{
+	io_channel ch = calloc(1, sizeof(*ch));
+	struct overlay *o = calloc(1, sizeof(*o));
+	errcode_t err = EXT2_ET_NO_MEMORY;
+
+	if (!ch || !o || !(ch->name = strdup(name)))
+		goto fail;
+	o->fd = open(name, O_RDONLY | O_CLOEXEC | (flags & IO_FLAG_EXCLUSIVE ? O_EXCL : 0));
+	if (o->fd < 0) {
+		err = errno;
+		goto fail;
+	}
+	ch->magic = EXT2_ET_MAGIC_IO_CHANNEL;
+	ch->manager = (io_manager)&overlay_io_manager; /* never written through */
+	ch->block_size = 1024;
+	ch->refcount = 1;
+	ch->private_data = o;
+	*channel_ret = ch;
+	return 0;
+fail:
+	if (ch)
+		free(ch->name);
+	free(ch);
+	free(o);
+	return err;
+}
+
+static errcode_t ovl_close(io_channel ch)
+{
+	struct overlay *o = ch->private_data;
+
+	if (--ch->refcount > 0)
+		return 0;
+	close(o->fd);
+	free(o->units);
+	free(o->data);
+	free(o->slots);
+	free(o);
+	free(ch->name);
+	free(ch);
+	return 0;
+}
+
+static errcode_t ovl_set_blksize(io_channel ch, int blksize)
+{
+	ch->block_size = blksize;
+	return 0;
+}
+
+static errcode_t ovl_read_blk64(io_channel ch, unsigned long long block, int count, void *buf)
+{
+	struct overlay *o = ch->private_data;
+	size_t len = count < 0 ? (size_t)-count : (size_t)count * ch->block_size, got;
+	uint64_t off = block * ch->block_size;
+	errcode_t err = read_full(o->fd, buf, len, off, &got);
+
+	if (err)
+		return err;
+	if (got < len) {
+		memset((char *)buf + got, 0, len - got);
+		return EXT2_ET_SHORT_READ;
+	}
+	for (uint64_t u = off / OVL_UNIT; o->n && u * OVL_UNIT < off + len; u++) {
+		uint64_t start = u * OVL_UNIT, end = start + OVL_UNIT;
+		uint64_t from = off > start ? off : start, to = off + len < end ? off + len : end;
+		const uint8_t *d = ovl_find(o, u);
+
+		if (d)
+			memcpy((uint8_t *)buf + (from - off), d + (from - start), to - from);
+	}
+	return 0;
+}
+
+static errcode_t ovl_read_blk(io_channel ch, unsigned long block, int count, void *buf)
+{
+	return ovl_read_blk64(ch, block, count, buf);
+}
+
+static errcode_t ovl_write_blk64(io_channel ch, unsigned long long block, int count,
+				 const void *buf)
+{
+	size_t len = count < 0 ? (size_t)-count : (size_t)count * ch->block_size;
+
+	return ovl_write(ch->private_data, block * ch->block_size, buf, len);
+}
+
+static errcode_t ovl_write_blk(io_channel ch, unsigned long block, int count, const void *buf)
+{
+	return ovl_write_blk64(ch, block, count, buf);
+}
+
+static errcode_t ovl_write_byte(io_channel ch, unsigned long offset, int count, const void *buf)
+{
+	return count < 0 ? EXT2_ET_INVALID_ARGUMENT
+			 : ovl_write(ch->private_data, offset, buf, (size_t)count);
+}
+
+static errcode_t ovl_flush(io_channel ch)
+{
+	(void)ch;
+	return 0; /* nothing reaches the image before ext4_commit() */
+}
+
+static const struct struct_io_manager overlay_io_manager = {
+	.magic = EXT2_ET_MAGIC_IO_MANAGER,
+	.name = "imactl overlay I/O manager",
+	.open = ovl_open,
+	.close = ovl_close,
+	.set_blksize = ovl_set_blksize,
+	.read_blk = ovl_read_blk,
+	.write_blk = ovl_write_blk,
+	.flush = ovl_flush,
+	.write_byte = ovl_write_byte,
+	.read_blk64 = ovl_read_blk64,
+	.write_blk64 = ovl_write_blk64,
+};
+
+/* ---- the commit and its undo file ------------------------------------------ */
+
+/*
+ * The undo file: "IMACTL-UNDO-1" (16 bytes, zero-padded), the image's size
+ * and the number of runs (le64 each); per run its offset and length (le64)
+ * and the image's bytes there before the run; the SHA-256 of everything
+ * before it.
+ */
+#define UNDO_MAGIC "IMACTL-UNDO-1"
+#define UNDO_HEAD  32
+#define UNDO_TAIL  32
+
+struct undo_buf {
+	uint8_t *b;
+	size_t len, alloc;
+};
+
+static int undo_put(struct undo_buf *u, const void *p, size_t len)
+{
+	if (u->len + len > u->alloc) {
+		size_t n = u->alloc ? u->alloc : 1 << 16;
+		uint8_t *b;
+
+		while (n < u->len + len)
+			n *= 2;
+		b = realloc(u->b, n);
+		if (!b)
+			return -ENOMEM;
+		u->b = b;
+		u->alloc = n;
+	}
+	if (p)
+		memcpy(u->b + u->len, p, len);
+	u->len += len;
+	return 0;
+}
+
+static int undo_put_le64(struct undo_buf *u, uint64_t v)
+{
+	v = htole64(v);
+	return undo_put(u, &v, sizeof(v));
+}
+
+static uint64_t get_le64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le64toh(v);
+}
+
+static int sha256_of(struct imactl_ctx *ctx, const void *p, size_t len, uint8_t out[32])
+{
+	struct crypto_hash *h = NULL;
+	struct imactl_digest d;
+	int ret = hash_new(ctx, IMACTL_HASH_SHA256, &h);
+
+	if (ret == 0)
+		ret = crypto_hash_update(h, p, len);
+	if (ret == 0)
+		ret = crypto_hash_final(h, &d);
+	crypto_hash_free(h);
+	if (ret == 0)
+		memcpy(out, d.bytes, 32);
+	return ret;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The written units in runs: @u (sorted) from @k, as many as follow each other. */
+static size_t run_len(const uint64_t *u, size_t n, size_t k)
+{
+	size_t m = 1;
+
+	while (k + m < n && u[k + m] == u[k] + m)
+		m++;
+	return m;
+}
+
+/* The undo file's bytes for @o: the image's contents where @o writes. */
+static int undo_build(struct ext4_image *img, const struct overlay *o, const uint64_t *u,
+		      struct undo_buf *ub)
+{
+	uint8_t head[16] = UNDO_MAGIC, sum[UNDO_TAIL];
+	size_t n_runs = 0, got;
+	errcode_t err;
+	int ret;
+
+	for (size_t k = 0; k < o->n; k += run_len(u, o->n, k))
+		n_runs++;
+	ret = undo_put(ub, head, sizeof(head));
+	if (ret == 0)
+		ret = undo_put_le64(ub, img->st.st_size);
+	if (ret == 0)
+		ret = undo_put_le64(ub, n_runs);
+	for (size_t k = 0, m; ret == 0 && k < o->n; k += m) {
+		m = run_len(u, o->n, k);
+		ret = undo_put_le64(ub, u[k] * OVL_UNIT);
+		if (ret == 0)
+			ret = undo_put_le64(ub, m * OVL_UNIT);
+		if (ret == 0)
+			ret = undo_put(ub, NULL, m * OVL_UNIT);
+		if (ret < 0)
+			break;
+		err = read_full(img->fd, ub->b + ub->len - m * OVL_UNIT, m * OVL_UNIT,
+				u[k] * OVL_UNIT, &got);
+		if (err || got < m * OVL_UNIT) {
+			ret = err ? -(int)err : -EIO;
+			log_err(img->ctx, "%s: cannot read it: %s", img->path,
+				err ? strerror(err) : "shorter than its file system");
+		}
+	}
+	if (ret == 0)
+		ret = sha256_of(img->ctx, ub->b, ub->len, sum);
+	if (ret == 0)
+		ret = undo_put(ub, sum, sizeof(sum));
+	return ret;
+}
+
+/* @len bytes to @fd at @off, in pieces of at most a MiB. */
+static int write_full(int fd, const uint8_t *p, size_t len, uint64_t off)
+{
+	while (len) {
+		ssize_t n = pwrite(fd, p, len < (1u << 20) ? len : (1u << 20), off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static void fsync_dir_of(const char *path)
+{
+	char *dcopy = strdup(path);
+	int dfd = dcopy ? open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	free(dcopy);
+}
+
+/*
+ * Writes the undo file: unnamed while it is written, then IMAGE.imactl-undo
+ * once it is on disk.  Named through linkat(2) called with syscall(2):
+ * pseudo (Yocto's fake root, LD_PRELOAD) resolves /proc/self/fd/N to the
+ * text of its link, "DIR/#INODE (deleted)" for an unnamed file, and passes
+ * a syscall(2) to the kernel, which follows the descriptor's link itself.
+ */
+static int undo_store(struct ext4_image *img, const struct undo_buf *ub)
+{
+	char *dcopy = strdup(img->path), src[40];
+	int fd = dcopy ? open(dirname(dcopy), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600) : -1;
+	int ret = fd >= 0 ? 0 : dcopy ? -errno : -ENOMEM;
+
+	free(dcopy);
+	if (ret == 0)
+		ret = write_full(fd, ub->b, ub->len, 0);
+	if (ret == 0 && fsync(fd) < 0)
+		ret = -errno;
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	if (ret == 0 &&
+	    syscall(SYS_linkat, AT_FDCWD, src, AT_FDCWD, img->undo_name, AT_SYMLINK_FOLLOW) < 0)
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0) {
+		log_err(img->ctx, "%s: cannot write its undo file %s: %s", img->path,
+			img->undo_name, strerror(-ret));
+		return ret;
+	}
+	fsync_dir_of(img->path);
+	return 0;
+}
+
+static bool unit_zero(const uint8_t *p)
+{
+	return p[0] == 0 && !memcmp(p, p + 1, OVL_UNIT - 1);
+}
+
+/*
+ * The image's bytes @p (@len, units) back at @off: zero stretches as holes
+ * again where the file system can (the blocks of a sparse image it had
+ * free), the rest written.
+ */
+static int restore_run(int fd, const uint8_t *p, uint64_t len, uint64_t off)
+{
+	int ret = 0;
+
+	for (uint64_t i = 0, m; ret == 0 && i < len; i += m) {
+		bool zero = unit_zero(p + i);
+
+		for (m = OVL_UNIT; i + m < len && unit_zero(p + i + m) == zero; m += OVL_UNIT)
+			;
+		if (zero &&
+		    fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off + i, m) == 0)
+			continue;
+		ret = write_full(fd, p + i, m, off + i);
+	}
+	return ret;
+}
+
+/*
+ * Puts back what undo file bytes @b (@len, checked here) record; 0, or
+ * -EUCLEAN for bytes that are not a complete undo file of this image, or
+ * the write's -errno.
+ */
+static int undo_apply(struct ext4_image *img, const uint8_t *b, size_t len)
+{
+	uint8_t sum[UNDO_TAIL], head[16] = UNDO_MAGIC;
+	uint64_t n_runs, pos = UNDO_HEAD;
+	int ret;
+
+	if (len < UNDO_HEAD + UNDO_TAIL || memcmp(b, head, sizeof(head)) ||
+	    get_le64(b + 16) != (uint64_t)img->st.st_size)
+		return -EUCLEAN;
+	ret = sha256_of(img->ctx, b, len - UNDO_TAIL, sum);
+	if (ret < 0)
+		return ret;
+	if (!crypto_memeq(sum, b + len - UNDO_TAIL, UNDO_TAIL))
+		return -EUCLEAN;
+	n_runs = get_le64(b + 24);
+	/* all of it checked before the first write */
+	for (uint64_t k = 0, off, n; k < n_runs; k++, pos += 16 + n) {
+		if (pos + 16 > len - UNDO_TAIL)
+			return -EUCLEAN;
+		off = get_le64(b + pos);
+		n = get_le64(b + pos + 8);
+		if (n > len - UNDO_TAIL - pos - 16 || n % OVL_UNIT || off % OVL_UNIT ||
+		    off > (uint64_t)img->st.st_size || n > (uint64_t)img->st.st_size - off)
+			return -EUCLEAN;
+	}
+	if (pos != len - UNDO_TAIL)
+		return -EUCLEAN;
+	pos = UNDO_HEAD;
+	for (uint64_t k = 0; ret == 0 && k < n_runs; k++) {
+		uint64_t n = get_le64(b + pos + 8);
+
+		ret = restore_run(img->fd, b + pos + 16, n, get_le64(b + pos));
+		pos += 16 + n;
+	}
+	if (ret == 0 && fsync(img->fd) < 0)
+		ret = -errno;
+	return ret;
+}
+
+/*
+ * An undo file a killed run left: a write-mode open puts the image back
+ * (and removes the file); a read-only one refuses the image.
+ */
+static int undo_recover(struct ext4_image *img)
+{
+	int fd = open(img->undo_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), ret = 0;
+	uint8_t *b = NULL;
+	struct stat st;
+	size_t got = 0;
+	errcode_t err;
+
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (!img->refuse_mounted) { /* EXT4_READ */
+		log_err(img->ctx,
+			"%s: a sign-image run was killed while writing it and left %s: the image "
+			"is partly written; sign-image on it puts it back first",
+			img->path, img->undo_name);
+		ret = -EUCLEAN;
+		goto out;
+	}
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		ret = -errno;
+		log_err(img->ctx, "%s: %s", img->undo_name, strerror(errno));
+		goto out;
+	}
+	b = S_ISREG(st.st_mode) ? malloc(st.st_size ? st.st_size : 1) : NULL;
+	if (!b) {
+		ret = S_ISREG(st.st_mode) ? -ENOMEM : -EUCLEAN;
+		goto bad;
+	}
+	err = read_full(fd, b, st.st_size, 0, &got);
+	if (err) {
+		ret = -(int)err;
+		log_err(img->ctx, "%s: %s", img->undo_name, strerror(err));
+		goto out;
+	}
+	ret = undo_apply(img, b, got);
+	if (ret == 0) {
+		unlink(img->undo_name);
+		fsync_dir_of(img->path);
+		log_warn(img->ctx,
+			 "%s: put back as it was before a sign-image run that was killed while "
+			 "writing it (from %s, now removed)",
+			 img->path, img->undo_name);
+		goto out;
+	}
+bad:
+	if (ret == -EUCLEAN)
+		log_err(img->ctx,
+			"%s: %s is not a complete undo file of this image; remove it if the "
+			"image is known to be whole",
+			img->path, img->undo_name);
+	else
+		log_err(img->ctx, "%s: cannot put it back from %s: %s", img->path, img->undo_name,
+			strerror(-ret));
+out:
+	free(b);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* Writes what libext2fs wrote to the overlay @o into the image. */
+static int overlay_commit(struct ext4_image *img, const struct overlay *o)
+{
+	struct undo_buf ub = { 0 };
+	uint64_t *u = o->n ? malloc(o->n * sizeof(*u)) : NULL;
+	uint8_t *run = NULL;
+	size_t run_alloc = 0;
+	int ret = 0, undo_ret;
+
+	if (!o->n)
+		return 0;
+	if (!u)
+		return -ENOMEM;
+	memcpy(u, o->units, o->n * sizeof(*u));
+	qsort(u, o->n, sizeof(*u), cmp_u64);
+	if (img->undo_name) {
+		ret = undo_build(img, o, u, &ub);
+		if (ret == 0)
+			ret = undo_store(img, &ub);
+		if (ret < 0)
+			goto out;
+	}
+	for (size_t k = 0, m; ret == 0 && k < o->n; k += m) {
+		m = run_len(u, o->n, k);
+		if (m * OVL_UNIT > run_alloc) {
+			free(run);
+			run_alloc = m * OVL_UNIT;
+			run = malloc(run_alloc);
+			if (!run) {
+				ret = -ENOMEM;
+				break;
+			}
+		}
+		for (size_t i = 0; i < m; i++)
+			memcpy(run + i * OVL_UNIT, ovl_find(o, u[k + i]), OVL_UNIT);
+		ret = write_full(img->fd, run, m * OVL_UNIT, u[k] * OVL_UNIT);
+	}
+	if (ret == 0 && fsync(img->fd) < 0)
+		ret = -errno;
+	if (ret < 0) {
+		log_err(img->ctx, "%s: cannot write it: %s", img->path, strerror(-ret));
+		/* back as it was; else the undo file stays for the next run */
+		undo_ret = img->undo_name ? undo_apply(img, ub.b, ub.len) : -ENOENT;
+		if (undo_ret == 0)
+			unlink(img->undo_name);
+		else if (img->undo_name)
+			log_err(img->ctx, "%s: partly written; %s puts it back (sign-image does)",
+				img->path, img->undo_name);
+		goto out;
+	}
+	if (img->undo_name) {
+		unlink(img->undo_name);
+		fsync_dir_of(img->path);
+	}
+out:
+	free(run);
+	free(ub.b);
+	free(u);
+	return ret;
 }
 
 /* Refuses what would be unsafe or wrong to read or write. */
@@ -137,6 +698,12 @@ static int check_image(struct ext4_image *img, const struct stat *st)
 		log_err(img->ctx, "%s: is mounted%s; unmount it first", img->path,
 			flags & EXT2_MF_READONLY ? "" : " read-write");
 		return -EBUSY;
+	}
+	/* one writer at a time, and no reader while it commits */
+	if (flock(img->fd, (img->refuse_mounted ? LOCK_EX : LOCK_SH) | LOCK_NB) < 0) {
+		log_err(img->ctx, "%s: another imactl run is %s it", img->path,
+			errno == EWOULDBLOCK ? "using" : strerror(errno));
+		return errno == EWOULDBLOCK ? -EBUSY : -errno;
 	}
 	return 0;
 }
@@ -159,39 +726,6 @@ static int check_state(struct ext4_image *img)
 	return -EUCLEAN;
 }
 
-/*
- * Gives the unnamed scratch copy a temporary name beside the image.  Needed
- * under pseudo (Yocto's fake root, LD_PRELOAD): it resolves
- * /proc/self/fd/N to the link's text, "DIR/#INODE (deleted)" for an unnamed
- * file, so libext2fs cannot open the copy through it.  linkat(2) is called
- * through syscall(2), which pseudo passes to the kernel, that follows the
- * descriptor's link itself.  The name is removed when the copy is dropped.
- */
-static int name_scratch(struct ext4_image *img)
-{
-	char src[40];
-	int ret = -EEXIST;
-
-	snprintf(src, sizeof(src), "/proc/self/fd/%d", img->scratch_fd);
-	for (int tries = 0; tries < 100 && ret == -EEXIST; tries++) {
-		free(img->scratch_name);
-		if (asprintf(&img->scratch_name, "%s.imactl-%08x", img->path,
-			     (unsigned int)random()) < 0) {
-			img->scratch_name = NULL;
-			return -ENOMEM;
-		}
-		ret = syscall(SYS_linkat, AT_FDCWD, src, AT_FDCWD, img->scratch_name,
-			      AT_SYMLINK_FOLLOW) == 0
-			      ? 0
-			      : -errno;
-	}
-	if (ret < 0) {
-		free(img->scratch_name);
-		img->scratch_name = NULL;
-	}
-	return ret;
-}
-
 int ext4_open(struct imactl_ctx *ctx, const char *path, enum ext4_mode mode,
 	      struct ext4_image **img_ret)
 {
@@ -205,7 +739,7 @@ int ext4_open(struct imactl_ctx *ctx, const char *path, enum ext4_mode mode,
 	if (!img)
 		return -ENOMEM;
 	img->ctx = ctx;
-	img->fd = img->scratch_fd = -1;
+	img->fd = -1;
 	img->writable = writable;
 	img->refuse_mounted = mode != EXT4_READ;
 	img->path = strdup(path);
@@ -213,7 +747,12 @@ int ext4_open(struct imactl_ctx *ctx, const char *path, enum ext4_mode mode,
 		ret = -ENOMEM;
 		goto fail;
 	}
-	fd = img->fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC);
+	fd = img->fd = open(path, (mode == EXT4_READ ? O_RDONLY : O_RDWR) | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == EISDIR) {
+		log_err(ctx, "%s: not an image file or a block device", path);
+		ret = -EINVAL;
+		goto fail;
+	}
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		ret = -errno;
 		log_err(ctx, "%s: %s", path, strerror(errno));
@@ -223,19 +762,22 @@ int ext4_open(struct imactl_ctx *ctx, const char *path, enum ext4_mode mode,
 	ret = check_image(img, &st);
 	if (ret < 0)
 		goto fail;
-	if (writable && S_ISREG(st.st_mode)) {
-		ret = make_scratch(img, fd, &st);
+	if (S_ISREG(st.st_mode)) {
+		if (asprintf(&img->undo_name, "%s.imactl-undo", path) < 0) {
+			img->undo_name = NULL;
+			ret = -ENOMEM;
+			goto fail;
+		}
+		ret = undo_recover(img);
 		if (ret < 0)
 			goto fail;
 	}
 	if (writable)
 		flags |= EXT2_FLAG_RW | (S_ISBLK(st.st_mode) ? EXT2_FLAG_EXCLUSIVE : 0);
-	/* libext2fs opens the very file checked above (or its scratch copy) */
-	snprintf(name, sizeof(name), "/proc/self/fd/%d",
-		 img->scratch_fd >= 0 ? img->scratch_fd : fd);
-	err = ext2fs_open2(name, NULL, flags, 0, 0, unix_io_manager, &img->fs);
-	if (err == ENOENT && img->scratch_fd >= 0 && name_scratch(img) == 0)
-		err = ext2fs_open2(img->scratch_name, NULL, flags, 0, 0, unix_io_manager, &img->fs);
+	/* libext2fs opens the very file checked above */
+	snprintf(name, sizeof(name), "/proc/self/fd/%d", fd);
+	err = ext2fs_open2(name, NULL, flags, 0, 0,
+			   writable ? (io_manager)&overlay_io_manager : unix_io_manager, &img->fs);
 	if (err) {
 		if (err == EXT2_ET_BAD_MAGIC) {
 			log_err(ctx, "%s: not an ext2/3/4 file system", path);
@@ -284,62 +826,29 @@ void ext4_close(struct ext4_image *img)
 {
 	if (!img)
 		return;
-	if (img->fs && img->writable && img->scratch_fd < 0)
-		ext2fs_close_free(&img->fs); /* in place: keep what was written consistent */
-	else if (img->fs)
-		ext2fs_free(img->fs); /* the scratch copy is dropped with its descriptor */
-	if (img->scratch_fd >= 0)
-		close(img->scratch_fd);
-	if (img->scratch_name)
-		unlink(img->scratch_name); /* not put in place: dropped */
-	free(img->scratch_name);
+	if (img->fs)
+		ext2fs_free(img->fs); /* what was not committed is dropped with the overlay */
+	free(img->undo_name);
 	if (img->fd >= 0)
-		close(img->fd);
+		close(img->fd); /* and the lock */
 	free(img->path);
 	free(img);
 }
 
-/* Gives the scratch copy the image's name (atomically replacing it). */
-static int replace_image(struct ext4_image *img)
-{
-	int ret = fsync(img->scratch_fd) < 0 ? -errno : 0;
-
-	/* a temporary name first (unless it has one), then over the image */
-	if (ret == 0 && !img->scratch_name)
-		ret = name_scratch(img);
-	if (ret == 0)
-		ret = rename(img->scratch_name, img->path) < 0 ? -errno : 0;
-	if (ret == 0) {
-		free(img->scratch_name);
-		img->scratch_name = NULL;
-	}
-	if (ret < 0)
-		log_err(img->ctx, "%s: cannot put the signed copy in place: %s", img->path,
-			strerror(-ret));
-	return ret;
-}
-
 int ext4_commit(struct ext4_image *img)
 {
-	char *dcopy;
-	errcode_t err;
-	int dfd;
+	errcode_t err = ext2fs_write_bitmaps(img->fs);
+	int ret;
 
-	err = ext2fs_close_free(&img->fs); /* superblock, descriptors, bitmaps; fsync */
+	/* superblock, descriptors, bitmaps: into the overlay, then the image */
+	if (!err && (img->fs->flags & EXT2_FLAG_DIRTY))
+		err = ext2fs_flush2(img->fs, 0);
 	if (err)
 		return ext4_err(img, err, "cannot write the file system's metadata");
-	if (img->scratch_fd < 0)
-		return 0;
-	if (replace_image(img) < 0)
-		return -EIO;
-	dcopy = strdup(img->path);
-	dfd = dcopy ? open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	if (dfd >= 0) {
-		fsync(dfd); /* the rename itself */
-		close(dfd);
-	}
-	free(dcopy);
-	return 0;
+	ret = overlay_commit(img, img->fs->io->private_data);
+	ext2fs_free(img->fs);
+	img->fs = NULL;
+	return ret;
 }
 
 int ext4_stat(struct ext4_image *img, uint32_t ino, struct ext4_stat *st)
@@ -469,7 +978,7 @@ static int read_extents(struct ext4_image *img, uint32_t ino, struct ext2_inode 
 			uint64_t max, int (*fn)(void *data, const void *buf, size_t len),
 			void *data, char *buf)
 {
-	int fd = img->scratch_fd >= 0 ? img->scratch_fd : img->fd, op = EXT2_EXTENT_ROOT, ret = 0;
+	int fd = img->fd, op = EXT2_EXTENT_ROOT, ret = 0;
 	uint64_t bs = img->fs->blocksize, pos = 0;
 	ext2_extent_handle_t h = NULL;
 	struct ext2fs_extent ext;

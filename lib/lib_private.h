@@ -226,10 +226,11 @@ int open_regular_expect(int dirfd, const char *name, const struct stat *expect,
  * ext4_open(): refuses a mounted image (any mount unless EXT4_READ, a
  * read-write one then), one with errors recorded, not cleanly unmounted
  * or with a journal to replay (-EBUSY, -EUCLEAN), a non-ext file
- * (-EMEDIUMTYPE), a truncated one (-EIO).  Writing: an image file is written
- * to an unnamed copy in its directory that ext4_commit() renames over it; a
- * block device is written in place.  ext4_close() without ext4_commit()
- * drops the copy.  Inode numbers are uint32_t.  Every failure is logged with
+ * (-EMEDIUMTYPE), a truncated one (-EIO).  Writing: libext2fs writes into
+ * memory; ext4_commit() writes that into the image (through an undo file
+ * for an image file); ext4_close() without ext4_commit() drops it.  An undo
+ * file a killed commit left is put back by a write-mode open and refused
+ * (-EUCLEAN) by EXT4_READ.  Inode numbers are uint32_t.  Every failure is logged with
  * the image's name and the cause.
  */
 struct ext4_image;

@@ -339,9 +339,11 @@ static bool prepare(struct prog_sign_opts *o, struct state *st)
 {
 	struct imactl_tree_params *tp = &o->tree;
 
+	/* the image checked first: that puts back one a killed run left partly written */
 	if (prog_sign_opts_ctx(o, st->verbose) < 0 ||
+	    (st->image && imactl_image_check(o->ctx, st->root) < 0) ||
 	    !tree_resolve_bits(o->ctx, st->root, st->image, o->bits_given, &o->sign.target_bits) ||
-	    (st->image && (imactl_image_check(o->ctx, st->root) < 0 || !image_fsck(st->root))))
+	    (st->image && !image_fsck(st->root)))
 		return false;
 	if (prog_sign_opts_load_key(o) < 0)
 		return false;

@@ -13,7 +13,9 @@
 #    finds, full to the last block (no block for an xattr block): a clear
 #    error, exit 3, the image byte-identical before and after;
 #  - a run killed at its 1st, 2nd, ... write (each one, until a run gets
-#    through) leaves the image byte-identical and no litter.
+#    through) leaves the image byte-identical and no litter, or, killed while
+#    it writes the image, an undo file: verify-image refuses the image naming
+#    it, the next run puts the image back byte for byte.
 # Loop mounts and security.* on the source tree: needs root.
 . "$SRC_ROOT/tests/cli/lib.sh"
 ensure_keys
@@ -214,13 +216,20 @@ like "... nothing was kept" "$T/err" "the image was not changed"
 is "... the image is unchanged" "$(sha256sum < full.ext4)" "$before"
 ok "... and e2fsck -fn is clean" e2fsck -fn full.ext4
 
-# killed at its n-th write (1, 2, 3, ... until a run gets through): the
-# image as it was (the same bytes: what e2fsck and verify-image saw before),
-# no litter.  The image lives in a tmpfs of its own, which nothing else
-# writes: a file left there, named (a listing of every entry) or unnamed (the
-# O_TMPFILE scratch copy, if anything still held it), changes its free blocks
-# or inodes.  A tmpfs frees a file's blocks in its last close, which the
-# killed process has done before the shell sees it exit.
+# killed at its n-th write (1, 2, 3, ... until a run gets through).  The
+# values are written to the image only at the end of a run, after an undo
+# file (the image's bytes there before) is written, unnamed, and then named
+# kill.ext4.imactl-undo.  Killed before the image is written: the image as it
+# was (the same bytes: what e2fsck and verify-image saw before), no litter.
+# Killed while it is written: the undo file is left; verify-image refuses
+# the image, naming it; the next write-mode run (here one that selects no
+# file, so that it writes nothing else) puts the image back byte for byte
+# and removes the undo file.  The image lives in a tmpfs of its own, which
+# nothing else writes: a file left there, named (a listing of every entry)
+# or unnamed (the O_TMPFILE undo file, if anything still held it), changes
+# its free blocks or inodes.  A tmpfs frees a file's blocks in its last
+# close, which the killed process has done before the shell sees it exit;
+# blocks the image had free are holes again once it is put back.
 mkdir killfs
 mount -t tmpfs -o size=256m,mode=0755 imactl-kill killfs
 trap 'umount "$T/killfs" 2>/dev/null' EXIT
@@ -235,6 +244,7 @@ fs_state() { stat -f -c 'free blocks %f, free inodes %d' .; ls -A; }
 fs_before=$(fs_state)
 n=0
 killed=137
+in_image=0
 while [ "$killed" = 137 ] && [ "$n" -lt 200 ]; do
 	n=$((n + 1))
 	run env LD_PRELOAD="$SHIM" KILL_AFTER_WRITES=$n \
@@ -243,9 +253,21 @@ while [ "$killed" = 137 ] && [ "$n" -lt 200 ]; do
 	# shellcheck disable=SC2154 # rc: set by run (lib.sh)
 	killed=$rc
 	[ "$killed" = 137 ] || break
+	if [ -e kill.ext4.imactl-undo ]; then
+		in_image=$((in_image + 1))
+		fails 3 "killed at write $n, writing the image: verify-image refuses it" \
+			"$IMACTL" verify-image kill.ext4 --cert "$K.pem" --evm
+		like "  ... naming the undo file" "$T/err" \
+			"killed while writing it and left kill.ext4.imactl-undo: the image is partly written"
+		# --target-bits auto: it reads the image only once it is put back
+		ok "  ... the next run puts it back" "$IMACTL" sign-image kill.ext4 --key "$K.key" \
+			--cert "$K.pem" --include /no-such-file
+		like "  ... and says so" "$T/err" "put back as it was before a sign-image run that was killed"
+	fi
 	is "killed at write $n: the image is byte-identical" "$(sha256sum < kill.ext4)" "$before"
 	is "... no file left behind, named or unnamed" "$(fs_state)" "$fs_before"
 done
+_result "$([ "$in_image" -gt 0 ] && echo 0 || echo 1)" "some runs were killed while writing the image" "$in_image"
 is "the run that was not killed signed the image" "$killed" 0
 _result "$([ "$n" -gt 3 ] && echo 0 || echo 1)" "it was killed at $((n - 1)) points first" "$n"
 ok "... e2fsck -fn is clean" e2fsck -fn kill.ext4
@@ -253,9 +275,44 @@ ok "... verify-image: all good" "$IMACTL" verify-image kill.ext4 --cert "$K.pem"
 cd "$T" || exit 1
 umount killfs
 
+# an undo file that is not whole or not this image's is refused, never
+# applied: one left by a run killed at its 2nd write (the undo file is its
+# 1st; the image is not written yet), then cut short, changed or moved
+mkfs -t ext4 -d src undo.ext4 64M
+before=$(sha256sum < undo.ext4)
+run env LD_PRELOAD="$SHIM" KILL_AFTER_WRITES=2 \
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$IMACTL" sign-image undo.ext4 \
+	--key "$K.key" --cert "$K.pem" --target-bits 64
+is "killed after its undo file is named: killed" "$rc" 137
+ok "... the undo file is there" test -s undo.ext4.imactl-undo
+cp undo.ext4.imactl-undo whole.undo
+head -c -1 whole.undo > undo.ext4.imactl-undo
+fails 3 "an undo file cut short is refused" sign undo.ext4 --target-bits 64
+like "... named, the cause given" "$T/err" "undo.ext4: undo.ext4.imactl-undo is not a complete undo file of this image"
+is "... the image is unchanged" "$(sha256sum < undo.ext4)" "$before"
+is "... the undo file is kept" "$(cmp -s undo.ext4.imactl-undo whole.undo; echo $?)" 1
+size=$(stat -c %s whole.undo)
+cp whole.undo undo.ext4.imactl-undo
+printf '\377' | dd of=undo.ext4.imactl-undo bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+fails 3 "an undo file with a byte changed is refused" sign undo.ext4 --target-bits 64
+is "... the image is unchanged" "$(sha256sum < undo.ext4)" "$before"
+mkfs -t ext4 -d src other.ext4 65M
+cp whole.undo other.ext4.imactl-undo
+other=$(sha256sum < other.ext4)
+fails 3 "another image's undo file is refused" sign other.ext4 --target-bits 64
+is "... that image is unchanged" "$(sha256sum < other.ext4)" "$other"
+rm other.ext4.imactl-undo
+cp whole.undo undo.ext4.imactl-undo
+ok "the whole undo file: the run puts the image back and signs it" sign undo.ext4 --target-bits 64
+like "... saying so" "$T/err" "undo.ext4: put back as it was before a sign-image run that was killed"
+is "... the undo file is gone" "$(ls undo.ext4.imactl-undo 2>/dev/null)" ""
+ok "... e2fsck -fn is clean" e2fsck -fn undo.ext4
+ok "... verify-image: all good" "$IMACTL" verify-image undo.ext4 --cert "$K.pem" --evm
+
 # under pseudo (Yocto's fake root, do_image_ext4): it opens /proc/self/fd/N by
-# the link's text, which for the unnamed copy is "DIR/#INODE (deleted)"; a shim
-# does the same. The copy gets a temporary name then (linkat by syscall(2)).
+# the link's text, which for the unnamed undo file is "DIR/#INODE (deleted)";
+# a shim does the same.  The undo file is named by linkat called with
+# syscall(2), which the kernel resolves, and removed at the end.
 mkfs -t ext4 -d src pseudo.ext4 64M
 run env LD_PRELOAD="$BUILD_ROOT/tests/libproc_fd_by_name.so" \
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$IMACTL" sign-image pseudo.ext4 \
@@ -263,7 +320,7 @@ run env LD_PRELOAD="$BUILD_ROOT/tests/libproc_fd_by_name.so" \
 is "/proc/self/fd/N opened by name (as pseudo does): sign-image succeeds" "$rc" 0
 ok "... e2fsck -fn is clean" e2fsck -fn pseudo.ext4
 ok "... verify-image: all good" "$IMACTL" verify-image pseudo.ext4 --cert "$K.pem" --evm
-is "... the temporary name is gone" "$(find . -maxdepth 1 -name '*imactl*' | wc -l)" 0
+is "... no undo file is left" "$(find . -maxdepth 1 -name '*imactl*' | wc -l)" 0
 
 # an image with directories deeper than the walk goes (it recursed without a
 # bound): 3000 levels made with debugfs (mke2fs -d aborts on such a tree)
