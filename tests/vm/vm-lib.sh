@@ -210,10 +210,13 @@ vm_poke() {
 }
 
 # vm_results NAME: one TAP line per guest result line of the boot NAME, and
-# one for the boot itself having completed.
+# one for the boot itself having completed with every result line the guest
+# counted ("@@part N" before a switch_root, "@@end N" at the end) read here.
+# A line may follow text the console had no newline after (a getty's login
+# prompt, a kernel message): what precedes its "@@" is dropped.
 vm_results() {
 	_con="$T/$1.console"
-	tr -d '\r' < "$_con" | grep -E '^@@(ok|not ok|error|end) ' > "$T/$1.results"
+	tr -d '\r' < "$_con" | sed -n -E 's/^.*(@@(ok|not ok|error|end|part) )/\1/p' > "$T/$1.results"
 	while IFS= read -r _l; do
 		case "$_l" in
 		"@@ok "*) _result 0 "$1: ${_l#@@ok }" ;;
@@ -224,8 +227,15 @@ vm_results() {
 		esac
 	done < "$T/$1.results"
 	_end=$(sed -n 's/^@@end //p' "$T/$1.results")
-	_result "$([ -n "$_end" ] && echo 0 || echo 1)" "$1: the guest ran its scenario to the end" \
-		"no '@@end' line: hang, panic or crash; console log: $_con" "$(tr -d '\r' < "$_con" | tail -n 15)"
+	_seen=$(grep -c -E '^@@(ok|not ok) ' "$T/$1.results")
+	_want=$(sed -n 's/^@@\(part\|end\) //p' "$T/$1.results" | awk '{ n += $1 } END { print n + 0 }')
+	if [ -z "$_end" ]; then
+		_result 1 "$1: the guest ran its scenario to the end" \
+			"no '@@end' line: hang, panic or crash; console log: $_con" "$(tr -d '\r' < "$_con" | tail -n 15)"
+	else
+		_result "$([ "$_seen" = "$_want" ] && echo 0 || echo 1)" "$1: the guest ran its scenario to the end" \
+			"the guest counted $_want result lines, $_seen reached the host; console log: $_con"
+	fi
 }
 
 # vm_prog DIR NAME: a program that prints "ran NAME"

@@ -4,7 +4,8 @@
 # signed root filesystem.  Every t_* prints exactly one result line:
 #   @@ok DESC
 #   @@not ok DESC # what was expected, what happened
-# t_finish prints "@@end N" (N = number of result lines), writes /out to the
+# t_finish prints "@@end N" (N = number of result lines; t_handover prints
+# "@@part N" for those before a switch_root), writes /out to the
 # output disk (a tar archive the host unpacks) and powers off.
 # The host (tests/vm/vm-lib.sh) turns these lines into TAP.
 _t_n=0
@@ -32,6 +33,12 @@ t_result() { # status DESC [DETAIL]
 	else
 		echo "@@not ok $2 # ${3:-}"
 	fi
+}
+
+# t_handover: before a switch_root, whose init sources this file anew (its
+# count starts at 0): "@@part N", which the host adds to the final "@@end N"
+t_handover() {
+	echo "@@part $_t_n"
 }
 
 t_is() { # DESC GOT WANT

@@ -58,4 +58,5 @@ if [ "$scenario" = hmac-rootfs ]; then
 fi
 # systemd's check (guest/systemd-check) reports the rest
 for d in dev proc sys; do mount --move /$d /newroot/$d; done
+t_handover
 exec switch_root /newroot /sbin/init

@@ -10,4 +10,5 @@ t_ok "EVM takes signatures (echo 2 > /sys/kernel/security/evm)" sh -c "echo 2 > 
 mkdir -p /newroot
 t_ok "the signed root filesystem mounts" mount -t ext4 "$ROOT_DEV" /newroot
 for d in dev proc sys; do mount --move /$d /newroot/$d; done
+t_handover
 exec switch_root /newroot /sbin/init
