@@ -1055,7 +1055,8 @@ const char *imactl_kconfig_get(const struct imactl_kconfig *kconfig, const char 
 #define IMACTL_KFEAT_SIGNED_POLICY (1u << 3)
 #define IMACTL_KFEAT_MODSIG	   (1u << 4) /* signed kernel modules */
 #define IMACTL_KFEAT_TPM	   (1u << 5)
-#define IMACTL_KFEAT_ALL	   0x3fu
+#define IMACTL_KFEAT_EVM_HMAC	   (1u << 6) /* EVM HMAC, key sealed by the TPM (evm-key) */
+#define IMACTL_KFEAT_ALL	   0x7fu
 
 /**
  * imactl_kconfig_feature_parse() - "ima,evm,appraise" -> IMACTL_KFEAT_*

@@ -175,10 +175,10 @@ static const struct {
 	const char *name;
 	unsigned int bit;
 } kfeature_names[] = {
-	{ "ima", IMACTL_KFEAT_IMA },	    { "appraise", IMACTL_KFEAT_APPRAISE },
-	{ "evm", IMACTL_KFEAT_EVM },	    { "signed-policy", IMACTL_KFEAT_SIGNED_POLICY },
-	{ "modsign", IMACTL_KFEAT_MODSIG }, { "tpm", IMACTL_KFEAT_TPM },
-	{ "all", IMACTL_KFEAT_ALL },
+	{ "ima", IMACTL_KFEAT_IMA },	       { "appraise", IMACTL_KFEAT_APPRAISE },
+	{ "evm", IMACTL_KFEAT_EVM },	       { "signed-policy", IMACTL_KFEAT_SIGNED_POLICY },
+	{ "modsign", IMACTL_KFEAT_MODSIG },    { "tpm", IMACTL_KFEAT_TPM },
+	{ "evm-hmac", IMACTL_KFEAT_EVM_HMAC }, { "all", IMACTL_KFEAT_ALL },
 };
 
 static const char *kfeature_name(unsigned int bits)
@@ -244,15 +244,16 @@ struct kconfig_rule {
 #define F_SPOL IMACTL_KFEAT_SIGNED_POLICY
 #define F_MOD  IMACTL_KFEAT_MODSIG
 #define F_TPM  IMACTL_KFEAT_TPM
+#define F_HMAC IMACTL_KFEAT_EVM_HMAC
 #define ERR    IMACTL_DIAG_ERROR
 #define WARN   IMACTL_DIAG_WARNING
 
 static const struct kconfig_rule kconfig_rules[] = {
-	{ "SECURITY", "y", F_IMA | F_APR | F_EVM | F_SPOL, ERR,
+	{ "SECURITY", "y", F_IMA | F_APR | F_EVM | F_SPOL | F_HMAC, ERR,
 	  "IMA and EVM are security modules" },
 	{ "SECURITYFS", "y", F_IMA | F_APR | F_SPOL, ERR,
 	  "the policy and measurement list live in securityfs (/sys/kernel/security/ima)" },
-	{ "INTEGRITY", "y", F_IMA | F_APR | F_EVM | F_SPOL, ERR,
+	{ "INTEGRITY", "y", F_IMA | F_APR | F_EVM | F_SPOL | F_HMAC, ERR,
 	  "the integrity subsystem hosts IMA and EVM" },
 	{ "IMA", "y", F_IMA | F_APR | F_SPOL, ERR, "measurement and appraisal are IMA" },
 	{ "IMA_MEASURE_PCR_IDX", "10", F_IMA, WARN,
@@ -271,7 +272,8 @@ static const struct kconfig_rule kconfig_rules[] = {
 	  "RSA/ECDSA public keys" },
 	{ "X509_CERTIFICATE_PARSER", "y", F_APR | F_EVM | F_SPOL | F_MOD, ERR,
 	  "certificates are loaded into the IMA/EVM keyrings as X.509" },
-	{ "KEYS", "y", F_APR | F_EVM | F_SPOL, ERR, "keyrings hold the verification keys" },
+	{ "KEYS", "y", F_APR | F_EVM | F_SPOL | F_HMAC, ERR,
+	  "keyrings hold the verification keys" },
 	{ "CRYPTO_SHA256", "y", F_IMA | F_APR, ERR,
 	  "sha256 file hashes (the default of imactl sign); built in, modules are not loadable "
 	  "that early" },
@@ -287,16 +289,27 @@ static const struct kconfig_rule kconfig_rules[] = {
 	  ".ima/.evm then also take keys signed by any key in .secondary_trusted_keys, and "
 	  "Linux 6.1 does not check that it is a CA: root can add a CA-signed leaf there "
 	  "and have keys it signed trusted (kernel/ima-ca-strict.cfg keeps it off)" },
-	{ "EVM", "y", F_EVM, ERR, "EVM protects the security.* xattrs and inode metadata" },
-	{ "EVM_ATTR_FSUUID", "y", F_EVM, WARN,
+	{ "EVM", "y", F_EVM | F_HMAC, ERR,
+	  "EVM protects the security.* xattrs and inode metadata" },
+	{ "EVM_ATTR_FSUUID", "y", F_EVM | F_HMAC, WARN,
 	  "EVM HMACs cover the filesystem UUID (portable signatures never do)" },
 	{ "MODULES", "y", F_MOD, ERR, "loadable modules" },
 	{ "MODULE_SIG", "y", F_MOD, ERR, "module signature checking" },
 	{ "MODULE_SIG_FORCE", "y", F_MOD, ERR,
 	  "without it unsigned modules are loaded (only the kernel is tainted)" },
 	{ "MODULE_SIG_SHA256", "y", F_MOD, WARN, "sha256 module signatures" },
-	{ "TCG_TPM", "y", F_TPM, ERR,
+	{ "TCG_TPM", "y", F_TPM | F_HMAC, ERR,
 	  "IMA extends PCR 10 only if the TPM driver is up before IMA initializes (built in)" },
+	{ "TRUSTED_KEYS", "y", F_HMAC, ERR,
+	  "the master key kmk is a trusted key, sealed by the TPM (imactl evm-key)" },
+	{ "TRUSTED_KEYS_TPM", "y", F_HMAC, ERR,
+	  "trusted keys sealed by the TPM (the backend imactl evm-key uses)" },
+	{ "ENCRYPTED_KEYS", "y", F_HMAC, ERR, "the EVM key evm-key is an encrypted key under kmk" },
+	{ "USER_DECRYPTED_DATA", "y", F_HMAC, ERR,
+	  "imactl evm-key create --label instantiates evm-key from the key material it "
+	  "labelled the unmounted root with" },
+	{ "CRYPTO_HMAC", "y", F_HMAC, ERR, "EVM HMACs are HMAC-SHA1" },
+	{ "CRYPTO_SHA1", "y", F_HMAC, ERR, "EVM HMACs are HMAC-SHA1" },
 	{ "TCG_TIS", "y", F_TPM, WARN, "the TIS interface (QEMU tpm-tis, most x86 TPMs)" },
 	{ "TCG_CRB", "y", F_TPM, WARN, "the CRB interface (firmware TPMs, QEMU tpm-crb)" },
 };

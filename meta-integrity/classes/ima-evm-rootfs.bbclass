@@ -72,6 +72,18 @@ IMA_EVM_MANIFEST ?= ""
 # More options for imactl sign-tree / sign-image only.
 IMA_EVM_SIGN_ARGS ?= ""
 
+# Mutable files: space separated globs (imactl's form, as
+# IMA_EVM_ROOTFS_INCLUDE) of the files the running system writes, e.g.
+# "/etc/machine-id /var *.db". They get an IMA hash instead of a signature
+# and no EVM portable signature (imactl --mutable); on first boot the
+# initramfs module initramfs-module-imactl-evm gives them an EVM HMAC under
+# the device's TPM-sealed key ('evm-hmac' in DISTRO_FEATURES). Empty: none.
+IMA_EVM_MUTABLE ?= ""
+# Where the image carries the list of those files (imactl --mutable-list, one
+# path a line), signed like the other files; the initramfs module reads it
+# there. It is also deployed as ${IMAGE_NAME}.mutable.list.
+IMA_EVM_MUTABLE_LIST ?= "${sysconfdir}/imactl/mutable.list"
+
 # "rootfs" (sign the root filesystem directory, every image type carries the
 # signatures) or "image" (sign the ext2/3/4 image files, no xattrs needed on
 # the build host or from pseudo). See the layer README.
@@ -196,10 +208,12 @@ ima_evm_check_keys () {
 	fi
 }
 
-# Sets $selection: imactl --include/--exclude options. Call it under set -f
+# Sets $selection: imactl --include/--exclude options, and
+# $selection_excluded: its --exclude options alone. Call it under set -f
 # (the globs are for imactl, not for the shell).
 ima_evm_selection () {
 	selection=""
+	selection_excluded=""
 	all=""
 	want_type=""
 	for w in ${IMA_EVM_ROOTFS_FILES}; do
@@ -231,6 +245,7 @@ ima_evm_selection () {
 	done
 	for g in ${IMA_EVM_ROOTFS_EXCLUDE}; do
 		selection="$selection --exclude $g"
+		selection_excluded="$selection_excluded --exclude $g"
 	done
 }
 
@@ -338,32 +353,112 @@ ima_evm_sign_rootfs () {
 	rootfs="${IMAGE_ROOTFS}"
 	ima_evm_check_keys
 
-	# A manifest left by an earlier run must not be signed as content.
+	# A manifest or mutable list left by an earlier run must not be signed
+	# as content.
 	manifest="${IMA_EVM_MANIFEST}"
 	manifest=${manifest#/}
 	if [ -n "$manifest" ]; then
 		rm -f "$rootfs/$manifest"
 	fi
+	ima_evm_mutable_clean
 	ima_evm_install_policy
 
 	set -f
 	ima_evm_selection
+	ima_evm_mutable_setup "${T}/ima-evm-mutable.list"
 	bbnote "IMA/EVM: signing $rootfs with ${IMA_EVM_PRIVKEY} (IMA ${IMA_EVM_ROOTFS_IMA}, EVM ${IMA_EVM_ROOTFS_EVM})"
 	: >"${T}/ima-evm-sign.log"
 	ima_evm_sign_tree "$rootfs" "${T}/ima-evm-sign.log" --jobs "${IMA_EVM_JOBS}" \
-		--manifest "${T}/ima-evm.manifest" $selection
+		--manifest "${T}/ima-evm.manifest" $selection $mutable
 	bbnote "$(cat "${T}/ima-evm-sign.log")"
 
+	# The manifest and the mutable list are signed too (neither can list
+	# itself).
+	extra=""
 	if [ -n "$manifest" ]; then
 		install -d "$(dirname "$rootfs/$manifest")"
 		install -m 0644 "${T}/ima-evm.manifest" "$rootfs/$manifest"
-		# The manifest itself is signed too (it cannot list itself).
-		ima_evm_sign_tree "$rootfs" "${T}/ima-evm-sign.log" --include "/$manifest"
+		extra="$extra --include /$manifest"
+	fi
+	if [ -n "$mutable" ]; then
+		install -d "$(dirname "$rootfs/$mutable_list")"
+		install -m 0644 "${T}/ima-evm-mutable.list" "$rootfs/$mutable_list"
+		extra="$extra --include /$mutable_list"
+	fi
+	if [ -n "$extra" ]; then
+		ima_evm_sign_tree "$rootfs" "${T}/ima-evm-sign.log" $extra
 	fi
 	ima_evm_deploy_manifest "${T}/ima-evm.manifest"
+	ima_evm_deploy_mutable_list "${T}/ima-evm-mutable.list"
 
-	ima_evm_verify_tree "$rootfs" "${T}/ima-evm-verify.log" $selection
+	ima_evm_verify_tree "$rootfs" "${T}/ima-evm-verify.log" $selection $mutable_excluded
+	ima_evm_verify_mutable verify-tree "$rootfs" "${T}/ima-evm-verify-mutable.log"
 	set +f
+}
+
+# ima_evm_mutable_setup LIST: from IMA_EVM_MUTABLE, sets $mutable (imactl's
+# --mutable options and --mutable-list LIST), $mutable_only (the globs as
+# --include options), $mutable_excluded (as --exclude options) and
+# $mutable_list (IMA_EVM_MUTABLE_LIST without its leading '/'). All empty
+# without mutable files. Call it under set -f, as ima_evm_selection.
+ima_evm_mutable_setup () {
+	mutable=""
+	mutable_only=""
+	mutable_excluded=""
+	mutable_list="${IMA_EVM_MUTABLE_LIST}"
+	mutable_list=${mutable_list#/}
+	for g in ${IMA_EVM_MUTABLE}; do
+		mutable="$mutable --mutable $g"
+		mutable_only="$mutable_only --include $g"
+		mutable_excluded="$mutable_excluded --exclude $g"
+	done
+	rm -f "$1"
+	if [ -z "$mutable" ]; then
+		mutable_list=""
+		return 0
+	fi
+	if [ -z "$mutable_list" ]; then
+		bbfatal "IMA/EVM: IMA_EVM_MUTABLE needs IMA_EVM_MUTABLE_LIST, the list's place in the image (the initramfs module reads it)"
+	fi
+	mutable="$mutable --mutable-list $1"
+}
+
+# ima_evm_mutable_clean: removes from the root filesystem a mutable list an
+# earlier run left there (do_ima_evm_sign, both modes).
+ima_evm_mutable_clean () {
+	list="${IMA_EVM_MUTABLE_LIST}"
+	list=${list#/}
+	if [ -n "$list" ]; then
+		rm -f "${IMAGE_ROOTFS}/$list"
+	fi
+}
+
+# ima_evm_deploy_mutable_list FILE: the mutable list next to the image.
+ima_evm_deploy_mutable_list () {
+	if [ -n "$mutable" ] && [ -n "${IMGDEPLOYDIR}" ]; then
+		install -d "${IMGDEPLOYDIR}"
+		install -m 0644 "$1" "${IMGDEPLOYDIR}/${IMAGE_NAME}.mutable.list"
+		ln -sf "${IMAGE_NAME}.mutable.list" "${IMGDEPLOYDIR}/${IMAGE_LINK_NAME}.mutable.list"
+	fi
+}
+
+# ima_evm_verify_mutable COMMAND TARGET LOG: the mutable files hold a hash
+# of their content (imactl verify-tree/verify-image --allow-hash, without
+# --evm: the EVM HMAC comes on the device); the others were verified with
+# the mutable globs excluded.
+ima_evm_verify_mutable () {
+	if [ -z "$mutable" ]; then
+		return 0
+	fi
+	rc=0
+	"${IMA_EVM_IMACTL}" $1 "$2" --cert "${IMA_EVM_X509}" --allow-hash \
+		--target-bits "${IMA_EVM_TARGET_BITS}" ${IMA_EVM_IMACTL_ARGS} $mutable_only $selection_excluded \
+		>"$3" 2>&1 || rc=$?
+	if [ $rc -ne 0 ]; then
+		bbfatal "IMA/EVM: the mutable files of $2 do not verify (imactl $1 exit $rc):
+$(tail -n 100 "$3")"
+	fi
+	bbnote "IMA/EVM: mutable files verified: $(tail -n 3 "$3")"
 }
 
 # Image mode, do_ima_evm_sign: the root filesystem gets the policy; the
@@ -374,6 +469,55 @@ ima_evm_prepare_image_mode () {
 	fi
 	ima_evm_check_keys
 	ima_evm_install_policy
+	ima_evm_mutable_clean
+	set -f
+	ima_evm_selection
+	ima_evm_mutable_setup "${T}/ima-evm-mutable.list"
+	if [ -n "$mutable" ]; then
+		ima_evm_mutable_find "${IMAGE_ROOTFS}" "${T}/ima-evm-mutable.list"
+	fi
+	set +f
+	if [ -n "$mutable" ]; then
+		install -d "$(dirname "${IMAGE_ROOTFS}/$mutable_list")"
+		install -m 0644 "${T}/ima-evm-mutable.list" "${IMAGE_ROOTFS}/$mutable_list"
+		bbnote "IMA/EVM: $(wc -l < "${T}/ima-evm-mutable.list") mutable files, listed in /$mutable_list"
+	fi
+}
+
+# ima_evm_mutable_find ROOTFS LIST: image mode, before the image is made:
+# the list sign-image --mutable-list will write, from the unsigned root
+# filesystem and imactl's own matching (verify-tree lists each selected
+# file without a signature, escaped as the list is). ima_evm_sign_image
+# compares it with what sign-image wrote and fails the build on a difference.
+ima_evm_mutable_find () {
+	ima_evm_problem_paths "$1" "$2" $mutable_only $selection_excluded
+	if [ "$selection" != "$selection_excluded" ]; then
+		# only what the selection's --include options take in
+		ima_evm_problem_paths "$1" "$2.selected" $selection
+		grep -Fx -f "$2.selected" "$2" > "$2.both" || true
+		mv "$2.both" "$2"
+		rm -f "$2.selected"
+	fi
+	if [ ! -s "$2" ]; then
+		bbwarn "IMA/EVM: IMA_EVM_MUTABLE (${IMA_EVM_MUTABLE}) matches no file of the image"
+	fi
+}
+
+# ima_evm_problem_paths ROOTFS OUT [OPTION]...: the paths imactl
+# verify-tree names as problems (every file without a signature), sorted.
+ima_evm_problem_paths () {
+	root=$1
+	out=$2
+	shift 2
+	rc=0
+	"${IMA_EVM_IMACTL}" verify-tree "$root" --cert "${IMA_EVM_X509}" ${IMA_EVM_IMACTL_ARGS} "$@" \
+		>"$out.log" 2>&1 || rc=$?
+	if [ $rc -gt 1 ]; then
+		bbfatal "IMA/EVM: cannot list the files of $root (imactl verify-tree exit $rc):
+$(tail -n 100 "$out.log")"
+	fi
+	# "/PATH: CLASS: DETAILS", PATH escaped: no blank in it
+	sed -n 's|^\(/[^ ]*\): [a-z-]*: .*$|\1|p' "$out.log" > "$out"
 }
 
 # ima_evm_sign_image TYPE: image mode, the end of IMAGE_CMD:TYPE (ext2/3/4):
@@ -386,10 +530,17 @@ ima_evm_sign_image () {
 	ima_evm_selection
 	bbnote "IMA/EVM: signing the $1 image $img with ${IMA_EVM_PRIVKEY} (IMA ${IMA_EVM_ROOTFS_IMA}, EVM ${IMA_EVM_ROOTFS_EVM})"
 	: >"${T}/ima-evm-sign-$1.log"
+	ima_evm_mutable_setup "${T}/ima-evm-mutable-$1.list"
 	ima_evm_sign sign-image "$img" "${T}/ima-evm-sign-$1.log" --jobs "${IMA_EVM_JOBS}" \
-		--manifest "${T}/ima-evm-$1.manifest" $selection
+		--manifest "${T}/ima-evm-$1.manifest" $selection $mutable
 	bbnote "$(cat "${T}/ima-evm-sign-$1.log")"
+	if [ -n "$mutable" ] && ! cmp -s "${T}/ima-evm-mutable-$1.list" "${IMAGE_ROOTFS}/$mutable_list"; then
+		bbfatal "IMA/EVM: the mutable files imactl sign-image found in $img differ from the list /$mutable_list the image carries (made by do_ima_evm_sign):
+$(diff "${IMAGE_ROOTFS}/$mutable_list" "${T}/ima-evm-mutable-$1.list" | head -n 50)"
+	fi
 	ima_evm_deploy_manifest "${T}/ima-evm-$1.manifest"
-	ima_evm_verify verify-image "$img" "${T}/ima-evm-verify-$1.log" $selection
+	ima_evm_deploy_mutable_list "${T}/ima-evm-mutable-$1.list"
+	ima_evm_verify verify-image "$img" "${T}/ima-evm-verify-$1.log" $selection $mutable_excluded
+	ima_evm_verify_mutable verify-image "$img" "${T}/ima-evm-verify-mutable-$1.log"
 	set +f
 }

@@ -79,7 +79,15 @@ fails 1 "signed-policy needs one more option" "$IMACTL" kconfig check --features
 like "IMA_APPRAISE_REQUIRE_POLICY_SIGS, its feature and why" "$T/err" \
 	'^merged: error: CONFIG_IMA_APPRAISE_REQUIRE_POLICY_SIGS is not set, want y \(signed-policy: makes the kernel refuse any policy that is not signed\)'
 { cat merged; echo CONFIG_IMA_APPRAISE_REQUIRE_POLICY_SIGS=y; } > merged-sp
+fails 1 "evm-hmac needs evm-hmac.cfg" "$IMACTL" kconfig check --features all merged-sp
+like "USER_DECRYPTED_DATA, its feature and why" "$T/err" \
+	'^merged-sp: error: CONFIG_USER_DECRYPTED_DATA is not set, want y \(evm-hmac: imactl evm-key create --label'
+cat "$SRC_ROOT/kernel/evm-hmac.cfg" >> merged-sp
 ok "with it: all features" "$IMACTL" kconfig check --features all merged-sp
+ok "ima.cfg, evm.cfg, tpm.cfg and evm-hmac.cfg satisfy evm-hmac" "$IMACTL" kconfig check --features evm-hmac merged-sp
+grep -v '^CONFIG_TRUSTED_KEYS_TPM=' merged-sp > no-trusted-tpm
+fails 1 "evm-hmac without the TPM backend of trusted keys" "$IMACTL" kconfig check --features evm-hmac no-trusted-tpm
+like "names it" "$T/err" 'CONFIG_TRUSTED_KEYS_TPM is not set, want y \(evm-hmac:'
 grep -q '^CONFIG_IMA_APPRAISE=y$' "$SRC_ROOT/kernel/ima.cfg"
 is "ima.cfg has CONFIG_IMA_APPRAISE=y (meta-integrity's lacks it)" "$?" 0
 grep -v '^CONFIG_IMA_APPRAISE=y' merged > no-appraise

@@ -100,7 +100,7 @@ task() {
 		printf ' --set STAGING_BINDIR_NATIVE=%s/native --set BB_NUMBER_THREADS=2' "$w"
 		printf ' --set IMA_EVM_KEY_DIR=%s/keys --set TOPDIR=%s --set PERSISTENT_DIR=%s/cache' "$w" "$w" "$w"
 		printf ' --set OVERRIDES=ext4 --eval %s/image_types.bbclass --eval classes/ima-evm-rootfs.bbclass' "$w"
-		printf ' --eval %s/task.bbclass --func do_image_ext4 --scriptdir %s/temp\n' "$w" "$w"
+		printf ' %s --eval %s/task.bbclass --func %s --scriptdir %s/temp\n' "${TASK_SET:-}" "$w" "${1:-do_image_ext4}" "$w"
 	} > "$w/task.sh"
 	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups fakeroot sh "$w/task.sh"
@@ -163,6 +163,50 @@ task
 is "one changed file: succeeds" "$rc" 0
 is "one changed file: its 2 values signed, the other $((2 * nfiles - 2)) reused" "$(summary)" "$((2 * nfiles - 2)) 2 0"
 ok "one changed file: verify-image --evm" "$IMACTL" verify-image "$img" --cert "$cert" --evm
+
+# --- mutable files (IMA_EVM_MUTABLE) in image mode ------------------------------
+# do_ima_evm_sign puts the list into the root filesystem (so the image carries
+# it); do_image_ext4 signs with --mutable and checks that sign-image found the
+# same files.
+rm -f "$img" "$img.gz"
+TASK_SET="--set IMA_EVM_MUTABLE='/etc/hostname /home/user'"
+task do_ima_evm_sign
+is "image mode, IMA_EVM_MUTABLE: do_ima_evm_sign succeeds" "$rc" 0
+[ "$rc" = 0 ] || sed 's/^/# /' "$w/task.log"
+is "... and writes the list into the root filesystem" "$(tr '\n' ' ' < "$w/rootfs/etc/imactl/mutable.list")" \
+	"/etc/hostname /home/user/notes "
+task
+is "image mode, IMA_EVM_MUTABLE: do_image_ext4 succeeds" "$rc" 0
+[ "$rc" = 0 ] || sed 's/^/# /' "$w/task.log"
+is "the image carries the list" "$(debugfs -R 'cat /etc/imactl/mutable.list' "$img" 2>/dev/null | tr '\n' ' ')" \
+	"/etc/hostname /home/user/notes "
+run cmp "$w/rootfs/etc/imactl/mutable.list" "$w/deploy/test-image-qemux86-64.rootfs.mutable.list"
+is "... the same list is deployed next to the image" "$rc" 0
+# ea F: "IMA-prefix EVM-prefix" of a file in the image, read by debugfs
+ea() {
+	for x in security.ima security.evm; do
+		v=$(debugfs -R "ea_get -x $1 $x" "$img" 2>/dev/null | sed -n 's/^security\.[a-z]* ([0-9]*) = //p' | tr -d ' ')
+		printf '%s ' "${v:-none}"
+	done
+}
+is "a mutable file in the image: security.ima is the sha256 of its content, no security.evm" \
+	"$(ea /etc/hostname)" "0404$(sha256sum "$w/rootfs/etc/hostname" | cut -d' ' -f1) none "
+is "... the other one too" "$(ea /home/user/notes | sed 's/^\(....\)[0-9a-f]* /\1 /')" "0404 none "
+is "the list itself is signed (IMA 0302, EVM portable 05)" \
+	"$(ea /etc/imactl/mutable.list | sed 's/^\(....\)[0-9a-f]* \(..\)[0-9a-f]* /\1 \2/')" "0302 05"
+ok "verify-image --allow-hash: the image verifies, mutable files by their hash" \
+	"$IMACTL" verify-image "$img" --cert "$cert" --allow-hash
+fails 1 "verify-image --evm: the mutable files have no EVM signature" "$IMACTL" verify-image "$img" --cert "$cert" --evm --allow-hash
+# the list the image carries must be what sign-image found: one the build did not
+# make (changed after do_ima_evm_sign) fails the task, naming both
+printf '/etc/other\n' >> "$w/rootfs/etc/imactl/mutable.list"
+rm -f "$img" "$img.gz"
+task
+is "a list in the root filesystem that differs from sign-image's fails do_image_ext4" "$rc" 1
+like "... saying so" "$w/task.log" "ERROR: IMA/EVM: the mutable files imactl sign-image found in .* differ from the list /etc/imactl/mutable.list"
+like "... with the difference" "$w/task.log" "< /etc/other"
+TASK_SET=""
+rm -f "$w/rootfs/etc/imactl/mutable.list"
 
 # --- what image mode refuses -------------------------------------------------------
 bbrun_img image --set BB_CURRENTTASK=image_tar --handler ima_evm_unsigned_type > "$w/refuse.out" 2>&1

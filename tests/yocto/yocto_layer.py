@@ -93,8 +93,8 @@ if generated.returncode == 0:
 # are the source of truth (the CLI and VM tests use them); scripts/sync-layer
 # refreshes the layer's copies
 COPIES = [('policies/%s' % p, 'recipes-security/ima_policy_%s/files/ima_policy_%s' % (p.replace('-', '_'), p.replace('-', '_')))
-          for p in ('simple', 'appraise-all', 'hashed', 'systemd')]
-COPIES += [('kernel/%s.cfg' % f, 'recipes-kernel/linux/files/%s.cfg' % f) for f in ('ima', 'evm', 'modsign', 'tpm')]
+          for p in ('simple', 'appraise-all', 'hashed', 'systemd', 'mutable')]
+COPIES += [('kernel/%s.cfg' % f, 'recipes-kernel/linux/files/%s.cfg' % f) for f in ('ima', 'evm', 'modsign', 'tpm', 'evm-hmac')]
 for src, copy in COPIES:
     a, b = os.path.join(SRC, src), os.path.join(LAYER, copy)
     same = os.path.exists(a) and os.path.exists(b) and open(a, 'rb').read() == open(b, 'rb').read()
@@ -364,6 +364,7 @@ d = store('DISTRO_FEATURES = "ima"\n', ['recipes-kernel/linux/linux-yocto%.bbapp
 result('linux-yocto-integrity.inc' not in ' '.join(d.files), 'kernel: the append does nothing without "integrity"')
 for conf, want in (('DISTRO_FEATURES = "integrity ima"\n', 'ima,appraise,evm'),
                    ('DISTRO_FEATURES = "integrity ima modsign"\nMACHINE_FEATURES = "tpm2"\n', 'ima,appraise,evm,modsign,tpm'),
+                   ('DISTRO_FEATURES = "integrity ima evm-hmac"\n', 'ima,appraise,evm,tpm,evm-hmac'),
                    ('DISTRO_FEATURES = "integrity"\n', '')):
     d = store(conf, ['recipes-kernel/linux/linux-yocto%.bbappend'])
     feats = d.getVar('IMA_EVM_KCONFIG_FEATURES') or ''
@@ -393,6 +394,17 @@ for conf, want in (('DISTRO_FEATURES = "integrity ima"\n', 'ima,appraise,evm'),
     r = subprocess.run([IMACTL, 'kconfig', 'check', merged + '.broken', '--features', feats], capture_output=True, text=True)
     result(r.returncode == 1 and 'IMA_APPRAISE' in r.stdout + r.stderr,
            'kernel: without CONFIG_IMA_APPRAISE the check fails, naming it', r.stdout, r.stderr)
+    if 'evm-hmac' in feats.split(','):
+        result(frags[-1] == 'evm-hmac.cfg', 'kernel: evm-hmac.cfg comes after ima.cfg, evm.cfg and tpm.cfg', frags)
+        # the options only the evm-hmac mode needs
+        for opt in ('USER_DECRYPTED_DATA', 'TRUSTED_KEYS_TPM'):
+            with open(merged + '.broken', 'w') as out:
+                out.write(''.join(l for l in open(merged) if not l.startswith('CONFIG_%s=' % opt)))
+            r = subprocess.run([IMACTL, 'kconfig', 'check', merged + '.broken', '--features', feats],
+                               capture_output=True, text=True)
+            result(r.returncode == 1 and 'CONFIG_%s is not set, want y (evm-hmac:' % opt in r.stdout + r.stderr,
+                   'kernel: evm-hmac without CONFIG_%s: the check fails, naming it and the mode' % opt,
+                   r.stdout, r.stderr)
 
 print('1..%d' % n)
 sys.exit(1 if failed else 0)

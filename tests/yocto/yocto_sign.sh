@@ -194,6 +194,46 @@ is "IMA_EVM_ROOTFS_IMA = hash succeeds" "$rc" 0
 is "security.ima is a sha256 hash" "$(xattr_hex security.ima "$T/hash/rootfs/etc/fstab")" \
 	"0404$(sha256sum "$T/hash/rootfs/etc/fstab" | cut -d' ' -f1)"
 
+# --- mutable files (IMA_EVM_MUTABLE): an IMA hash, no EVM signature, a list --
+make_rootfs "$T/mut/rootfs"
+r="$T/mut/rootfs"
+printf '0123456789abcdef0123456789abcdef\n' > "$r/etc/machine-id"
+printf 'records\n' > "$r/home/root/app.db"
+sign mut --set IMA_EVM_MUTABLE="/etc/machine-id /var/log *.db"
+is "IMA_EVM_MUTABLE: the signing task succeeds" "$rc" 0
+[ "$rc" = 0 ] || sed 's/^/# /' "$T/mut/task.log"
+bad=""
+for f in etc/machine-id home/root/app.db var/log/big; do
+	[ "$(xattr_hex security.ima "$r/$f")" = "0404$(sha256sum "$r/$f" | cut -d' ' -f1)" ] || bad="$bad ima:$f"
+	[ -z "$(xattr_hex security.evm "$r/$f")" ] || bad="$bad evm:$f"
+done
+is "the mutable files hold the sha256 of their content and no security.evm" "$bad" ""
+is "the other files keep their IMA signature (0302) and EVM portable signature (05)" \
+	"$(xattr_hex security.ima "$r/etc/fstab" | cut -c1-4) $(xattr_hex security.evm "$r/etc/fstab" | cut -c1-2)" "0302 05"
+ok "... which Debian's evmctl verifies" evmctl verify --key "$cert" "$r/etc/fstab"
+is "the list in the image (IMA_EVM_MUTABLE_LIST): the mutable files, sorted" \
+	"$(tr '\n' ' ' < "$r/etc/imactl/mutable.list")" "/etc/machine-id /home/root/app.db /var/log/big "
+ok "the list is signed like the other files (evmctl)" evmctl ima_verify --key "$cert" "$r/etc/imactl/mutable.list"
+ok "... with its EVM portable signature" evmctl verify --key "$cert" "$r/etc/imactl/mutable.list"
+run cmp "$r/etc/imactl/mutable.list" "$T/mut/deploy/test-image-qemux86-64-20260101.mutable.list"
+is "the list is deployed next to the image" "$rc" 0
+is "... with its IMAGE_LINK_NAME symlink" "$(readlink "$T/mut/deploy/test-image-qemux86-64.mutable.list")" \
+	"test-image-qemux86-64-20260101.mutable.list"
+like "the task verified the signed files and the mutable ones apart" "$T/mut/task.log" \
+	"NOTE: IMA/EVM: mutable files verified: .*hash-only 3"
+# a rerun with fewer mutable files: the old list is not kept or signed as content
+sign mut --set IMA_EVM_MUTABLE="/etc/machine-id"
+is "a rerun with IMA_EVM_MUTABLE = /etc/machine-id succeeds" "$rc" 0
+is "... the list names that file only" "$(cat "$r/etc/imactl/mutable.list")" "/etc/machine-id"
+is "... and app.db is signed again (IMA 0302, EVM 05)" \
+	"$(xattr_hex security.ima "$r/home/root/app.db" | cut -c1-4) $(xattr_hex security.evm "$r/home/root/app.db" | cut -c1-2)" "0302 05"
+sign mut --set IMA_EVM_MUTABLE="/etc/machine-id" --set IMA_EVM_MUTABLE_LIST=""
+is "IMA_EVM_MUTABLE without a place for the list fails the task" "$rc" 1
+like "... saying why" "$T/mut/task.log" "ERROR: IMA/EVM: IMA_EVM_MUTABLE needs IMA_EVM_MUTABLE_LIST"
+sign mut --set IMA_EVM_MUTABLE=""
+is "without IMA_EVM_MUTABLE: no list in the image" "$rc:$(test -e "$r/etc/imactl/mutable.list" && echo list)" "0:"
+is "... and every file signed" "$(xattr_hex security.evm "$r/etc/machine-id" | cut -c1-2)" "05"
+
 # --- a 32-bit target: the EVM signature covers its word size ---------------
 make_rootfs "$T/m32/rootfs"
 # an ELF32 header is all that tells: init and libc of a 32-bit target
