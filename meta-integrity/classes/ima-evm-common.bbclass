@@ -28,6 +28,15 @@ IMA_EVM_ROOT_CA ?= "${IMA_EVM_KEY_DIR}/ima-local-ca.pem"
 IMA_EVM_PRIVKEY_PASSWORD_FILE ?= ""
 IMA_EVM_EVMCTL_KEY_PASSWORD ?= ""
 
+# Where an image carries the list of its mutable files (IMA_EVM_MUTABLE of
+# ima-evm-rootfs; imactl --mutable-list, one path a line), signed like the
+# other files; initramfs-module-imactl-evm reads it there on first boot. The
+# image class also deploys it as ${IMAGE_NAME}.mutable.list.
+IMA_EVM_MUTABLE_LIST ?= "${sysconfdir}/imactl/mutable.list"
+# Where the device keeps the blobs of its EVM key (imactl evm-key: kmk.blob
+# sealed by the TPM, evm-key.blob encrypted under it), on the root.
+IMA_EVM_KEY_BLOB_DIR ?= "${sysconfdir}/imactl"
+
 # The imactl that runs on the build host (from imactl-native).
 IMA_EVM_IMACTL ?= "${STAGING_BINDIR_NATIVE}/imactl"
 

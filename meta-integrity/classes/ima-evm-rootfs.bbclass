@@ -79,10 +79,7 @@ IMA_EVM_SIGN_ARGS ?= ""
 # initramfs module initramfs-module-imactl-evm gives them an EVM HMAC under
 # the device's TPM-sealed key ('evm-hmac' in DISTRO_FEATURES). Empty: none.
 IMA_EVM_MUTABLE ?= ""
-# Where the image carries the list of those files (imactl --mutable-list, one
-# path a line), signed like the other files; the initramfs module reads it
-# there. It is also deployed as ${IMAGE_NAME}.mutable.list.
-IMA_EVM_MUTABLE_LIST ?= "${sysconfdir}/imactl/mutable.list"
+# IMA_EVM_MUTABLE_LIST (ima-evm-common): where the image carries their list.
 
 # "rootfs" (sign the root filesystem directory, every image type carries the
 # signatures) or "image" (sign the ext2/3/4 image files, no xattrs needed on

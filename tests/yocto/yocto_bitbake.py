@@ -33,6 +33,7 @@ nobody (setpriv). YOCTO_WORKDIR: where to build (default under /tmp, kept
 between runs: the parse cache makes the second run fast).
 TAP output; environment from meson: IMACTL, SRC_ROOT, BUILD_ROOT."""
 
+import glob
 import hashlib
 import os
 import re
@@ -470,6 +471,62 @@ initrd = {t: v for (r, t), v in tasks.items() if r == 'integrity-initramfs.bb'}
 result(bool(initrd) and not any('ima_evm_unsigned_type' in v[1] for v in initrd.values()) and
        'IMA_EVM_SIGN_MODE=rootfs' in out2,
        'image mode: integrity-initramfs stays in rootfs mode (cpio + manifest)', out2[-1500:])
+
+# ---- 4b. mutable files: the README's evm-hmac block ---------------------------------
+hmac_block = [b for b in readme_blocks('## Signing images: local.conf') if 'evm-hmac' in b]
+result(len(hmac_block) == 1, 'the README has an evm-hmac block (mutable files)', *hmac_block)
+hmacdir = os.path.join(W, 'build-evm-hmac')
+write_conf(hmacdir, README_CONF + (hmac_block[0] if hmac_block else ''))
+chown_nobody(W)
+# (another local.conf: the recipes concerned are parsed alone, with -b)
+recipes = os.path.join(LAYER, 'recipes-core')
+kernels = sorted(glob.glob(os.path.join(OECORE, 'meta', 'recipes-kernel', 'linux', 'linux-yocto_*.bb')))
+checks = [('image', os.path.join(recipes, 'images', 'integrity-image-minimal.bb')),
+          ('initramfs', os.path.join(recipes, 'images', 'integrity-initramfs.bb')),
+          ('module', os.path.join(recipes, 'initrdscripts', 'initramfs-module-imactl-evm_1.0.bb')),
+          ('ima module', os.path.join(recipes, 'initrdscripts', 'initramfs-framework-ima.bb')),
+          ('policy', os.path.join(LAYER, 'recipes-security', 'ima_policy_mutable', 'ima-policy-mutable_1.0.bb'))]
+if kernels:
+    checks.append(('kernel', kernels[-1]))
+hm = {}
+for name, bb_ in checks:
+    rc, out, vals = env_of(bb_, hmacdir, ['-b'])
+    hm[name] = vals
+    result(rc == 0, 'evm-hmac: bitbake -e -b %s' % os.path.basename(bb_), out[-2000:])
+    missing = [p for p in layer_paths(out) if not os.path.exists(p)]
+    result(not missing, 'evm-hmac: bitbake -e -b %s: every path into the layer exists (%d paths)'
+           % (os.path.basename(bb_), len(layer_paths(out))), *missing[:20])
+img_ = hm['image']
+pol = img_.get('IMA_EVM_POLICY', '')
+result(pol == os.path.join(LAYER, 'recipes-security', 'ima_policy_mutable', 'files', 'ima_policy_mutable') and
+       os.path.exists(pol), 'evm-hmac: IMA_EVM_POLICY = %s, a file the layer ships' % pol)
+result(img_.get('IMA_EVM_MUTABLE') == '/etc/machine-id /var' and
+       img_.get('IMA_EVM_MUTABLE_LIST') == '/etc/imactl/mutable.list',
+       'evm-hmac: IMA_EVM_MUTABLE = "%s", the list at %s' % (img_.get('IMA_EVM_MUTABLE'), img_.get('IMA_EVM_MUTABLE_LIST')))
+result('ima-policy-mutable' in img_.get('IMAGE_INSTALL', '').split(),
+       'evm-hmac: integrity-image-minimal installs ima-policy-mutable', img_.get('IMAGE_INSTALL'))
+result('initramfs-module-imactl-evm' in hm['initramfs'].get('PACKAGE_INSTALL', '').split(),
+       'evm-hmac: integrity-initramfs installs initramfs-module-imactl-evm', hm['initramfs'].get('PACKAGE_INSTALL'))
+mod = hm['module']
+result(mod.get('IMA_EVM_MUTABLE_LIST') == '/etc/imactl/mutable.list' and
+       mod.get('IMA_EVM_KEY_BLOB_DIR') == '/etc/imactl' and mod.get('IMA_EVM_KEYHANDLE') == '0x81000001',
+       'evm-hmac: the module reads the list where the image class puts it (%s), keeps the blobs in %s, keyhandle %s'
+       % (mod.get('IMA_EVM_MUTABLE_LIST'), mod.get('IMA_EVM_KEY_BLOB_DIR'), mod.get('IMA_EVM_KEYHANDLE')))
+srcs = [u[7:] for u in mod.get('SRC_URI', '').split() if u.startswith('file://')]
+result(srcs == ['imactlevm', 'imactlevmstore'] and
+       all(os.path.exists(os.path.join(recipes, 'initrdscripts', 'initramfs-module-imactl-evm', f)) for f in srcs),
+       'evm-hmac: the module\'s files are in the layer (%s)' % ' '.join(srcs))
+result('ima-policy-mutable' in hm['ima module'].get('RDEPENDS:initramfs-framework-ima', hm['ima module'].get('RDEPENDS:${PN}', '')),
+       'evm-hmac: the initramfs carries ima-policy-mutable',
+       hm['ima module'].get('RDEPENDS:initramfs-framework-ima'), hm['ima module'].get('RDEPENDS:${PN}'))
+if kernels:
+    k = hm['kernel']
+    frags = [u[7:] for u in k.get('SRC_URI', '').split() if u.startswith('file://') and u.endswith('.cfg')]
+    result('evm-hmac.cfg' in frags and 'tpm.cfg' in frags and frags.index('evm-hmac.cfg') > frags.index('tpm.cfg') and
+           os.path.exists(os.path.join(LAYER, 'recipes-kernel', 'linux', 'files', 'evm-hmac.cfg')),
+           'evm-hmac: %s has the layer\'s evm-hmac.cfg after tpm.cfg' % os.path.basename(kernels[-1]), frags)
+    result(k.get('IMA_EVM_KCONFIG_FEATURES') == 'ima,appraise,evm,tpm,evm-hmac',
+           'evm-hmac: the kernel\'s kconfig check knows the mode (%s)' % k.get('IMA_EVM_KCONFIG_FEATURES'))
 
 # ---- 5. meta-integrity's settings -------------------------------------------------
 for policy in ('ima_policy_appraise_all', 'ima_policy_hashed', 'ima_policy_simple'):

@@ -6,7 +6,7 @@ integrity-initramfs (see the layer README) so that the policy is loaded \
 before init runs."
 LICENSE = "MIT"
 
-IMA_POLICY_PACKAGE ?= "ima-policy-systemd"
+IMA_POLICY_PACKAGE ?= "${@bb.utils.contains('DISTRO_FEATURES', 'evm-hmac', 'ima-policy-mutable', 'ima-policy-systemd', d)}"
 
 IMAGE_INSTALL = "packagegroup-core-boot imactl ima-evm-keys ${IMA_POLICY_PACKAGE} ${CORE_IMAGE_EXTRA_INSTALL}"
 # testimage logs in over ssh

@@ -6,7 +6,8 @@ manifest that the module applies at boot."
 LICENSE = "MIT"
 
 PACKAGE_INSTALL = "initramfs-framework-base initramfs-module-udev initramfs-module-rootfs \
-    initramfs-framework-ima busybox base-passwd ${ROOTFS_BOOTSTRAP_INSTALL}"
+    initramfs-framework-ima busybox base-passwd ${ROOTFS_BOOTSTRAP_INSTALL} \
+    ${@bb.utils.contains('DISTRO_FEATURES', 'evm-hmac', 'initramfs-module-imactl-evm', '', d)}"
 
 # Do not pollute the initrd image with rootfs features
 IMAGE_FEATURES = ""

@@ -10,8 +10,9 @@ SUMMARY = "IMA/EVM module for the modular initramfs system, using imactl"
 LICENSE = "MIT"
 LIC_FILES_CHKSUM = "file://${COMMON_LICENSE_DIR}/MIT;md5=0835ade698e0bcf8506ecda2f7b4f302"
 
-# The policy package the initramfs carries.
-IMA_POLICY ?= "ima-policy-systemd"
+# The policy package the initramfs carries (with 'evm-hmac': the policy for
+# mutable files under EVM HMAC).
+IMA_POLICY ?= "${@bb.utils.contains('DISTRO_FEATURES', 'evm-hmac', 'ima-policy-mutable', 'ima-policy-systemd', d)}"
 # "true": run even with the no_ima boot parameter.
 IMA_FORCE ?= "false"
 # "1": enable EVM (X.509 mode) once the certificate is in the EVM keyring.
