@@ -67,3 +67,30 @@ chain_selfsigned() {
 		-addext "keyUsage=critical,digitalSignature" >/dev/null 2>&1 ||
 		{ echo "Bail out! openssl: cannot make $2"; exit 1; }
 }
+
+# hmac_vm_setup SCENARIO CN: the start of the EVM HMAC tests (vm_hmac,
+# vm_hmac_layer): skips unless VM_SCENARIOS selects SCENARIO and keyctl,
+# swtpm_setup and debugfs exist; our kernel with kernel/evm-hmac.cfg
+# (scripts/build-kernel, cached) as KERNEL; a signer issued by the test CA
+# compiled into it (strict rule: .ima and .evm take only keys that CA
+# signed) as $T/signer.key, .pem and .d/ (named CN).
+hmac_vm_setup() {
+	if ! vm_wants "$1"; then
+		echo "1..0 # SKIP VM_SCENARIOS does not select $1"
+		exit 0
+	fi
+	for _p in keyctl swtpm_setup debugfs; do
+		command -v $_p >/dev/null 2>&1 || { echo "1..0 # SKIP $_p missing (scripts/install-deps vm)"; exit 0; }
+	done
+	ensure_keys
+	_kout=$("$SRC_ROOT/scripts/build-kernel" --quiet --fragment "$SRC_ROOT/kernel/evm-hmac.cfg" \
+		2>"$T/build-kernel.err") || {
+		sed 's/^/# /' "$T/build-kernel.err"
+		echo "Bail out! scripts/build-kernel with kernel/evm-hmac.cfg failed"
+		exit 1
+	}
+	# shellcheck disable=SC2034 # KERNEL, KMODULES are parameters of tests/vm/vm-lib.sh
+	KERNEL=$_kout/bzImage KMODULES=""
+	vm_setup
+	chain_signer "$T/signer" "$("$SRC_ROOT/scripts/test-ca" test-ca)" "$2"
+}

@@ -15,27 +15,7 @@
 . "$SRC_ROOT/tests/cli/lib.sh"
 . "$SRC_ROOT/tests/vm/vm-lib.sh"
 . "$SRC_ROOT/tests/vm/chain-lib.sh"
-if ! vm_wants hmac; then
-	echo "1..0 # SKIP VM_SCENARIOS does not select hmac"
-	exit 0
-fi
-for p in keyctl swtpm_setup debugfs; do
-	command -v $p >/dev/null 2>&1 || { echo "1..0 # SKIP $p missing (scripts/install-deps vm)"; exit 0; }
-done
-ensure_keys
-kout=$("$SRC_ROOT/scripts/build-kernel" --quiet --fragment "$SRC_ROOT/kernel/evm-hmac.cfg" \
-	2>"$T/build-kernel.err") || {
-	sed 's/^/# /' "$T/build-kernel.err"
-	echo "Bail out! scripts/build-kernel with kernel/evm-hmac.cfg failed"
-	exit 1
-}
-KERNEL=$kout/bzImage
-KMODULES=""
-vm_setup
-# the signer: issued by the test CA compiled into the kernel (strict rule:
-# .ima and .evm take only keys that CA signed)
-ca=$("$SRC_ROOT/scripts/test-ca" test-ca)
-chain_signer "$T/signer" "$ca" "imactl hmac signer"
+hmac_vm_setup hmac "imactl hmac signer"
 KEY="$T/signer.key" CERT="$T/signer.pem"
 
 uuid=5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b

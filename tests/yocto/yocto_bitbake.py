@@ -272,7 +272,7 @@ def env_of(target, builddir=BUILD, extra=()):
 
 # Variables that list candidates rather than files: search paths, globs,
 # regular expressions, files BitBake looked for (BBINCLUDED has the misses).
-CANDIDATES = {'BBINCLUDED', 'FILESPATH', 'BBFILES', 'BBPATH', 'BBFILE_PATTERN_integrity',
+CANDIDATES = {'BBINCLUDED', 'FILESPATH', 'BBFILES', 'BBFILES_PRIORITIZED', 'BBPATH', 'BBFILE_PATTERN_integrity',
               'POSTINST_INTERCEPTS_PATHS', 'POSTINST_INTERCEPT_CHECKSUMS', 'WKS_SEARCH_PATH'}
 
 
@@ -486,8 +486,6 @@ checks = [('image', os.path.join(recipes, 'images', 'integrity-image-minimal.bb'
           ('module', os.path.join(recipes, 'initrdscripts', 'initramfs-module-imactl-evm_1.0.bb')),
           ('ima module', os.path.join(recipes, 'initrdscripts', 'initramfs-framework-ima.bb')),
           ('policy', os.path.join(LAYER, 'recipes-security', 'ima_policy_mutable', 'ima-policy-mutable_1.0.bb'))]
-if kernels:
-    checks.append(('kernel', kernels[-1]))
 hm = {}
 for name, bb_ in checks:
     rc, out, vals = env_of(bb_, hmacdir, ['-b'])
@@ -519,8 +517,26 @@ result(srcs == ['imactlevm', 'imactlevmstore'] and
 result('ima-policy-mutable' in hm['ima module'].get('RDEPENDS:initramfs-framework-ima', hm['ima module'].get('RDEPENDS:${PN}', '')),
        'evm-hmac: the initramfs carries ima-policy-mutable',
        hm['ima module'].get('RDEPENDS:initramfs-framework-ima'), hm['ima module'].get('RDEPENDS:${PN}'))
+# the kernel: "bitbake -b" applies no bbappend, so tinfoil parses the newest
+# linux-yocto recipe with the layer's append
+TINFOIL_KERNEL = r'''
+import sys, bb.tinfoil
+with bb.tinfoil.Tinfoil() as t:
+    t.prepare(config_only=True, quiet=2)
+    d = t.parse_recipe_file(sys.argv[1], appendlist=sys.argv[2:])
+    for v in ('SRC_URI', 'IMA_EVM_KCONFIG_FEATURES', 'FILESPATH'):
+        print('%s=%s' % (v, d.getVar(v) or ''))
+'''
 if kernels:
-    k = hm['kernel']
+    rc, out = sh(['/usr/bin/python3', '-c', TINFOIL_KERNEL, kernels[-1],
+                  os.path.join(LAYER, 'recipes-kernel', 'linux', 'linux-yocto%.bbappend')], hmacdir,
+                 env={'PYTHONPATH': os.path.join(BITBAKE, 'lib')})
+    result(rc == 0, 'evm-hmac: tinfoil parses %s with the layer\'s append' % os.path.basename(kernels[-1]), out[-2000:])
+    k = dict(l.split('=', 1) for l in out.splitlines() if '=' in l and l.split('=', 1)[0] in
+             ('SRC_URI', 'IMA_EVM_KCONFIG_FEATURES', 'FILESPATH'))
+    fdir = os.path.join(LAYER, 'recipes-kernel', 'linux', 'files')
+    result(fdir in k.get('FILESPATH', '').split(':') and os.path.exists(os.path.join(fdir, 'evm-hmac.cfg')),
+           'evm-hmac: the kernel finds the layer\'s files/ (FILESPATH), evm-hmac.cfg is there', k.get('FILESPATH', '')[:500])
     frags = [u[7:] for u in k.get('SRC_URI', '').split() if u.startswith('file://') and u.endswith('.cfg')]
     result('evm-hmac.cfg' in frags and 'tpm.cfg' in frags and frags.index('evm-hmac.cfg') > frags.index('tpm.cfg') and
            os.path.exists(os.path.join(LAYER, 'recipes-kernel', 'linux', 'files', 'evm-hmac.cfg')),

@@ -122,7 +122,7 @@ boot() {
 calls() { cut -d' ' -f1-2 "$w/calls" | tr '\n' ';'; }
 
 disk="$w/disk.img"
-mkfs.ext4 -q -F -d "$r" "$disk" 8M
+mkfs.ext4 -q -F -d "$r" "$disk" 8M >/dev/null
 boot "$disk"
 is "first boot: the modules run" "$rc" 0
 [ "$rc" = 0 ] || sed 's/^/# /' "$w/boot.log"
@@ -148,7 +148,7 @@ like "... nothing stored again" "$w/boot.log" "^skipped: imactlevmstore$"
 
 # a root mounted read-only (the ro boot parameter): stored, and read-only again
 disk2="$w/disk2.img"
-mkfs.ext4 -q -F -d "$r" "$disk2" 8M
+mkfs.ext4 -q -F -d "$r" "$disk2" 8M >/dev/null
 boot "$disk2" ro
 is "first boot, root read-only: the modules run" "$rc" 0
 like "... 90-rootfs mounted it read-only" "$w/boot.log" "^mounted: ro$"
@@ -164,7 +164,7 @@ is "... no imactl evm-key call" "$(calls)" ""
 disk3="$w/disk3.img"
 cp -a "$r" "$w/rootfs3"
 printf '/etc/passwd\n' >> "$w/rootfs3/etc/imactl/mutable.list"
-mkfs.ext4 -q -F -d "$w/rootfs3" "$disk3" 8M
+mkfs.ext4 -q -F -d "$w/rootfs3" "$disk3" 8M >/dev/null
 boot "$disk3"
 is "a mutable list changed after signing: the boot stops" "$rc" 1
 like "... naming it and the certificate" "$w/boot.log" "^fatal: EVM key: the mutable list /etc/imactl/mutable.list on /dev/loop[0-9]+ is not signed by $ir/etc/keys/x509_evm.der"
