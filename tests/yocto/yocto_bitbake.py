@@ -535,7 +535,9 @@ if kernels:
     k = dict(l.split('=', 1) for l in out.splitlines() if '=' in l and l.split('=', 1)[0] in
              ('SRC_URI', 'IMA_EVM_KCONFIG_FEATURES', 'FILESPATH'))
     fdir = os.path.join(LAYER, 'recipes-kernel', 'linux', 'files')
-    result(fdir in k.get('FILESPATH', '').split(':') and os.path.exists(os.path.join(fdir, 'evm-hmac.cfg')),
+    # (FILESPATH's entries end in the overrides, the plain one in '/')
+    result(fdir in [os.path.normpath(p) for p in k.get('FILESPATH', '').split(':') if p] and
+           os.path.exists(os.path.join(fdir, 'evm-hmac.cfg')),
            'evm-hmac: the kernel finds the layer\'s files/ (FILESPATH), evm-hmac.cfg is there', k.get('FILESPATH', '')[:500])
     frags = [u[7:] for u in k.get('SRC_URI', '').split() if u.startswith('file://') and u.endswith('.cfg')]
     result('evm-hmac.cfg' in frags and 'tpm.cfg' in frags and frags.index('evm-hmac.cfg') > frags.index('tpm.cfg') and
