@@ -649,14 +649,18 @@ int imactl_signed_values_check(const struct imactl_signed_values *values, const 
  * cannot be read (PKCS#11), only after it verified again.  So a corrupt or
  * planted entry costs time, never a wrong signature.
  *
- * On disk: DIR/XX/HEX, one small file per entry (HEX: the 64-hex-digit key,
- * XX its first two digits), written to a temporary file created exclusively
- * and renamed into place, mode 0600 in 0700 directories; no symbolic link
- * is followed below DIR.  Several processes may share DIR.  Handles are
- * thread-safe.
+ * On disk (format 3): a few segment files DIR/seg3-RANDOM.c3 holding many
+ * records each, read whole when the handle is opened (lookups are then in
+ * memory); the records a handle stores are written as one new segment when
+ * it is flushed or closed (a temporary file created exclusively and renamed
+ * into place: readers see a whole segment or none), mode 0600 in a 0700
+ * directory; segments are never modified, only merged into a new one and
+ * removed (see imactl_sigcache_flush()).  No symbolic link is followed below
+ * DIR, and a segment that is not the user's own file is not read.  Several
+ * processes may share DIR.  Handles are thread-safe.
  */
 
-/* Default size bound of imactl_sigcache_open() (disk blocks used). */
+/* Default size bound of imactl_sigcache_open() (bytes of its segments). */
 #define IMACTL_SIGCACHE_DEFAULT_MAX (1024ull * 1024 * 1024)
 
 /**
@@ -670,8 +674,25 @@ int imactl_signed_values_check(const struct imactl_signed_values *values, const 
 int imactl_sigcache_open(struct imactl_ctx *ctx, const char *dir, uint64_t max_bytes,
 			 struct imactl_sigcache **cache_ret);
 
-/** imactl_sigcache_close() - frees the handle; NULL is allowed. */
+/**
+ * imactl_sigcache_close() - imactl_sigcache_flush() (with the context given
+ * to imactl_sigcache_open(), which must still exist), then frees the handle;
+ * NULL is allowed.
+ */
 void imactl_sigcache_close(struct imactl_sigcache *cache);
+
+/**
+ * imactl_sigcache_flush() - writes the values stored since the last flush
+ * as one new segment.  It merges all segments the handle knows into one
+ * instead (and removes those it merged) when there would be more than 8, when
+ * they exceed the size bound (the least recently used records are dropped
+ * down to 90 % of it), when a value reused in this run was last marked used
+ * more than a day ago, or when format-2 files are left in the directory
+ * (they are removed then; format 2 is never read).  A failure is counted
+ * (store_failed) and logged at debug level: the cache only costs time.
+ * Return: 0, -EINVAL, -ENOMEM, -errno.
+ */
+int imactl_sigcache_flush(struct imactl_ctx *ctx, struct imactl_sigcache *cache);
 
 /**
  * imactl_sigcache_lookup() - the value imactl_sign_digest(@key, @type,
@@ -729,11 +750,12 @@ void imactl_sigcache_get_stats(const struct imactl_sigcache *cache,
 			       struct imactl_sigcache_stats *stats);
 
 /**
- * imactl_sigcache_prune() - when the entries take more than the bound,
- * remove the least recently used (an entry's mtime is refreshed at most
- * daily when it is used) until they take 90 % of it; also removes temporary
- * files left by a crash (older than an hour).
- * Return: 0, -ENOMEM, -errno (the directory cannot be read).
+ * imactl_sigcache_prune() - imactl_sigcache_flush(), always merging: when
+ * the records take more than the bound, the least recently used go (a
+ * record's last use is refreshed at most daily when it is reused) until
+ * they take 90 % of it; also removes temporary files left by a crash (older
+ * than an hour).
+ * Return: 0, -ENOMEM, -errno (the cache cannot be written).
  */
 int imactl_sigcache_prune(struct imactl_ctx *ctx, struct imactl_sigcache *cache);
 

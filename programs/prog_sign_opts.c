@@ -329,11 +329,11 @@ bool prog_sign_opts_open_cache(struct prog_sign_opts *o)
 
 bool prog_sign_opts_close_cache(struct prog_sign_opts *o, struct imactl_sigcache_stats *s)
 {
+	if (o->cache)
+		imactl_sigcache_flush(o->ctx, o->cache); /* its failures are counted */
 	imactl_sigcache_get_stats(o->cache, s);
 	if (!o->cache)
 		return false;
-	if (s->stored)
-		imactl_sigcache_prune(o->ctx, o->cache);
 	imactl_sigcache_close(o->cache);
 	o->sign.cache = o->cache = NULL;
 	return true;

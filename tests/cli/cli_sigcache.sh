@@ -6,9 +6,10 @@
 #   in a tree and in an ext4 image (sign-image: warm reuse, one cache for both);
 #   content, owner, mode, security.selinux, security.capability, the key, the hash
 #   algorithm and the target word size each miss it;
-#   corrupted, truncated, swapped, huge entries, valid signatures without the MAC,
-#   another key's entries and symbolic links never give a bad signature (the
-#   summary counts them as rejected) and never crash;
+#   corrupted, truncated, swapped, huge records and segments, huge record counts,
+#   valid signatures without the MAC, another key's records, symbolic links and
+#   another user's segments never give a bad signature (the summary counts them
+#   as rejected) and never crash; format 2's files are removed;
 #   defaults (root: none; other users: ~/.cache/imactl), the size bound, two runs at once.
 # Real security.* xattrs and evmctl, so root is needed (CI runs as root).
 . "$SRC_ROOT/tests/cli/lib.sh"
@@ -68,7 +69,7 @@ is "cold: every new value verified with the key before it was stored" "$verified
 dump cold > cold.dump
 is "cold: values equal the ones signed without a cache" "$(cat cold.dump)" "$(cat fresh.dump)"
 is "the cache directory is private (0700)" "$(stat -c %a cache)" 700
-is "cache entries are private (0600)" "$(find cache -type f ! -perm 0600 | wc -l) $(find cache -type f | wc -l)" "0 $((2 * N))"
+is "one segment file, private (0600)" "$(find cache -type f ! -perm 0600 | wc -l) $(find cache -type f -name 'seg3-*.c3' | wc -l)" "0 1"
 
 sign_tree warm --cache "$T/cache"
 is "warm: exit 0" "$rc" 0
@@ -192,86 +193,89 @@ is "another keyid for the same key: every value newly signed" "$(sed -n 's/.*: \
 is "another keyid: the values carry it" "$(xattr_hex security.ima m/f1 | cut -c7-14)" 0a0b0c0d
 
 # ---- hostile caches --------------------------------------------------------------
-# a clean cache of the tree's values in $T/h
-fresh_cache() { rm -rf h; cp -a cache-clean h; }
+# a clean cache of the tree's values in $T/h: one segment, 2N records
+fresh_cache() { rm -rf h; cp -a cache-clean h; seg=$(echo h/seg3-*.c3); }
 sign_tree clean --cache "$T/cache-clean" >/dev/null
+is "a clean cache: one segment" "$(find cache-clean -type f | wc -l)" 1
 
-hostile() { # DESC
+hostile() { # DESC "REUSED NEW REJECTED" (first run) "REUSED NEW REJECTED" (second run)
 	sign_tree hx --cache "$T/h"
 	is "$1: exit 0" "$rc" 0
-	is "$1: every entry rejected, every value newly signed" "$reused $new $rejected" "0 $((2 * N)) $((2 * N))"
-	is "$1: ... and verified before it was stored" "$verified" "$((2 * N))"
+	is "$1: reused, newly signed, rejected" "$reused $new $rejected" "$2"
+	is "$1: ... each new value verified before it was stored" "$verified" "$new"
 	dump hx > hx.dump
 	is "$1: the values are the right ones" "$(cat hx.dump)" "$(cat fresh.dump)"
 	r=0; out=$(evmctl_ok hx) || r=1
 	is "$1: evmctl accepts them${out:+ ($out)}" "$r" 0
 	sign_tree hy --cache "$T/h"
-	is "$1: the re-signed entries replaced the bad ones" "$reused $new $rejected" "$((2 * N)) 0 0"
+	is "$1: then: the bad records dropped, the re-signed ones reused" "$reused $new $rejected" "$3"
+	is "$1: ... the right values" "$(dump hy)" "$(cat fresh.dump)"
 }
-fresh_cache
-# flip FILE OFFSET: one bit of FILE's byte at OFFSET (negative: from the end)
-flip() {
+ALL_BAD="0 $((2 * N)) $((2 * N))"; HEALED="$((2 * N)) 0 0"
+# records PY: runs the python statements PY on every record of the segment $seg:
+# r is a bytearray of the record (key 32, length 2, last use 8, value, MAC 32), i its index,
+# recs all of them (bytes); the records written back in order, the header kept
+records() {
 	/usr/bin/python3 -c 'import sys
-p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[int(sys.argv[2])] ^= 0x40; open(p, "wb").write(b)' "$1" "$2"
+p = sys.argv[1]; b = open(p, "rb").read(); hdr, off, recs = b[:16], 16, []
+while off < len(b):
+    n = 42 + (b[off + 32] << 8 | b[off + 33]) + 32; recs.append(b[off:off + n]); off += n
+out = []
+for i, rec in enumerate(recs):
+    r = bytearray(rec)
+    exec(sys.argv[2])
+    out.append(bytes(r))
+open(p, "wb").write(hdr + b"".join(out))' "$seg" "$1"
 }
-find h -type f | while IFS= read -r f; do flip "$f" -1; done
-hostile "corrupted entries (a bit of the MAC's last byte flipped)"
+fresh_cache; records 'r[-1] ^= 0x40'
+hostile "corrupted records (a bit of the MAC's last byte flipped)" "$ALL_BAD" "$HEALED"
+fresh_cache; records 'r[-40] ^= 0x40'
+hostile "corrupted records (a bit of the signature's last byte flipped)" "$ALL_BAD" "$HEALED"
+fresh_cache; records 'r[-32:] = bytes(32)'
+hostile "valid signatures with a zeroed MAC" "$ALL_BAD" "$HEALED"
+fresh_cache; records 'r[32:34] = (len(r) - 42 - 64).to_bytes(2, "big"); del r[-32:]'
+hostile "valid signatures without a MAC" "$ALL_BAD" "$HEALED"
 fresh_cache
-find h -type f | while IFS= read -r f; do flip "$f" -40; done
-hostile "corrupted entries (a bit of the signature's last byte flipped)"
-fresh_cache
-# entry layout: magic (8), entry key (32), value length (2), value, MAC (32)
-find h -type f | while IFS= read -r f; do
-	/usr/bin/python3 -c 'import sys
-p = sys.argv[1]; b = open(p, "rb").read(); open(p, "wb").write(b[:-32] + bytes(32))' "$f"
-done
-hostile "valid signatures with a zeroed MAC"
-fresh_cache
-find h -type f | while IFS= read -r f; do truncate -s -32 "$f"; done
-hostile "valid signatures without a MAC"
-fresh_cache
-# another key's entries for the same tree, each put in place of one of ours
+# another key's records for the same tree, each under one of our entry keys
 rm -rf okey; cp -a src okey
 run "$IMACTL" sign-tree okey --key "$KEYS/other.key" --cert "$KEYS/other.pem" --target-bits 64 --cache "$T/cache-other"
-is "another key's cache of the tree: $((2 * N)) entries" "$(find cache-other -type f | wc -l)" "$((2 * N))"
-find cache-other -type f | LC_ALL=C sort > other.list
-find h -type f | LC_ALL=C sort | paste - other.list | while IFS="$(printf '\t')" read -r mine theirs; do
-	cp "$theirs" "$mine"
-done
-hostile "another key's entries in place of ours"
+is "another key's cache of the tree: one segment" "$(find cache-other -type f | wc -l)" 1
+cp cache-other/seg3-*.c3 theirs.seg
+records 'o = open("'"$T"'/theirs.seg", "rb").read()
+t, off = [], 16
+while off < len(o):
+    n = 42 + (o[off + 32] << 8 | o[off + 33]) + 32; t.append(o[off:off + n]); off += n
+r[:] = r[:32] + t[i][32:]'
+hostile "another key's records under our entry keys" "$ALL_BAD" "$HEALED"
 fresh_cache
-find h -type f | while IFS= read -r f; do truncate -s 30 "$f"; done
-hostile "truncated entries"
+# wrong values under valid headers: each record's value replaced by another
+# record's of the same length (same format, a signature of another input)
+records 'j = next(j for j in list(range(i + 1, len(recs))) + list(range(i)) if len(recs[j]) == len(r) and recs[j][42:-32] != r[42:-32])
+r[42:-32] = recs[j][42:-32]'
+hostile "swapped values (valid headers, signatures of other inputs)" "$ALL_BAD" "$HEALED"
+fresh_cache; truncate -s 30 "$seg"
+hostile "a truncated segment" "0 $((2 * N)) 1" "$HEALED"
+fresh_cache; truncate -s -1 "$seg"
+hostile "a segment short of its last byte" "$((2 * N - 1)) 1 1" "$HEALED"
 fresh_cache
-# wrong values with valid headers: each entry's value replaced by another entry's value
-# of the same length (same format, wrong signature)
-python3 - h <<'EOF'
-import os, sys
-files = sorted(os.path.join(d, f) for d, _, fs in os.walk(sys.argv[1]) for f in fs)
-data = [open(p, "rb").read() for p in files]
-for i, p in enumerate(files):
-    for j in range(1, len(files)):
-        o = data[(i + j) % len(files)]
-        if len(o) == len(data[i]) and o[42:] != data[i][42:]:
-            open(p, "wb").write(data[i][:42] + o[42:])
-            break
-    else:
-        sys.exit("no entry of the same length to swap with")
-EOF
-hostile "swapped values (valid headers, signatures of other inputs)"
-fresh_cache
-find h -type f | while IFS= read -r f; do truncate -s 200M "$f"; done
-hostile "huge records (200 MB each)"
-fresh_cache
-find h -type f | while IFS= read -r f; do rm "$f"; ln -s "$T/cache-clean/${f#h/}" "$f"; done
-hostile "symbolic links to good entries in place of the entries"
-fresh_cache
-for d in h/*; do rm -rf "$d"; ln -s "$T/cache-clean/${d#h/}" "$d"; done
+/usr/bin/python3 -c 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[8:12] = b"\xff" * 4; open(p, "wb").write(b)' "$seg"
+hostile "a huge record count (never trusted: the records are used)" "$((2 * N)) 0 1" "$HEALED"
+fresh_cache; records 'r[32:34] = b"\xff\xff"'
+hostile "huge record lengths" "0 $((2 * N)) 1" "$HEALED"
+fresh_cache; truncate -s 2G "$seg"
+hostile "a huge segment (2 GB, above the bound: not read)" "0 $((2 * N)) 1" "$HEALED"
+fresh_cache; rm "$seg"; ln -s "$T/cache-clean/${seg#h/}" "$seg"
+hostile "a symbolic link to a good segment" "0 $((2 * N)) 1" "$((2 * N)) 0 1"
+is "... the link is left alone, the linked-to cache not written" \
+	"$(find h -type l | wc -l) $(find cache-clean -type f -newer h | wc -l)" "1 0"
+fresh_cache; chown 4242 "$seg"
+hostile "another user's segment" "0 $((2 * N)) 1" "$((2 * N)) 0 1"
+# format 2's files: never read, removed by the first run
+fresh_cache; mkdir h/ab
+printf 'IMACTLC2' > h/ab/ab00000000000000000000000000000000000000000000000000000000000000
 sign_tree hx --cache "$T/h"
-is "symbolic links in place of the fan-out directories: exit 0" "$rc" 0
-is "... nothing read through them, nothing stored through them" "$reused $new $rejected" "0 $((2 * N)) $((2 * N))"
-is "... the values are the right ones" "$(dump hx)" "$(cat fresh.dump)"
-is "... the linked-to cache was not written" "$(find cache-clean -type f -newer h | wc -l)" 0
+is "format 2's files: ignored" "$reused $new $rejected" "$((2 * N)) 0 0"
+is "... and removed" "$(find h -mindepth 1 ! -name 'seg3-*' | wc -l)" 0
 
 ln -s "$T/cache-clean" linked
 sign_tree hx --cache "$T/linked"
@@ -320,11 +324,13 @@ else
 	skip "the default cache of other users" "setpriv missing"
 fi
 
-# the size bound: 12 entries of one 4 KiB block each, a bound of 16 KiB
-sign_tree b --cache "$T/bounded" --cache-size 16K
-is "--cache-size 16K: exit 0" "$rc" 0
-is "... the cache stays within it, the newest entries kept" \
-	"$(find bounded -type f -printf '%b\n' | awk '{ s += $1 * 512; n++ } END { print (s <= 16384 && n >= 1) }')" 1
+# the size bound: 12 records of ~340 bytes, a bound of 2 KiB: the least recently used go
+sign_tree b --cache "$T/bounded" --cache-size 2K
+is "--cache-size 2K: exit 0" "$rc" 0
+is "... the cache stays within it, some records kept" \
+	"$(find bounded -type f -printf '%s\n' | awk '{ s += $1; n++ } END { print (s <= 2048 && s > 16 && n == 1) }')" 1
+sign_tree b --cache "$T/bounded" --cache-size 2K
+is "... the kept ones reused" "$(test "$reused" -ge 1 && test "$reused" -lt $((2 * N)) && echo yes)" yes
 
 # two runs at once sharing one cache
 rm -rf p1 p2; cp -a src p1; cp -a src p2
@@ -334,6 +340,8 @@ r1=0; wait $pid1 || r1=$?; r2=0; wait $pid2 || r2=$?
 is "two runs sharing a cache: both succeed" "$r1 $r2" "0 0"
 is "... with the right values" "$(dump p1) $(dump p2)" "$(cat fresh.dump) $(cat fresh.dump)"
 is "... and no temporary file left" "$(find shared -name '.*' | wc -l)" 0
+sign_tree p3 --cache "$T/shared"
+is "... a third run reuses every value (no record lost)" "$reused $new $rejected" "$((2 * N)) 0 0"
 
 # imactl sign takes the same options
 cp src/f1 s1; cp src/f1 s2
