@@ -18,6 +18,21 @@ chain_kernel() {
 	echo "$_o/bzImage"
 }
 
+# hmac_kernel: the kernel of the EVM HMAC tests (vm_hmac, vm_hmac_layer,
+# vm_hmac_rootfs: one kernel for all), the test CA, kernel/evm-hmac.cfg (TRUSTED_KEYS with the TPM
+# backend, ENCRYPTED_KEYS, USER_DECRYPTED_DATA) and kernel/systemd.cfg (what
+# systemd needs): sets KERNEL to its bzImage (no subshell: a failure bails out).
+hmac_kernel() {
+	_o=$("$SRC_ROOT/scripts/build-kernel" --quiet --fragment "$SRC_ROOT/kernel/evm-hmac.cfg" \
+		--fragment "$SRC_ROOT/kernel/systemd.cfg" 2>"$T/build-kernel-hmac.err") || {
+		sed 's/^/# /' "$T/build-kernel-hmac.err"
+		echo "Bail out! scripts/build-kernel with kernel/evm-hmac.cfg and kernel/systemd.cfg failed"
+		exit 1
+	}
+	# shellcheck disable=SC2034 # KERNEL is a parameter of tests/vm/vm-lib.sh
+	KERNEL=$_o/bzImage
+}
+
 # _chain_ext FILE: the extensions of an IMA signing certificate (what
 # `imactl keygen signer` puts in one): not a CA, digitalSignature, SKI/AKI
 _chain_ext() {
@@ -70,8 +85,8 @@ chain_selfsigned() {
 
 # hmac_vm_setup SCENARIO CN: the start of the EVM HMAC tests (vm_hmac,
 # vm_hmac_layer): skips unless VM_SCENARIOS selects SCENARIO and keyctl,
-# swtpm_setup and debugfs exist; our kernel with kernel/evm-hmac.cfg
-# (scripts/build-kernel, cached) as KERNEL; a signer issued by the test CA
+# swtpm_setup and debugfs exist; our kernel (hmac_kernel: evm-hmac.cfg +
+# systemd.cfg, the one vm_hmac_rootfs boots too) as KERNEL; a signer issued by the test CA
 # compiled into it (strict rule: .ima and .evm take only keys that CA
 # signed) as $T/signer.key, .pem and .d/ (named CN).
 hmac_vm_setup() {
@@ -83,14 +98,9 @@ hmac_vm_setup() {
 		command -v $_p >/dev/null 2>&1 || { echo "1..0 # SKIP $_p missing (scripts/install-deps vm)"; exit 0; }
 	done
 	ensure_keys
-	_kout=$("$SRC_ROOT/scripts/build-kernel" --quiet --fragment "$SRC_ROOT/kernel/evm-hmac.cfg" \
-		2>"$T/build-kernel.err") || {
-		sed 's/^/# /' "$T/build-kernel.err"
-		echo "Bail out! scripts/build-kernel with kernel/evm-hmac.cfg failed"
-		exit 1
-	}
-	# shellcheck disable=SC2034 # KERNEL, KMODULES are parameters of tests/vm/vm-lib.sh
-	KERNEL=$_kout/bzImage KMODULES=""
+	hmac_kernel
+	# shellcheck disable=SC2034 # KMODULES is a parameter of tests/vm/vm-lib.sh
+	KMODULES=""
 	vm_setup
 	chain_signer "$T/signer" "$("$SRC_ROOT/scripts/test-ca" test-ca)" "$2"
 }
