@@ -625,8 +625,9 @@ static int take_head(void *data, const void *buf, size_t len)
 }
 
 /* 32 or 64 from the ELF header of the regular file @path in the image; 0 otherwise. */
-static int image_elf_bits(struct ext4_image *img, const char *path)
+static int image_elf_bits(void *data, const char *path)
 {
+	struct ext4_image *img = data;
 	struct elf_head h = { .n = 0 };
 	struct ext4_stat st;
 	uint32_t ino;
@@ -639,67 +640,48 @@ static int image_elf_bits(struct ext4_image *img, const char *path)
 	return h.b[4] == 1 ? 32 : h.b[4] == 2 ? 64 : 0;
 }
 
-/* A C library in @dir or in a multiarch directory below it. */
-static int image_libc_bits(struct ext4_image *img, const char *dir)
+static int image_list_dir(void *data, const char *dir, char ***names_ret, size_t *n_ret)
 {
-	static const char *const libs[] = { "libc.so.6", "libc.so.0", "libc.so" };
+	struct ext4_image *img = data;
 	struct ext4_dirent *ents = NULL;
-	char path[512];
+	char **names;
 	size_t n = 0;
 	uint32_t ino;
-	int bits = 0;
+	int ret = ext4_lookup(img, dir, &ino);
 
-	for (size_t i = 0; i < ARRAY_SIZE(libs) && !bits; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, libs[i]);
-		bits = image_elf_bits(img, path);
-	}
-	if (bits || ext4_lookup(img, dir, &ino) < 0 || ext4_read_dir(img, ino, &ents, &n) < 0)
-		return bits;
-	for (size_t i = 0; i < n && !bits; i++) {
-		if (!strncmp(ents[i].name, "ld-musl-", 8)) {
-			snprintf(path, sizeof(path), "%s/%s", dir, ents[i].name);
-			bits = image_elf_bits(img, path);
-		}
-		for (size_t k = 0; k < ARRAY_SIZE(libs) && !bits && strchr(ents[i].name, '-');
-		     k++) {
-			snprintf(path, sizeof(path), "%s/%s/%s", dir, ents[i].name, libs[k]);
-			bits = image_elf_bits(img, path);
-		}
+	if (ret == 0)
+		ret = ext4_read_dir(img, ino, &ents, &n);
+	if (ret < 0)
+		return ret;
+	names = calloc(n ? n : 1, sizeof(*names));
+	for (size_t i = 0; names && i < n; i++) {
+		names[i] = ents[i].name;
+		ents[i].name = NULL;
 	}
 	ext4_dirents_free(ents, n);
-	return bits;
+	if (!names)
+		return -ENOMEM;
+	*names_ret = names;
+	*n_ret = n;
+	return 0;
 }
 
 IMACTL_EXPORT int imactl_image_target_bits(struct imactl_ctx *ctx, const char *image,
 					   unsigned int *bits_ret)
 {
-	static const char *const inits[] = { "/sbin/init", "/usr/sbin/init",
-					     "/lib/systemd/systemd" };
-	static const char *const libdirs[] = { "/lib", "/usr/lib", "/lib64", "/usr/lib64" };
-	static const char *const shells[] = { "/bin/sh", "/bin/busybox" };
 	struct ext4_image *img = NULL;
-	const char *found = "libc";
-	int bits = 0, ret;
+	const char *found = NULL;
+	int bits, ret;
 
 	if (!ctx || !image || !bits_ret)
 		return -EINVAL;
 	ret = ext4_open(ctx, image, EXT4_READ, &img);
 	if (ret < 0)
 		return ret;
-	for (size_t i = 0; i < ARRAY_SIZE(inits) && !bits; i++) {
-		bits = image_elf_bits(img, inits[i]);
-		found = inits[i];
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(libdirs) && !bits; i++) {
-		bits = image_libc_bits(img, libdirs[i]);
-		found = "libc";
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(shells) && !bits; i++) {
-		bits = image_elf_bits(img, shells[i]);
-		found = shells[i];
-	}
+	bits = target_bits_probe(&(struct bits_probe){ image_elf_bits, image_list_dir, img },
+				 &found);
 	ext4_close(img);
-	if (!bits) {
+	if (bits <= 0) {
 		log_info(ctx, "%s: no ELF init, C library or shell found in the image", image);
 		return -ENOENT;
 	}

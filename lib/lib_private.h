@@ -420,4 +420,23 @@ int out_files_write(const struct imactl_ctx *ctx, const char *dir, const struct 
 int out_temp_create(int dfd, const char *name, unsigned int mode, char tmp[TMP_NAME_MAX]);
 int out_rename(int dfd, const char *from, const char *to, bool replace);
 
+/*
+ * A root file system to guess the target's word size from (target_bits.c):
+ * @elf_bits gives 32 or 64 from the ELF header of the regular file @path, 0
+ * or -errno when it is none, -ENOSYS when the tree cannot be looked into
+ * safely; @list_dir the names in directory @dir (the caller frees each and
+ * the array), -errno.
+ */
+struct bits_probe {
+	int (*elf_bits)(void *data, const char *path);
+	int (*list_dir)(void *data, const char *dir, char ***names_ret, size_t *n_ret);
+	void *data;
+};
+
+/*
+ * The word size of the ELF init, else C library, else shell of @p; *@found
+ * names which.  32, 64, 0 (none found), -ENOSYS (from elf_bits).
+ */
+int target_bits_probe(const struct bits_probe *p, const char **found);
+
 #endif /* IMACTL_LIB_PRIVATE_H */

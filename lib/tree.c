@@ -597,10 +597,10 @@ static int open_regular_in_root(int rootfd, const char *path)
 }
 
 /* 32 or 64 from the ELF header of @path, 0 when it is not ELF, or -errno. */
-static int elf_bits(int rootfd, const char *path)
+static int elf_bits(void *data, const char *path)
 {
 	unsigned char hdr[5];
-	int fd = open_regular_in_root(rootfd, path);
+	int fd = open_regular_in_root(*(const int *)data, path);
 	ssize_t n;
 
 	if (fd == -EINVAL)
@@ -614,78 +614,33 @@ static int elf_bits(int rootfd, const char *path)
 	return hdr[4] == 1 ? 32 : hdr[4] == 2 ? 64 : 0;
 }
 
-/* A C library in @dir or one directory below it (multiarch). */
-static int libc_bits(int rootfd, const char *dir, const char **found)
+static int list_dir(void *data, const char *dir, char ***names_ret, size_t *n_ret)
 {
-	static const char *const libs[] = { "libc.so.6", "libc.so.0", "libc.so" };
-	char path[512];
-	char **names = NULL;
-	size_t n = 0;
-	int bits = 0, fd;
+	int fd = open_in_root(*(const int *)data, dir, O_RDONLY | O_DIRECTORY), ret;
 
-	for (size_t i = 0; i < ARRAY_SIZE(libs) && bits <= 0; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, libs[i]);
-		bits = elf_bits(rootfd, path);
-	}
-	if (bits > 0) {
-		*found = "libc";
-		return bits;
-	}
-	fd = open_in_root(rootfd, dir, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
-		return 0;
-	if (read_names(fd, &names, &n) < 0)
-		n = 0;
+		return fd;
+	ret = read_names(fd, names_ret, n_ret);
 	close(fd);
-	for (size_t i = 0; i < n; i++) {
-		/* musl: ld-musl-ARCH.so.1 is its libc */
-		if (bits <= 0 && !strncmp(names[i], "ld-musl-", 8)) {
-			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-			bits = elf_bits(rootfd, path);
-		}
-		for (size_t j = 0; j < ARRAY_SIZE(libs) && bits <= 0 && strchr(names[i], '-');
-		     j++) {
-			snprintf(path, sizeof(path), "%s/%s/%s", dir, names[i], libs[j]);
-			bits = elf_bits(rootfd, path);
-		}
-		free(names[i]);
-	}
-	free(names);
-	if (bits > 0)
-		*found = "libc";
-	return bits;
+	return ret;
 }
 
 IMACTL_EXPORT int imactl_tree_target_bits(struct imactl_ctx *ctx, const char *root,
 					  unsigned int *bits_ret)
 {
-	static const char *const inits[] = { "/sbin/init", "/usr/sbin/init",
-					     "/lib/systemd/systemd" };
-	static const char *const libdirs[] = { "/lib", "/usr/lib", "/lib64", "/usr/lib64" };
-	static const char *const shells[] = { "/bin/sh", "/bin/busybox" };
 	const char *found = NULL;
-	int rootfd, bits = 0;
+	int rootfd, bits;
+	struct bits_probe p = { elf_bits, list_dir, &rootfd };
 
 	if (!root || !bits_ret)
 		return -EINVAL;
 	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return -errno;
-	for (size_t i = 0; i < ARRAY_SIZE(inits) && bits <= 0; i++) {
-		bits = elf_bits(rootfd, inits[i]);
-		if (bits == -ENOSYS) {
-			close(rootfd);
-			return -EOPNOTSUPP;
-		}
-		found = inits[i];
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(libdirs) && bits <= 0; i++)
-		bits = libc_bits(rootfd, libdirs[i], &found);
-	for (size_t i = 0; i < ARRAY_SIZE(shells) && bits <= 0; i++) {
-		bits = elf_bits(rootfd, shells[i]);
-		found = shells[i];
-	}
+	bits = target_bits_probe(&p, &found);
 	close(rootfd);
+	if (bits == -ENOSYS)
+		return -EOPNOTSUPP;
 	if (bits <= 0) {
 		log_info(ctx, "%s: no ELF init, C library or shell found", root);
 		return -ENOENT;
