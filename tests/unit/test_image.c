@@ -407,30 +407,47 @@ static void a_stop_keeps_nothing(void **state)
 	assert_int_equal(st.failed, 3);
 }
 
+/*
+ * imactl_image_target_bits() of an image made from directory NAME, filled
+ * by the shell commands @fill run inside it.
+ */
+static int bits_of(struct fx *f, const char *name, const char *fill, unsigned int *bits)
+{
+	const char *t = test_tmpdir();
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/%s.ext4", t, name);
+	sh("mkdir -p '%s/%s' && cd '%s/%s' && %s && "
+	   "mke2fs -q -t ext4 -d '%s/%s' '%s' 4M >/dev/null 2>&1",
+	   t, name, t, name, fill, t, name, path);
+	*bits = 0;
+	return imactl_image_target_bits(f->ctx, path, bits);
+}
+
 static void target_bits(void **state)
 {
 	struct fx *f = *state;
-	const char *t = test_tmpdir();
 	unsigned int bits = 0;
-	char path[4200];
 
 	/* /sbin/init is the host's true */
 	assert_int_equal(imactl_image_target_bits(f->ctx, base, &bits), 0);
 	assert_int_equal(bits, sizeof(void *) * 8);
 	/* an image without init, C library or shell */
-	snprintf(path, sizeof(path), "%s/bare.ext4", t);
-	sh("mkdir -p '%s/bare' && printf 'x' > '%s/bare/x' && "
-	   "mke2fs -q -t ext4 -d '%s/bare' '%s' 4M >/dev/null 2>&1",
-	   t, t, t, path);
-	bits = 0;
-	assert_int_equal(imactl_image_target_bits(f->ctx, path, &bits), -ENOENT);
+	assert_int_equal(bits_of(f, "bare", "printf x > x", &bits), -ENOENT);
 	assert_int_equal(bits, 0);
 	/* an init that is a symbolic link to nothing is no answer either */
-	snprintf(path, sizeof(path), "%s/dangling.ext4", t);
-	sh("mkdir -p '%s/dangling/sbin' && ln -sf /nowhere '%s/dangling/sbin/init' && "
-	   "mke2fs -q -t ext4 -d '%s/dangling' '%s' 4M >/dev/null 2>&1",
-	   t, t, t, path);
-	assert_int_equal(imactl_image_target_bits(f->ctx, path, &bits), -ENOENT);
+	assert_int_equal(bits_of(f, "dangling", "mkdir sbin && ln -sf /nowhere sbin/init", &bits),
+			 -ENOENT);
+	/* no init: the C library one directory down (multiarch), or musl's */
+	assert_int_equal(bits_of(f, "multiarch",
+				 "mkdir -p usr/lib/x86_64-linux-gnu && "
+				 "cp /bin/true usr/lib/x86_64-linux-gnu/libc.so.6",
+				 &bits),
+			 0);
+	assert_int_equal(bits, sizeof(void *) * 8);
+	assert_int_equal(
+		bits_of(f, "musl", "mkdir lib && cp /bin/true lib/ld-musl-x86_64.so.1", &bits), 0);
+	assert_int_equal(bits, sizeof(void *) * 8);
 }
 
 int main(void)
