@@ -287,6 +287,22 @@ struct keyword {
 	unsigned int since; /* first kernel version that knows it; 0: all modelled */
 };
 
+/*
+ * The kernel's six id conditions, each with one operator (its Opt_uid_eq ..
+ * Opt_fgroup_eq, then the _gt and the _lt ones, in this order).
+ */
+#define ID_KEYWORD(cond, op, c, bit, since)                                                        \
+	{                                                                                          \
+		cond op, parse_id, c, bit, since                                                   \
+	}
+#define ID_KEYWORDS(op, c)                                                                         \
+	ID_KEYWORD("uid", op, c, IMACTL_COND_UID, 0),                                              \
+		ID_KEYWORD("euid", op, c, IMACTL_COND_EUID, 0),                                    \
+		ID_KEYWORD("gid", op, c, IMACTL_COND_GID, KV(5, 16)),                              \
+		ID_KEYWORD("egid", op, c, IMACTL_COND_EGID, KV(5, 16)),                            \
+		ID_KEYWORD("fowner", op, c, IMACTL_COND_FOWNER, 0),                                \
+		ID_KEYWORD("fgroup", op, c, IMACTL_COND_FGROUP, KV(5, 16))
+
 /* The kernel's policy_tokens, in the same order (the first match wins). */
 static const struct keyword keywords[] = {
 	{ "measure", parse_action, 0, IMACTL_ACT_MEASURE },
@@ -307,24 +323,9 @@ static const struct keyword keywords[] = {
 	{ "fsmagic=", parse_fsmagic, '=', 0 },
 	{ "fsname=", parse_fsname, '=', 0 },
 	{ "fsuuid=", parse_fsuuid, '=', 0 },
-	{ "uid=", parse_id, '=', IMACTL_COND_UID },
-	{ "euid=", parse_id, '=', IMACTL_COND_EUID },
-	{ "gid=", parse_id, '=', IMACTL_COND_GID, KV(5, 16) },
-	{ "egid=", parse_id, '=', IMACTL_COND_EGID, KV(5, 16) },
-	{ "fowner=", parse_id, '=', IMACTL_COND_FOWNER },
-	{ "fgroup=", parse_id, '=', IMACTL_COND_FGROUP, KV(5, 16) },
-	{ "uid>", parse_id, '>', IMACTL_COND_UID },
-	{ "euid>", parse_id, '>', IMACTL_COND_EUID },
-	{ "gid>", parse_id, '>', IMACTL_COND_GID, KV(5, 16) },
-	{ "egid>", parse_id, '>', IMACTL_COND_EGID, KV(5, 16) },
-	{ "fowner>", parse_id, '>', IMACTL_COND_FOWNER },
-	{ "fgroup>", parse_id, '>', IMACTL_COND_FGROUP, KV(5, 16) },
-	{ "uid<", parse_id, '<', IMACTL_COND_UID },
-	{ "euid<", parse_id, '<', IMACTL_COND_EUID },
-	{ "gid<", parse_id, '<', IMACTL_COND_GID, KV(5, 16) },
-	{ "egid<", parse_id, '<', IMACTL_COND_EGID, KV(5, 16) },
-	{ "fowner<", parse_id, '<', IMACTL_COND_FOWNER },
-	{ "fgroup<", parse_id, '<', IMACTL_COND_FGROUP, KV(5, 16) },
+	ID_KEYWORDS("=", '='),
+	ID_KEYWORDS(">", '>'),
+	ID_KEYWORDS("<", '<'),
 	{ "digest_type=", parse_digest_type, '=', 0, KV(5, 19) },
 	{ "appraise_type=", parse_appraise_type, '=', 0 },
 	{ "appraise_flag=", parse_appraise_flag, '=', 0, KV(5, 5) },
