@@ -279,8 +279,8 @@ static int seg_load(struct imactl_ctx *ctx, struct imactl_sigcache *c, const cha
 	}
 	buf = st.st_size >= SEG_HDR ? malloc(st.st_size) : NULL;
 	if (!buf && st.st_size >= SEG_HDR) {
-		close(fd);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out;
 	}
 	if (!buf || pread(fd, buf, st.st_size, 0) != st.st_size || memcmp(buf, SEG_MAGIC, 8)) {
 		reject(ctx, c, name, "short, or not a segment");
@@ -296,11 +296,8 @@ static int seg_load(struct imactl_ctx *ctx, struct imactl_sigcache *c, const cha
 		    off + REC_HDR + vlen + REC_MAC > (size_t)st.st_size)
 			break;
 		ret = index_add(c, buf + off, 0);
-		if (ret < 0) {
-			close(fd);
-			free(buf);
-			return ret;
-		}
+		if (ret < 0)
+			goto out;
 		parsed++;
 	}
 	if (off != (size_t)st.st_size || parsed != count)
@@ -312,13 +309,10 @@ static int seg_load(struct imactl_ctx *ctx, struct imactl_sigcache *c, const cha
 		memset(c->slots, 0, c->n_slots * sizeof(*c->slots));
 		for (size_t i = 0; i < c->n_recs; i++)
 			slot_put(c, i);
-		close(fd);
-		free(buf);
-		return ret;
+		goto out;
 	}
 	c->disk_bytes += st.st_size;
-	buf = NULL;
-	ret = 0;
+	buf = NULL; /* c->segs owns it now */
 out:
 	free(buf);
 	close(fd);
