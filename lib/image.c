@@ -269,8 +269,8 @@ static bool already_valid(struct image_run *r, struct imactl_ctx *ctx, struct jo
 			  const struct file_source *src)
 {
 	const struct imactl_sign_params *sp = job_params(r, j);
+	unsigned int flags = sign_verify_flags(sp);
 	struct imactl_verify_result res;
-	unsigned int flags = 0;
 	uint8_t *evm = NULL;
 	size_t evm_len;
 
@@ -279,10 +279,6 @@ static bool already_valid(struct image_run *r, struct imactl_ctx *ctx, struct jo
 		free(evm);
 		return false;
 	}
-	if (sp->ima == IMACTL_IMA_SIG)
-		flags |= IMACTL_VERIFY_REQUIRE_SIG;
-	if (sp->evm != IMACTL_EVM_NONE)
-		flags |= IMACTL_VERIFY_EVM;
 	if (verify_source(ctx, src, r->p->keyring, flags, sp->target_bits, &res) < 0 ||
 	    !sign_result_fits(sp, &res))
 		return false;
@@ -595,9 +591,7 @@ IMACTL_EXPORT int imactl_image_sign(struct imactl_ctx *ctx, const char *image,
 				    const struct imactl_tree_params *params,
 				    struct imactl_tree_stats *stats_ret)
 {
-	int ret = image_run(ctx, image, params, false, stats_ret);
-
-	return ret == -EBADMSG ? -EIO : ret;
+	return tree_sign_outcome(image_run(ctx, image, params, false, stats_ret));
 }
 
 IMACTL_EXPORT int imactl_image_verify(struct imactl_ctx *ctx, const char *image,

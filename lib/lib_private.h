@@ -203,6 +203,14 @@ void links_free(void *links);
  * security.ima @sp asks for (select.c)?
  */
 bool sign_result_fits(const struct imactl_sign_params *sp, const struct imactl_verify_result *r);
+/* IMACTL_TREE_SKIP_VALID: the IMACTL_VERIFY_ flags that check what @sp writes. */
+unsigned int sign_verify_flags(const struct imactl_sign_params *sp);
+/*
+ * What imactl_tree_sign() and imactl_image_sign() return for a walk's
+ * result @ret: signing has no verification outcome, every failure is one
+ * (-EBADMSG becomes -EIO).
+ */
+int tree_sign_outcome(int ret);
 
 /*
  * Is @buf exactly a value imactl_sign_digest(@key, @type, @digest) could

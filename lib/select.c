@@ -167,6 +167,22 @@ bool sign_result_fits(const struct imactl_sign_params *sp, const struct imactl_v
 	}
 }
 
+unsigned int sign_verify_flags(const struct imactl_sign_params *sp)
+{
+	unsigned int flags = 0;
+
+	if (sp->ima == IMACTL_IMA_SIG)
+		flags |= IMACTL_VERIFY_REQUIRE_SIG;
+	if (sp->evm != IMACTL_EVM_NONE)
+		flags |= IMACTL_VERIFY_EVM;
+	return flags;
+}
+
+int tree_sign_outcome(int ret)
+{
+	return ret == -EBADMSG ? -EIO : ret;
+}
+
 int tree_params_check(const struct imactl_ctx *ctx, const struct imactl_tree_params *p, bool verify,
 		      unsigned int *jobs_ret)
 {

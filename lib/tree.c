@@ -95,8 +95,8 @@ static void worker_log_fn(void *data, int prio, const char *msg)
 static bool already_valid(struct tree *t, struct imactl_ctx *ctx, int fd, bool mutable_file,
 			  const struct imactl_sign_params *sp, struct imactl_signed_values *vals)
 {
+	unsigned int flags = sign_verify_flags(sp);
 	struct imactl_verify_result r;
-	unsigned int flags = 0;
 	uint8_t *evm = NULL;
 	size_t evm_len;
 	bool kind_ok;
@@ -106,10 +106,6 @@ static bool already_valid(struct tree *t, struct imactl_ctx *ctx, int fd, bool m
 		free(evm);
 		return false;
 	}
-	if (sp->ima == IMACTL_IMA_SIG)
-		flags |= IMACTL_VERIFY_REQUIRE_SIG;
-	if (sp->evm != IMACTL_EVM_NONE)
-		flags |= IMACTL_VERIFY_EVM;
 	if (imactl_verify_fd(ctx, fd, t->p->keyring, flags, sp->target_bits, &r) < 0)
 		return false;
 	kind_ok = sign_result_fits(sp, &r);
@@ -534,10 +530,7 @@ IMACTL_EXPORT int imactl_tree_sign(struct imactl_ctx *ctx, const char *root,
 				   const struct imactl_tree_params *params,
 				   struct imactl_tree_stats *stats_ret)
 {
-	int ret = tree_run(ctx, root, params, false, stats_ret);
-
-	/* signing has no verification outcome: every failure is one */
-	return ret == -EBADMSG ? -EIO : ret;
+	return tree_sign_outcome(tree_run(ctx, root, params, false, stats_ret));
 }
 
 IMACTL_EXPORT int imactl_tree_verify(struct imactl_ctx *ctx, const char *root,
