@@ -198,9 +198,5 @@ static const struct imactl_command cert_check = {
 		 "read or is not a certificate; 2 usage error.\n",
 };
 
-const struct imactl_command cmd_cert = {
-	.name = "cert",
-	.func = prog_dispatch,
-	.summary = "check that a certificate is usable for IMA",
-	.subs = (const struct imactl_command *const[]){ &cert_check, NULL },
-};
+const struct imactl_command cmd_cert =
+	PROG_GROUP("cert", "check that a certificate is usable for IMA", &cert_check);

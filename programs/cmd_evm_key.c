@@ -400,10 +400,6 @@ static const struct imactl_command evm_key_status = {
 		"Exit: 0; 2 usage.\n",
 };
 
-const struct imactl_command cmd_evm_key = {
-	.name = "evm-key",
-	.func = prog_dispatch,
-	.summary = "the device's EVM HMAC key: TPM-sealed, created, loaded",
-	.subs = (const struct imactl_command *const[]){ &evm_key_create, &evm_key_load,
-							&evm_key_enable, &evm_key_status, NULL },
-};
+const struct imactl_command cmd_evm_key =
+	PROG_GROUP("evm-key", "the device's EVM HMAC key: TPM-sealed, created, loaded",
+		   &evm_key_create, &evm_key_load, &evm_key_enable, &evm_key_status);

@@ -153,9 +153,5 @@ static const struct imactl_command kconfig_check = {
 		 "option is missing or wrong; 2 usage; 3 the file cannot be read.\n",
 };
 
-const struct imactl_command cmd_kconfig = {
-	.name = "kconfig",
-	.func = prog_dispatch,
-	.summary = "check a kernel .config for IMA/EVM",
-	.subs = (const struct imactl_command *const[]){ &kconfig_check, NULL },
-};
+const struct imactl_command cmd_kconfig =
+	PROG_GROUP("kconfig", "check a kernel .config for IMA/EVM", &kconfig_check);

@@ -105,10 +105,6 @@ int log_open(const char *path)
 	return fd;
 }
 
-const struct imactl_command cmd_log = {
-	.name = "log",
-	.func = prog_dispatch,
-	.summary = "verify, show, or make a Keylime policy for IMA measurement lists",
-	.subs = (const struct imactl_command *const[]){ &cmd_log_verify_sub, &cmd_log_show_sub,
-							&cmd_log_keylime_sub, NULL },
-};
+const struct imactl_command cmd_log =
+	PROG_GROUP("log", "verify, show, or make a Keylime policy for IMA measurement lists",
+		   &cmd_log_verify_sub, &cmd_log_show_sub, &cmd_log_keylime_sub);

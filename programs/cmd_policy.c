@@ -262,10 +262,6 @@ static const struct imactl_command policy_check = {
 
 extern const struct imactl_command policy_load, policy_coverage;
 
-const struct imactl_command cmd_policy = {
-	.name = "policy",
-	.func = prog_dispatch,
-	.summary = "check, load and simulate IMA policies",
-	.subs = (const struct imactl_command *const[]){ &policy_check, &policy_load,
-							&policy_coverage, NULL },
-};
+const struct imactl_command cmd_policy =
+	PROG_GROUP("policy", "check, load and simulate IMA policies", &policy_check, &policy_load,
+		   &policy_coverage);

@@ -66,6 +66,13 @@ int prog_usage(const struct imactl_command *cmd, FILE *f);
  * one is a usage error (message and usage on stderr, exit 2).
  */
 int prog_dispatch(const struct imactl_command *cmd, int argc, char *argv[]);
+/* A command with subcommands: PROG_GROUP("NAME", "summary", &sub, ...). */
+#define PROG_GROUP(name_, summary_, ...)                                                           \
+	{                                                                                          \
+		.name = (name_), .func = prog_dispatch, .summary = (summary_),                     \
+		.subs = PROG_SUBS(__VA_ARGS__)                                                     \
+	}
+#define PROG_SUBS(...) ((const struct imactl_command *const[]){ __VA_ARGS__, NULL })
 /* The subcommand of @cmd called @name (the last word of its name), or NULL. */
 const struct imactl_command *prog_find_sub(const struct imactl_command *cmd, const char *name);
 /*
