@@ -328,54 +328,38 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	"\n"                                                                                       \
 	"Exit: 0 done; 3 nothing written (a file exists, bad CA key, I/O ...); 2 usage.\n"
 
-static const struct imactl_command keygen_ca = {
-	.name = "keygen ca",
-	.func = run,
-	.summary = "a local CA for CONFIG_SYSTEM_TRUSTED_KEYS",
-	.usage = "--out DIR [OPTIONS]\n"
-		 "\n"
-		 "DIR/ima-local-ca.priv (key), ima-local-ca.pem, ima-local-ca.x509 (DER): a CA\n"
-		 "for CONFIG_SYSTEM_TRUSTED_KEYS (CA:TRUE, keyCertSign + cRLSign, SKI, AKI).\n"
-		 "\n" OUT_HELP ALGO_HELP SUBJECT_HELP DAYS_HELP NEWKEY_HELP KEY_HELP TAIL_HELP,
-};
+/* A kind's subcommand: its usage is ARGS, WHAT it makes, then the options. */
+#define KEYGEN_SUB(word, summary_, args, what, opts)                                               \
+	{                                                                                          \
+		.name = "keygen " word, .func = run, .summary = (summary_),                        \
+		.usage = args "\n\n" what "\n" OUT_HELP opts TAIL_HELP                             \
+	}
 
-static const struct imactl_command keygen_signer = {
-	.name = "keygen signer",
-	.func = run,
-	.summary = "an IMA signing key and certificate issued by the CA",
-	.usage = "--out DIR --ca-cert CERT --ca-key KEY [OPTIONS]\n"
-		 "\n"
-		 "DIR/privkey_ima.pem, csr_ima.pem, x509_ima.der: an IMA signing key issued by\n"
-		 "the CA (critical CA:FALSE, digitalSignature, critical codeSigning, SKI, AKI).\n"
-		 "\n" OUT_HELP CA_HELP ALGO_HELP SUBJECT_HELP DAYS_HELP NEWKEY_HELP KEY_HELP
-			 TAIL_HELP,
-};
+static const struct imactl_command keygen_ca =
+	KEYGEN_SUB("ca", "a local CA for CONFIG_SYSTEM_TRUSTED_KEYS", "--out DIR [OPTIONS]",
+		   "DIR/ima-local-ca.priv (key), ima-local-ca.pem, ima-local-ca.x509 (DER): a CA\n"
+		   "for CONFIG_SYSTEM_TRUSTED_KEYS (CA:TRUE, keyCertSign + cRLSign, SKI, AKI).\n",
+		   ALGO_HELP SUBJECT_HELP DAYS_HELP NEWKEY_HELP KEY_HELP);
 
-static const struct imactl_command keygen_self_signed = {
-	.name = "keygen self-signed",
-	.func = run,
-	.summary = "a self-signed IMA signing key and certificate",
-	.usage = "--out DIR [OPTIONS]\n"
-		 "\n"
-		 "DIR/privkey_ima.pem, x509_ima.der: for a kernel that takes the key into its\n"
-		 "_ima keyring without a CA.\n"
-		 "\n" OUT_HELP ALGO_HELP SUBJECT_HELP DAYS_HELP NEWKEY_HELP KEY_HELP TAIL_HELP,
-};
+static const struct imactl_command keygen_signer = KEYGEN_SUB(
+	"signer", "an IMA signing key and certificate issued by the CA",
+	"--out DIR --ca-cert CERT --ca-key KEY [OPTIONS]",
+	"DIR/privkey_ima.pem, csr_ima.pem, x509_ima.der: an IMA signing key issued by\n"
+	"the CA (critical CA:FALSE, digitalSignature, critical codeSigning, SKI, AKI).\n",
+	CA_HELP ALGO_HELP SUBJECT_HELP DAYS_HELP NEWKEY_HELP KEY_HELP);
 
-static const struct imactl_command keygen_debug = {
-	.name = "keygen debug",
-	.func = run,
-	.summary = "a CA and a signer labelled 'debug - never use in production'",
-	.usage = "--out DIR [OPTIONS]\n"
-		 "\n"
-		 "ca + signer in DIR, with fixed subjects that say they are debug keys.\n"
-		 "\n" OUT_HELP ALGO_HELP DAYS_HELP NEWKEY_HELP TAIL_HELP,
-};
+static const struct imactl_command keygen_self_signed = KEYGEN_SUB(
+	"self-signed", "a self-signed IMA signing key and certificate", "--out DIR [OPTIONS]",
+	"DIR/privkey_ima.pem, x509_ima.der: for a kernel that takes the key into its\n"
+	"_ima keyring without a CA.\n",
+	ALGO_HELP SUBJECT_HELP DAYS_HELP NEWKEY_HELP KEY_HELP);
 
-const struct imactl_command cmd_keygen = {
-	.name = "keygen",
-	.func = prog_dispatch,
-	.summary = "make a local CA, signing keys and certificates",
-	.subs = (const struct imactl_command *const[]){ &keygen_ca, &keygen_signer,
-							&keygen_self_signed, &keygen_debug, NULL },
-};
+static const struct imactl_command keygen_debug =
+	KEYGEN_SUB("debug", "a CA and a signer labelled 'debug - never use in production'",
+		   "--out DIR [OPTIONS]",
+		   "ca + signer in DIR, with fixed subjects that say they are debug keys.\n",
+		   ALGO_HELP DAYS_HELP NEWKEY_HELP);
+
+const struct imactl_command cmd_keygen =
+	PROG_GROUP("keygen", "make a local CA, signing keys and certificates", &keygen_ca,
+		   &keygen_signer, &keygen_self_signed, &keygen_debug);
