@@ -95,9 +95,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	int status, c;
 	FILE *f;
 
-	while ((c = prog_getopt(cmd, argc, argv, "", longopts)) != -1) {
-		if (c != '?' && !prog_once(cmd, &seen, c, longopts))
-			return prog_bad_option(cmd);
+	while ((c = prog_next_option(cmd, argc, argv, "", longopts, &seen)) != -1) {
 		switch (c) {
 		case OPT_XATTR_USER:
 			xattr_user = true;
@@ -105,10 +103,8 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		case OPT_CROSS_MOUNTS:
 			flags |= IMACTL_TREE_CROSS_MOUNTS;
 			break;
-		case OPT_HELP:
-			return prog_usage(cmd, stdout);
 		default:
-			return prog_bad_option(cmd);
+			return prog_option_exit(cmd, c);
 		}
 	}
 	if (optind + 2 != argc) {

@@ -119,18 +119,13 @@ static int check(const char *cert, const char *ca, int64_t at, bool quiet,
 
 static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 {
+	struct prog_kernel_opts o = { .cmd = cmd };
 	const char *ca = NULL;
 	struct kernel_args k = { 0 };
-	unsigned long long seen = 0;
-	bool quiet = false;
 	int64_t at = 0;
 	int c;
 
-	while ((c = prog_getopt(cmd, argc, argv, "q", longopts)) != -1) {
-		if (c == 'q')
-			c = PROG_K_QUIET;
-		if (c != '?' && !prog_once(cmd, &seen, c, longopts))
-			return prog_bad_option(cmd);
+	while ((c = prog_kernel_getopt(&o, argc, argv, longopts)) != -1) {
 		switch (c) {
 		case OPT_CA:
 			ca = optarg;
@@ -142,28 +137,18 @@ static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 				return prog_bad_option(cmd);
 			}
 			break;
-		case PROG_K_KERNEL:
-			if (!prog_parse_kernel(cmd, optarg, &k.version))
-				return prog_bad_option(cmd);
-			break;
 		case OPT_KCONFIG:
 			k.kconfig = optarg;
 			break;
-		case PROG_K_SIGV3:
-			k.sigv3 = true;
-			break;
-		case PROG_K_QUIET:
-			quiet = true;
-			break;
-		case PROG_K_HELP:
-			return prog_usage(cmd, stdout);
 		default:
-			return prog_bad_option(cmd);
+			return prog_option_exit(cmd, c);
 		}
 	}
 	if (!prog_operands(cmd, argc, "CERT", true))
 		return prog_bad_option(cmd);
-	return check(argv[optind], ca, at, quiet, &k);
+	k.version = o.kernel;
+	k.sigv3 = o.sigv3;
+	return check(argv[optind], ca, at, o.quiet, &k);
 }
 
 static const struct imactl_command cert_check = {

@@ -22,9 +22,7 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	int algo = IMACTL_HASH_SHA256, status = EXIT_OK, c;
 	bool verity = false;
 
-	while ((c = prog_getopt(cmd, argc, argv, "", longopts)) != -1) {
-		if (c != '?' && !prog_once(cmd, &seen, c, longopts))
-			return prog_bad_option(cmd);
+	while ((c = prog_next_option(cmd, argc, argv, "", longopts, &seen)) != -1) {
 		switch (c) {
 		case OPT_HASH:
 			if (!prog_parse_hash(cmd, optarg, &algo))
@@ -33,10 +31,8 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 		case OPT_VERITY:
 			verity = true;
 			break;
-		case OPT_HELP:
-			return prog_usage(cmd, stdout);
 		default:
-			return prog_bad_option(cmd);
+			return prog_option_exit(cmd, c);
 		}
 	}
 	if (!prog_operands(cmd, argc, "FILE", false))

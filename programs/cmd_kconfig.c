@@ -46,22 +46,16 @@ static int version_checks(struct imactl_ctx *ctx, const char *path, const struct
 static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 {
 	unsigned int features = IMACTL_KFEAT_IMA | IMACTL_KFEAT_APPRAISE | IMACTL_KFEAT_EVM;
+	struct prog_kernel_opts o = { .cmd = cmd };
 	struct imactl_kconfig *kc = NULL;
 	struct imactl_diag *d = NULL;
 	struct imactl_ctx *ctx = NULL;
-	unsigned long long seen = 0;
 	size_t n = 0, errors = 0, cert_errors = 0;
 	const char *path, *bad, *cert = NULL;
 	size_t bad_len;
-	unsigned int kernel = 0;
-	bool quiet = false, sigv3 = false;
 	int c, ret, status = EXIT_OK;
 
-	while ((c = prog_getopt(cmd, argc, argv, "q", longopts)) != -1) {
-		if (c == 'q')
-			c = PROG_K_QUIET;
-		if (c == '?' || !prog_once(cmd, &seen, c, longopts))
-			return prog_bad_option(cmd);
+	while ((c = prog_kernel_getopt(&o, argc, argv, longopts)) != -1) {
 		switch (c) {
 		case OPT_FEATURES:
 			if (imactl_kconfig_feature_parse(optarg, &features, &bad, &bad_len) < 0) {
@@ -72,21 +66,11 @@ static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 				return prog_bad_option(cmd);
 			}
 			break;
-		case PROG_K_KERNEL:
-			if (!prog_parse_kernel(cmd, optarg, &kernel))
-				return prog_bad_option(cmd);
-			break;
 		case OPT_CERT:
 			cert = optarg;
 			break;
-		case PROG_K_SIGV3:
-			sigv3 = true;
-			break;
-		case PROG_K_QUIET:
-			quiet = true;
-			break;
-		case PROG_K_HELP:
-			return prog_usage(cmd, stdout);
+		default:
+			return prog_option_exit(cmd, c);
 		}
 	}
 	if (!prog_operands(cmd, argc, ".config", true))
@@ -108,15 +92,15 @@ static int run_check(const struct imactl_command *cmd, int argc, char *argv[])
 		prog_print_diag(path, &d[i]);
 		errors += d[i].severity == IMACTL_DIAG_ERROR;
 	}
-	status = version_checks(ctx, path, kc, kernel, &errors);
+	status = version_checks(ctx, path, kc, o.kernel, &errors);
 	if (!status && cert)
-		status = prog_kernel_cert_check(ctx, cert, kc, kernel, sigv3, &cert_errors);
+		status = prog_kernel_cert_check(ctx, cert, kc, o.kernel, o.sigv3, &cert_errors);
 	if (status)
 		goto out;
-	if (!quiet)
+	if (!o.quiet)
 		printf("%s: %zu missing or wrong option%s (%zu required)\n", path, n,
 		       n == 1 ? "" : "s", errors);
-	if (cert && !quiet)
+	if (cert && !o.quiet)
 		printf("%s: %s\n", cert,
 		       cert_errors ? "this kernel cannot verify IMA signatures made with its key"
 				   : "this kernel can verify IMA signatures made with its key");

@@ -58,18 +58,14 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	const char *ima = "security.ima", *evm = "security.evm";
 	int status = EXIT_OK, c;
 
-	while ((c = prog_getopt(cmd, argc, argv, "", longopts)) != -1) {
-		if (c != '?' && !prog_once(cmd, &seen, c, longopts))
-			return prog_bad_option(cmd);
+	while ((c = prog_next_option(cmd, argc, argv, "", longopts, &seen)) != -1) {
 		switch (c) {
 		case OPT_XATTR_USER:
 			ima = "user.ima";
 			evm = "user.evm";
 			break;
-		case OPT_HELP:
-			return prog_usage(cmd, stdout);
 		default:
-			return prog_bad_option(cmd);
+			return prog_option_exit(cmd, c);
 		}
 	}
 	if (!prog_operands(cmd, argc, "FILE", false))

@@ -153,6 +153,26 @@ int prog_bad_option(const struct imactl_command *cmd)
 	return EXIT_USAGE;
 }
 
+int prog_next_option(const struct imactl_command *cmd, int argc, char *argv[],
+		     const char *shortopts, const struct option *longopts, unsigned long long *seen)
+{
+	int c = prog_getopt(cmd, argc, argv, shortopts, longopts);
+
+	if (c == -1 || c == '?')
+		return c;
+	if (!prog_once(cmd, seen, c, longopts))
+		return '?';
+	for (const struct option *o = longopts; o->name; o++)
+		if (o->val == c && !strcmp(o->name, "help"))
+			return PROG_OPT_HELP;
+	return c;
+}
+
+int prog_option_exit(const struct imactl_command *cmd, int c)
+{
+	return c == PROG_OPT_HELP ? prog_usage(cmd, stdout) : prog_bad_option(cmd);
+}
+
 bool prog_once(const struct imactl_command *cmd, unsigned long long *seen, int opt,
 	       const struct option *longopts)
 {

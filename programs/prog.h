@@ -112,6 +112,18 @@ bool prog_parse_keyid(const struct imactl_command *cmd, const char *s, uint32_t 
  */
 int prog_getopt(const struct imactl_command *cmd, int argc, char *argv[], const char *shortopts,
 		const struct option *longopts);
+/*
+ * prog_getopt() with the rules of a command's own options: each at most once
+ * (*@seen starts 0); the long option named "help" is PROG_OPT_HELP.  Return:
+ * the option, -1 at the end, or '?' (after a message) for an unknown, bad or
+ * repeated option.  Its switch ends "default: return prog_option_exit(cmd, c);".
+ */
+#define PROG_OPT_HELP 0
+int prog_next_option(const struct imactl_command *cmd, int argc, char *argv[],
+		     const char *shortopts, const struct option *longopts,
+		     unsigned long long *seen);
+/* After an option @c the command does not take: --help prints the usage, else a usage error. */
+int prog_option_exit(const struct imactl_command *cmd, int c);
 bool prog_parse_target_bits(const struct imactl_command *cmd, const char *s, unsigned int *bits);
 
 /*

@@ -13,6 +13,36 @@ bool prog_parse_kernel(const struct imactl_command *cmd, const char *arg, unsign
 	return false;
 }
 
+int prog_kernel_getopt(struct prog_kernel_opts *o, int argc, char *argv[],
+		       const struct option *longopts)
+{
+	int c;
+
+	while ((c = prog_getopt(o->cmd, argc, argv, "q", longopts)) != -1) {
+		if (c == 'q')
+			c = PROG_K_QUIET;
+		if (c == '?' || !prog_once(o->cmd, &o->seen, c, longopts))
+			return '?';
+		switch (c) {
+		case PROG_K_KERNEL:
+			if (!prog_parse_kernel(o->cmd, optarg, &o->kernel))
+				return '?';
+			break;
+		case PROG_K_SIGV3:
+			o->sigv3 = true;
+			break;
+		case PROG_K_QUIET:
+			o->quiet = true;
+			break;
+		case PROG_K_HELP:
+			return PROG_OPT_HELP;
+		default:
+			return c;
+		}
+	}
+	return -1;
+}
+
 int prog_read_kconfig(struct imactl_ctx *ctx, const char *path, struct imactl_kconfig **kc_ret)
 {
 	char *buf = NULL;

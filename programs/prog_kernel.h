@@ -18,6 +18,21 @@ enum { PROG_K_KERNEL = 1, PROG_K_SIGV3, PROG_K_QUIET, PROG_K_HELP, PROG_K_END };
 		"help", no_argument, NULL, PROG_K_HELP                                             \
 	}
 
+/* What the shared options said; @cmd and @seen (0) are set by the caller. */
+struct prog_kernel_opts {
+	const struct imactl_command *cmd;
+	unsigned int kernel; /* --kernel VERSION; 0 when not given */
+	bool sigv3, quiet;
+	unsigned long long seen; /* prog_once() */
+};
+/*
+ * prog_next_option() (with -q for --quiet) that takes the shared options
+ * itself and returns the command's own ones, PROG_OPT_HELP, -1 at the end,
+ * or '?' (after a message) for an unknown, bad or repeated option.
+ */
+int prog_kernel_getopt(struct prog_kernel_opts *o, int argc, char *argv[],
+		       const struct option *longopts);
+
 /*
  * Can Linux @kernel (0: from the .config's header, or unknown) with the
  * .config @kc (NULL: unknown) verify IMA signatures made with the key of
