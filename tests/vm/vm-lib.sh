@@ -200,6 +200,39 @@ vm_boot() {
 	grep -q '^@@end ' "$_con"
 }
 
+# vm_scenario NAME INITRD ROOTIMG|- TPM(yes|no) [KERNEL PARAMETERS...]:
+# when VM_SCENARIOS selects NAME, boots it on the kernel vm_use_kernel chose
+# (as NAME$VM_SFX, see vm_boot) and reports its results (vm_results); false
+# when NAME is not selected
+vm_scenario() {
+	vm_wants "$1" || return 1
+	_sc="$1${VM_SFX:-}"
+	shift
+	vm_boot "$_sc" "$@"
+	vm_results "$_sc"
+	return 0
+}
+
+# vm_boot_root NAME ROOTIMG POLICY [BADPATH]: on each kernel, boots the
+# scenario rootfs.sh as NAME into the signed root filesystem ROOTIMG with
+# the shipped policies/POLICY and the TPM; checks that the root's /sbin/init
+# ran and, with BADPATH, the boot's measurement list (vm_check_log)
+vm_boot_root() {
+	mkdir -p "$T/extra/etc/vm" "$T/extra/scenarios"
+	cp "$VM_SRC/scenarios/rootfs.sh" "$T/extra/scenarios/$1.sh"
+	cp "$CERT" "$T/extra/etc/vm/ima.pem"
+	cp "$SRC_ROOT/policies/$3" "$T/extra/etc/vm/policy"
+	echo "$3" > "$T/extra/etc/vm/policy.name"
+	for _k in $(vm_kernels); do
+		vm_use_kernel "$_k"
+		vm_initramfs "$T/initrd" "$T/extra"
+		vm_scenario "$1" "$T/initrd" "$2" yes || continue
+		like "$1$VM_SFX: the signed root's /sbin/init ran" "$T/$1$VM_SFX.results" \
+			'^@@ok switch_root reached'
+		[ -z "${4:-}" ] || vm_check_log "$1$VM_SFX" "$4"
+	done
+}
+
 # vm_poke IMAGE PATH TEXT: TEXT over the first bytes of PATH in the ext4
 # IMAGE, in place (the inode and its xattrs untouched): an offline change
 vm_poke() {

@@ -25,9 +25,7 @@ for k in $(vm_kernels); do
 vm_use_kernel "$k"
 vm_initramfs "$T/initrd" "$T/extra"
 
-if vm_wants appraise; then
-	vm_boot "appraise$VM_SFX" "$T/initrd" "$T/disk.img" no
-	vm_results "appraise$VM_SFX"
+if vm_scenario appraise "$T/initrd" "$T/disk.img" no; then
 	# the kernel refused rule 2 (its audit record names func=NO_SUCH_HOOK);
 	# imactl's check must name the same rule
 	if "$IMACTL" policy check --help >/dev/null 2>&1; then
@@ -50,9 +48,6 @@ if vm_wants appraise; then
 			"$T/appraise$VM_SFX.results" "^@@ok imactl import: .*$want"
 	fi
 fi
-if vm_wants log; then
-	vm_boot "log$VM_SFX" "$T/initrd" "$T/disk.img" no ima_appraise=log
-	vm_results "log$VM_SFX"
-fi
+vm_scenario log "$T/initrd" "$T/disk.img" no ima_appraise=log
 done
 done_testing

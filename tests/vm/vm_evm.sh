@@ -17,9 +17,6 @@ POL
 for k in $(vm_kernels); do
 	vm_use_kernel "$k"
 	vm_initramfs "$T/initrd" "$T/extra"
-	if vm_wants evm; then
-		vm_boot "evm$VM_SFX" "$T/initrd" "$T/disk.img" no
-		vm_results "evm$VM_SFX"
-	fi
+	vm_scenario evm "$T/initrd" "$T/disk.img" no
 done
 done_testing

@@ -60,19 +60,5 @@ like "  ... /usr/bin/unsigned: unsigned" "$T/out" "^/usr/bin/unsigned: unsigned"
 like "  ... /usr/bin/chmodded: bad (EVM)" "$T/out" "^/usr/bin/chmodded: bad: evm: signature does not match the xattrs and metadata"
 like "  ... every other file good" "$T/out" "bad 2, unsigned 1, unknown-key 0, error 0"
 
-mkdir -p "$T/extra/etc/vm" "$T/extra/scenarios"
-cp "$VM_SRC/scenarios/rootfs.sh" "$T/extra/scenarios/image.sh"
-cp "$CERT" "$T/extra/etc/vm/ima.pem"
-cp "$SRC_ROOT/policies/systemd" "$T/extra/etc/vm/policy"
-echo systemd > "$T/extra/etc/vm/policy.name"
-for k in $(vm_kernels); do
-	vm_use_kernel "$k"
-	vm_initramfs "$T/initrd" "$T/extra"
-	if vm_wants image; then
-		vm_boot "image$VM_SFX" "$T/initrd" "$T/rootfs.img" yes
-		vm_results "image$VM_SFX"
-		like "image$VM_SFX: the signed root's /sbin/init ran" "$T/image$VM_SFX.results" \
-			'^@@ok switch_root reached'
-	fi
-done
+vm_boot_root image "$T/rootfs.img" systemd
 done_testing

@@ -25,9 +25,7 @@ for k in $(vm_kernels); do
 	vm_use_kernel "$k"
 	vm_initramfs "$T/initrd" "$T/extra"
 	for n in $names; do
-		vm_wants "policy-$n" || continue
-		vm_boot "policy-$n$VM_SFX" "$T/initrd" "$T/disk.img" no
-		vm_results "policy-$n$VM_SFX"
+		vm_scenario "policy-$n" "$T/initrd" "$T/disk.img" no
 	done
 done
 done_testing

@@ -40,9 +40,6 @@ for k in $(vm_kernels); do
 		echo "# where imactl's $VM_KVER verdict differs from Debian 6.1's: ${differ:-none}"
 	fi
 	vm_initramfs "$T/initrd" "$T/extra"
-	if vm_wants grammar; then
-		vm_boot "grammar$VM_SFX" "$T/initrd" - no
-		vm_results "grammar$VM_SFX"
-	fi
+	vm_scenario grammar "$T/initrd" - no
 done
 done_testing

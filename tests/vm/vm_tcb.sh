@@ -16,9 +16,7 @@ cp "$CERT" "$T/extra/etc/vm/ima.pem"
 for k in $(vm_kernels); do
 	vm_use_kernel "$k"
 	vm_initramfs "$T/initrd" "$T/extra"
-	if vm_wants tcb; then
-		vm_boot "tcb$VM_SFX" "$T/initrd" "$T/disk.img" yes "ima_policy=tcb|appraise_tcb"
-		vm_results "tcb$VM_SFX"
+	if vm_scenario tcb "$T/initrd" "$T/disk.img" yes "ima_policy=tcb|appraise_tcb"; then
 		vm_check_log "tcb$VM_SFX" /mnt/bin/logtampered
 	fi
 done

@@ -61,9 +61,7 @@ ok "imactl policy check --kernel ${VM_KVER:-6.1} takes the verity policy" \
 	"$IMACTL" policy check --kernel "${VM_KVER:-6.1}" "$T/extra/etc/vm/policy"
 vm_initramfs "$T/initrd" "$T/extra"
 
-if vm_wants verity; then
-	vm_boot "verity$VM_SFX" "$T/initrd" "$T/disk.img" no
-	vm_results "verity$VM_SFX"
+if vm_scenario verity "$T/initrd" "$T/disk.img" no; then
 	log=$T/verity$VM_SFX.out/binary_runtime_measurements
 	if [ -s "$log" ]; then
 		fails 1 "host: imactl log verify --cert: the refused files' entries are bad" \
