@@ -100,9 +100,7 @@ static int parse(const struct imactl_command *cmd, int argc, char *argv[],
 
 	a->hp = (struct imactl_evm_hmac_params){ .target_bits = 64,
 						 .flags = IMACTL_EVM_HMAC_FSUUID };
-	while ((c = prog_getopt(cmd, argc, argv, "", longopts)) != -1) {
-		if (c != '?' && !prog_once(cmd, &seen, c, longopts))
-			return prog_bad_option(cmd);
+	while ((c = prog_next_option(cmd, argc, argv, "", longopts, &seen)) != -1) {
 		switch (c) {
 		case OPT_BLOB_DIR:
 			a->p.blob_dir = optarg;
@@ -140,7 +138,7 @@ static int parse(const struct imactl_command *cmd, int argc, char *argv[],
 		case OPT_JSON:
 			a->json = true;
 			break;
-		case OPT_HELP:
+		case PROG_OPT_HELP:
 			prog_usage(cmd, stdout);
 			return -1;
 		case PROG_HMAC_LSM:

@@ -83,9 +83,7 @@ int prog_hmac_getopt(struct prog_hmac_opts *o, int argc, char *argv[], const str
 	const struct imactl_command *cmd = o->cmd;
 	int c;
 
-	while ((c = prog_getopt(cmd, argc, argv, "", opts)) != -1) {
-		if (c == '?' || !prog_once(cmd, &o->seen, c, opts))
-			return '?';
+	while ((c = prog_next_option(cmd, argc, argv, "", opts, &o->seen)) != -1) {
 		switch (c) {
 		case PROG_HMAC_KEY_FILE:
 			o->key_file = optarg;
@@ -101,7 +99,7 @@ int prog_hmac_getopt(struct prog_hmac_opts *o, int argc, char *argv[], const str
 		case PROG_HMAC_NO_UUID:
 			o->no_uuid = true;
 			break;
-		case PROG_HMAC_HELP:
+		case PROG_OPT_HELP:
 			prog_usage(cmd, stdout);
 			return EXIT_OK;
 		default:

@@ -58,17 +58,13 @@ static int run(const struct imactl_command *cmd, int argc, char *argv[])
 	int32_t ring = 0, serial = 0;
 	int c, ret, verbose = 0;
 
-	while ((c = prog_getopt(cmd, argc, argv, "v", longopts)) != -1) {
-		if (!prog_once(cmd, &seen, c, longopts))
-			return prog_bad_option(cmd);
+	while ((c = prog_next_option(cmd, argc, argv, "v", longopts, &seen)) != -1) {
 		switch (c) {
-		case 'h':
-			return prog_usage(cmd, stdout);
 		case 'v':
 			verbose = 1;
 			break;
 		default:
-			return prog_bad_option(cmd);
+			return prog_option_exit(cmd, c);
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2) {
