@@ -144,6 +144,19 @@ t_exec() { _t_access "$1" exec "$2" "$3" "$4"; }
 # t_read DESC PATH allowed|denied OP:CAUSE|-   (the file holds "data NAME")
 t_read() { _t_access "$1" read "$2" "$3" "$4"; }
 
+# t_evm_portable: the files vm_appraise_tree signed under /mnt/evm, EVM
+# taking signatures: the signed program runs; one chmod or chown on the host
+# after signing and one without security.evm are refused; EVM refuses a chmod
+# of a file with a portable signature ($T_OUT has its message)
+t_evm_portable() {
+	t_exec "IMA + EVM portable signature" /mnt/evm/evmsigned allowed -
+	t_exec "chmod after signing (on the host)" /mnt/evm/chmodded denied appraise_data:invalid-fail-immutable
+	t_exec "chown after signing (on the host)" /mnt/evm/chowned denied appraise_data:invalid-fail-immutable
+	t_exec "IMA signature without security.evm" /mnt/evm/imaonly denied appraise_data:missing-HMAC
+	t_fails "EVM refuses chmod of a file with a portable signature" 1 chmod 700 /mnt/evm/evmguest
+	t_like "  ... with Operation not permitted" "$T_OUT" "*Operation not permitted*"
+}
+
 # imports CERT into KEYRING with imactl; one result line
 t_import() { # CERT KEYRING
 	_o=$(imactl import "$1" "$2" 2>&1); _rc=$?

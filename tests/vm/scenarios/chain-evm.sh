@@ -9,10 +9,5 @@ t_fails "a certificate signed by another CA is refused by .evm" 3 imactl import 
 t_import /etc/vm/signer.pem .evm
 t_ok "the signed policy loads" sh -c "echo /mnt/policy/evm > $P"
 t_ok "EVM takes signatures (echo 2 > /sys/kernel/security/evm)" sh -c "echo 2 > /sys/kernel/security/evm"
-t_exec "IMA + EVM portable signature" /mnt/evm/evmsigned allowed -
-t_exec "chmod after signing (on the host)" /mnt/evm/chmodded denied appraise_data:invalid-fail-immutable
-t_exec "chown after signing (on the host)" /mnt/evm/chowned denied appraise_data:invalid-fail-immutable
-t_exec "IMA signature without security.evm" /mnt/evm/imaonly denied appraise_data:missing-HMAC
-t_fails "EVM refuses chmod of a file with a portable signature" 1 chmod 700 /mnt/evm/evmguest
-t_like "  ... with Operation not permitted" "$T_OUT" "*Operation not permitted*"
+t_evm_portable
 t_exec "  ... and the file, unchanged, still runs" /mnt/evm/evmguest allowed -

@@ -8,12 +8,7 @@ t_import /etc/vm/ima.pem ima
 t_import /etc/vm/ima.pem evm
 t_ok "EVM takes signatures (echo 2 > /sys/kernel/security/evm)" sh -c "echo 2 > /sys/kernel/security/evm"
 t_is "EVM reports it is initialized with X.509 keys" "$(cat /sys/kernel/security/evm)" 2
-t_exec "IMA + EVM portable signature" /mnt/evm/evmsigned allowed -
-t_exec "chmod after signing (on the host)" /mnt/evm/chmodded denied appraise_data:invalid-fail-immutable
-t_exec "chown after signing (on the host)" /mnt/evm/chowned denied appraise_data:invalid-fail-immutable
-t_exec "IMA signature without security.evm" /mnt/evm/imaonly denied appraise_data:missing-HMAC
-t_fails "EVM refuses chmod of a file with a portable signature" 1 chmod 700 /mnt/evm/evmguest
-t_like "  ... with Operation not permitted" "$T_OUT" "*Operation not permitted*"
+t_evm_portable
 t_cause "  ... audited as appraise_metadata:pass_immutable" /mnt/evm/evmguest appraise_metadata:pass_immutable
 t_exec "  ... and the file, unchanged, still runs" /mnt/evm/evmguest allowed -
 t_fails "EVM refuses chown of a file with a portable signature" 1 chown 1:1 /mnt/evm/evmsigned
