@@ -33,6 +33,30 @@ hmac_kernel() {
 	KERNEL=$_o/bzImage
 }
 
+# hmac_tpm_spk DIR: a new swtpm state in DIR with a storage primary key at
+# 0x81000001 (swtpm_setup --create-spk), the trusted key's parent
+hmac_tpm_spk() {
+	mkdir -p "$1"
+	swtpm_setup --tpm2 --tpmstate "$1" --create-spk --overwrite >"$T/swtpm_setup.log" 2>&1 ||
+		{ sed 's/^/# /' "$T/swtpm_setup.log"; echo "Bail out! swtpm_setup --create-spk failed"; exit 1; }
+}
+
+# hmac_boot NAME TPM_STATE KERNEL_PARAMETERS: boots NAME from $T/initrd with
+# the disk $T/disk.img kept (the next boot sees what this one wrote) and the
+# TPM starting as TPM_STATE; its results
+hmac_boot() {
+	VM_ROOT_KEEP=yes VM_TPM_INIT="$2" vm_boot "$1" "$T/initrd" "$T/disk.img" yes "$3"
+	vm_results "$1"
+}
+
+# hmac_tpm_left NAME DIR: the TPM state the boot NAME left, in DIR (its
+# socket and log are swtpm's, not state)
+hmac_tpm_left() {
+	mkdir -p "$2"
+	cp -a "$T/$1.tpm/." "$2/"
+	rm -f "$2/sock" "$2/log"
+}
+
 # _chain_ext FILE: the extensions of an IMA signing certificate (what
 # `imactl keygen signer` puts in one): not a CA, digitalSignature, SKI/AKI
 _chain_ext() {

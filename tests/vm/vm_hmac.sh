@@ -47,12 +47,9 @@ cp "$SRC_ROOT/policies/mutable" "$T/extra/etc/vm/policy"
 vm_add_program "$T/extra" "$(command -v keyctl)"
 vm_add_program "$T/extra" "$(command -v debugfs)"
 vm_initramfs "$T/initrd" "$T/extra"
-mkdir -p "$T/tpm-init"
-swtpm_setup --tpm2 --tpmstate "$T/tpm-init" --create-spk --overwrite >"$T/swtpm_setup.log" 2>&1 ||
-	{ sed 's/^/# /' "$T/swtpm_setup.log"; echo "Bail out! swtpm_setup --create-spk failed"; exit 1; }
+hmac_tpm_spk "$T/tpm-init"
 # this kernel has no ACPI: tpm_tis.force=1 finds QEMU's tpm-tis
-VM_ROOT_KEEP=yes VM_TPM_INIT="$T/tpm-init" vm_boot hmac "$T/initrd" "$T/disk.img" yes tpm_tis.force=1
-vm_results hmac
+hmac_boot hmac "$T/tpm-init" tpm_tis.force=1
 
 # offline, between the boots: bytes of a file changed in place (its inode and
 # xattrs untouched), a value of security.ima replaced
@@ -62,10 +59,7 @@ vm_poke "$T/disk.img" /usr/bin/prog "$(printf "#!/bin/sh\necho RAN")"
 ok "host: debugfs replaces a labelled file's security.ima" debugfs -w -R \
 	"ea_set /var/lib/app/conf security.ima 0x0404000000000000000000000000000000000000000000000000000000000000000" "$T/disk.img"
 is "host: the image changed where meant" "$(debugfs -R "cat /var/lib/app/state" "$T/disk.img" 2>/dev/null)" "DATA state"
-# the TPM as boot 1 left it (its socket and log are swtpm's, not state)
-mkdir -p "$T/tpm-boot1"
-cp -a "$T/hmac.tpm/." "$T/tpm-boot1/"
-rm -f "$T/tpm-boot1/sock" "$T/tpm-boot1/log"
-VM_ROOT_KEEP=yes VM_TPM_INIT="$T/tpm-boot1" vm_boot hmac-reboot "$T/initrd" "$T/disk.img" yes tpm_tis.force=1
-vm_results hmac-reboot
+# the TPM as boot 1 left it
+hmac_tpm_left hmac "$T/tpm-boot1"
+hmac_boot hmac-reboot "$T/tpm-boot1" tpm_tis.force=1
 done_testing

@@ -63,11 +63,8 @@ cp "$VM_SRC/scenarios/hmac-layer.sh" "$x/scenarios/hmac-layer.sh"
 cp "$VM_SRC/scenarios/hmac-layer.sh" "$x/scenarios/hmac-layer-reboot.sh"
 vm_add_program "$x" "$(command -v keyctl)"
 vm_initramfs "$T/initrd" "$x"
-mkdir -p "$T/tpm-init"
-swtpm_setup --tpm2 --tpmstate "$T/tpm-init" --create-spk --overwrite >"$T/swtpm_setup.log" 2>&1 ||
-	{ sed 's/^/# /' "$T/swtpm_setup.log"; echo "Bail out! swtpm_setup --create-spk failed"; exit 1; }
-VM_ROOT_KEEP=yes VM_TPM_INIT="$T/tpm-init" vm_boot hmac-layer "$T/initrd" "$T/disk.img" yes tpm_tis.force=1
-vm_results hmac-layer
+hmac_tpm_spk "$T/tpm-init"
+hmac_boot hmac-layer "$T/tpm-init" tpm_tis.force=1
 is "host: the blobs are on the root after the first boot" \
 	"$(debugfs -R 'ls /etc/imactl' "$T/disk.img" 2>/dev/null | grep -o 'kmk.blob\|evm-key.blob' | sort | tr '\n' ' ')" \
 	"evm-key.blob kmk.blob "
@@ -75,9 +72,6 @@ is "host: the kernel gave the stored blob an HMAC (security.evm 0x02)" \
 	"$(debugfs -R 'ea_get -x /etc/imactl/kmk.blob security.evm' "$T/disk.img" 2>/dev/null | sed 's/^.*= //' | cut -c1-2)" "02"
 # offline, between the boots: a labelled mutable file's content
 vm_poke "$T/disk.img" /var/lib/app/state "DATA"
-mkdir -p "$T/tpm-boot1"
-cp -a "$T/hmac-layer.tpm/." "$T/tpm-boot1/"
-rm -f "$T/tpm-boot1/sock" "$T/tpm-boot1/log"
-VM_ROOT_KEEP=yes VM_TPM_INIT="$T/tpm-boot1" vm_boot hmac-layer-reboot "$T/initrd" "$T/disk.img" yes tpm_tis.force=1
-vm_results hmac-layer-reboot
+hmac_tpm_left hmac-layer "$T/tpm-boot1"
+hmac_boot hmac-layer-reboot "$T/tpm-boot1" tpm_tis.force=1
 done_testing

@@ -153,12 +153,9 @@ HEX
 fi
 vm_add_program "$T/extra" "$(command -v keyctl)"
 vm_initramfs "$T/initrd" "$T/extra"
-mkdir -p "$T/tpm-init"
-swtpm_setup --tpm2 --tpmstate "$T/tpm-init" --create-spk --overwrite >"$T/swtpm_setup.log" 2>&1 ||
-	{ sed 's/^/# /' "$T/swtpm_setup.log"; echo "Bail out! swtpm_setup --create-spk failed"; exit 1; }
+hmac_tpm_spk "$T/tpm-init"
 # this kernel has no ACPI: tpm_tis.force=1 finds QEMU's tpm-tis
-VM_ROOT_KEEP=yes VM_TPM_INIT="$T/tpm-init" vm_boot hmac-rootfs "$T/initrd" "$T/disk.img" yes "$kparams"
-vm_results hmac-rootfs
+hmac_boot hmac-rootfs "$T/tpm-init" "$kparams"
 # what the running system wrote in place (files it created are not listed)
 if [ -f "$T/hmac-rootfs.out/written" ]; then
 	(cd "$r" && while IFS= read -r f; do [ -e ".$f" ] && echo "$f"; done) < "$T/hmac-rootfs.out/written" > "$T/rewritten"
@@ -177,10 +174,7 @@ vm_poke "$T/disk.img" /usr/bin/tac "XELF"
 ok "host: debugfs replaces a labelled file's security.ima" debugfs -w -R \
 	"ea_set /var/lib/imactl-vm/imachanged security.ima 0x0404000000000000000000000000000000000000000000000000000000000000000" "$T/disk.img"
 is "host: the image changed where meant" "$(debugfs -R "cat /var/lib/imactl-vm/state" "$T/disk.img" 2>/dev/null)" "DATA state"
-# the TPM as boot 1 left it (its socket and log are swtpm's, not state)
-mkdir -p "$T/tpm-boot1"
-cp -a "$T/hmac-rootfs.tpm/." "$T/tpm-boot1/"
-rm -f "$T/tpm-boot1/sock" "$T/tpm-boot1/log"
-VM_ROOT_KEEP=yes VM_TPM_INIT="$T/tpm-boot1" vm_boot hmac-rootfs-again "$T/initrd" "$T/disk.img" yes "$kparams"
-vm_results hmac-rootfs-again
+# the TPM as boot 1 left it
+hmac_tpm_left hmac-rootfs "$T/tpm-boot1"
+hmac_boot hmac-rootfs-again "$T/tpm-boot1" "$kparams"
 done_testing
