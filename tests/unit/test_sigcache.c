@@ -223,57 +223,57 @@ static void round_trip_is_byte_identical(void **state)
 	free(later);
 }
 
+/*
+ * What imactl_sigcache_lookup() says for @key, @type and @d in the
+ * fixture's cache; the value found is dropped.
+ */
+static int lookup(const struct fx *f, struct imactl_key *key, enum imactl_xattr_type type,
+		  const struct imactl_digest *d)
+{
+	uint8_t *v = NULL;
+	size_t len;
+	int ret = imactl_sigcache_lookup(f->ctx, f->c, key, type, d, &v, &len);
+
+	free(v);
+	return ret;
+}
+
 /* Whatever the value depends on, a change of it misses. */
 static void every_input_is_in_the_key(void **state)
 {
 	struct fx *f = *state;
-	struct imactl_ctx *ctx = f->ctx;
 	struct imactl_key *key = f->key, *other = f->other;
-	struct imactl_sigcache *c = f->c;
-	struct imactl_digest d = f->d;
 	struct imactl_sigcache_stats s;
-	struct imactl_digest d2 = digest_of(ctx, "content2", IMACTL_HASH_SHA256);
-	struct imactl_digest d512 = digest_of(ctx, "content", IMACTL_HASH_SHA512);
+	struct imactl_digest d2 = digest_of(f->ctx, "content2", IMACTL_HASH_SHA256);
+	struct imactl_digest d512 = digest_of(f->ctx, "content", IMACTL_HASH_SHA512);
 	uint8_t *v = NULL;
 	size_t len;
 	uint32_t keyid = imactl_key_keyid(key);
 
-	assert_int_equal(imactl_sigcache_sign(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, &v, &len), 0);
+	assert_int_equal(
+		imactl_sigcache_sign(f->ctx, f->c, key, IMACTL_XATTR_DIGSIG, &f->d, &v, &len), 0);
 	free(v);
-	assert_int_equal(imactl_sigcache_lookup(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, &v, &len), 0);
-	free(v);
+	assert_int_equal(lookup(f, key, IMACTL_XATTR_DIGSIG, &f->d), 0);
 	/* content, algorithm, format, key, keyid */
-	assert_int_equal(imactl_sigcache_lookup(ctx, c, key, IMACTL_XATTR_DIGSIG, &d2, &v, &len),
-			 -ENOENT);
-	assert_int_equal(imactl_sigcache_lookup(ctx, c, key, IMACTL_XATTR_DIGSIG, &d512, &v, &len),
-			 -ENOENT);
-	assert_int_equal(
-		imactl_sigcache_lookup(ctx, c, key, IMACTL_XATTR_EVM_PORTABLE, &d, &v, &len),
-		-ENOENT);
-	assert_int_equal(
-		imactl_sigcache_lookup(ctx, c, key, IMACTL_XATTR_IMA_VERITY_SIG, &d, &v, &len),
-		-ENOENT);
-	assert_int_equal(imactl_sigcache_lookup(ctx, c, other, IMACTL_XATTR_DIGSIG, &d, &v, &len),
-			 -ENOENT);
+	assert_int_equal(lookup(f, key, IMACTL_XATTR_DIGSIG, &d2), -ENOENT);
+	assert_int_equal(lookup(f, key, IMACTL_XATTR_DIGSIG, &d512), -ENOENT);
+	assert_int_equal(lookup(f, key, IMACTL_XATTR_EVM_PORTABLE, &f->d), -ENOENT);
+	assert_int_equal(lookup(f, key, IMACTL_XATTR_IMA_VERITY_SIG, &f->d), -ENOENT);
+	assert_int_equal(lookup(f, other, IMACTL_XATTR_DIGSIG, &f->d), -ENOENT);
 	/* the same 32-bit keyid on another key is still another key */
 	imactl_key_set_keyid(other, keyid);
-	assert_int_equal(imactl_sigcache_lookup(ctx, c, other, IMACTL_XATTR_DIGSIG, &d, &v, &len),
-			 -ENOENT);
+	assert_int_equal(lookup(f, other, IMACTL_XATTR_DIGSIG, &f->d), -ENOENT);
 	imactl_key_set_keyid(key, keyid ^ 1);
-	assert_int_equal(imactl_sigcache_lookup(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, &v, &len),
-			 -ENOENT);
+	assert_int_equal(lookup(f, key, IMACTL_XATTR_DIGSIG, &f->d), -ENOENT);
 	/* each was a miss of its own entry, not a rejected entry of another */
-	imactl_sigcache_get_stats(c, &s);
+	imactl_sigcache_get_stats(f->c, &s);
 	assert_int_equal(s.rejected, 0);
 	imactl_key_set_keyid(key, keyid);
-	assert_int_equal(imactl_sigcache_lookup(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, &v, &len), 0);
-	free(v);
+	assert_int_equal(lookup(f, key, IMACTL_XATTR_DIGSIG, &f->d), 0);
 	/* bad parameters */
-	assert_int_equal(
-		imactl_sigcache_lookup(ctx, c, key, IMACTL_XATTR_IMA_DIGEST_NG, &d, &v, &len),
-		-EINVAL);
-	assert_int_equal(imactl_sigcache_store(ctx, c, key, IMACTL_XATTR_DIGSIG, &d, (uint8_t *)"x",
-					       IMACTL_MAX_XATTR_SIZE + 1),
+	assert_int_equal(lookup(f, key, IMACTL_XATTR_IMA_DIGEST_NG, &f->d), -EINVAL);
+	assert_int_equal(imactl_sigcache_store(f->ctx, f->c, key, IMACTL_XATTR_DIGSIG, &f->d,
+					       (uint8_t *)"x", IMACTL_MAX_XATTR_SIZE + 1),
 			 -EINVAL);
 }
 
