@@ -500,17 +500,39 @@ int imactl_image_hmac(struct imactl_ctx *ctx, const char *image, const char *con
  * warning says when the EVM keyring is empty).  evm_init_key() wipes the
  * evm-key's decrypted data once EVM has copied it: a blob read after
  * enabling would hold zeros, so the blobs are read before.
+ *
+ * Sealed to PCRs (@pcrs, sha256 bank): create seals kmk under the
+ * TPM2_PolicyPCR digest of the PCRs' current values (a trial session on
+ * /dev/tpm0; the kernel's "hash=sha256 policydigest="), and stores those
+ * values next to the blobs as IMACTL_EVMKEY_PCR_FILE (evmctl's "PCR-NN: HEX"
+ * lines).  load, when that file is there, satisfies the policy in a session
+ * on /dev/tpm0 (not tpmrm0: the resource manager would flush it), gives its
+ * handle to the kernel ("policyhandle=") and flushes it afterwards, whatever
+ * happened.  The TPM refuses to unseal once one of those PCRs holds another
+ * value (another kernel, command line or boot chain, as the firmware or the
+ * boot loader measured them): then load names the PCRs that changed and
+ * returns -EACCES.  Needs libtss2 (meson -Dtpm2): without it, -EOPNOTSUPP.
+ *
+ * Without the device's key the mutable files must be refused, not passed:
+ * with EVM not initialized the kernel reports INTEGRITY_UNKNOWN for every
+ * file and IMA appraises the hash alone (6.1's evm_verifyxattr() and
+ * ima_appraise_measurement()).  imactl_evmkey_enable_x509_only() is for that
+ * case: X.509 on and the setup completed without an HMAC key, so every
+ * HMAC-type security.evm fails (evm_calc_hmac(): -ENOKEY, appraisal cause
+ * "invalid-HMAC") while portable signatures still pass, until the next boot.
  */
 #define IMACTL_EVMKEY_KEYHANDLE 0x81000001u /* default TPM 2.0 parent (storage key) */
 #define IMACTL_EVMKEY_LEN	32	    /* default evm-key length */
 #define IMACTL_EVMKEY_KMK_BLOB	"kmk.blob"
 #define IMACTL_EVMKEY_EVM_BLOB	"evm-key.blob"
-#define IMACTL_EVMKEY_ENABLE	(1u << 0) /* then EVM HMAC + X.509 on */
-#define IMACTL_EVMKEY_REPLACE	(1u << 1) /* create: replace existing blob files */
+#define IMACTL_EVMKEY_PCR_FILE	"kmk.pcrs" /* the PCR values kmk is sealed to */
+#define IMACTL_EVMKEY_ENABLE	(1u << 0)  /* then EVM HMAC + X.509 on */
+#define IMACTL_EVMKEY_REPLACE	(1u << 1)  /* create: replace existing blob files */
 /* the bits of <securityfs>/evm (EVM_INIT_* in security/integrity/evm/evm.h) */
 #define IMACTL_EVM_INIT_HMAC		 0x1
 #define IMACTL_EVM_INIT_X509		 0x2
 #define IMACTL_EVM_ALLOW_METADATA_WRITES 0x4
+#define IMACTL_EVM_SETUP_COMPLETE	 0x80000000u
 
 struct imactl_evmkey_params {
 	const char *blob_dir;	/* where the two blob files are (load) or go (create) */
@@ -529,18 +551,34 @@ struct imactl_evmkey_params {
 	const char *const *label_paths;
 	size_t n_label_paths;
 	const struct imactl_evm_hmac_params *label;
+	/*
+	 * create only: seal kmk to these PCRs of the sha256 bank (bit n: PCR
+	 * n, 0 to 23; see imactl_evmkey_parse_pcrs()); 0: no PCR policy.
+	 */
+	uint64_t pcrs;
 	/* zero: room for members a later libimactl adds (see "ABI" above) */
-	uint64_t reserved[IMACTL_PARAMS_RESERVED];
+	uint64_t reserved[IMACTL_PARAMS_RESERVED - 1];
 };
+
+/**
+ * imactl_evmkey_parse_pcrs() - a PCR list as "12" or "0,7,12" (decimal, 0 to
+ * 23, each once) into a mask for imactl_evmkey_params.pcrs.
+ * Return: 0, -EINVAL (empty, not a number, out of range, repeated).
+ */
+int imactl_evmkey_parse_pcrs(const char *list, uint64_t *mask_ret);
 
 /**
  * imactl_evmkey_create() - first boot: seal a new kmk in the TPM, make the
  * evm-key under it (labelling the image first, see above), store both
  * blobs in @p->blob_dir, then, with IMACTL_EVMKEY_ENABLE, enable EVM.
  * On failure before the blobs are stored, the two keys are revoked again.
+ * With @p->pcrs, IMACTL_EVMKEY_PCR_FILE is stored with the blobs (all or
+ * none); without, a IMACTL_EVMKEY_PCR_FILE of an earlier key is removed
+ * (IMACTL_EVMKEY_REPLACE) or refused like a blob file.
  * @labelled_ret: when not NULL, the number of files labelled.
  * Return: 0; -EINVAL (bad parameters; the kernel refused the key material:
- * no CONFIG_USER_DECRYPTED_DATA), -ENODEV (no TPM, or no trusted key type:
+ * no CONFIG_USER_DECRYPTED_DATA), -EOPNOTSUPP (@p->pcrs, but built without
+ * libtss2), -ENODEV (no TPM, or no trusted key type:
  * CONFIG_TRUSTED_KEYS), -EPERM (the TPM refused to seal under the
  * keyhandle: no such persistent key), -EEXIST (kmk or evm-key already in
  * the user keyring; a blob file exists without IMACTL_EVMKEY_REPLACE),
@@ -555,10 +593,13 @@ int imactl_evmkey_create(struct imactl_ctx *ctx, const struct imactl_evmkey_para
  * TPM) and the evm-key from the blobs in @p->blob_dir, then, with
  * IMACTL_EVMKEY_ENABLE, enable EVM.  @p->key_len and the label members
  * must be zero.
- * Return: 0; -ENOENT (a blob file is missing), -EBADMSG (a blob file is not
- * a blob of its kind), -EPERM/-EINVAL (the TPM or the kernel refused a blob:
- * sealed by another TPM or parent, or the evm-key blob does not belong to
- * this kmk), -ENODEV, -EEXIST, -EALREADY as for imactl_evmkey_create().
+ * Return: 0; -ENOENT (a blob file is missing), -EBADMSG (a blob file or
+ * IMACTL_EVMKEY_PCR_FILE is not of its kind), -EACCES (kmk is sealed to PCRs
+ * that changed since: the TPM refused to unseal it; the PCRs are named),
+ * -EPERM/-EINVAL (the TPM or the kernel refused a blob: sealed by another TPM
+ * or parent, or the evm-key blob does not belong to this kmk), -EOPNOTSUPP
+ * (IMACTL_EVMKEY_PCR_FILE is there, built without libtss2), -ENODEV,
+ * -EEXIST, -EALREADY as for imactl_evmkey_create().
  */
 int imactl_evmkey_load(struct imactl_ctx *ctx, const struct imactl_evmkey_params *p);
 
@@ -570,6 +611,18 @@ int imactl_evmkey_load(struct imactl_ctx *ctx, const struct imactl_evmkey_params
  * setup already completed, or no CAP_SYS_ADMIN), -errno.
  */
 int imactl_evmkey_enable(struct imactl_ctx *ctx, const char *securityfs);
+
+/**
+ * imactl_evmkey_enable_x509_only() - when the device's key cannot be loaded:
+ * write IMACTL_EVM_INIT_X509 | IMACTL_EVM_SETUP_COMPLETE to
+ * <@securityfs>/evm, so that until the next boot portable signatures are
+ * checked, every HMAC-type security.evm fails appraisal ("invalid-HMAC") and
+ * no HMAC key can be set any more (see above).
+ * Return: 0; -EALREADY (EVM already has its HMAC key), -ENOENT (no
+ * <securityfs>/evm), -EPERM (EVM setup already completed, or no
+ * CAP_SYS_ADMIN), -errno.
+ */
+int imactl_evmkey_enable_x509_only(struct imactl_ctx *ctx, const char *securityfs);
 
 struct imactl_evmkey_status {
 	int32_t kmk;	 /* serial of kmk in the user keyring; 0: absent */

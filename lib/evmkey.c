@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <keyutils.h>
@@ -156,9 +157,11 @@ static int hmac_not_set(struct imactl_ctx *ctx, const char *securityfs, int flag
 	return -EALREADY;
 }
 
-IMACTL_EXPORT int imactl_evmkey_enable(struct imactl_ctx *ctx, const char *securityfs)
+/* Writes @value to <securityfs>/evm once (see imactl.h); @what names the mode. */
+static int evm_write(struct imactl_ctx *ctx, const char *securityfs, unsigned int value,
+		     const char *what)
 {
-	char path[4096], val[8];
+	char path[4096], val[16];
 	int flags, fd, ret = 0, certs;
 
 	if (!ctx)
@@ -183,8 +186,7 @@ IMACTL_EXPORT int imactl_evmkey_enable(struct imactl_ctx *ctx, const char *secur
 		log_err(ctx, "%s: %s", path, strerror(errno));
 		return ret;
 	}
-	/* HMAC and X.509 in one write: the HMAC bit completes the setup */
-	snprintf(val, sizeof(val), "%d", IMACTL_EVM_INIT_HMAC | IMACTL_EVM_INIT_X509);
+	snprintf(val, sizeof(val), "%u", value);
 	if (write(fd, val, strlen(val)) < 0)
 		ret = -errno;
 	close(fd);
@@ -203,8 +205,110 @@ IMACTL_EXPORT int imactl_evmkey_enable(struct imactl_ctx *ctx, const char *secur
 	else if (ret < 0)
 		log_err(ctx, "%s: %s", path, strerror(-ret));
 	else
-		log_info(ctx, "%s: EVM HMAC and X.509 enabled", path);
+		log_info(ctx, "%s: %s", path, what);
 	return ret;
+}
+
+IMACTL_EXPORT int imactl_evmkey_enable(struct imactl_ctx *ctx, const char *securityfs)
+{
+	/* HMAC and X.509 in one write: the HMAC bit completes the setup */
+	return evm_write(ctx, securityfs, IMACTL_EVM_INIT_HMAC | IMACTL_EVM_INIT_X509,
+			 "EVM HMAC and X.509 enabled");
+}
+
+IMACTL_EXPORT int imactl_evmkey_enable_x509_only(struct imactl_ctx *ctx, const char *securityfs)
+{
+	return evm_write(ctx, securityfs, IMACTL_EVM_INIT_X509 | IMACTL_EVM_SETUP_COMPLETE,
+			 "EVM X.509 only, setup completed: files with an HMAC fail appraisal "
+			 "until the next boot");
+}
+
+IMACTL_EXPORT int imactl_evmkey_parse_pcrs(const char *list, uint64_t *mask_ret)
+{
+	uint64_t mask = 0;
+	const char *p = list;
+
+	if (!list || !mask_ret)
+		return -EINVAL;
+	*mask_ret = 0;
+	do {
+		unsigned int n = 0;
+		const char *start = p;
+
+		while (*p >= '0' && *p <= '9' && p - start < 3)
+			n = n * 10 + (unsigned int)(*p++ - '0');
+		if (p == start || (*p && *p != ',') || n >= IMACTL_MLOG_NUM_PCRS ||
+		    (mask & (1ull << n)))
+			return -EINVAL;
+		mask |= 1ull << n;
+	} while (*p++ == ',');
+	*mask_ret = mask;
+	return 0;
+}
+
+int evmkey_pcrs_format(const struct imactl_pcr_bank *bank, char *buf, size_t size)
+{
+	size_t off;
+	int n;
+
+	n = snprintf(buf, size,
+		     "# imactl evm-key: " IMACTL_EVMKEY_KMK_BLOB " is sealed to these values "
+		     "of the sha256 PCRs (TPM2_PolicyPCR)\n");
+	if (n < 0 || (size_t)n >= size)
+		return -ENOSPC;
+	off = (size_t)n;
+	for (unsigned int i = 0; i < IMACTL_MLOG_NUM_PCRS; i++) {
+		if (!(bank->known & (1u << i)))
+			continue;
+		if (size - off < 8 + 2 * IMACTL_SHA256_SIZE + 2)
+			return -ENOSPC;
+		off += (size_t)snprintf(buf + off, size - off, "PCR-%02u: ", i);
+		hex_encode(buf + off, bank->pcr[i], IMACTL_SHA256_SIZE);
+		off += 2 * IMACTL_SHA256_SIZE;
+		buf[off++] = '\n';
+		buf[off] = 0;
+	}
+	return (int)off;
+}
+
+/* "12" or "0, 7, 12": the PCRs of @mask for messages. */
+static void pcr_names(uint32_t mask, char buf[IMACTL_MLOG_NUM_PCRS * 4])
+{
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (unsigned int i = 0; i < IMACTL_MLOG_NUM_PCRS; i++)
+		if (mask & (1u << i))
+			off += (size_t)snprintf(buf + off, IMACTL_MLOG_NUM_PCRS * 4 - off, "%s%u",
+						off ? ", " : "", i);
+}
+
+/*
+ * The PCR policy of a new kmk: the current values of @mask (into @bank) and
+ * the PolicyPCR digest over them as the kernel's options (into @opts).
+ */
+static int seal_policy(struct imactl_ctx *ctx, uint32_t mask, struct imactl_pcr_bank *bank,
+		       char *opts, size_t size)
+{
+	uint8_t policy[IMACTL_SHA256_SIZE];
+	char hex[2 * IMACTL_SHA256_SIZE + 1], names[IMACTL_MLOG_NUM_PCRS * 4];
+	struct tpm2 *t = NULL;
+	int ret;
+
+	ret = tpm2_open(ctx, &t);
+	if (ret == 0)
+		ret = tpm2_pcr_read(ctx, t, mask, bank);
+	if (ret == 0)
+		ret = tpm2_policy_pcr_digest(ctx, t, bank, policy);
+	tpm2_close(ctx, t);
+	if (ret < 0)
+		return ret;
+	hex_encode(hex, policy, sizeof(policy));
+	/* hash= before policydigest=: 6.1's getoptions() refuses the other order */
+	snprintf(opts, size, " hash=sha256 policydigest=%s", hex);
+	pcr_names(mask, names);
+	log_info(ctx, "kmk sealed to PCR %s (sha256), policy digest %s", names, hex);
+	return 0;
 }
 
 /* Both keys absent from the user keyring (logged), and EVM not set up yet. */
@@ -231,7 +335,7 @@ static int check_fresh(struct imactl_ctx *ctx, const struct imactl_evmkey_params
 
 /* add_key() for kmk with a message naming the cause. */
 static int add_kmk(struct imactl_ctx *ctx, const char *payload, uint32_t handle, const char *blob,
-		   int32_t *id_ret)
+		   const char *pcr_file, bool quiet, int32_t *id_ret)
 {
 	long id = add_key("trusted", KMK_NAME, payload, strlen(payload), KEY_SPEC_USER_KEYRING);
 	int err = errno;
@@ -252,11 +356,21 @@ static int add_kmk(struct imactl_ctx *ctx, const char *payload, uint32_t handle,
 			"the TPM refused to seal under keyhandle 0x%08x: no such persistent key? "
 			"(make one: swtpm_setup --create-spk, tpm2_evictcontrol)",
 			handle);
+	} else if ((err == EPERM || err == EINVAL) && blob && quiet) {
+		/* the caller says why */
 	} else if ((err == EPERM || err == EINVAL) && blob) {
 		log_err(ctx,
 			"%s: the TPM cannot unseal this blob (%s): sealed by another TPM, under "
 			"another key than 0x%08x, or not a kmk blob",
 			blob, strerror(err), handle);
+		if (pcr_file)
+			log_err(ctx, "%s: or not sealed to the PCR values this file records",
+				pcr_file);
+		else
+			log_err(ctx,
+				"%s: or sealed to PCRs, whose values " IMACTL_EVMKEY_PCR_FILE
+				" next to it would name",
+				blob);
 	} else {
 		log_err(ctx, "trusted %s: %s", KMK_NAME, strerror(err));
 	}
@@ -317,7 +431,7 @@ static int check_params(struct imactl_ctx *ctx, const struct imactl_evmkey_param
 
 	if (!ctx || !p || !p->blob_dir || !p->blob_dir[0] ||
 	    (p->flags & ~(IMACTL_EVMKEY_ENABLE | IMACTL_EVMKEY_REPLACE)) ||
-	    p->key_len > IMACTL_EVM_KEY_MAX)
+	    p->key_len > IMACTL_EVM_KEY_MAX || (p->pcrs >> IMACTL_MLOG_NUM_PCRS))
 		return -EINVAL;
 	ret = PARAMS_RESERVED_CHECK(ctx, p, "imactl_evmkey_params");
 	if (ret < 0)
@@ -327,17 +441,38 @@ static int check_params(struct imactl_ctx *ctx, const struct imactl_evmkey_param
 	return 0;
 }
 
+/*
+ * create without PCRs over an earlier key's files (IMACTL_EVMKEY_REPLACE):
+ * its PCR file would make load ask for a policy this kmk does not have.
+ */
+static int drop_stale_pcr_file(struct imactl_ctx *ctx, const char *dir)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = 0;
+
+	if (dfd < 0 || (unlinkat(dfd, IMACTL_EVMKEY_PCR_FILE, 0) < 0 && errno != ENOENT)) {
+		ret = -errno;
+		log_err(ctx, "%s/%s: cannot remove the PCR file of the key replaced: %s", dir,
+			IMACTL_EVMKEY_PCR_FILE, strerror(errno));
+	}
+	if (dfd >= 0)
+		close(dfd);
+	return ret;
+}
+
 IMACTL_EXPORT int imactl_evmkey_create(struct imactl_ctx *ctx, const struct imactl_evmkey_params *p,
 				       uint64_t *labelled_ret)
 {
 	struct imactl_evm_hmac_params hp;
 	struct secret material = { 0 }, payload = { 0 };
-	const char *names[] = { IMACTL_EVMKEY_KMK_BLOB, IMACTL_EVMKEY_EVM_BLOB, NULL };
-	char *kmk_blob = NULL, *evm_blob = NULL, small[64];
+	const char *names[] = { IMACTL_EVMKEY_KMK_BLOB, IMACTL_EVMKEY_EVM_BLOB,
+				IMACTL_EVMKEY_PCR_FILE, NULL };
+	struct imactl_pcr_bank bank = { 0 };
+	char *kmk_blob = NULL, *evm_blob = NULL, small[192], opts[128] = "";
+	char pcr_text[EVMKEY_PCR_TEXT_MAX];
 	size_t kmk_len = 0, evm_len = 0, len, off;
 	int32_t kmk = 0, ek = 0;
 	uint32_t handle;
-	int ret;
+	int ret, pcr_len = 0;
 
 	if (labelled_ret)
 		*labelled_ret = 0;
@@ -352,8 +487,17 @@ IMACTL_EXPORT int imactl_evmkey_create(struct imactl_ctx *ctx, const struct imac
 	if (ret < 0)
 		return ret;
 
-	snprintf(small, sizeof(small), "new 32 keyhandle=0x%08x", handle);
-	ret = add_kmk(ctx, small, handle, NULL, &kmk);
+	if (p->pcrs) {
+		ret = seal_policy(ctx, (uint32_t)p->pcrs, &bank, opts, sizeof(opts));
+		if (ret == 0)
+			pcr_len = evmkey_pcrs_format(&bank, pcr_text, sizeof(pcr_text));
+		if (ret == 0 && pcr_len < 0)
+			ret = pcr_len;
+		if (ret < 0)
+			return ret;
+	}
+	snprintf(small, sizeof(small), "new 32 keyhandle=0x%08x%s", handle, opts);
+	ret = add_kmk(ctx, small, handle, NULL, NULL, false, &kmk);
 	if (ret < 0)
 		goto out;
 	if (p->label_image) {
@@ -401,11 +545,15 @@ IMACTL_EXPORT int imactl_evmkey_create(struct imactl_ctx *ctx, const struct imac
 		const struct out_file files[] = {
 			{ IMACTL_EVMKEY_KMK_BLOB, (const uint8_t *)kmk_blob, kmk_len, 0600 },
 			{ IMACTL_EVMKEY_EVM_BLOB, (const uint8_t *)evm_blob, evm_len, 0600 },
+			{ IMACTL_EVMKEY_PCR_FILE, (const uint8_t *)pcr_text, (size_t)pcr_len,
+			  0600 },
 		};
 
-		ret = out_files_write(ctx, p->blob_dir, files, ARRAY_SIZE(files),
+		ret = out_files_write(ctx, p->blob_dir, files, ARRAY_SIZE(files) - !p->pcrs,
 				      p->flags & IMACTL_EVMKEY_REPLACE);
 	}
+	if (ret == 0 && !p->pcrs)
+		ret = drop_stale_pcr_file(ctx, p->blob_dir);
 	if (ret < 0)
 		goto out;
 	log_info(ctx, "%s: %s and %s stored (kmk %d, evm-key %d)", p->blob_dir,
@@ -481,21 +629,112 @@ out:
 	return ret;
 }
 
+/*
+ * IMACTL_EVMKEY_PCR_FILE of @dfd into @bank: 0 (read), 1 (absent), -EBADMSG
+ * (logged: not a regular file, malformed, PCRs of no use), -errno.
+ */
+static int pcr_file(struct imactl_ctx *ctx, int dfd, const char *path, struct imactl_pcr_bank *bank)
+{
+	struct stat st;
+	int ret;
+
+	if (fstatat(dfd, IMACTL_EVMKEY_PCR_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 1;
+		ret = -errno;
+		log_err(ctx, "%s: %s", path, strerror(errno));
+		return ret;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > EVMKEY_PCR_TEXT_MAX) {
+		log_err(ctx, "%s: not a PCR file (a regular file of at most %d bytes)", path,
+			EVMKEY_PCR_TEXT_MAX);
+		return -EBADMSG;
+	}
+	ret = imactl_pcrs_read_file(ctx, path, IMACTL_HASH_SHA256, bank);
+	if (ret < 0 && ret != -EBADMSG)
+		log_err(ctx, "%s: %s", path, strerror(-ret));
+	return ret;
+}
+
+/*
+ * kmk from @blob (the payload's hex) under @handle; with @bank (PCR file
+ * @pcr_path), through a policy session satisfied with the current values of
+ * those PCRs, which is flushed whatever happens.
+ */
+static int load_kmk(struct imactl_ctx *ctx, const char *blob, uint32_t handle, const char *kpath,
+		    const struct imactl_pcr_bank *bank, const char *pcr_path, int32_t *kmk)
+{
+	struct imactl_pcr_bank now;
+	char *payload = NULL, names[IMACTL_MLOG_NUM_PCRS * 4];
+	struct tpm2 *t = NULL;
+	uint32_t changed = 0, session = 0;
+	int ret;
+
+	if (bank) {
+		ret = tpm2_open(ctx, &t);
+		if (ret == 0)
+			ret = tpm2_pcr_read(ctx, t, bank->known, &now);
+		for (unsigned int i = 0; ret == 0 && i < IMACTL_MLOG_NUM_PCRS; i++)
+			if ((bank->known & (1u << i)) &&
+			    memcmp(bank->pcr[i], now.pcr[i], IMACTL_SHA256_SIZE))
+				changed |= 1u << i;
+		if (ret == 0)
+			ret = tpm2_policy_pcr_session(ctx, t, bank->known, &session);
+		if (ret < 0)
+			goto out;
+		ret = asprintf(&payload, "load %s keyhandle=0x%08x policyhandle=0x%08x", blob,
+			       handle, session);
+	} else {
+		ret = asprintf(&payload, "load %s keyhandle=0x%08x", blob, handle);
+	}
+	if (ret < 0) {
+		payload = NULL;
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* the TPM decides, also when the values say it will refuse */
+	ret = add_kmk(ctx, payload, handle, kpath, bank ? pcr_path : NULL, changed != 0, kmk);
+	pcr_names(changed, names);
+	if (ret < 0 && changed) {
+		log_err(ctx,
+			"%s: the TPM refuses to unseal the kmk: it is sealed to PCR %s (sha256) as "
+			"%s "
+			"records them, and PCR %s %s changed since (another kernel, command line "
+			"or "
+			"boot chain than when the key was made)",
+			kpath, names, pcr_path, names, changed & (changed - 1) ? "have" : "has");
+		ret = -EACCES;
+	} else if (ret == 0 && changed) {
+		log_warn(ctx,
+			 "%s: PCR %s differ from %s, yet the TPM unsealed the kmk: that file "
+			 "does not describe this blob",
+			 kpath, names, pcr_path);
+	}
+out:
+	tpm2_close(ctx, t); /* flushes the session */
+	free(payload);
+	return ret;
+}
+
 IMACTL_EXPORT int imactl_evmkey_load(struct imactl_ctx *ctx, const struct imactl_evmkey_params *p)
 {
 	char *kmk_blob = NULL, *evm_blob = NULL, *payload = NULL, kpath[4096], epath[4096];
+	char ppath[4096];
+	struct imactl_pcr_bank bank;
 	int32_t kmk = 0, ek = 0;
 	uint32_t handle;
-	int dfd = -1, ret;
+	int dfd = -1, ret, have_pcrs;
 
 	ret = check_params(ctx, p);
 	if (ret < 0)
 		return ret;
-	if (p->key_len || p->label_image || p->n_label_paths || (p->flags & IMACTL_EVMKEY_REPLACE))
+	if (p->key_len || p->label_image || p->n_label_paths || p->pcrs ||
+	    (p->flags & IMACTL_EVMKEY_REPLACE))
 		return -EINVAL;
 	handle = handle_of(p);
 	snprintf(kpath, sizeof(kpath), "%s/%s", p->blob_dir, IMACTL_EVMKEY_KMK_BLOB);
 	snprintf(epath, sizeof(epath), "%s/%s", p->blob_dir, IMACTL_EVMKEY_EVM_BLOB);
+	snprintf(ppath, sizeof(ppath), "%s/%s", p->blob_dir, IMACTL_EVMKEY_PCR_FILE);
 	dfd = open(p->blob_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		ret = -errno;
@@ -519,17 +758,15 @@ IMACTL_EXPORT int imactl_evmkey_load(struct imactl_ctx *ctx, const struct imactl
 		ret = -EBADMSG;
 		goto out;
 	}
-	ret = check_fresh(ctx, p);
-	if (ret < 0)
-		goto out;
-	if (asprintf(&payload, "load %s keyhandle=0x%08x", kmk_blob, handle) < 0) {
-		payload = NULL;
-		ret = -ENOMEM;
+	have_pcrs = pcr_file(ctx, dfd, ppath, &bank);
+	if (have_pcrs < 0) {
+		ret = have_pcrs;
 		goto out;
 	}
-	ret = add_kmk(ctx, payload, handle, kpath, &kmk);
-	free(payload);
-	payload = NULL;
+	ret = check_fresh(ctx, p);
+	if (ret == 0)
+		ret = load_kmk(ctx, kmk_blob, handle, kpath, have_pcrs == 0 ? &bank : NULL, ppath,
+			       &kmk);
 	if (ret < 0)
 		goto out;
 	if (asprintf(&payload, "load %s", evm_blob) < 0) {

@@ -447,4 +447,33 @@ struct bits_probe {
  */
 int target_bits_probe(const struct bits_probe *p, const char **found);
 
+/*
+ * TPM 2.0 on /dev/tpm0 for a kmk sealed to PCRs (tpm2.c; libtss2-esys,
+ * meson -Dtpm2).  PCRs are of the sha256 bank, @mask bit n = PCR n.  Without
+ * libtss2, tpm2_open() logs why and returns -EOPNOTSUPP.  tpm2_open():
+ * -ENODEV/-ENOENT (no device), -EBUSY, -EIO.  tpm2_policy_pcr_digest(): the
+ * PolicyPCR digest of @bank's known values (a trial session).
+ * tpm2_policy_pcr_session(): a policy session satisfied with the current
+ * values, kept in @t until tpm2_flush_session() or tpm2_close().
+ */
+#define IMACTL_SHA256_SIZE 32
+struct tpm2;
+int tpm2_open(struct imactl_ctx *ctx, struct tpm2 **t_ret);
+void tpm2_close(struct imactl_ctx *ctx, struct tpm2 *t);
+int tpm2_pcr_read(struct imactl_ctx *ctx, struct tpm2 *t, uint32_t mask,
+		  struct imactl_pcr_bank *bank);
+int tpm2_policy_pcr_digest(struct imactl_ctx *ctx, struct tpm2 *t,
+			   const struct imactl_pcr_bank *bank, uint8_t policy[IMACTL_SHA256_SIZE]);
+int tpm2_policy_pcr_session(struct imactl_ctx *ctx, struct tpm2 *t, uint32_t mask,
+			    uint32_t *handle_ret);
+void tpm2_flush_session(struct imactl_ctx *ctx, struct tpm2 *t);
+
+/*
+ * IMACTL_EVMKEY_PCR_FILE (evmkey.c): @bank's known PCRs as evmctl's PCR file
+ * ("PCR-NN: HEX" lines, which imactl_pcrs_read_file() reads) after a comment
+ * line; the bytes written to @buf (NUL-terminated), -ENOSPC.
+ */
+#define EVMKEY_PCR_TEXT_MAX 4096
+int evmkey_pcrs_format(const struct imactl_pcr_bank *bank, char *buf, size_t size);
+
 #endif /* IMACTL_LIB_PRIVATE_H */

@@ -1128,8 +1128,10 @@ IMACTL_EXPORT int imactl_pcrs_read_file(struct imactl_ctx *ctx, const char *path
 		if (!colon || colon - line < 5 || colon - line > 6 ||
 		    sscanf(line + 4, "%u", &n) != 1 || n >= NPCR ||
 		    !parse_pcr_hex(colon + 1, bank->pcr[n], size)) {
-			log_err(ctx, "%s: malformed line for bank %s: %.40s", path,
-				imactl_hash_algo_name(algo), line);
+			log_err(ctx, "%s: malformed line for bank %s: %.*s", path,
+				imactl_hash_algo_name(algo),
+				(int)strcspn(line, "\n") < 40 ? (int)strcspn(line, "\n") : 40,
+				line);
 			ret = -EBADMSG;
 			break;
 		}

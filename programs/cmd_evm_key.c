@@ -16,6 +16,8 @@ enum {
 	OPT_NO_UUID,
 	OPT_ENABLE,
 	OPT_FORCE,
+	OPT_PCRS,
+	OPT_X509_ONLY,
 	OPT_SECURITYFS,
 	OPT_JSON,
 	OPT_HELP,
@@ -48,12 +50,14 @@ static const struct option create_options[] = {
 	{ "lsm", required_argument, NULL, PROG_HMAC_LSM },
 	{ "target-bits", required_argument, NULL, PROG_HMAC_TARGET_BITS },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "pcrs", required_argument, NULL, OPT_PCRS },
 	COMMON_OPTIONS,
 };
 
 static const struct option load_options[] = { COMMON_OPTIONS };
 
 static const struct option enable_options[] = {
+	{ "x509-only", no_argument, NULL, OPT_X509_ONLY },
 	{ "securityfs", required_argument, NULL, OPT_SECURITYFS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -73,6 +77,7 @@ struct args {
 	char **paths; /* read from list */
 	size_t n_paths;
 	bool json;
+	bool x509_only;
 };
 
 static bool parse_number(const struct imactl_command *cmd, const char *opt, const char *s,
@@ -131,6 +136,17 @@ static int parse(const struct imactl_command *cmd, int argc, char *argv[],
 			break;
 		case OPT_FORCE:
 			a->p.flags |= IMACTL_EVMKEY_REPLACE;
+			break;
+		case OPT_PCRS:
+			if (imactl_evmkey_parse_pcrs(optarg, &a->p.pcrs) < 0) {
+				prog_err("%s: --pcrs takes PCR numbers from 0 to 23, each once, "
+					 "separated by commas (e.g. 12 or 0,7,12), not '%s'",
+					 cmd->name, optarg);
+				return prog_bad_option(cmd);
+			}
+			break;
+		case OPT_X509_ONLY:
+			a->x509_only = true;
 			break;
 		case OPT_SECURITYFS:
 			a->p.securityfs = optarg;
@@ -214,7 +230,8 @@ static int op_create(struct imactl_ctx *ctx, struct args *a)
 	if (a->p.label_image)
 		printf("%s: %llu files labelled with an EVM HMAC\n", a->p.label_image,
 		       (unsigned long long)labelled);
-	printf("%s: kmk.blob and evm-key.blob stored%s\n", a->p.blob_dir,
+	printf("%s: kmk.blob and evm-key.blob stored%s%s\n", a->p.blob_dir,
+	       a->p.pcrs ? ", kmk sealed to the PCR values in kmk.pcrs" : "",
 	       a->p.flags & IMACTL_EVMKEY_ENABLE ? "; " ENABLED : "");
 	return 0;
 }
@@ -232,11 +249,16 @@ static int op_load(struct imactl_ctx *ctx, struct args *a)
 
 static int op_enable(struct imactl_ctx *ctx, struct args *a)
 {
-	int ret = imactl_evmkey_enable(ctx, a->p.securityfs);
+	int ret = a->x509_only ? imactl_evmkey_enable_x509_only(ctx, a->p.securityfs)
+			       : imactl_evmkey_enable(ctx, a->p.securityfs);
 
 	if (ret < 0)
 		return ret;
-	printf(ENABLED "\n");
+	if (a->x509_only)
+		printf("EVM X.509 only, setup completed: files with an HMAC fail appraisal until "
+		       "the next boot\n");
+	else
+		printf(ENABLED "\n");
 	return 0;
 }
 
@@ -338,7 +360,12 @@ static const struct imactl_command evm_key_create = {
 		 "their EVM HMACs under it (as label-image does), so the first boot needs no\n"
 		 "evm=fix and no second boot.  DIR may be a tmpfs of the initramfs: the blobs\n"
 		 "are not secret, copy them to the root file system once it is mounted.\n"
+		 "With --pcrs, kmk is sealed to the current values of those PCRs (sha256\n"
+		 "bank, TPM2_PolicyPCR, through /dev/tpm0): recorded in DIR/kmk.pcrs, which\n"
+		 "load needs; once one of them changes (another kernel, command line or boot\n"
+		 "chain, as measured), the TPM no longer unseals it.\n"
 		 "\n" COMMON_HELP "  --key-len N         evm-key bytes, 1 to 128 (default 32)\n"
+		 "  --pcrs LIST         seal kmk to these PCRs, e.g. 12 or 0,7,12 (sha256 bank)\n"
 		 "  --label IMAGE       first-boot labelling of the unmounted ext2/3/4 IMAGE\n"
 		 "  --list FILE         the mutable files (sign-tree --mutable-list)\n"
 		 "  --no-uuid           for a kernel without CONFIG_EVM_ATTR_FSUUID\n"
@@ -347,7 +374,8 @@ static const struct imactl_command evm_key_create = {
 		 "  --force             replace existing blob files\n"
 		 "\n"
 		 "Exit: 0 created; 2 usage; 3 not created (the cause named: no TPM, no such\n"
-		 "keyhandle, keys already loaded, EVM already set up, labelling failed).\n",
+		 "keyhandle, keys already loaded, EVM already set up, labelling failed, --pcrs\n"
+		 "in an imactl built without libtss2).\n",
 };
 
 static const struct imactl_command evm_key_load = {
@@ -357,10 +385,14 @@ static const struct imactl_command evm_key_load = {
 	.usage = "--blob-dir DIR [--keyhandle H] [--enable] [--securityfs DIR]\n"
 		 "\n"
 		 "Instantiates 'kmk' (unsealed by the TPM) and 'evm-key' in the user keyring\n"
-		 "from DIR/kmk.blob and DIR/evm-key.blob as evm-key create stored them.\n"
+		 "from DIR/kmk.blob and DIR/evm-key.blob as evm-key create stored them.  With\n"
+		 "DIR/kmk.pcrs (create --pcrs), the TPM unseals kmk only while those PCRs hold\n"
+		 "the values recorded there; otherwise load names the PCRs that changed.  Then\n"
+		 "refuse the mutable files rather than appraise them without EVM: evm-key\n"
+		 "enable --x509-only.\n"
 		 "\n" COMMON_HELP "\n"
 		 "Exit: 0 loaded; 2 usage; 3 not loaded (the cause named: a missing or wrong\n"
-		 "blob, another TPM, keys already loaded, EVM already set up).\n",
+		 "blob, another TPM, PCRs changed, keys already loaded, EVM already set up).\n",
 };
 
 static const struct imactl_command evm_key_enable = {
@@ -368,13 +400,18 @@ static const struct imactl_command evm_key_enable = {
 	.func = run_enable,
 	.summary = "enable EVM HMAC and X.509 (the keys loaded, certificates imported)",
 	.usage =
-		"[--securityfs DIR]\n"
+		"[--x509-only] [--securityfs DIR]\n"
 		"\n"
 		"Writes 3 (HMAC and X.509) to SECURITYFS/evm in one write, as --enable of\n"
 		"create and load does: for an initramfs that loads the keys first, then\n"
 		"imports the certificates and loads the IMA policy.  The kernel looks the\n"
 		"evm-key up from this process: it must be in the user keyring.\n"
+		"With --x509-only, for a boot whose key could not be loaded: X.509 on and the\n"
+		"setup completed without an HMAC key, so files with an HMAC fail appraisal\n"
+		"(invalid-HMAC) instead of passing on their hash alone, as they would with EVM\n"
+		"off; signed files still pass.  No HMAC key can be set until the next boot.\n"
 		"\n"
+		"  --x509-only         no HMAC key: refuse files with an HMAC (see above)\n"
 		"  --securityfs DIR    where securityfs is mounted (default /sys/kernel/security)\n"
 		"\n"
 		"Exit: 0 enabled; 2 usage; 3 not enabled (no evm-key, EVM already set up).\n",

@@ -104,4 +104,42 @@ like "it says EVM is set up" "$T/err" "EVM is already set up with an HMAC key"
 fails 3 "enable without EVM in securityfs" "$IMACTL" evm-key enable --securityfs "$T/nodir"
 like "it names the file and the cause" "$T/err" "nodir/evm: No such file or directory \(a kernel without CONFIG_EVM"
 fails 2 "enable takes no --blob-dir" "$IMACTL" evm-key enable --blob-dir blobs
+
+# --x509-only: the write for a boot without the device's key
+fails 3 "enable --x509-only when EVM has its HMAC key already" "$IMACTL" evm-key enable \
+	--x509-only --securityfs sfs
+like "it says EVM is set up" "$T/err" "EVM is already set up with an HMAC key"
+is "nothing written" "$(cat sfs/evm)" 3
+printf '0' > sfs/evm
+ok "enable --x509-only" "$IMACTL" evm-key enable --x509-only --securityfs sfs
+is "X.509 and EVM_SETUP_COMPLETE (0x80000002) in one write" "$(cat sfs/evm)" 2147483650
+like "it says what follows" "$T/out" "files with an HMAC fail appraisal until the next boot"
+fails 2 "--x509-only is enable's" "$IMACTL" evm-key load --blob-dir blobs --x509-only
+
+# --pcrs: the list checked before anything else; the PCR file load reads
+for bad in "" 24 12,12 "12," 1a -1; do
+	fails 2 "create --pcrs '$bad'" "$IMACTL" evm-key create --blob-dir empty --pcrs "$bad"
+done
+like "it says what a PCR list is" "$T/err" "--pcrs takes PCR numbers from 0 to 23, each once"
+fails 2 "load takes no --pcrs (kmk.pcrs says)" "$IMACTL" evm-key load --blob-dir blobs --pcrs 12
+printf '# no PCR line\n' > blobs/kmk.pcrs
+fails 3 "load: kmk.pcrs without a PCR line" "$IMACTL" evm-key load --blob-dir blobs
+like "it names the file and what is missing" "$T/err" 'blobs/kmk.pcrs: no "PCR-NN: HEX" line'
+printf 'PCR-12: 0011\n' > blobs/kmk.pcrs
+fails 3 "load: kmk.pcrs with a short value" "$IMACTL" evm-key load --blob-dir blobs
+like "it names the file and the line" "$T/err" "blobs/kmk.pcrs: malformed line for bank sha256: PCR-12: 0011$"
+mkdir -p pcronly
+cp blobs/kmk.pcrs pcronly/
+fails 3 "create without --force: an earlier key's kmk.pcrs is kept" "$IMACTL" evm-key create \
+	--blob-dir pcronly
+like "it names the file" "$T/err" "pcronly/kmk.pcrs exists: not replaced"
+rm blobs/kmk.pcrs
+if [ -e /dev/tpm0 ]; then
+	skip "create --pcrs without a TPM" "this machine has /dev/tpm0 (not touched here)"
+else
+	mkdir -p nopcr
+	fails 3 "create --pcrs without a TPM" "$IMACTL" evm-key create --blob-dir nopcr --pcrs 12
+	like "it says why" "$T/err" "(/dev/tpm0: no TPM 2.0 device|built without libtss2)"
+	is "nothing stored" "$(ls nopcr)" ""
+fi
 done_testing
