@@ -32,14 +32,15 @@ mkdir -p "$w/temp" "$w/image" "$w/deploy" "$w/mnt" "$w/run"
 MOD=recipes-core/initrdscripts/initramfs-module-imactl-evm
 run python3 "$BBRUN" --layer "$LAYER" --set DISTRO_FEATURES="integrity ima evm-hmac" --set D="$w/image" \
 	--set T="$w/temp" --set sysconfdir=/etc --set UNPACKDIR="$LAYER/$MOD" --set WORKDIR="$w" \
-	--set IMA_EVM_KEY_CREATE_ARGS="--target-bits 64" --eval ${MOD}_1.0.bb --func do_install --scriptdir "$w/temp"
+	--set IMA_EVM_KEY_CREATE_ARGS="--target-bits 64" --set IMA_EVM_KEY_PCRS=12 --eval ${MOD}_1.0.bb --func do_install --scriptdir "$w/temp"
 is "initramfs-module-imactl-evm: do_install" "$rc" 0
 is "... installs /init.d/15-imactlevm and 91-imactlevmstore" "$(cd "$w/image/init.d" && echo *)" "15-imactlevm 91-imactlevmstore"
 is "... with the settings filled in" "$(grep -ho '@@[A-Z_]*@@' "$w/image/init.d/"* | sort -u)" ""
 like "... the blob directory (IMA_EVM_KEY_BLOB_DIR)" "$w/image/init.d/15-imactlevm" '^	blobs="/etc/imactl"$'
 like "... the list (IMA_EVM_MUTABLE_LIST, the class's)" "$w/image/init.d/15-imactlevm" '^	list="/etc/imactl/mutable.list"$'
 like "... the keyhandle (IMA_EVM_KEYHANDLE)" "$w/image/init.d/15-imactlevm" 'evm-key create .*--keyhandle "0x81000001"'
-like "... the create options (IMA_EVM_KEY_CREATE_ARGS)" "$w/image/init.d/15-imactlevm" '--securityfs "\$securityfs" --target-bits 64 \|\|$'
+like "... the create options (IMA_EVM_KEY_CREATE_ARGS)" "$w/image/init.d/15-imactlevm" '\$\{pcrs:\+--pcrs "\$pcrs"\} --target-bits 64 \|\|$'
+like "... the PCRs (IMA_EVM_KEY_PCRS)" "$w/image/init.d/15-imactlevm" '^	pcrs="12"$'
 # what initramfs-framework's init does with the names: "NN-name" runs name_enabled, name_run
 is "initramfs-framework's order: 15-imactlevm before 20-ima before 90-rootfs before 91-imactlevmstore" \
 	"$(printf '%s\n' 91-imactlevmstore 20-ima 90-rootfs 15-imactlevm 01-udev 99-finish | LC_ALL=C sort | tr '\n' ' ')" \
@@ -73,11 +74,14 @@ cat > "$w/imactl" <<EOS
 echo "\$*" >> "$w/calls"
 case "\$1 \$2" in
 "evm-key create")
-	while [ \$# -gt 0 ]; do [ "\$1" = --blob-dir ] && d=\$2; shift; done
-	echo "sealed-kmk" > "\$d/kmk.blob"; echo "default trusted:kmk 32 blob" > "\$d/evm-key.blob" ;;
+	p=""
+	while [ \$# -gt 0 ]; do [ "\$1" = --blob-dir ] && d=\$2; [ "\$1" = --pcrs ] && p=\$2; shift; done
+	echo "sealed-kmk" > "\$d/kmk.blob"; echo "default trusted:kmk 32 blob" > "\$d/evm-key.blob"
+	[ -z "\$p" ] || echo "PCR-\$p: values" > "\$d/kmk.pcrs" ;;
 "evm-key load")
 	while [ \$# -gt 0 ]; do [ "\$1" = --blob-dir ] && d=\$2; shift; done
-	[ "\$(cat "\$d/kmk.blob")" = sealed-kmk ] || { echo "load: no kmk blob" >&2; exit 3; } ;;
+	[ "\$(cat "\$d/kmk.blob")" = sealed-kmk ] || { echo "load: no kmk blob" >&2; exit 3; }
+	[ "\$(cat "\$d/kmk.pcrs")" = "PCR-12: values" ] || { echo "load: no kmk.pcrs" >&2; exit 3; } ;;
 "evm-key enable") echo 3 > "$w/sfs/evm" ;;
 "import "*) echo 1 ;;
 *) exec "$IMACTL" "\$@" ;;
@@ -129,20 +133,20 @@ is "first boot: the modules run" "$rc" 0
 is "first boot: the list's signature checked, the key created with labelling, certificates, EVM enabled, policy" \
 	"$(calls)" "verify --cert;evm-key create;import $ir/etc/keys/x509_ima.der;import $ir/etc/keys/x509_evm.der;evm-key enable;policy load;"
 like "... create labels the root device with the list from the root" "$w/calls" \
-	"^evm-key create --blob-dir $w/run --keyhandle 0x81000001 --label /dev/loop[0-9]+ --list $w/run/mutable.list --securityfs $w/sfs --target-bits 64$"
+	"^evm-key create --blob-dir $w/run --keyhandle 0x81000001 --label /dev/loop[0-9]+ --list $w/run/mutable.list --securityfs $w/sfs --pcrs 12 --target-bits 64$"
 run cmp "$w/run/mutable.list" "$r/etc/imactl/mutable.list"
 is "... the list is the one the class put into the image" "$rc" 0
 like "... EVM is enabled by imactl evm-key enable (HMAC + X.509), not echo 2" "$w/calls" "^evm-key enable --securityfs $w/sfs$"
-is "the blobs are stored on the root (91-imactlevmstore, after the root was mounted)" \
-	"$(debugfs -R 'cat /etc/imactl/kmk.blob' "$disk" 2>/dev/null)|$(debugfs -R 'cat /etc/imactl/evm-key.blob' "$disk" 2>/dev/null)" \
-	"sealed-kmk|default trusted:kmk 32 blob"
-is "... and nothing else in /etc/imactl" "$(debugfs -R 'ls /etc/imactl' "$disk" 2>/dev/null | tr -s ' \n' ' ' | grep -o '[a-z.-]*blob[a-z.]*\|mutable[a-z.]*' | sort | tr '\n' ' ')" \
-	"evm-key.blob kmk.blob mutable.list "
+is "the blobs and kmk.pcrs are stored on the root (91-imactlevmstore, after the root was mounted)" \
+	"$(debugfs -R 'cat /etc/imactl/kmk.blob' "$disk" 2>/dev/null)|$(debugfs -R 'cat /etc/imactl/evm-key.blob' "$disk" 2>/dev/null)|$(debugfs -R 'cat /etc/imactl/kmk.pcrs' "$disk" 2>/dev/null)" \
+	"sealed-kmk|default trusted:kmk 32 blob|PCR-12: values"
+is "... and nothing else in /etc/imactl" "$(debugfs -R 'ls /etc/imactl' "$disk" 2>/dev/null | tr -s ' \n' ' ' | grep -o '[a-z.-]*blob[a-z.]*\|mutable[a-z.]*\|kmk[a-z.]*' | sort -u | tr '\n' ' ')" \
+	"evm-key.blob kmk.blob kmk.pcrs mutable.list "
 
 boot "$disk"
 is "second boot: the modules run" "$rc" 0
 [ "$rc" = 0 ] || sed 's/^/# /' "$w/boot.log"
-is "second boot: the key loaded from the root's blobs, then certificates, EVM, policy; nothing created" \
+is "second boot: the key loaded from the root's blobs and kmk.pcrs, then certificates, EVM, policy; nothing created" \
 	"$(calls)" "evm-key load;import $ir/etc/keys/x509_ima.der;import $ir/etc/keys/x509_evm.der;evm-key enable;policy load;"
 like "... nothing stored again" "$w/boot.log" "^skipped: imactlevmstore$"
 

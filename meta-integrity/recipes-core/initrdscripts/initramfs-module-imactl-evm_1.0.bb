@@ -22,6 +22,12 @@ IMA_EVM_KEYHANDLE ?= "0x81000001"
 # More options of "imactl evm-key create --label" for the target kernel:
 # "--target-bits 32", "--lsm selinux", "--no-uuid" (see imactl-evm-key(1)).
 IMA_EVM_KEY_CREATE_ARGS ?= ""
+# Seal kmk to these PCRs of the sha256 bank ("imactl evm-key create --pcrs"),
+# e.g. "12", where systemd-stub measures the kernel command line on UEFI; what
+# measured them decides what a changed boot chain is. The first boot records
+# their values next to the blobs (kmk.pcrs); a boot where one differs cannot
+# unseal the key and stops. Empty: kmk is not sealed to PCRs.
+IMA_EVM_KEY_PCRS ?= ""
 
 SRC_URI = "file://imactlevm file://imactlevmstore"
 # Where the fetcher unpacks: UNPACKDIR since styhead, WORKDIR in scarthgap.
@@ -33,6 +39,7 @@ do_install () {
 	install -m 0755 ${S}/imactlevmstore ${D}/init.d/91-imactlevmstore
 	sed -i -e 's|@@BLOB_DIR@@|${IMA_EVM_KEY_BLOB_DIR}|g' -e 's|@@MUTABLE_LIST@@|${IMA_EVM_MUTABLE_LIST}|g' \
 		-e 's|@@KEYHANDLE@@|${IMA_EVM_KEYHANDLE}|g' -e 's|@@CREATE_ARGS@@|${IMA_EVM_KEY_CREATE_ARGS}|g' \
+		-e 's|@@PCRS@@|${IMA_EVM_KEY_PCRS}|g' \
 		${D}/init.d/15-imactlevm ${D}/init.d/91-imactlevmstore
 }
 
