@@ -237,11 +237,25 @@ static int parse_digests(struct imactl_runtime_policy *pol, const char *file, co
  * Python's re syntax to POSIX ERE, for what both have in common; the rest is
  * refused rather than given another meaning.
  */
+/*
+ * Length of the {m}, {m,} or {m,n} bound at @p (Python's form, which ERE
+ * shares), or 0 when '{' is a literal there.
+ */
+static size_t bound_len(const char *p)
+{
+	size_t i = 1, digits = strspn(p + 1, "0123456789");
+
+	i += digits;
+	if (p[i] == ',')
+		i += 1 + strspn(p + i + 1, "0123456789");
+	return p[i] == '}' && digits ? i + 1 : 0;
+}
+
 static int regex_translate(const char *re, char **out_ret, const char **why)
 {
 	size_t len = strlen(re), o = 0;
 	char *out = malloc(len * 6 + 1);
-	bool in_class = false;
+	bool in_class = false, after_quant = false, lazy = false;
 	size_t class_start = 0;
 
 	if (!out)
@@ -278,6 +292,7 @@ static int regex_translate(const char *re, char **out_ret, const char **why)
 		}
 		if (c == '[') {
 			in_class = true;
+			after_quant = false;
 			out[o++] = c;
 			if (re[i + 1] == '^')
 				out[o++] = re[++i];
@@ -304,7 +319,43 @@ static int regex_translate(const char *re, char **out_ret, const char **why)
 			}
 			out[o++] = c;
 			out[o++] = n;
+			after_quant = false;
 			continue;
+		}
+		size_t bound = c == '{' ? bound_len(re + i) : 0;
+
+		if (c == '*' || c == '+' || c == '?' || bound) {
+			/*
+			 * After a quantifier: '?' makes it lazy, which changes
+			 * which match is found but not whether one is (Keylime
+			 * asks re.match() only that), so the greedy ERE form
+			 * says the same; anything else is Python's "multiple
+			 * repeat" error or 3.11's possessive form, which ERE
+			 * cannot say (and glibc's regcomp() would grow without
+			 * bound on a run of them).
+			 */
+			if (after_quant && c == '?' && !lazy) {
+				lazy = true;
+				continue;
+			}
+			if (after_quant) {
+				*why = c == '+' && !lazy
+					       ? "possessive quantifiers (X++, X*+) have no "
+						 "POSIX form"
+					       : "a quantifier after a quantifier (Python: "
+						 "multiple repeat)";
+				goto fail;
+			}
+			after_quant = true;
+			lazy = false;
+			if (bound) {
+				memcpy(out + o, re + i, bound);
+				o += bound;
+				i += bound - 1;
+				continue;
+			}
+		} else {
+			after_quant = false;
 		}
 		out[o++] = c;
 	}

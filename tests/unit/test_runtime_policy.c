@@ -168,6 +168,20 @@ static void excludes(void **state)
 	assert_int_equal(excl("\"/a\\\\\"", "/x"), -EBADMSG);
 	assert_int_equal(excl("\"/a(b\"", "/x"), -EBADMSG);
 	assert_non_null(strstr(last_log, "item 1 (/a(b)"));
+	/* a lazy quantifier matches what the greedy one does (re.match asks only whether) */
+	assert_int_equal(excl("\"/xa+?$\"", "/xaa"), 1);
+	assert_int_equal(excl("\"/xa+?\"", "/x"), 0);
+	assert_int_equal(excl("\"/xa{2,3}?b\"", "/xaab"), 1);
+	assert_int_equal(excl("\"/xa{2,3}?b\"", "/xab"), 0);
+	/* Python's "multiple repeat" and 3.11's possessive forms: refused, never compiled */
+	assert_int_equal(excl("\"/xa++\"", "/xa"), -EBADMSG);
+	assert_non_null(strstr(last_log, "possessive"));
+	assert_int_equal(excl("\"/xa+??\"", "/xa"), -EBADMSG);
+	assert_int_equal(excl("\"/xa{2}{3}\"", "/xa"), -EBADMSG);
+	assert_non_null(strstr(last_log, "multiple repeat"));
+	/* what the fuzzer found: glibc's regcomp() took > 2 GB for a run like this */
+	assert_int_equal(excl("\"/et++++++++++++++++++++++++++++++++++++++++c\"", "/etc"),
+			 -EBADMSG);
 }
 
 /* Every error names the field; never a crash. */
